@@ -1,0 +1,88 @@
+import type { Operation, TRPCLink } from '@trpc/client';
+import type { AnyTRPCRouter } from '@trpc/server';
+import { observable, type Unsubscribable } from '@trpc/server/observable';
+import { getErrorCode } from './errors';
+
+/**
+ * Procedures the link leaves alone. They establish the credential rather than use it, so an
+ * UNAUTHORIZED from them means "wrong password" or "no session", and refreshing would be wrong
+ * (for `auth.refresh` itself, waiting on the refresh in flight would even wait on itself).
+ */
+export const AUTH_EXEMPT_PATHS: ReadonlySet<string> = new Set(['auth.login', 'auth.register', 'auth.refresh']);
+
+/** What the link needs from the auth client; an interface so tests can drive it directly. */
+export interface AuthLinkOptions {
+  /** Resolves (never rejects) once no refresh is in flight, so no call leaves with a stale token. */
+  ready(): Promise<void>;
+  /** The token the terminating link's `headers()` is about to send. */
+  getAccessToken(): string | null;
+  /** Refreshes (shared with concurrent callers); resolves `true` when a new token is in place. */
+  refresh(): Promise<boolean>;
+  /** Which operations to pass straight through; defaults to {@link AUTH_EXEMPT_PATHS}. */
+  isExempt?(op: Operation): boolean;
+}
+
+/**
+ * A tRPC link that sits in front of the terminating link. It holds each call until any refresh
+ * in flight settles, and when the server answers UNAUTHORIZED to a call that carried a token,
+ * refreshes once (one shared refresh for all such calls) and retries the call once. If the
+ * refresh fails, the original UNAUTHORIZED reaches the caller.
+ *
+ * The header itself is added by the terminating link's `headers` option (the auth client's
+ * `headers()`), which reads the token at send time, so a retry picks up the new token.
+ *
+ * @example
+ * createTRPCClient<AppRouter>({
+ *   links: [auth.link, httpBatchLink({ url: '/trpc', headers: auth.headers })],
+ * });
+ */
+export function createAuthLink<TRouter extends AnyTRPCRouter>(options: AuthLinkOptions): TRPCLink<TRouter> {
+  const isExempt = options.isExempt ?? ((op: Operation) => AUTH_EXEMPT_PATHS.has(op.path));
+
+  // Another call may have refreshed while ours was on the wire: then retry with that token
+  // instead of spending another refresh.
+  const recover = async (tokenSent: string): Promise<boolean> => {
+    const current = options.getAccessToken();
+    if (current !== null && current !== tokenSent) return true;
+    return options.refresh();
+  };
+
+  return () =>
+    ({ op, next }) => {
+      if (isExempt(op)) return next(op);
+
+      return observable((observer) => {
+        let closed = false;
+        let upstream: Unsubscribable | undefined;
+
+        const send = (isRetry: boolean) => {
+          if (closed) return;
+          const tokenSent = options.getAccessToken();
+          upstream = next(op).subscribe({
+            next: (envelope) => observer.next(envelope),
+            complete: () => observer.complete(),
+            error: (error) => {
+              // No token sent means we were never signed in: a refresh could not help.
+              if (isRetry || tokenSent === null || getErrorCode(error) !== 'UNAUTHORIZED') {
+                observer.error(error);
+                return;
+              }
+              void recover(tokenSent).then((recovered) => {
+                if (closed) return;
+                if (recovered) send(true);
+                else observer.error(error);
+              });
+            },
+          });
+        };
+
+        const start = () => send(false);
+        options.ready().then(start, start);
+
+        return () => {
+          closed = true;
+          upstream?.unsubscribe();
+        };
+      });
+    };
+}

@@ -1,0 +1,59 @@
+import type { AppRouter } from '@tessera/api';
+import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
+
+type Outputs = inferRouterOutputs<AppRouter>;
+type Inputs = inferRouterInputs<AppRouter>;
+
+/**
+ * What every successful sign-in, sign-up and refresh answers with.
+ * Derived from the server's router so the two can never drift apart.
+ *
+ * @example
+ * const session: Session = await auth.signIn({ email, password });
+ * session.user.email;
+ */
+export type Session = Outputs['auth']['refresh'];
+
+/**
+ * The signed-in user as the server describes it.
+ *
+ * @example
+ * const user: User | null = auth.getSession()?.user ?? null;
+ */
+export type User = Session['user'];
+
+/**
+ * Credentials for `auth.login`.
+ *
+ * @example
+ * await auth.signIn({ email: 'ada@example.com', password: 'correct horse' } satisfies SignInInput);
+ */
+export type SignInInput = Inputs['auth']['login'];
+
+/**
+ * Details for `auth.register` (`name` is optional).
+ *
+ * @example
+ * await auth.signUp({ email: 'ada@example.com', password: 'correct horse', name: 'Ada' } satisfies SignUpInput);
+ */
+export type SignUpInput = Inputs['auth']['register'];
+
+/**
+ * `loading` until the first restore answers, so a reload never flashes the sign-in page.
+ *
+ * @example
+ * if (auth.getState().status === 'authenticated') showHome();
+ */
+export type AuthStatus = 'loading' | 'authenticated' | 'anonymous';
+
+/**
+ * An immutable snapshot: a new object on every change, the same object otherwise,
+ * which is what `useSyncExternalStore` needs.
+ *
+ * @example
+ * const { status, session } = auth.getState();
+ */
+export type AuthState =
+  | { readonly status: 'loading'; readonly session: null }
+  | { readonly status: 'anonymous'; readonly session: null }
+  | { readonly status: 'authenticated'; readonly session: Session };

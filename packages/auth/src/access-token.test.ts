@@ -1,0 +1,102 @@
+import { createDb, type DbHandle } from '@tessera/db';
+import { decodeProtectedHeader, decodeJwt, SignJWT } from 'jose';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type AccessTokenOptions, issueAccessToken, verifyAccessToken } from './access-token';
+import { SigningKeyRing } from './signing-keys';
+
+const subject = { userId: 'user-1', sessionId: 'session-1' };
+const t0 = Date.UTC(2026, 0, 1);
+let handle: DbHandle;
+let options: AccessTokenOptions;
+
+async function ringFor(db: DbHandle): Promise<SigningKeyRing> {
+  return SigningKeyRing.open({ db: db.db, accessTokenTtl: 300, signingKeyMaxAge: 86_400, now: () => t0 });
+}
+
+beforeEach(async () => {
+  handle = createDb(':memory:');
+  options = { keys: await ringFor(handle), issuer: 'https://issuer.test', audience: 'tessera', ttl: 300 };
+});
+afterEach(() => handle.close());
+
+/** Signs arbitrary claims with our real private key, to prove verification checks each claim. */
+async function signWithOurKey(claims: Record<string, unknown>, header: Record<string, unknown> = {}): Promise<string> {
+  const { kid, privateKey } = await options.keys.signingKey();
+  const now = Math.floor(t0 / 1000);
+  return new SignJWT({ sub: 'user-1', sid: 'session-1', jti: 'j', iat: now, exp: now + 300, iss: options.issuer, aud: options.audience, ...claims })
+    .setProtectedHeader({ alg: 'EdDSA', kid, typ: 'at+jwt', ...header })
+    .sign(privateKey);
+}
+
+describe('access tokens', () => {
+  it('carries the contract header and claims, and verifies', async () => {
+    const { accessToken, expiresAt } = await issueAccessToken(options, subject, t0);
+    const header = decodeProtectedHeader(accessToken);
+    expect(header).toMatchObject({ alg: 'EdDSA', typ: 'at+jwt' });
+    expect(header.kid).toMatch(/^[\w-]{43}$/);
+    const claims = decodeJwt(accessToken);
+    expect(claims).toMatchObject({ iss: 'https://issuer.test', aud: 'tessera', sub: 'user-1', sid: 'session-1' });
+    expect(claims.exp).toBe(Math.floor(t0 / 1000) + 300);
+    expect(typeof claims.jti).toBe('string');
+    expect(expiresAt).toBe(t0 + 300_000);
+    expect(await verifyAccessToken(options, accessToken, t0 + 1000)).toMatchObject({ ...subject, expiresAt });
+  });
+
+  it('refuses an expired token, but not one inside the clock tolerance', async () => {
+    const { accessToken } = await issueAccessToken(options, subject, t0);
+    expect(await verifyAccessToken(options, accessToken, t0 + 302_000)).not.toBeNull();
+    expect(await verifyAccessToken(options, accessToken, t0 + 306_000)).toBeNull();
+  });
+
+  it('refuses a token signed by another deployment', async () => {
+    const other = createDb(':memory:');
+    const foreign = await issueAccessToken({ ...options, keys: await ringFor(other) }, subject, t0);
+    other.close();
+    expect(await verifyAccessToken(options, foreign.accessToken, t0)).toBeNull();
+  });
+
+  it('refuses an HS256 token keyed with our public key (algorithm confusion)', async () => {
+    const [jwk] = options.keys.publicJwks();
+    const secret = new TextEncoder().encode(JSON.stringify(jwk));
+    const now = Math.floor(t0 / 1000);
+    const forged = await new SignJWT({ sub: 'user-1', sid: 's', jti: 'j', iss: options.issuer, aud: options.audience })
+      .setProtectedHeader({ alg: 'HS256', kid: jwk?.kid, typ: 'at+jwt' })
+      .setIssuedAt(now)
+      .setExpirationTime(now + 300)
+      .sign(secret);
+    expect(await verifyAccessToken(options, forged, t0)).toBeNull();
+  });
+
+  it('refuses alg none', async () => {
+    const valid = await signWithOurKey({});
+    const [, payload] = valid.split('.');
+    const header = Buffer.from(JSON.stringify({ alg: 'none', typ: 'at+jwt' })).toString('base64url');
+    expect(await verifyAccessToken(options, `${header}.${payload}.`, t0)).toBeNull();
+  });
+
+  it.each([
+    ['issuer', { iss: 'https://evil.test' }],
+    ['audience', { aud: 'someone-else' }],
+    ['missing sid', { sid: undefined }],
+    ['missing jti', { jti: undefined }],
+    ['iat far in the future', { iat: Math.floor(t0 / 1000) + 3600, exp: Math.floor(t0 / 1000) + 3900 }],
+  ])('refuses a wrong %s', async (_name, claims) => {
+    expect(await verifyAccessToken(options, await signWithOurKey(claims), t0)).toBeNull();
+  });
+
+  it('refuses a JWT of another type', async () => {
+    expect(await verifyAccessToken(options, await signWithOurKey({}, { typ: 'JWT' }), t0)).toBeNull();
+    expect(await verifyAccessToken(options, await signWithOurKey({}), t0)).not.toBeNull();
+  });
+
+  it('refuses a tampered payload', async () => {
+    const { accessToken } = await issueAccessToken(options, subject, t0);
+    const [header, , signature] = accessToken.split('.');
+    const payload = Buffer.from(JSON.stringify({ ...decodeJwt(accessToken), sub: 'admin' })).toString('base64url');
+    expect(await verifyAccessToken(options, `${header}.${payload}.${signature}`, t0)).toBeNull();
+  });
+
+  it.each(['', 'a.b', 'a.b.c.d', '!!!.???.###', 'x'.repeat(15_000)])('refuses malformed input %#', async (token) => {
+    expect(await verifyAccessToken(options, token, t0)).toBeNull();
+  });
+});

@@ -1,0 +1,101 @@
+import { randomUUID } from 'node:crypto';
+import { errors, jwtVerify, SignJWT } from 'jose';
+import { ACCESS_TOKEN_ALG, type SigningKeyRing } from './signing-keys';
+
+/** RFC 9068's media type for JWT access tokens; pinning it stops other JWTs being used as one. */
+export const ACCESS_TOKEN_TYP = 'at+jwt';
+/** Far above our ~400-character tokens; longer input is refused before any parsing. */
+const MAX_TOKEN_LENGTH = 4096;
+/** Tolerated clock difference between server processes, seconds. */
+const CLOCK_TOLERANCE_S = 5;
+
+export interface AccessTokenOptions {
+  keys: SigningKeyRing;
+  issuer: string;
+  audience: string;
+  /** Lifetime, seconds. */
+  ttl: number;
+}
+
+export interface AccessTokenSubject {
+  userId: string;
+  sessionId: string;
+}
+
+export interface VerifiedAccessToken extends AccessTokenSubject {
+  tokenId: string;
+  /** Epoch ms. */
+  expiresAt: number;
+}
+
+/**
+ * Signs a short-lived access token (EdDSA, `typ: at+jwt`) for a user's session.
+ *
+ * @example
+ * const { accessToken, expiresAt } = await issueAccessToken(options, { userId, sessionId }, Date.now());
+ */
+export async function issueAccessToken(
+  options: AccessTokenOptions,
+  subject: AccessTokenSubject,
+  now: number,
+): Promise<{ accessToken: string; expiresAt: number }> {
+  const { kid, privateKey } = await options.keys.signingKey();
+  const issuedAt = Math.floor(now / 1000);
+  const expiresAtS = issuedAt + options.ttl;
+  const accessToken = await new SignJWT({ sid: subject.sessionId })
+    .setProtectedHeader({ alg: ACCESS_TOKEN_ALG, kid, typ: ACCESS_TOKEN_TYP })
+    .setIssuer(options.issuer)
+    .setAudience(options.audience)
+    .setSubject(subject.userId)
+    .setIssuedAt(issuedAt)
+    .setExpirationTime(expiresAtS)
+    .setJti(randomUUID())
+    .sign(privateKey);
+  return { accessToken, expiresAt: expiresAtS * 1000 };
+}
+
+/**
+ * Verifies an access token without touching the database (keys are in memory). Pins the
+ * algorithm, issuer, audience, type and required claims. Any failure is `null`: callers have one
+ * thing to handle, and the reason never reaches a client.
+ *
+ * @example
+ * const verified = await verifyAccessToken(options, bearerToken, Date.now());
+ * if (!verified) throw unauthorized();
+ */
+export async function verifyAccessToken(
+  options: AccessTokenOptions,
+  token: string,
+  now: number,
+): Promise<VerifiedAccessToken | null> {
+  if (token.length === 0 || token.length > MAX_TOKEN_LENGTH) return null;
+  try {
+    const { payload } = await jwtVerify(
+      token,
+      async ({ kid }) => {
+        const key = typeof kid === 'string' ? await options.keys.verificationKey(kid) : null;
+        if (!key) throw new errors.JWKSNoMatchingKey();
+        return key;
+      },
+      {
+        algorithms: [ACCESS_TOKEN_ALG],
+        issuer: options.issuer,
+        audience: options.audience,
+        typ: ACCESS_TOKEN_TYP,
+        requiredClaims: ['sub', 'sid', 'iat', 'exp', 'jti'],
+        // Also refuses an `iat` in the future, which no token of ours has.
+        maxTokenAge: options.ttl + CLOCK_TOLERANCE_S,
+        clockTolerance: CLOCK_TOLERANCE_S,
+        currentDate: new Date(now),
+      },
+    );
+    const { sub, sid, jti, exp } = payload;
+    if (typeof sub !== 'string' || typeof sid !== 'string' || typeof jti !== 'string' || typeof exp !== 'number') {
+      return null;
+    }
+    return { userId: sub, sessionId: sid, tokenId: jti, expiresAt: exp * 1000 };
+  } catch (error) {
+    if (error instanceof errors.JOSEError || error instanceof TypeError) return null;
+    throw error;
+  }
+}

@@ -1,0 +1,26 @@
+/** What the core needs to know; the server fills it from its validated environment. */
+export interface AuthConfig {
+  /** `iss` of every access token, and the only issuer accepted. */
+  issuer: string;
+  /** `aud` of every access token, and the only audience accepted. */
+  audience: string;
+  /** Access-token lifetime, seconds. */
+  accessTokenTtl: number;
+  /** A session dies after this many seconds without a refresh. */
+  refreshIdleTtl: number;
+  /** A session dies this many seconds after sign-in, however active. */
+  sessionMaxAge: number;
+  /** Seconds during which a just-replaced refresh token may be presented again (two tabs, a lost response). */
+  refreshReuseGrace: number;
+  /** A signing key older than this many seconds is replaced by a new one. */
+  signingKeyMaxAge: number;
+}
+
+/** The contract's defaults (ARCHITECTURE.md §4). */
+export const defaultAuthConfig = {
+  accessTokenTtl: 300,
+  refreshIdleTtl: 604_800,
+  sessionMaxAge: 2_592_000,
+  refreshReuseGrace: 10,
+  signingKeyMaxAge: 2_592_000,
+} as const satisfies Partial<AuthConfig>;

@@ -1,0 +1,24 @@
+/** Stable codes that callers switch on; the message is for logs, never shown as-is to clients. */
+export type AuthErrorCode =
+  /** Unknown email or wrong password: deliberately one code, so the two cannot be told apart. */
+  | 'INVALID_CREDENTIALS'
+  | 'EMAIL_TAKEN'
+  /** The refresh token is unknown, expired, revoked or replayed. */
+  | 'INVALID_REFRESH_TOKEN'
+  | 'SESSION_NOT_FOUND';
+
+/**
+ * A failure the caller is expected to handle: it maps to a client-facing error code.
+ *
+ * @example
+ * if (error instanceof AuthError && error.code === 'EMAIL_TAKEN') throw conflict();
+ */
+export class AuthError extends Error {
+  override readonly name = 'AuthError';
+  constructor(
+    readonly code: AuthErrorCode,
+    message: string = code,
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,180 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { signingKeys, type TesseraDb } from '@tessera/db';
+import { and, desc, gt, isNotNull, isNull, lt, or } from 'drizzle-orm';
+import { type CryptoKey, calculateJwkThumbprint, importJWK, type JWK } from 'jose';
+
+export const ACCESS_TOKEN_ALG = 'EdDSA';
+
+/** A kid is the key's RFC 7638 thumbprint: SHA-256, base64url. Anything else is not ours. */
+const KID_PATTERN = /^[A-Za-z0-9_-]{43}$/;
+/** At most one database read per interval for kids we do not know, whatever a client sends. */
+const UNKNOWN_KID_RELOAD_INTERVAL_MS = 1_000;
+
+interface VerificationKey {
+  publicJwk: JWK;
+  publicKey: CryptoKey;
+  retiredAt: number | null;
+}
+
+interface ActiveKey {
+  kid: string;
+  privateKey: CryptoKey;
+  createdAt: number;
+}
+
+export interface SigningKeyRingOptions {
+  db: TesseraDb;
+  /** Seconds a token lives: a retired key keeps verifying that long after it stops signing. */
+  accessTokenTtl: number;
+  /** Seconds after which the signing key is replaced. */
+  signingKeyMaxAge: number;
+  now?: () => number;
+}
+
+/**
+ * The Ed25519 keys of this deployment, persisted in the database so that every process and every
+ * restart signs and verifies with the same keys. Keys are imported into CryptoKeys once, when
+ * loaded: jose would otherwise re-import a JWK on every call.
+ *
+ * @example
+ * const keys = await SigningKeyRing.open({ db, accessTokenTtl: 300, signingKeyMaxAge: 2_592_000 });
+ * const { kid, privateKey } = await keys.signingKey();
+ */
+export class SigningKeyRing {
+  private active: ActiveKey | undefined;
+  private verification = new Map<string, VerificationKey>();
+  private lastLoadAt = 0;
+  private readonly now: () => number;
+
+  private constructor(private readonly options: SigningKeyRingOptions) {
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Loads the keys, creating the first one on a new database. */
+  static async open(options: SigningKeyRingOptions): Promise<SigningKeyRing> {
+    const ring = new SigningKeyRing(options);
+    await ring.reload();
+    if (!ring.active) {
+      await ring.insertKeyUnlessAnotherProcessDid(undefined);
+      await ring.reload();
+    }
+    return ring;
+  }
+
+  /** The key that signs new tokens, replaced first if it has grown older than the maximum age. */
+  async signingKey(): Promise<{ kid: string; privateKey: CryptoKey }> {
+    const active = this.active;
+    if (!active || active.createdAt + this.options.signingKeyMaxAge * 1000 <= this.now()) {
+      await this.rotate();
+    }
+    if (!this.active) throw new Error('No active signing key after rotation');
+    return this.active;
+  }
+
+  /**
+   * The public key for `kid`, or null when it is unknown or retired for longer than a token lives.
+   * An unknown, well-formed kid triggers a (throttled) reload: another process may have rotated.
+   */
+  async verificationKey(kid: string): Promise<CryptoKey | null> {
+    if (!KID_PATTERN.test(kid)) return null;
+    let entry = this.verification.get(kid);
+    if (!entry && this.now() - this.lastLoadAt >= UNKNOWN_KID_RELOAD_INTERVAL_MS) {
+      await this.reload();
+      entry = this.verification.get(kid);
+    }
+    if (!entry || !this.stillVerifies(entry.retiredAt)) return null;
+    return entry.publicKey;
+  }
+
+  /** The public keys that may still verify a live token, for `/.well-known/jwks.json`. */
+  publicJwks(): JWK[] {
+    return [...this.verification.values()].filter((key) => this.stillVerifies(key.retiredAt)).map((key) => key.publicJwk);
+  }
+
+  /**
+   * Makes a new key the signing key; the old one keeps verifying until its last token expires.
+   * Safe to call from several processes at once: only the first replaces the key they all saw.
+   */
+  async rotate(): Promise<void> {
+    await this.insertKeyUnlessAnotherProcessDid(this.active?.kid);
+    await this.reload();
+  }
+
+  private stillVerifies(retiredAt: number | null): boolean {
+    return retiredAt === null || retiredAt + this.verifyWindowMs() > this.now();
+  }
+
+  /** Token lifetime plus a minute of clock skew between processes. */
+  private verifyWindowMs(): number {
+    return (this.options.accessTokenTtl + 60) * 1000;
+  }
+
+  private async insertKeyUnlessAnotherProcessDid(expectedActiveKid: string | undefined): Promise<void> {
+    const { publicJwk, privateJwk, kid } = await generateEd25519Jwks();
+    const now = this.now();
+    this.options.db.transaction(
+      (tx) => {
+        const current = tx
+          .select({ kid: signingKeys.kid })
+          .from(signingKeys)
+          .where(isNull(signingKeys.retiredAt))
+          .orderBy(desc(signingKeys.createdAt))
+          .get();
+        if (current?.kid !== expectedActiveKid) return;
+        tx.update(signingKeys).set({ retiredAt: now }).where(isNull(signingKeys.retiredAt)).run();
+        tx.insert(signingKeys)
+          .values({ kid, publicJwk: JSON.stringify(publicJwk), privateJwk: JSON.stringify(privateJwk), createdAt: now })
+          .run();
+        tx.delete(signingKeys)
+          .where(and(isNotNull(signingKeys.retiredAt), lt(signingKeys.retiredAt, now - this.verifyWindowMs())))
+          .run();
+      },
+      { behavior: 'immediate' },
+    );
+  }
+
+  private async reload(): Promise<void> {
+    const now = this.now();
+    const rows = this.options.db
+      .select()
+      .from(signingKeys)
+      .where(or(isNull(signingKeys.retiredAt), gt(signingKeys.retiredAt, now - this.verifyWindowMs())))
+      .orderBy(desc(signingKeys.createdAt))
+      .all();
+    const verification = new Map<string, VerificationKey>();
+    let active: ActiveKey | undefined;
+    for (const row of rows) {
+      const publicJwk = withMetadata(JSON.parse(row.publicJwk) as JWK, row.kid);
+      const known = this.verification.get(row.kid);
+      const publicKey = known?.publicKey ?? (await importCryptoKey(publicJwk));
+      verification.set(row.kid, { publicJwk, publicKey, retiredAt: row.retiredAt });
+      if (!active && row.retiredAt === null) {
+        const privateKey =
+          this.active?.kid === row.kid ? this.active.privateKey : await importCryptoKey(JSON.parse(row.privateJwk) as JWK);
+        active = { kid: row.kid, privateKey, createdAt: row.createdAt };
+      }
+    }
+    this.verification = verification;
+    this.active = active;
+    this.lastLoadAt = now;
+  }
+}
+
+async function generateEd25519Jwks(): Promise<{ publicJwk: JWK; privateJwk: JWK; kid: string }> {
+  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+  const publicJwk = publicKey.export({ format: 'jwk' }) as JWK;
+  const privateJwk = privateKey.export({ format: 'jwk' }) as JWK;
+  // The thumbprint covers only crv, kty and x, so it is the same for both halves.
+  const kid = await calculateJwkThumbprint(publicJwk);
+  return { publicJwk, privateJwk, kid };
+}
+
+async function importCryptoKey(jwk: JWK): Promise<CryptoKey> {
+  const key = await importJWK(jwk, ACCESS_TOKEN_ALG);
+  if (key instanceof Uint8Array) throw new Error('Expected an asymmetric key');
+  return key;
+}
+
+function withMetadata(jwk: JWK, kid: string): JWK {
+  return { kty: jwk.kty, crv: jwk.crv, x: jwk.x, kid, alg: ACCESS_TOKEN_ALG, use: 'sig' };
+}

@@ -1,0 +1,62 @@
+import { randomUUID } from 'node:crypto';
+import { type TesseraDb, users } from '@tessera/db';
+import { eq } from 'drizzle-orm';
+import { AuthError } from './errors';
+
+/** What a client may see of a user: never the password hash. */
+export interface User {
+  id: string;
+  email: string;
+  name: string | null;
+}
+
+const publicColumns = { id: users.id, email: users.email, name: users.name };
+
+/**
+ * Inserts a user; the email must already be normalised by the caller.
+ *
+ * @example
+ * const user = insertUser(db, { email: 'ada@example.com', name: null, passwordHash }, Date.now());
+ */
+export function insertUser(
+  db: TesseraDb,
+  input: { email: string; name: string | null; passwordHash: string },
+  now: number,
+): User {
+  const user = { id: randomUUID(), email: input.email, name: input.name };
+  try {
+    db.insert(users)
+      .values({ ...user, passwordHash: input.passwordHash, createdAt: now })
+      .run();
+  } catch (error) {
+    if (isUniqueViolation(error)) throw new AuthError('EMAIL_TAKEN');
+    throw error;
+  }
+  return user;
+}
+
+/**
+ * The user with this (normalised) email, with the hash to check a password against.
+ *
+ * @example
+ * const found = findUserByEmail(db, 'ada@example.com');
+ */
+export function findUserByEmail(db: TesseraDb, email: string): (User & { passwordHash: string }) | null {
+  return db
+    .select({ ...publicColumns, passwordHash: users.passwordHash })
+    .from(users)
+    .where(eq(users.email, email))
+    .get() ?? null;
+}
+
+/**
+ * @example
+ * const user = findUserById(db, ctx.user.id);
+ */
+export function findUserById(db: TesseraDb, id: string): User | null {
+  return db.select(publicColumns).from(users).where(eq(users.id, id)).get() ?? null;
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return error instanceof Error && 'code' in error && error.code === 'SQLITE_CONSTRAINT_UNIQUE';
+}

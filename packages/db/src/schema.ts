@@ -1,0 +1,63 @@
+import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+
+/** All times are epoch milliseconds (integers), the same unit as the public contract. */
+
+export const users = sqliteTable('users', {
+  id: text('id').primaryKey(),
+  /** Stored normalised (trimmed, NFKC, lower-case) so one address is one account. */
+  email: text('email').notNull().unique(),
+  name: text('name'),
+  passwordHash: text('password_hash').notNull(),
+  createdAt: integer('created_at').notNull(),
+});
+
+/** One row per sign-in: the family of refresh tokens that descend from it. */
+export const sessions = sqliteTable(
+  'sessions',
+  {
+    id: text('id').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    userAgent: text('user_agent'),
+    createdAt: integer('created_at').notNull(),
+    lastUsedAt: integer('last_used_at').notNull(),
+    /** Slides forward on every refresh, never past absoluteExpiresAt. */
+    idleExpiresAt: integer('idle_expires_at').notNull(),
+    absoluteExpiresAt: integer('absolute_expires_at').notNull(),
+    revokedAt: integer('revoked_at'),
+    /** Why the session ended: 'logout', 'logout_all', 'revoked', 'reuse_detected', 'password_changed'. */
+    revokedReason: text('revoked_reason'),
+  },
+  (table) => [index('sessions_user_id_idx').on(table.userId)],
+);
+
+/** Only the SHA-256 hash of a refresh token is stored; the token itself lives in the user's cookie. */
+export const refreshTokens = sqliteTable(
+  'refresh_tokens',
+  {
+    id: text('id').primaryKey(),
+    sessionId: text('session_id')
+      .notNull()
+      .references(() => sessions.id, { onDelete: 'cascade' }),
+    tokenHash: text('token_hash').notNull().unique(),
+    issuedAt: integer('issued_at').notNull(),
+    /** Set when this token is exchanged; a later presentation of it is a replay. */
+    replacedAt: integer('replaced_at'),
+    replacedById: text('replaced_by_id'),
+  },
+  (table) => [index('refresh_tokens_session_id_idx').on(table.sessionId)],
+);
+
+/** Ed25519 keys that sign access tokens, shared by every server process on the database. */
+export const signingKeys = sqliteTable('signing_keys', {
+  kid: text('kid').primaryKey(),
+  publicJwk: text('public_jwk').notNull(),
+  privateJwk: text('private_jwk').notNull(),
+  createdAt: integer('created_at').notNull(),
+  /** When a newer key took over signing; the key still verifies until its last token expires. */
+  retiredAt: integer('retired_at'),
+});
+
+export const schema = { users, sessions, refreshTokens, signingKeys };
+
