@@ -44,7 +44,7 @@ export function createAuthLink<TRouter extends AnyTRPCRouter>(options: AuthLinkO
   const recover = async (tokenSent: string): Promise<boolean> => {
     const current = options.getAccessToken();
     if (current !== null && current !== tokenSent) return true;
-    return options.refresh();
+    return options.refresh().catch(() => false);
   };
 
   return () =>

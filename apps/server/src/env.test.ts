@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { EnvError, loadEnv } from './env';
+
+describe('loadEnv', () => {
+  it('applies the contract’s defaults', () => {
+    expect(loadEnv({})).toEqual({
+      PORT: 3000,
+      HOST: 'localhost',
+      DATABASE_URL: './data/tessera.db',
+      PUBLIC_ORIGIN: 'http://localhost:3000',
+      ACCESS_TOKEN_TTL: 300,
+      REFRESH_IDLE_TTL: 604_800,
+      SESSION_MAX_AGE: 2_592_000,
+      REFRESH_REUSE_GRACE: 10,
+      TRUST_PROXY: false,
+      LOG_LEVEL: 'info',
+    });
+  });
+
+  it('reads values as an operator writes them, and treats empty as unset', () => {
+    const env = loadEnv({ PORT: '8080', ACCESS_TOKEN_TTL: '2', TRUST_PROXY: 'true', PUBLIC_ORIGIN: 'https://app.example.com', HOST: '' });
+    expect(env).toMatchObject({ PORT: 8080, ACCESS_TOKEN_TTL: 2, TRUST_PROXY: true, PUBLIC_ORIGIN: 'https://app.example.com', HOST: 'localhost' });
+  });
+
+  it.each([
+    ['PORT', 'abc'],
+    ['PORT', '70000'],
+    ['ACCESS_TOKEN_TTL', '1.5'],
+    ['ACCESS_TOKEN_TTL', '0'],
+    ['REFRESH_REUSE_GRACE', '-1'],
+    ['PUBLIC_ORIGIN', 'localhost:3000'],
+    ['PUBLIC_ORIGIN', 'https://app.example.com/'],
+    ['TRUST_PROXY', 'maybe'],
+    ['LOG_LEVEL', 'loud'],
+  ])('refuses %s=%s with a message naming the variable', (name, value) => {
+    expect(() => loadEnv({ [name]: value })).toThrow(EnvError);
+    expect(() => loadEnv({ [name]: value })).toThrow(new RegExp(`^Invalid environment:\\n  ${name}: `));
+  });
+
+  it('lists every bad variable at once', () => {
+    expect(() => loadEnv({ PORT: 'x', LOG_LEVEL: 'y' })).toThrow(/PORT: .*\n {2}LOG_LEVEL: /s);
+  });
+});

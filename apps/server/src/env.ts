@@ -1,0 +1,64 @@
+import { z } from 'zod';
+
+const seconds = (fallback: number, max: number) =>
+  z.coerce
+    .number({ error: 'must be a whole number of seconds' })
+    .int('must be a whole number of seconds')
+    .min(0, 'must not be negative')
+    .max(max, `must be at most ${max} seconds`)
+    .default(fallback);
+
+const flag = z
+  .enum(['true', 'false', '1', '0', 'on', 'off', 'yes', 'no'], { error: 'must be true or false' })
+  .default('false')
+  .transform((value) => ['true', '1', 'on', 'yes'].includes(value));
+
+const envSchema = z.object({
+  PORT: z.coerce
+    .number({ error: 'must be a port number' })
+    .int('must be a port number')
+    .min(0, 'must be a port number')
+    .max(65_535, 'must be a port number')
+    .default(3000),
+  HOST: z.string().min(1).default('localhost'),
+  DATABASE_URL: z.string().min(1).default('./data/tessera.db'),
+  PUBLIC_ORIGIN: z
+    .url('must be an origin such as https://app.example.com')
+    .default('http://localhost:3000')
+    .refine((value) => new URL(value).origin === value, 'must be an origin: scheme, host and port only, no path or trailing slash'),
+  ACCESS_TOKEN_TTL: seconds(300, 86_400).refine((value) => value > 0, 'must be at least 1 second'),
+  REFRESH_IDLE_TTL: seconds(604_800, 31_536_000).refine((value) => value > 0, 'must be at least 1 second'),
+  SESSION_MAX_AGE: seconds(2_592_000, 31_536_000).refine((value) => value > 0, 'must be at least 1 second'),
+  REFRESH_REUSE_GRACE: seconds(10, 300),
+  TRUST_PROXY: flag,
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+/** A bad environment: the message names every offending variable, for the operator. */
+export class EnvError extends Error {
+  override readonly name = 'EnvError';
+}
+
+/**
+ * Reads and validates the configuration; the only reader of `process.env`. An empty variable
+ * counts as unset, so `PORT= npm start` means the default.
+ *
+ * @example
+ * const env = loadEnv(); // throws EnvError: "Invalid environment:\n  PORT: must be a port number"
+ */
+export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
+  const present = Object.fromEntries(
+    Object.keys(envSchema.shape).flatMap((key) => {
+      const value = source[key]?.trim();
+      return value ? [[key, value]] : [];
+    }),
+  );
+  const parsed = envSchema.safeParse(present);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+    throw new EnvError(`Invalid environment:\n${lines.join('\n')}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,34 @@
+import type { RequestInfo } from '@tessera/api';
+import type { FastifyRequest } from 'fastify';
+
+/**
+ * What the API may know of a request.
+ *
+ * @example
+ * const info = requestInfo(request); // { authorization: 'Bearer …', origin: 'http://localhost:3000', … }
+ */
+export function requestInfo(request: FastifyRequest): RequestInfo {
+  return {
+    authorization: singleHeader(request, 'authorization'),
+    userAgent: singleHeader(request, 'user-agent'),
+    origin: singleHeader(request, 'origin'),
+    secFetchSite: singleHeader(request, 'sec-fetch-site'),
+    requestId: request.id,
+  };
+}
+
+/**
+ * Node keeps only the first of duplicated headers such as Authorization, hiding the second from
+ * us. A header sent twice is ambiguous, so it reads as the empty string: never a valid credential,
+ * never a matching origin.
+ */
+function singleHeader(request: FastifyRequest, name: string): string | null {
+  const raw = request.raw.rawHeaders;
+  let value: string | null = null;
+  for (let i = 0; i < raw.length; i += 2) {
+    if (raw[i]?.toLowerCase() !== name) continue;
+    if (value !== null) return '';
+    value = raw[i + 1] ?? '';
+  }
+  return value;
+}

@@ -1,0 +1,119 @@
+import { randomUUID } from 'node:crypto';
+import fastifyCookie from '@fastify/cookie';
+import { type AppRouter, appRouter, createContextInner } from '@tessera/api';
+import type { Auth } from '@tessera/auth';
+import type { DbHandle } from '@tessera/db';
+import { type FastifyTRPCPluginOptions, fastifyTRPCPlugin } from '@trpc/server/adapters/fastify';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { Env } from './env';
+import { refreshCookieJar } from './refresh-cookie';
+import { requestInfo } from './request-info';
+import { registerSecurityHeaders } from './security-headers';
+import { registerSpa } from './spa';
+import { trpcErrorBody } from './trpc-error-body';
+
+/** Request bodies larger than this are refused before parsing (contract: PAYLOAD_TOO_LARGE). */
+export const BODY_LIMIT_BYTES = 64 * 1024;
+/** Operations in one batched request; the client's batch link must stay at or below it. */
+export const MAX_BATCH_SIZE = 10;
+
+export interface BuildServerOptions {
+  env: Env;
+  db: DbHandle;
+  auth: Auth;
+  /** The built SPA (apps/web/dist), or null to serve the API only. */
+  webRoot: string | null;
+  /** Fastify logger options; defaults to pino at `env.LOG_LEVEL`. */
+  logger?: FastifyServerOptions['logger'];
+}
+
+/**
+ * The HTTP server: tRPC at /trpc, the SPA, /healthz and the JWKS. It does not listen; see
+ * `startServer`.
+ *
+ * @example
+ * const app = await buildServer({ env, db, auth, webRoot: null });
+ * await app.listen({ port: 0 });
+ */
+export async function buildServer({ env, db, auth, webRoot, logger }: BuildServerOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: logger ?? {
+      level: env.LOG_LEVEL,
+      // Credentials never reach a log line, whatever a later serializer adds.
+      redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
+    },
+    bodyLimit: BODY_LIMIT_BYTES,
+    trustProxy: env.TRUST_PROXY,
+    // Ids are ours, never taken from a client header that could forge log correlation.
+    requestIdHeader: false,
+    genReqId: () => randomUUID(),
+    // Batched calls put every procedure name in the path.
+    routerOptions: { maxParamLength: 1000 },
+  });
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  await registerSecurityHeaders(app, env.PUBLIC_ORIGIN);
+  await app.register(fastifyCookie);
+
+  app.get('/healthz', async (_request, reply) => {
+    const healthy = (() => {
+      try {
+        return db.ping();
+      } catch {
+        return false;
+      }
+    })();
+    return reply.code(healthy ? 200 : 503).send({ status: healthy ? 'ok' : 'unavailable' });
+  });
+
+  app.get('/.well-known/jwks.json', async (_request, reply) => {
+    return reply.header('cache-control', 'public, max-age=60').send(auth.jwks());
+  });
+
+  await app.register(async (trpcScope) => {
+    // tRPC's adapter also parses multipart bodies: a cross-site HTML form could then run a
+    // mutation. Only JSON is accepted, which a form cannot send.
+    trpcScope.addHook('onRequest', async (request, reply) => {
+      if (request.method !== 'POST') return;
+      const mediaType = request.headers['content-type']?.split(';')[0]?.trim().toLowerCase();
+      if (mediaType !== 'application/json') {
+        return reply
+          .code(415)
+          .send(trpcErrorBody('UNSUPPORTED_MEDIA_TYPE', 415, 'Requests must have Content-Type: application/json.'));
+      }
+    });
+    trpcScope.setErrorHandler((error, _request, reply) => {
+      if (error instanceof Error && 'code' in error && error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+        return reply.code(413).send(trpcErrorBody('PAYLOAD_TOO_LARGE', 413, 'Request body is too large.'));
+      }
+      return reply.send(error);
+    });
+    await trpcScope.register(fastifyTRPCPlugin, {
+      prefix: '/trpc',
+      trpcOptions: {
+        router: appRouter,
+        maxBatchSize: MAX_BATCH_SIZE,
+        createContext: ({ req, res }) =>
+          createContextInner({
+            auth,
+            publicOrigin: env.PUBLIC_ORIGIN,
+            request: requestInfo(req),
+            cookies: refreshCookieJar(req, res),
+          }),
+        onError({ error, path, req }) {
+          if (error.code === 'INTERNAL_SERVER_ERROR') {
+            req.log.error({ err: error.cause ?? error, path }, 'procedure failed');
+          } else {
+            req.log.info({ path, code: error.code }, 'procedure refused');
+          }
+        },
+      },
+    } satisfies FastifyTRPCPluginOptions<AppRouter>);
+  });
+
+  await registerSpa(app, webRoot);
+  return app;
+}

@@ -1,0 +1,58 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadEnv } from '../env';
+import { type RunningServer, startServer } from '../start-server';
+
+export interface TestServer extends RunningServer {
+  /** The SQLite file, in a temporary folder of its own. */
+  dbFile: string;
+  /** Stops this server and starts another on the same database (a restart). */
+  restart(): Promise<TestServer>;
+  /** Stops the server and deletes its database. */
+  dispose(): Promise<void>;
+}
+
+export interface TestServerOptions {
+  /** Environment variables, as strings, exactly as an operator would set them. */
+  env?: Record<string, string>;
+  /** The built SPA to serve, if the test needs it. */
+  webRoot?: string | null;
+  /** Reuse this database file instead of a new one. */
+  dbFile?: string;
+}
+
+/**
+ * Starts the real server in this process on an ephemeral port with a fresh SQLite file.
+ *
+ * @example
+ * const server = await startTestServer();
+ * const response = await fetch(`${server.url}/healthz`);
+ * await server.dispose();
+ */
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
+  const dir = options.dbFile ? null : mkdtempSync(join(tmpdir(), 'tessera-test-'));
+  const dbFile = options.dbFile ?? join(dir ?? '', 'tessera.db');
+  const env = loadEnv({ LOG_LEVEL: 'silent', ...options.env, PORT: '0', HOST: '127.0.0.1', DATABASE_URL: dbFile });
+  const running = await startServer(env, { webRoot: options.webRoot ?? null });
+  const server: TestServer = {
+    ...running,
+    dbFile,
+    async restart() {
+      await running.close();
+      const next = await startTestServer({ ...options, dbFile });
+      return {
+        ...next,
+        async dispose() {
+          await next.dispose();
+          if (dir) rmSync(dir, { recursive: true, force: true });
+        },
+      };
+    },
+    async dispose() {
+      await running.close();
+      if (dir) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  return server;
+}

@@ -1,0 +1,43 @@
+import { createBrowserRouter } from 'react-router';
+import { AppLayout } from './components/app-layout';
+import { GuestOnly, Protected } from './components/route-guards';
+import { ErrorPage } from './pages/error-page';
+import { HomePage } from './pages/home-page';
+import { NotFoundPage } from './pages/not-found-page';
+import { SignInPage } from './pages/sign-in-page';
+import { SignUpPage } from './pages/sign-up-page';
+
+/** Every page of the app. The server answers unknown paths with index.html, so these are the real routes. */
+export const router = createBrowserRouter([
+  {
+    element: <AppLayout />,
+    errorElement: <ErrorPage />,
+    children: [
+      {
+        path: '/',
+        element: (
+          <Protected>
+            <HomePage />
+          </Protected>
+        ),
+      },
+      {
+        path: '/sign-in',
+        element: (
+          <GuestOnly>
+            <SignInPage />
+          </GuestOnly>
+        ),
+      },
+      {
+        path: '/sign-up',
+        element: (
+          <GuestOnly>
+            <SignUpPage />
+          </GuestOnly>
+        ),
+      },
+      { path: '*', element: <NotFoundPage /> },
+    ],
+  },
+]);

@@ -1,0 +1,45 @@
+import type { Auth } from '@tessera/auth';
+
+/** What procedures may know of the HTTP request; the server adapter extracts it. */
+export interface RequestInfo {
+  /** The `Authorization` header: null when absent, empty when sent more than once (so never valid). */
+  authorization: string | null;
+  userAgent: string | null;
+  /** The `Origin` header, when the client sent one (browsers do on POST). */
+  origin: string | null;
+  /** The `Sec-Fetch-Site` header: only browsers send it, and scripts cannot forge it. */
+  secFetchSite: string | null;
+  /** Correlates a client-visible error with the server log line that explains it. */
+  requestId: string;
+}
+
+/** The refresh-token cookie, behind an interface so procedures never see cookie syntax. */
+export interface RefreshCookieJar {
+  /** The token, or null when there is none or several (a planted duplicate is no credential). */
+  read(): string | null;
+  set(token: string, expiresAt: number): void;
+  clear(): void;
+}
+
+export interface ContextDeps {
+  auth: Auth;
+  /** The one origin whose pages may use cookie-bearing and sign-in procedures. */
+  publicOrigin: string;
+}
+
+export interface CreateContextOptions extends ContextDeps {
+  request: RequestInfo;
+  cookies: RefreshCookieJar;
+}
+
+/**
+ * Builds a request's context from explicit dependencies, so tests can build one without HTTP.
+ *
+ * @example
+ * const ctx = createContextInner({ auth, publicOrigin, request, cookies });
+ */
+export function createContextInner(options: CreateContextOptions) {
+  return { ...options };
+}
+
+export type Context = ReturnType<typeof createContextInner>;

@@ -1,0 +1,12 @@
+export {
+  type Context,
+  type ContextDeps,
+  type CreateContextOptions,
+  createContextInner,
+  type RefreshCookieJar,
+  type RequestInfo,
+} from './context';
+export { messages } from './errors';
+export { type AppRouter, appRouter, type RouterInputs, type RouterOutputs } from './root';
+export { createCallerFactory, middleware, protectedProcedure, publicProcedure, router, sameOriginProcedure } from './trpc';
+export type { Session, User } from '@tessera/auth';

@@ -1,0 +1,40 @@
+import { z } from 'zod';
+
+const noControlCharacters = (value: string) => !/[\u0000-\u001f\u007f]/.test(value);
+
+/**
+ * One address is one account: `Alice@Example.com` and `ａlice@example.com` (full-width) both
+ * become `alice@example.com` before anything is looked up or stored.
+ */
+export const emailInput = z
+  .string()
+  .normalize('NFKC')
+  .trim()
+  .toLowerCase()
+  .pipe(z.email('Enter a valid email address.').max(254, 'Email must be at most 254 characters.'));
+
+/** Taken exactly as typed: never trimmed, truncated or case-folded. Over 128 is refused before hashing. */
+export const passwordInput = z
+  .string()
+  .min(8, 'Password must be at least 8 characters.')
+  .max(128, 'Password must be at most 128 characters.')
+  .refine(noControlCharacters, 'Password must not contain control characters.');
+
+export const nameInput = z
+  .string()
+  .trim()
+  .max(100, 'Name must be at most 100 characters.')
+  .refine(noControlCharacters, 'Name must not contain control characters.')
+  .transform((name) => (name === '' ? null : name));
+
+export const registerInput = z.strictObject({
+  email: emailInput,
+  password: passwordInput,
+  name: nameInput.nullish().transform((name) => name ?? null),
+});
+
+/** Sign-in does not re-check password rules: the stored hash is the judge. */
+export const loginInput = z.strictObject({
+  email: emailInput,
+  password: z.string().min(1, 'Enter your password.').max(128, 'Password must be at most 128 characters.'),
+});

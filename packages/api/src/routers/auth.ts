@@ -1,0 +1,55 @@
+import { AuthError, type SignedIn } from '@tessera/auth';
+import type { Context } from '../context';
+import { fail, messages } from '../errors';
+import { loginInput, registerInput } from '../inputs';
+import { protectedProcedure, router, sameOriginProcedure } from '../trpc';
+
+/** Puts the refresh token in its cookie and returns only what the client may hold. */
+function handOver(ctx: Context, signedIn: SignedIn) {
+  ctx.cookies.set(signedIn.refreshToken, signedIn.refreshTokenExpiresAt);
+  return signedIn.session;
+}
+
+export const authRouter = router({
+  register: sameOriginProcedure.input(registerInput).mutation(async ({ ctx, input }) => {
+    try {
+      return handOver(ctx, await ctx.auth.register(input, { userAgent: ctx.request.userAgent }));
+    } catch (error) {
+      if (error instanceof AuthError && error.code === 'EMAIL_TAKEN') throw fail('CONFLICT', messages.emailTaken);
+      throw error;
+    }
+  }),
+
+  login: sameOriginProcedure.input(loginInput).mutation(async ({ ctx, input }) => {
+    try {
+      return handOver(ctx, await ctx.auth.login(input, { userAgent: ctx.request.userAgent }));
+    } catch (error) {
+      if (error instanceof AuthError) throw fail('UNAUTHORIZED', messages.invalidCredentials);
+      throw error;
+    }
+  }),
+
+  refresh: sameOriginProcedure.mutation(async ({ ctx }) => {
+    const token = ctx.cookies.read();
+    if (token === null) throw fail('UNAUTHORIZED', messages.sessionExpired);
+    try {
+      return handOver(ctx, await ctx.auth.refresh(token));
+    } catch (error) {
+      if (!(error instanceof AuthError)) throw error;
+      ctx.cookies.clear();
+      throw fail('UNAUTHORIZED', messages.sessionExpired);
+    }
+  }),
+
+  logout: protectedProcedure.mutation(({ ctx }) => {
+    ctx.auth.logout({ userId: ctx.user.id, sessionId: ctx.sessionId });
+    ctx.cookies.clear();
+    return { ok: true as const };
+  }),
+
+  me: protectedProcedure.query(({ ctx }) => {
+    const user = ctx.auth.getUser(ctx.user.id);
+    if (!user) throw fail('UNAUTHORIZED', messages.authenticationRequired);
+    return user;
+  }),
+});

@@ -1,0 +1,38 @@
+import type { AuthClient, AuthStatus, User } from '@tessera/auth-client';
+import { useMemo, useSyncExternalStore } from 'react';
+import { useAuthClient } from './auth-context';
+
+/** What {@link useAuth} returns. */
+export interface UseAuthResult {
+  /** `loading` until the first restore answers; never treat it as signed out. */
+  status: AuthStatus;
+  /** The signed-in user, or `null`. */
+  user: User | null;
+  signIn: AuthClient['signIn'];
+  signUp: AuthClient['signUp'];
+  signOut: AuthClient['signOut'];
+}
+
+/**
+ * The current auth state, re-rendering on every change, plus the actions that change it.
+ *
+ * @example
+ * const { status, user, signOut } = useAuth();
+ * if (status === 'authenticated') return <button onClick={() => void signOut()}>Sign out</button>;
+ */
+export function useAuth(): UseAuthResult {
+  const client = useAuthClient();
+  // getState returns the same object until something changes, as useSyncExternalStore requires.
+  const state = useSyncExternalStore(client.subscribe, client.getState, client.getState);
+
+  return useMemo(
+    () => ({
+      status: state.status,
+      user: state.session?.user ?? null,
+      signIn: client.signIn,
+      signUp: client.signUp,
+      signOut: client.signOut,
+    }),
+    [client, state],
+  );
+}
