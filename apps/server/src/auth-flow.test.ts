@@ -110,7 +110,9 @@ describe('the sign-in loop over HTTP', () => {
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(body),
       });
-      const headers = Object.fromEntries([...response.headers].filter(([name]) => !['date', 'x-request-id'].includes(name)));
+      const headers = Object.fromEntries(
+        [...response.headers].filter(([name]) => !['date', 'x-request-id'].includes(name)),
+      );
       return { status: response.status, headers, body: await response.text() };
     };
     const unknownEmail = await attempt({ email: 'nobody@example.com', password: credentials.password });
@@ -123,11 +125,14 @@ describe('the sign-in loop over HTTP', () => {
   it('normalises emails, so one address is one account, and refuses a second registration', async () => {
     const server = await start();
     const { client } = createTestClient(server.url);
-    const session = await client.auth.register.mutate({ email: '  Alice@Example.com ', password: credentials.password });
+    const session = await client.auth.register.mutate({
+      email: '  Alice@Example.com ',
+      password: credentials.password,
+    });
     expect(session.user.email).toBe('alice@example.com');
-    expect(await errorCode(client.auth.register.mutate({ email: 'ａlice@example.com', password: 'another password' }))).toBe(
-      'CONFLICT',
-    );
+    expect(
+      await errorCode(client.auth.register.mutate({ email: 'ａlice@example.com', password: 'another password' })),
+    ).toBe('CONFLICT');
     const login = await client.auth.login.mutate({ email: 'ALICE@example.com', password: credentials.password });
     expect(login.user.id).toBe(session.user.id);
   });
@@ -152,7 +157,10 @@ describe('the sign-in loop over HTTP', () => {
       expect(error.message).toContain('email');
       expect(error.message).toContain('password');
       expect(error.data?.fieldErrors).toEqual(
-        expect.arrayContaining([expect.objectContaining({ field: 'email' }), expect.objectContaining({ field: 'password' })]),
+        expect.arrayContaining([
+          expect.objectContaining({ field: 'email' }),
+          expect.objectContaining({ field: 'password' }),
+        ]),
       );
     }
   });

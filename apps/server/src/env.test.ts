@@ -18,8 +18,20 @@ describe('loadEnv', () => {
   });
 
   it('reads values as an operator writes them, and treats empty as unset', () => {
-    const env = loadEnv({ PORT: '8080', ACCESS_TOKEN_TTL: '2', TRUST_PROXY: 'true', PUBLIC_ORIGIN: 'https://app.example.com', HOST: '' });
-    expect(env).toMatchObject({ PORT: 8080, ACCESS_TOKEN_TTL: 2, TRUST_PROXY: true, PUBLIC_ORIGIN: 'https://app.example.com', HOST: 'localhost' });
+    const env = loadEnv({
+      PORT: '8080',
+      ACCESS_TOKEN_TTL: '2',
+      TRUST_PROXY: 'true',
+      PUBLIC_ORIGIN: 'https://app.example.com',
+      HOST: '',
+    });
+    expect(env).toMatchObject({
+      PORT: 8080,
+      ACCESS_TOKEN_TTL: 2,
+      TRUST_PROXY: true,
+      PUBLIC_ORIGIN: 'https://app.example.com',
+      HOST: 'localhost',
+    });
   });
 
   it.each([

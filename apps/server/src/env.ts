@@ -25,7 +25,10 @@ const envSchema = z.object({
   PUBLIC_ORIGIN: z
     .url('must be an origin such as https://app.example.com')
     .default('http://localhost:3000')
-    .refine((value) => new URL(value).origin === value, 'must be an origin: scheme, host and port only, no path or trailing slash'),
+    .refine(
+      (value) => new URL(value).origin === value,
+      'must be an origin: scheme, host and port only, no path or trailing slash',
+    ),
   ACCESS_TOKEN_TTL: seconds(300, 86_400).refine((value) => value > 0, 'must be at least 1 second'),
   REFRESH_IDLE_TTL: seconds(604_800, 31_536_000).refine((value) => value > 0, 'must be at least 1 second'),
   SESSION_MAX_AGE: seconds(2_592_000, 31_536_000).refine((value) => value > 0, 'must be at least 1 second'),

@@ -41,7 +41,10 @@ describe('server endpoints', () => {
     expect(jwks.keys[0]).toMatchObject({ kty: 'OKP', crv: 'Ed25519', alg: 'EdDSA', use: 'sig' });
     expect(jwks.keys[0]).not.toHaveProperty('d');
 
-    const registered = await post(`${server.url}/trpc/auth.register`, JSON.stringify({ email: 'k@example.com', password: 'password123' }));
+    const registered = await post(
+      `${server.url}/trpc/auth.register`,
+      JSON.stringify({ email: 'k@example.com', password: 'password123' }),
+    );
     const { result } = (await registered.json()) as { result: { data: { accessToken: string } } };
     const { payload, protectedHeader } = await jwtVerify(result.data.accessToken, createLocalJWKSet(jwks as never), {
       issuer: 'http://localhost:3000',
@@ -72,19 +75,27 @@ describe('server endpoints', () => {
 
   it.each([
     ['a form post', 'application/x-www-form-urlencoded', 'email=a%40b.c&password=12345678'],
-    ['multipart', 'multipart/form-data; boundary=x', '--x\r\nContent-Disposition: form-data; name="email"\r\n\r\na@b.c\r\n--x--'],
+    [
+      'multipart',
+      'multipart/form-data; boundary=x',
+      '--x\r\nContent-Disposition: form-data; name="email"\r\n\r\na@b.c\r\n--x--',
+    ],
     ['text/plain', 'text/plain', '{"email":"a@b.c","password":"12345678"}'],
   ])('refuses %s to a procedure with UNSUPPORTED_MEDIA_TYPE', async (_name, contentType, body) => {
     const response = await post(`${server.url}/trpc/auth.register`, body, { 'content-type': contentType });
     expect(response.status).toBe(415);
-    expect(((await response.json()) as { error: { data: { code: string } } }).error.data.code).toBe('UNSUPPORTED_MEDIA_TYPE');
+    expect(((await response.json()) as { error: { data: { code: string } } }).error.data.code).toBe(
+      'UNSUPPORTED_MEDIA_TYPE',
+    );
   });
 
   it('refuses a body over the limit with PAYLOAD_TOO_LARGE', async () => {
     const body = JSON.stringify({ email: 'a@example.com', password: 'x'.repeat(BODY_LIMIT_BYTES) });
     const response = await post(`${server.url}/trpc/auth.login`, body);
     expect(response.status).toBe(413);
-    expect(((await response.json()) as { error: { data: { code: string } } }).error.data.code).toBe('PAYLOAD_TOO_LARGE');
+    expect(((await response.json()) as { error: { data: { code: string } } }).error.data.code).toBe(
+      'PAYLOAD_TOO_LARGE',
+    );
   });
 
   it('runs mutations only by POST', async () => {
@@ -103,11 +114,19 @@ describe('when the database fails', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tessera-fail-'));
     const db = createDb(join(dir, 'tessera.db'));
     const env = loadEnv({ LOG_LEVEL: 'silent' });
-    const auth = await createAuth({ db: db.db, config: { issuer: env.PUBLIC_ORIGIN, audience: 'tessera', ...defaultAuthConfig } });
+    const auth = await createAuth({
+      db: db.db,
+      config: { issuer: env.PUBLIC_ORIGIN, audience: 'tessera', ...defaultAuthConfig },
+    });
     const app = await buildServer({ env, db, auth, webRoot: null });
     try {
       db.db.$client.exec('DROP TABLE refresh_tokens');
-      const login = await app.inject({ method: 'POST', url: '/trpc/auth.register', headers: { 'content-type': 'application/json' }, payload: { email: 'z@example.com', password: 'password123' } });
+      const login = await app.inject({
+        method: 'POST',
+        url: '/trpc/auth.register',
+        headers: { 'content-type': 'application/json' },
+        payload: { email: 'z@example.com', password: 'password123' },
+      });
       expect(login.statusCode).toBe(500);
       const body = login.json() as { error: { message: string; data: { code: string; requestId: string } } };
       expect(body.error.data.code).toBe('INTERNAL_SERVER_ERROR');

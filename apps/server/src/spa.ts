@@ -22,7 +22,9 @@ export async function registerSpa(app: FastifyInstance, webRoot: string | null):
   });
   app.setNotFoundHandler((request, reply) => {
     const isPageRequest =
-      request.method === 'GET' && !request.url.startsWith('/trpc') && (request.headers.accept ?? '').includes('text/html');
+      request.method === 'GET' &&
+      !request.url.startsWith('/trpc') &&
+      (request.headers.accept ?? '').includes('text/html');
     if (!isPageRequest) return reply.code(404).send({ error: 'Not found' });
     return reply.header('cache-control', 'no-cache').sendFile('index.html');
   });

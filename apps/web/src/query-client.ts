@@ -1,5 +1,4 @@
-import type { AuthClient } from '@tessera/auth-client';
-import { isTransientError } from '@tessera/auth-client';
+import { type AuthClient, isTransientError } from '@tessera/auth-client';
 import { QueryClient } from '@tanstack/react-query';
 
 /**

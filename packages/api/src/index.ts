@@ -1,3 +1,4 @@
+export type { Session, User } from '@tessera/auth';
 export {
   type Context,
   type ContextDeps,
@@ -8,5 +9,11 @@ export {
 } from './context';
 export { messages } from './errors';
 export { type AppRouter, appRouter, type RouterInputs, type RouterOutputs } from './root';
-export { createCallerFactory, middleware, protectedProcedure, publicProcedure, router, sameOriginProcedure } from './trpc';
-export type { Session, User } from '@tessera/auth';
+export {
+  createCallerFactory,
+  middleware,
+  protectedProcedure,
+  publicProcedure,
+  router,
+  sameOriginProcedure,
+} from './trpc';

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
-const noControlCharacters = (value: string) => !/[\u0000-\u001f\u007f]/.test(value);
+/** NUL and other control characters have no place in an email, password or name. */
+const noControlCharacters = (value: string) => !/\p{Cc}/u.test(value);
 
 /**
  * One address is one account: `Alice@Example.com` and `ａlice@example.com` (full-width) both

@@ -1,5 +1,5 @@
 import { createDb, type DbHandle } from '@tessera/db';
-import { decodeProtectedHeader, decodeJwt, SignJWT } from 'jose';
+import { decodeJwt, decodeProtectedHeader, SignJWT } from 'jose';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type AccessTokenOptions, issueAccessToken, verifyAccessToken } from './access-token';
 import { SigningKeyRing } from './signing-keys';
@@ -23,7 +23,16 @@ afterEach(() => handle.close());
 async function signWithOurKey(claims: Record<string, unknown>, header: Record<string, unknown> = {}): Promise<string> {
   const { kid, privateKey } = await options.keys.signingKey();
   const now = Math.floor(t0 / 1000);
-  return new SignJWT({ sub: 'user-1', sid: 'session-1', jti: 'j', iat: now, exp: now + 300, iss: options.issuer, aud: options.audience, ...claims })
+  return new SignJWT({
+    sub: 'user-1',
+    sid: 'session-1',
+    jti: 'j',
+    iat: now,
+    exp: now + 300,
+    iss: options.issuer,
+    aud: options.audience,
+    ...claims,
+  })
     .setProtectedHeader({ alg: 'EdDSA', kid, typ: 'at+jwt', ...header })
     .sign(privateKey);
 }

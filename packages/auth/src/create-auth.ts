@@ -74,7 +74,10 @@ export async function createAuth({ db, config, now = Date.now }: CreateAuthOptio
 
   return {
     /** Creates an account and signs it in. Throws `AuthError('EMAIL_TAKEN')`. */
-    async register(input: { email: string; password: string; name: string | null }, client: ClientInfo): Promise<SignedIn> {
+    async register(
+      input: { email: string; password: string; name: string | null },
+      client: ClientInfo,
+    ): Promise<SignedIn> {
       const passwordHash = await hashPassword(input.password);
       const user = insertUser(db, { email: input.email, name: input.name, passwordHash }, now());
       return signIn(user, client);

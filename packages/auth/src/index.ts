@@ -1,5 +1,12 @@
 export { ACCESS_TOKEN_TYP, type VerifiedAccessToken } from './access-token';
 export { type AuthConfig, defaultAuthConfig } from './config';
-export { type Auth, type ClientInfo, createAuth, type CreateAuthOptions, type Session, type SignedIn } from './create-auth';
+export {
+  type Auth,
+  type ClientInfo,
+  type CreateAuthOptions,
+  createAuth,
+  type Session,
+  type SignedIn,
+} from './create-auth';
 export { AuthError, type AuthErrorCode } from './errors';
 export type { User } from './users';

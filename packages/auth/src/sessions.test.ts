@@ -41,17 +41,26 @@ describe('refresh-token rotation', () => {
     const first = start();
     const second = rotateRefreshToken(handle.db, lifetimes, first.refreshToken, t0 + 1000);
     expect(second.ok).toBe(true);
-    expect(rotateRefreshToken(handle.db, lifetimes, first.refreshToken, t0 + 2000)).toEqual({ ok: false, reason: 'reused' });
+    expect(rotateRefreshToken(handle.db, lifetimes, first.refreshToken, t0 + 2000)).toEqual({
+      ok: false,
+      reason: 'reused',
+    });
     expect(sessionRow(first.sessionId)?.revokedReason).toBe('reuse_detected');
     if (second.ok) {
-      expect(rotateRefreshToken(handle.db, lifetimes, second.refreshToken, t0 + 3000)).toEqual({ ok: false, reason: 'revoked' });
+      expect(rotateRefreshToken(handle.db, lifetimes, second.refreshToken, t0 + 3000)).toEqual({
+        ok: false,
+        reason: 'revoked',
+      });
     }
   });
 
   it('refuses unknown tokens, idle-expired and absolutely expired sessions', () => {
     expect(rotateRefreshToken(handle.db, lifetimes, 'nope', t0)).toEqual({ ok: false, reason: 'unknown' });
     const idle = start();
-    expect(rotateRefreshToken(handle.db, lifetimes, idle.refreshToken, t0 + 600_000)).toEqual({ ok: false, reason: 'expired' });
+    expect(rotateRefreshToken(handle.db, lifetimes, idle.refreshToken, t0 + 600_000)).toEqual({
+      ok: false,
+      reason: 'expired',
+    });
 
     let current = start().refreshToken;
     for (let minute = 9; minute < 60; minute += 9) {

@@ -112,9 +112,17 @@ export function rotateRefreshToken(
 
       const expiresAt = Math.min(now + lifetimes.refreshIdleTtl * 1000, found.absoluteExpiresAt);
       tx.insert(refreshTokens)
-        .values({ id: successor.id, sessionId: found.sessionId, tokenHash: hashRefreshToken(successor.token), issuedAt: now })
+        .values({
+          id: successor.id,
+          sessionId: found.sessionId,
+          tokenHash: hashRefreshToken(successor.token),
+          issuedAt: now,
+        })
         .run();
-      tx.update(sessions).set({ lastUsedAt: now, idleExpiresAt: expiresAt }).where(eq(sessions.id, found.sessionId)).run();
+      tx.update(sessions)
+        .set({ lastUsedAt: now, idleExpiresAt: expiresAt })
+        .where(eq(sessions.id, found.sessionId))
+        .run();
       return { ok: true, sessionId: found.sessionId, userId: found.userId, refreshToken: successor.token, expiresAt };
     },
     { behavior: 'immediate' },

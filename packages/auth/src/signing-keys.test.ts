@@ -46,8 +46,14 @@ describe('SigningKeyRing', () => {
     const verifier = await open();
     await signer.rotate();
     clock += 1_000; // the verifier reloads unknown kids at most once a second
-    const token = await issueAccessToken({ keys: signer, issuer: 'i', audience: 'a', ttl }, { userId: 'u', sessionId: 's' }, clock);
-    expect(await verifyAccessToken({ keys: verifier, issuer: 'i', audience: 'a', ttl }, token.accessToken, clock)).not.toBeNull();
+    const token = await issueAccessToken(
+      { keys: signer, issuer: 'i', audience: 'a', ttl },
+      { userId: 'u', sessionId: 's' },
+      clock,
+    );
+    expect(
+      await verifyAccessToken({ keys: verifier, issuer: 'i', audience: 'a', ttl }, token.accessToken, clock),
+    ).not.toBeNull();
   });
 
   it('rotates by itself once the signing key is older than its maximum age, once across processes', async () => {

@@ -88,7 +88,9 @@ export class SigningKeyRing {
 
   /** The public keys that may still verify a live token, for `/.well-known/jwks.json`. */
   publicJwks(): JWK[] {
-    return [...this.verification.values()].filter((key) => this.stillVerifies(key.retiredAt)).map((key) => key.publicJwk);
+    return [...this.verification.values()]
+      .filter((key) => this.stillVerifies(key.retiredAt))
+      .map((key) => key.publicJwk);
   }
 
   /**
@@ -150,7 +152,9 @@ export class SigningKeyRing {
       verification.set(row.kid, { publicJwk, publicKey, retiredAt: row.retiredAt });
       if (!active && row.retiredAt === null) {
         const privateKey =
-          this.active?.kid === row.kid ? this.active.privateKey : await importCryptoKey(JSON.parse(row.privateJwk) as JWK);
+          this.active?.kid === row.kid
+            ? this.active.privateKey
+            : await importCryptoKey(JSON.parse(row.privateJwk) as JWK);
         active = { kid: row.kid, privateKey, createdAt: row.createdAt };
       }
     }

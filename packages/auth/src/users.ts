@@ -42,11 +42,13 @@ export function insertUser(
  * const found = findUserByEmail(db, 'ada@example.com');
  */
 export function findUserByEmail(db: TesseraDb, email: string): (User & { passwordHash: string }) | null {
-  return db
-    .select({ ...publicColumns, passwordHash: users.passwordHash })
-    .from(users)
-    .where(eq(users.email, email))
-    .get() ?? null;
+  return (
+    db
+      .select({ ...publicColumns, passwordHash: users.passwordHash })
+      .from(users)
+      .where(eq(users.email, email))
+      .get() ?? null
+  );
 }
 
 /**

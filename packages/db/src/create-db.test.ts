@@ -46,7 +46,9 @@ describe('createDb', () => {
     opened.push(handle);
     const insertOrphan = () =>
       handle.db.$client
-        .prepare('insert into sessions (id, user_id, created_at, last_used_at, idle_expires_at, absolute_expires_at) values (?, ?, 0, 0, 0, 0)')
+        .prepare(
+          'insert into sessions (id, user_id, created_at, last_used_at, idle_expires_at, absolute_expires_at) values (?, ?, 0, 0, 0, 0)',
+        )
         .run('s1', 'missing-user');
     expect(insertOrphan).toThrow(/FOREIGN KEY/);
   });

@@ -60,4 +60,3 @@ export const signingKeys = sqliteTable('signing_keys', {
 });
 
 export const schema = { users, sessions, refreshTokens, signingKeys };
-

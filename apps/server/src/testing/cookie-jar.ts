@@ -38,7 +38,8 @@ export class CookieJar {
         attributes.find((a) => a.toLowerCase().startsWith(`${key}=`))?.slice(key.length + 1);
       const expires = attribute('expires');
       const maxAge = attribute('max-age');
-      const expired = (maxAge !== undefined && Number(maxAge) <= 0) || (expires !== undefined && Date.parse(expires) <= Date.now());
+      const expired =
+        (maxAge !== undefined && Number(maxAge) <= 0) || (expires !== undefined && Date.parse(expires) <= Date.now());
       if (expired) this.cookies.delete(name);
       else this.set(name, value, attribute('path') ?? '/');
     }

@@ -1,0 +1,17 @@
+import { Outlet } from 'react-router';
+import { Logo } from './logo';
+
+/** The frame around every page: the brand on top, the page's card centred below. */
+export function AppLayout() {
+  return (
+    <div className="shell">
+      <header className="brand">
+        <Logo />
+        <span className="brand-name">Tessera</span>
+      </header>
+      <main className="page">
+        <Outlet />
+      </main>
+    </div>
+  );
+}

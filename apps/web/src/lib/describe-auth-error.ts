@@ -1,0 +1,48 @@
+import type { AppRouter } from '@tessera/api';
+import { getErrorCode } from '@tessera/auth-client';
+import { isTRPCClientError } from '@trpc/client';
+import type { FieldName, FormProblem } from './form-problem';
+
+const FIELDS: readonly FieldName[] = ['email', 'password', 'name'];
+const isFieldName = (value: unknown): value is FieldName => FIELDS.some((field) => field === value);
+
+/**
+ * Turns a failed sign-in or sign-up into a message a person can act on. The server's codes are
+ * stable; its messages are not written for this screen, except the per-field input messages,
+ * which are (e.g. "Password must be at least 8 characters.").
+ *
+ * @example
+ * describeAuthError(error, 'sign-in'); // { message: 'Email or password is incorrect.' }
+ */
+export function describeAuthError(error: unknown, form: 'sign-in' | 'sign-up'): FormProblem {
+  switch (getErrorCode(error)) {
+    case 'UNAUTHORIZED':
+      return {
+        message: form === 'sign-in' ? 'Email or password is incorrect.' : 'We could not create your account. Try again.',
+      };
+    case 'CONFLICT':
+      return { message: 'An account with this email already exists.', field: 'email' };
+    case 'TOO_MANY_REQUESTS':
+      return { message: 'Too many attempts. Try again later.' };
+    case 'BAD_REQUEST':
+      return fieldProblem(error) ?? { message: 'Check the details you entered and try again.' };
+    case 'PAYLOAD_TOO_LARGE':
+      return { message: 'What you entered is too long. Shorten it and try again.' };
+    case 'FORBIDDEN':
+      return { message: 'Your browser sent this request from another site, so it was refused. Reload the page and try again.' };
+    case undefined:
+      return { message: 'Could not reach Tessera. Check your connection and try again.' };
+    default:
+      return { message: 'Something went wrong on our side. Try again in a moment.' };
+  }
+}
+
+/** The first invalid field the server named, with its message. */
+function fieldProblem(error: unknown): FormProblem | undefined {
+  if (!isTRPCClientError<AppRouter>(error)) return undefined;
+  const data = error.data;
+  if (!data || !('fieldErrors' in data)) return undefined;
+  const first = data.fieldErrors.find((fieldError) => isFieldName(fieldError.field));
+  if (first === undefined || !isFieldName(first.field)) return undefined;
+  return { message: first.message, field: first.field };
+}

@@ -1,0 +1,8 @@
+/** The inputs a form can point an error at; each is also the input's `id`. */
+export type FieldName = 'email' | 'password' | 'name';
+
+/** What went wrong with a submission, in words for the user, and which input to fix if any. */
+export interface FormProblem {
+  message: string;
+  field?: FieldName;
+}

@@ -1,0 +1,60 @@
+import { useEffect, useState } from 'react';
+import { describeAuthError } from './describe-auth-error';
+import type { FormProblem } from './form-problem';
+
+/** State and submit handler shared by the sign-in and sign-up forms. */
+export interface FormSubmission {
+  pending: boolean;
+  problem: FormProblem | null;
+  /** Changes on every failed attempt: a key for the alert, so a repeated message is announced again. */
+  attempt: number;
+  submit(validate: () => FormProblem | null, action: () => Promise<unknown>): Promise<void>;
+}
+
+/**
+ * Runs a form's action with client-side checks first, a pending flag (to disable the submit
+ * button) and a readable problem on failure. The field with the problem gets focus, so keyboard
+ * and screen-reader users land where the fix is needed.
+ *
+ * @example
+ * const { pending, problem, submit } = useFormSubmission('sign-in');
+ * onSubmit={(e) => { e.preventDefault(); void submit(() => validateSignIn(values), () => signIn(values)); }}
+ */
+export function useFormSubmission(form: 'sign-in' | 'sign-up'): FormSubmission {
+  const [pending, setPending] = useState(false);
+  const [problem, setProblem] = useState<FormProblem | null>(null);
+  const [attempt, setAttempt] = useState(0);
+
+  useEffect(() => {
+    if (problem?.field !== undefined) document.getElementById(problem.field)?.focus();
+  }, [problem]);
+
+  const fail = (next: FormProblem) => {
+    setProblem(next);
+    setAttempt((n) => n + 1);
+  };
+
+  return {
+    pending,
+    problem,
+    attempt,
+    async submit(validate, action) {
+      if (pending) return;
+      const invalid = validate();
+      if (invalid !== null) {
+        fail(invalid);
+        return;
+      }
+      setPending(true);
+      setProblem(null);
+      try {
+        // On success the auth state flips and the route guard moves on: nothing else to do here.
+        await action();
+      } catch (error) {
+        fail(describeAuthError(error, form));
+      } finally {
+        setPending(false);
+      }
+    },
+  };
+}

@@ -1,0 +1,37 @@
+import type { FormProblem } from './form-problem';
+
+/** Mirrors the server's minimum so people learn about it before a round trip, not instead of one. */
+export const MIN_PASSWORD_LENGTH = 8;
+
+// Deliberately loose: the server has the final word; this only catches obvious slips.
+const looksLikeEmail = (email: string) => /^[^\s@]+@[^\s@]+$/.test(email);
+
+function checkEmail(email: string): FormProblem | null {
+  if (email.trim() === '') return { message: 'Enter your email address.', field: 'email' };
+  if (!looksLikeEmail(email.trim())) return { message: 'Enter a valid email address.', field: 'email' };
+  return null;
+}
+
+/**
+ * Client-side checks for the sign-in form; the first problem found, or `null`.
+ *
+ * @example
+ * validateSignIn({ email: '', password: 'x' }); // { message: 'Enter your email address.', field: 'email' }
+ */
+export function validateSignIn(input: { email: string; password: string }): FormProblem | null {
+  return checkEmail(input.email) ?? (input.password === '' ? { message: 'Enter your password.', field: 'password' } : null);
+}
+
+/**
+ * Client-side checks for the sign-up form; the first problem found, or `null`.
+ *
+ * @example
+ * validateSignUp({ email: 'a@b.c', password: 'short' }); // { …, field: 'password' }
+ */
+export function validateSignUp(input: { email: string; password: string }): FormProblem | null {
+  const tooShort = input.password.length < MIN_PASSWORD_LENGTH;
+  return (
+    checkEmail(input.email) ??
+    (tooShort ? { message: `Password must be at least ${MIN_PASSWORD_LENGTH} characters.`, field: 'password' } : null)
+  );
+}

@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { emailInput, loginInput, passwordInput, registerInput } from './inputs';
+
+describe('inputs', () => {
+  it.each([
+    ['Alice@Example.com', 'alice@example.com'],
+    ['  alice@example.com\t', 'alice@example.com'],
+    ['ａｌｉｃｅ@ｅｘａｍｐｌｅ.com', 'alice@example.com'],
+  ])('normalises the email %j to one account', (raw, normalised) => {
+    expect(emailInput.parse(raw)).toBe(normalised);
+  });
+
+  it('refuses emails that are malformed, too long or carry NUL bytes', () => {
+    expect(emailInput.safeParse('not-an-email').success).toBe(false);
+    expect(emailInput.safeParse(`${'a'.repeat(250)}@example.com`).success).toBe(false);
+    expect(emailInput.safeParse('a\u0000@example.com').success).toBe(false);
+  });
+
+  it('takes a password exactly as typed, within 8 to 128 characters', () => {
+    expect(passwordInput.parse('  Spaces Kept  ')).toBe('  Spaces Kept  ');
+    expect(passwordInput.safeParse('short').success).toBe(false);
+    expect(passwordInput.safeParse('x'.repeat(129)).success).toBe(false);
+    expect(passwordInput.parse('x'.repeat(128))).toHaveLength(128);
+    expect(passwordInput.safeParse('nul\u0000byte!').success).toBe(false);
+  });
+
+  it('stores an empty or missing name as null, and refuses unknown keys', () => {
+    const base = { email: 'a@example.com', password: 'password123' };
+    expect(registerInput.parse(base).name).toBeNull();
+    expect(registerInput.parse({ ...base, name: '   ' }).name).toBeNull();
+    expect(registerInput.parse({ ...base, name: ' Ada ' }).name).toBe('Ada');
+    expect(registerInput.safeParse({ ...base, isAdmin: true }).success).toBe(false);
+    expect(loginInput.safeParse({ ...base, extra: 1 }).success).toBe(false);
+  });
+});

@@ -1,0 +1,34 @@
+// `npm test`: lint, then every package's typecheck and tests through turbo, then one plain line
+// that sums every suite ("N passed, N failed") so CI can count them.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+
+const REPORT = '.vitest-report.json';
+const workspaces = ['apps', 'packages'].flatMap((group) =>
+  existsSync(group) ? readdirSync(group).map((name) => join(group, name)) : [],
+);
+for (const dir of workspaces) rmSync(join(dir, REPORT), { force: true });
+
+const env = { ...process.env, TURBO_TELEMETRY_DISABLED: '1' };
+const run = (command, args) => spawnSync(command, args, { stdio: 'inherit', env }).status ?? 1;
+
+const lint = run('npx', ['biome', 'check', '.']);
+const tests = run('npx', ['turbo', 'run', 'typecheck', 'test', '--continue', '--output-logs=full']);
+
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+for (const dir of workspaces) {
+  const file = join(dir, REPORT);
+  if (!existsSync(file)) continue;
+  const report = JSON.parse(readFileSync(file, 'utf8'));
+  passed += report.numPassedTests;
+  failed += report.numFailedTests;
+  skipped += report.numPendingTests + (report.numTodoTests ?? 0);
+}
+// A suite that crashed before reporting, a type error or a lint error is a failure too.
+if ((lint !== 0 || tests !== 0) && failed === 0) failed = 1;
+
+console.log(`\n${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ''}`);
+process.exit(lint || tests || (failed > 0 ? 1 : 0));
