@@ -1,7 +1,10 @@
 // Bundles the server and our workspace packages into dist/main.js; npm dependencies stay
 // external (native addons such as better-sqlite3 cannot be bundled), and the migrations are
-// copied next to it.
+// copied next to it. `--watch` (npm run dev) rebuilds on change and restarts the server, which
+// then trusts the Vite dev server's origin.
+import { spawn } from 'node:child_process';
 import { cpSync, rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 
 const watch = process.argv.includes('--watch');
@@ -30,8 +33,30 @@ const options = {
   plugins: [externalizeDependencies],
 };
 
+/** @type {esbuild.Plugin} */
+const restartServer = {
+  name: 'restart-server',
+  setup(build) {
+    let server;
+    const start = () => {
+      server = spawn(process.execPath, [fileURLToPath(new URL('./dist/main.js', import.meta.url))], {
+        stdio: 'inherit',
+        cwd: fileURLToPath(new URL('../..', import.meta.url)), // data/ at the repository root, as with npm start
+        env: { PUBLIC_ORIGIN: 'http://localhost:5173', ...process.env },
+      });
+    };
+    build.onEnd((result) => {
+      if (result.errors.length > 0) return;
+      if (!server || server.exitCode !== null) return start();
+      // The old server must release the port before the new one binds it.
+      server.once('exit', start);
+      server.kill('SIGTERM');
+    });
+  },
+};
+
 if (watch) {
-  const context = await esbuild.context(options);
+  const context = await esbuild.context({ ...options, plugins: [...options.plugins, restartServer] });
   await context.watch();
 } else {
   await esbuild.build(options);

@@ -1,6 +1,6 @@
 import './styles.css';
-import { AuthProvider } from '@tessera/auth-react';
 import { QueryClientProvider } from '@tanstack/react-query';
+import { AuthProvider } from '@tessera/auth-react';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { RouterProvider } from 'react-router';

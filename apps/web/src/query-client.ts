@@ -1,5 +1,5 @@
-import { type AuthClient, isTransientError } from '@tessera/auth-client';
 import { QueryClient } from '@tanstack/react-query';
+import { type AuthClient, isTransientError } from '@tessera/auth-client';
 
 /**
  * TanStack Query's client. Only failures that may go away (network, 5xx) are retried: retrying

@@ -29,22 +29,24 @@ function setup(respond: (path: string, token: string | null) => Outcome) {
   const state: { token: string | null } = { token: 'old' };
   const sent: Array<{ path: string; token: string | null }> = [];
 
-  const terminating: TRPCLink<TestRouter> = () => ({ op }) =>
-    observable((observer) => {
-      const token = state.token;
-      sent.push({ path: op.path, token });
-      const outcome = respond(op.path, token);
-      if (outcome === 'ok') {
-        observer.next({ result: { type: 'data', data: `${op.path} as ${token}` } });
-        observer.complete();
-        return;
-      }
-      observer.error(
-        TRPCClientError.from({
-          error: { code: -32001, message: outcome, data: { code: outcome, httpStatus: httpStatus[outcome] } },
-        }),
-      );
-    });
+  const terminating: TRPCLink<TestRouter> =
+    () =>
+    ({ op }) =>
+      observable((observer) => {
+        const token = state.token;
+        sent.push({ path: op.path, token });
+        const outcome = respond(op.path, token);
+        if (outcome === 'ok') {
+          observer.next({ result: { type: 'data', data: `${op.path} as ${token}` } });
+          observer.complete();
+          return;
+        }
+        observer.error(
+          TRPCClientError.from({
+            error: { code: -32001, message: outcome, data: { code: outcome, httpStatus: httpStatus[outcome] } },
+          }),
+        );
+      });
 
   // Shared like the real client's refresh, so concurrent failures spend one refresh.
   const refreshTask = vi.fn(async () => {
@@ -87,7 +89,9 @@ describe('createAuthLink', () => {
   it('retries only once: a second UNAUTHORIZED reaches the caller', async () => {
     const { client, sent, refreshTask } = setup(() => 'UNAUTHORIZED');
 
-    const error = await client().notes.query().catch((e: unknown) => e);
+    const error = await client()
+      .notes.query()
+      .catch((e: unknown) => e);
     expect(getErrorCode(error)).toBe('UNAUTHORIZED');
     expect(refreshTask).toHaveBeenCalledTimes(1);
     expect(sent).toHaveLength(2);
@@ -97,7 +101,9 @@ describe('createAuthLink', () => {
     const { client, sent, options } = setup(() => 'UNAUTHORIZED');
     options.refresh = vi.fn(async () => false);
 
-    const error = await client().notes.query().catch((e: unknown) => e);
+    const error = await client()
+      .notes.query()
+      .catch((e: unknown) => e);
     expect(getErrorCode(error)).toBe('UNAUTHORIZED');
     expect(options.refresh).toHaveBeenCalledTimes(1);
     expect(sent).toHaveLength(1);
@@ -107,7 +113,9 @@ describe('createAuthLink', () => {
     const { client, sent, options } = setup(() => 'UNAUTHORIZED');
     options.refresh = () => Promise.reject(new Error('offline'));
 
-    const error = await client().notes.query().catch((e: unknown) => e);
+    const error = await client()
+      .notes.query()
+      .catch((e: unknown) => e);
     expect(getErrorCode(error)).toBe('UNAUTHORIZED');
     expect(sent).toHaveLength(1);
   });
@@ -140,7 +148,9 @@ describe('createAuthLink', () => {
   it.each(['auth.login'])('never refreshes for %s, which establishes the credential', async () => {
     const { client, sent, refreshTask } = setup(() => 'UNAUTHORIZED');
 
-    const error = await client().auth.login.mutate().catch((e: unknown) => e);
+    const error = await client()
+      .auth.login.mutate()
+      .catch((e: unknown) => e);
     expect(getErrorCode(error)).toBe('UNAUTHORIZED');
     expect(refreshTask).not.toHaveBeenCalled();
     expect(sent).toHaveLength(1);
@@ -150,7 +160,9 @@ describe('createAuthLink', () => {
     const { client, state, refreshTask } = setup(() => 'UNAUTHORIZED');
     state.token = null;
 
-    const error = await client().notes.query().catch((e: unknown) => e);
+    const error = await client()
+      .notes.query()
+      .catch((e: unknown) => e);
     expect(getErrorCode(error)).toBe('UNAUTHORIZED');
     expect(refreshTask).not.toHaveBeenCalled();
   });
@@ -158,7 +170,9 @@ describe('createAuthLink', () => {
   it('does not refresh for other errors', async () => {
     const { client, sent, refreshTask } = setup(() => 'INTERNAL_SERVER_ERROR');
 
-    const error = await client().notes.query().catch((e: unknown) => e);
+    const error = await client()
+      .notes.query()
+      .catch((e: unknown) => e);
     expect(getErrorCode(error)).toBe('INTERNAL_SERVER_ERROR');
     expect(refreshTask).not.toHaveBeenCalled();
     expect(sent).toHaveLength(1);

@@ -39,7 +39,9 @@ describe('retryWithBackoff', () => {
 
   it('rethrows a non-retryable failure at once', async () => {
     const task = vi.fn(() => Promise.reject(new Error('denied')));
-    await expect(retryWithBackoff(task, { ...options, attempts: 3, shouldRetry: () => false })).rejects.toThrow('denied');
+    await expect(retryWithBackoff(task, { ...options, attempts: 3, shouldRetry: () => false })).rejects.toThrow(
+      'denied',
+    );
     expect(task).toHaveBeenCalledTimes(1);
   });
 

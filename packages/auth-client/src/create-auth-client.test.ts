@@ -34,7 +34,12 @@ function fakeServer() {
     const [status, body] =
       'data' in reply
         ? [200, { result: { data: reply.data } }]
-        : [reply.status, { error: { code: -32001, message: reply.code, data: { code: reply.code, httpStatus: reply.status, path } } }];
+        : [
+            reply.status,
+            {
+              error: { code: -32001, message: reply.code, data: { code: reply.code, httpStatus: reply.status, path } },
+            },
+          ];
     return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
   };
 
@@ -87,7 +92,12 @@ describe('createAuthClient', () => {
 
     it('retries a network failure with backoff, then succeeds', async () => {
       const server = fakeServer();
-      server.reply('auth.refresh', 'network', { code: 'INTERNAL_SERVER_ERROR', status: 500 }, { data: issue(Date.now(), 'x') });
+      server.reply(
+        'auth.refresh',
+        'network',
+        { code: 'INTERNAL_SERVER_ERROR', status: 500 },
+        { data: issue(Date.now(), 'x') },
+      );
       const auth = createAuthClient({ url: '/trpc', fetch: server.fetch });
 
       const restored = auth.restore();

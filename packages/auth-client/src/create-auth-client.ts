@@ -1,7 +1,7 @@
 import type { AppRouter } from '@tessera/api';
 import { createTRPCClient, httpLink, type TRPCLink } from '@trpc/client';
-import { createAuthLink, AUTH_EXEMPT_PATHS } from './auth-link';
-import { retryWithBackoff, type BackoffOptions } from './backoff';
+import { AUTH_EXEMPT_PATHS, createAuthLink } from './auth-link';
+import { type BackoffOptions, retryWithBackoff } from './backoff';
 import { isCredentialError, isTransientError } from './errors';
 import { createRefreshTimer, proactiveRefreshDelay } from './refresh-timer';
 import { createSingleFlight } from './single-flight';
@@ -93,10 +93,11 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
   const link = createAuthLink<AppRouter>({
     ready: () => settle(refresh.inFlight()),
     getAccessToken: store.getAccessToken,
-    refresh: () => refresh.run().then(
-      () => true,
-      () => false,
-    ),
+    refresh: () =>
+      refresh.run().then(
+        () => true,
+        () => false,
+      ),
   });
 
   // Unbatched `httpLink` with fetch's default `credentials: 'same-origin'`: each auth call is its

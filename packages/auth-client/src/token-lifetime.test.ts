@@ -7,7 +7,10 @@ const jwt = (claims: object) => `${encode({ alg: 'EdDSA', typ: 'at+jwt' })}.${en
 describe('tokenLifetimeMs', () => {
   it('uses exp − iat, both on the server clock, so local clock skew cancels out', () => {
     const serverNow = 1_700_000_000_000;
-    const session = { accessToken: jwt({ iat: serverNow / 1000, exp: serverNow / 1000 + 300 }), expiresAt: serverNow + 300_000 };
+    const session = {
+      accessToken: jwt({ iat: serverNow / 1000, exp: serverNow / 1000 + 300 }),
+      expiresAt: serverNow + 300_000,
+    };
     const localNowAnHourBehind = serverNow - 3_600_000;
 
     expect(tokenLifetimeMs(session, localNowAnHourBehind)).toBe(300_000);

@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadEnv } from '../env';
@@ -20,6 +21,11 @@ export interface TestServerOptions {
   webRoot?: string | null;
   /** Reuse this database file instead of a new one. */
   dbFile?: string;
+  /**
+   * Serve on a fixed free port with PUBLIC_ORIGIN = http://localhost:<port>, as a browser test
+   * needs: the Origin check must match the address the browser loads.
+   */
+  browserOrigin?: boolean;
 }
 
 /**
@@ -33,8 +39,19 @@ export interface TestServerOptions {
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const dir = options.dbFile ? null : mkdtempSync(join(tmpdir(), 'tessera-test-'));
   const dbFile = options.dbFile ?? join(dir ?? '', 'tessera.db');
-  const env = loadEnv({ LOG_LEVEL: 'silent', ...options.env, PORT: '0', HOST: '127.0.0.1', DATABASE_URL: dbFile });
-  const running = await startServer(env, { webRoot: options.webRoot ?? null });
+  const running = await listenWithRetry(async () => {
+    const port = options.browserOrigin ? await findFreePort() : 0;
+    const origin = options.browserOrigin ? { PUBLIC_ORIGIN: `http://localhost:${port}` } : {};
+    const env = {
+      LOG_LEVEL: 'silent',
+      ...options.env,
+      ...origin,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATABASE_URL: dbFile,
+    };
+    return startServer(loadEnv(env), { webRoot: options.webRoot ?? null });
+  });
   const server: TestServer = {
     ...running,
     dbFile,
@@ -55,4 +72,29 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     },
   };
   return server;
+}
+
+/** A port the OS just reported free; another process may still take it, hence the retry below. */
+function findFreePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
+    });
+  });
+}
+
+async function listenWithRetry(start: () => Promise<RunningServer>): Promise<RunningServer> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await start();
+    } catch (error) {
+      const inUse = error instanceof Error && 'code' in error && error.code === 'EADDRINUSE';
+      if (!inUse || attempt === 5) throw error;
+    }
+  }
 }

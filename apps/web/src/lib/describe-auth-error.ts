@@ -18,7 +18,8 @@ export function describeAuthError(error: unknown, form: 'sign-in' | 'sign-up'): 
   switch (getErrorCode(error)) {
     case 'UNAUTHORIZED':
       return {
-        message: form === 'sign-in' ? 'Email or password is incorrect.' : 'We could not create your account. Try again.',
+        message:
+          form === 'sign-in' ? 'Email or password is incorrect.' : 'We could not create your account. Try again.',
       };
     case 'CONFLICT':
       return { message: 'An account with this email already exists.', field: 'email' };
@@ -29,7 +30,9 @@ export function describeAuthError(error: unknown, form: 'sign-in' | 'sign-up'): 
     case 'PAYLOAD_TOO_LARGE':
       return { message: 'What you entered is too long. Shorten it and try again.' };
     case 'FORBIDDEN':
-      return { message: 'Your browser sent this request from another site, so it was refused. Reload the page and try again.' };
+      return {
+        message: 'Your browser sent this request from another site, so it was refused. Reload the page and try again.',
+      };
     case undefined:
       return { message: 'Could not reach Tessera. Check your connection and try again.' };
     default:

@@ -19,7 +19,9 @@ function checkEmail(email: string): FormProblem | null {
  * validateSignIn({ email: '', password: 'x' }); // { message: 'Enter your email address.', field: 'email' }
  */
 export function validateSignIn(input: { email: string; password: string }): FormProblem | null {
-  return checkEmail(input.email) ?? (input.password === '' ? { message: 'Enter your password.', field: 'password' } : null);
+  return (
+    checkEmail(input.email) ?? (input.password === '' ? { message: 'Enter your password.', field: 'password' } : null)
+  );
 }
 
 /**

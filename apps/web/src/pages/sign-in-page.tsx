@@ -1,0 +1,67 @@
+import { useAuth } from '@tessera/auth-react';
+import { type FormEvent, useState } from 'react';
+import { Link, useLocation } from 'react-router';
+import { AuthCard } from '../components/auth-card';
+import { FormAlert } from '../components/form-alert';
+import { SubmitButton } from '../components/submit-button';
+import { TextField } from '../components/text-field';
+import { useFormSubmission } from '../lib/use-form-submission';
+import { validateSignIn } from '../lib/validate';
+
+/** `/sign-in`: email and password. On success the route guard moves on to the wanted page. */
+export function SignInPage() {
+  const { signIn } = useAuth();
+  const location = useLocation();
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const { pending, problem, attempt, submit } = useFormSubmission('sign-in');
+
+  const onSubmit = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    void submit(
+      () => validateSignIn({ email, password }),
+      () => signIn({ email: email.trim(), password }),
+    );
+  };
+
+  return (
+    <AuthCard
+      title="Welcome back"
+      subtitle="Sign in to your Tessera account."
+      footer={
+        <>
+          New to Tessera?{' '}
+          <Link to="/sign-up" state={location.state}>
+            Create account
+          </Link>
+        </>
+      }
+    >
+      {/* noValidate: our own checks report through the alert, which every screen reader announces. */}
+      <form className="form" onSubmit={onSubmit} noValidate>
+        {problem === null ? null : <FormAlert key={attempt} message={problem.message} />}
+        <TextField
+          name="email"
+          label="Email"
+          type="email"
+          autoComplete="email"
+          required
+          value={email}
+          onChange={setEmail}
+          problem={problem}
+        />
+        <TextField
+          name="password"
+          label="Password"
+          type="password"
+          autoComplete="current-password"
+          required
+          value={password}
+          onChange={setPassword}
+          problem={problem}
+        />
+        <SubmitButton pending={pending}>Sign in</SubmitButton>
+      </form>
+    </AuthCard>
+  );
+}

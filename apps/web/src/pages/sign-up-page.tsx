@@ -1,0 +1,81 @@
+import { useAuth } from '@tessera/auth-react';
+import { type FormEvent, useState } from 'react';
+import { Link, useLocation } from 'react-router';
+import { AuthCard } from '../components/auth-card';
+import { FormAlert } from '../components/form-alert';
+import { SubmitButton } from '../components/submit-button';
+import { TextField } from '../components/text-field';
+import { useFormSubmission } from '../lib/use-form-submission';
+import { MIN_PASSWORD_LENGTH, validateSignUp } from '../lib/validate';
+
+/** `/sign-up`: creates the account and signs in; the route guard then moves on. */
+export function SignUpPage() {
+  const { signUp } = useAuth();
+  const location = useLocation();
+  const [name, setName] = useState('');
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const { pending, problem, attempt, submit } = useFormSubmission('sign-up');
+
+  const onSubmit = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const trimmedName = name.trim();
+    void submit(
+      () => validateSignUp({ email, password }),
+      () => signUp({ email: email.trim(), password, ...(trimmedName === '' ? {} : { name: trimmedName }) }),
+    );
+  };
+
+  return (
+    <AuthCard
+      title="Create your account"
+      subtitle="It takes less than a minute."
+      footer={
+        <>
+          Already have an account?{' '}
+          <Link to="/sign-in" state={location.state}>
+            Sign in
+          </Link>
+        </>
+      }
+    >
+      {/* noValidate: our own checks report through the alert, which every screen reader announces. */}
+      <form className="form" onSubmit={onSubmit} noValidate>
+        {problem === null ? null : <FormAlert key={attempt} message={problem.message} />}
+        <TextField
+          name="name"
+          label="Name"
+          type="text"
+          autoComplete="name"
+          hint="Optional."
+          value={name}
+          onChange={setName}
+          problem={problem}
+        />
+        <TextField
+          name="email"
+          label="Email"
+          type="email"
+          autoComplete="email"
+          required
+          value={email}
+          onChange={setEmail}
+          problem={problem}
+        />
+        <TextField
+          name="password"
+          label="Password"
+          type="password"
+          autoComplete="new-password"
+          required
+          minLength={MIN_PASSWORD_LENGTH}
+          hint={`At least ${MIN_PASSWORD_LENGTH} characters.`}
+          value={password}
+          onChange={setPassword}
+          problem={problem}
+        />
+        <SubmitButton pending={pending}>Create account</SubmitButton>
+      </form>
+    </AuthCard>
+  );
+}
