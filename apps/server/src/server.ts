@@ -102,6 +102,7 @@ export async function buildServer({ env, db, auth, webRoot, logger }: BuildServe
             publicOrigin: env.PUBLIC_ORIGIN,
             request: requestInfo(req),
             cookies: refreshCookieJar(req, res),
+            log: req.log,
           }),
         onError({ error, path, req }) {
           if (error.code === 'INTERNAL_SERVER_ERROR') {

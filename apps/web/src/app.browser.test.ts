@@ -75,7 +75,9 @@ describe('the SPA in Chromium', () => {
     const cookies = await browser.context.cookies(origin());
     expect(cookies.find((cookie) => cookie.name === '__Secure-tessera_refresh')).toBeUndefined();
     const refreshCookies = await browser.context.cookies(`${origin()}/trpc/auth.refresh`);
-    expect(refreshCookies).toEqual([expect.objectContaining({ name: '__Secure-tessera_refresh', httpOnly: true, secure: true, sameSite: 'Strict' })]);
+    expect(refreshCookies).toEqual([
+      expect.objectContaining({ name: '__Secure-tessera_refresh', httpOnly: true, secure: true, sameSite: 'Strict' }),
+    ]);
     await page.close();
   });
 

@@ -21,6 +21,13 @@ export interface RefreshCookieJar {
   clear(): void;
 }
 
+/** The slice of a pino logger the API writes to; the server passes the request's logger. */
+export interface Logger {
+  info(details: object, message: string): void;
+  warn(details: object, message: string): void;
+  error(details: object, message: string): void;
+}
+
 export interface ContextDeps {
   auth: Auth;
   /** The one origin whose pages may use cookie-bearing and sign-in procedures. */
@@ -30,6 +37,7 @@ export interface ContextDeps {
 export interface CreateContextOptions extends ContextDeps {
   request: RequestInfo;
   cookies: RefreshCookieJar;
+  log: Logger;
 }
 
 /**

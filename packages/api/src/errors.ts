@@ -12,6 +12,7 @@ export const messages = {
   emailTaken: 'An account with this email already exists.',
   crossSite: 'Cross-site request refused.',
   internal: 'Something went wrong on our side.',
+  unavailable: 'The service is briefly unavailable. Please try again.',
 } as const;
 
 /**

@@ -4,6 +4,7 @@ export {
   type ContextDeps,
   type CreateContextOptions,
   createContextInner,
+  type Logger,
   type RefreshCookieJar,
   type RequestInfo,
 } from './context';

@@ -2,7 +2,7 @@ import { type Auth, createAuth, defaultAuthConfig } from '@tessera/auth';
 import { createDb, type DbHandle } from '@tessera/db';
 import { TRPCError } from '@trpc/server';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createContextInner, type RefreshCookieJar, type RequestInfo } from './context';
+import { createContextInner, type Logger, type RefreshCookieJar, type RequestInfo } from './context';
 import { createCallerFactory, protectedProcedure, router, sameOriginProcedure } from './trpc';
 
 const publicOrigin = 'https://app.example.com';
@@ -16,14 +16,25 @@ let handle: DbHandle;
 let auth: Auth;
 beforeEach(async () => {
   handle = createDb(':memory:');
-  auth = await createAuth({ db: handle.db, config: { issuer: publicOrigin, audience: 'tessera', ...defaultAuthConfig } });
+  auth = await createAuth({
+    db: handle.db,
+    config: { issuer: publicOrigin, audience: 'tessera', ...defaultAuthConfig },
+  });
 });
 afterEach(() => handle.close());
 
+const silentLog: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
 const noCookies: RefreshCookieJar = { read: () => null, set: () => undefined, clear: () => undefined };
 function callerWith(request: Partial<RequestInfo>) {
-  const info: RequestInfo = { authorization: null, userAgent: null, origin: null, secFetchSite: null, requestId: 'r', ...request };
-  return createCaller(createContextInner({ auth, publicOrigin, request: info, cookies: noCookies }));
+  const info: RequestInfo = {
+    authorization: null,
+    userAgent: null,
+    origin: null,
+    secFetchSite: null,
+    requestId: 'r',
+    ...request,
+  };
+  return createCaller(createContextInner({ auth, publicOrigin, request: info, cookies: noCookies, log: silentLog }));
 }
 async function codeOf(call: Promise<unknown>): Promise<string> {
   return call.then(
@@ -34,7 +45,10 @@ async function codeOf(call: Promise<unknown>): Promise<string> {
 
 describe('protectedProcedure', () => {
   it('narrows the context to the token’s user and session', async () => {
-    const { session } = await auth.register({ email: 'a@example.com', password: 'password123', name: null }, { userAgent: null });
+    const { session } = await auth.register(
+      { email: 'a@example.com', password: 'password123', name: null },
+      { userAgent: null },
+    );
     const caller = callerWith({ authorization: `Bearer ${session.accessToken}` });
     expect(await caller.whoami()).toEqual({ userId: session.user.id, sessionId: expect.any(String) });
     expect(await codeOf(callerWith({ authorization: `bearer ${session.accessToken}` }).whoami())).toBe('OK');

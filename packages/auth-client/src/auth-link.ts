@@ -7,10 +7,22 @@ import { getErrorCode } from './errors';
  * Procedures the link leaves alone. They establish the credential rather than use it, so an
  * UNAUTHORIZED from them means "wrong password" or "no session", and refreshing would be wrong
  * (for `auth.refresh` itself, waiting on the refresh in flight would even wait on itself).
+ *
+ * @example
+ * AUTH_EXEMPT_PATHS.has('auth.login'); // true
  */
 export const AUTH_EXEMPT_PATHS: ReadonlySet<string> = new Set(['auth.login', 'auth.register', 'auth.refresh']);
 
-/** What the link needs from the auth client; an interface so tests can drive it directly. */
+/**
+ * What the link needs from the auth client; an interface so tests can drive it directly.
+ *
+ * @example
+ * createAuthLink<AppRouter>({
+ *   ready: async () => {},
+ *   getAccessToken: () => token,
+ *   refresh: async () => (token = await fetchNewToken()) !== null,
+ * });
+ */
 export interface AuthLinkOptions {
   /** Resolves (never rejects) once no refresh is in flight, so no call leaves with a stale token. */
   ready(): Promise<void>;

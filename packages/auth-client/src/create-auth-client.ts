@@ -9,7 +9,12 @@ import { tokenLifetimeMs } from './token-lifetime';
 import { createTokenStore } from './token-store';
 import type { AuthState, Session, SignInInput, SignUpInput } from './types';
 
-/** Options for {@link createAuthClient}. */
+/**
+ * Options for {@link createAuthClient}.
+ *
+ * @example
+ * createAuthClient({ url: '/trpc' } satisfies AuthClientOptions);
+ */
 export interface AuthClientOptions {
   /** Where the tRPC handler is mounted, e.g. `'/trpc'`. Same origin, so the cookie travels. */
   url: string;
@@ -17,7 +22,14 @@ export interface AuthClientOptions {
   fetch?: typeof fetch;
 }
 
-/** The browser side of a Tessera session. Create one per page, at module level. */
+/**
+ * The browser side of a Tessera session. Create one per page, at module level.
+ *
+ * @example
+ * const auth: AuthClient = createAuthClient({ url: '/trpc' });
+ * auth.subscribe(() => render(auth.getState()));
+ * await auth.restore();
+ */
 export interface AuthClient {
   /** The current snapshot; the same object until something changes. */
   getState(): AuthState;
@@ -170,15 +182,14 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
       await settle(refresh.inFlight());
       // Stop the proactive refresh first so it cannot revive the session mid-logout.
       timer.clear();
-      let revoked = false;
-      if (store.getAccessToken() !== null) {
-        try {
-          await api.auth.logout.mutate();
-          revoked = true;
-        } catch {
-          revoked = false;
-        }
-      }
+      // If the server cannot be told, we sign out here all the same; `revoked: false` tells the
+      // caller that the refresh cookie may still restore the session on the next load.
+      const revoked =
+        store.getAccessToken() !== null &&
+        (await api.auth.logout.mutate().then(
+          () => true,
+          () => false,
+        ));
       becomeAnonymous();
       return { revoked };
     },

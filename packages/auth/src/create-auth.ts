@@ -95,9 +95,14 @@ export async function createAuth({ db, config, now = Date.now }: CreateAuthOptio
     /** Exchanges a refresh token for a new one and a new access token. Throws `INVALID_REFRESH_TOKEN`. */
     async refresh(refreshToken: string): Promise<SignedIn> {
       const rotated = rotateRefreshToken(db, config, refreshToken, now());
-      if (!rotated.ok) throw new AuthError('INVALID_REFRESH_TOKEN', `Refresh refused: ${rotated.reason}`);
+      if (!rotated.ok) {
+        throw new AuthError('INVALID_REFRESH_TOKEN', `Refresh refused: ${rotated.reason}`, {
+          reason: rotated.reason,
+          sessionId: rotated.sessionId,
+        });
+      }
       const user = findUserById(db, rotated.userId);
-      if (!user) throw new AuthError('INVALID_REFRESH_TOKEN', 'Refresh refused: user gone');
+      if (!user) throw new AuthError('INVALID_REFRESH_TOKEN', 'Refresh refused: user gone', { reason: 'user_gone' });
       return sessionFor(user, rotated.sessionId, rotated.refreshToken, rotated.expiresAt);
     },
 

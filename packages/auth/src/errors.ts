@@ -18,6 +18,8 @@ export class AuthError extends Error {
   constructor(
     readonly code: AuthErrorCode,
     message: string = code,
+    /** Facts for the server log (never for the client), e.g. why a refresh was refused. */
+    readonly details: Record<string, string | null> = {},
   ) {
     super(message);
   }

@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { hashRefreshToken } from './refresh-token';
 import { revokeSession, rotateRefreshToken, type SessionLifetimes, startSession } from './sessions';
 
-const lifetimes: SessionLifetimes = { refreshIdleTtl: 600, sessionMaxAge: 3600 };
+const lifetimes: SessionLifetimes = { refreshIdleTtl: 600, sessionMaxAge: 3600, refreshReuseGrace: 10 };
 const t0 = Date.UTC(2026, 0, 1);
 let handle: DbHandle;
 
@@ -37,27 +37,68 @@ describe('refresh-token rotation', () => {
     expect(rotateRefreshToken(handle.db, lifetimes, second.refreshToken, t0 + 120_000).ok).toBe(true);
   });
 
-  it('treats a replayed token as theft and revokes the whole family', () => {
+  it('treats a token replayed after the grace window as theft and revokes the whole family', () => {
     const first = start();
     const second = rotateRefreshToken(handle.db, lifetimes, first.refreshToken, t0 + 1000);
     expect(second.ok).toBe(true);
-    expect(rotateRefreshToken(handle.db, lifetimes, first.refreshToken, t0 + 2000)).toEqual({
+    expect(rotateRefreshToken(handle.db, lifetimes, first.refreshToken, t0 + 11_000)).toEqual({
+      ok: false,
+      reason: 'reused',
+      sessionId: first.sessionId,
+    });
+    expect(sessionRow(first.sessionId)?.revokedReason).toBe('reuse_detected');
+    if (!second.ok) return;
+    expect(rotateRefreshToken(handle.db, lifetimes, second.refreshToken, t0 + 12_000)).toMatchObject({
+      ok: false,
+      reason: 'revoked',
+    });
+  });
+
+  it('gives the same successor to the just-replaced token within the grace window: one lineage', () => {
+    const first = start();
+    const winner = rotateRefreshToken(handle.db, lifetimes, first.refreshToken, t0 + 1000);
+    const retry = rotateRefreshToken(handle.db, lifetimes, first.refreshToken, t0 + 10_999);
+    expect(retry).toMatchObject({ ok: true, sessionId: first.sessionId });
+    if (!winner.ok || !retry.ok) return;
+    expect(retry.refreshToken).toBe(winner.refreshToken);
+    expect(retry.expiresAt).toBe(t0 + 610_999);
+    const tokens = handle.db.select().from(refreshTokens).where(eq(refreshTokens.sessionId, first.sessionId)).all();
+    expect(tokens).toHaveLength(2);
+    expect(sessionRow(first.sessionId)?.revokedAt).toBeNull();
+    expect(rotateRefreshToken(handle.db, lifetimes, winner.refreshToken, t0 + 12_000).ok).toBe(true);
+  });
+
+  it('revokes the family when a grandparent token comes back, even inside the grace window', () => {
+    const first = start();
+    const second = rotateRefreshToken(handle.db, lifetimes, first.refreshToken, t0 + 1000);
+    if (!second.ok) throw new Error('first rotation failed');
+    expect(rotateRefreshToken(handle.db, lifetimes, second.refreshToken, t0 + 2000).ok).toBe(true);
+    expect(rotateRefreshToken(handle.db, lifetimes, first.refreshToken, t0 + 3000)).toMatchObject({
       ok: false,
       reason: 'reused',
     });
     expect(sessionRow(first.sessionId)?.revokedReason).toBe('reuse_detected');
-    if (second.ok) {
-      expect(rotateRefreshToken(handle.db, lifetimes, second.refreshToken, t0 + 3000)).toEqual({
-        ok: false,
-        reason: 'revoked',
-      });
-    }
+  });
+
+  it('derives successors no one can predict without the session secret', () => {
+    const a = start();
+    const b = start();
+    const fromA = rotateRefreshToken(handle.db, lifetimes, a.refreshToken, t0 + 1);
+    const fromB = rotateRefreshToken(handle.db, lifetimes, b.refreshToken, t0 + 1);
+    if (!fromA.ok || !fromB.ok) throw new Error('rotation failed');
+    expect(Buffer.from(fromA.refreshToken, 'base64url')).toHaveLength(32);
+    expect(fromA.refreshToken).not.toBe(fromB.refreshToken);
+    expect(fromA.refreshToken).not.toBe(hashRefreshToken(a.refreshToken));
   });
 
   it('refuses unknown tokens, idle-expired and absolutely expired sessions', () => {
-    expect(rotateRefreshToken(handle.db, lifetimes, 'nope', t0)).toEqual({ ok: false, reason: 'unknown' });
+    expect(rotateRefreshToken(handle.db, lifetimes, 'nope', t0)).toEqual({
+      ok: false,
+      reason: 'unknown',
+      sessionId: null,
+    });
     const idle = start();
-    expect(rotateRefreshToken(handle.db, lifetimes, idle.refreshToken, t0 + 600_000)).toEqual({
+    expect(rotateRefreshToken(handle.db, lifetimes, idle.refreshToken, t0 + 600_000)).toMatchObject({
       ok: false,
       reason: 'expired',
     });
@@ -69,7 +110,10 @@ describe('refresh-token rotation', () => {
       expect(next.expiresAt).toBeLessThanOrEqual(t0 + 3_600_000);
       current = next.refreshToken;
     }
-    expect(rotateRefreshToken(handle.db, lifetimes, current, t0 + 3_600_000)).toEqual({ ok: false, reason: 'expired' });
+    expect(rotateRefreshToken(handle.db, lifetimes, current, t0 + 3_600_000)).toMatchObject({
+      ok: false,
+      reason: 'expired',
+    });
   });
 
   it('stops a revoked session from refreshing, and revokes only the owner’s session', () => {
@@ -77,6 +121,9 @@ describe('refresh-token rotation', () => {
     expect(revokeSession(handle.db, { sessionId, userId: 'someone-else', reason: 'logout' }, t0)).toBe(false);
     expect(revokeSession(handle.db, { sessionId, userId: 'u1', reason: 'logout' }, t0)).toBe(true);
     expect(revokeSession(handle.db, { sessionId, userId: 'u1', reason: 'logout' }, t0)).toBe(false);
-    expect(rotateRefreshToken(handle.db, lifetimes, refreshToken, t0 + 1)).toEqual({ ok: false, reason: 'revoked' });
+    expect(rotateRefreshToken(handle.db, lifetimes, refreshToken, t0 + 1)).toMatchObject({
+      ok: false,
+      reason: 'revoked',
+    });
   });
 });

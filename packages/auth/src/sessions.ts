@@ -1,13 +1,15 @@
-import { randomUUID } from 'node:crypto';
-import { refreshTokens, sessions, type TesseraDb } from '@tessera/db';
+import { randomUUID, timingSafeEqual } from 'node:crypto';
+import { refreshTokens, sessions, type TesseraDb, type TesseraTransaction } from '@tessera/db';
 import { and, eq, isNull } from 'drizzle-orm';
-import { generateRefreshToken, hashRefreshToken } from './refresh-token';
+import { deriveSuccessorToken, generateRefreshToken, generateRotationSecret, hashRefreshToken } from './refresh-token';
 
 export interface SessionLifetimes {
   /** Seconds without a refresh after which a session dies. */
   refreshIdleTtl: number;
   /** Seconds after sign-in after which a session dies regardless. */
   sessionMaxAge: number;
+  /** Seconds during which the token just replaced may be presented again and get the same successor. */
+  refreshReuseGrace: number;
 }
 
 /** A refresh token just handed out, and how long the cookie that carries it should live. */
@@ -20,7 +22,9 @@ export interface IssuedRefreshToken {
 }
 
 export type RotationFailure = 'unknown' | 'expired' | 'revoked' | 'reused';
-export type RotationResult = ({ ok: true } & IssuedRefreshToken) | { ok: false; reason: RotationFailure };
+export type RotationResult =
+  | ({ ok: true } & IssuedRefreshToken)
+  | { ok: false; reason: RotationFailure; sessionId: string | null };
 
 /** Longest user agent kept: enough to recognise a browser, too short to fill the disk. */
 const MAX_USER_AGENT_LENGTH = 512;
@@ -40,6 +44,7 @@ export function startSession(
   const sessionId = randomUUID();
   const absoluteExpiresAt = now + lifetimes.sessionMaxAge * 1000;
   const expiresAt = Math.min(now + lifetimes.refreshIdleTtl * 1000, absoluteExpiresAt);
+  // The first token of a family is pure CSPRNG output; only its successors are derived.
   const refreshToken = generateRefreshToken();
   db.transaction((tx) => {
     tx.insert(sessions)
@@ -47,6 +52,7 @@ export function startSession(
         id: sessionId,
         userId: input.userId,
         userAgent: input.userAgent?.slice(0, MAX_USER_AGENT_LENGTH) ?? null,
+        rotationSecret: generateRotationSecret(),
         createdAt: now,
         lastUsedAt: now,
         idleExpiresAt: expiresAt,
@@ -61,10 +67,14 @@ export function startSession(
 }
 
 /**
- * Exchanges a refresh token for its successor, in one IMMEDIATE transaction (the write lock is
- * taken before the read, so two processes cannot both read the token as current). The update is a
- * compare-and-swap on `replaced_at IS NULL` as well, so only one exchange of a token ever wins.
- * Presenting a token that was already exchanged is a replay: the whole session is revoked.
+ * Exchanges a refresh token for its successor (docs/refresh.md), in one IMMEDIATE transaction:
+ * the write lock is taken before the read, so two processes cannot both see the token as current,
+ * and the update is a compare-and-swap on `replaced_at IS NULL` as well.
+ *
+ * - A current token is marked replaced and its successor stored.
+ * - The token replaced last, presented again within the grace window (two tabs, a response lost
+ *   on the way), gets the same successor back: it is derived, not random, so one lineage remains.
+ * - Any other replaced token is a replay, a sign of theft: the whole session is revoked.
  *
  * @example
  * const result = rotateRefreshToken(db, lifetimes, cookieValue, Date.now());
@@ -76,57 +86,97 @@ export function rotateRefreshToken(
   presentedToken: string,
   now: number,
 ): RotationResult {
-  const tokenHash = hashRefreshToken(presentedToken);
   return db.transaction(
     (tx): RotationResult => {
       const found = tx
         .select({
           tokenId: refreshTokens.id,
+          replacedAt: refreshTokens.replacedAt,
+          replacedById: refreshTokens.replacedById,
           sessionId: sessions.id,
           userId: sessions.userId,
+          rotationSecret: sessions.rotationSecret,
           revokedAt: sessions.revokedAt,
           idleExpiresAt: sessions.idleExpiresAt,
           absoluteExpiresAt: sessions.absoluteExpiresAt,
         })
         .from(refreshTokens)
         .innerJoin(sessions, eq(sessions.id, refreshTokens.sessionId))
-        .where(eq(refreshTokens.tokenHash, tokenHash))
+        .where(eq(refreshTokens.tokenHash, hashRefreshToken(presentedToken)))
         .get();
-      if (!found) return { ok: false, reason: 'unknown' };
-      if (found.revokedAt !== null) return { ok: false, reason: 'revoked' };
-      if (found.idleExpiresAt <= now || found.absoluteExpiresAt <= now) return { ok: false, reason: 'expired' };
+      if (!found) return { ok: false, reason: 'unknown', sessionId: null };
+      const failure = (reason: RotationFailure): RotationResult => ({ ok: false, reason, sessionId: found.sessionId });
+      if (found.revokedAt !== null) return failure('revoked');
+      if (found.idleExpiresAt <= now || found.absoluteExpiresAt <= now) return failure('expired');
 
-      const successor = { id: randomUUID(), token: generateRefreshToken() };
-      const swapped = tx
-        .update(refreshTokens)
-        .set({ replacedAt: now, replacedById: successor.id })
-        .where(and(eq(refreshTokens.id, found.tokenId), isNull(refreshTokens.replacedAt)))
-        .run();
-      if (swapped.changes !== 1) {
-        tx.update(sessions)
-          .set({ revokedAt: now, revokedReason: 'reuse_detected' })
+      const successor = deriveSuccessorToken(found.rotationSecret, presentedToken);
+      const expiresAt = Math.min(now + lifetimes.refreshIdleTtl * 1000, found.absoluteExpiresAt);
+      const issued = {
+        ok: true as const,
+        sessionId: found.sessionId,
+        userId: found.userId,
+        refreshToken: successor,
+        expiresAt,
+      };
+      const touchSession = () =>
+        tx
+          .update(sessions)
+          .set({ lastUsedAt: now, idleExpiresAt: expiresAt })
           .where(eq(sessions.id, found.sessionId))
           .run();
-        return { ok: false, reason: 'reused' };
+
+      const successorId = randomUUID();
+      const swapped = tx
+        .update(refreshTokens)
+        .set({ replacedAt: now, replacedById: successorId })
+        .where(and(eq(refreshTokens.id, found.tokenId), isNull(refreshTokens.replacedAt)))
+        .run();
+      if (swapped.changes === 1) {
+        tx.insert(refreshTokens)
+          .values({
+            id: successorId,
+            sessionId: found.sessionId,
+            tokenHash: hashRefreshToken(successor),
+            issuedAt: now,
+          })
+          .run();
+        touchSession();
+        return issued;
       }
 
-      const expiresAt = Math.min(now + lifetimes.refreshIdleTtl * 1000, found.absoluteExpiresAt);
-      tx.insert(refreshTokens)
-        .values({
-          id: successor.id,
-          sessionId: found.sessionId,
-          tokenHash: hashRefreshToken(successor.token),
-          issuedAt: now,
-        })
-        .run();
+      if (isGraceRetry(tx, found, successor, lifetimes, now)) {
+        touchSession();
+        return issued;
+      }
       tx.update(sessions)
-        .set({ lastUsedAt: now, idleExpiresAt: expiresAt })
+        .set({ revokedAt: now, revokedReason: 'reuse_detected' })
         .where(eq(sessions.id, found.sessionId))
         .run();
-      return { ok: true, sessionId: found.sessionId, userId: found.userId, refreshToken: successor.token, expiresAt };
+      return failure('reused');
     },
     { behavior: 'immediate' },
   );
+}
+
+/**
+ * True when the presented token was replaced within the grace window and its successor, the one
+ * we would hand out again, is still the live token of the session (not itself replaced).
+ */
+function isGraceRetry(
+  tx: TesseraTransaction,
+  found: { replacedAt: number | null; replacedById: string | null },
+  successor: string,
+  lifetimes: SessionLifetimes,
+  now: number,
+): boolean {
+  if (found.replacedAt === null || found.replacedById === null) return false;
+  if (now - found.replacedAt >= lifetimes.refreshReuseGrace * 1000) return false;
+  const child = tx
+    .select({ tokenHash: refreshTokens.tokenHash, replacedAt: refreshTokens.replacedAt })
+    .from(refreshTokens)
+    .where(eq(refreshTokens.id, found.replacedById))
+    .get();
+  return child !== undefined && child.replacedAt === null && safeEqual(child.tokenHash, hashRefreshToken(successor));
 }
 
 /**
@@ -147,4 +197,10 @@ export function revokeSession(
     .where(and(eq(sessions.id, input.sessionId), eq(sessions.userId, input.userId), isNull(sessions.revokedAt)))
     .run();
   return result.changes === 1;
+}
+
+function safeEqual(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
 }

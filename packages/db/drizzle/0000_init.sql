@@ -14,6 +14,7 @@ CREATE TABLE `sessions` (
 	`id` text PRIMARY KEY NOT NULL,
 	`user_id` text NOT NULL,
 	`user_agent` text,
+	`rotation_secret` text NOT NULL,
 	`created_at` integer NOT NULL,
 	`last_used_at` integer NOT NULL,
 	`idle_expires_at` integer NOT NULL,

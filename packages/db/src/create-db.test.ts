@@ -47,7 +47,7 @@ describe('createDb', () => {
     const insertOrphan = () =>
       handle.db.$client
         .prepare(
-          'insert into sessions (id, user_id, created_at, last_used_at, idle_expires_at, absolute_expires_at) values (?, ?, 0, 0, 0, 0)',
+          "insert into sessions (id, user_id, rotation_secret, created_at, last_used_at, idle_expires_at, absolute_expires_at) values (?, ?, 'k', 0, 0, 0, 0)",
         )
         .run('s1', 'missing-user');
     expect(insertOrphan).toThrow(/FOREIGN KEY/);

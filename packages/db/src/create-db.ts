@@ -70,3 +70,6 @@ function migrateSerially(db: TesseraDb, migrationsFolder: string): void {
     migrate(db, { migrationsFolder });
   }
 }
+
+/** The handle a `db.transaction(...)` callback receives. */
+export type TesseraTransaction = Parameters<Parameters<TesseraDb['transaction']>[0]>[0];

@@ -1,2 +1,9 @@
-export { type CreateDbOptions, createDb, type DbHandle, defaultMigrationsFolder, type TesseraDb } from './create-db';
+export {
+  type CreateDbOptions,
+  createDb,
+  type DbHandle,
+  defaultMigrationsFolder,
+  type TesseraDb,
+  type TesseraTransaction,
+} from './create-db';
 export { refreshTokens, schema, sessions, signingKeys, users } from './schema';

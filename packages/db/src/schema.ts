@@ -20,6 +20,11 @@ export const sessions = sqliteTable(
       .notNull()
       .references(() => users.id, { onDelete: 'cascade' }),
     userAgent: text('user_agent'),
+    /**
+     * HMAC key that derives each refresh token from its predecessor, so a retry of the same
+     * exchange gets the same successor back (see docs/refresh.md). Never leaves the server.
+     */
+    rotationSecret: text('rotation_secret').notNull(),
     createdAt: integer('created_at').notNull(),
     lastUsedAt: integer('last_used_at').notNull(),
     /** Slides forward on every refresh, never past absoluteExpiresAt. */

@@ -1,3 +1,4 @@
 export { CookieJar } from './cookie-jar';
+export { MAIN_JS, type SpawnedServer, spawnServer } from './spawn-server';
 export { startTestServer, type TestServer, type TestServerOptions } from './test-server';
 export { createTestClient } from './trpc-test-client';

@@ -1,7 +1,9 @@
 import { useQuery } from '@tanstack/react-query';
 import { useAuth } from '@tessera/auth-react';
 import { useState } from 'react';
+import { useNavigate } from 'react-router';
 import { AuthCard } from '../components/auth-card';
+import { SIGN_OUT_INCOMPLETE_STATE } from '../lib/sign-out-state';
 import { useTRPC } from '../trpc';
 
 /** `/`: who is signed in, and the way out. Only reachable signed in (see `Protected`). */
@@ -10,6 +12,7 @@ export function HomePage() {
   const { user, signOut } = useAuth();
   // Read through the authenticated link (Bearer token, refresh-and-retry), not just the session.
   const me = useQuery(trpc.auth.me.queryOptions());
+  const navigate = useNavigate();
   const [pending, setPending] = useState(false);
 
   const email = me.data?.email ?? user?.email ?? '';
@@ -18,8 +21,10 @@ export function HomePage() {
   const onSignOut = async () => {
     setPending(true);
     try {
-      // Always signs out locally; the route guard then leaves this page.
-      await signOut();
+      // Always signs out locally, and the route guard leaves this page. If the server never heard
+      // of it, the refresh cookie may sign this browser back in later: the sign-in page says so.
+      const { revoked } = await signOut();
+      if (!revoked) await navigate('/sign-in', { replace: true, state: SIGN_OUT_INCOMPLETE_STATE });
     } finally {
       setPending(false);
     }

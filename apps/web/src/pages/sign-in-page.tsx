@@ -5,6 +5,7 @@ import { AuthCard } from '../components/auth-card';
 import { FormAlert } from '../components/form-alert';
 import { SubmitButton } from '../components/submit-button';
 import { TextField } from '../components/text-field';
+import { isSignOutIncomplete } from '../lib/sign-out-state';
 import { useFormSubmission } from '../lib/use-form-submission';
 import { validateSignIn } from '../lib/validate';
 
@@ -38,6 +39,12 @@ export function SignInPage() {
       }
     >
       {/* noValidate: our own checks report through the alert, which every screen reader announces. */}
+      {isSignOutIncomplete(location.state) ? (
+        <p className="notice" role="status">
+          You are signed out in this tab, but the server could not be reached to end your session. Sign in and out again
+          when you are back online.
+        </p>
+      ) : null}
       <form className="form" onSubmit={onSubmit} noValidate>
         {problem === null ? null : <FormAlert key={attempt} message={problem.message} />}
         <TextField

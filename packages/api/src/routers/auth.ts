@@ -35,9 +35,20 @@ export const authRouter = router({
     try {
       return handOver(ctx, await ctx.auth.refresh(token));
     } catch (error) {
-      if (!(error instanceof AuthError)) throw error;
-      ctx.cookies.clear();
-      throw fail('UNAUTHORIZED', messages.sessionExpired);
+      if (error instanceof AuthError) {
+        if (error.details.reason === 'reused') {
+          ctx.log.warn(
+            { event: 'refresh_token_reuse', sessionId: error.details.sessionId },
+            'refresh token replayed: session revoked',
+          );
+        }
+        ctx.cookies.clear();
+        throw fail('UNAUTHORIZED', messages.sessionExpired);
+      }
+      // The database failed (the transaction rolled back, so the token is still good): the
+      // client should retry later with the cookie it has, not sign the user out.
+      ctx.log.error({ err: error }, 'refresh failed');
+      throw fail('SERVICE_UNAVAILABLE', messages.unavailable);
     }
   }),
 

@@ -1,0 +1,169 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { REFRESH_COOKIE_NAME } from './refresh-cookie';
+import { type SpawnedServer, spawnServer, startTestServer, type TestServer } from './testing';
+
+const inProcess: TestServer[] = [];
+const spawned: SpawnedServer[] = [];
+const dirs: string[] = [];
+afterEach(async () => {
+  await Promise.all([...inProcess.splice(0).map((s) => s.dispose()), ...spawned.splice(0).map((s) => s.stop())]);
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+async function start(env: Record<string, string> = {}): Promise<TestServer> {
+  const server = await startTestServer({ env });
+  inProcess.push(server);
+  return server;
+}
+
+interface RefreshAnswer {
+  status: number;
+  code: string | null;
+  /** The refresh cookie the response set: a token, '' when it cleared it, null when untouched. */
+  cookie: string | null;
+}
+
+async function refresh(baseUrl: string, token: string): Promise<RefreshAnswer> {
+  const response = await fetch(`${baseUrl}/trpc/auth.refresh`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', cookie: `${REFRESH_COOKIE_NAME}=${token}` },
+  });
+  const body = (await response.json()) as { error?: { data: { code: string } } };
+  const setCookie = response.headers.getSetCookie().find((c) => c.startsWith(`${REFRESH_COOKIE_NAME}=`));
+  return {
+    status: response.status,
+    code: body.error?.data.code ?? null,
+    cookie: setCookie === undefined ? null : (setCookie.split(';')[0]?.slice(REFRESH_COOKIE_NAME.length + 1) ?? ''),
+  };
+}
+
+async function signUp(baseUrl: string, email = 'storm@example.com'): Promise<string> {
+  const response = await fetch(`${baseUrl}/trpc/auth.register`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password: 'a strong password' }),
+  });
+  const cookie = response.headers.getSetCookie()[0]?.split(';')[0]?.split('=')[1];
+  if (!cookie) throw new Error(`sign-up failed: ${response.status}`);
+  return cookie;
+}
+
+/** Every answer succeeded and carried the same successor: no false sign-out, one lineage. */
+function expectOneLineage(answers: RefreshAnswer[]): string {
+  expect(answers.map((a) => a.status)).toEqual(answers.map(() => 200));
+  const successors = new Set(answers.map((a) => a.cookie));
+  expect(successors.size).toBe(1);
+  const [successor] = successors;
+  if (!successor) throw new Error('no successor');
+  return successor;
+}
+
+describe('refresh under concurrency', () => {
+  it('50 concurrent refreshes with one token: no false sign-out, one lineage', async () => {
+    const server = await start();
+    const token = await signUp(server.url);
+    const answers = await Promise.all(Array.from({ length: 50 }, () => refresh(server.url, token)));
+    const successor = expectOneLineage(answers);
+    expect(successor).not.toBe(token);
+    expect((await refresh(server.url, successor)).status).toBe(200);
+  });
+
+  it('50 concurrent refreshes across two server processes on one SQLite file: no false sign-out, one lineage', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tessera-two-'));
+    dirs.push(dir);
+    const env = { DATABASE_URL: join(dir, 'shared.db') };
+    const first = spawnServer(env);
+    spawned.push(first);
+    const firstUrl = await first.listening;
+    // Started after the first has migrated and created the signing key, which it then shares.
+    const second = spawnServer(env);
+    spawned.push(second);
+    const secondUrl = await second.listening;
+
+    const token = await signUp(firstUrl);
+    const answers = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => refresh(i % 2 === 0 ? firstUrl : secondUrl, token)),
+    );
+    const successor = expectOneLineage(answers);
+    expect((await refresh(secondUrl, successor)).status).toBe(200);
+    expect(first.output().stdout + second.output().stdout).not.toMatch(/SQLITE_BUSY|"level":50/);
+  });
+});
+
+describe('reuse detection', () => {
+  it('a token replayed after the grace window revokes the whole family, and the cookie is cleared', async () => {
+    const server = await start({ REFRESH_REUSE_GRACE: '1' });
+    const first = await signUp(server.url);
+    const second = (await refresh(server.url, first)).cookie ?? '';
+    expect((await refresh(server.url, first)).cookie).toBe(second); // inside the window: same successor
+    await new Promise((resolve) => setTimeout(resolve, 1_050)); // let the 1-second window pass
+
+    expect(await refresh(server.url, first)).toEqual({ status: 401, code: 'UNAUTHORIZED', cookie: '' });
+    // The live token of the family is dead too, and so is every other.
+    expect(await refresh(server.url, second)).toEqual({ status: 401, code: 'UNAUTHORIZED', cookie: '' });
+    expect(await refresh(server.url, first)).toEqual({ status: 401, code: 'UNAUTHORIZED', cookie: '' });
+
+    const db = new Database(server.dbFile, { readonly: true });
+    expect(db.prepare('select revoked_reason as reason from sessions').all()).toEqual([{ reason: 'reuse_detected' }]);
+    db.close();
+  });
+
+  it('a grandparent token revokes the family even inside the grace window', async () => {
+    const server = await start();
+    const first = await signUp(server.url);
+    const second = (await refresh(server.url, first)).cookie ?? '';
+    const third = (await refresh(server.url, second)).cookie ?? '';
+    expect(third).toMatch(/^[\w-]{43}$/);
+
+    expect((await refresh(server.url, first)).status).toBe(401);
+    expect((await refresh(server.url, third)).status).toBe(401);
+  });
+
+  it('leaves other sessions of the same user alone', async () => {
+    const server = await start({ REFRESH_REUSE_GRACE: '0' });
+    const stolen = await signUp(server.url, 'two@example.com');
+    const login = await fetch(`${server.url}/trpc/auth.login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'two@example.com', password: 'a strong password' }),
+    });
+    const otherDevice = login.headers.getSetCookie()[0]?.split(';')[0]?.split('=')[1] ?? '';
+    await refresh(server.url, stolen);
+    expect((await refresh(server.url, stolen)).status).toBe(401);
+    expect((await refresh(server.url, otherDevice)).status).toBe(200);
+  });
+});
+
+describe('when the database fails mid-refresh', () => {
+  it('answers a generic 503, keeps the cookie, and the token still works afterwards', async () => {
+    const server = await start();
+    const token = await signUp(server.url);
+    // Another connection to the same file makes the successor's insert fail inside the
+    // transaction, after the old token was already marked replaced.
+    const saboteur = new Database(server.dbFile);
+    saboteur.exec(
+      "CREATE TRIGGER fail_refresh BEFORE INSERT ON refresh_tokens BEGIN SELECT RAISE(ABORT, 'disk on fire'); END",
+    );
+    try {
+      const failed = await fetch(`${server.url}/trpc/auth.refresh`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', cookie: `${REFRESH_COOKIE_NAME}=${token}` },
+      });
+      expect(failed.status).toBe(503);
+      expect(failed.headers.getSetCookie()).toEqual([]);
+      const text = await failed.text();
+      expect(JSON.parse(text).error.data.code).toBe('SERVICE_UNAVAILABLE');
+      expect(text).not.toMatch(/disk on fire|refresh_tokens|SQLITE/i);
+    } finally {
+      saboteur.exec('DROP TRIGGER fail_refresh');
+      saboteur.close();
+    }
+    const retried = await refresh(server.url, token);
+    expect(retried.status).toBe(200);
+    expect(retried.cookie).toMatch(/^[\w-]{43}$/);
+  });
+});

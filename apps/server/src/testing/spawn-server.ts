@@ -1,0 +1,59 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+/** The bundled server, exactly as `npm start` runs it (turbo builds it before the tests). */
+export const MAIN_JS = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
+
+export interface SpawnedServer {
+  child: ChildProcess;
+  /** Resolves to the listening URL, or rejects if the process exits first. */
+  listening: Promise<string>;
+  /** Resolves to the exit code. */
+  exited: Promise<number | null>;
+  output(): { stdout: string; stderr: string };
+  /** SIGTERM, then wait for the exit. */
+  stop(): Promise<number | null>;
+}
+
+/**
+ * Runs the built server in a child process of its own, on an ephemeral loopback port, with only
+ * the environment given (plus PATH). The URL is read from the "Server listening" log line, so
+ * LOG_LEVEL must stay at info or below.
+ *
+ * @example
+ * const server = spawnServer({ DATABASE_URL: file });
+ * const url = await server.listening;
+ * await server.stop();
+ */
+export function spawnServer(env: Record<string, string>): SpawnedServer {
+  const child = spawn(process.execPath, [MAIN_JS], {
+    env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', ...env, HOST: '127.0.0.1', PORT: '0' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk;
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const listening = new Promise<string>((resolve, reject) => {
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk;
+      const match = stdout.match(/Server listening at (http:\/\/127\.0\.0\.1:\d+)/);
+      if (match?.[1]) resolve(match[1]);
+    });
+    void exited.then((code) => reject(new Error(`server exited with ${code}: ${stderr}`)));
+  });
+  // A caller that expects the process to fail never awaits this; keep that rejection quiet.
+  listening.catch(() => undefined);
+  return {
+    child,
+    listening,
+    exited,
+    output: () => ({ stdout, stderr }),
+    stop() {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      return exited;
+    },
+  };
+}
