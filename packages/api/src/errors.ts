@@ -11,6 +11,7 @@ export const messages = {
   sessionExpired: 'Your session has ended. Please sign in again.',
   emailTaken: 'An account with this email already exists.',
   crossSite: 'Cross-site request refused.',
+  sessionNotFound: 'No such session.',
   internal: 'Something went wrong on our side.',
   unavailable: 'The service is briefly unavailable. Please try again.',
 } as const;

@@ -4,7 +4,14 @@ import { type AccessTokenOptions, issueAccessToken, type VerifiedAccessToken, ve
 import type { AuthConfig } from './config';
 import { AuthError } from './errors';
 import { getDummyHash, hashPassword, verifyPassword } from './password';
-import { revokeSession, rotateRefreshToken, startSession } from './sessions';
+import {
+  listSessions,
+  revokeAllSessions,
+  revokeSession,
+  rotateRefreshToken,
+  type SessionSummary,
+  startSession,
+} from './sessions';
 import { SigningKeyRing } from './signing-keys';
 import { findUserByEmail, findUserById, insertUser, type User } from './users';
 
@@ -109,6 +116,21 @@ export async function createAuth({ db, config, now = Date.now }: CreateAuthOptio
     /** Ends the session the access token belongs to. */
     logout(access: { userId: string; sessionId: string }): void {
       revokeSession(db, { sessionId: access.sessionId, userId: access.userId, reason: 'logout' }, now());
+    },
+
+    /** Ends every session of the user, this one included. */
+    logoutAll(userId: string): void {
+      revokeAllSessions(db, { userId, reason: 'logout_all' }, now());
+    },
+
+    /** The user's live sessions, most recently used first. */
+    listSessions(userId: string): SessionSummary[] {
+      return listSessions(db, userId, now());
+    },
+
+    /** Ends one of the user's sessions. Throws `SESSION_NOT_FOUND` if it is not theirs or not live. */
+    revokeSession(input: { userId: string; sessionId: string }): void {
+      if (!revokeSession(db, { ...input, reason: 'revoked' }, now())) throw new AuthError('SESSION_NOT_FOUND');
     },
 
     /** Checks an access token with the keys in memory: no database work on the hot path. */

@@ -9,4 +9,5 @@ export {
   type SignedIn,
 } from './create-auth';
 export { AuthError, type AuthErrorCode } from './errors';
+export type { SessionSummary } from './sessions';
 export type { User } from './users';

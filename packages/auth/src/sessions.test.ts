@@ -2,7 +2,14 @@ import { createDb, type DbHandle, refreshTokens, sessions, users } from '@tesser
 import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { hashRefreshToken } from './refresh-token';
-import { revokeSession, rotateRefreshToken, type SessionLifetimes, startSession } from './sessions';
+import {
+  listSessions,
+  revokeAllSessions,
+  revokeSession,
+  rotateRefreshToken,
+  type SessionLifetimes,
+  startSession,
+} from './sessions';
 
 const lifetimes: SessionLifetimes = { refreshIdleTtl: 600, sessionMaxAge: 3600, refreshReuseGrace: 10 };
 const t0 = Date.UTC(2026, 0, 1);
@@ -125,5 +132,31 @@ describe('refresh-token rotation', () => {
       ok: false,
       reason: 'revoked',
     });
+  });
+});
+
+describe('the sessions a user can see', () => {
+  it('lists live sessions, most recently used first, and not revoked, expired or other users’ ones', () => {
+    handle.db.insert(users).values({ id: 'u2', email: 'b@example.com', passwordHash: 'x', createdAt: t0 }).run();
+    const older = start();
+    const newer = startSession(handle.db, lifetimes, { userId: 'u1', userAgent: null }, t0 + 1000);
+    const revoked = start();
+    revokeSession(handle.db, { sessionId: revoked.sessionId, userId: 'u1', reason: 'logout' }, t0 + 1);
+    startSession(handle.db, lifetimes, { userId: 'u2', userAgent: null }, t0);
+
+    expect(listSessions(handle.db, 'u1', t0 + 2000)).toEqual([
+      { id: newer.sessionId, createdAt: t0 + 1000, lastUsedAt: t0 + 1000, userAgent: null },
+      { id: older.sessionId, createdAt: t0, lastUsedAt: t0, userAgent: 'Test/1.0' },
+    ]);
+    expect(listSessions(handle.db, 'u1', t0 + 600_000).map((s) => s.id)).toEqual([newer.sessionId]);
+  });
+
+  it('signs out everywhere', () => {
+    const a = start();
+    const b = start();
+    expect(revokeAllSessions(handle.db, { userId: 'u1', reason: 'logout_all' }, t0 + 1)).toBe(2);
+    expect(listSessions(handle.db, 'u1', t0 + 2)).toEqual([]);
+    expect(rotateRefreshToken(handle.db, lifetimes, a.refreshToken, t0 + 3)).toMatchObject({ reason: 'revoked' });
+    expect(rotateRefreshToken(handle.db, lifetimes, b.refreshToken, t0 + 3)).toMatchObject({ reason: 'revoked' });
   });
 });

@@ -1,6 +1,6 @@
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { refreshTokens, sessions, type TesseraDb, type TesseraTransaction } from '@tessera/db';
-import { and, eq, isNull } from 'drizzle-orm';
+import { and, desc, eq, gt, isNull } from 'drizzle-orm';
 import { deriveSuccessorToken, generateRefreshToken, generateRotationSecret, hashRefreshToken } from './refresh-token';
 
 export interface SessionLifetimes {
@@ -203,4 +203,53 @@ function safeEqual(a: string, b: string): boolean {
   const left = Buffer.from(a);
   const right = Buffer.from(b);
   return left.length === right.length && timingSafeEqual(left, right);
+}
+
+/** A live session as its owner sees it on the sessions page. */
+export interface SessionSummary {
+  id: string;
+  createdAt: number;
+  lastUsedAt: number;
+  userAgent: string | null;
+}
+
+/**
+ * The user's sessions that can still refresh: not revoked, not expired. Most recently used first.
+ *
+ * @example
+ * const mine = listSessions(db, ctx.user.id, Date.now());
+ */
+export function listSessions(db: TesseraDb, userId: string, now: number): SessionSummary[] {
+  return db
+    .select({
+      id: sessions.id,
+      createdAt: sessions.createdAt,
+      lastUsedAt: sessions.lastUsedAt,
+      userAgent: sessions.userAgent,
+    })
+    .from(sessions)
+    .where(
+      and(
+        eq(sessions.userId, userId),
+        isNull(sessions.revokedAt),
+        gt(sessions.idleExpiresAt, now),
+        gt(sessions.absoluteExpiresAt, now),
+      ),
+    )
+    .orderBy(desc(sessions.lastUsedAt))
+    .all();
+}
+
+/**
+ * Ends every live session of a user (sign out everywhere). Returns how many were ended.
+ *
+ * @example
+ * revokeAllSessions(db, { userId, reason: 'logout_all' }, Date.now());
+ */
+export function revokeAllSessions(db: TesseraDb, input: { userId: string; reason: string }, now: number): number {
+  return db
+    .update(sessions)
+    .set({ revokedAt: now, revokedReason: input.reason })
+    .where(and(eq(sessions.userId, input.userId), isNull(sessions.revokedAt)))
+    .run().changes;
 }

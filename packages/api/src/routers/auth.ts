@@ -1,4 +1,5 @@
 import { AuthError, type SignedIn } from '@tessera/auth';
+import { z } from 'zod';
 import type { Context } from '../context';
 import { fail, messages } from '../errors';
 import { loginInput, registerInput } from '../inputs';
@@ -56,6 +57,32 @@ export const authRouter = router({
     ctx.auth.logout({ userId: ctx.user.id, sessionId: ctx.sessionId });
     ctx.cookies.clear();
     return { ok: true as const };
+  }),
+
+  logoutAll: protectedProcedure.mutation(({ ctx }) => {
+    ctx.auth.logoutAll(ctx.user.id);
+    ctx.cookies.clear();
+    return { ok: true as const };
+  }),
+
+  sessions: router({
+    list: protectedProcedure.query(({ ctx }) =>
+      ctx.auth.listSessions(ctx.user.id).map((session) => ({ ...session, current: session.id === ctx.sessionId })),
+    ),
+
+    revoke: protectedProcedure
+      .input(z.strictObject({ id: z.uuid('Unknown session id.') }))
+      .mutation(({ ctx, input }) => {
+        try {
+          ctx.auth.revokeSession({ userId: ctx.user.id, sessionId: input.id });
+        } catch (error) {
+          // Someone else's session id gets the same answer as an unknown one.
+          if (error instanceof AuthError) throw fail('NOT_FOUND', messages.sessionNotFound);
+          throw error;
+        }
+        if (input.id === ctx.sessionId) ctx.cookies.clear();
+        return { ok: true as const };
+      }),
   }),
 
   me: protectedProcedure.query(({ ctx }) => {
