@@ -17,6 +17,10 @@ describe('loadEnv', () => {
     });
   });
 
+  it('derives the default PUBLIC_ORIGIN from PORT', () => {
+    expect(loadEnv({ PORT: '4000' }).PUBLIC_ORIGIN).toBe('http://localhost:4000');
+  });
+
   it('reads values as an operator writes them, and treats empty as unset', () => {
     const env = loadEnv({
       PORT: '8080',

@@ -24,11 +24,11 @@ const envSchema = z.object({
   DATABASE_URL: z.string().min(1).default('./data/tessera.db'),
   PUBLIC_ORIGIN: z
     .url('must be an origin such as https://app.example.com')
-    .default('http://localhost:3000')
     .refine(
       (value) => new URL(value).origin === value,
       'must be an origin: scheme, host and port only, no path or trailing slash',
-    ),
+    )
+    .optional(),
   ACCESS_TOKEN_TTL: seconds(300, 86_400).refine((value) => value > 0, 'must be at least 1 second'),
   REFRESH_IDLE_TTL: seconds(604_800, 31_536_000).refine((value) => value > 0, 'must be at least 1 second'),
   SESSION_MAX_AGE: seconds(2_592_000, 31_536_000).refine((value) => value > 0, 'must be at least 1 second'),
@@ -37,7 +37,13 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
-export type Env = z.infer<typeof envSchema>;
+/** Unset, the origin follows PORT, so `PORT=4000 npm start` works in a browser as it is. */
+const withDefaultOrigin = envSchema.transform((env) => ({
+  ...env,
+  PUBLIC_ORIGIN: env.PUBLIC_ORIGIN ?? `http://localhost:${env.PORT}`,
+}));
+
+export type Env = z.infer<typeof withDefaultOrigin>;
 
 /** A bad environment: the message names every offending variable, for the operator. */
 export class EnvError extends Error {
@@ -58,7 +64,7 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
       return value ? [[key, value]] : [];
     }),
   );
-  const parsed = envSchema.safeParse(present);
+  const parsed = withDefaultOrigin.safeParse(present);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
     throw new EnvError(`Invalid environment:\n${lines.join('\n')}`);

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { startTestServer, type TestServer } from '@tessera/server/testing';
-import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createAccount, signIn, signInFormSeen, watchForSignInForm } from './testing/app-driver';
 import { launchBrowser, type TestBrowser } from './testing/browser';
 
 /** The production build, which turbo makes before the tests run. */
@@ -23,35 +23,12 @@ afterEach(async () => {
   await browser?.close();
 });
 
-const origin = () => server.url.replace('127.0.0.1', 'localhost');
-
-/**
- * Records, from before any script of the page runs, whether a sign-in form ever reached the DOM:
- * a flash that lasts one frame still counts.
- */
-async function watchForSignInForm(page: Page): Promise<void> {
-  await page.addInitScript(() => {
-    const state = window as unknown as { signInFormSeen: boolean };
-    state.signInFormSeen = false;
-    new MutationObserver(() => {
-      if (document.querySelector('input[type="password"]')) state.signInFormSeen = true;
-    }).observe(document, { childList: true, subtree: true });
-  });
-}
-
-async function createAccount(page: Page, email: string): Promise<void> {
-  await page.goto(`${origin()}/`);
-  await page.getByRole('link', { name: 'Create account' }).click();
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password', { exact: true }).fill('a strong password');
-  await page.getByRole('button', { name: 'Create account' }).click();
-  await page.getByText(email).waitFor();
-}
+const origin = () => server.publicOrigin;
 
 describe('the SPA in Chromium', () => {
   it('creates an account, survives a reload without flashing the sign-in form, and stores no token', async () => {
     const page = await browser.context.newPage();
-    await createAccount(page, 'reload@example.com');
+    await createAccount(page, origin(), 'reload@example.com');
 
     await watchForSignInForm(page);
     const refreshed = page.waitForResponse((response) => response.url().endsWith('/trpc/auth.refresh'));
@@ -59,7 +36,7 @@ describe('the SPA in Chromium', () => {
     const refreshBody = (await (await refreshed).json()) as { result: { data: { accessToken: string } } };
     await page.getByText('reload@example.com').waitFor();
     await expect(page.getByRole('button', { name: 'Sign out' }).isVisible()).resolves.toBe(true);
-    expect(await page.evaluate(() => (window as unknown as { signInFormSeen: boolean }).signInFormSeen)).toBe(false);
+    expect(await signInFormSeen(page)).toBe(false);
 
     const stored = await page.evaluate(async () => ({
       local: JSON.stringify({ ...localStorage }),
@@ -83,19 +60,16 @@ describe('the SPA in Chromium', () => {
 
   it('signs out, then a reload shows the sign-in form, and signing in again works', async () => {
     const page = await browser.context.newPage();
-    await createAccount(page, 'signout@example.com');
+    await createAccount(page, origin(), 'signout@example.com');
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('button', { name: 'Sign in' }).waitFor();
     await page.reload();
     await page.getByRole('button', { name: 'Sign in' }).waitFor();
 
-    await page.getByLabel('Email').fill('signout@example.com');
-    await page.getByLabel('Password', { exact: true }).fill('wrong password');
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signIn(page, 'signout@example.com', 'wrong password');
     await expect(page.getByRole('alert').textContent()).resolves.toMatch(/incorrect|invalid/i);
 
-    await page.getByLabel('Password', { exact: true }).fill('a strong password');
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signIn(page, 'signout@example.com');
     await page.getByText('signout@example.com').waitFor();
     await page.close();
   });

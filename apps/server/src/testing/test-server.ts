@@ -6,6 +6,8 @@ import { loadEnv } from '../env';
 import { type RunningServer, startServer } from '../start-server';
 
 export interface TestServer extends RunningServer {
+  /** PUBLIC_ORIGIN: the address a browser must load the app from. */
+  publicOrigin: string;
   /** The SQLite file, in a temporary folder of its own. */
   dbFile: string;
   /** Stops this server and starts another on the same database (a restart). */
@@ -39,21 +41,24 @@ export interface TestServerOptions {
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const dir = options.dbFile ? null : mkdtempSync(join(tmpdir(), 'tessera-test-'));
   const dbFile = options.dbFile ?? join(dir ?? '', 'tessera.db');
+  let publicOrigin = '';
   const running = await listenWithRetry(async () => {
     const port = options.browserOrigin ? await findFreePort() : 0;
     const origin = options.browserOrigin ? { PUBLIC_ORIGIN: `http://localhost:${port}` } : {};
-    const env = {
+    const env = loadEnv({
       LOG_LEVEL: 'silent',
       ...options.env,
       ...origin,
       PORT: String(port),
       HOST: '127.0.0.1',
       DATABASE_URL: dbFile,
-    };
-    return startServer(loadEnv(env), { webRoot: options.webRoot ?? null });
+    });
+    publicOrigin = env.PUBLIC_ORIGIN;
+    return startServer(env, { webRoot: options.webRoot ?? null });
   });
   const server: TestServer = {
     ...running,
+    publicOrigin,
     dbFile,
     async restart() {
       await running.close();
