@@ -11,6 +11,8 @@ export function requestInfo(request: FastifyRequest): RequestInfo {
   return {
     authorization: singleHeader(request, 'authorization'),
     userAgent: singleHeader(request, 'user-agent'),
+    // Fastify reads X-Forwarded-For only when TRUST_PROXY is set.
+    ip: request.ip,
     origin: singleHeader(request, 'origin'),
     secFetchSite: singleHeader(request, 'sec-fetch-site'),
     requestId: request.id,

@@ -47,7 +47,7 @@ describe('server endpoints', () => {
     );
     const { result } = (await registered.json()) as { result: { data: { accessToken: string } } };
     const { payload, protectedHeader } = await jwtVerify(result.data.accessToken, createLocalJWKSet(jwks as never), {
-      issuer: 'http://localhost:3000',
+      issuer: server.publicOrigin,
       audience: ACCESS_TOKEN_AUDIENCE,
     });
     expect(protectedHeader.typ).toBe('at+jwt');

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import fastifyCookie from '@fastify/cookie';
-import { type AppRouter, appRouter, createContextInner } from '@tessera/api';
+import { type AppRouter, appRouter, createContextInner, retryAfterSeconds } from '@tessera/api';
 import type { Auth } from '@tessera/auth';
 import type { DbHandle } from '@tessera/db';
 import { type FastifyTRPCPluginOptions, fastifyTRPCPlugin } from '@trpc/server/adapters/fastify';
@@ -104,6 +104,10 @@ export async function buildServer({ env, db, auth, webRoot, logger }: BuildServe
             cookies: refreshCookieJar(req, res),
             log: req.log,
           }),
+        responseMeta({ errors }) {
+          const wait = retryAfterSeconds(errors);
+          return wait === null ? {} : { headers: { 'retry-after': String(wait) } };
+        },
         onError({ error, path, req }) {
           if (error.code === 'INTERNAL_SERVER_ERROR') {
             req.log.error({ err: error.cause ?? error, path }, 'procedure failed');
@@ -114,6 +118,10 @@ export async function buildServer({ env, db, auth, webRoot, logger }: BuildServe
       },
     } satisfies FastifyTRPCPluginOptions<AppRouter>);
   });
+
+  // Expired throttle counters would otherwise pile up; hourly is plenty.
+  const sweep = setInterval(() => auth.sweepExpired(), 3_600_000).unref();
+  app.addHook('onClose', async () => clearInterval(sweep));
 
   await registerSpa(app, webRoot);
   return app;

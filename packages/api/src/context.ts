@@ -5,6 +5,8 @@ export interface RequestInfo {
   /** The `Authorization` header: null when absent, empty when sent more than once (so never valid). */
   authorization: string | null;
   userAgent: string | null;
+  /** The client's address; X-Forwarded-For counts only when the server is told to trust a proxy. */
+  ip: string;
   /** The `Origin` header, when the client sent one (browsers do on POST). */
   origin: string | null;
   /** The `Sec-Fetch-Site` header: only browsers send it, and scripts cannot forge it. */

@@ -8,7 +8,7 @@ export {
   type RefreshCookieJar,
   type RequestInfo,
 } from './context';
-export { messages } from './errors';
+export { messages, retryAfterSeconds } from './errors';
 export { type AppRouter, appRouter, type RouterInputs, type RouterOutputs } from './root';
 export {
   createCallerFactory,

@@ -29,6 +29,7 @@ function callerWith(request: Partial<RequestInfo>) {
   const info: RequestInfo = {
     authorization: null,
     userAgent: null,
+    ip: '127.0.0.1',
     origin: null,
     secFetchSite: null,
     requestId: 'r',
@@ -47,7 +48,7 @@ describe('protectedProcedure', () => {
   it('narrows the context to the token’s user and session', async () => {
     const { session } = await auth.register(
       { email: 'a@example.com', password: 'password123', name: null },
-      { userAgent: null },
+      { userAgent: null, ip: '127.0.0.1' },
     );
     const caller = callerWith({ authorization: `Bearer ${session.accessToken}` });
     expect(await caller.whoami()).toEqual({ userId: session.user.id, sessionId: expect.any(String) });

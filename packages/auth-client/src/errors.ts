@@ -1,6 +1,25 @@
 import { isTRPCClientError } from '@trpc/client';
 
 /**
+ * Why `refresh()` rejects when the session ended (in this tab or another) while the refresh waited
+ * for its turn: asking the server then could only bring back a session the user has just ended.
+ * Counts as a credential error, never as a transient one.
+ *
+ * @example
+ * await auth.refresh().catch((error) => {
+ *   if (error instanceof SignedOutError) showSignIn();
+ * });
+ */
+export class SignedOutError extends Error {
+  readonly code = 'SIGNED_OUT';
+
+  constructor() {
+    super('The session ended while the refresh was waiting for its turn.');
+    this.name = 'SignedOutError';
+  }
+}
+
+/**
  * The tRPC error code (`'UNAUTHORIZED'`, `'CONFLICT'`, …) carried by an error, or `undefined`
  * when the server never answered in tRPC's shape (offline, proxy error page, aborted request).
  *
@@ -33,6 +52,7 @@ export function getHttpStatus(error: unknown): number | undefined {
  * if (isCredentialError(error)) becomeAnonymous();
  */
 export function isCredentialError(error: unknown): boolean {
+  if (error instanceof SignedOutError) return true;
   const code = getErrorCode(error);
   return code === 'UNAUTHORIZED' || code === 'FORBIDDEN';
 }
@@ -45,6 +65,7 @@ export function isCredentialError(error: unknown): boolean {
  * await retryWithBackoff(call, { shouldRetry: isTransientError });
  */
 export function isTransientError(error: unknown): boolean {
+  if (error instanceof SignedOutError) return false;
   if (getErrorCode(error) === undefined) return true;
   const status = getHttpStatus(error);
   return status !== undefined && status >= 500;

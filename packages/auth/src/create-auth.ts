@@ -3,6 +3,7 @@ import type { JWK } from 'jose';
 import { type AccessTokenOptions, issueAccessToken, type VerifiedAccessToken, verifyAccessToken } from './access-token';
 import type { AuthConfig } from './config';
 import { AuthError } from './errors';
+import { createThrottle, type ThrottleLimits } from './throttle';
 import { getDummyHash, hashPassword, verifyPassword } from './password';
 import {
   listSessions,
@@ -31,14 +32,18 @@ export interface SignedIn {
   refreshTokenExpiresAt: number;
 }
 
-/** Facts about the request that started a session, shown later on the sessions page. */
+/** Facts about the request: the user agent is shown on the sessions page, the address throttled. */
 export interface ClientInfo {
   userAgent: string | null;
+  /** The client's address (from X-Forwarded-For only behind a trusted proxy). */
+  ip: string;
 }
 
 export interface CreateAuthOptions {
   db: TesseraDb;
   config: AuthConfig;
+  /** Brute-force limits; the contract's by default. */
+  throttleLimits?: ThrottleLimits;
   /** The clock, epoch ms; tests pass their own. */
   now?: () => number;
 }
@@ -53,7 +58,7 @@ export type Auth = Awaited<ReturnType<typeof createAuth>>;
  * const auth = await createAuth({ db, config: { issuer, audience, ...defaultAuthConfig } });
  * const { session, refreshToken } = await auth.login({ email, password }, { userAgent });
  */
-export async function createAuth({ db, config, now = Date.now }: CreateAuthOptions) {
+export async function createAuth({ db, config, throttleLimits, now = Date.now }: CreateAuthOptions) {
   const keys = await SigningKeyRing.open({
     db,
     accessTokenTtl: config.accessTokenTtl,
@@ -66,6 +71,7 @@ export async function createAuth({ db, config, now = Date.now }: CreateAuthOptio
     audience: config.audience,
     ttl: config.accessTokenTtl,
   };
+  const throttle = createThrottle(db, throttleLimits);
   // Hash the dummy now, so the first unknown-email sign-in is not the only fast one.
   await getDummyHash();
 
@@ -90,11 +96,20 @@ export async function createAuth({ db, config, now = Date.now }: CreateAuthOptio
       return signIn(user, client);
     },
 
-    /** Throws `AuthError('INVALID_CREDENTIALS')` alike for an unknown email and a wrong password. */
+    /**
+     * Throws `AuthError('INVALID_CREDENTIALS')` alike for an unknown email and a wrong password,
+     * and `RateLimitedError` past the address's attempts or the account's failures.
+     */
     async login(input: { email: string; password: string }, client: ClientInfo): Promise<SignedIn> {
+      await throttle.countAttempt(client.ip);
+      await throttle.assertAccountNotLocked(input.email);
       const found = findUserByEmail(db, input.email);
       const valid = await verifyPassword(found?.passwordHash ?? (await getDummyHash()), input.password);
-      if (!found || !valid) throw new AuthError('INVALID_CREDENTIALS');
+      if (!found || !valid) {
+        await throttle.recordFailure(input.email);
+        throw new AuthError('INVALID_CREDENTIALS');
+      }
+      await throttle.clearFailures(input.email);
       const { passwordHash: _, ...user } = found;
       return signIn(user, client);
     },
@@ -145,6 +160,11 @@ export async function createAuth({ db, config, now = Date.now }: CreateAuthOptio
     /** The JSON Web Key Set that verifies our access tokens. */
     jwks(): { keys: JWK[] } {
       return { keys: keys.publicJwks() };
+    },
+
+    /** Deletes expired throttle counters; the server calls it now and then. */
+    sweepExpired(): void {
+      throttle.sweep(now());
     },
 
     /** Replaces the signing key now (e.g. after a suspected leak); old tokens stay valid until they expire. */

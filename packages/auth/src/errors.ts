@@ -5,7 +5,9 @@ export type AuthErrorCode =
   | 'EMAIL_TAKEN'
   /** The refresh token is unknown, expired, revoked or replayed. */
   | 'INVALID_REFRESH_TOKEN'
-  | 'SESSION_NOT_FOUND';
+  | 'SESSION_NOT_FOUND'
+  /** Too many attempts; see `RateLimitedError.retryAfterSeconds`. */
+  | 'RATE_LIMITED';
 
 /**
  * A failure the caller is expected to handle: it maps to a client-facing error code.
@@ -22,5 +24,20 @@ export class AuthError extends Error {
     readonly details: Record<string, string | null> = {},
   ) {
     super(message);
+  }
+}
+
+/**
+ * Too many attempts for now.
+ *
+ * @example
+ * if (error instanceof RateLimitedError) reply.header('retry-after', String(error.retryAfterSeconds));
+ */
+export class RateLimitedError extends AuthError {
+  /** Whole seconds until the next attempt may succeed (at least 1). */
+  readonly retryAfterSeconds: number;
+  constructor(msBeforeNext: number) {
+    super('RATE_LIMITED', 'Too many attempts');
+    this.retryAfterSeconds = Math.max(1, Math.ceil(msBeforeNext / 1000));
   }
 }

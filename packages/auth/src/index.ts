@@ -8,6 +8,7 @@ export {
   type Session,
   type SignedIn,
 } from './create-auth';
-export { AuthError, type AuthErrorCode } from './errors';
+export { AuthError, type AuthErrorCode, RateLimitedError } from './errors';
+export { defaultThrottleLimits, type Limit, type ThrottleLimits } from './throttle';
 export type { SessionSummary } from './sessions';
 export type { User } from './users';

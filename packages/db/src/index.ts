@@ -6,4 +6,4 @@ export {
   type TesseraDb,
   type TesseraTransaction,
 } from './create-db';
-export { refreshTokens, schema, sessions, signingKeys, users } from './schema';
+export { rateLimits, refreshTokens, schema, sessions, signingKeys, users } from './schema';

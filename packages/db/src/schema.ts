@@ -64,4 +64,14 @@ export const signingKeys = sqliteTable('signing_keys', {
   retiredAt: integer('retired_at'),
 });
 
-export const schema = { users, sessions, refreshTokens, signingKeys };
+/**
+ * rate-limiter-flexible's counters (RateLimiterDrizzle), in the database so that a restart does
+ * not reset them and every process shares them. Keys are hashed: no email is stored here.
+ */
+export const rateLimits = sqliteTable('rate_limits', {
+  key: text('key').primaryKey(),
+  points: integer('points').notNull().default(0),
+  expire: integer('expire', { mode: 'timestamp_ms' }),
+});
+
+export const schema = { users, sessions, refreshTokens, signingKeys, rateLimits };

@@ -1,9 +1,13 @@
-import { AuthError, type SignedIn } from '@tessera/auth';
+import { AuthError, type ClientInfo, RateLimitedError, type SignedIn } from '@tessera/auth';
 import { z } from 'zod';
 import type { Context } from '../context';
-import { fail, messages } from '../errors';
+import { fail, messages, tooManyAttempts } from '../errors';
 import { loginInput, registerInput } from '../inputs';
 import { protectedProcedure, router, sameOriginProcedure } from '../trpc';
+
+function clientInfo(ctx: Context): ClientInfo {
+  return { userAgent: ctx.request.userAgent, ip: ctx.request.ip };
+}
 
 /** Puts the refresh token in its cookie and returns only what the client may hold. */
 function handOver(ctx: Context, signedIn: SignedIn) {
@@ -14,8 +18,9 @@ function handOver(ctx: Context, signedIn: SignedIn) {
 export const authRouter = router({
   register: sameOriginProcedure.input(registerInput).mutation(async ({ ctx, input }) => {
     try {
-      return handOver(ctx, await ctx.auth.register(input, { userAgent: ctx.request.userAgent }));
+      return handOver(ctx, await ctx.auth.register(input, clientInfo(ctx)));
     } catch (error) {
+      if (error instanceof RateLimitedError) throw tooManyAttempts(error);
       if (error instanceof AuthError && error.code === 'EMAIL_TAKEN') throw fail('CONFLICT', messages.emailTaken);
       throw error;
     }
@@ -23,8 +28,9 @@ export const authRouter = router({
 
   login: sameOriginProcedure.input(loginInput).mutation(async ({ ctx, input }) => {
     try {
-      return handOver(ctx, await ctx.auth.login(input, { userAgent: ctx.request.userAgent }));
+      return handOver(ctx, await ctx.auth.login(input, clientInfo(ctx)));
     } catch (error) {
+      if (error instanceof RateLimitedError) throw tooManyAttempts(error);
       if (error instanceof AuthError) throw fail('UNAUTHORIZED', messages.invalidCredentials);
       throw error;
     }
