@@ -44,6 +44,8 @@ export function tooManyAttempts(cause: RateLimitedError): TRPCError {
  * const seconds = retryAfterSeconds(errors); // in responseMeta
  */
 export function retryAfterSeconds(errors: readonly TRPCError[]): number | null {
-  const waits = errors.flatMap((error) => (error.cause instanceof RateLimitedError ? [error.cause.retryAfterSeconds] : []));
+  const waits = errors.flatMap((error) =>
+    error.cause instanceof RateLimitedError ? [error.cause.retryAfterSeconds] : [],
+  );
   return waits.length > 0 ? Math.max(...waits) : null;
 }

@@ -24,7 +24,10 @@ export const AUTH_EXEMPT_PATHS: ReadonlySet<string> = new Set(['auth.login', 'au
  * });
  */
 export interface AuthLinkOptions {
-  /** Resolves (never rejects) once no refresh is in flight, so no call leaves with a stale token. */
+  /**
+   * Resolves (never rejects) once no refresh is in flight, so no call leaves with a stale token.
+   * The auth client also starts a refresh here when the token is known to have expired.
+   */
   ready(): Promise<void>;
   /** The token the terminating link's `headers()` is about to send. */
   getAccessToken(): string | null;

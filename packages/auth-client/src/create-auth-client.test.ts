@@ -1,59 +1,21 @@
+import type { AppRouter } from '@tessera/api';
+import { createTRPCClient, httpLink } from '@trpc/client';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createAuthClient } from './create-auth-client';
+import { type AuthClient, createAuthClient } from './create-auth-client';
+import { createSingleTabCoordinator } from './cross-tab';
 import { getErrorCode } from './errors';
-
-const TTL_S = 300;
-const user = { id: 'u1', email: 'ada@example.com', name: 'Ada' };
-
-const encode = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
-
-/** A session as the server would issue it at `serverNowMs` (the server's own clock). */
-function issue(serverNowMs: number, label: string) {
-  const iat = Math.floor(serverNowMs / 1000);
-  const accessToken = `${encode({ alg: 'EdDSA' })}.${encode({ iat, exp: iat + TTL_S, jti: label })}.sig`;
-  return { accessToken, expiresAt: (iat + TTL_S) * 1000, user };
-}
-
-type Reply = { data: unknown } | { code: string; status: number } | 'network';
-
-/**
- * A fake `/trpc` behind `fetch`: replies come from per-procedure queues (the last one repeats),
- * and every request is recorded with the Authorization header it carried.
- */
-function fakeServer() {
-  const replies = new Map<string, Reply[]>();
-  const requests: Array<{ path: string; authorization: string | null }> = [];
-
-  const fetchImpl: typeof fetch = async (input, init) => {
-    const path = new URL(String(input), 'http://localhost').pathname.replace('/trpc/', '');
-    requests.push({ path, authorization: new Headers(init?.headers).get('authorization') });
-    const queue = replies.get(path) ?? [];
-    const reply = queue.length > 1 ? queue.shift() : queue[0];
-    if (reply === undefined) throw new Error(`no reply for ${path}`);
-    if (reply === 'network') throw new TypeError('Failed to fetch');
-    const [status, body] =
-      'data' in reply
-        ? [200, { result: { data: reply.data } }]
-        : [
-            reply.status,
-            {
-              error: { code: -32001, message: reply.code, data: { code: reply.code, httpStatus: reply.status, path } },
-            },
-          ];
-    return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
-  };
-
-  return {
-    fetch: fetchImpl,
-    requests,
-    reply(path: string, ...queue: Reply[]) {
-      replies.set(path, queue);
-    },
-    count: (path: string) => requests.filter((r) => r.path === path).length,
-  };
-}
+import { fakeServer, issue, type Reply, user } from './testing/fake-server';
 
 const UNAUTHORIZED: Reply = { code: 'UNAUTHORIZED', status: 401 };
+
+const clients: AuthClient[] = [];
+
+/** One tab on its own: the cross-tab behaviour has its own tests (create-auth-client.cross-tab.test.ts). */
+function singleTab(server: ReturnType<typeof fakeServer>): AuthClient {
+  const client = createAuthClient({ url: '/trpc', fetch: server.fetch, tabs: createSingleTabCoordinator() });
+  clients.push(client);
+  return client;
+}
 
 describe('createAuthClient', () => {
   beforeEach(() => {
@@ -61,6 +23,7 @@ describe('createAuthClient', () => {
     vi.setSystemTime(1_700_000_000_000);
   });
   afterEach(() => {
+    for (const client of clients.splice(0)) client.dispose();
     vi.useRealTimers();
   });
 
@@ -69,7 +32,7 @@ describe('createAuthClient', () => {
       const server = fakeServer();
       const session = issue(Date.now(), 'restored');
       server.reply('auth.refresh', { data: session });
-      const auth = createAuthClient({ url: '/trpc', fetch: server.fetch });
+      const auth = singleTab(server);
       const seen: string[] = [];
       auth.subscribe(() => seen.push(auth.getState().status));
 
@@ -83,7 +46,7 @@ describe('createAuthClient', () => {
     it('becomes anonymous at once on UNAUTHORIZED, without retrying', async () => {
       const server = fakeServer();
       server.reply('auth.refresh', UNAUTHORIZED);
-      const auth = createAuthClient({ url: '/trpc', fetch: server.fetch });
+      const auth = singleTab(server);
 
       await expect(auth.restore()).resolves.toBe('anonymous');
       expect(server.count('auth.refresh')).toBe(1);
@@ -98,7 +61,7 @@ describe('createAuthClient', () => {
         { code: 'INTERNAL_SERVER_ERROR', status: 500 },
         { data: issue(Date.now(), 'x') },
       );
-      const auth = createAuthClient({ url: '/trpc', fetch: server.fetch });
+      const auth = singleTab(server);
 
       const restored = auth.restore();
       await vi.advanceTimersByTimeAsync(10_000);
@@ -109,7 +72,7 @@ describe('createAuthClient', () => {
     it('gives up after the hard cap and leaves loading, without calling auth.logout', async () => {
       const server = fakeServer();
       server.reply('auth.refresh', 'network');
-      const auth = createAuthClient({ url: '/trpc', fetch: server.fetch });
+      const auth = singleTab(server);
 
       const restored = auth.restore();
       await vi.advanceTimersByTimeAsync(10_000);
@@ -121,7 +84,7 @@ describe('createAuthClient', () => {
     it('sends one refresh for concurrent restore and refresh callers', async () => {
       const server = fakeServer();
       server.reply('auth.refresh', { data: issue(Date.now(), 'once') });
-      const auth = createAuthClient({ url: '/trpc', fetch: server.fetch });
+      const auth = singleTab(server);
 
       await Promise.all([auth.restore(), auth.restore(), auth.refresh(), auth.refresh()]);
       expect(server.count('auth.refresh')).toBe(1);
@@ -133,7 +96,7 @@ describe('createAuthClient', () => {
       const server = fakeServer();
       const first = issue(Date.now(), 'first');
       server.reply('auth.login', { data: first });
-      const auth = createAuthClient({ url: '/trpc', fetch: server.fetch });
+      const auth = singleTab(server);
       await auth.signIn({ email: user.email, password: 'correct horse' });
 
       const second = issue(Date.now() + 240_000, 'second');
@@ -153,7 +116,7 @@ describe('createAuthClient', () => {
       // The server's clock runs an hour ahead: expiresAt is an hour and five minutes away locally.
       server.reply('auth.login', { data: issue(Date.now() + 3_600_000, 'skewed') });
       server.reply('auth.refresh', { data: issue(Date.now() + 3_840_000, 'next') });
-      const auth = createAuthClient({ url: '/trpc', fetch: server.fetch });
+      const auth = singleTab(server);
       await auth.signIn({ email: user.email, password: 'correct horse' });
 
       await vi.advanceTimersByTimeAsync(240_000);
@@ -165,7 +128,7 @@ describe('createAuthClient', () => {
       const session = issue(Date.now(), 'first');
       server.reply('auth.login', { data: session });
       server.reply('auth.logout', { data: { ok: true } });
-      const auth = createAuthClient({ url: '/trpc', fetch: server.fetch });
+      const auth = singleTab(server);
       await auth.signIn({ email: user.email, password: 'correct horse' });
 
       await expect(auth.signOut()).resolves.toEqual({ revoked: true });
@@ -181,7 +144,7 @@ describe('createAuthClient', () => {
       const server = fakeServer();
       server.reply('auth.login', { data: issue(Date.now(), 'first') });
       server.reply('auth.refresh', 'network', 'network', 'network', { data: issue(Date.now() + 270_000, 'later') });
-      const auth = createAuthClient({ url: '/trpc', fetch: server.fetch });
+      const auth = singleTab(server);
       await auth.signIn({ email: user.email, password: 'correct horse' });
 
       await vi.advanceTimersByTimeAsync(240_000 + 10_000);
@@ -197,7 +160,7 @@ describe('createAuthClient', () => {
       const server = fakeServer();
       server.reply('auth.login', { data: issue(Date.now(), 'first') });
       server.reply('auth.refresh', { code: 'FORBIDDEN', status: 403 });
-      const auth = createAuthClient({ url: '/trpc', fetch: server.fetch });
+      const auth = singleTab(server);
       await auth.signIn({ email: user.email, password: 'correct horse' });
 
       await vi.advanceTimersByTimeAsync(240_000);
@@ -211,7 +174,7 @@ describe('createAuthClient', () => {
       const server = fakeServer();
       server.reply('auth.refresh', UNAUTHORIZED);
       server.reply('auth.login', UNAUTHORIZED);
-      const auth = createAuthClient({ url: '/trpc', fetch: server.fetch });
+      const auth = singleTab(server);
       await auth.restore();
 
       const error = await auth.signIn({ email: user.email, password: 'wrong' }).catch((e: unknown) => e);
@@ -224,7 +187,7 @@ describe('createAuthClient', () => {
       const server = fakeServer();
       const session = issue(Date.now(), 'new');
       server.reply('auth.register', { data: session });
-      const auth = createAuthClient({ url: '/trpc', fetch: server.fetch });
+      const auth = singleTab(server);
 
       await auth.signUp({ email: user.email, password: 'correct horse', name: 'Ada' });
       expect(auth.getState()).toEqual({ status: 'authenticated', session });
@@ -235,7 +198,7 @@ describe('createAuthClient', () => {
       server.reply('auth.refresh', UNAUTHORIZED);
       const fresh = issue(Date.now(), 'fresh');
       server.reply('auth.login', { data: fresh });
-      const auth = createAuthClient({ url: '/trpc', fetch: server.fetch });
+      const auth = singleTab(server);
 
       const restored = auth.restore();
       await auth.signIn({ email: user.email, password: 'correct horse' });
@@ -249,7 +212,7 @@ describe('createAuthClient', () => {
       const fresh = issue(Date.now(), 'fresh');
       server.reply('auth.refresh', { data: fresh });
       server.reply('auth.logout', UNAUTHORIZED, { data: { ok: true } });
-      const auth = createAuthClient({ url: '/trpc', fetch: server.fetch });
+      const auth = singleTab(server);
       await auth.signIn({ email: user.email, password: 'correct horse' });
 
       await expect(auth.signOut()).resolves.toEqual({ revoked: true });
@@ -262,7 +225,7 @@ describe('createAuthClient', () => {
       const server = fakeServer();
       server.reply('auth.login', { data: issue(Date.now(), 'first') });
       server.reply('auth.logout', 'network');
-      const auth = createAuthClient({ url: '/trpc', fetch: server.fetch });
+      const auth = singleTab(server);
       await auth.signIn({ email: user.email, password: 'correct horse' });
 
       await expect(auth.signOut()).resolves.toEqual({ revoked: false });
@@ -273,11 +236,135 @@ describe('createAuthClient', () => {
       const server = fakeServer();
       server.reply('auth.login', { data: issue(Date.now(), 'first') });
       server.reply('auth.refresh', { data: issue(Date.now(), 'second') });
-      const auth = createAuthClient({ url: '/trpc', fetch: server.fetch });
+      const auth = singleTab(server);
       await auth.signIn({ email: user.email, password: 'correct horse' });
       await auth.refresh();
 
       expect(server.requests.map((r) => r.authorization)).toEqual([null, null]);
+    });
+  });
+
+  describe('transient failures and the hard cap', () => {
+    it('treats 503 and 5xx as transient: the session is kept', async () => {
+      const server = fakeServer();
+      server.reply('auth.login', { data: issue(Date.now(), 'first') });
+      server.reply('auth.refresh', { code: 'SERVICE_UNAVAILABLE', status: 503 }, { code: 'INTERNAL_SERVER_ERROR', status: 500 });
+      const auth = singleTab(server);
+      await auth.signIn({ email: user.email, password: 'correct horse' });
+
+      await vi.advanceTimersByTimeAsync(240_000 + 10_000);
+      expect(server.count('auth.refresh')).toBe(3);
+      expect(auth.getState().status).toBe('authenticated');
+    });
+
+    it('stops the background loop after the cap, until something asks for a token again', async () => {
+      const server = fakeServer();
+      server.reply('auth.login', { data: issue(Date.now(), 'first') });
+      server.reply('auth.refresh', 'network');
+      const auth = singleTab(server);
+      await auth.signIn({ email: user.email, password: 'correct horse' });
+
+      // 240 s to the first round, then at most 30 + 60 + 120 + 120 s between rounds (with retries).
+      await vi.advanceTimersByTimeAsync(24 * 3_600_000);
+      expect(server.count('auth.refresh')).toBe(5 * 3);
+      expect(auth.getState().status).toBe('authenticated');
+      expect(vi.getTimerCount()).toBe(0);
+
+      // A call that needs a token starts a round of its own, and with it a fresh, capped loop.
+      const asked = auth.refresh().catch((e: unknown) => e);
+      await vi.advanceTimersByTimeAsync(10_000);
+      expect(getErrorCode(await asked)).toBeUndefined();
+      expect(server.count('auth.refresh')).toBe(6 * 3);
+      expect(vi.getTimerCount()).toBe(1);
+    });
+
+    it('counts failed rounds in a row: a success starts the count again', async () => {
+      const server = fakeServer();
+      server.reply('auth.login', { data: issue(Date.now(), 'first') });
+      const fourFailedRounds: Reply[] = Array(4 * 3).fill('network');
+      server.reply('auth.refresh', ...fourFailedRounds, { data: issue(Date.now(), 'back') }, 'network');
+      const auth = singleTab(server);
+      await auth.signIn({ email: user.email, password: 'correct horse' });
+
+      await vi.advanceTimersByTimeAsync(24 * 3_600_000);
+      // Four failed rounds, the success, then a full five failed rounds before the loop stops.
+      expect(server.count('auth.refresh')).toBe(4 * 3 + 1 + 5 * 3);
+      expect(auth.getState().status).toBe('authenticated');
+      expect(vi.getTimerCount()).toBe(0);
+    });
+
+    it('abandons a refresh request that never answers, and retries it', async () => {
+      const server = fakeServer();
+      const fresh = issue(Date.now(), 'fresh');
+      server.reply('auth.refresh', 'hang', { data: fresh });
+      const auth = singleTab(server);
+
+      const restored = auth.restore();
+      await vi.advanceTimersByTimeAsync(9_999);
+      expect(server.count('auth.refresh')).toBe(1);
+      await vi.advanceTimersByTimeAsync(1 + 1_000);
+      await expect(restored).resolves.toBe('authenticated');
+      expect(server.count('auth.refresh')).toBe(2);
+      expect(auth.getAccessToken()).toBe(fresh.accessToken);
+    });
+  });
+
+  describe('calls through the link', () => {
+    function api(auth: AuthClient, server: ReturnType<typeof fakeServer>) {
+      return createTRPCClient<AppRouter>({
+        links: [auth.link, httpLink({ url: '/trpc', fetch: server.fetch, headers: auth.headers })],
+      });
+    }
+
+    it('after sleep, refreshes once before sending the queued calls, not once per call', async () => {
+      const server = fakeServer();
+      server.reply('auth.login', { data: issue(Date.now(), 'before-sleep') });
+      server.reply('auth.me', { data: user });
+      const auth = singleTab(server);
+      await auth.signIn({ email: user.email, password: 'correct horse' });
+
+      // The machine sleeps for 8 hours; the timer's clock pauses with it, the wall clock does not.
+      vi.setSystemTime(Date.now() + 8 * 3_600_000);
+      const fresh = issue(Date.now(), 'after-sleep');
+      server.reply('auth.refresh', { data: fresh });
+      const trpc = api(auth, server);
+
+      await expect(Promise.all([1, 2, 3, 4, 5].map(() => trpc.auth.me.query()))).resolves.toHaveLength(5);
+      expect(server.count('auth.refresh')).toBe(1);
+      const sent = server.requests.filter((r) => r.path === 'auth.me').map((r) => r.authorization);
+      expect(sent).toEqual(Array(5).fill(`Bearer ${fresh.accessToken}`));
+    });
+
+    it('fails the queued calls with UNAUTHORIZED, without replaying them, when the refresh is refused', async () => {
+      const server = fakeServer();
+      server.reply('auth.login', { data: issue(Date.now(), 'before-sleep') });
+      server.reply('auth.me', UNAUTHORIZED);
+      server.reply('auth.refresh', UNAUTHORIZED);
+      const auth = singleTab(server);
+      await auth.signIn({ email: user.email, password: 'correct horse' });
+      vi.setSystemTime(Date.now() + 8 * 3_600_000);
+      const trpc = api(auth, server);
+
+      const errors = await Promise.all([1, 2, 3].map(() => trpc.auth.me.query().catch((e: unknown) => e)));
+      expect(errors.map(getErrorCode)).toEqual(['UNAUTHORIZED', 'UNAUTHORIZED', 'UNAUTHORIZED']);
+      expect(server.count('auth.refresh')).toBe(1);
+      expect(server.count('auth.me')).toBe(3);
+      expect(auth.getState().status).toBe('anonymous');
+    });
+
+    it('on UNAUTHORIZED with a live-looking token, refreshes once for all calls and retries each once', async () => {
+      const server = fakeServer();
+      server.reply('auth.login', { data: issue(Date.now(), 'revoked-key') });
+      const fresh = issue(Date.now(), 'fresh');
+      server.reply('auth.refresh', { data: fresh });
+      const auth = singleTab(server);
+      await auth.signIn({ email: user.email, password: 'correct horse' });
+      server.reply('auth.me', UNAUTHORIZED, UNAUTHORIZED, UNAUTHORIZED, { data: user });
+      const trpc = api(auth, server);
+
+      await expect(Promise.all([1, 2, 3].map(() => trpc.auth.me.query()))).resolves.toHaveLength(3);
+      expect(server.count('auth.refresh')).toBe(1);
+      expect(server.count('auth.me')).toBe(6);
     });
   });
 });

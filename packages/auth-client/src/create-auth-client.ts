@@ -1,10 +1,12 @@
 import type { AppRouter } from '@tessera/api';
 import { createTRPCClient, httpLink, type TRPCLink } from '@trpc/client';
 import { AUTH_EXEMPT_PATHS, createAuthLink } from './auth-link';
-import { type BackoffOptions, retryWithBackoff } from './backoff';
-import { isCredentialError, isTransientError } from './errors';
+import { type BackoffOptions, backoffDelay, retryWithBackoff } from './backoff';
+import { createTabCoordinator, type TabCoordinator } from './cross-tab';
+import { isCredentialError, isTransientError, SignedOutError } from './errors';
 import { createRefreshTimer, proactiveRefreshDelay } from './refresh-timer';
 import { createSingleFlight } from './single-flight';
+import type { TabMessage } from './tab-message';
 import { tokenLifetimeMs } from './token-lifetime';
 import { createTokenStore } from './token-store';
 import type { AuthState, Session, SignInInput, SignUpInput } from './types';
@@ -20,6 +22,12 @@ export interface AuthClientOptions {
   url: string;
   /** A `fetch` to use instead of the global one (tests, custom instrumentation). */
   fetch?: typeof fetch;
+  /**
+   * How this tab takes turns refreshing with the app's other tabs and shares sign-in, refresh and
+   * sign-out with them. Defaults to `createTabCoordinator()` (Web Locks + BroadcastChannel where
+   * available, else a single tab). The client owns it: `dispose()` closes it.
+   */
+  tabs?: TabCoordinator;
 }
 
 /**
@@ -44,21 +52,30 @@ export interface AuthClient {
    * session. Leaves `loading` for `authenticated` or `anonymous`; never rejects.
    */
   restore(): Promise<'authenticated' | 'anonymous'>;
-  /** Gets a new access token; concurrent callers share one request. Rejects if it fails. */
+  /**
+   * Gets a new access token; concurrent callers share one request, and across tabs one tab asks
+   * the server while the others adopt its answer. Rejects if it fails.
+   */
   refresh(): Promise<Session>;
   /** Signs in with `auth.login`; rejects with the server's TRPCClientError. */
   signIn(input: SignInInput): Promise<Session>;
   /** Creates an account with `auth.register` and signs in; rejects with the server's TRPCClientError. */
   signUp(input: SignUpInput): Promise<Session>;
   /**
-   * Revokes the session on the server and forgets it locally. Locally it always succeeds;
-   * `revoked` says whether the server confirmed, since without that a reload could restore it.
+   * Revokes the session on the server and forgets it locally; the other tabs are told at once,
+   * before the server answers. Locally it always succeeds; `revoked` says whether the server
+   * confirmed, since without that a reload could restore it.
    */
   signOut(): Promise<{ revoked: boolean }>;
   /** `{ authorization: 'Bearer …' }` when signed in, else `{}`: pass to your terminating link. */
   headers(): Record<string, string>;
   /** Put first in your client's links: waits for refreshes, refreshes and retries once on UNAUTHORIZED. */
   readonly link: TRPCLink<AppRouter>;
+  /**
+   * Stops the proactive timer, stops listening to other tabs and closes the channel. For tests
+   * and hot module replacement; the client should not be used afterwards.
+   */
+  dispose(): void;
 }
 
 /**
@@ -72,8 +89,24 @@ const REFRESH_RETRY: BackoffOptions = {
   shouldRetry: isTransientError,
 };
 
-/** After all retries failed for a transient reason, the session is kept and tried again this much later. */
-const RETRY_LATER_MS = 30_000;
+/**
+ * A refresh request that has not answered by then is abandoned (and retried). Without a limit a
+ * hung request would hold the refresh lock, and with it every tab's calls, indefinitely.
+ */
+const REFRESH_TIMEOUT_MS = 10_000;
+
+/**
+ * After a round of retries failed for a transient reason, the session is kept and tried again
+ * later: within 30 s the first time, doubling up to 2 minutes, with jitter so that tabs and users
+ * coming back from the same outage spread out.
+ */
+const RETRY_LATER: Pick<BackoffOptions, 'baseDelayMs' | 'maxDelayMs'> = { baseDelayMs: 30_000, maxDelayMs: 120_000 };
+
+/**
+ * The hard cap on that background loop: after this many failed rounds in a row the timer stops.
+ * The next call that needs a token (or an explicit `refresh()`) starts again; nothing loops forever.
+ */
+const MAX_FAILED_ROUNDS = 5;
 
 const settle = async (promise: Promise<unknown> | null): Promise<void> => {
   await promise?.catch(() => undefined);
@@ -81,7 +114,9 @@ const settle = async (promise: Promise<unknown> | null): Promise<void> => {
 
 /**
  * Creates the auth client: in-memory token, single-flight refresh, proactive refresh at 80 % of
- * the token's lifetime, and a tRPC link for the app's own client.
+ * the token's lifetime, and a tRPC link for the app's own client. Across tabs, one refreshes at a
+ * time (a Web Lock) and the others adopt its session (a BroadcastChannel message); sign-in and
+ * sign-out reach every tab the same way.
  *
  * @example
  * const auth = createAuthClient({ url: '/trpc' });
@@ -92,10 +127,31 @@ const settle = async (promise: Promise<unknown> | null): Promise<void> => {
  */
 export function createAuthClient(options: AuthClientOptions): AuthClient {
   const store = createTokenStore();
+  const tabs = options.tabs ?? createTabCoordinator();
+  let disposed = false;
+  // Consecutive refresh rounds that failed for a transient reason; see MAX_FAILED_ROUNDS.
+  let failedRounds = 0;
+  // When the access token runs out, on the local clock (receipt time + lifetime, so skew-free).
+  let expiresAtLocal = 0;
+
   const timer = createRefreshTimer(() => {
     // Failures are already handled in `refreshSession`; the timer has no one to report to.
     refresh.run().catch(() => undefined);
   });
+  // A disposed client must not come back to life through a refresh that was still in flight.
+  const schedule = (delayMs: number) => {
+    if (!disposed) timer.schedule(delayMs);
+  };
+
+  // A refresh someone is waiting for (a call, restore, the app) restarts the capped background loop.
+  const refreshOnDemand = (): Promise<Session> => {
+    failedRounds = 0;
+    return refresh.run();
+  };
+
+  // After sleep the proactive timer may fire late (its clock can pause while the machine sleeps),
+  // so a call must not leave with a token known to be dead: refresh first, once for all of them.
+  const isExpired = () => store.getState().status === 'authenticated' && Date.now() >= expiresAtLocal;
 
   const headers = (): Record<string, string> => {
     const token = store.getAccessToken();
@@ -103,10 +159,10 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
   };
 
   const link = createAuthLink<AppRouter>({
-    ready: () => settle(refresh.inFlight()),
+    ready: () => settle(isExpired() ? refreshOnDemand() : refresh.inFlight()),
     getAccessToken: store.getAccessToken,
     refresh: () =>
-      refresh.run().then(
+      refreshOnDemand().then(
         () => true,
         () => false,
       ),
@@ -126,44 +182,103 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
   });
 
   const acceptSession = (session: Session) => {
-    const lifetime = tokenLifetimeMs(session, Date.now());
+    const receivedAt = Date.now();
+    const lifetime = tokenLifetimeMs(session, receivedAt);
+    expiresAtLocal = receivedAt + lifetime;
+    failedRounds = 0;
     store.setSession(session);
-    timer.schedule(proactiveRefreshDelay(lifetime));
+    schedule(proactiveRefreshDelay(lifetime));
   };
 
   const becomeAnonymous = () => {
     timer.clear();
+    failedRounds = 0;
     store.setAnonymous();
   };
 
-  // Cross-tab coordination slots in here later: wrap the request in a Web Lock so one tab
-  // refreshes, and broadcast the outcome of `acceptSession` / `becomeAnonymous` to the others.
-  const refreshSession = async (): Promise<Session> => {
-    const version = store.version();
+  // A signed-in tab that cannot reach a healthy server keeps its session and tries again later,
+  // but only MAX_FAILED_ROUNDS times in a row.
+  const retryLater = () => {
+    failedRounds++;
+    if (failedRounds >= MAX_FAILED_ROUNDS) timer.clear();
+    else schedule(backoffDelay(failedRounds - 1, RETRY_LATER));
+  };
+
+  const requestRefresh = async (): Promise<Session> => {
+    const controller = new AbortController();
+    const timeout = setTimeout(() => controller.abort(), REFRESH_TIMEOUT_MS);
     try {
-      const session = await retryWithBackoff(() => api.auth.refresh.mutate(), REFRESH_RETRY);
-      // A sign-in or sign-out while we waited wins over this older answer.
-      if (store.version() === version) acceptSession(session);
-      return session;
-    } catch (error) {
-      if (store.version() === version) {
-        const { status } = store.getState();
-        // Only a rejected credential ends the session; a reload that cannot reach the server must
-        // still leave `loading`, but the cookie stays, so the next reload can restore.
-        if (isCredentialError(error) || status === 'loading') becomeAnonymous();
-        else if (status === 'authenticated') timer.schedule(RETRY_LATER_MS);
-      }
-      throw error;
+      return await api.auth.refresh.mutate(undefined, { signal: controller.signal });
+    } finally {
+      clearTimeout(timeout);
     }
+  };
+
+  // One refresh at a time across all tabs: the server rotates the shared cookie on every use.
+  const refreshSession = async (): Promise<Session> => {
+    const requestedAt = store.version();
+    const tokenBefore = store.getAccessToken();
+
+    return tabs.withRefreshLock(async () => {
+      const waited = store.getState();
+      // Another tab refreshed or signed in while we queued for the lock, and its message already
+      // put the new session here: use it, and spare the server (and the cookie) a rotation.
+      if (waited.status === 'authenticated' && waited.session.accessToken !== tokenBefore) return waited.session;
+      // Signed out (here or in another tab) while we queued: asking now could only revive it.
+      if (waited.status === 'anonymous' && store.version() !== requestedAt) throw new SignedOutError();
+
+      const version = store.version();
+      try {
+        const session = await retryWithBackoff(requestRefresh, REFRESH_RETRY);
+        // A sign-in or sign-out while we waited wins over this older answer.
+        if (store.version() === version) {
+          acceptSession(session);
+          tabs.publish({ type: 'refreshed', session });
+        }
+        return session;
+      } catch (error) {
+        if (store.version() === version) {
+          const { status } = store.getState();
+          if (isCredentialError(error)) {
+            // The cookie all tabs share is dead, so the session is over everywhere.
+            if (status === 'authenticated') tabs.publish({ type: 'signed-out' });
+            becomeAnonymous();
+          } else if (status === 'loading') {
+            // A reload that cannot reach the server must still leave `loading`; the cookie stays,
+            // so the next reload can restore.
+            becomeAnonymous();
+          } else if (status === 'authenticated') {
+            retryLater();
+          }
+        }
+        throw error;
+      }
+    });
   };
   const refresh = createSingleFlight(refreshSession);
 
+  const onTabMessage = (message: TabMessage) => {
+    if (message.type === 'signed-out') {
+      becomeAnonymous();
+      return;
+    }
+    const { status, session } = store.getState();
+    if (session?.accessToken === message.session.accessToken) return;
+    // A refresh never signs a signed-out tab back in: it may have left before that sign-out.
+    if (message.type === 'signed-in' || status !== 'anonymous') acceptSession(message.session);
+  };
+  const stopListening = tabs.onMessage(onTabMessage);
+
   const establish = async (request: () => Promise<Session>): Promise<Session> => {
-    // A restore still on the wire could answer after us and overwrite the new cookie.
+    // A restore still on the wire could answer after us and overwrite the new cookie; the lock
+    // keeps the other tabs' refreshes off the wire too.
     await settle(refresh.inFlight());
-    const session = await request();
-    acceptSession(session);
-    return session;
+    return tabs.withRefreshLock(async () => {
+      const session = await request();
+      acceptSession(session);
+      tabs.publish({ type: 'signed-in', session });
+      return session;
+    });
   };
 
   return {
@@ -172,13 +287,15 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     getAccessToken: store.getAccessToken,
     subscribe: store.subscribe,
     async restore() {
-      if (store.getState().status === 'loading') await settle(refresh.run());
+      if (store.getState().status === 'loading') await settle(refreshOnDemand());
       return store.getState().status === 'authenticated' ? 'authenticated' : 'anonymous';
     },
-    refresh: refresh.run,
+    refresh: refreshOnDemand,
     signIn: (input) => establish(() => api.auth.login.mutate(input)),
     signUp: (input) => establish(() => api.auth.register.mutate(input)),
     async signOut() {
+      // The other tabs first: they must not keep showing the session while we wait on the network.
+      tabs.publish({ type: 'signed-out' });
       await settle(refresh.inFlight());
       // Stop the proactive refresh first so it cannot revive the session mid-logout.
       timer.clear();
@@ -195,5 +312,11 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     },
     headers,
     link,
+    dispose() {
+      disposed = true;
+      timer.clear();
+      stopListening();
+      tabs.close();
+    },
   };
 }

@@ -3,7 +3,6 @@ import type { JWK } from 'jose';
 import { type AccessTokenOptions, issueAccessToken, type VerifiedAccessToken, verifyAccessToken } from './access-token';
 import type { AuthConfig } from './config';
 import { AuthError } from './errors';
-import { createThrottle, type ThrottleLimits } from './throttle';
 import { getDummyHash, hashPassword, verifyPassword } from './password';
 import {
   listSessions,
@@ -14,6 +13,7 @@ import {
   startSession,
 } from './sessions';
 import { SigningKeyRing } from './signing-keys';
+import { createThrottle, type ThrottleLimits } from './throttle';
 import { findUserByEmail, findUserById, insertUser, type User } from './users';
 
 /** What a client receives on sign-in and refresh (contract §4: Session). */
@@ -86,11 +86,12 @@ export async function createAuth({ db, config, throttleLimits, now = Date.now }:
   }
 
   return {
-    /** Creates an account and signs it in. Throws `AuthError('EMAIL_TAKEN')`. */
+    /** Creates an account and signs it in. Throws `AuthError('EMAIL_TAKEN')`, `RateLimitedError`. */
     async register(
       input: { email: string; password: string; name: string | null },
       client: ClientInfo,
     ): Promise<SignedIn> {
+      await throttle.countAttempt(client.ip);
       const passwordHash = await hashPassword(input.password);
       const user = insertUser(db, { email: input.email, name: input.name, passwordHash }, now());
       return signIn(user, client);

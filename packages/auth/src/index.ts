@@ -9,6 +9,6 @@ export {
   type SignedIn,
 } from './create-auth';
 export { AuthError, type AuthErrorCode, RateLimitedError } from './errors';
-export { defaultThrottleLimits, type Limit, type ThrottleLimits } from './throttle';
 export type { SessionSummary } from './sessions';
+export { defaultThrottleLimits, type Limit, type ThrottleLimits } from './throttle';
 export type { User } from './users';

@@ -73,7 +73,9 @@ export function createThrottle(db: TesseraDb, limits: ThrottleLimits = defaultTh
 
     /** Deletes counters whose window has passed. */
     sweep(now = Date.now()): void {
-      db.delete(rateLimits).where(lt(rateLimits.expire, new Date(now))).run();
+      db.delete(rateLimits)
+        .where(lt(rateLimits.expire, new Date(now)))
+        .run();
     },
   };
 }

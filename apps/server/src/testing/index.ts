@@ -1,4 +1,5 @@
 export { CookieJar } from './cookie-jar';
+export { callProcedure, rawRequest, refreshTokenFrom, type TrpcAnswer, toAnswer } from './http';
 export { MAIN_JS, type SpawnedServer, spawnServer } from './spawn-server';
 export { startTestServer, type TestServer, type TestServerOptions } from './test-server';
 export { createTestClient } from './trpc-test-client';

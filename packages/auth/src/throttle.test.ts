@@ -1,0 +1,53 @@
+import { createDb, type DbHandle, rateLimits } from '@tessera/db';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { RateLimitedError } from './errors';
+import { createThrottle, type Throttle } from './throttle';
+
+let handle: DbHandle;
+let throttle: Throttle;
+beforeEach(() => {
+  handle = createDb(':memory:');
+  throttle = createThrottle(handle.db, {
+    accountFailures: { points: 3, durationSeconds: 60 },
+    addressAttempts: { points: 5, durationSeconds: 60 },
+  });
+});
+afterEach(() => handle.close());
+
+async function rejection(call: Promise<unknown>): Promise<unknown> {
+  return call.then(
+    () => 'resolved',
+    (error: unknown) => error,
+  );
+}
+
+describe('throttle', () => {
+  it('counts attempts per address and refuses past the limit, with the wait in whole seconds', async () => {
+    for (let i = 0; i < 5; i++) await throttle.countAttempt('203.0.113.1');
+    const refused = await rejection(throttle.countAttempt('203.0.113.1'));
+    expect(refused).toBeInstanceOf(RateLimitedError);
+    expect((refused as RateLimitedError).retryAfterSeconds).toBeGreaterThan(0);
+    expect((refused as RateLimitedError).retryAfterSeconds).toBeLessThanOrEqual(60);
+    await throttle.countAttempt('203.0.113.2');
+  });
+
+  it('locks an account after its failures and unlocks it when they are cleared', async () => {
+    for (let i = 0; i < 3; i++) {
+      await throttle.assertAccountNotLocked('a@example.com');
+      await throttle.recordFailure('a@example.com');
+    }
+    expect(await rejection(throttle.assertAccountNotLocked('a@example.com'))).toBeInstanceOf(RateLimitedError);
+    await throttle.clearFailures('a@example.com');
+    expect(await rejection(throttle.assertAccountNotLocked('a@example.com'))).toBe('resolved');
+  });
+
+  it('stores hashed keys only, and sweeps counters whose window has passed', async () => {
+    await throttle.countAttempt('203.0.113.9');
+    await throttle.recordFailure('secret@example.com');
+    const rows = handle.db.select().from(rateLimits).all();
+    expect(rows).toHaveLength(2);
+    expect(JSON.stringify(rows)).not.toMatch(/203\.0\.113\.9|secret@example\.com/);
+    throttle.sweep(Date.now() + 61_000);
+    expect(handle.db.select().from(rateLimits).all()).toEqual([]);
+  });
+});
