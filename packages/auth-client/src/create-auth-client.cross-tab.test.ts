@@ -291,10 +291,15 @@ describe('createAuthClient across tabs', () => {
 
       channel.postMessage({ type: 'signed-in', session: other });
       await deliver();
-      const newer = issue(Date.now(), 'newer');
+      const newer = issue(Date.now() + 1_000, 'newer');
       channel.postMessage({ type: 'refreshed', session: newer });
       await deliver();
       expect(tab.getState()).toEqual({ status: 'authenticated', session: newer });
+
+      // One that arrives late, after a newer session, is not taken.
+      channel.postMessage({ type: 'refreshed', session: other });
+      await deliver();
+      expect(tab.getSession()).toEqual(newer);
     });
 
     it('ignores messages it does not understand', async () => {

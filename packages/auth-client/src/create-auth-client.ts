@@ -108,6 +108,14 @@ const RETRY_LATER: Pick<BackoffOptions, 'baseDelayMs' | 'maxDelayMs'> = { baseDe
  */
 const MAX_FAILED_ROUNDS = 5;
 
+/**
+ * Orders sessions: the later expiry (on the server's clock) first, and between equal expiries
+ * the greater token, an arbitrary but shared tie-break so that every tab picks the same one.
+ */
+const isNewer = (candidate: Session, current: Session): boolean =>
+  candidate.expiresAt > current.expiresAt ||
+  (candidate.expiresAt === current.expiresAt && candidate.accessToken > current.accessToken);
+
 const settle = async (promise: Promise<unknown> | null): Promise<void> => {
   await promise?.catch(() => undefined);
 };
@@ -264,8 +272,14 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     }
     const { status, session } = store.getState();
     if (session?.accessToken === message.session.accessToken) return;
-    // A refresh never signs a signed-out tab back in: it may have left before that sign-out.
-    if (message.type === 'signed-in' || status !== 'anonymous') acceptSession(message.session);
+    if (message.type === 'refreshed') {
+      // A refresh never signs a signed-out tab back in: it may have left before that sign-out.
+      if (status === 'anonymous') return;
+      // Messages from different tabs may cross on the way; keep the newest session, so all tabs
+      // settle on the same one whatever the order of arrival.
+      if (session !== null && !isNewer(message.session, session)) return;
+    }
+    acceptSession(message.session);
   };
   const stopListening = tabs.onMessage(onTabMessage);
 

@@ -1,0 +1,65 @@
+/**
+ * Error handling (OWASP Error Handling cheat sheet): an unexpected failure reaches the client as
+ * INTERNAL_SERVER_ERROR with a generic message and a request id; the stack and cause go to the
+ * server log only.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createAuth, defaultAuthConfig } from '@tessera/auth';
+import { createDb } from '@tessera/db';
+import { describe, expect, it } from 'vitest';
+import { loadEnv } from '../env';
+import { buildServer } from '../server';
+
+describe('unexpected errors', () => {
+  it('become INTERNAL_SERVER_ERROR with a generic message and a request id; the stack and cause are logged server-side only', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tessera-errors-'));
+    const db = createDb(join(dir, 'tessera.db'));
+    const env = loadEnv({});
+    const auth = await createAuth({
+      db: db.db,
+      config: { issuer: env.PUBLIC_ORIGIN, audience: 'tessera', ...defaultAuthConfig },
+    });
+    const logLines: string[] = [];
+    const app = await buildServer({
+      env,
+      db,
+      auth,
+      webRoot: null,
+      logger: { level: 'info', stream: { write: (line: string) => logLines.push(line) } },
+    });
+    try {
+      db.db.$client.exec('DROP TABLE sessions');
+      const response = await app.inject({
+        method: 'POST',
+        url: '/trpc/auth.register',
+        headers: { 'content-type': 'application/json' },
+        payload: { email: 'boom@example.com', password: 'a strong password' },
+      });
+      expect(response.statusCode).toBe(500);
+      const body = response.json() as { error: { message: string; data: Record<string, unknown> } };
+      expect(body.error.message).toBe('Something went wrong on our side.');
+      expect(body.error.data).toEqual({
+        code: 'INTERNAL_SERVER_ERROR',
+        httpStatus: 500,
+        path: 'auth.register',
+        requestId: response.headers['x-request-id'],
+      });
+      expect(response.body).not.toMatch(/sessions|SQLITE|no such table|\.ts:|at /);
+
+      const logged = logLines.map(
+        (line) => JSON.parse(line) as { msg: string; reqId?: string; err?: { message: string; stack: string } },
+      );
+      const failure = logged.find((line) => line.msg === 'procedure failed');
+      expect(failure?.reqId).toBe(response.headers['x-request-id']);
+      expect(failure?.err?.message).toMatch(/no such table: sessions/);
+      expect(failure?.err?.stack).toMatch(/\n\s+at /);
+      expect(logLines.join('\n')).not.toContain('a strong password');
+    } finally {
+      await app.close();
+      db.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

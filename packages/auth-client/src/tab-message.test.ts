@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { parseTabMessage } from './tab-message';
+
+const session = { accessToken: 'a.b.c', expiresAt: 1_700_000_300_000, user: { id: 'u1', email: 'a@b.c', name: null } };
+
+describe('parseTabMessage', () => {
+  it('accepts the three message types', () => {
+    expect(parseTabMessage({ type: 'signed-in', session })).toEqual({ type: 'signed-in', session });
+    expect(parseTabMessage({ type: 'refreshed', session })).toEqual({ type: 'refreshed', session });
+    expect(parseTabMessage({ type: 'signed-out' })).toEqual({ type: 'signed-out' });
+  });
+
+  it('keeps only the known fields', () => {
+    const extra = { ...session, refreshToken: 'never', user: { ...session.user, role: 'admin' } };
+    expect(parseTabMessage({ type: 'refreshed', session: extra, from: 'x' })).toEqual({ type: 'refreshed', session });
+  });
+
+  it.each([
+    ['not an object', 'signed-out'],
+    ['null', null],
+    ['no type', { session }],
+    ['an unknown type', { type: 'take-over', session }],
+    ['no session', { type: 'signed-in' }],
+    ['a numeric token', { type: 'signed-in', session: { ...session, accessToken: 42 } }],
+    ['an empty token', { type: 'signed-in', session: { ...session, accessToken: '' } }],
+    ['an infinite expiry', { type: 'refreshed', session: { ...session, expiresAt: Number.POSITIVE_INFINITY } }],
+    ['no user', { type: 'refreshed', session: { ...session, user: null } }],
+    ['a user without email', { type: 'refreshed', session: { ...session, user: { id: 'u1', name: null } } }],
+    ['a numeric name', { type: 'refreshed', session: { ...session, user: { ...session.user, name: 1 } } }],
+  ])('drops %s', (_label, data) => {
+    expect(parseTabMessage(data)).toBeNull();
+  });
+});
