@@ -4,6 +4,7 @@ import { GuestOnly, Protected } from './components/route-guards';
 import { ErrorPage } from './pages/error-page';
 import { HomePage } from './pages/home-page';
 import { NotFoundPage } from './pages/not-found-page';
+import { SessionsPage } from './pages/sessions-page';
 import { SignInPage } from './pages/sign-in-page';
 import { SignUpPage } from './pages/sign-up-page';
 
@@ -22,7 +23,16 @@ export const router = createBrowserRouter([
         ),
       },
       {
+        path: '/sessions',
+        element: (
+          <Protected>
+            <SessionsPage />
+          </Protected>
+        ),
+      },
+      {
         path: '/sign-in',
+
         element: (
           <GuestOnly>
             <SignInPage />

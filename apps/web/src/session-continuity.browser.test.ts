@@ -2,13 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { startTestServer, type TestServer } from '@tessera/server/testing';
 import type { Page } from 'playwright-core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  countRefreshes,
-  createAccount,
-  signIn,
-  signInFormSeen,
-  watchForSignInForm,
-} from './testing/app-driver';
+import { countRefreshes, createAccount, signIn, signInFormSeen, watchForSignInForm } from './testing/app-driver';
 import { launchBrowser, type TestBrowser } from './testing/browser';
 
 const webRoot = fileURLToPath(new URL('../dist', import.meta.url));

@@ -248,7 +248,11 @@ describe('createAuthClient', () => {
     it('treats 503 and 5xx as transient: the session is kept', async () => {
       const server = fakeServer();
       server.reply('auth.login', { data: issue(Date.now(), 'first') });
-      server.reply('auth.refresh', { code: 'SERVICE_UNAVAILABLE', status: 503 }, { code: 'INTERNAL_SERVER_ERROR', status: 500 });
+      server.reply(
+        'auth.refresh',
+        { code: 'SERVICE_UNAVAILABLE', status: 503 },
+        { code: 'INTERNAL_SERVER_ERROR', status: 500 },
+      );
       const auth = singleTab(server);
       await auth.signIn({ email: user.email, password: 'correct horse' });
 

@@ -114,7 +114,9 @@ describe('createTabCoordinator', () => {
     });
 
     it('runs the task anyway when the lock is refused', async () => {
-      const refusing: LockManagerLike = { request: () => Promise.reject(new DOMException('gone', 'InvalidStateError')) };
+      const refusing: LockManagerLike = {
+        request: () => Promise.reject(new DOMException('gone', 'InvalidStateError')),
+      };
       const tab = open({ name, locks: refusing });
 
       await expect(tab.withRefreshLock(async () => 'unlocked')).resolves.toBe('unlocked');

@@ -37,7 +37,10 @@ export function parseTabMessage(data: unknown): TabMessage | null {
   if (!('session' in data) || !isSession(data.session)) return null;
   const { accessToken, expiresAt, user } = data.session;
   // Copy the known fields only, so nothing unexpected reaches the store.
-  return { type: data.type, session: { accessToken, expiresAt, user: { id: user.id, email: user.email, name: user.name } } };
+  return {
+    type: data.type,
+    session: { accessToken, expiresAt, user: { id: user.id, email: user.email, name: user.name } },
+  };
 }
 
 function isSession(value: unknown): value is Session {

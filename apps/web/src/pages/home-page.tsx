@@ -1,7 +1,8 @@
 import { useQuery } from '@tanstack/react-query';
 import { useAuth } from '@tessera/auth-react';
 import { useState } from 'react';
-import { useNavigate } from 'react-router';
+import { Link, useNavigate } from 'react-router';
+
 import { AuthCard } from '../components/auth-card';
 import { SIGN_OUT_INCOMPLETE_STATE } from '../lib/sign-out-state';
 import { useTRPC } from '../trpc';
@@ -36,6 +37,9 @@ export function HomePage() {
         <p className="account-label">Signed in as</p>
         <p className="account-email">{email}</p>
       </div>
+      <nav className="nav-links" aria-label="Account">
+        <Link to="/sessions">Sessions</Link>
+      </nav>
       <button type="button" className="button button-secondary" onClick={() => void onSignOut()} disabled={pending}>
         Sign out
       </button>

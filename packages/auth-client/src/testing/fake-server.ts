@@ -71,7 +71,8 @@ export function fakeServer() {
     let reply = queue.length > 1 ? queue.shift() : queue[0];
     if (reply === undefined) throw new Error(`no reply for ${path}`);
     if (typeof reply === 'object' && 'deferred' in reply) reply = await reply.deferred;
-    if (typeof reply === 'object' && 'deferred' in reply) throw new Error('a deferred reply must settle to a plain one');
+    if (typeof reply === 'object' && 'deferred' in reply)
+      throw new Error('a deferred reply must settle to a plain one');
     if (reply === 'network') throw new TypeError('Failed to fetch');
     if (reply === 'hang') {
       return new Promise<Response>((_resolve, reject) => {

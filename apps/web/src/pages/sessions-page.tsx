@@ -1,0 +1,78 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useAuth } from '@tessera/auth-react';
+import { Link } from 'react-router';
+import { AuthCard } from '../components/auth-card';
+import { FormAlert } from '../components/form-alert';
+import { describeDevice } from '../lib/describe-device';
+import { formatTime } from '../lib/format-time';
+import { useTRPC } from '../trpc';
+
+/** `/sessions`: every device signed in to this account, and a way to end any of them. */
+export function SessionsPage() {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const { signOut } = useAuth();
+  const sessions = useQuery(trpc.auth.sessions.list.queryOptions());
+  const revoke = useMutation(
+    trpc.auth.sessions.revoke.mutationOptions({
+      onSuccess: () => queryClient.invalidateQueries({ queryKey: trpc.auth.sessions.list.queryKey() }),
+    }),
+  );
+  const signOutEverywhere = useMutation(
+    trpc.auth.logoutAll.mutationOptions({
+      // The server ended this session too: end it here, in every tab.
+      onSuccess: () => signOut(),
+    }),
+  );
+
+  return (
+    <AuthCard title="Sessions" subtitle="Devices signed in to your account." footer={<Link to="/">Home</Link>}>
+      {sessions.isError || revoke.isError || signOutEverywhere.isError ? (
+        <FormAlert message="That did not work. Please try again." />
+      ) : null}
+      {sessions.data === undefined ? (
+        <p className="loading" aria-busy="true">
+          Loading sessions…
+        </p>
+      ) : (
+        <ul className="session-list" aria-label="Sessions">
+          {sessions.data.map((session) => {
+            const device = describeDevice(session.userAgent);
+            return (
+              <li key={session.id} className="session">
+                <div className="session-details">
+                  <p className="session-device">
+                    {device}
+                    {session.current ? <span className="session-current">This device</span> : null}
+                  </p>
+                  <p className="session-times">
+                    Signed in {formatTime(session.createdAt)} · last active {formatTime(session.lastUsedAt)}
+                  </p>
+                </div>
+                {session.current ? null : (
+                  <button
+                    type="button"
+                    className="button button-secondary button-small"
+                    aria-label={`Revoke ${device}, signed in ${formatTime(session.createdAt)}`}
+                    disabled={revoke.isPending}
+                    onClick={() => revoke.mutate({ id: session.id })}
+                  >
+                    Revoke
+                  </button>
+                )}
+              </li>
+            );
+          })}
+        </ul>
+      )}
+      <button
+        type="button"
+        className="button button-secondary"
+        disabled={signOutEverywhere.isPending}
+        onClick={() => signOutEverywhere.mutate()}
+      >
+        Sign out everywhere
+      </button>
+    </AuthCard>
+  );
+}
