@@ -26,6 +26,9 @@ export async function registerSecurityHeaders(app: FastifyInstance, publicOrigin
       },
     },
     hsts: https ? { maxAge: 31_536_000, includeSubDomains: true } : false,
+    // For browsers that predate frame-ancestors.
+    frameguard: { action: 'deny' },
+
     referrerPolicy: { policy: 'no-referrer' },
   });
 }

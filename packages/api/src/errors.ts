@@ -8,6 +8,8 @@ import type { TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc';
  */
 export const messages = {
   invalidCredentials: 'Invalid email or password.',
+  wrongCurrentPassword: 'Your current password is incorrect.',
+
   authenticationRequired: 'Authentication required.',
   sessionExpired: 'Your session has ended. Please sign in again.',
   emailTaken: 'An account with this email already exists.',

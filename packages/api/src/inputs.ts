@@ -34,7 +34,16 @@ export const registerInput = z.strictObject({
   name: nameInput.nullish().transform((name) => name ?? null),
 });
 
+export const changePasswordInput = z.strictObject({
+  currentPassword: z
+    .string()
+    .min(1, 'Enter your current password.')
+    .max(128, 'Password must be at most 128 characters.'),
+  newPassword: passwordInput,
+});
+
 /** Sign-in does not re-check password rules: the stored hash is the judge. */
+
 export const loginInput = z.strictObject({
   email: emailInput,
   password: z.string().min(1, 'Enter your password.').max(128, 'Password must be at most 128 characters.'),

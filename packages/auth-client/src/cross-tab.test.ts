@@ -13,7 +13,7 @@ import { testLockManager } from './testing/test-lock-manager';
 // Real turns of the event loop deliver BroadcastChannel messages; captured before faking timers.
 const realSetTimeout = globalThis.setTimeout;
 async function deliver(): Promise<void> {
-  for (let turn = 0; turn < 3; turn++) await new Promise((resolve) => realSetTimeout(resolve, 0));
+  for (let turn = 0; turn < 5; turn++) await new Promise((resolve) => realSetTimeout(resolve, 0));
 }
 
 const session = { accessToken: 'a.b.c', expiresAt: 1_700_000_300_000, user: { id: 'u1', email: 'a@b.c', name: null } };

@@ -14,7 +14,7 @@ import {
 } from './sessions';
 import { SigningKeyRing } from './signing-keys';
 import { createThrottle, type ThrottleLimits } from './throttle';
-import { findUserByEmail, findUserById, insertUser, type User } from './users';
+import { findPasswordHash, findUserByEmail, findUserById, insertUser, setPasswordHash, type User } from './users';
 
 /** What a client receives on sign-in and refresh (contract §4: Session). */
 export interface Session {
@@ -129,7 +129,30 @@ export async function createAuth({ db, config, throttleLimits, now = Date.now }:
       return sessionFor(user, rotated.sessionId, rotated.refreshToken, rotated.expiresAt);
     },
 
+    /**
+     * Replaces the password after checking the current one, ends every session of the user (a
+     * thief's included) and starts a fresh one for the caller. Wrong current passwords count as
+     * failed sign-ins. Throws `AuthError('INVALID_CREDENTIALS')` or `RateLimitedError`.
+     */
+    async changePassword(
+      input: { userId: string; currentPassword: string; newPassword: string },
+      client: ClientInfo,
+    ): Promise<SignedIn> {
+      const user = findUserById(db, input.userId);
+      if (!user) throw new AuthError('INVALID_CREDENTIALS');
+      await throttle.assertAccountNotLocked(user.email);
+      const storedHash = findPasswordHash(db, user.id) ?? (await getDummyHash());
+      if (!(await verifyPassword(storedHash, input.currentPassword))) {
+        await throttle.recordFailure(user.email);
+        throw new AuthError('INVALID_CREDENTIALS');
+      }
+      setPasswordHash(db, user.id, await hashPassword(input.newPassword));
+      revokeAllSessions(db, { userId: user.id, reason: 'password_changed' }, now());
+      return signIn(user, client);
+    },
+
     /** Ends the session the access token belongs to. */
+
     logout(access: { userId: string; sessionId: string }): void {
       revokeSession(db, { sessionId: access.sessionId, userId: access.userId, reason: 'logout' }, now());
     },

@@ -62,3 +62,25 @@ export function findUserById(db: TesseraDb, id: string): User | null {
 function isUniqueViolation(error: unknown): boolean {
   return error instanceof Error && 'code' in error && error.code === 'SQLITE_CONSTRAINT_UNIQUE';
 }
+
+/**
+ * The stored password hash of a user, or null.
+ *
+ * @example
+ * const stored = findPasswordHash(db, ctx.user.id);
+ */
+export function findPasswordHash(db: TesseraDb, id: string): string | null {
+  return (
+    db.select({ passwordHash: users.passwordHash }).from(users).where(eq(users.id, id)).get()?.passwordHash ?? null
+  );
+}
+
+/**
+ * Replaces a user's password hash.
+ *
+ * @example
+ * setPasswordHash(db, userId, await hashPassword(newPassword));
+ */
+export function setPasswordHash(db: TesseraDb, id: string, passwordHash: string): void {
+  db.update(users).set({ passwordHash }).where(eq(users.id, id)).run();
+}

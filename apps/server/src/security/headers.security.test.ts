@@ -51,7 +51,7 @@ describe('security headers', () => {
     const headers = await page();
     expect(headers.get('x-content-type-options')).toBe('nosniff');
     expect(headers.get('referrer-policy')).toBe('no-referrer');
-    expect(headers.get('x-frame-options')).toBe('SAMEORIGIN');
+    expect(headers.get('x-frame-options')).toBe('DENY');
   });
 
   it('sends HSTS when served over https, and not over plain http', async () => {

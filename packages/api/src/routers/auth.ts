@@ -2,7 +2,7 @@ import { AuthError, type ClientInfo, RateLimitedError, type SignedIn } from '@te
 import { z } from 'zod';
 import type { Context } from '../context';
 import { fail, messages, tooManyAttempts } from '../errors';
-import { loginInput, registerInput } from '../inputs';
+import { changePasswordInput, loginInput, registerInput } from '../inputs';
 import { protectedProcedure, router, sameOriginProcedure } from '../trpc';
 
 function clientInfo(ctx: Context): ClientInfo {
@@ -89,6 +89,16 @@ export const authRouter = router({
         if (input.id === ctx.sessionId) ctx.cookies.clear();
         return { ok: true as const };
       }),
+  }),
+
+  changePassword: protectedProcedure.input(changePasswordInput).mutation(async ({ ctx, input }) => {
+    try {
+      return handOver(ctx, await ctx.auth.changePassword({ userId: ctx.user.id, ...input }, clientInfo(ctx)));
+    } catch (error) {
+      if (error instanceof RateLimitedError) throw tooManyAttempts(error);
+      if (error instanceof AuthError) throw fail('UNAUTHORIZED', messages.wrongCurrentPassword);
+      throw error;
+    }
   }),
 
   me: protectedProcedure.query(({ ctx }) => {
