@@ -60,7 +60,9 @@ const mutations = [
   'auth.logout',
   'auth.logoutAll',
   'auth.sessions.revoke',
+  'auth.changePassword',
 ];
+
 const queries = ['auth.me', 'auth.sessions.list'];
 
 describe('fuzzing every procedure', () => {
