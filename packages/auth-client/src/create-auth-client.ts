@@ -285,7 +285,8 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
 
   const establish = async (request: () => Promise<Session>): Promise<Session> => {
     // A restore still on the wire could answer after us and overwrite the new cookie; the lock
-    // keeps the other tabs' refreshes off the wire too.
+    // keeps the other tabs' refreshes off the wire too. Only procedures the link exempts may run
+    // inside the lock: a protected one could wait on a refresh, which would wait on this lock.
     await settle(refresh.inFlight());
     return tabs.withRefreshLock(async () => {
       const session = await request();
