@@ -1,6 +1,7 @@
 import { createBrowserRouter } from 'react-router';
 import { AppLayout } from './components/app-layout';
 import { GuestOnly, Protected } from './components/route-guards';
+import { AccountPage } from './pages/account-page';
 import { ErrorPage } from './pages/error-page';
 import { HomePage } from './pages/home-page';
 import { NotFoundPage } from './pages/not-found-page';
@@ -23,7 +24,16 @@ export const router = createBrowserRouter([
         ),
       },
       {
+        path: '/account',
+        element: (
+          <Protected>
+            <AccountPage />
+          </Protected>
+        ),
+      },
+      {
         path: '/sessions',
+
         element: (
           <Protected>
             <SessionsPage />

@@ -70,6 +70,45 @@ describe('sessions across tabs', () => {
   });
 });
 
+describe('changing the password', () => {
+  beforeEach(() => setUp());
+
+  it('keeps both tabs signed in, signs other browsers out, and only the new password works afterwards', async () => {
+    const first = await browser.context.newPage();
+    await createAccount(first, server.publicOrigin, 'rotate@example.com');
+    const second = await openTab();
+    await second.getByText('rotate@example.com').waitFor();
+    const elsewhere = await launchBrowser();
+    try {
+      const other = await elsewhere.context.newPage();
+      await other.goto(`${server.publicOrigin}/sign-in`);
+      await signIn(other, 'rotate@example.com');
+      await other.getByText('rotate@example.com').waitFor();
+
+      await first.getByRole('link', { name: 'Account' }).click();
+      await first.getByLabel('Current password').fill('a strong password');
+      await first.getByLabel('New password').fill('an even stronger one');
+      await first.getByRole('button', { name: 'Change password' }).click();
+      await first.getByText('Password changed.').waitFor();
+
+      // The other browser's session ended: its next reload lands on the sign-in page.
+      await other.reload();
+      await other.getByRole('button', { name: 'Sign in' }).waitFor();
+      // This browser's tabs carry on with the fresh session, through a reload too.
+      await second.reload();
+      await second.getByText('rotate@example.com').waitFor();
+      expect(await signInFormSeen(second)).toBe(false);
+
+      await signIn(other, 'rotate@example.com');
+      await expect(other.getByRole('alert').textContent()).resolves.toMatch(/incorrect/i);
+      await signIn(other, 'rotate@example.com', 'an even stronger one');
+      await other.getByText('rotate@example.com').waitFor();
+    } finally {
+      await elsewhere.close();
+    }
+  });
+});
+
 describe('with two-second access tokens', () => {
   beforeEach(() => setUp({ ACCESS_TOKEN_TTL: '2' }));
 

@@ -72,6 +72,45 @@ describe('createAuthClient across tabs', () => {
     vi.useRealTimers();
   });
 
+  describe('changing the password', () => {
+    it('sends the current token outside the link, adopts the fresh session, and every tab follows', async () => {
+      const server = fakeServer();
+      const { a, b, first, locks } = await twoSignedInTabs(server);
+      const fresh = issue(Date.now(), 'after-password-change');
+      server.reply('auth.changePassword', { data: fresh });
+
+      const changed = a.changePassword({ currentPassword: 'correct horse', newPassword: 'battery staple' });
+      await deliver();
+      await vi.advanceTimersByTimeAsync(LOCK_HANDOFF_MS);
+
+      await expect(changed).resolves.toEqual(fresh);
+      expect(server.requests.filter((r) => r.path === 'auth.changePassword')).toEqual([
+        { path: 'auth.changePassword', authorization: `Bearer ${first.accessToken}` },
+      ]);
+      expect(server.count('auth.refresh')).toBe(0);
+      expect(a.getState()).toEqual({ status: 'authenticated', session: fresh });
+      expect(b.getState()).toEqual({ status: 'authenticated', session: fresh });
+      expect(locks.maxConcurrent()).toBe(1);
+    });
+
+    it('keeps the session when the current password is wrong', async () => {
+      const server = fakeServer();
+      const { a, b, first } = await twoSignedInTabs(server);
+      server.reply('auth.changePassword', UNAUTHORIZED);
+
+      const outcome = a.changePassword({ currentPassword: 'wrong', newPassword: 'battery staple' }).then(
+        () => 'resolved',
+        (error: unknown) => error,
+      );
+      await vi.advanceTimersByTimeAsync(LOCK_HANDOFF_MS);
+      expect(await outcome).toMatchObject({ data: { code: 'UNAUTHORIZED' } });
+
+      expect(server.count('auth.refresh')).toBe(0);
+      expect(a.getSession()).toEqual(first);
+      expect(b.getSession()).toEqual(first);
+    });
+  });
+
   describe('one refresh at a time', () => {
     it('two tabs refreshing at once send one request and end with the same token', async () => {
       const server = fakeServer();

@@ -9,7 +9,7 @@ import { createSingleFlight } from './single-flight';
 import type { TabMessage } from './tab-message';
 import { tokenLifetimeMs } from './token-lifetime';
 import { createTokenStore } from './token-store';
-import type { AuthState, Session, SignInInput, SignUpInput } from './types';
+import type { AuthState, ChangePasswordInput, Session, SignInInput, SignUpInput } from './types';
 
 /**
  * Options for {@link createAuthClient}.
@@ -67,6 +67,12 @@ export interface AuthClient {
    * confirmed, since without that a reload could restore it.
    */
   signOut(): Promise<{ revoked: boolean }>;
+  /**
+   * Changes the password with `auth.changePassword`. The server ends every session (a thief's
+   * too) and returns a fresh one, which this tab and every other adopt. Rejects with the server's
+   * TRPCClientError (UNAUTHORIZED for a wrong current password).
+   */
+  changePassword(input: ChangePasswordInput): Promise<Session>;
   /** `{ authorization: 'Bearer …' }` when signed in, else `{}`: pass to your terminating link. */
   headers(): Record<string, string>;
   /** Put first in your client's links: waits for refreshes, refreshes and retries once on UNAUTHORIZED. */
@@ -107,6 +113,9 @@ const RETRY_LATER: Pick<BackoffOptions, 'baseDelayMs' | 'maxDelayMs'> = { baseDe
  * The next call that needs a token (or an explicit `refresh()`) starts again; nothing loops forever.
  */
 const MAX_FAILED_ROUNDS = 5;
+
+/** A password change runs with no refresh possible; a token with less life than this is renewed first. */
+const MIN_TOKEN_LIFE_FOR_PASSWORD_CHANGE_MS = 30_000;
 
 /**
  * Orders sessions: the later expiry (on the server's clock) first, and between equal expiries
@@ -187,6 +196,13 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
         headers: ({ op }) => (AUTH_EXEMPT_PATHS.has(op.path) ? {} : headers()),
       }),
     ],
+  });
+
+  // Without the link: a password change runs under the refresh lock (its answer replaces the
+  // shared cookie, so no other tab may rotate it meanwhile), where the link's refresh would wait
+  // on that same lock.
+  const direct = createTRPCClient<AppRouter>({
+    links: [httpLink({ url: options.url, fetch: options.fetch, headers })],
   });
 
   const acceptSession = (session: Session) => {
@@ -324,6 +340,15 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
         ));
       becomeAnonymous();
       return { revoked };
+    },
+    async changePassword(input) {
+      if (expiresAtLocal - Date.now() < MIN_TOKEN_LIFE_FOR_PASSWORD_CHANGE_MS) await refreshOnDemand();
+      return tabs.withRefreshLock(async () => {
+        const session = await direct.auth.changePassword.mutate(input);
+        acceptSession(session);
+        tabs.publish({ type: 'signed-in', session });
+        return session;
+      });
     },
     headers,
     link,

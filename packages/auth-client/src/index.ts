@@ -12,4 +12,4 @@ export {
 export { getErrorCode, getHttpStatus, isCredentialError, isTransientError, SignedOutError } from './errors';
 export { createLocalLockManager, type LockManagerLike } from './local-lock-manager';
 export type { TabMessage } from './tab-message';
-export type { AuthState, AuthStatus, Session, SignInInput, SignUpInput, User } from './types';
+export type { AuthState, AuthStatus, ChangePasswordInput, Session, SignInInput, SignUpInput, User } from './types';

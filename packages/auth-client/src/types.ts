@@ -39,6 +39,14 @@ export type SignInInput = Inputs['auth']['login'];
 export type SignUpInput = Inputs['auth']['register'];
 
 /**
+ * The current and the new password for `auth.changePassword`.
+ *
+ * @example
+ * await auth.changePassword({ currentPassword: 'old one', newPassword: 'a new one' } satisfies ChangePasswordInput);
+ */
+export type ChangePasswordInput = Inputs['auth']['changePassword'];
+
+/**
  * `loading` until the first restore answers, so a reload never flashes the sign-in page.
  *
  * @example

@@ -11,6 +11,7 @@ export interface UseAuthResult {
   signIn: AuthClient['signIn'];
   signUp: AuthClient['signUp'];
   signOut: AuthClient['signOut'];
+  changePassword: AuthClient['changePassword'];
 }
 
 /**
@@ -32,6 +33,7 @@ export function useAuth(): UseAuthResult {
       signIn: client.signIn,
       signUp: client.signUp,
       signOut: client.signOut,
+      changePassword: client.changePassword,
     }),
     [client, state],
   );

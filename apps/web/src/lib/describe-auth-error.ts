@@ -1,9 +1,15 @@
 import type { AppRouter } from '@tessera/api';
 import { getErrorCode } from '@tessera/auth-client';
 import { isTRPCClientError } from '@trpc/client';
-import type { FieldName, FormProblem } from './form-problem';
+import type { AuthForm, FieldName, FormProblem } from './form-problem';
 
-const FIELDS: readonly FieldName[] = ['email', 'password', 'name'];
+const FIELDS: readonly FieldName[] = ['email', 'password', 'name', 'currentPassword', 'newPassword'];
+
+const UNAUTHORIZED_PROBLEM: Record<AuthForm, FormProblem> = {
+  'sign-in': { message: 'Email or password is incorrect.' },
+  'sign-up': { message: 'We could not create your account. Try again.' },
+  'change-password': { message: 'Your current password is incorrect.', field: 'currentPassword' },
+};
 const isFieldName = (value: unknown): value is FieldName => FIELDS.some((field) => field === value);
 
 /**
@@ -14,13 +20,11 @@ const isFieldName = (value: unknown): value is FieldName => FIELDS.some((field) 
  * @example
  * describeAuthError(error, 'sign-in'); // { message: 'Email or password is incorrect.' }
  */
-export function describeAuthError(error: unknown, form: 'sign-in' | 'sign-up'): FormProblem {
+export function describeAuthError(error: unknown, form: AuthForm): FormProblem {
   switch (getErrorCode(error)) {
     case 'UNAUTHORIZED':
-      return {
-        message:
-          form === 'sign-in' ? 'Email or password is incorrect.' : 'We could not create your account. Try again.',
-      };
+      return UNAUTHORIZED_PROBLEM[form];
+
     case 'CONFLICT':
       return { message: 'An account with this email already exists.', field: 'email' };
     case 'TOO_MANY_REQUESTS':

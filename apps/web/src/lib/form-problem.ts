@@ -1,5 +1,8 @@
 /** The inputs a form can point an error at; each is also the input's `id`. */
-export type FieldName = 'email' | 'password' | 'name';
+export type FieldName = 'email' | 'password' | 'name' | 'currentPassword' | 'newPassword';
+
+/** The forms that submit to the auth procedures. */
+export type AuthForm = 'sign-in' | 'sign-up' | 'change-password';
 
 /** What went wrong with a submission, in words for the user, and which input to fix if any. */
 export interface FormProblem {

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { describeAuthError } from './describe-auth-error';
-import type { FormProblem } from './form-problem';
+import type { AuthForm, FormProblem } from './form-problem';
 
 /** State and submit handler shared by the sign-in and sign-up forms. */
 export interface FormSubmission {
@@ -20,7 +20,7 @@ export interface FormSubmission {
  * const { pending, problem, submit } = useFormSubmission('sign-in');
  * onSubmit={(e) => { e.preventDefault(); void submit(() => validateSignIn(values), () => signIn(values)); }}
  */
-export function useFormSubmission(form: 'sign-in' | 'sign-up'): FormSubmission {
+export function useFormSubmission(form: AuthForm): FormSubmission {
   const [pending, setPending] = useState(false);
   const [problem, setProblem] = useState<FormProblem | null>(null);
   const [attempt, setAttempt] = useState(0);

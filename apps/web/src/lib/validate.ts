@@ -37,3 +37,17 @@ export function validateSignUp(input: { email: string; password: string }): Form
     (tooShort ? { message: `Password must be at least ${MIN_PASSWORD_LENGTH} characters.`, field: 'password' } : null)
   );
 }
+
+/**
+ * Client-side checks for the change-password form; the first problem found, or `null`.
+ *
+ * @example
+ * validateChangePassword({ currentPassword: '', newPassword: 'long enough' }); // { …, field: 'currentPassword' }
+ */
+export function validateChangePassword(input: { currentPassword: string; newPassword: string }): FormProblem | null {
+  if (input.currentPassword === '') return { message: 'Enter your current password.', field: 'currentPassword' };
+  if (input.newPassword.length < MIN_PASSWORD_LENGTH) {
+    return { message: `New password must be at least ${MIN_PASSWORD_LENGTH} characters.`, field: 'newPassword' };
+  }
+  return null;
+}

@@ -39,6 +39,7 @@ export function HomePage() {
       </div>
       <nav className="nav-links" aria-label="Account">
         <Link to="/sessions">Sessions</Link>
+        <Link to="/account">Account</Link>
       </nav>
       <button type="button" className="button button-secondary" onClick={() => void onSignOut()} disabled={pending}>
         Sign out

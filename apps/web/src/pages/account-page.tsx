@@ -1,0 +1,68 @@
+import { useAuth } from '@tessera/auth-react';
+import { type FormEvent, useState } from 'react';
+import { Link } from 'react-router';
+import { AuthCard } from '../components/auth-card';
+import { FormAlert } from '../components/form-alert';
+import { SubmitButton } from '../components/submit-button';
+import { TextField } from '../components/text-field';
+import { useFormSubmission } from '../lib/use-form-submission';
+import { MIN_PASSWORD_LENGTH, validateChangePassword } from '../lib/validate';
+
+/** `/account`: change the password. Doing so signs out every other device. */
+export function AccountPage() {
+  const { user, changePassword } = useAuth();
+  const [currentPassword, setCurrentPassword] = useState('');
+  const [newPassword, setNewPassword] = useState('');
+  const [changed, setChanged] = useState(false);
+  const { pending, problem, attempt, submit } = useFormSubmission('change-password');
+
+  const onSubmit = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    setChanged(false);
+    void submit(
+      () => validateChangePassword({ currentPassword, newPassword }),
+      async () => {
+        await changePassword({ currentPassword, newPassword });
+        setCurrentPassword('');
+        setNewPassword('');
+        setChanged(true);
+      },
+    );
+  };
+
+  return (
+    <AuthCard title="Account" subtitle={user?.email} footer={<Link to="/">Home</Link>}>
+      {changed ? (
+        <p className="notice" role="status">
+          Password changed. Every other device has been signed out.
+        </p>
+      ) : null}
+      <form className="form" onSubmit={onSubmit} noValidate>
+        {problem === null ? null : <FormAlert key={attempt} message={problem.message} />}
+        <TextField
+          name="currentPassword"
+          label="Current password"
+          type="password"
+          autoComplete="current-password"
+          required
+          value={currentPassword}
+          onChange={setCurrentPassword}
+          problem={problem}
+        />
+        <TextField
+          name="newPassword"
+          label="New password"
+          type="password"
+          autoComplete="new-password"
+          required
+          minLength={MIN_PASSWORD_LENGTH}
+          hint={`At least ${MIN_PASSWORD_LENGTH} characters.`}
+          value={newPassword}
+          onChange={setNewPassword}
+          problem={problem}
+        />
+        <SubmitButton pending={pending}>Change password</SubmitButton>
+      </form>
+    </AuthCard>
+  );
+}
