@@ -8,8 +8,9 @@ import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 
 const watch = process.argv.includes('--watch');
-rmSync('dist', { recursive: true, force: true });
-cpSync('../../packages/db/drizzle', 'dist/drizzle', { recursive: true });
+const here = (path) => fileURLToPath(new URL(path, import.meta.url));
+rmSync(here('dist'), { recursive: true, force: true });
+cpSync(here('../../packages/db/drizzle'), here('dist/drizzle'), { recursive: true });
 
 /** @type {esbuild.Plugin} */
 const externalizeDependencies = {
@@ -22,8 +23,8 @@ const externalizeDependencies = {
 };
 
 const options = {
-  entryPoints: ['src/main.ts'],
-  outfile: 'dist/main.js',
+  entryPoints: [here('src/main.ts')],
+  outfile: here('dist/main.js'),
   bundle: true,
   platform: 'node',
   format: 'esm',
@@ -39,9 +40,10 @@ const restartServer = {
   setup(build) {
     let server;
     const start = () => {
-      server = spawn(process.execPath, [fileURLToPath(new URL('./dist/main.js', import.meta.url))], {
+      server = spawn(process.execPath, [here('dist/main.js')], {
         stdio: 'inherit',
-        cwd: fileURLToPath(new URL('../..', import.meta.url)), // data/ at the repository root, as with npm start
+        cwd: here('../..'), // data/ at the repository root, as with npm start
+
         env: { PUBLIC_ORIGIN: 'http://localhost:5173', ...process.env },
       });
     };
