@@ -2,8 +2,8 @@
 // SQLite file), one scenario after another in one run, so the ratios compare like with like.
 // It only ever talks to 127.0.0.1 and stops by itself.
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,12 +35,14 @@ const real = spawn(process.execPath, [fileURLToPath(new URL('../dist/main.js', i
   stdio: ['ignore', 'inherit', 'inherit'],
 });
 for (let attempt = 0; ; attempt++) {
-  const up = await fetch(`${url}/healthz`).then((r) => r.ok, () => false);
+  const up = await fetch(`${url}/healthz`).then(
+    (r) => r.ok,
+    () => false,
+  );
   if (up) break;
   if (attempt > 100 || real.exitCode !== null) throw new Error('the server did not start');
   await new Promise((resolve) => setTimeout(resolve, 100));
 }
-
 
 const json = { 'content-type': 'application/json' };
 const registered = await fetch(`${url}/trpc/auth.register`, {
@@ -53,7 +55,11 @@ const refreshCookie = registered.headers.getSetCookie()[0]?.split(';')[0];
 
 const scenarios = [
   { name: 'GET /healthz (baseline: one SQLite read)', path: '/healthz' },
-  { name: 'auth.me (verify EdDSA token + user by id)', path: '/trpc/auth.me', headers: { authorization: `Bearer ${accessToken}` } },
+  {
+    name: 'auth.me (verify EdDSA token + user by id)',
+    path: '/trpc/auth.me',
+    headers: { authorization: `Bearer ${accessToken}` },
+  },
   { name: 'auth.me refused (bad token, no DB)', path: '/trpc/auth.me', headers: { authorization: 'Bearer x.y.z' } },
   { name: 'GET /.well-known/jwks.json', path: '/.well-known/jwks.json' },
   {

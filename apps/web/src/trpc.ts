@@ -11,5 +11,6 @@ export const { TRPCProvider, useTRPC } = createTRPCContext<AppRouter>();
  * and gets one refresh-and-retry on UNAUTHORIZED; `headers` adds the Bearer token per request.
  */
 export const trpcClient = createTRPCClient<AppRouter>({
-  links: [authClient.link, httpBatchLink({ url: '/trpc', headers: authClient.headers })],
+  // maxItems matches the server's batch cap (MAX_BATCH_SIZE): a longer batch would be refused.
+  links: [authClient.link, httpBatchLink({ url: '/trpc', headers: authClient.headers, maxItems: 10 })],
 });
