@@ -47,7 +47,8 @@ export async function startServer(env: Env, options: StartServerOptions): Promis
   }
 }
 
-function authConfigFrom(env: Env): AuthConfig {
+/** The auth core's settings, from the validated environment. */
+export function authConfigFrom(env: Env): AuthConfig {
   return {
     issuer: env.PUBLIC_ORIGIN,
     audience: ACCESS_TOKEN_AUDIENCE,

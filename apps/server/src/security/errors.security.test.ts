@@ -3,30 +3,13 @@
  * INTERNAL_SERVER_ERROR with a generic message and a request id; the stack and cause go to the
  * server log only.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createAuth, defaultAuthConfig } from '@tessera/auth';
-import { createDb } from '@tessera/db';
 import { describe, expect, it } from 'vitest';
-import { loadEnv } from '../env';
-import { buildServer } from '../server';
+import { buildTestApp } from '../testing';
 
 describe('unexpected errors', () => {
   it('become INTERNAL_SERVER_ERROR with a generic message and a request id; the stack and cause are logged server-side only', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tessera-errors-'));
-    const db = createDb(join(dir, 'tessera.db'));
-    const env = loadEnv({});
-    const auth = await createAuth({
-      db: db.db,
-      config: { issuer: env.PUBLIC_ORIGIN, audience: 'tessera', ...defaultAuthConfig },
-    });
     const logLines: string[] = [];
-    const app = await buildServer({
-      env,
-      db,
-      auth,
-      webRoot: null,
+    const { app, db, dispose } = await buildTestApp({
       logger: { level: 'info', stream: { write: (line: string) => logLines.push(line) } },
     });
     try {
@@ -57,9 +40,7 @@ describe('unexpected errors', () => {
       expect(failure?.err?.stack).toMatch(/\n\s+at /);
       expect(logLines.join('\n')).not.toContain('a strong password');
     } finally {
-      await app.close();
-      db.close();
-      rmSync(dir, { recursive: true, force: true });
+      await dispose();
     }
   });
 });

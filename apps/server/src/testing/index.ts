@@ -1,3 +1,4 @@
+export { buildTestApp } from './build-test-app';
 export { CookieJar } from './cookie-jar';
 export { callProcedure, rawRequest, refreshTokenFrom, type TrpcAnswer, toAnswer } from './http';
 export { MAIN_JS, type SpawnedServer, spawnServer } from './spawn-server';

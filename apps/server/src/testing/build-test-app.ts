@@ -1,0 +1,37 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createAuth } from '@tessera/auth';
+import { createDb, type DbHandle } from '@tessera/db';
+import type { FastifyInstance, FastifyServerOptions } from 'fastify';
+import { loadEnv } from '../env';
+import { buildServer } from '../server';
+import { authConfigFrom } from '../start-server';
+
+/**
+ * The real server, not listening (drive it with `app.inject`), on a fresh SQLite file the test
+ * holds the handle of: for tests that break the database or read the log.
+ *
+ * @example
+ * const { app, db, dispose } = await buildTestApp();
+ * db.close(); // the database is gone
+ * expect((await app.inject({ url: '/healthz' })).statusCode).toBe(503);
+ */
+export async function buildTestApp(
+  options: { logger?: FastifyServerOptions['logger'] } = {},
+): Promise<{ app: FastifyInstance; db: DbHandle; dispose(): Promise<void> }> {
+  const dir = mkdtempSync(join(tmpdir(), 'tessera-app-'));
+  const db = createDb(join(dir, 'tessera.db'));
+  const env = loadEnv({ LOG_LEVEL: 'silent' });
+  const auth = await createAuth({ db: db.db, config: authConfigFrom(env) });
+  const app = await buildServer({ env, db, auth, webRoot: null, logger: options.logger });
+  return {
+    app,
+    db,
+    async dispose() {
+      await app.close();
+      db.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
