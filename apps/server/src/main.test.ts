@@ -26,7 +26,31 @@ describe('the server process', () => {
     expect(output().stderr).toContain('ACCESS_TOKEN_TTL');
   });
 
+  it('starts two processes at once on one new database: one schema, one signing key, shared', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tessera-race-'));
+    dirs.push(dir);
+    const env = { DATABASE_URL: join(dir, 'fresh.db') };
+    const [first, second] = [spawnServer(env), spawnServer(env)];
+    servers.push(first, second);
+    const [firstUrl, secondUrl] = await Promise.all([first.listening, second.listening]);
+
+    const keys = async (url: string) =>
+      ((await (await fetch(`${url}/.well-known/jwks.json`)).json()) as { keys: { kid: string }[] }).keys.map((k) => k.kid);
+    expect(await keys(firstUrl)).toHaveLength(1);
+    expect(await keys(secondUrl)).toEqual(await keys(firstUrl));
+
+    const registered = await fetch(`${firstUrl}/trpc/auth.register`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'race@example.com', password: 'a strong password' }),
+    });
+    const { result } = (await registered.json()) as { result: { data: { accessToken: string } } };
+    const me = await fetch(`${secondUrl}/trpc/auth.me`, { headers: { authorization: `Bearer ${result.data.accessToken}` } });
+    expect(me.status).toBe(200);
+  });
+
   it('serves, logs no credentials, and shuts down cleanly on SIGTERM', async () => {
+
     const server = run({ LOG_LEVEL: 'info' });
     const url = await server.listening;
     const register = await fetch(`${url}/trpc/auth.register`, {

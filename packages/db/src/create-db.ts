@@ -49,7 +49,7 @@ export function createDb(url: string, options: CreateDbOptions = {}): DbHandle {
   sqlite.pragma(`busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 5000)}`);
 
   const db = drizzle(sqlite, { schema });
-  migrateSerially(db, options.migrationsFolder ?? defaultMigrationsFolder);
+  migrateRetryingOnce(db, options.migrationsFolder ?? defaultMigrationsFolder);
 
   return {
     db,
@@ -63,7 +63,7 @@ export function createDb(url: string, options: CreateDbOptions = {}): DbHandle {
  * fails once the winner commits. Drizzle's migrator then rolls back, and a second pass finds
  * the winner's journal and has nothing left to do.
  */
-function migrateSerially(db: TesseraDb, migrationsFolder: string): void {
+function migrateRetryingOnce(db: TesseraDb, migrationsFolder: string): void {
   try {
     migrate(db, { migrationsFolder });
   } catch {
