@@ -35,7 +35,9 @@ describe('the server process', () => {
     const [firstUrl, secondUrl] = await Promise.all([first.listening, second.listening]);
 
     const keys = async (url: string) =>
-      ((await (await fetch(`${url}/.well-known/jwks.json`)).json()) as { keys: { kid: string }[] }).keys.map((k) => k.kid);
+      ((await (await fetch(`${url}/.well-known/jwks.json`)).json()) as { keys: { kid: string }[] }).keys.map(
+        (k) => k.kid,
+      );
     expect(await keys(firstUrl)).toHaveLength(1);
     expect(await keys(secondUrl)).toEqual(await keys(firstUrl));
 
@@ -45,12 +47,13 @@ describe('the server process', () => {
       body: JSON.stringify({ email: 'race@example.com', password: 'a strong password' }),
     });
     const { result } = (await registered.json()) as { result: { data: { accessToken: string } } };
-    const me = await fetch(`${secondUrl}/trpc/auth.me`, { headers: { authorization: `Bearer ${result.data.accessToken}` } });
+    const me = await fetch(`${secondUrl}/trpc/auth.me`, {
+      headers: { authorization: `Bearer ${result.data.accessToken}` },
+    });
     expect(me.status).toBe(200);
   });
 
   it('serves, logs no credentials, and shuts down cleanly on SIGTERM', async () => {
-
     const server = run({ LOG_LEVEL: 'info' });
     const url = await server.listening;
     const register = await fetch(`${url}/trpc/auth.register`, {

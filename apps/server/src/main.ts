@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { EnvError, loadEnv } from './env';
+import { loadEnv } from './env';
 import { type RunningServer, startServer } from './start-server';
 
 /** A request still running after this long on shutdown is cut off. */
@@ -14,8 +14,11 @@ async function main(): Promise<void> {
   try {
     server = await startServer(loadEnv(), { migrationsFolder, webRoot });
   } catch (error) {
-    const message = error instanceof EnvError || error instanceof Error ? error.message : String(error);
-    process.stderr.write(`tessera: cannot start: ${message}\n`);
+    const message = error instanceof Error ? error.message : String(error);
+    // Drizzle wraps the database's own words ("table already exists") in its cause.
+    const cause = error instanceof Error && error.cause instanceof Error ? `\n  cause: ${error.cause.message}` : '';
+    process.stderr.write(`tessera: cannot start: ${message}${cause}\n`);
+
     process.exit(1);
   }
   let closing = false;
