@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { REFRESH_COOKIE_NAME } from './refresh-cookie';
-import { type SpawnedServer, spawnServer, startTestServer, type TestServer } from './testing';
+import { registerUser, type SpawnedServer, spawnServer, startTestServer, type TestServer } from './testing';
 
 const inProcess: TestServer[] = [];
 const spawned: SpawnedServer[] = [];
@@ -42,14 +42,7 @@ async function refresh(baseUrl: string, token: string): Promise<RefreshAnswer> {
 }
 
 async function signUp(baseUrl: string, email = 'storm@example.com'): Promise<string> {
-  const response = await fetch(`${baseUrl}/trpc/auth.register`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email, password: 'a strong password' }),
-  });
-  const cookie = response.headers.getSetCookie()[0]?.split(';')[0]?.split('=')[1];
-  if (!cookie) throw new Error(`sign-up failed: ${response.status}`);
-  return cookie;
+  return (await registerUser(baseUrl, email)).refreshToken;
 }
 
 /** Every answer succeeded and carried the same successor: no false sign-out, one lineage. */

@@ -7,7 +7,7 @@ import { messages } from '@tessera/api';
 import Database from 'better-sqlite3';
 import { type CryptoKey, exportJWK, generateKeyPair, importJWK, type JWK, type JWTPayload, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { callProcedure, rawRequest, refreshTokenFrom, startTestServer, type TestServer } from '../testing';
+import { callProcedure, rawRequest, registerUser, startTestServer, type TestServer } from '../testing';
 
 let server: TestServer;
 let accessToken: string;
@@ -18,11 +18,8 @@ let signingKey: { kid: string; key: CryptoKey | Uint8Array };
 
 beforeAll(async () => {
   server = await startTestServer();
-  const registered = await callProcedure(server.url, 'auth.register', {
-    input: { email: 'jwt@example.com', password: 'a strong password' },
-  });
-  accessToken = (registered.body as { result: { data: { accessToken: string } } }).result.data.accessToken;
-  refreshToken = refreshTokenFrom(registered.headers) ?? '';
+  ({ accessToken, refreshToken } = await registerUser(server.url, 'jwt@example.com'));
+
   claims = JSON.parse(Buffer.from(accessToken.split('.')[1] ?? '', 'base64url').toString('utf8'));
   const db = new Database(server.dbFile, { readonly: true });
   const row = db.prepare('select kid, private_jwk as jwk from signing_keys where retired_at is null').get() as {

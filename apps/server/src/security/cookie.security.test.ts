@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REFRESH_COOKIE_NAME, REFRESH_COOKIE_PATH } from '../refresh-cookie';
-import { callProcedure, refreshTokenFrom, startTestServer, type TestServer } from '../testing';
+import { callProcedure, registerUser, startTestServer, type TestServer } from '../testing';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -17,11 +17,8 @@ afterAll(async () => {
 let accounts = 0;
 async function signUp(headers: Record<string, string> = {}) {
   accounts += 1;
-  const answer = await callProcedure(server.url, 'auth.register', {
-    input: { email: `cookie${accounts}@example.com`, password: 'a strong password' },
-    headers,
-  });
-  return { answer, token: refreshTokenFrom(answer.headers) ?? '' };
+  const { answer, refreshToken } = await registerUser(server.url, `cookie${accounts}@example.com`, { headers });
+  return { answer, token: refreshToken };
 }
 const refresh = (cookieHeader: string) =>
   callProcedure(server.url, 'auth.refresh', { headers: { cookie: cookieHeader } });
@@ -64,12 +61,11 @@ describe('the refresh cookie', () => {
 
     // Also when the planted value is a real token of the attacker's own session.
     const attacker = await signUp();
-    const victim = await callProcedure(server.url, 'auth.register', {
-      input: { email: 'victim-fixation@example.com', password: 'a strong password' },
+    const victim = await registerUser(server.url, 'victim-fixation@example.com', {
       headers: { cookie: `${REFRESH_COOKIE_NAME}=${attacker.token}` },
     });
-    const victimToken = refreshTokenFrom(victim.headers);
-    expect(victimToken).not.toBe(attacker.token);
+    expect(victim.refreshToken).not.toBe(attacker.token);
+
     const attackerRefresh = await refresh(`${REFRESH_COOKIE_NAME}=${attacker.token}`);
     const attackerUser = (attackerRefresh.body as { result: { data: { user: { email: string } } } }).result.data.user;
     expect(attackerUser.email).not.toBe('victim-fixation@example.com');

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REFRESH_COOKIE_NAME } from '../refresh-cookie';
-import { callProcedure, refreshTokenFrom, startTestServer, type TestServer } from '../testing';
+import { callProcedure, registerUser, startTestServer, type TestServer } from '../testing';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -17,12 +17,7 @@ afterAll(async () => {
 let accounts = 0;
 async function signedUp(): Promise<string> {
   accounts += 1;
-  const answer = await callProcedure(server.url, 'auth.register', {
-    input: { email: `csrf${accounts}@example.com`, password: 'a strong password' },
-  });
-  const token = refreshTokenFrom(answer.headers);
-  if (!token) throw new Error(`sign-up failed: ${answer.text}`);
-  return token;
+  return (await registerUser(server.url, `csrf${accounts}@example.com`)).refreshToken;
 }
 
 const cookie = (token: string) => ({ cookie: `${REFRESH_COOKIE_NAME}=${token}` });

@@ -4,7 +4,7 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { callProcedure, startTestServer, type TestServer, type TrpcAnswer } from '../testing';
+import { callProcedure, registerUser, startTestServer, type TestServer, type TrpcAnswer } from '../testing';
 
 let server: TestServer;
 let accessToken: string;
@@ -12,10 +12,7 @@ beforeAll(async () => {
   // A fresh client address per request (trusted proxy header), so the per-address limit does not
   // turn most generated inputs into 429s before they reach validation.
   server = await startTestServer({ env: { TRUST_PROXY: 'true' } });
-  const registered = await callProcedure(server.url, 'auth.register', {
-    input: { email: 'fuzz@example.com', password: 'a strong password' },
-  });
-  accessToken = (registered.body as { result: { data: { accessToken: string } } }).result.data.accessToken;
+  ({ accessToken } = await registerUser(server.url, 'fuzz@example.com'));
 });
 afterAll(async () => {
   await server.dispose();

@@ -4,16 +4,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BODY_LIMIT_BYTES } from '../server';
-import { callProcedure, startTestServer, type TestServer } from '../testing';
+import { callProcedure, registerUser, startTestServer, type TestServer } from '../testing';
 
 let server: TestServer;
 let accessToken: string;
 beforeAll(async () => {
   server = await startTestServer();
-  const registered = await callProcedure(server.url, 'auth.register', {
-    input: { email: 'input@example.com', password: 'a strong password' },
-  });
-  accessToken = (registered.body as { result: { data: { accessToken: string } } }).result.data.accessToken;
+  ({ accessToken } = await registerUser(server.url, 'input@example.com'));
 });
 afterAll(async () => {
   await server.dispose();

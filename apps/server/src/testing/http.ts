@@ -96,3 +96,33 @@ export function refreshTokenFrom(headers: Headers): string | null {
   const cookie = headers.getSetCookie().find((line) => line.startsWith('__Secure-tessera_refresh='));
   return cookie?.split(';')[0]?.split('=')[1] || null;
 }
+
+/** A freshly registered account's credentials, as a browser would hold them. */
+export interface RegisteredUser {
+  accessToken: string;
+  refreshToken: string;
+  /** The raw answer, for tests that inspect its headers. */
+  answer: TrpcAnswer;
+}
+
+/**
+ * Registers an account over HTTP and returns its tokens; throws if the server refused.
+ *
+ * @example
+ * const { accessToken, refreshToken } = await registerUser(server.url, 'ada@example.com');
+ */
+export async function registerUser(
+  baseUrl: string,
+  email: string,
+  options: { password?: string; headers?: Record<string, string> } = {},
+): Promise<RegisteredUser> {
+  const answer = await callProcedure(baseUrl, 'auth.register', {
+    input: { email, password: options.password ?? 'a strong password' },
+    headers: options.headers,
+  });
+  const accessToken = (answer.body as { result?: { data?: { accessToken?: string } } } | null)?.result?.data
+    ?.accessToken;
+  const refreshToken = refreshTokenFrom(answer.headers);
+  if (!accessToken || !refreshToken) throw new Error(`registering ${email} failed: ${answer.status} ${answer.text}`);
+  return { accessToken, refreshToken, answer };
+}
