@@ -14,6 +14,7 @@ describe('loadEnv', () => {
       REFRESH_REUSE_GRACE: 10,
       TRUST_PROXY: false,
       LOG_LEVEL: 'info',
+      REVOCATION_POLL_MS: 250,
     });
   });
 
@@ -48,6 +49,8 @@ describe('loadEnv', () => {
     ['PUBLIC_ORIGIN', 'https://app.example.com/'],
     ['TRUST_PROXY', 'maybe'],
     ['LOG_LEVEL', 'loud'],
+    ['REVOCATION_POLL_MS', '0'],
+    ['REVOCATION_POLL_MS', '5000'],
   ])('refuses %s=%s with a message naming the variable', (name, value) => {
     expect(() => loadEnv({ [name]: value })).toThrow(EnvError);
     expect(() => loadEnv({ [name]: value })).toThrow(new RegExp(`^Invalid environment:\\n  ${name}: `));

@@ -35,6 +35,13 @@ const envSchema = z.object({
   REFRESH_REUSE_GRACE: seconds(10, 300),
   TRUST_PROXY: flag,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  REVOCATION_POLL_MS: z.coerce
+    .number({ error: 'must be a whole number of milliseconds' })
+    .int('must be a whole number of milliseconds')
+    .min(10, 'must be at least 10 ms')
+    // Other processes learn of a revocation within one poll: past a second, the promise breaks.
+    .max(1000, 'must be at most 1000 ms (revocations reach every process within 1 s)')
+    .default(250),
 });
 
 /** Unset, the origin follows PORT, so `PORT=4000 npm start` works in a browser as it is. */

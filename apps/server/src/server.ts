@@ -6,8 +6,10 @@ import type { DbHandle } from '@tessera/db';
 import { type FastifyTRPCPluginOptions, fastifyTRPCPlugin } from '@trpc/server/adapters/fastify';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Env } from './env';
+import { scheduleHousekeeping } from './housekeeping';
 import { refreshCookieJar } from './refresh-cookie';
 import { requestInfo } from './request-info';
+import { watchRevocationFeed } from './revocation-watch';
 import { registerSecurityHeaders } from './security-headers';
 import { registerSpa } from './spa';
 import { trpcErrorBody } from './trpc-error-body';
@@ -58,15 +60,16 @@ export async function buildServer({ env, db, auth, webRoot, logger }: BuildServe
   await registerSecurityHeaders(app, env.PUBLIC_ORIGIN);
   await app.register(fastifyCookie);
 
+  // 503 when the database does not answer, or when this process may be missing revocations:
+  // a load balancer then sends its traffic to processes that are up to date.
   app.get('/healthz', async (_request, reply) => {
-    const healthy = (() => {
-      try {
-        return db.ping();
-      } catch {
-        return false;
-      }
-    })();
-    return reply.code(healthy ? 200 : 503).send({ status: healthy ? 'ok' : 'unavailable' });
+    const database = pingQuietly(db) ? 'ok' : 'unavailable';
+    const revocations = auth.revocationHealth().stale ? 'stale' : 'ok';
+    const healthy = database === 'ok' && revocations === 'ok';
+    return reply
+      .code(healthy ? 200 : 503)
+      .header('cache-control', 'no-store')
+      .send({ status: healthy ? 'ok' : 'unavailable', checks: { database, revocations } });
   });
 
   app.get('/.well-known/jwks.json', async (_request, reply) => {
@@ -119,10 +122,21 @@ export async function buildServer({ env, db, auth, webRoot, logger }: BuildServe
     } satisfies FastifyTRPCPluginOptions<AppRouter>);
   });
 
-  // Expired throttle counters would otherwise pile up; hourly is plenty.
-  const sweep = setInterval(() => auth.sweepExpired(), 3_600_000).unref();
-  app.addHook('onClose', async () => clearInterval(sweep));
+  const stopWatching = watchRevocationFeed(auth, app.log);
+  const stopPruning = scheduleHousekeeping(auth, app.log);
+  app.addHook('onClose', async () => {
+    stopWatching();
+    await stopPruning();
+  });
 
   await registerSpa(app, webRoot);
   return app;
+}
+
+function pingQuietly(db: DbHandle): boolean {
+  try {
+    return db.ping();
+  } catch {
+    return false;
+  }
 }

@@ -1,5 +1,12 @@
-import { type AuthConfig, createAuth } from '@tessera/auth';
-import { createDb } from '@tessera/db';
+import {
+  type Auth,
+  type AuthConfig,
+  createAuth,
+  createDrizzleRevocationReader,
+  createPollingRevocationFeed,
+  createWorkerRevocationReader,
+} from '@tessera/auth';
+import { createDb, type DbHandle } from '@tessera/db';
 import type { FastifyServerOptions } from 'fastify';
 import type { Env } from './env';
 import { buildServer } from './server';
@@ -22,7 +29,8 @@ export interface RunningServer {
 }
 
 /**
- * Opens the database (applying migrations), loads the signing keys and listens on HOST:PORT.
+ * Opens the database (applying migrations), loads the signing keys and the sessions ended within
+ * the last access-token lifetime, and listens on HOST:PORT.
  *
  * @example
  * const server = await startServer(loadEnv(), { webRoot: null });
@@ -30,21 +38,39 @@ export interface RunningServer {
  */
 export async function startServer(env: Env, options: StartServerOptions): Promise<RunningServer> {
   const db = createDb(env.DATABASE_URL, { migrationsFolder: options.migrationsFolder });
+  let auth: Auth | undefined;
   try {
-    const auth = await createAuth({ db: db.db, config: authConfigFrom(env) });
+    auth = await createServerAuth(env, db);
     const app = await buildServer({ env, db, auth, webRoot: options.webRoot, logger: options.logger });
     const url = await app.listen({ port: env.PORT, host: env.HOST });
+    const started = auth;
     return {
       url,
       async close() {
         await app.close();
+        await started.close();
         db.close();
       },
     };
   } catch (error) {
+    await auth?.close();
     db.close();
     throw error;
   }
+}
+
+/**
+ * The auth core as a server runs it: on a SQLite file, other processes' revocations are read
+ * every `REVOCATION_POLL_MS` by a worker thread with its own connection, so a locked database
+ * never stalls a request that only checks an access token.
+ *
+ * @example
+ * const auth = await createServerAuth(env, createDb(env.DATABASE_URL));
+ */
+export function createServerAuth(env: Env, db: DbHandle): Promise<Auth> {
+  const reader = db.file === null ? createDrizzleRevocationReader(db.db) : createWorkerRevocationReader(db.file);
+  const revocationFeed = createPollingRevocationFeed({ reader, pollMs: env.REVOCATION_POLL_MS });
+  return createAuth({ db: db.db, config: authConfigFrom(env), revocationFeed });
 }
 
 /** The auth core's settings, from the validated environment. */

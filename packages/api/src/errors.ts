@@ -11,7 +11,10 @@ export const messages = {
   wrongCurrentPassword: 'Your current password is incorrect.',
 
   authenticationRequired: 'Authentication required.',
+  accessTokenExpired: 'Your access token has expired. Refresh it and try again.',
   sessionExpired: 'Your session has ended. Please sign in again.',
+  sessionRevoked: 'This session was ended. Please sign in again.',
+  refreshTokenReused: 'This session was used from somewhere else, so it was ended. Please sign in again.',
   emailTaken: 'An account with this email already exists.',
   crossSite: 'Cross-site request refused.',
   sessionNotFound: 'No such session.',
@@ -21,11 +24,72 @@ export const messages = {
 } as const;
 
 /**
- * @example
- * throw fail('UNAUTHORIZED', messages.invalidCredentials);
+ * Why a request was refused, in `data.reason` of every UNAUTHORIZED and TOO_MANY_REQUESTS error.
+ * A closed set: clients switch on it exhaustively (the auth client refreshes only on an expired
+ * or missing access token, and signs out every tab on a revoked or reused session).
  */
-export function fail(code: TRPC_ERROR_CODE_KEY, message: string): TRPCError {
+export const FAILURE_REASONS = [
+  'ACCESS_TOKEN_MISSING',
+  'ACCESS_TOKEN_INVALID',
+  'ACCESS_TOKEN_EXPIRED',
+  'SESSION_REVOKED',
+  'REFRESH_TOKEN_MISSING',
+  'REFRESH_TOKEN_INVALID',
+  'SESSION_EXPIRED',
+  'REFRESH_TOKEN_REUSED',
+  'INVALID_CREDENTIALS',
+  'EMAIL_NOT_VERIFIED',
+  'RATE_LIMITED',
+] as const;
+export type FailureReason = (typeof FAILURE_REASONS)[number];
+
+/**
+ * A TRPCError that says why, as a `FailureReason`; the error formatter copies it to `data.reason`.
+ *
+ * @example
+ * throw new RefusedError('UNAUTHORIZED', 'SESSION_REVOKED', messages.sessionRevoked);
+ */
+export class RefusedError extends TRPCError {
+  constructor(
+    code: 'UNAUTHORIZED' | 'TOO_MANY_REQUESTS',
+    readonly reason: FailureReason,
+    message: string,
+    cause?: Error,
+  ) {
+    super({ code, message, cause });
+  }
+}
+
+/**
+ * UNAUTHORIZED, with the reason for clients and a message for people.
+ *
+ * @example
+ * throw unauthorized('INVALID_CREDENTIALS', messages.invalidCredentials);
+ */
+export function unauthorized(reason: FailureReason, message: string = messages.authenticationRequired): RefusedError {
+  return new RefusedError('UNAUTHORIZED', reason, message);
+}
+
+/**
+ * @example
+ * throw fail('CONFLICT', messages.emailTaken);
+ */
+export function fail(
+  code: Exclude<TRPC_ERROR_CODE_KEY, 'UNAUTHORIZED' | 'TOO_MANY_REQUESTS'>,
+  message: string,
+): TRPCError {
   return new TRPCError({ code, message });
+}
+
+/**
+ * The reason an error carries to the client: its own, or RATE_LIMITED for any throttling.
+ *
+ * @example
+ * reasonOf(unauthorized('SESSION_REVOKED')); // 'SESSION_REVOKED'
+ */
+export function reasonOf(error: TRPCError): FailureReason | null {
+  if (error instanceof RefusedError) return error.reason;
+  return error.code === 'TOO_MANY_REQUESTS' ? 'RATE_LIMITED' : null;
 }
 
 /**
@@ -36,7 +100,7 @@ export function fail(code: TRPC_ERROR_CODE_KEY, message: string): TRPCError {
  * if (error instanceof RateLimitedError) throw tooManyAttempts(error);
  */
 export function tooManyAttempts(cause: RateLimitedError): TRPCError {
-  return new TRPCError({ code: 'TOO_MANY_REQUESTS', message: messages.tooManyAttempts, cause });
+  return new RefusedError('TOO_MANY_REQUESTS', 'RATE_LIMITED', messages.tooManyAttempts, cause);
 }
 
 /**

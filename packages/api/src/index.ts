@@ -8,7 +8,7 @@ export {
   type RefreshCookieJar,
   type RequestInfo,
 } from './context';
-export { messages, retryAfterSeconds } from './errors';
+export { FAILURE_REASONS, type FailureReason, messages, RefusedError, retryAfterSeconds, unauthorized } from './errors';
 export { type AppRouter, appRouter, type RouterInputs, type RouterOutputs } from './root';
 export {
   createCallerFactory,
@@ -17,4 +17,5 @@ export {
   publicProcedure,
   router,
   sameOriginProcedure,
+  sessionProcedure,
 } from './trpc';

@@ -21,7 +21,10 @@ beforeEach(async () => {
     config: { issuer: publicOrigin, audience: 'tessera', ...defaultAuthConfig },
   });
 });
-afterEach(() => handle.close());
+afterEach(async () => {
+  await auth.close();
+  handle.close();
+});
 
 const silentLog: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
 const noCookies: RefreshCookieJar = { read: () => null, set: () => undefined, clear: () => undefined };

@@ -1,13 +1,14 @@
 import { initTRPC } from '@trpc/server';
 import { ZodError } from 'zod';
 import type { Context } from './context';
-import { fail, messages } from './errors';
+import { type FailureReason, fail, messages, reasonOf, unauthorized } from './errors';
 
 const t = initTRPC.context<Context>().create({
   // Never put stack traces in responses, whatever NODE_ENV says.
   isDev: false,
   errorFormatter({ shape, error, ctx }) {
-    const { stack: _stack, ...data } = shape.data;
+    const { stack: _stack, ...rest } = shape.data;
+    const data = { ...rest, reason: reasonOf(error) };
     if (error.code === 'INTERNAL_SERVER_ERROR') {
       // The original message may hold SQL or library text: it goes to the log, not the client.
       return { ...shape, message: messages.internal, data: { ...data, requestId: ctx?.request.requestId ?? null } };
@@ -44,18 +45,40 @@ export const sameOriginProcedure = t.procedure.use(({ ctx, next }) => {
   return next();
 });
 
+const refusedAccess: Record<'invalid' | 'expired' | 'revoked', readonly [FailureReason, string]> = {
+  invalid: ['ACCESS_TOKEN_INVALID', messages.authenticationRequired],
+  expired: ['ACCESS_TOKEN_EXPIRED', messages.accessTokenExpired],
+  revoked: ['SESSION_REVOKED', messages.sessionRevoked],
+};
+
 /**
- * Requires a valid access token (`Authorization: Bearer …`), checked without the database, and
- * narrows the context to the signed-in user and session.
+ * Requires a valid access token (`Authorization: Bearer …`) of a session that has not ended,
+ * checked with the keys and the list of ended sessions in memory (no database), and narrows the
+ * context to the signed-in user and session.
  */
 export const protectedProcedure = t.procedure.use(async ({ ctx, next }) => {
-  const token = bearerToken(ctx.request.authorization);
-  const verified = token === null ? null : await ctx.auth.verifyAccessToken(token);
-  if (!verified) throw fail('UNAUTHORIZED', messages.authenticationRequired);
-  return next({ ctx: { user: { id: verified.userId }, sessionId: verified.sessionId } });
+  const header = ctx.request.authorization;
+  if (header === null) throw unauthorized('ACCESS_TOKEN_MISSING');
+  const token = bearerToken(header);
+  if (token === null) throw unauthorized('ACCESS_TOKEN_INVALID');
+  const check = await ctx.auth.verifyAccessToken(token);
+  if (!check.ok) throw unauthorized(...refusedAccess[check.reason]);
+  return next({ ctx: { user: { id: check.token.userId }, sessionId: check.token.sessionId } });
 });
 
-function bearerToken(header: string | null): string | null {
-  const match = header?.match(/^Bearer ([A-Za-z0-9_.-]+)$/i);
+/**
+ * A protected procedure that also reads the session row and refuses it unless it is live: for
+ * sensitive operations (changing the password, ending sessions, reading the security activity),
+ * which must hold even if this process's list of ended sessions has fallen behind.
+ */
+export const sessionProcedure = protectedProcedure.use(({ ctx, next }) => {
+  const status = ctx.auth.sessionStatus({ userId: ctx.user.id, sessionId: ctx.sessionId });
+  if (status === 'revoked') throw unauthorized('SESSION_REVOKED', messages.sessionRevoked);
+  if (status === 'expired') throw unauthorized('SESSION_EXPIRED', messages.sessionExpired);
+  return next();
+});
+
+function bearerToken(header: string): string | null {
+  const match = header.match(/^Bearer ([A-Za-z0-9_.-]+)$/i);
   return match?.[1] ?? null;
 }

@@ -3,7 +3,7 @@ import { initTRPC } from '@trpc/server';
 import { observable } from '@trpc/server/observable';
 import { describe, expect, it, vi } from 'vitest';
 import { type AuthLinkOptions, createAuthLink } from './auth-link';
-import { getErrorCode } from './errors';
+import { getErrorCode, getFailureReason } from './errors';
 import { createSingleFlight } from './single-flight';
 
 // Only for its type: the calls never reach these resolvers, the fake terminating link answers.
@@ -17,9 +17,16 @@ const testRouter = t.router({
 });
 type TestRouter = typeof testRouter;
 
-type Outcome = 'ok' | 'UNAUTHORIZED' | 'INTERNAL_SERVER_ERROR';
+/** `UNAUTHORIZED` is an expired access token, the everyday case; the others say what they are. */
+type Outcome = 'ok' | 'UNAUTHORIZED' | 'REVOKED' | 'INVALID' | 'NO_REASON' | 'INTERNAL_SERVER_ERROR';
 
-const httpStatus: Record<Exclude<Outcome, 'ok'>, number> = { UNAUTHORIZED: 401, INTERNAL_SERVER_ERROR: 500 };
+const answers: Record<Exclude<Outcome, 'ok'>, { code: string; httpStatus: number; reason: string | null }> = {
+  UNAUTHORIZED: { code: 'UNAUTHORIZED', httpStatus: 401, reason: 'ACCESS_TOKEN_EXPIRED' },
+  REVOKED: { code: 'UNAUTHORIZED', httpStatus: 401, reason: 'SESSION_REVOKED' },
+  INVALID: { code: 'UNAUTHORIZED', httpStatus: 401, reason: 'ACCESS_TOKEN_INVALID' },
+  NO_REASON: { code: 'UNAUTHORIZED', httpStatus: 401, reason: null },
+  INTERNAL_SERVER_ERROR: { code: 'INTERNAL_SERVER_ERROR', httpStatus: 500, reason: null },
+};
 
 /**
  * Stands in for httpBatchLink + server. It reads the token the way the real `headers()` does,
@@ -41,11 +48,7 @@ function setup(respond: (path: string, token: string | null) => Outcome) {
           observer.complete();
           return;
         }
-        observer.error(
-          TRPCClientError.from({
-            error: { code: -32001, message: outcome, data: { code: outcome, httpStatus: httpStatus[outcome] } },
-          }),
-        );
+        observer.error(TRPCClientError.from({ error: { code: -32001, message: outcome, data: answers[outcome] } }));
       });
 
   // Shared like the real client's refresh, so concurrent failures spend one refresh.
@@ -60,6 +63,7 @@ function setup(respond: (path: string, token: string | null) => Outcome) {
     ready: () => Promise.resolve(),
     getAccessToken: () => state.token,
     refresh: () => flight.run(),
+    endSession: vi.fn(),
   };
   const client = () => createTRPCClient<TestRouter>({ links: [createAuthLink<TestRouter>(options), terminating] });
 
@@ -75,7 +79,7 @@ describe('createAuthLink', () => {
     expect(refreshTask).not.toHaveBeenCalled();
   });
 
-  it('on UNAUTHORIZED refreshes once and retries once with the new token', async () => {
+  it('on an expired access token refreshes once and retries once with the new token', async () => {
     const { client, sent, refreshTask } = setup((_path, token) => (token === 'new' ? 'ok' : 'UNAUTHORIZED'));
 
     await expect(client().auth.me.query()).resolves.toBe('auth.me as new');
@@ -165,6 +169,47 @@ describe('createAuthLink', () => {
       .catch((e: unknown) => e);
     expect(getErrorCode(error)).toBe('UNAUTHORIZED');
     expect(refreshTask).not.toHaveBeenCalled();
+  });
+
+  it.each([
+    ['a forged or foreign token (ACCESS_TOKEN_INVALID)', 'INVALID'],
+    ['an UNAUTHORIZED without a reason', 'NO_REASON'],
+  ] as const)('neither refreshes nor signs out for %s', async (_label, outcome) => {
+    const { client, sent, refreshTask, options } = setup(() => outcome);
+
+    const error = await client()
+      .notes.query()
+      .catch((e: unknown) => e);
+    expect(getErrorCode(error)).toBe('UNAUTHORIZED');
+    expect(refreshTask).not.toHaveBeenCalled();
+    expect(options.endSession).not.toHaveBeenCalled();
+    expect(sent).toHaveLength(1);
+  });
+
+  it('ends the session, without refreshing, when the server says it was revoked', async () => {
+    const { client, sent, refreshTask, options } = setup(() => 'REVOKED');
+
+    const error = await client()
+      .notes.query()
+      .catch((e: unknown) => e);
+    expect(getFailureReason(error)).toBe('SESSION_REVOKED');
+    expect(options.endSession).toHaveBeenCalledExactlyOnceWith('SESSION_REVOKED', 'old');
+    expect(refreshTask).not.toHaveBeenCalled();
+    expect(sent).toHaveLength(1);
+  });
+
+  it('retries with a newer token instead of ending a session that another tab already replaced', async () => {
+    const { client, state, sent, options } = setup((_path, token) => {
+      if (token === 'old') {
+        state.token = 'signed in again';
+        return 'REVOKED';
+      }
+      return 'ok';
+    });
+
+    await expect(client().notes.query()).resolves.toBe('notes as signed in again');
+    expect(options.endSession).not.toHaveBeenCalled();
+    expect(sent).toHaveLength(2);
   });
 
   it('does not refresh for other errors', async () => {

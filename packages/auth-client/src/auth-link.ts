@@ -1,7 +1,7 @@
 import type { Operation, TRPCLink } from '@trpc/client';
 import type { AnyTRPCRouter } from '@trpc/server';
 import { observable, type Unsubscribable } from '@trpc/server/observable';
-import { getErrorCode } from './errors';
+import { type FailureReason, failurePolicy, getFailureReason } from './errors';
 
 /**
  * Procedures the link leaves alone. They establish the credential rather than use it, so an
@@ -33,15 +33,21 @@ export interface AuthLinkOptions {
   getAccessToken(): string | null;
   /** Refreshes (shared with concurrent callers); resolves `true` when a new token is in place. */
   refresh(): Promise<boolean>;
+  /**
+   * The server says the session of `tokenSent` is over (revoked, reused, expired): the auth
+   * client signs out every tab that still holds it. Called before the caller sees the error.
+   */
+  endSession(reason: FailureReason, tokenSent: string): void;
   /** Which operations to pass straight through; defaults to {@link AUTH_EXEMPT_PATHS}. */
   isExempt?(op: Operation): boolean;
 }
 
 /**
  * A tRPC link that sits in front of the terminating link. It holds each call until any refresh
- * in flight settles, and when the server answers UNAUTHORIZED to a call that carried a token,
- * refreshes once (one shared refresh for all such calls) and retries the call once. If the
- * refresh fails, the original UNAUTHORIZED reaches the caller.
+ * in flight settles. When the server refuses a call that carried a token, the refusal's
+ * `data.reason` decides (see `failurePolicy`): an expired token is refreshed once (one shared
+ * refresh for all such calls) and the call retried once; an ended session signs out; anything
+ * else reaches the caller as it is. If the refresh fails, the original error reaches the caller.
  *
  * The header itself is added by the terminating link's `headers` option (the auth client's
  * `headers()`), which reads the token at send time, so a retry picks up the new token.
@@ -54,13 +60,14 @@ export interface AuthLinkOptions {
 export function createAuthLink<TRouter extends AnyTRPCRouter>(options: AuthLinkOptions): TRPCLink<TRouter> {
   const isExempt = options.isExempt ?? ((op: Operation) => AUTH_EXEMPT_PATHS.has(op.path));
 
-  // Another call may have refreshed while ours was on the wire: then retry with that token
-  // instead of spending another refresh.
-  const recover = async (tokenSent: string): Promise<boolean> => {
+  // Another call may have refreshed (or another tab signed in) while ours was on the wire: then
+  // retry with that token instead of spending a refresh or ending a session that is gone already.
+  const tokenChanged = (tokenSent: string) => {
     const current = options.getAccessToken();
-    if (current !== null && current !== tokenSent) return true;
-    return options.refresh().catch(() => false);
+    return current !== null && current !== tokenSent;
   };
+  const recover = async (tokenSent: string): Promise<boolean> =>
+    tokenChanged(tokenSent) || options.refresh().catch(() => false);
 
   return () =>
     ({ op, next }) => {
@@ -77,16 +84,25 @@ export function createAuthLink<TRouter extends AnyTRPCRouter>(options: AuthLinkO
             next: (envelope) => observer.next(envelope),
             complete: () => observer.complete(),
             error: (error) => {
-              // No token sent means we were never signed in: a refresh could not help.
-              if (isRetry || tokenSent === null || getErrorCode(error) !== 'UNAUTHORIZED') {
+              const reason = getFailureReason(error);
+              const policy = failurePolicy(reason);
+              // No token sent means we were never signed in: nothing to refresh or end.
+              if (tokenSent === null || reason === undefined || policy === 'report') {
                 observer.error(error);
-                return;
+              } else if (!isRetry && tokenChanged(tokenSent)) {
+                send(true);
+              } else if (policy === 'end-session') {
+                options.endSession(reason, tokenSent);
+                observer.error(error);
+              } else if (isRetry) {
+                observer.error(error);
+              } else {
+                void recover(tokenSent).then((recovered) => {
+                  if (closed) return;
+                  if (recovered) send(true);
+                  else observer.error(error);
+                });
               }
-              void recover(tokenSent).then((recovered) => {
-                if (closed) return;
-                if (recovered) send(true);
-                else observer.error(error);
-              });
             },
           });
         };

@@ -217,7 +217,7 @@ describe('createAuthClient across tabs', () => {
       void a.signOut();
       await deliver();
 
-      expect(b.getState()).toEqual({ status: 'anonymous', session: null });
+      expect(b.getState()).toEqual({ status: 'anonymous', session: null, endedBecause: null });
       expect(b.getAccessToken()).toBeNull();
       expect(Date.now()).toBe(clockBefore);
       expect(server.count('auth.logout')).toBe(1);
@@ -283,12 +283,14 @@ describe('createAuthClient across tabs', () => {
       server.reply('auth.logout', { data: { ok: true } });
 
       const refreshing = a.refresh();
-      await b.signOut();
+      // B's logout waits for A's refresh to leave the lock; the other tabs are told at once.
+      const signingOut = b.signOut();
       await deliver();
       expect(a.getState().status).toBe('anonymous');
 
       gate.release({ data: issue(Date.now(), 'too-late') });
       await refreshing;
+      await expect(signingOut).resolves.toEqual({ revoked: true });
       await deliver();
 
       expect(a.getState().status).toBe('anonymous');

@@ -7,6 +7,7 @@ import { getErrorCode } from './errors';
 import { fakeServer, issue, type Reply, user } from './testing/fake-server';
 
 const UNAUTHORIZED: Reply = { code: 'UNAUTHORIZED', status: 401 };
+const EXPIRED: Reply = { code: 'UNAUTHORIZED', status: 401, reason: 'ACCESS_TOKEN_EXPIRED' };
 
 const clients: AuthClient[] = [];
 
@@ -132,8 +133,11 @@ describe('createAuthClient', () => {
       await auth.signIn({ email: user.email, password: 'correct horse' });
 
       await expect(auth.signOut()).resolves.toEqual({ revoked: true });
-      expect(server.requests.at(-1)).toEqual({ path: 'auth.logout', authorization: `Bearer ${session.accessToken}` });
-      expect(auth.getState()).toEqual({ status: 'anonymous', session: null });
+      expect(server.requests.at(-1)).toMatchObject({
+        path: 'auth.logout',
+        authorization: `Bearer ${session.accessToken}`,
+      });
+      expect(auth.getState()).toEqual({ status: 'anonymous', session: null, endedBecause: null });
       expect(vi.getTimerCount()).toBe(0);
 
       await vi.advanceTimersByTimeAsync(3_600_000);
@@ -211,12 +215,15 @@ describe('createAuthClient', () => {
       server.reply('auth.login', { data: issue(Date.now(), 'stale') });
       const fresh = issue(Date.now(), 'fresh');
       server.reply('auth.refresh', { data: fresh });
-      server.reply('auth.logout', UNAUTHORIZED, { data: { ok: true } });
+      server.reply('auth.logout', EXPIRED, { data: { ok: true } });
       const auth = singleTab(server);
       await auth.signIn({ email: user.email, password: 'correct horse' });
 
       await expect(auth.signOut()).resolves.toEqual({ revoked: true });
-      expect(server.requests.at(-1)).toEqual({ path: 'auth.logout', authorization: `Bearer ${fresh.accessToken}` });
+      expect(server.requests.at(-1)).toMatchObject({
+        path: 'auth.logout',
+        authorization: `Bearer ${fresh.accessToken}`,
+      });
       expect(auth.getState().status).toBe('anonymous');
       expect(vi.getTimerCount()).toBe(0);
     });
@@ -356,14 +363,14 @@ describe('createAuthClient', () => {
       expect(auth.getState().status).toBe('anonymous');
     });
 
-    it('on UNAUTHORIZED with a live-looking token, refreshes once for all calls and retries each once', async () => {
+    it('on ACCESS_TOKEN_EXPIRED with a live-looking token, refreshes once for all calls and retries each once', async () => {
       const server = fakeServer();
       server.reply('auth.login', { data: issue(Date.now(), 'revoked-key') });
       const fresh = issue(Date.now(), 'fresh');
       server.reply('auth.refresh', { data: fresh });
       const auth = singleTab(server);
       await auth.signIn({ email: user.email, password: 'correct horse' });
-      server.reply('auth.me', UNAUTHORIZED, UNAUTHORIZED, UNAUTHORIZED, { data: user });
+      server.reply('auth.me', EXPIRED, EXPIRED, EXPIRED, { data: user });
       const trpc = api(auth, server);
 
       await expect(Promise.all([1, 2, 3].map(() => trpc.auth.me.query()))).resolves.toHaveLength(3);

@@ -3,7 +3,18 @@ import { createTRPCClient, httpLink, type TRPCLink } from '@trpc/client';
 import { AUTH_EXEMPT_PATHS, createAuthLink } from './auth-link';
 import { type BackoffOptions, backoffDelay, retryWithBackoff } from './backoff';
 import { createTabCoordinator, type TabCoordinator } from './cross-tab';
-import { isCredentialError, isTransientError, SignedOutError } from './errors';
+import {
+  type FailurePolicy,
+  type FailureReason,
+  failurePolicy,
+  getFailureReason,
+  isCredentialError,
+  isTransientError,
+  type SessionEndReason,
+  SignedOutError,
+  sessionEndReason,
+} from './errors';
+import { sessionIdOf } from './jwt-claims';
 import { createRefreshTimer, proactiveRefreshDelay } from './refresh-timer';
 import { createSingleFlight } from './single-flight';
 import type { TabMessage } from './tab-message';
@@ -64,9 +75,15 @@ export interface AuthClient {
   /**
    * Revokes the session on the server and forgets it locally; the other tabs are told at once,
    * before the server answers. Locally it always succeeds; `revoked` says whether the server
-   * confirmed, since without that a reload could restore it.
+   * confirmed (or the session had already ended), since without that a reload could restore it.
+   * A sign-in in another tab that happens meanwhile is left alone: it is a newer session.
    */
   signOut(): Promise<{ revoked: boolean }>;
+  /**
+   * Ends every session of the user with `auth.logoutAll` (other devices too), then signs out
+   * every tab here. Rejects with the server's TRPCClientError if the server did not do it.
+   */
+  signOutEverywhere(): Promise<void>;
   /**
    * Changes the password with `auth.changePassword`. The server ends every session (a thief's
    * too) and returns a fresh one, which this tab and every other adopt. Rejects with the server's
@@ -114,8 +131,11 @@ const RETRY_LATER: Pick<BackoffOptions, 'baseDelayMs' | 'maxDelayMs'> = { baseDe
  */
 const MAX_FAILED_ROUNDS = 5;
 
-/** A password change runs with no refresh possible; a token with less life than this is renewed first. */
-const MIN_TOKEN_LIFE_FOR_PASSWORD_CHANGE_MS = 30_000;
+/**
+ * Password changes and sign-outs run with no refresh possible (they hold the refresh lock, or end
+ * the session); a token with less life than this is renewed first.
+ */
+const MIN_TOKEN_LIFE_FOR_SESSION_CALL_MS = 30_000;
 
 /**
  * Orders sessions: the later expiry (on the server's clock) first, and between equal expiries
@@ -127,6 +147,23 @@ const isNewer = (candidate: Session, current: Session): boolean =>
 
 const settle = async (promise: Promise<unknown> | null): Promise<void> => {
   await promise?.catch(() => undefined);
+};
+
+/** Whether two access tokens belong to one server-side session (refreshed tokens do). */
+const sameSession = (a: string, b: string): boolean => {
+  const [first, second] = [sessionIdOf(a), sessionIdOf(b)];
+  return first !== null && second !== null ? first === second : a === b;
+};
+
+/** Runs a request that gives up after REFRESH_TIMEOUT_MS: none may hold the refresh lock forever. */
+const withTimeout = async <T>(request: (signal: AbortSignal) => Promise<T>): Promise<T> => {
+  const controller = new AbortController();
+  const timeout = setTimeout(() => controller.abort(), REFRESH_TIMEOUT_MS);
+  try {
+    return await request(controller.signal);
+  } finally {
+    clearTimeout(timeout);
+  }
 };
 
 /**
@@ -148,6 +185,9 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
   let disposed = false;
   // Consecutive refresh rounds that failed for a transient reason; see MAX_FAILED_ROUNDS.
   let failedRounds = 0;
+  // Anonymous only because the first restore could not reach the server: another tab's refresh
+  // may then sign this one in (a plain sign-out, by contrast, must not be undone that way).
+  let restoreUnreachable = false;
   // When the access token runs out, on the local clock (receipt time + lifetime, so skew-free).
   let expiresAtLocal = 0;
 
@@ -183,6 +223,7 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
         () => true,
         () => false,
       ),
+    endSession: (reason, tokenSent) => endSession(reason, tokenSent),
   });
 
   // Unbatched `httpLink` with fetch's default `credentials: 'same-origin'`: each auth call is its
@@ -205,19 +246,54 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     links: [httpLink({ url: options.url, fetch: options.fetch, headers })],
   });
 
+  // Calls that end a session, with that session's token whatever the store holds by then, also
+  // run under the lock and so without the link. With `keepCookie`, the browser ignores the
+  // answer's Set-Cookie (fetch's credentials 'omit'): a newer session's cookie survives it.
+  const baseFetch: typeof fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+  const endingClient = (accessToken: string, keepCookie: boolean) =>
+    createTRPCClient<AppRouter>({
+      links: [
+        httpLink({
+          url: options.url,
+          fetch: keepCookie ? (input, init) => baseFetch(input, { ...init, credentials: 'omit' }) : baseFetch,
+          headers: { authorization: `Bearer ${accessToken}` },
+        }),
+      ],
+    });
+
   const acceptSession = (session: Session) => {
     const receivedAt = Date.now();
     const lifetime = tokenLifetimeMs(session, receivedAt);
     expiresAtLocal = receivedAt + lifetime;
     failedRounds = 0;
+    restoreUnreachable = false;
     store.setSession(session);
     schedule(proactiveRefreshDelay(lifetime));
   };
 
-  const becomeAnonymous = () => {
+  const becomeAnonymous = (endedBecause: SessionEndReason | null = null) => {
     timer.clear();
     failedRounds = 0;
-    store.setAnonymous();
+    restoreUnreachable = false;
+    store.setAnonymous(endedBecause);
+  };
+
+  /** This tab's session is over: every tab that holds it forgets it, with the reason to show. */
+  const endHere = (accessToken: string | null, endedBecause: SessionEndReason | null) => {
+    tabs.publish({ type: 'signed-out', sessionId: accessToken && sessionIdOf(accessToken), reason: endedBecause });
+    becomeAnonymous(endedBecause);
+  };
+
+  // The server refused a call because the session of `tokenSent` has ended (revoked from another
+  // device, reuse detected, expired). Unless a newer session has taken its place, it ends here.
+  const endSession = (reason: FailureReason, tokenSent: string) => {
+    const held = store.getAccessToken();
+    if (held !== null && sameSession(held, tokenSent)) endHere(held, sessionEndReason(reason));
+  };
+
+  /** Renews a token about to run out before a call that cannot refresh on the way. */
+  const ensureFreshToken = async () => {
+    if (expiresAtLocal - Date.now() < MIN_TOKEN_LIFE_FOR_SESSION_CALL_MS) await refreshOnDemand();
   };
 
   // A signed-in tab that cannot reach a healthy server keeps its session and tries again later,
@@ -228,15 +304,8 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     else schedule(backoffDelay(failedRounds - 1, RETRY_LATER));
   };
 
-  const requestRefresh = async (): Promise<Session> => {
-    const controller = new AbortController();
-    const timeout = setTimeout(() => controller.abort(), REFRESH_TIMEOUT_MS);
-    try {
-      return await api.auth.refresh.mutate(undefined, { signal: controller.signal });
-    } finally {
-      clearTimeout(timeout);
-    }
-  };
+  const requestRefresh = (): Promise<Session> =>
+    withTimeout((signal) => api.auth.refresh.mutate(undefined, { signal }));
 
   // One refresh at a time across all tabs: the server rotates the shared cookie on every use.
   const refreshSession = async (): Promise<Session> => {
@@ -262,15 +331,17 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
         return session;
       } catch (error) {
         if (store.version() === version) {
-          const { status } = store.getState();
+          const { status, session } = store.getState();
           if (isCredentialError(error)) {
             // The cookie all tabs share is dead, so the session is over everywhere.
-            if (status === 'authenticated') tabs.publish({ type: 'signed-out' });
-            becomeAnonymous();
+            const endedBecause = sessionEndReason(getFailureReason(error));
+            if (status === 'authenticated') endHere(session.accessToken, endedBecause);
+            else becomeAnonymous(endedBecause);
           } else if (status === 'loading') {
             // A reload that cannot reach the server must still leave `loading`; the cookie stays,
-            // so the next reload can restore.
+            // so the next reload, or another tab's refresh, can restore.
             becomeAnonymous();
+            restoreUnreachable = true;
           } else if (status === 'authenticated') {
             retryLater();
           }
@@ -282,15 +353,19 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
   const refresh = createSingleFlight(refreshSession);
 
   const onTabMessage = (message: TabMessage) => {
+    const { status, session } = store.getState();
     if (message.type === 'signed-out') {
-      becomeAnonymous();
+      // A sign-in that crossed this message holds a newer session: the sign-out is not about it.
+      const heldId = session && sessionIdOf(session.accessToken);
+      if (message.sessionId !== null && heldId !== null && heldId !== message.sessionId) return;
+      becomeAnonymous(message.reason);
       return;
     }
-    const { status, session } = store.getState();
     if (session?.accessToken === message.session.accessToken) return;
     if (message.type === 'refreshed') {
       // A refresh never signs a signed-out tab back in: it may have left before that sign-out.
-      if (status === 'anonymous') return;
+      // A tab whose restore could not reach the server had no session to leave: it joins.
+      if (status === 'anonymous' && !restoreUnreachable) return;
       // Messages from different tabs may cross on the way; keep the newest session, so all tabs
       // settle on the same one whatever the order of arrival.
       if (session !== null && !isNewer(message.session, session)) return;
@@ -326,23 +401,60 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     signUp: (input) => establish(() => api.auth.register.mutate(input)),
     async signOut() {
       // The other tabs first: they must not keep showing the session while we wait on the network.
-      tabs.publish({ type: 'signed-out' });
+      const ending = store.getAccessToken();
+      tabs.publish({ type: 'signed-out', sessionId: ending && sessionIdOf(ending), reason: null });
       await settle(refresh.inFlight());
+      await settle(ensureFreshToken());
       // Stop the proactive refresh first so it cannot revive the session mid-logout.
       timer.clear();
-      // If the server cannot be told, we sign out here all the same; `revoked: false` tells the
-      // caller that the refresh cookie may still restore the session on the next load.
-      const revoked =
-        store.getAccessToken() !== null &&
-        (await api.auth.logout.mutate().then(
-          () => true,
-          () => false,
-        ));
-      becomeAnonymous();
-      return { revoked };
+      const token = store.getAccessToken();
+      if (token === null) {
+        becomeAnonymous();
+        return { revoked: false };
+      }
+      // Under the lock, so that no sign-in in another tab can land between our request and the
+      // cookie-clearing answer, and see its fresh cookie cleared.
+      return tabs.withRefreshLock(async () => {
+        const held = store.getAccessToken();
+        const superseded = held !== null && !sameSession(held, token);
+        const logout = (accessToken: string) =>
+          withTimeout((signal) => endingClient(accessToken, superseded).auth.logout.mutate(undefined, { signal })).then(
+            (): FailurePolicy | 'done' => 'done',
+            (error: unknown) => failurePolicy(getFailureReason(error)),
+          );
+        let outcome = await logout(token);
+        // The server found the token expired (a clock that slept): we hold the lock, so refresh
+        // here and try once more, unless the cookie now belongs to another tab's sign-in.
+        if (outcome === 'refresh' && !superseded) {
+          const renewed = await requestRefresh().catch(() => null);
+          if (renewed) outcome = await logout(renewed.accessToken);
+        }
+        // If the server cannot be told, we sign out here all the same; `revoked: false` tells the
+        // caller that the refresh cookie may still restore the session on the next load. A
+        // refusal because the session has ended already is as revoked as it gets.
+        if (!superseded) becomeAnonymous();
+        return { revoked: outcome === 'done' || outcome === 'end-session' };
+      });
+    },
+    async signOutEverywhere() {
+      await settle(refresh.inFlight());
+      await ensureFreshToken();
+      const token = store.getAccessToken();
+      if (token === null) throw new SignedOutError();
+      await tabs.withRefreshLock(async () => {
+        try {
+          await withTimeout((signal) => endingClient(token, false).auth.logoutAll.mutate(undefined, { signal }));
+        } catch (error) {
+          const reason = getFailureReason(error);
+          if (reason !== undefined && failurePolicy(reason) === 'end-session') endSession(reason, token);
+          throw error;
+        }
+        const held = store.getAccessToken();
+        if (held !== null && sameSession(held, token)) endHere(held, null);
+      });
     },
     async changePassword(input) {
-      if (expiresAtLocal - Date.now() < MIN_TOKEN_LIFE_FOR_PASSWORD_CHANGE_MS) await refreshOnDemand();
+      await ensureFreshToken();
       return tabs.withRefreshLock(async () => {
         const session = await direct.auth.changePassword.mutate(input);
         acceptSession(session);

@@ -10,6 +10,8 @@ import type { LockManagerLike } from './local-lock-manager';
 import type { TabMessage } from './tab-message';
 import { testLockManager } from './testing/test-lock-manager';
 
+const SIGNED_OUT = { type: 'signed-out', sessionId: null, reason: null } as const;
+
 // Real turns of the event loop deliver BroadcastChannel messages; captured before faking timers.
 const realSetTimeout = globalThis.setTimeout;
 async function deliver(): Promise<void> {
@@ -131,10 +133,10 @@ describe('createTabCoordinator', () => {
       b.onMessage(seen.b);
       stranger.onMessage(seen.stranger);
 
-      a.publish({ type: 'signed-out' });
+      a.publish(SIGNED_OUT);
       await deliver();
 
-      expect(seen.b).toHaveBeenCalledWith({ type: 'signed-out' });
+      expect(seen.b).toHaveBeenCalledWith(SIGNED_OUT);
       expect(seen.a).not.toHaveBeenCalled();
       expect(seen.stranger).not.toHaveBeenCalled();
     });
@@ -159,19 +161,19 @@ describe('createTabCoordinator', () => {
       const stop = b.onMessage(listener);
 
       stop();
-      a.publish({ type: 'signed-out' });
+      a.publish(SIGNED_OUT);
       await deliver();
       expect(listener).not.toHaveBeenCalled();
 
       b.onMessage(listener);
       b.close();
-      a.publish({ type: 'signed-out' });
+      a.publish(SIGNED_OUT);
       await deliver();
       expect(listener).not.toHaveBeenCalled();
 
       a.close();
       a.close();
-      expect(() => a.publish({ type: 'signed-out' })).not.toThrow();
+      expect(() => a.publish(SIGNED_OUT)).not.toThrow();
     });
   });
 
@@ -191,7 +193,7 @@ describe('createTabCoordinator', () => {
       const listener = vi.fn();
       tab.onMessage(listener);
 
-      expect(() => tab.publish({ type: 'signed-out' })).not.toThrow();
+      expect(() => tab.publish(SIGNED_OUT)).not.toThrow();
       await expect(tab.withRefreshLock(async () => 'still exclusive within the tab')).resolves.toBe(
         'still exclusive within the tab',
       );
@@ -207,8 +209,8 @@ describe('createTabCoordinator', () => {
       const heard = vi.fn();
       other.onMessage(heard);
 
-      single.publish({ type: 'signed-out' });
-      other.publish({ type: 'signed-out' });
+      single.publish(SIGNED_OUT);
+      other.publish(SIGNED_OUT);
       await deliver();
 
       expect(listener).not.toHaveBeenCalled();

@@ -1,3 +1,7 @@
+import type { FailureReason } from '@tessera/api';
+
+export type { FailureReason };
+
 import { isTRPCClientError } from '@trpc/client';
 
 /**
@@ -69,4 +73,78 @@ export function isTransientError(error: unknown): boolean {
   if (getErrorCode(error) === undefined) return true;
   const status = getHttpStatus(error);
   return status !== undefined && status >= 500;
+}
+
+/**
+ * What the client does when a call through its link is refused:
+ * - `refresh`: the access token ran out (or never left): refresh once, retry once;
+ * - `end-session`: the session is over on the server: every tab signs out at once;
+ * - `report`: nothing to repair here; the caller gets the error.
+ */
+export type FailurePolicy = 'refresh' | 'end-session' | 'report';
+
+/**
+ * The policy for every reason the server can give: a `Record` over the server's closed union, so
+ * a reason added there fails to compile here until it is handled.
+ */
+const FAILURE_POLICY: Readonly<Record<FailureReason, FailurePolicy>> = {
+  ACCESS_TOKEN_MISSING: 'refresh',
+  ACCESS_TOKEN_EXPIRED: 'refresh',
+  // A forged or foreign token: a refresh would only hide the attack.
+  ACCESS_TOKEN_INVALID: 'report',
+  SESSION_REVOKED: 'end-session',
+  REFRESH_TOKEN_REUSED: 'end-session',
+  SESSION_EXPIRED: 'end-session',
+  REFRESH_TOKEN_MISSING: 'end-session',
+  REFRESH_TOKEN_INVALID: 'end-session',
+  INVALID_CREDENTIALS: 'report',
+  EMAIL_NOT_VERIFIED: 'report',
+  RATE_LIMITED: 'report',
+};
+
+/**
+ * Why a session ended that the sign-in page explains to its user; other endings (signing out,
+ * a first visit with no cookie) need no explanation.
+ *
+ * @example
+ * const reason: SessionEndReason = 'SESSION_REVOKED';
+ */
+export type SessionEndReason = Extract<FailureReason, 'SESSION_REVOKED' | 'REFRESH_TOKEN_REUSED' | 'SESSION_EXPIRED'>;
+
+const isFailureReason = (value: unknown): value is FailureReason =>
+  typeof value === 'string' && Object.hasOwn(FAILURE_POLICY, value);
+
+/**
+ * The server's `data.reason`, if the error carries one this client knows.
+ *
+ * @example
+ * getFailureReason(error); // 'SESSION_REVOKED'
+ */
+export function getFailureReason(error: unknown): FailureReason | undefined {
+  if (!isTRPCClientError(error)) return undefined;
+  const reason: unknown = error.data?.reason;
+  return isFailureReason(reason) ? reason : undefined;
+}
+
+/**
+ * What to do about a refused call; one without a known reason is reported as it is.
+ *
+ * @example
+ * if (failurePolicy(getFailureReason(error)) === 'refresh') await auth.refresh();
+ */
+export function failurePolicy(reason: FailureReason | undefined): FailurePolicy {
+  return reason === undefined ? 'report' : FAILURE_POLICY[reason];
+}
+
+/**
+ * The reason to tell the user why their session ended, when there is one to tell.
+ *
+ * @example
+ * sessionEndReason('REFRESH_TOKEN_REUSED'); // 'REFRESH_TOKEN_REUSED'
+ * sessionEndReason('REFRESH_TOKEN_MISSING'); // null
+ */
+export function sessionEndReason(reason: unknown): SessionEndReason | null {
+  return reason === 'SESSION_REVOKED' || reason === 'REFRESH_TOKEN_REUSED' || reason === 'SESSION_EXPIRED'
+    ? reason
+    : null;
 }

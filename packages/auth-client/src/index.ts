@@ -9,7 +9,20 @@ export {
   type TabCoordinator,
   type TabCoordinatorOptions,
 } from './cross-tab';
-export { getErrorCode, getHttpStatus, isCredentialError, isTransientError, SignedOutError } from './errors';
+export {
+  type FailurePolicy,
+  type FailureReason,
+  failurePolicy,
+  getErrorCode,
+  getFailureReason,
+  getHttpStatus,
+  isCredentialError,
+  isTransientError,
+  type SessionEndReason,
+  SignedOutError,
+  sessionEndReason,
+} from './errors';
+export { readClaims, sessionIdOf } from './jwt-claims';
 export { createLocalLockManager, type LockManagerLike } from './local-lock-manager';
 export type { TabMessage } from './tab-message';
 export type { AuthState, AuthStatus, ChangePasswordInput, Session, SignInInput, SignUpInput, User } from './types';

@@ -7,7 +7,17 @@ describe('parseTabMessage', () => {
   it('accepts the three message types', () => {
     expect(parseTabMessage({ type: 'signed-in', session })).toEqual({ type: 'signed-in', session });
     expect(parseTabMessage({ type: 'refreshed', session })).toEqual({ type: 'refreshed', session });
-    expect(parseTabMessage({ type: 'signed-out' })).toEqual({ type: 'signed-out' });
+    const ended = { type: 'signed-out', sessionId: 's1', reason: 'SESSION_REVOKED' };
+    expect(parseTabMessage(ended)).toEqual(ended);
+  });
+
+  it('reads a sign-out from an older build as ending any session, without a reason to show', () => {
+    expect(parseTabMessage({ type: 'signed-out' })).toEqual({ type: 'signed-out', sessionId: null, reason: null });
+    expect(parseTabMessage({ type: 'signed-out', sessionId: 7, reason: 'ACCESS_TOKEN_INVALID' })).toEqual({
+      type: 'signed-out',
+      sessionId: null,
+      reason: null,
+    });
   });
 
   it('keeps only the known fields', () => {

@@ -1,3 +1,4 @@
+import { type SessionEndReason, sessionEndReason } from './errors';
 import type { Session } from './types';
 
 /**
@@ -9,8 +10,10 @@ import type { Session } from './types';
  *   page: the refresh cookie they share now belongs to this session.
  * - `refreshed`: a refresh here. Tabs that are signed in or still restoring adopt it; a signed-out
  *   tab ignores it, so a refresh that was already on the wire cannot undo a sign-out.
- * - `signed-out`: the session ended here (sign-out, or the server refused the refresh cookie).
- *   Every tab forgets its session.
+ * - `signed-out`: the session `sessionId` ended here (sign-out, or the server refused it). Every
+ *   tab holding that session forgets it; a tab that already holds a newer one (a sign-in that
+ *   crossed this message) keeps it. `sessionId` null ends whatever session a tab holds.
+ *   `reason` says why, when the user should be told (revoked elsewhere, reuse detected).
  *
  * @example
  * tabs.publish({ type: 'refreshed', session });
@@ -18,7 +21,7 @@ import type { Session } from './types';
 export type TabMessage =
   | { readonly type: 'signed-in'; readonly session: Session }
   | { readonly type: 'refreshed'; readonly session: Session }
-  | { readonly type: 'signed-out' };
+  | { readonly type: 'signed-out'; readonly sessionId: string | null; readonly reason: SessionEndReason | null };
 
 /**
  * Checks a message received from another tab. A tab still running an older build after a deploy
@@ -32,7 +35,11 @@ export type TabMessage =
  */
 export function parseTabMessage(data: unknown): TabMessage | null {
   if (typeof data !== 'object' || data === null || !('type' in data)) return null;
-  if (data.type === 'signed-out') return { type: 'signed-out' };
+  if (data.type === 'signed-out') {
+    const sessionId = 'sessionId' in data && typeof data.sessionId === 'string' ? data.sessionId : null;
+    const reason = 'reason' in data ? sessionEndReason(data.reason) : null;
+    return { type: 'signed-out', sessionId, reason };
+  }
   if (data.type !== 'signed-in' && data.type !== 'refreshed') return null;
   if (!('session' in data) || !isSession(data.session)) return null;
   const { accessToken, expiresAt, user } = data.session;

@@ -1,3 +1,5 @@
+import { readClaims } from './jwt-claims';
+
 /**
  * How long a freshly received access token stays valid, in milliseconds.
  *
@@ -18,14 +20,6 @@ export function tokenLifetimeMs(session: { accessToken: string; expiresAt: numbe
 }
 
 function readIssuedAtMs(jwt: string): number | undefined {
-  const payload = jwt.split('.')[1];
-  if (payload === undefined) return undefined;
-  try {
-    // base64url → base64; `atob` accepts the missing padding.
-    const claims: unknown = JSON.parse(atob(payload.replaceAll('-', '+').replaceAll('_', '/')));
-    if (typeof claims !== 'object' || claims === null || !('iat' in claims)) return undefined;
-    return typeof claims.iat === 'number' && Number.isFinite(claims.iat) ? claims.iat * 1000 : undefined;
-  } catch {
-    return undefined;
-  }
+  const iat = readClaims(jwt)?.iat;
+  return typeof iat === 'number' && Number.isFinite(iat) ? iat * 1000 : undefined;
 }

@@ -1,3 +1,4 @@
+import type { SessionEndReason } from './errors';
 import type { AuthState, Session } from './types';
 
 /**
@@ -17,14 +18,16 @@ export interface TokenStore {
   version(): number;
   /** Stores a session and notifies subscribers. */
   setSession(session: Session): void;
-  /** Forgets the session and notifies subscribers; a no-op when already anonymous. */
-  setAnonymous(): void;
+  /**
+   * Forgets the session and notifies subscribers. Already anonymous, a reason replaces the one
+   * shown, and no reason keeps it: an explanation is not wiped by a later, plainer sign-out.
+   */
+  setAnonymous(endedBecause?: SessionEndReason | null): void;
   /** Calls `listener` after every change; returns the unsubscribe function. */
   subscribe(listener: () => void): () => void;
 }
 
 const LOADING: AuthState = { status: 'loading', session: null };
-const ANONYMOUS: AuthState = { status: 'anonymous', session: null };
 
 /**
  * Creates an empty store in the `loading` state.
@@ -51,8 +54,9 @@ export function createTokenStore(): TokenStore {
     getAccessToken: () => state.session?.accessToken ?? null,
     version: () => version,
     setSession: (session) => commit({ status: 'authenticated', session }),
-    setAnonymous: () => {
-      if (state !== ANONYMOUS) commit(ANONYMOUS);
+    setAnonymous: (endedBecause = null) => {
+      if (state.status === 'anonymous' && (endedBecause === null || endedBecause === state.endedBecause)) return;
+      commit({ status: 'anonymous', session: null, endedBecause });
     },
     subscribe(listener) {
       listeners.add(listener);

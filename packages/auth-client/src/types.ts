@@ -1,5 +1,6 @@
 import type { AppRouter } from '@tessera/api';
 import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
+import type { SessionEndReason } from './errors';
 
 type Outputs = inferRouterOutputs<AppRouter>;
 type Inputs = inferRouterInputs<AppRouter>;
@@ -56,12 +57,14 @@ export type AuthStatus = 'loading' | 'authenticated' | 'anonymous';
 
 /**
  * An immutable snapshot: a new object on every change, the same object otherwise,
- * which is what `useSyncExternalStore` needs.
+ * which is what `useSyncExternalStore` needs. When signed out, `endedBecause` says why the
+ * session ended if the user should be told (revoked from another device, reuse detected,
+ * expired); it is null after a plain sign-out or when there never was a session.
  *
  * @example
  * const { status, session } = auth.getState();
  */
 export type AuthState =
   | { readonly status: 'loading'; readonly session: null }
-  | { readonly status: 'anonymous'; readonly session: null }
+  | { readonly status: 'anonymous'; readonly session: null; readonly endedBecause: SessionEndReason | null }
   | { readonly status: 'authenticated'; readonly session: Session };

@@ -1,4 +1,4 @@
-import type { AuthClient, AuthStatus, User } from '@tessera/auth-client';
+import type { AuthClient, AuthStatus, SessionEndReason, User } from '@tessera/auth-client';
 import { useMemo, useSyncExternalStore } from 'react';
 import { useAuthClient } from './auth-context';
 
@@ -8,9 +8,15 @@ export interface UseAuthResult {
   status: AuthStatus;
   /** The signed-in user, or `null`. */
   user: User | null;
+  /**
+   * Signed out because the session was ended elsewhere (`SESSION_REVOKED`), caught being reused
+   * (`REFRESH_TOKEN_REUSED`) or ran out (`SESSION_EXPIRED`): tell the user. Otherwise `null`.
+   */
+  endedBecause: SessionEndReason | null;
   signIn: AuthClient['signIn'];
   signUp: AuthClient['signUp'];
   signOut: AuthClient['signOut'];
+  signOutEverywhere: AuthClient['signOutEverywhere'];
   changePassword: AuthClient['changePassword'];
 }
 
@@ -30,9 +36,11 @@ export function useAuth(): UseAuthResult {
     () => ({
       status: state.status,
       user: state.session?.user ?? null,
+      endedBecause: state.status === 'anonymous' ? state.endedBecause : null,
       signIn: client.signIn,
       signUp: client.signUp,
       signOut: client.signOut,
+      signOutEverywhere: client.signOutEverywhere,
       changePassword: client.changePassword,
     }),
     [client, state],

@@ -5,6 +5,7 @@ import { type AccessTokenOptions, issueAccessToken, verifyAccessToken } from './
 import { SigningKeyRing } from './signing-keys';
 
 const subject = { userId: 'user-1', sessionId: 'session-1' };
+const INVALID = { ok: false, reason: 'invalid' };
 const t0 = Date.UTC(2026, 0, 1);
 let handle: DbHandle;
 let options: AccessTokenOptions;
@@ -48,20 +49,23 @@ describe('access tokens', () => {
     expect(claims.exp).toBe(Math.floor(t0 / 1000) + 300);
     expect(typeof claims.jti).toBe('string');
     expect(expiresAt).toBe(t0 + 300_000);
-    expect(await verifyAccessToken(options, accessToken, t0 + 1000)).toMatchObject({ ...subject, expiresAt });
+    expect(await verifyAccessToken(options, accessToken, t0 + 1000)).toMatchObject({
+      ok: true,
+      token: { ...subject, expiresAt },
+    });
   });
 
   it('refuses an expired token, but not one inside the clock tolerance', async () => {
     const { accessToken } = await issueAccessToken(options, subject, t0);
-    expect(await verifyAccessToken(options, accessToken, t0 + 302_000)).not.toBeNull();
-    expect(await verifyAccessToken(options, accessToken, t0 + 306_000)).toBeNull();
+    expect(await verifyAccessToken(options, accessToken, t0 + 302_000)).toMatchObject({ ok: true });
+    expect(await verifyAccessToken(options, accessToken, t0 + 306_000)).toEqual({ ok: false, reason: 'expired' });
   });
 
   it('refuses a token signed by another deployment', async () => {
     const other = createDb(':memory:');
     const foreign = await issueAccessToken({ ...options, keys: await ringFor(other) }, subject, t0);
     other.close();
-    expect(await verifyAccessToken(options, foreign.accessToken, t0)).toBeNull();
+    expect(await verifyAccessToken(options, foreign.accessToken, t0)).toEqual(INVALID);
   });
 
   it('refuses an HS256 token keyed with our public key (algorithm confusion)', async () => {
@@ -73,14 +77,14 @@ describe('access tokens', () => {
       .setIssuedAt(now)
       .setExpirationTime(now + 300)
       .sign(secret);
-    expect(await verifyAccessToken(options, forged, t0)).toBeNull();
+    expect(await verifyAccessToken(options, forged, t0)).toEqual(INVALID);
   });
 
   it('refuses alg none', async () => {
     const valid = await signWithOurKey({});
     const [, payload] = valid.split('.');
     const header = Buffer.from(JSON.stringify({ alg: 'none', typ: 'at+jwt' })).toString('base64url');
-    expect(await verifyAccessToken(options, `${header}.${payload}.`, t0)).toBeNull();
+    expect(await verifyAccessToken(options, `${header}.${payload}.`, t0)).toEqual(INVALID);
   });
 
   it.each([
@@ -90,22 +94,22 @@ describe('access tokens', () => {
     ['missing jti', { jti: undefined }],
     ['iat far in the future', { iat: Math.floor(t0 / 1000) + 3600, exp: Math.floor(t0 / 1000) + 3900 }],
   ])('refuses a wrong %s', async (_name, claims) => {
-    expect(await verifyAccessToken(options, await signWithOurKey(claims), t0)).toBeNull();
+    expect(await verifyAccessToken(options, await signWithOurKey(claims), t0)).toEqual(INVALID);
   });
 
   it('refuses a JWT of another type', async () => {
-    expect(await verifyAccessToken(options, await signWithOurKey({}, { typ: 'JWT' }), t0)).toBeNull();
-    expect(await verifyAccessToken(options, await signWithOurKey({}), t0)).not.toBeNull();
+    expect(await verifyAccessToken(options, await signWithOurKey({}, { typ: 'JWT' }), t0)).toEqual(INVALID);
+    expect(await verifyAccessToken(options, await signWithOurKey({}), t0)).toMatchObject({ ok: true });
   });
 
   it('refuses a tampered payload', async () => {
     const { accessToken } = await issueAccessToken(options, subject, t0);
     const [header, , signature] = accessToken.split('.');
     const payload = Buffer.from(JSON.stringify({ ...decodeJwt(accessToken), sub: 'admin' })).toString('base64url');
-    expect(await verifyAccessToken(options, `${header}.${payload}.${signature}`, t0)).toBeNull();
+    expect(await verifyAccessToken(options, `${header}.${payload}.${signature}`, t0)).toEqual(INVALID);
   });
 
   it.each(['', 'a.b', 'a.b.c.d', '!!!.???.###', 'x'.repeat(15_000)])('refuses malformed input %#', async (token) => {
-    expect(await verifyAccessToken(options, token, t0)).toBeNull();
+    expect(await verifyAccessToken(options, token, t0)).toEqual(INVALID);
   });
 });

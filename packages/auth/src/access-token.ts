@@ -7,7 +7,7 @@ export const ACCESS_TOKEN_TYP = 'at+jwt';
 /** Far above our ~400-character tokens; longer input is refused before any parsing. */
 const MAX_TOKEN_LENGTH = 4096;
 /** Tolerated clock difference between server processes, seconds. */
-const CLOCK_TOLERANCE_S = 5;
+export const CLOCK_TOLERANCE_S = 5;
 
 export interface AccessTokenOptions {
   keys: SigningKeyRing;
@@ -27,6 +27,14 @@ export interface VerifiedAccessToken extends AccessTokenSubject {
   /** Epoch ms. */
   expiresAt: number;
 }
+
+/**
+ * Why a token was refused. `expired` only for a token whose signature and claims were good:
+ * a client may then refresh, which it must not do for a forgery.
+ */
+export type AccessTokenFailure = 'invalid' | 'expired';
+
+export type AccessTokenCheck = { ok: true; token: VerifiedAccessToken } | { ok: false; reason: AccessTokenFailure };
 
 /**
  * Signs a short-lived access token (EdDSA, `typ: at+jwt`) for a user's session.
@@ -54,21 +62,23 @@ export async function issueAccessToken(
   return { accessToken, expiresAt: expiresAtS * 1000 };
 }
 
+const INVALID = { ok: false, reason: 'invalid' } as const;
+
 /**
  * Verifies an access token without touching the database (keys are in memory). Pins the
- * algorithm, issuer, audience, type and required claims. Any failure is `null`: callers have one
- * thing to handle, and the reason never reaches a client.
+ * algorithm, issuer, audience, type and required claims. A refusal is a normal result, never an
+ * exception: `expired` for a genuine token past its time, `invalid` for anything else.
  *
  * @example
- * const verified = await verifyAccessToken(options, bearerToken, Date.now());
- * if (!verified) throw unauthorized();
+ * const check = await verifyAccessToken(options, bearerToken, Date.now());
+ * if (!check.ok) throw unauthorized(check.reason);
  */
 export async function verifyAccessToken(
   options: AccessTokenOptions,
   token: string,
   now: number,
-): Promise<VerifiedAccessToken | null> {
-  if (token.length === 0 || token.length > MAX_TOKEN_LENGTH) return null;
+): Promise<AccessTokenCheck> {
+  if (token.length === 0 || token.length > MAX_TOKEN_LENGTH) return INVALID;
   try {
     const { payload } = await jwtVerify(
       token,
@@ -91,11 +101,14 @@ export async function verifyAccessToken(
     );
     const { sub, sid, jti, exp } = payload;
     if (typeof sub !== 'string' || typeof sid !== 'string' || typeof jti !== 'string' || typeof exp !== 'number') {
-      return null;
+      return INVALID;
     }
-    return { userId: sub, sessionId: sid, tokenId: jti, expiresAt: exp * 1000 };
+    return { ok: true, token: { userId: sub, sessionId: sid, tokenId: jti, expiresAt: exp * 1000 } };
   } catch (error) {
-    if (error instanceof errors.JOSEError || error instanceof TypeError) return null;
+    // jose checks the signature before the claims, so JWTExpired (`exp`, or `iat` older than
+    // the lifetime) is only ever thrown for a token we signed.
+    if (error instanceof errors.JWTExpired) return { ok: false, reason: 'expired' };
+    if (error instanceof errors.JOSEError || error instanceof TypeError) return INVALID;
     throw error;
   }
 }

@@ -1,15 +1,29 @@
 import type { TesseraDb } from '@tessera/db';
 import type { JWK } from 'jose';
-import { type AccessTokenOptions, issueAccessToken, type VerifiedAccessToken, verifyAccessToken } from './access-token';
+import {
+  type AccessTokenOptions,
+  CLOCK_TOLERANCE_S,
+  issueAccessToken,
+  type VerifiedAccessToken,
+  verifyAccessToken,
+} from './access-token';
+import type { ClientInfo } from './client-info';
 import type { AuthConfig } from './config';
+import { createDrizzleRevocationReader } from './drizzle-revocation-reader';
 import { AuthError } from './errors';
+import { type AuthEvent, listRecentEvents, type NewAuthEvent, recordEvent } from './events';
+import { type PruneResult, pruneExpired } from './housekeeping';
 import { getDummyHash, hashPassword, verifyPassword } from './password';
+import { createPollingRevocationFeed, type RevocationFeed } from './revocation-feed';
+import { RevocationList } from './revocation-list';
 import {
   listSessions,
   revokeAllSessions,
   revokeSession,
   rotateRefreshToken,
+  type SessionStatus,
   type SessionSummary,
+  sessionStatus,
   startSession,
 } from './sessions';
 import { SigningKeyRing } from './signing-keys';
@@ -32,11 +46,30 @@ export interface SignedIn {
   refreshTokenExpiresAt: number;
 }
 
-/** Facts about the request: the user agent is shown on the sessions page, the address throttled. */
-export interface ClientInfo {
-  userAgent: string | null;
-  /** The client's address (from X-Forwarded-For only behind a trusted proxy). */
-  ip: string;
+/** The signed-in caller of a protected operation, as its verified access token says. */
+export interface Caller {
+  userId: string;
+  sessionId: string;
+}
+
+/**
+ * An access-token check: the token's subject, or why it is refused. `revoked` means the token is
+ * genuine and unexpired but its session has ended (signed out, revoked, password changed, reuse).
+ */
+export type AccessCheck =
+  | { ok: true; token: VerifiedAccessToken }
+  | { ok: false; reason: 'invalid' | 'expired' | 'revoked' };
+
+/** How current this process's list of ended sessions is; `/healthz` reports it. */
+export interface RevocationHealth {
+  /** True when the feed has not caught up with the database for more than five seconds. */
+  stale: boolean;
+  /** Milliseconds since it last did. */
+  lagMs: number;
+  /** The feed's last read error, if its last read failed. */
+  lastError: string | null;
+  /** Sessions held in memory: those ended within the last access-token lifetime. */
+  size: number;
 }
 
 export interface CreateAuthOptions {
@@ -44,9 +77,20 @@ export interface CreateAuthOptions {
   config: AuthConfig;
   /** Brute-force limits; the contract's by default. */
   throttleLimits?: ThrottleLimits;
+  /**
+   * How this process learns of sessions other processes end. Defaults to polling the given
+   * connection every 250 ms, which suits one process or an in-memory database; a server on a
+   * SQLite file polls from a worker thread instead (`createWorkerRevocationReader`).
+   */
+  revocationFeed?: RevocationFeed;
   /** The clock, epoch ms; tests pass their own. */
   now?: () => number;
 }
+
+/** The revocation list is stale after this long without catching up (the load balancer's cue). */
+export const REVOCATION_STALE_AFTER_MS = 5_000;
+/** The default `REVOCATION_POLL_MS`. */
+export const DEFAULT_REVOCATION_POLL_MS = 250;
 
 export type Auth = Awaited<ReturnType<typeof createAuth>>;
 
@@ -58,7 +102,7 @@ export type Auth = Awaited<ReturnType<typeof createAuth>>;
  * const auth = await createAuth({ db, config: { issuer, audience, ...defaultAuthConfig } });
  * const { session, refreshToken } = await auth.login({ email, password }, { userAgent });
  */
-export async function createAuth({ db, config, throttleLimits, now = Date.now }: CreateAuthOptions) {
+export async function createAuth({ db, config, throttleLimits, revocationFeed, now = Date.now }: CreateAuthOptions) {
   const keys = await SigningKeyRing.open({
     db,
     accessTokenTtl: config.accessTokenTtl,
@@ -72,11 +116,35 @@ export async function createAuth({ db, config, throttleLimits, now = Date.now }:
     ttl: config.accessTokenTtl,
   };
   const throttle = createThrottle(db, throttleLimits);
+  // A session's access tokens outlive it by at most their lifetime plus the clock leeway.
+  const revoked = new RevocationList({
+    windowMs: (config.accessTokenTtl + CLOCK_TOLERANCE_S) * 1000,
+    staleAfterMs: REVOCATION_STALE_AFTER_MS,
+    now,
+  });
+  const feed =
+    revocationFeed ??
+    createPollingRevocationFeed({ reader: createDrizzleRevocationReader(db), pollMs: DEFAULT_REVOCATION_POLL_MS, now });
+  // Before the server listens: a token of a session ended a minute ago must already be refused.
+  try {
+    await feed.start(revoked, revoked.horizon());
+  } catch (error) {
+    await feed.stop();
+    throw new Error('Could not load the sessions ended recently', { cause: error });
+  }
   // Hash the dummy now, so the first unknown-email sign-in is not the only fast one.
   await getDummyHash();
 
+  const record = (event: NewAuthEvent) => recordEvent(db, event, now());
+
+  /** Ends sessions in this process's list at once; other processes read them from the database. */
+  const forget = (sessionIds: readonly string[], at: number) => {
+    for (const sessionId of sessionIds) revoked.add(sessionId, at);
+  };
+
   async function signIn(user: User, client: ClientInfo): Promise<SignedIn> {
     const issued = startSession(db, config, { userId: user.id, userAgent: client.userAgent }, now());
+    record({ userId: user.id, type: 'signed_in', sessionId: issued.sessionId, client });
     return sessionFor(user, issued.sessionId, issued.refreshToken, issued.expiresAt);
   }
 
@@ -115,10 +183,18 @@ export async function createAuth({ db, config, throttleLimits, now = Date.now }:
       return signIn(user, client);
     },
 
-    /** Exchanges a refresh token for a new one and a new access token. Throws `INVALID_REFRESH_TOKEN`. */
-    async refresh(refreshToken: string): Promise<SignedIn> {
+    /**
+     * Exchanges a refresh token for a new one and a new access token. Throws
+     * `AuthError('INVALID_REFRESH_TOKEN')` with `details.reason` one of `unknown`, `expired`,
+     * `revoked`, `reused` or `user_gone`. A reuse ends the session here at once and is recorded.
+     */
+    async refresh(refreshToken: string, client: ClientInfo): Promise<SignedIn> {
       const rotated = rotateRefreshToken(db, config, refreshToken, now());
       if (!rotated.ok) {
+        if (rotated.reason === 'reused') {
+          forget([rotated.sessionId], now());
+          record({ userId: rotated.userId, type: 'refresh_token_reused', sessionId: rotated.sessionId, client });
+        }
         throw new AuthError('INVALID_REFRESH_TOKEN', `Refresh refused: ${rotated.reason}`, {
           reason: rotated.reason,
           sessionId: rotated.sessionId,
@@ -147,19 +223,26 @@ export async function createAuth({ db, config, throttleLimits, now = Date.now }:
         throw new AuthError('INVALID_CREDENTIALS');
       }
       setPasswordHash(db, user.id, await hashPassword(input.newPassword));
-      revokeAllSessions(db, { userId: user.id, reason: 'password_changed' }, now());
-      return signIn(user, client);
+      const at = now();
+      forget(revokeAllSessions(db, { userId: user.id, reason: 'password_changed' }, at), at);
+      const issued = startSession(db, config, { userId: user.id, userAgent: client.userAgent }, now());
+      record({ userId: user.id, type: 'password_changed', sessionId: issued.sessionId, client });
+      return sessionFor(user, issued.sessionId, issued.refreshToken, issued.expiresAt);
     },
 
     /** Ends the session the access token belongs to. */
-
-    logout(access: { userId: string; sessionId: string }): void {
-      revokeSession(db, { sessionId: access.sessionId, userId: access.userId, reason: 'logout' }, now());
+    logout(caller: Caller, client: ClientInfo): void {
+      const at = now();
+      if (!revokeSession(db, { sessionId: caller.sessionId, userId: caller.userId, reason: 'logout' }, at)) return;
+      forget([caller.sessionId], at);
+      record({ userId: caller.userId, type: 'signed_out', sessionId: caller.sessionId, client });
     },
 
-    /** Ends every session of the user, this one included. */
-    logoutAll(userId: string): void {
-      revokeAllSessions(db, { userId, reason: 'logout_all' }, now());
+    /** Ends every session of the user, the caller's included. */
+    logoutAll(caller: Caller, client: ClientInfo): void {
+      const at = now();
+      forget(revokeAllSessions(db, { userId: caller.userId, reason: 'logout_all' }, at), at);
+      record({ userId: caller.userId, type: 'signed_out_everywhere', sessionId: caller.sessionId, client });
     },
 
     /** The user's live sessions, most recently used first. */
@@ -167,14 +250,39 @@ export async function createAuth({ db, config, throttleLimits, now = Date.now }:
       return listSessions(db, userId, now());
     },
 
-    /** Ends one of the user's sessions. Throws `SESSION_NOT_FOUND` if it is not theirs or not live. */
-    revokeSession(input: { userId: string; sessionId: string }): void {
-      if (!revokeSession(db, { ...input, reason: 'revoked' }, now())) throw new AuthError('SESSION_NOT_FOUND');
+    /** Ends one of the caller's sessions. Throws `SESSION_NOT_FOUND` if it is not theirs or not live. */
+    revokeSession(caller: Caller, sessionId: string, client: ClientInfo): void {
+      const at = now();
+      if (!revokeSession(db, { sessionId, userId: caller.userId, reason: 'revoked' }, at)) {
+        throw new AuthError('SESSION_NOT_FOUND');
+      }
+      forget([sessionId], at);
+      record({ userId: caller.userId, type: 'session_revoked', sessionId, actorSessionId: caller.sessionId, client });
     },
 
-    /** Checks an access token with the keys in memory: no database work on the hot path. */
-    verifyAccessToken(token: string): Promise<VerifiedAccessToken | null> {
-      return verifyAccessToken(tokenOptions, token, now());
+    /** The user's last security events, newest first. */
+    recentActivity(userId: string): AuthEvent[] {
+      return listRecentEvents(db, userId);
+    },
+
+    /**
+     * Checks an access token with the keys and the list of ended sessions in memory: no database
+     * work on the hot path.
+     */
+    async verifyAccessToken(token: string): Promise<AccessCheck> {
+      const check = await verifyAccessToken(tokenOptions, token, now());
+      if (check.ok && revoked.has(check.token.sessionId)) return { ok: false, reason: 'revoked' };
+      return check;
+    },
+
+    /** Reads the session in the database: for sensitive operations, which must not trust the list alone. */
+    sessionStatus(caller: Caller): SessionStatus {
+      return sessionStatus(db, caller, now());
+    },
+
+    /** How current the list of ended sessions is. */
+    revocationHealth(): RevocationHealth {
+      return { stale: revoked.isStale(), lagMs: revoked.lagMs(), lastError: feed.lastError(), size: revoked.size };
     },
 
     getUser(userId: string): User | null {
@@ -186,14 +294,19 @@ export async function createAuth({ db, config, throttleLimits, now = Date.now }:
       return { keys: keys.publicJwks() };
     },
 
-    /** Deletes expired throttle counters; the server calls it now and then. */
-    sweepExpired(): void {
-      throttle.sweep(now());
+    /** Prunes long-ended sessions and spent throttle counters, in batches; the server runs it hourly. */
+    pruneExpired(): Promise<PruneResult> {
+      return pruneExpired(db, now());
     },
 
     /** Replaces the signing key now (e.g. after a suspected leak); old tokens stay valid until they expire. */
     rotateSigningKey(): Promise<void> {
       return keys.rotate();
+    },
+
+    /** Stops following other processes' revocations. Call before closing the database. */
+    close(): Promise<void> {
+      return feed.stop();
     },
   };
 }

@@ -1,14 +1,31 @@
-export { ACCESS_TOKEN_TYP, type VerifiedAccessToken } from './access-token';
+export { ACCESS_TOKEN_TYP, CLOCK_TOLERANCE_S, type VerifiedAccessToken } from './access-token';
+export type { ClientInfo } from './client-info';
 export { type AuthConfig, defaultAuthConfig } from './config';
 export {
+  type AccessCheck,
   type Auth,
-  type ClientInfo,
+  type Caller,
   type CreateAuthOptions,
   createAuth,
+  DEFAULT_REVOCATION_POLL_MS,
+  REVOCATION_STALE_AFTER_MS,
+  type RevocationHealth,
   type Session,
   type SignedIn,
 } from './create-auth';
+export { createDrizzleRevocationReader } from './drizzle-revocation-reader';
 export { AuthError, type AuthErrorCode, RateLimitedError } from './errors';
-export type { SessionSummary } from './sessions';
+export { AUTH_EVENT_TYPES, type AuthEvent, type AuthEventType, RECENT_EVENTS_LIMIT } from './events';
+export { ENDED_SESSION_RETENTION_MS, type PruneResult } from './housekeeping';
+export {
+  createPollingRevocationFeed,
+  type PollingFeedOptions,
+  type RevocationFeed,
+  type RevocationReader,
+  type RevocationSink,
+} from './revocation-feed';
+export { type Revocation, RevocationList } from './revocation-list';
+export type { SessionStatus, SessionSummary } from './sessions';
 export { defaultThrottleLimits, type Limit, type ThrottleLimits } from './throttle';
 export type { User } from './users';
+export { createWorkerRevocationReader } from './worker-revocation-reader';

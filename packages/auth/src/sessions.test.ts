@@ -8,6 +8,7 @@ import {
   revokeSession,
   rotateRefreshToken,
   type SessionLifetimes,
+  sessionStatus,
   startSession,
 } from './sessions';
 
@@ -52,6 +53,7 @@ describe('refresh-token rotation', () => {
       ok: false,
       reason: 'reused',
       sessionId: first.sessionId,
+      userId: 'u1',
     });
     expect(sessionRow(first.sessionId)?.revokedReason).toBe('reuse_detected');
     if (!second.ok) return;
@@ -154,9 +156,22 @@ describe('the sessions a user can see', () => {
   it('signs out everywhere', () => {
     const a = start();
     const b = start();
-    expect(revokeAllSessions(handle.db, { userId: 'u1', reason: 'logout_all' }, t0 + 1)).toBe(2);
+    const ended = revokeAllSessions(handle.db, { userId: 'u1', reason: 'logout_all' }, t0 + 1);
+    expect(ended.toSorted()).toEqual([a.sessionId, b.sessionId].toSorted());
     expect(listSessions(handle.db, 'u1', t0 + 2)).toEqual([]);
+    expect(revokeAllSessions(handle.db, { userId: 'u1', reason: 'logout_all' }, t0 + 2)).toEqual([]);
     expect(rotateRefreshToken(handle.db, lifetimes, a.refreshToken, t0 + 3)).toMatchObject({ reason: 'revoked' });
     expect(rotateRefreshToken(handle.db, lifetimes, b.refreshToken, t0 + 3)).toMatchObject({ reason: 'revoked' });
+  });
+
+  it('tells a live session from a revoked, an expired and someone else’s', () => {
+    const live = start();
+    const revoked = start();
+    revokeSession(handle.db, { sessionId: revoked.sessionId, userId: 'u1', reason: 'logout' }, t0 + 1);
+    expect(sessionStatus(handle.db, { sessionId: live.sessionId, userId: 'u1' }, t0 + 1)).toBe('live');
+    expect(sessionStatus(handle.db, { sessionId: revoked.sessionId, userId: 'u1' }, t0 + 1)).toBe('revoked');
+    expect(sessionStatus(handle.db, { sessionId: live.sessionId, userId: 'u1' }, t0 + 600_000)).toBe('expired');
+    expect(sessionStatus(handle.db, { sessionId: live.sessionId, userId: 'u2' }, t0 + 1)).toBe('revoked');
+    expect(sessionStatus(handle.db, { sessionId: 'no-such-session', userId: 'u1' }, t0 + 1)).toBe('revoked');
   });
 });

@@ -1,6 +1,7 @@
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { refreshTokens, sessions, type TesseraDb, type TesseraTransaction } from '@tessera/db';
 import { and, desc, eq, gt, isNull } from 'drizzle-orm';
+import { storedUserAgent } from './client-info';
 import { deriveSuccessorToken, generateRefreshToken, generateRotationSecret, hashRefreshToken } from './refresh-token';
 
 export interface SessionLifetimes {
@@ -24,10 +25,8 @@ export interface IssuedRefreshToken {
 export type RotationFailure = 'unknown' | 'expired' | 'revoked' | 'reused';
 export type RotationResult =
   | ({ ok: true } & IssuedRefreshToken)
-  | { ok: false; reason: RotationFailure; sessionId: string | null };
-
-/** Longest user agent kept: enough to recognise a browser, too short to fill the disk. */
-const MAX_USER_AGENT_LENGTH = 512;
+  | { ok: false; reason: 'unknown'; sessionId: null; userId: null }
+  | { ok: false; reason: Exclude<RotationFailure, 'unknown'>; sessionId: string; userId: string };
 
 /**
  * Starts a session (a new refresh-token family) for a user who just proved who they are.
@@ -51,7 +50,7 @@ export function startSession(
       .values({
         id: sessionId,
         userId: input.userId,
-        userAgent: input.userAgent?.slice(0, MAX_USER_AGENT_LENGTH) ?? null,
+        userAgent: storedUserAgent(input.userAgent),
         rotationSecret: generateRotationSecret(),
         createdAt: now,
         lastUsedAt: now,
@@ -104,8 +103,13 @@ export function rotateRefreshToken(
         .innerJoin(sessions, eq(sessions.id, refreshTokens.sessionId))
         .where(eq(refreshTokens.tokenHash, hashRefreshToken(presentedToken)))
         .get();
-      if (!found) return { ok: false, reason: 'unknown', sessionId: null };
-      const failure = (reason: RotationFailure): RotationResult => ({ ok: false, reason, sessionId: found.sessionId });
+      if (!found) return { ok: false, reason: 'unknown', sessionId: null, userId: null };
+      const failure = (reason: Exclude<RotationFailure, 'unknown'>): RotationResult => ({
+        ok: false,
+        reason,
+        sessionId: found.sessionId,
+        userId: found.userId,
+      });
       if (found.revokedAt !== null) return failure('revoked');
       if (found.idleExpiresAt <= now || found.absoluteExpiresAt <= now) return failure('expired');
 
@@ -241,15 +245,41 @@ export function listSessions(db: TesseraDb, userId: string, now: number): Sessio
 }
 
 /**
- * Ends every live session of a user (sign out everywhere). Returns how many were ended.
+ * Ends every live session of a user (sign out everywhere). Returns the ids of those it ended.
  *
  * @example
- * revokeAllSessions(db, { userId, reason: 'logout_all' }, Date.now());
+ * const ended = revokeAllSessions(db, { userId, reason: 'logout_all' }, Date.now());
  */
-export function revokeAllSessions(db: TesseraDb, input: { userId: string; reason: string }, now: number): number {
+export function revokeAllSessions(db: TesseraDb, input: { userId: string; reason: string }, now: number): string[] {
   return db
     .update(sessions)
     .set({ revokedAt: now, revokedReason: input.reason })
     .where(and(eq(sessions.userId, input.userId), isNull(sessions.revokedAt)))
-    .run().changes;
+    .returning({ id: sessions.id })
+    .all()
+    .map(({ id }) => id);
+}
+
+/** Whether a session can still be used: what sensitive procedures confirm in the database. */
+export type SessionStatus = 'live' | 'revoked' | 'expired';
+
+/**
+ * The state of a user's session as the database has it. A session that does not exist or is not
+ * the user's reads as revoked: no token of ours names one, so it was pruned long after it ended.
+ *
+ * @example
+ * if (sessionStatus(db, { userId, sessionId }, Date.now()) !== 'live') refuse();
+ */
+export function sessionStatus(db: TesseraDb, input: { sessionId: string; userId: string }, now: number): SessionStatus {
+  const row = db
+    .select({
+      revokedAt: sessions.revokedAt,
+      idleExpiresAt: sessions.idleExpiresAt,
+      absoluteExpiresAt: sessions.absoluteExpiresAt,
+    })
+    .from(sessions)
+    .where(and(eq(sessions.id, input.sessionId), eq(sessions.userId, input.userId)))
+    .get();
+  if (!row || row.revokedAt !== null) return 'revoked';
+  return row.idleExpiresAt <= now || row.absoluteExpiresAt <= now ? 'expired' : 'live';
 }

@@ -1,6 +1,7 @@
 import { createDb, type DbHandle, rateLimits } from '@tessera/db';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RateLimitedError } from './errors';
+import { pruneExpired } from './housekeeping';
 import { createThrottle, type Throttle } from './throttle';
 
 let handle: DbHandle;
@@ -41,13 +42,14 @@ describe('throttle', () => {
     expect(await rejection(throttle.assertAccountNotLocked('a@example.com'))).toBe('resolved');
   });
 
-  it('stores hashed keys only, and sweeps counters whose window has passed', async () => {
+  it('stores hashed keys only; housekeeping prunes counters whose window has passed', async () => {
     await throttle.countAttempt('203.0.113.9');
     await throttle.recordFailure('secret@example.com');
     const rows = handle.db.select().from(rateLimits).all();
     expect(rows).toHaveLength(2);
     expect(JSON.stringify(rows)).not.toMatch(/203\.0\.113\.9|secret@example\.com/);
-    throttle.sweep(Date.now() + 61_000);
+    expect(await pruneExpired(handle.db, Date.now() + 59_000)).toMatchObject({ rateLimits: 0 });
+    expect(await pruneExpired(handle.db, Date.now() + 61_000)).toMatchObject({ rateLimits: 2 });
     expect(handle.db.select().from(rateLimits).all()).toEqual([]);
   });
 });

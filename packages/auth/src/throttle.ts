@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { rateLimits, type TesseraDb } from '@tessera/db';
-import { lt } from 'drizzle-orm';
 import { RateLimiterDrizzle, RateLimiterRes } from 'rate-limiter-flexible';
 import { RateLimitedError } from './errors';
 
@@ -41,7 +40,7 @@ export function createThrottle(db: TesseraDb, limits: ThrottleLimits = defaultTh
       keyPrefix,
       points: limit.points,
       duration: limit.durationSeconds,
-      // We sweep expired rows ourselves (`sweep`), on the server's schedule and not after close.
+      // Housekeeping prunes expired rows (pruneExpired), in batches on the server's schedule.
       clearExpiredByTimeout: false,
     });
   const accountFailures = limiter('account-failures', limits.accountFailures);
@@ -69,13 +68,6 @@ export function createThrottle(db: TesseraDb, limits: ThrottleLimits = defaultTh
     /** A successful sign-in wipes the account's failures. */
     async clearFailures(email: string): Promise<void> {
       await accountFailures.delete(hashKey(email));
-    },
-
-    /** Deletes counters whose window has passed. */
-    sweep(now = Date.now()): void {
-      db.delete(rateLimits)
-        .where(lt(rateLimits.expire, new Date(now)))
-        .run();
     },
   };
 }

@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { type BetterSQLite3Database, drizzle } from 'drizzle-orm/better-sqlite3';
@@ -10,6 +10,8 @@ export type TesseraDb = BetterSQLite3Database<typeof schema> & { $client: Databa
 
 export interface DbHandle {
   db: TesseraDb;
+  /** The SQLite file, for readers that open a connection of their own; null for `:memory:`. */
+  file: string | null;
   /** Answers when the database does: what `/healthz` asks. */
   ping(): boolean;
   close(): void;
@@ -53,6 +55,7 @@ export function createDb(url: string, options: CreateDbOptions = {}): DbHandle {
 
   return {
     db,
+    file: path === ':memory:' ? null : resolve(path),
     ping: () => sqlite.prepare('select 1 as ok').get() !== undefined,
     close: () => sqlite.close(),
   };

@@ -6,4 +6,4 @@ export {
   type TesseraDb,
   type TesseraTransaction,
 } from './create-db';
-export { rateLimits, refreshTokens, schema, sessions, signingKeys, users } from './schema';
+export { authEvents, rateLimits, refreshTokens, schema, sessions, signingKeys, users } from './schema';

@@ -34,7 +34,13 @@ export const sessions = sqliteTable(
     /** Why the session ended: 'logout', 'logout_all', 'revoked', 'reuse_detected', 'password_changed'. */
     revokedReason: text('revoked_reason'),
   },
-  (table) => [index('sessions_user_id_idx').on(table.userId)],
+  (table) => [
+    index('sessions_user_id_idx').on(table.userId),
+    // The revocation feed asks for sessions revoked after a cursor, several times a second.
+    index('sessions_revoked_at_idx').on(table.revokedAt),
+    // Housekeeping looks for sessions that ended long ago; idle expiry never passes absolute expiry.
+    index('sessions_idle_expires_at_idx').on(table.idleExpiresAt),
+  ],
 );
 
 /** Only the SHA-256 hash of a refresh token is stored; the token itself lives in the user's cookie. */
@@ -68,10 +74,39 @@ export const signingKeys = sqliteTable('signing_keys', {
  * rate-limiter-flexible's counters (RateLimiterDrizzle), in the database so that a restart does
  * not reset them and every process shares them. Keys are hashed: no email is stored here.
  */
-export const rateLimits = sqliteTable('rate_limits', {
-  key: text('key').primaryKey(),
-  points: integer('points').notNull().default(0),
-  expire: integer('expire', { mode: 'timestamp_ms' }),
-});
+export const rateLimits = sqliteTable(
+  'rate_limits',
+  {
+    key: text('key').primaryKey(),
+    points: integer('points').notNull().default(0),
+    expire: integer('expire', { mode: 'timestamp_ms' }),
+  },
+  (table) => [index('rate_limits_expire_idx').on(table.expire)],
+);
 
-export const schema = { users, sessions, refreshTokens, signingKeys, rateLimits };
+/**
+ * The security activity of an account, append-only: what happened, when, and from which device
+ * and address. The integer id orders events as they were written.
+ */
+export const authEvents = sqliteTable(
+  'auth_events',
+  {
+    id: integer('id').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    /** One of `AuthEventType` (packages/auth/src/events.ts). */
+    type: text('type').notNull(),
+    at: integer('at').notNull(),
+    /** The device and address of the request that caused the event. */
+    userAgent: text('user_agent'),
+    ip: text('ip'),
+    /** The session the event is about (not a foreign key: ended sessions are pruned, events stay). */
+    sessionId: text('session_id'),
+    /** For `session_revoked`: the session that ended it. */
+    actorSessionId: text('actor_session_id'),
+  },
+  (table) => [index('auth_events_user_id_idx').on(table.userId, table.id)],
+);
+
+export const schema = { users, sessions, refreshTokens, signingKeys, rateLimits, authEvents };

@@ -1,12 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createAuth } from '@tessera/auth';
 import { createDb, type DbHandle } from '@tessera/db';
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import { loadEnv } from '../env';
 import { buildServer } from '../server';
-import { authConfigFrom } from '../start-server';
+import { createServerAuth } from '../start-server';
 
 /**
  * The real server, not listening (drive it with `app.inject`), on a fresh SQLite file the test
@@ -23,13 +22,14 @@ export async function buildTestApp(
   const dir = mkdtempSync(join(tmpdir(), 'tessera-app-'));
   const db = createDb(join(dir, 'tessera.db'));
   const env = loadEnv({ LOG_LEVEL: 'silent' });
-  const auth = await createAuth({ db: db.db, config: authConfigFrom(env) });
+  const auth = await createServerAuth(env, db);
   const app = await buildServer({ env, db, auth, webRoot: null, logger: options.logger });
   return {
     app,
     db,
     async dispose() {
       await app.close();
+      await auth.close();
       db.close();
       rmSync(dir, { recursive: true, force: true });
     },

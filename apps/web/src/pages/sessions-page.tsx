@@ -1,33 +1,36 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useAuth } from '@tessera/auth-react';
 import { Link } from 'react-router';
+import { ActivityList } from '../components/activity-list';
 import { AuthCard } from '../components/auth-card';
 import { FormAlert } from '../components/form-alert';
 import { describeDevice } from '../lib/describe-device';
 import { formatTime } from '../lib/format-time';
 import { useTRPC } from '../trpc';
 
-/** `/sessions`: every device signed in to this account, and a way to end any of them. */
+/** `/sessions`: every device signed in to this account, a way to end any of them, and recent activity. */
 export function SessionsPage() {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const { signOut } = useAuth();
+  const auth = useAuth();
   const sessions = useQuery(trpc.auth.sessions.list.queryOptions());
+  const activity = useQuery(trpc.auth.activity.list.queryOptions());
   const revoke = useMutation(
     trpc.auth.sessions.revoke.mutationOptions({
-      onSuccess: () => queryClient.invalidateQueries({ queryKey: trpc.auth.sessions.list.queryKey() }),
+      onSuccess: () =>
+        Promise.all([
+          queryClient.invalidateQueries({ queryKey: trpc.auth.sessions.list.queryKey() }),
+          queryClient.invalidateQueries({ queryKey: trpc.auth.activity.list.queryKey() }),
+        ]),
     }),
   );
-  const signOutEverywhere = useMutation(
-    trpc.auth.logoutAll.mutationOptions({
-      // The server ended this session too: end it here, in every tab.
-      onSuccess: () => signOut(),
-    }),
-  );
+  // Ends every session on the server, then this one in every tab here.
+  const signOutEverywhere = useMutation({ mutationFn: auth.signOutEverywhere });
+  const currentSessionId = sessions.data?.find((session) => session.current)?.id ?? null;
 
   return (
     <AuthCard title="Sessions" subtitle="Devices signed in to your account." footer={<Link to="/">Home</Link>}>
-      {sessions.isError || revoke.isError || signOutEverywhere.isError ? (
+      {sessions.isError || activity.isError || revoke.isError || signOutEverywhere.isError ? (
         <FormAlert message="That did not work. Please try again." />
       ) : null}
       {sessions.data === undefined ? (
@@ -73,6 +76,14 @@ export function SessionsPage() {
       >
         Sign out everywhere
       </button>
+      <h2 className="section-title">Recent activity</h2>
+      {activity.data === undefined ? (
+        <p className="loading" aria-busy={!activity.isError}>
+          {activity.isError ? 'Recent activity could not be loaded.' : 'Loading activity…'}
+        </p>
+      ) : (
+        <ActivityList events={activity.data} currentSessionId={currentSessionId} />
+      )}
     </AuthCard>
   );
 }

@@ -5,13 +5,14 @@ import { AuthCard } from '../components/auth-card';
 import { FormAlert } from '../components/form-alert';
 import { SubmitButton } from '../components/submit-button';
 import { TextField } from '../components/text-field';
+import { describeSessionEnd } from '../lib/describe-session-end';
 import { isSignOutIncomplete } from '../lib/sign-out-state';
 import { useFormSubmission } from '../lib/use-form-submission';
 import { validateSignIn } from '../lib/validate';
 
 /** `/sign-in`: email and password. On success the route guard moves on to the wanted page. */
 export function SignInPage() {
-  const { signIn } = useAuth();
+  const { signIn, endedBecause } = useAuth();
   const location = useLocation();
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
@@ -39,6 +40,11 @@ export function SignInPage() {
       }
     >
       {/* noValidate: our own checks report through the alert, which every screen reader announces. */}
+      {endedBecause === null ? null : (
+        <p className="notice" role="status">
+          {describeSessionEnd(endedBecause)}
+        </p>
+      )}
       {isSignOutIncomplete(location.state) ? (
         <p className="notice" role="status">
           You are signed out in this tab, but the server could not be reached to end your session. Sign in and out again

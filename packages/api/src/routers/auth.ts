@@ -1,9 +1,9 @@
 import { AuthError, type ClientInfo, RateLimitedError, type SignedIn } from '@tessera/auth';
 import { z } from 'zod';
 import type { Context } from '../context';
-import { fail, messages, tooManyAttempts } from '../errors';
+import { type FailureReason, fail, messages, tooManyAttempts, unauthorized } from '../errors';
 import { changePasswordInput, loginInput, registerInput } from '../inputs';
-import { protectedProcedure, router, sameOriginProcedure } from '../trpc';
+import { protectedProcedure, router, sameOriginProcedure, sessionProcedure } from '../trpc';
 
 function clientInfo(ctx: Context): ClientInfo {
   return { userAgent: ctx.request.userAgent, ip: ctx.request.ip };
@@ -14,6 +14,17 @@ function handOver(ctx: Context, signedIn: SignedIn) {
   ctx.cookies.set(signedIn.refreshToken, signedIn.refreshTokenExpiresAt);
   return signedIn.session;
 }
+
+type Refusal = readonly [FailureReason, string];
+const unknownRefreshToken: Refusal = ['REFRESH_TOKEN_INVALID', messages.sessionExpired];
+/** Why a refresh was refused (the core's `details.reason`), as the client is told. */
+const refusedRefresh = new Map<string | null | undefined, Refusal>([
+  ['unknown', unknownRefreshToken],
+  ['user_gone', unknownRefreshToken],
+  ['expired', ['SESSION_EXPIRED', messages.sessionExpired]],
+  ['revoked', ['SESSION_REVOKED', messages.sessionRevoked]],
+  ['reused', ['REFRESH_TOKEN_REUSED', messages.refreshTokenReused]],
+]);
 
 export const authRouter = router({
   register: sameOriginProcedure.input(registerInput).mutation(async ({ ctx, input }) => {
@@ -31,26 +42,27 @@ export const authRouter = router({
       return handOver(ctx, await ctx.auth.login(input, clientInfo(ctx)));
     } catch (error) {
       if (error instanceof RateLimitedError) throw tooManyAttempts(error);
-      if (error instanceof AuthError) throw fail('UNAUTHORIZED', messages.invalidCredentials);
+      if (error instanceof AuthError) throw unauthorized('INVALID_CREDENTIALS', messages.invalidCredentials);
       throw error;
     }
   }),
 
   refresh: sameOriginProcedure.mutation(async ({ ctx }) => {
     const token = ctx.cookies.read();
-    if (token === null) throw fail('UNAUTHORIZED', messages.sessionExpired);
+    if (token === null) throw unauthorized('REFRESH_TOKEN_MISSING', messages.sessionExpired);
     try {
-      return handOver(ctx, await ctx.auth.refresh(token));
+      return handOver(ctx, await ctx.auth.refresh(token, clientInfo(ctx)));
     } catch (error) {
       if (error instanceof AuthError) {
-        if (error.details.reason === 'reused') {
+        const why = error.details.reason;
+        if (why === 'reused') {
           ctx.log.warn(
             { event: 'refresh_token_reuse', sessionId: error.details.sessionId },
             'refresh token replayed: session revoked',
           );
         }
         ctx.cookies.clear();
-        throw fail('UNAUTHORIZED', messages.sessionExpired);
+        throw unauthorized(...(refusedRefresh.get(why) ?? unknownRefreshToken));
       }
       // The database failed (the transaction rolled back, so the token is still good): the
       // client should retry later with the cookie it has, not sign the user out.
@@ -60,50 +72,53 @@ export const authRouter = router({
   }),
 
   logout: protectedProcedure.mutation(({ ctx }) => {
-    ctx.auth.logout({ userId: ctx.user.id, sessionId: ctx.sessionId });
+    ctx.auth.logout({ userId: ctx.user.id, sessionId: ctx.sessionId }, clientInfo(ctx));
     ctx.cookies.clear();
     return { ok: true as const };
   }),
 
-  logoutAll: protectedProcedure.mutation(({ ctx }) => {
-    ctx.auth.logoutAll(ctx.user.id);
+  logoutAll: sessionProcedure.mutation(({ ctx }) => {
+    ctx.auth.logoutAll({ userId: ctx.user.id, sessionId: ctx.sessionId }, clientInfo(ctx));
     ctx.cookies.clear();
     return { ok: true as const };
   }),
 
   sessions: router({
-    list: protectedProcedure.query(({ ctx }) =>
+    list: sessionProcedure.query(({ ctx }) =>
       ctx.auth.listSessions(ctx.user.id).map((session) => ({ ...session, current: session.id === ctx.sessionId })),
     ),
 
-    revoke: protectedProcedure
-      .input(z.strictObject({ id: z.uuid('Unknown session id.') }))
-      .mutation(({ ctx, input }) => {
-        try {
-          ctx.auth.revokeSession({ userId: ctx.user.id, sessionId: input.id });
-        } catch (error) {
-          // Someone else's session id gets the same answer as an unknown one.
-          if (error instanceof AuthError) throw fail('NOT_FOUND', messages.sessionNotFound);
-          throw error;
-        }
-        if (input.id === ctx.sessionId) ctx.cookies.clear();
-        return { ok: true as const };
-      }),
+    revoke: sessionProcedure.input(z.strictObject({ id: z.uuid('Unknown session id.') })).mutation(({ ctx, input }) => {
+      try {
+        ctx.auth.revokeSession({ userId: ctx.user.id, sessionId: ctx.sessionId }, input.id, clientInfo(ctx));
+      } catch (error) {
+        // Someone else's session id gets the same answer as an unknown one.
+        if (error instanceof AuthError) throw fail('NOT_FOUND', messages.sessionNotFound);
+        throw error;
+      }
+      if (input.id === ctx.sessionId) ctx.cookies.clear();
+      return { ok: true as const };
+    }),
   }),
 
-  changePassword: protectedProcedure.input(changePasswordInput).mutation(async ({ ctx, input }) => {
+  activity: router({
+    /** The user's last security events, newest first: sign-ins, sign-outs, revocations, reuse. */
+    list: sessionProcedure.query(({ ctx }) => ctx.auth.recentActivity(ctx.user.id)),
+  }),
+
+  changePassword: sessionProcedure.input(changePasswordInput).mutation(async ({ ctx, input }) => {
     try {
       return handOver(ctx, await ctx.auth.changePassword({ userId: ctx.user.id, ...input }, clientInfo(ctx)));
     } catch (error) {
       if (error instanceof RateLimitedError) throw tooManyAttempts(error);
-      if (error instanceof AuthError) throw fail('UNAUTHORIZED', messages.wrongCurrentPassword);
+      if (error instanceof AuthError) throw unauthorized('INVALID_CREDENTIALS', messages.wrongCurrentPassword);
       throw error;
     }
   }),
 
   me: protectedProcedure.query(({ ctx }) => {
     const user = ctx.auth.getUser(ctx.user.id);
-    if (!user) throw fail('UNAUTHORIZED', messages.authenticationRequired);
+    if (!user) throw unauthorized('ACCESS_TOKEN_INVALID');
     return user;
   }),
 });

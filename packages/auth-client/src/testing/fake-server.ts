@@ -12,24 +12,27 @@ export const user = { id: 'u1', email: 'ada@example.com', name: 'Ada' };
 const encode = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
 /**
- * A session as the server would issue it at `serverNowMs` (the server's own clock).
+ * A session as the server would issue it at `serverNowMs` (the server's own clock). Tokens of one
+ * server-side session share `sessionId`; a new sign-in gets a new one.
  *
  * @example
  * server.reply('auth.login', { data: issue(Date.now(), 'first') });
  */
-export function issue(serverNowMs: number, label: string) {
+export function issue(serverNowMs: number, label: string, sessionId = 'session-1') {
   const iat = Math.floor(serverNowMs / 1000);
-  const accessToken = `${encode({ alg: 'EdDSA' })}.${encode({ iat, exp: iat + TTL_S, jti: label })}.sig`;
+  const claims = { sid: sessionId, iat, exp: iat + TTL_S, jti: label };
+  const accessToken = `${encode({ alg: 'EdDSA' })}.${encode(claims)}.sig`;
   return { accessToken, expiresAt: (iat + TTL_S) * 1000, user };
 }
 
 /**
- * One answer: data, a tRPC error with its HTTP status, a network failure, no answer at all
- * until the request is aborted (`'hang'`), or an answer the test gives later (`deferred`).
+ * One answer: data, a tRPC error with its HTTP status (and `data.reason`), a network failure, no
+ * answer at all until the request is aborted (`'hang'`), or an answer the test gives later
+ * (`deferred`).
  */
 export type Reply =
   | { data: unknown }
-  | { code: string; status: number }
+  | { code: string; status: number; reason?: string }
   | 'network'
   | 'hang'
   | { deferred: Promise<Reply> };
@@ -62,11 +65,16 @@ export function gatedReply() {
  */
 export function fakeServer() {
   const replies = new Map<string, Reply[]>();
-  const requests: Array<{ path: string; authorization: string | null }> = [];
+  const requests: Array<{ path: string; authorization: string | null; credentials: RequestCredentials | undefined }> =
+    [];
 
   const fetchImpl: typeof fetch = async (input, init) => {
     const path = new URL(String(input), 'http://localhost').pathname.replace('/trpc/', '');
-    requests.push({ path, authorization: new Headers(init?.headers).get('authorization') });
+    requests.push({
+      path,
+      authorization: new Headers(init?.headers).get('authorization'),
+      credentials: init?.credentials,
+    });
     const queue = replies.get(path) ?? [];
     let reply = queue.length > 1 ? queue.shift() : queue[0];
     if (reply === undefined) throw new Error(`no reply for ${path}`);
@@ -85,7 +93,11 @@ export function fakeServer() {
         : [
             reply.status,
             {
-              error: { code: -32001, message: reply.code, data: { code: reply.code, httpStatus: reply.status, path } },
+              error: {
+                code: -32001,
+                message: reply.code,
+                data: { code: reply.code, httpStatus: reply.status, path, reason: reply.reason ?? null },
+              },
             },
           ];
     return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });

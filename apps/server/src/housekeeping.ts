@@ -1,0 +1,40 @@
+import type { Auth } from '@tessera/auth';
+import type { FastifyBaseLogger } from 'fastify';
+
+/** Long-ended sessions and spent throttle counters are pruned this often, and once at start. */
+const PRUNE_INTERVAL_MS = 3_600_000;
+
+/**
+ * Runs the core's batched prune at start and then hourly, one run at a time. Returns a function
+ * that stops the schedule and waits for a run in progress.
+ *
+ * @example
+ * const stop = scheduleHousekeeping(auth, app.log);
+ * await stop();
+ */
+export function scheduleHousekeeping(auth: Auth, log: FastifyBaseLogger): () => Promise<void> {
+  let running: Promise<void> | null = null;
+  const run = () => {
+    if (running) return;
+    running = auth
+      .pruneExpired()
+      .then(
+        (pruned) => {
+          if (pruned.sessions + pruned.rateLimits > 0) log.info({ event: 'housekeeping', pruned }, 'pruned old rows');
+        },
+        (error: unknown) => log.error({ err: error }, 'housekeeping failed'),
+      )
+      .finally(() => {
+        running = null;
+      });
+  };
+  const first = setTimeout(run, 0);
+  const timer = setInterval(run, PRUNE_INTERVAL_MS);
+  first.unref();
+  timer.unref();
+  return async () => {
+    clearTimeout(first);
+    clearInterval(timer);
+    await running;
+  };
+}

@@ -1,0 +1,22 @@
+import type { RouterOutputs } from '@tessera/api';
+
+export type ActivityEvent = RouterOutputs['auth']['activity']['list'][number];
+
+const WHAT_HAPPENED: Record<ActivityEvent['type'], string> = {
+  signed_in: 'Signed in',
+  signed_out: 'Signed out',
+  session_revoked: 'Signed out another device',
+  signed_out_everywhere: 'Signed out everywhere',
+  password_changed: 'Password changed',
+  refresh_token_reused: 'Session ended: it was used from somewhere else',
+};
+
+/**
+ * One line of the security activity, in words a person reads at a glance.
+ *
+ * @example
+ * describeActivity({ type: 'session_revoked', … }); // 'Signed out another device'
+ */
+export function describeActivity(event: Pick<ActivityEvent, 'type'>): string {
+  return WHAT_HAPPENED[event.type];
+}
