@@ -61,6 +61,13 @@ describe('access tokens', () => {
     expect(await verifyAccessToken(options, accessToken, t0 + 306_000)).toEqual({ ok: false, reason: 'expired' });
   });
 
+  it('calls an expired token "expired" only when its signature is ours', async () => {
+    const { accessToken } = await issueAccessToken(options, subject, t0);
+    const [header, payload] = accessToken.split('.');
+    const forgedSignature = Buffer.alloc(64).toString('base64url');
+    expect(await verifyAccessToken(options, `${header}.${payload}.${forgedSignature}`, t0 + 306_000)).toEqual(INVALID);
+  });
+
   it('refuses a token signed by another deployment', async () => {
     const other = createDb(':memory:');
     const foreign = await issueAccessToken({ ...options, keys: await ringFor(other) }, subject, t0);

@@ -105,6 +105,7 @@ describe('refresh-token rotation', () => {
       ok: false,
       reason: 'unknown',
       sessionId: null,
+      userId: null,
     });
     const idle = start();
     expect(rotateRefreshToken(handle.db, lifetimes, idle.refreshToken, t0 + 600_000)).toMatchObject({

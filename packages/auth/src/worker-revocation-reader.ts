@@ -12,16 +12,23 @@ import type { Revocation } from './revocation-list';
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
-const db = new Database(workerData.file, { readonly: true, fileMustExist: true });
-db.pragma('busy_timeout = 0');
-const query = db.prepare(
-  'select id as sessionId, revoked_at as revokedAt from sessions where revoked_at > ? order by revoked_at'
-);
+let query = null;
+// Opened on first use, and again after a failure: the file may appear or come back later.
+function prepared() {
+  if (query === null) {
+    const db = new Database(workerData.file, { readonly: true, fileMustExist: true });
+    db.pragma('busy_timeout = 0');
+    query = db.prepare(
+      'select id as sessionId, revoked_at as revokedAt from sessions where revoked_at > ? order by revoked_at'
+    );
+  }
+  return query;
+}
 parentPort.on('message', ({ id, after }) => {
   try {
-    parentPort.postMessage({ id, rows: query.all(after) });
+    parentPort.postMessage({ id, rows: prepared().all(after) });
   } catch (error) {
-    parentPort.postMessage({ id, error: String(error && error.message) });
+    parentPort.postMessage({ id, error: String((error && error.message) || error) });
   }
 });
 `;

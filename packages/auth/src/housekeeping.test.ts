@@ -1,0 +1,71 @@
+import { createDb, type DbHandle, refreshTokens, sessions, users } from '@tessera/db';
+import { eq } from 'drizzle-orm';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ENDED_SESSION_RETENTION_MS, pruneExpired } from './housekeeping';
+import { rotateRefreshToken, startSession } from './sessions';
+
+const DAY = 24 * 3600 * 1000;
+const lifetimes = { refreshIdleTtl: 7 * 24 * 3600, sessionMaxAge: 30 * 24 * 3600, refreshReuseGrace: 10 };
+const now = Date.UTC(2026, 6, 1);
+let handle: DbHandle;
+
+beforeEach(() => {
+  handle = createDb(':memory:');
+  handle.db.insert(users).values({ id: 'u1', email: 'a@example.com', passwordHash: 'x', createdAt: 0 }).run();
+});
+afterEach(() => handle.close());
+
+function session(startedAt: number, revokedAt: number | null = null): string {
+  const { sessionId } = startSession(handle.db, lifetimes, { userId: 'u1', userAgent: null }, startedAt);
+  if (revokedAt !== null) {
+    handle.db.update(sessions).set({ revokedAt, revokedReason: 'logout' }).where(eq(sessions.id, sessionId)).run();
+  }
+  return sessionId;
+}
+
+const sessionIds = () =>
+  handle.db
+    .select({ id: sessions.id })
+    .from(sessions)
+    .all()
+    .map(({ id }) => id);
+
+describe('pruneExpired', () => {
+  it('deletes sessions revoked or expired more than 30 days ago, with their refresh tokens', async () => {
+    const revokedLongAgo = session(now - 40 * DAY, now - 31 * DAY);
+    const expiredLongAgo = session(now - 40 * DAY); // idle expiry: 33 days ago
+    const revokedRecently = session(now - 35 * DAY, now - 29 * DAY); // idle expiry: 28 days ago
+    const revokedJustNow = session(now - DAY, now - 1000); // still in the revocation window
+    const live = session(now - DAY);
+    const rotated = startSession(handle.db, lifetimes, { userId: 'u1', userAgent: null }, now - 60 * DAY);
+    rotateRefreshToken(handle.db, lifetimes, rotated.refreshToken, now - 59 * DAY);
+
+    expect(await pruneExpired(handle.db, now)).toEqual({ sessions: 3, rateLimits: 0 });
+    expect(sessionIds().toSorted()).toEqual([revokedRecently, revokedJustNow, live].toSorted());
+    expect(sessionIds()).not.toContain(revokedLongAgo);
+    expect(sessionIds()).not.toContain(expiredLongAgo);
+    const tokensLeft = handle.db.select({ sessionId: refreshTokens.sessionId }).from(refreshTokens).all();
+    expect(new Set(tokensLeft.map((row) => row.sessionId))).toEqual(new Set([revokedRecently, revokedJustNow, live]));
+  });
+
+  it('works in batches and stops when a batch comes back short', async () => {
+    for (let i = 0; i < 25; i++) session(now - 90 * DAY, now - ENDED_SESSION_RETENTION_MS - 1);
+    const kept = session(now - DAY);
+
+    expect(await pruneExpired(handle.db, now, 10)).toEqual({ sessions: 25, rateLimits: 0 });
+    expect(sessionIds()).toEqual([kept]);
+  });
+
+  it('lets other work run between batches', async () => {
+    for (let i = 0; i < 30; i++) session(now - 90 * DAY, now - ENDED_SESSION_RETENTION_MS - 1);
+    let interleaved = 0;
+    const pruning = pruneExpired(handle.db, now, 10);
+    // Callbacks queued now run between two batches, not after the whole prune.
+    setImmediate(() => {
+      interleaved = 30 - sessionIds().length;
+    });
+    await pruning;
+    expect(interleaved).toBeGreaterThan(0);
+    expect(interleaved).toBeLessThan(30);
+  });
+});

@@ -1,0 +1,84 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createDb, type DbHandle, sessions, users } from '@tessera/db';
+import { holdSqliteLocks } from '@tessera/db/testing';
+import { eq } from 'drizzle-orm';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { RevocationReader } from './revocation-feed';
+import { startSession } from './sessions';
+import { createWorkerRevocationReader } from './worker-revocation-reader';
+
+const lifetimes = { refreshIdleTtl: 600, sessionMaxAge: 3600, refreshReuseGrace: 10 };
+let dir: string;
+let handle: DbHandle;
+let reader: RevocationReader;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'tessera-reader-'));
+  handle = createDb(join(dir, 'tessera.db'));
+  handle.db.insert(users).values({ id: 'u1', email: 'a@example.com', passwordHash: 'x', createdAt: 0 }).run();
+  reader = createWorkerRevocationReader(join(dir, 'tessera.db'));
+});
+afterEach(async () => {
+  await reader.close();
+  handle.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function revoke(revokedAt: number): string {
+  const { sessionId } = startSession(handle.db, lifetimes, { userId: 'u1', userAgent: null }, 0);
+  handle.db.update(sessions).set({ revokedAt, revokedReason: 'logout' }).where(eq(sessions.id, sessionId)).run();
+  return sessionId;
+}
+
+describe('worker revocation reader', () => {
+  it('reads the sessions revoked after a time, oldest first, on its own connection', async () => {
+    const first = revoke(1_000);
+    const second = revoke(2_000);
+    revoke(500);
+    expect(await reader.revokedAfter(900)).toEqual([
+      { sessionId: first, revokedAt: 1_000 },
+      { sessionId: second, revokedAt: 2_000 },
+    ]);
+    const third = revoke(3_000);
+    expect(await reader.revokedAfter(2_000)).toEqual([{ sessionId: third, revokedAt: 3_000 }]);
+  });
+
+  it('keeps the event loop free while the database is locked by another process', async () => {
+    const lock = await holdSqliteLocks(handle.file ?? '');
+    try {
+      const read = reader.revokedAfter(0);
+      let settled = false;
+      void read.then(
+        () => (settled = true),
+        () => (settled = true),
+      );
+      // Were the read on this thread, SQLite's retries would block it for about ten seconds.
+      const started = Date.now();
+      let ticks = 0;
+      await new Promise<void>((resolve) => {
+        const timer = setInterval(() => {
+          ticks++;
+          if (ticks === 10) {
+            clearInterval(timer);
+            resolve();
+          }
+        }, 20);
+      });
+      expect(Date.now() - started).toBeLessThan(2_000);
+      expect(settled).toBe(false);
+      await lock.release();
+      expect(await read).toEqual([]);
+    } finally {
+      await lock.release();
+    }
+  });
+
+  it('reports a failed read as a rejection and serves the next one', async () => {
+    const missing = createWorkerRevocationReader(join(dir, 'no-such.db'));
+    await expect(missing.revokedAfter(0)).rejects.toThrow(/unable to open|does not exist|no such file/i);
+    await missing.close();
+    expect(await reader.revokedAfter(0)).toEqual([]);
+  });
+});
