@@ -27,7 +27,7 @@ describe('server endpoints', () => {
   it('answers /healthz', async () => {
     const response = await fetch(`${server.url}/healthz`);
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ status: 'ok' });
+    expect(await response.json()).toEqual({ status: 'ok', checks: { database: 'ok', revocations: 'ok' } });
   });
 
   it('publishes the public keys that verify its access tokens, and nothing private', async () => {
@@ -76,7 +76,7 @@ describe('when the database fails', () => {
       db.close();
       const health = await app.inject({ method: 'GET', url: '/healthz' });
       expect(health.statusCode).toBe(503);
-      expect(health.json()).toEqual({ status: 'unavailable' });
+      expect(health.json()).toEqual({ status: 'unavailable', checks: { database: 'unavailable', revocations: 'ok' } });
     } finally {
       await dispose();
     }

@@ -36,11 +36,16 @@ afterAll(async () => {
 const me = (authorization: string) =>
   callProcedure(server.url, 'auth.me', { method: 'GET', headers: { authorization } });
 
-async function expectRefused(authorization: string): Promise<void> {
+async function expectRefused(
+  authorization: string,
+  reason = 'ACCESS_TOKEN_INVALID',
+  message: string = messages.authenticationRequired,
+): Promise<void> {
   const answer = await me(authorization);
   expect(answer.status).toBe(401);
   expect(answer.code).toBe('UNAUTHORIZED');
-  expect(answer.message).toBe(messages.authenticationRequired);
+  expect(answer.reason).toBe(reason);
+  expect(answer.message).toBe(message);
 }
 
 /** Our real key and header, with the claims and header fields given on top. */
@@ -120,8 +125,16 @@ describe('access tokens (RFC 8725, OWASP JWT)', () => {
     await expectRefused(`Bearer ${header}.${b64({ ...claims, sub: 'someone-else' })}.${signature}`);
   });
 
-  it('refuses an expired token', async () => {
-    await expectRefused(`Bearer ${await forge({ iat: nowS() - 400, exp: nowS() - 60 })}`);
+  it('refuses an expired token, saying so (the client may refresh), but calls an expired forgery invalid', async () => {
+    const expired = await forge({ iat: nowS() - 400, exp: nowS() - 60 });
+    await expectRefused(`Bearer ${expired}`, 'ACCESS_TOKEN_EXPIRED', messages.accessTokenExpired);
+    const [header, payload] = expired.split('.');
+    await expectRefused(`Bearer ${header}.${payload}.${Buffer.alloc(64).toString('base64url')}`);
+  });
+
+  it('says the token is missing when there is no Authorization header', async () => {
+    const answer = await callProcedure(server.url, 'auth.me', { method: 'GET' });
+    expect(answer).toMatchObject({ status: 401, code: 'UNAUTHORIZED', reason: 'ACCESS_TOKEN_MISSING' });
   });
 
   it('refuses nbf in the future', async () => {

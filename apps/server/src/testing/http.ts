@@ -6,6 +6,8 @@ export interface TrpcAnswer {
   headers: Headers;
   /** The tRPC error code, or null on success. */
   code: string | null;
+  /** `data.reason` of an UNAUTHORIZED or TOO_MANY_REQUESTS error, else null. */
+  reason: string | null;
   message: string | null;
   /** The parsed body (for a batch, an array). */
   body: unknown;
@@ -49,11 +51,13 @@ export async function toAnswer(response: Response): Promise<TrpcAnswer> {
   } catch {
     body = null;
   }
-  const error = (body as { error?: { message?: string; data?: { code?: string } } } | null)?.error;
+  const error = (body as { error?: { message?: string; data?: { code?: string; reason?: string | null } } } | null)
+    ?.error;
   return {
     status: response.status,
     headers: response.headers,
     code: error?.data?.code ?? null,
+    reason: error?.data?.reason ?? null,
     message: error?.message ?? null,
     body,
     text,
