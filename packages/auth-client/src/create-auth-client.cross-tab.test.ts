@@ -386,6 +386,189 @@ describe('createAuthClient across tabs', () => {
     });
   });
 
+  describe('sessions that end on the server (issue 7)', () => {
+    const REVOKED: Reply = { code: 'UNAUTHORIZED', status: 401, reason: 'SESSION_REVOKED' };
+
+    function api(tab: AuthClient, server: ReturnType<typeof fakeServer>) {
+      return createTRPCClient<AppRouter>({
+        links: [tab.link, httpLink({ url: '/trpc', fetch: server.fetch, headers: tab.headers })],
+      });
+    }
+
+    it('a call refused with SESSION_REVOKED signs every tab out at once, with the reason, and never refreshes', async () => {
+      const server = fakeServer();
+      const { a, b } = await twoSignedInTabs(server);
+      server.reply('auth.me', REVOKED);
+
+      const error = await api(b, server)
+        .auth.me.query()
+        .catch((e: unknown) => e);
+      await deliver();
+
+      expect(error).toMatchObject({ data: { reason: 'SESSION_REVOKED' } });
+      expect(a.getState()).toEqual({ status: 'anonymous', session: null, endedBecause: 'SESSION_REVOKED' });
+      expect(b.getState()).toEqual({ status: 'anonymous', session: null, endedBecause: 'SESSION_REVOKED' });
+      expect(server.count('auth.refresh')).toBe(0);
+      expect(server.count('auth.logout')).toBe(0);
+    });
+
+    it('a refresh refused as reused signs every tab out and says why', async () => {
+      const server = fakeServer();
+      const { a, b } = await twoSignedInTabs(server);
+      server.reply('auth.refresh', { code: 'UNAUTHORIZED', status: 401, reason: 'REFRESH_TOKEN_REUSED' });
+
+      await a.refresh().catch(() => undefined);
+      await deliver();
+
+      expect(a.getState()).toMatchObject({ status: 'anonymous', endedBecause: 'REFRESH_TOKEN_REUSED' });
+      expect(b.getState()).toMatchObject({ status: 'anonymous', endedBecause: 'REFRESH_TOKEN_REUSED' });
+    });
+
+    it('a plain sign-out afterwards does not wipe the explanation, and a sign-in clears it', async () => {
+      const server = fakeServer();
+      const { a } = await twoSignedInTabs(server);
+      server.reply('auth.refresh', { code: 'UNAUTHORIZED', status: 401, reason: 'SESSION_REVOKED' });
+      await a.refresh().catch(() => undefined);
+      expect(a.getState()).toMatchObject({ endedBecause: 'SESSION_REVOKED' });
+
+      await a.signOut();
+      expect(a.getState()).toMatchObject({ status: 'anonymous', endedBecause: 'SESSION_REVOKED' });
+      server.reply('auth.login', { data: issue(Date.now(), 'again', 'session-2') });
+      await a.signIn(credentials);
+      expect(a.getState().status).toBe('authenticated');
+    });
+
+    it('a sign-out racing a sign-in in another tab never clears the newer session', async () => {
+      const server = fakeServer();
+      const { a, b, first } = await twoSignedInTabs(server);
+      // B signs in again (say, as someone else) and its answer is still on the wire...
+      const login = gatedReply();
+      server.reply('auth.login', login.reply);
+      server.reply('auth.logout', { data: { ok: true } });
+      const signingIn = b.signIn(credentials);
+      await deliver();
+      // ...when the user clicks "Sign out" in A.
+      const signingOut = a.signOut();
+      await deliver();
+      const newer = issue(Date.now(), 'newer', 'session-2');
+      login.release({ data: newer });
+      await signingIn;
+      await deliver();
+      await vi.advanceTimersByTimeAsync(LOCK_HANDOFF_MS);
+      await expect(signingOut).resolves.toEqual({ revoked: true });
+      await deliver();
+
+      // A ended its own session with its own token, and the browser ignored the answer's
+      // cookie-clearing (credentials 'omit'): B's fresh cookie survives, and both tabs hold it.
+      const logout = server.requests.filter((r) => r.path === 'auth.logout');
+      expect(logout).toEqual([
+        { path: 'auth.logout', authorization: `Bearer ${first.accessToken}`, credentials: 'omit' },
+      ]);
+      const paths = server.requests.map((r) => r.path);
+      expect(paths.lastIndexOf('auth.logout')).toBeGreaterThan(paths.lastIndexOf('auth.login'));
+      expect(b.getSession()).toEqual(newer);
+      expect(a.getSession()).toEqual(newer);
+    });
+
+    it('a sign-out that reaches the lock first lets the sign-in after it keep its cookie', async () => {
+      const server = fakeServer();
+      const { a, b } = await twoSignedInTabs(server);
+      const logout = gatedReply();
+      server.reply('auth.logout', logout.reply);
+      const newer = issue(Date.now(), 'newer', 'session-2');
+      server.reply('auth.login', { data: newer });
+
+      const signingOut = a.signOut();
+      await deliver();
+      const signingIn = b.signIn(credentials);
+      await deliver();
+      // The sign-in waits for the sign-out's answer (and its cookie-clearing) before it asks.
+      expect(server.count('auth.login')).toBe(1);
+      logout.release({ data: { ok: true } });
+      await signingOut;
+      await signingIn;
+      await deliver();
+
+      const paths = server.requests.map((r) => r.path);
+      expect(paths.lastIndexOf('auth.logout')).toBeLessThan(paths.lastIndexOf('auth.login'));
+      expect(server.requests.find((r) => r.path === 'auth.logout')?.credentials).toBeUndefined();
+      expect(b.getSession()).toEqual(newer);
+      expect(a.getSession()).toEqual(newer);
+    });
+
+    it('ignores a sign-out message about a session it no longer holds', async () => {
+      const server = fakeServer();
+      const { b, channel } = await twoSignedInTabs(server);
+      const newer = issue(Date.now(), 'newer', 'session-2');
+      server.reply('auth.login', { data: newer });
+      await b.signIn(credentials);
+
+      channel.postMessage({ type: 'signed-out', sessionId: 'session-1', reason: null });
+      await deliver();
+      expect(b.getSession()).toEqual(newer);
+
+      channel.postMessage({ type: 'signed-out', sessionId: 'session-2', reason: 'SESSION_REVOKED' });
+      await deliver();
+      expect(b.getState()).toMatchObject({ status: 'anonymous', endedBecause: 'SESSION_REVOKED' });
+    });
+
+    it('a tab whose restore failed offline adopts a later refresh from another tab, without a reload', async () => {
+      const server = fakeServer();
+      server.reply('auth.refresh', 'network');
+      const { tabs } = openTabs(2, server);
+      const [a, b] = tabs;
+      if (a === undefined || b === undefined) throw new Error('two tabs expected');
+      const restoring = b.restore();
+      await vi.advanceTimersByTimeAsync(10_000);
+      await expect(restoring).resolves.toBe('anonymous');
+
+      const back = issue(Date.now(), 'back-online');
+      server.reply('auth.refresh', { data: back });
+      await a.restore();
+      await deliver();
+      await vi.advanceTimersByTimeAsync(LOCK_HANDOFF_MS);
+
+      expect(b.getState()).toEqual({ status: 'authenticated', session: back });
+    });
+
+    it('a tab that signed out does not adopt another tab’s refresh', async () => {
+      const server = fakeServer();
+      const { a, b, channel } = await twoSignedInTabs(server);
+      server.reply('auth.logout', { data: { ok: true } });
+      await b.signOut();
+      await deliver();
+      expect(a.getState().status).toBe('anonymous');
+
+      channel.postMessage({ type: 'refreshed', session: issue(Date.now(), 'late') });
+      await deliver();
+      expect(b.getState().status).toBe('anonymous');
+    });
+
+    it('signOutEverywhere ends every session on the server and signs every tab out', async () => {
+      const server = fakeServer();
+      const { a, b, first } = await twoSignedInTabs(server);
+      server.reply('auth.logoutAll', { data: { ok: true } });
+
+      await a.signOutEverywhere();
+      await deliver();
+
+      expect(server.requests.filter((r) => r.path === 'auth.logoutAll')).toEqual([
+        { path: 'auth.logoutAll', authorization: `Bearer ${first.accessToken}`, credentials: undefined },
+      ]);
+      expect(a.getState()).toEqual({ status: 'anonymous', session: null, endedBecause: null });
+      expect(b.getState()).toEqual({ status: 'anonymous', session: null, endedBecause: null });
+    });
+
+    it('signOutEverywhere keeps the session and rejects when the server cannot be reached', async () => {
+      const server = fakeServer();
+      const { a, first } = await twoSignedInTabs(server);
+      server.reply('auth.logoutAll', 'network');
+
+      await expect(a.signOutEverywhere()).rejects.toThrow();
+      expect(a.getSession()).toEqual(first);
+    });
+  });
+
   describe('dispose', () => {
     it('stops listening and leaves no timer behind', async () => {
       const server = fakeServer();

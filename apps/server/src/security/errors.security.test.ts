@@ -27,6 +27,7 @@ describe('unexpected errors', () => {
         code: 'INTERNAL_SERVER_ERROR',
         httpStatus: 500,
         path: 'auth.register',
+        reason: null,
         requestId: response.headers['x-request-id'],
       });
       expect(response.body).not.toMatch(/sessions|SQLITE|no such table|\.ts:|at /);
