@@ -19,7 +19,7 @@ export function ActivityList({
             <p className="session-device">
               {describeActivity(event)}
               {event.type === 'signed_in' && event.sessionId === currentSessionId ? (
-                <span className="session-current">This device</span>
+                <span className="session-current">This session</span>
               ) : null}
             </p>
             <p className="session-times">
