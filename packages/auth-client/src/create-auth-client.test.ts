@@ -228,6 +228,18 @@ describe('createAuthClient', () => {
       expect(vi.getTimerCount()).toBe(0);
     });
 
+    it('a sign-out while signed out asks the server for nothing: no refresh could revive a session', async () => {
+      const server = fakeServer();
+      server.reply('auth.refresh', UNAUTHORIZED, { data: issue(Date.now(), 'revived') });
+      const auth = singleTab(server);
+      await auth.restore();
+
+      await expect(auth.signOut()).resolves.toEqual({ revoked: false });
+      expect(server.count('auth.refresh')).toBe(1);
+      expect(server.count('auth.logout')).toBe(0);
+      expect(auth.getState().status).toBe('anonymous');
+    });
+
     it('signs out locally even when the server cannot be reached', async () => {
       const server = fakeServer();
       server.reply('auth.login', { data: issue(Date.now(), 'first') });

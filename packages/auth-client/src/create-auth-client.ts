@@ -293,6 +293,8 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
 
   /** Renews a token about to run out before a call that cannot refresh on the way. */
   const ensureFreshToken = async () => {
+    // Signed out, there is nothing to renew, and a refresh could only revive what was ended.
+    if (store.getState().status !== 'authenticated') return;
     if (expiresAtLocal - Date.now() < MIN_TOKEN_LIFE_FOR_SESSION_CALL_MS) await refreshOnDemand();
   };
 
