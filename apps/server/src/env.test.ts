@@ -13,6 +13,7 @@ describe('loadEnv', () => {
       SESSION_MAX_AGE: 2_592_000,
       REFRESH_REUSE_GRACE: 10,
       TRUST_PROXY: false,
+      RATE_LIMIT: 'on',
       LOG_LEVEL: 'info',
       REVOCATION_POLL_MS: 250,
     });
@@ -26,14 +27,14 @@ describe('loadEnv', () => {
     const env = loadEnv({
       PORT: '8080',
       ACCESS_TOKEN_TTL: '2',
-      TRUST_PROXY: 'true',
+      TRUST_PROXY: '2',
       PUBLIC_ORIGIN: 'https://app.example.com',
       HOST: '',
     });
     expect(env).toMatchObject({
       PORT: 8080,
       ACCESS_TOKEN_TTL: 2,
-      TRUST_PROXY: true,
+      TRUST_PROXY: 2,
       PUBLIC_ORIGIN: 'https://app.example.com',
       HOST: 'localhost',
     });
@@ -48,12 +49,30 @@ describe('loadEnv', () => {
     ['PUBLIC_ORIGIN', 'localhost:3000'],
     ['PUBLIC_ORIGIN', 'https://app.example.com/'],
     ['TRUST_PROXY', 'maybe'],
+    ['TRUST_PROXY', '10.0.0.0/33'],
+    ['TRUST_PROXY', '10.0.0.1, evil'],
+    ['REFRESH_REUSE_GRACE', '61'],
+    ['RATE_LIMIT', 'maybe'],
     ['LOG_LEVEL', 'loud'],
     ['REVOCATION_POLL_MS', '0'],
     ['REVOCATION_POLL_MS', '5000'],
   ])('refuses %s=%s with a message naming the variable', (name, value) => {
     expect(() => loadEnv({ [name]: value })).toThrow(EnvError);
     expect(() => loadEnv({ [name]: value })).toThrow(new RegExp(`^Invalid environment:\\n  ${name}: `));
+  });
+
+  it('refuses TRUST_PROXY=true, saying what to write instead', () => {
+    expect(() => loadEnv({ TRUST_PROXY: 'true' })).toThrow(
+      /TRUST_PROXY: true would let any client choose its own address; give the number of proxies/,
+    );
+  });
+
+  it('takes TRUST_PROXY as a hop count or a list of proxy addresses and ranges, as Fastify does', () => {
+    expect(loadEnv({ TRUST_PROXY: '1' }).TRUST_PROXY).toBe(1);
+    expect(loadEnv({ TRUST_PROXY: '10.0.0.1, 10.1.0.0/16,::1,fd00::/8,loopback' }).TRUST_PROXY).toBe(
+      '10.0.0.1,10.1.0.0/16,::1,fd00::/8,loopback',
+    );
+    expect(loadEnv({ TRUST_PROXY: 'off' }).TRUST_PROXY).toBe(false);
   });
 
   it('lists every bad variable at once', () => {

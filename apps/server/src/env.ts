@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 const seconds = (fallback: number, max: number) =>
@@ -8,10 +9,51 @@ const seconds = (fallback: number, max: number) =>
     .max(max, `must be at most ${max} seconds`)
     .default(fallback);
 
-const flag = z
-  .enum(['true', 'false', '1', '0', 'on', 'off', 'yes', 'no'], { error: 'must be true or false' })
+/** proxy-addr's named ranges, which Fastify accepts in a list of trusted proxies. */
+const NAMED_RANGES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+const isAddressOrRange = (entry: string): boolean => {
+  if (NAMED_RANGES.has(entry)) return true;
+  const [address = '', prefix, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  const bits = Number(prefix);
+  return /^\d+$/.test(prefix) && bits >= 0 && bits <= (family === 4 ? 32 : 128);
+};
+
+/**
+ * Which proxies' `X-Forwarded-For` to believe, in Fastify's own forms: a hop count (`1`: one
+ * proxy in front) or a comma-separated list of proxy addresses and CIDR ranges. The client is
+ * then the right-most address no trusted proxy added. `true` (believe every hop) would let any
+ * client name its own address, so it is refused with what to write instead.
+ */
+const trustProxy = z
+  .string()
   .default('false')
-  .transform((value) => ['true', '1', 'on', 'yes'].includes(value));
+  .transform((value, context): false | number | string => {
+    const normalised = value.trim().toLowerCase();
+    if (['false', '0', 'off', 'no'].includes(normalised)) return false;
+    if (['true', 'on', 'yes'].includes(normalised)) {
+      context.addIssue({
+        code: 'custom',
+        message:
+          'true would let any client choose its own address; give the number of proxies in front of the server (e.g. 1) or their addresses (e.g. 10.0.0.1,10.0.0.0/8)',
+      });
+      return z.NEVER;
+    }
+    if (/^\d+$/.test(normalised)) return Number(normalised);
+    const entries = normalised.split(',').map((entry) => entry.trim());
+    const wrong = entries.filter((entry) => !isAddressOrRange(entry));
+    if (wrong.length > 0) {
+      context.addIssue({
+        code: 'custom',
+        message: `must be a hop count or a list of proxy addresses or CIDR ranges; not understood: ${wrong.join(', ')}`,
+      });
+      return z.NEVER;
+    }
+    return entries.join(',');
+  });
 
 const envSchema = z.object({
   PORT: z.coerce
@@ -32,8 +74,10 @@ const envSchema = z.object({
   ACCESS_TOKEN_TTL: seconds(300, 86_400).refine((value) => value > 0, 'must be at least 1 second'),
   REFRESH_IDLE_TTL: seconds(604_800, 31_536_000).refine((value) => value > 0, 'must be at least 1 second'),
   SESSION_MAX_AGE: seconds(2_592_000, 31_536_000).refine((value) => value > 0, 'must be at least 1 second'),
-  REFRESH_REUSE_GRACE: seconds(10, 300),
-  TRUST_PROXY: flag,
+  // Past a minute a grace window is a replay window, not a retry window.
+  REFRESH_REUSE_GRACE: seconds(10, 60),
+  TRUST_PROXY: trustProxy,
+  RATE_LIMIT: z.enum(['on', 'off'], { error: 'must be on or off' }).default('on'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   REVOCATION_POLL_MS: z.coerce
     .number({ error: 'must be a whole number of milliseconds' })

@@ -27,7 +27,7 @@ async function waitFor<T>(probe: () => Promise<T>, done: (value: T) => boolean, 
 describe('a revocation feed that cannot read the database', () => {
   it('takes the process out of the load balancer within ~5 s, warns once, and comes back after', async () => {
     const log = logSink();
-    const { app, db, dispose } = await buildTestApp({ logger: { level: 'info', stream: log.stream } });
+    const { app, db, dispose } = await buildTestApp({ env: { LOG_LEVEL: 'info' }, logStream: log.stream });
     const health = async () => {
       const answer = await app.inject({ method: 'GET', url: '/healthz' });
       return { status: answer.statusCode, body: answer.json() };

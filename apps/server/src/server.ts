@@ -4,7 +4,7 @@ import { type AppRouter, appRouter, createContextInner, retryAfterSeconds } from
 import type { Auth } from '@tessera/auth';
 import type { DbHandle } from '@tessera/db';
 import { type FastifyTRPCPluginOptions, fastifyTRPCPlugin } from '@trpc/server/adapters/fastify';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import type { Env } from './env';
 import { scheduleHousekeeping } from './housekeeping';
 import { refreshCookieJar } from './refresh-cookie';
@@ -25,8 +25,8 @@ export interface BuildServerOptions {
   auth: Auth;
   /** The built SPA (apps/web/dist), or null to serve the API only. */
   webRoot: string | null;
-  /** Fastify logger options; defaults to pino at `env.LOG_LEVEL`. */
-  logger?: FastifyServerOptions['logger'];
+  /** Where log lines go instead of stdout (tests read them); the level is always `env.LOG_LEVEL`. */
+  logStream?: LogStream;
 }
 
 /**
@@ -37,15 +37,22 @@ export interface BuildServerOptions {
  * const app = await buildServer({ env, db, auth, webRoot: null });
  * await app.listen({ port: 0 });
  */
-export async function buildServer({ env, db, auth, webRoot, logger }: BuildServerOptions): Promise<FastifyInstance> {
+/** A destination for pino's JSON lines. */
+export interface LogStream {
+  write(line: string): void;
+}
+
+export async function buildServer({ env, db, auth, webRoot, logStream }: BuildServerOptions): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: logger ?? {
+    logger: {
       level: env.LOG_LEVEL,
+      ...(logStream ? { stream: logStream } : {}),
       // Credentials never reach a log line, whatever a later serializer adds.
       redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
+      serializers: { req: requestForLog },
     },
     bodyLimit: BODY_LIMIT_BYTES,
-    trustProxy: env.TRUST_PROXY,
+    trustProxy: trustedProxies(env.TRUST_PROXY),
     // Ids are ours, never taken from a client header that could forge log correlation.
     requestIdHeader: false,
     genReqId: () => randomUUID(),
@@ -56,6 +63,13 @@ export async function buildServer({ env, db, auth, webRoot, logger }: BuildServe
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+
+  if (env.RATE_LIMIT === 'off') {
+    app.log.warn(
+      { event: 'rate_limit_off' },
+      'RATE_LIMIT=off: sign-in, registration, password-change and refresh throttling is OFF. For load tests only: never in production.',
+    );
+  }
 
   await registerSecurityHeaders(app, env.PUBLIC_ORIGIN);
   await app.register(fastifyCookie);
@@ -77,6 +91,11 @@ export async function buildServer({ env, db, auth, webRoot, logger }: BuildServe
   });
 
   await app.register(async (trpcScope) => {
+    // Answers carry access tokens and account data: no cache (browser, proxy, CDN) may keep them
+    // (RFC 6749 §5.1, OWASP Session Management).
+    trpcScope.addHook('onSend', async (_request, reply) => {
+      reply.header('cache-control', 'no-store');
+    });
     // tRPC's adapter also parses multipart bodies: a cross-site HTML form could then run a
     // mutation. Only JSON is accepted, which a form cannot send.
     trpcScope.addHook('onRequest', async (request, reply) => {
@@ -139,4 +158,28 @@ function pingQuietly(db: DbHandle): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * What a request log line says of the request: method, path and client, never the query string,
+ * where a GET could carry `?input=` with a password in it.
+ */
+function requestForLog(request: FastifyRequest) {
+  return {
+    method: request.method,
+    url: request.url.split('?')[0],
+    host: request.host,
+    remoteAddress: request.ip,
+    remotePort: request.socket?.remotePort,
+  };
+}
+
+/**
+ * TRUST_PROXY as Fastify takes it. A hop count becomes the function Fastify builds from a number
+ * itself (its types accept only the function): the first `count` hops are trusted proxies, and
+ * the client is the next address to the left in X-Forwarded-For.
+ */
+function trustedProxies(setting: Env['TRUST_PROXY']): FastifyServerOptions['trustProxy'] {
+  if (typeof setting !== 'number') return setting;
+  return (_address: string, hop: number) => hop < setting;
 }

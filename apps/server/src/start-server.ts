@@ -7,9 +7,8 @@ import {
   createWorkerRevocationReader,
 } from '@tessera/auth';
 import { createDb, type DbHandle } from '@tessera/db';
-import type { FastifyServerOptions } from 'fastify';
 import type { Env } from './env';
-import { buildServer } from './server';
+import { buildServer, type LogStream } from './server';
 
 /** Access tokens are for this API alone. */
 export const ACCESS_TOKEN_AUDIENCE = 'tessera';
@@ -18,7 +17,7 @@ export interface StartServerOptions {
   /** drizzle-kit's migrations; the bundled server ships its own copy. */
   migrationsFolder?: string;
   webRoot: string | null;
-  logger?: FastifyServerOptions['logger'];
+  logStream?: LogStream;
 }
 
 export interface RunningServer {
@@ -41,7 +40,7 @@ export async function startServer(env: Env, options: StartServerOptions): Promis
   let auth: Auth | undefined;
   try {
     auth = await createServerAuth(env, db);
-    const app = await buildServer({ env, db, auth, webRoot: options.webRoot, logger: options.logger });
+    const app = await buildServer({ env, db, auth, webRoot: options.webRoot, logStream: options.logStream });
     const url = await app.listen({ port: env.PORT, host: env.HOST });
     const started = auth;
     return {
@@ -70,7 +69,8 @@ export async function startServer(env: Env, options: StartServerOptions): Promis
 export function createServerAuth(env: Env, db: DbHandle): Promise<Auth> {
   const reader = db.file === null ? createDrizzleRevocationReader(db.db) : createWorkerRevocationReader(db.file);
   const revocationFeed = createPollingRevocationFeed({ reader, pollMs: env.REVOCATION_POLL_MS });
-  return createAuth({ db: db.db, config: authConfigFrom(env), revocationFeed });
+  const throttleLimits = env.RATE_LIMIT === 'off' ? 'off' : undefined;
+  return createAuth({ db: db.db, config: authConfigFrom(env), revocationFeed, throttleLimits });
 }
 
 /** The auth core's settings, from the validated environment. */

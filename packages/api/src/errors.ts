@@ -1,4 +1,4 @@
-import { RateLimitedError } from '@tessera/auth';
+import { BusyError, RateLimitedError } from '@tessera/auth';
 import { TRPCError } from '@trpc/server';
 import type { TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc';
 
@@ -21,6 +21,7 @@ export const messages = {
   tooManyAttempts: 'Too many attempts. Please wait and try again.',
   internal: 'Something went wrong on our side.',
   unavailable: 'The service is briefly unavailable. Please try again.',
+  busy: 'The service is busy. Please try again in a moment.',
 } as const;
 
 /**
@@ -104,6 +105,17 @@ export function tooManyAttempts(cause: RateLimitedError): TRPCError {
 }
 
 /**
+ * SERVICE_UNAVAILABLE: too much password hashing is queued. The server turns the cause's
+ * `retryAfterSeconds` into a `Retry-After` header.
+ *
+ * @example
+ * if (error instanceof BusyError) throw busy(error);
+ */
+export function busy(cause: BusyError): TRPCError {
+  return new TRPCError({ code: 'SERVICE_UNAVAILABLE', message: messages.busy, cause });
+}
+
+/**
  * Seconds a client should wait, from the errors of one (possibly batched) response, or null.
  *
  * @example
@@ -111,7 +123,7 @@ export function tooManyAttempts(cause: RateLimitedError): TRPCError {
  */
 export function retryAfterSeconds(errors: readonly TRPCError[]): number | null {
   const waits = errors.flatMap((error) =>
-    error.cause instanceof RateLimitedError ? [error.cause.retryAfterSeconds] : [],
+    error.cause instanceof RateLimitedError || error.cause instanceof BusyError ? [error.cause.retryAfterSeconds] : [],
   );
   return waits.length > 0 ? Math.max(...waits) : null;
 }

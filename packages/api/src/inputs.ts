@@ -34,13 +34,19 @@ export const registerInput = z.strictObject({
   name: nameInput.nullish().transform((name) => name ?? null),
 });
 
-export const changePasswordInput = z.strictObject({
-  currentPassword: z
-    .string()
-    .min(1, 'Enter your current password.')
-    .max(128, 'Password must be at most 128 characters.'),
-  newPassword: passwordInput,
-});
+export const changePasswordInput = z
+  .strictObject({
+    currentPassword: z
+      .string()
+      .min(1, 'Enter your current password.')
+      .max(128, 'Password must be at most 128 characters.'),
+    newPassword: passwordInput,
+  })
+  // Refused before any hashing: a "change" to the same password would only spend argon2 time.
+  .refine((input) => input.newPassword !== input.currentPassword, {
+    path: ['newPassword'],
+    message: 'The new password must differ from the current one.',
+  });
 
 /** Sign-in does not re-check password rules: the stored hash is the judge. */
 

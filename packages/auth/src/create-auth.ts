@@ -27,7 +27,8 @@ import {
   startSession,
 } from './sessions';
 import { SigningKeyRing } from './signing-keys';
-import { createThrottle, type ThrottleLimits } from './throttle';
+import { createThrottle, noThrottle, type ThrottleLimits } from './throttle';
+import { createWorkLane, type LaneLimits } from './work-lane';
 import { findPasswordHash, findUserByEmail, findUserById, insertUser, setPasswordHash, type User } from './users';
 
 /** What a client receives on sign-in and refresh (contract §4: Session). */
@@ -75,8 +76,10 @@ export interface RevocationHealth {
 export interface CreateAuthOptions {
   db: TesseraDb;
   config: AuthConfig;
-  /** Brute-force limits; the contract's by default. */
-  throttleLimits?: ThrottleLimits;
+  /** Brute-force limits; the contract's by default. `'off'` only for load tests (`RATE_LIMIT=off`). */
+  throttleLimits?: ThrottleLimits | 'off';
+  /** How much password hashing each kind of request may have running and queued; see `defaultPasswordLanes`. */
+  passwordLanes?: PasswordLanes;
   /**
    * How this process learns of sessions other processes end. Defaults to polling the given
    * connection every 250 ms, which suits one process or an in-memory database; a server on a
@@ -86,6 +89,23 @@ export interface CreateAuthOptions {
   /** The clock, epoch ms; tests pass their own. */
   now?: () => number;
 }
+
+/** Separate lanes, so a flood of password changes cannot starve sign-ins of hashing time. */
+export interface PasswordLanes {
+  /** Sign-in and registration. */
+  signIn: LaneLimits;
+  /** Password changes. */
+  passwordChange: LaneLimits;
+}
+
+/**
+ * Three hashes at once at most (libuv's pool has four threads, and the machine may have two
+ * cores): two for sign-ins, one for password changes. Beyond the queues: 503 with Retry-After.
+ */
+export const defaultPasswordLanes: PasswordLanes = {
+  signIn: { concurrency: 2, maxQueued: 128 },
+  passwordChange: { concurrency: 1, maxQueued: 8 },
+};
 
 /** The revocation list is stale after this long without catching up (the load balancer's cue). */
 export const REVOCATION_STALE_AFTER_MS = 5_000;
@@ -102,7 +122,14 @@ export type Auth = Awaited<ReturnType<typeof createAuth>>;
  * const auth = await createAuth({ db, config: { issuer, audience, ...defaultAuthConfig } });
  * const { session, refreshToken } = await auth.login({ email, password }, { userAgent });
  */
-export async function createAuth({ db, config, throttleLimits, revocationFeed, now = Date.now }: CreateAuthOptions) {
+export async function createAuth({
+  db,
+  config,
+  throttleLimits,
+  passwordLanes = defaultPasswordLanes,
+  revocationFeed,
+  now = Date.now,
+}: CreateAuthOptions) {
   const keys = await SigningKeyRing.open({
     db,
     accessTokenTtl: config.accessTokenTtl,
@@ -115,7 +142,9 @@ export async function createAuth({ db, config, throttleLimits, revocationFeed, n
     audience: config.audience,
     ttl: config.accessTokenTtl,
   };
-  const throttle = createThrottle(db, throttleLimits);
+  const throttle = throttleLimits === 'off' ? noThrottle : createThrottle(db, throttleLimits);
+  const signInLane = createWorkLane(passwordLanes.signIn);
+  const passwordChangeLane = createWorkLane(passwordLanes.passwordChange);
   // A session's access tokens outlive it by at most their lifetime plus the clock leeway.
   const revoked = new RevocationList({
     windowMs: (config.accessTokenTtl + CLOCK_TOLERANCE_S) * 1000,
@@ -154,30 +183,30 @@ export async function createAuth({ db, config, throttleLimits, revocationFeed, n
   }
 
   return {
-    /** Creates an account and signs it in. Throws `AuthError('EMAIL_TAKEN')`, `RateLimitedError`. */
+    /** Creates an account and signs it in. Throws `AuthError('EMAIL_TAKEN')`, `RateLimitedError`, `BusyError`. */
     async register(
       input: { email: string; password: string; name: string | null },
       client: ClientInfo,
     ): Promise<SignedIn> {
       await throttle.countAttempt(client.ip);
-      const passwordHash = await hashPassword(input.password);
+      const passwordHash = await signInLane.run(() => hashPassword(input.password));
       const user = insertUser(db, { email: input.email, name: input.name, passwordHash }, now());
       return signIn(user, client);
     },
 
     /**
      * Throws `AuthError('INVALID_CREDENTIALS')` alike for an unknown email and a wrong password,
-     * and `RateLimitedError` past the address's attempts or the account's failures.
+     * `RateLimitedError` past the address's attempts or the account's failures, and `BusyError`.
+     * The attempt is counted against the account before the password is checked, so concurrent
+     * guesses cannot outrun the limit; a success wipes the count.
      */
     async login(input: { email: string; password: string }, client: ClientInfo): Promise<SignedIn> {
       await throttle.countAttempt(client.ip);
-      await throttle.assertAccountNotLocked(input.email);
+      await throttle.countAccountAttempt(input.email);
       const found = findUserByEmail(db, input.email);
-      const valid = await verifyPassword(found?.passwordHash ?? (await getDummyHash()), input.password);
-      if (!found || !valid) {
-        await throttle.recordFailure(input.email);
-        throw new AuthError('INVALID_CREDENTIALS');
-      }
+      const storedHash = found?.passwordHash ?? (await getDummyHash());
+      const valid = await signInLane.run(() => verifyPassword(storedHash, input.password));
+      if (!found || !valid) throw new AuthError('INVALID_CREDENTIALS');
       await throttle.clearFailures(input.email);
       const { passwordHash: _, ...user } = found;
       return signIn(user, client);
@@ -189,6 +218,7 @@ export async function createAuth({ db, config, throttleLimits, revocationFeed, n
      * `revoked`, `reused` or `user_gone`. A reuse ends the session here at once and is recorded.
      */
     async refresh(refreshToken: string, client: ClientInfo): Promise<SignedIn> {
+      await throttle.countRefresh(client.ip);
       const rotated = rotateRefreshToken(db, config, refreshToken, now());
       if (!rotated.ok) {
         if (rotated.reason === 'reused') {
@@ -207,8 +237,9 @@ export async function createAuth({ db, config, throttleLimits, revocationFeed, n
 
     /**
      * Replaces the password after checking the current one, ends every session of the user (a
-     * thief's included) and starts a fresh one for the caller. Wrong current passwords count as
-     * failed sign-ins. Throws `AuthError('INVALID_CREDENTIALS')` or `RateLimitedError`.
+     * thief's included) and starts a fresh one for the caller. Every attempt counts against the
+     * address and the user, and as a sign-in attempt on the account (wiped on success). Throws
+     * `AuthError('INVALID_CREDENTIALS')`, `RateLimitedError` or `BusyError`.
      */
     async changePassword(
       input: { userId: string; currentPassword: string; newPassword: string },
@@ -216,13 +247,16 @@ export async function createAuth({ db, config, throttleLimits, revocationFeed, n
     ): Promise<SignedIn> {
       const user = findUserById(db, input.userId);
       if (!user) throw new AuthError('INVALID_CREDENTIALS');
-      await throttle.assertAccountNotLocked(user.email);
+      await throttle.countAttempt(client.ip);
+      await throttle.countPasswordChange(user.id);
+      await throttle.countAccountAttempt(user.email);
       const storedHash = findPasswordHash(db, user.id) ?? (await getDummyHash());
-      if (!(await verifyPassword(storedHash, input.currentPassword))) {
-        await throttle.recordFailure(user.email);
-        throw new AuthError('INVALID_CREDENTIALS');
-      }
-      setPasswordHash(db, user.id, await hashPassword(input.newPassword));
+      const newHash = await passwordChangeLane.run(async () =>
+        (await verifyPassword(storedHash, input.currentPassword)) ? hashPassword(input.newPassword) : null,
+      );
+      if (newHash === null) throw new AuthError('INVALID_CREDENTIALS');
+      await throttle.clearFailures(user.email);
+      setPasswordHash(db, user.id, newHash);
       const at = now();
       forget(revokeAllSessions(db, { userId: user.id, reason: 'password_changed' }, at), at);
       const issued = startSession(db, config, { userId: user.id, userAgent: client.userAgent }, now());

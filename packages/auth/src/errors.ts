@@ -7,7 +7,9 @@ export type AuthErrorCode =
   | 'INVALID_REFRESH_TOKEN'
   | 'SESSION_NOT_FOUND'
   /** Too many attempts; see `RateLimitedError.retryAfterSeconds`. */
-  | 'RATE_LIMITED';
+  | 'RATE_LIMITED'
+  /** Too much password hashing queued already; see `BusyError.retryAfterSeconds`. */
+  | 'BUSY';
 
 /**
  * A failure the caller is expected to handle: it maps to a client-facing error code.
@@ -39,5 +41,19 @@ export class RateLimitedError extends AuthError {
   constructor(msBeforeNext: number) {
     super('RATE_LIMITED', 'Too many attempts');
     this.retryAfterSeconds = Math.max(1, Math.ceil(msBeforeNext / 1000));
+  }
+}
+
+/**
+ * The server is saturated with password hashing for this kind of request: come back shortly.
+ * The password was not checked.
+ *
+ * @example
+ * if (error instanceof BusyError) reply.code(503).header('retry-after', String(error.retryAfterSeconds));
+ */
+export class BusyError extends AuthError {
+  readonly retryAfterSeconds = 1;
+  constructor() {
+    super('BUSY', 'Too much password hashing queued');
   }
 }

@@ -8,13 +8,15 @@ export {
   type CreateAuthOptions,
   createAuth,
   DEFAULT_REVOCATION_POLL_MS,
+  defaultPasswordLanes,
+  type PasswordLanes,
   REVOCATION_STALE_AFTER_MS,
   type RevocationHealth,
   type Session,
   type SignedIn,
 } from './create-auth';
 export { createDrizzleRevocationReader } from './drizzle-revocation-reader';
-export { AuthError, type AuthErrorCode, RateLimitedError } from './errors';
+export { AuthError, type AuthErrorCode, BusyError, RateLimitedError } from './errors';
 export { AUTH_EVENT_TYPES, type AuthEvent, type AuthEventType, RECENT_EVENTS_LIMIT } from './events';
 export { ENDED_SESSION_RETENTION_MS, type PruneResult } from './housekeeping';
 export {
@@ -28,4 +30,5 @@ export { type Revocation, RevocationList } from './revocation-list';
 export type { SessionStatus, SessionSummary } from './sessions';
 export { defaultThrottleLimits, type Limit, type ThrottleLimits } from './throttle';
 export type { User } from './users';
+export { type LaneLimits } from './work-lane';
 export { createWorkerRevocationReader } from './worker-revocation-reader';

@@ -11,6 +11,8 @@ beforeEach(() => {
   throttle = createThrottle(handle.db, {
     accountFailures: { points: 3, durationSeconds: 60 },
     addressAttempts: { points: 5, durationSeconds: 60 },
+    passwordChanges: { points: 2, durationSeconds: 60 },
+    addressRefreshes: { points: 4, durationSeconds: 60 },
   });
 });
 afterEach(() => handle.close());
@@ -32,19 +34,34 @@ describe('throttle', () => {
     await throttle.countAttempt('203.0.113.2');
   });
 
-  it('locks an account after its failures and unlocks it when they are cleared', async () => {
-    for (let i = 0; i < 3; i++) {
-      await throttle.assertAccountNotLocked('a@example.com');
-      await throttle.recordFailure('a@example.com');
-    }
-    expect(await rejection(throttle.assertAccountNotLocked('a@example.com'))).toBeInstanceOf(RateLimitedError);
+  it('counts account attempts before any password check, locks past the limit, and unlocks when cleared', async () => {
+    for (let i = 0; i < 3; i++) await throttle.countAccountAttempt('a@example.com');
+    expect(await rejection(throttle.countAccountAttempt('a@example.com'))).toBeInstanceOf(RateLimitedError);
     await throttle.clearFailures('a@example.com');
-    expect(await rejection(throttle.assertAccountNotLocked('a@example.com'))).toBe('resolved');
+    expect(await rejection(throttle.countAccountAttempt('a@example.com'))).toBe('resolved');
+  });
+
+  it('lets no more than the limit through when attempts arrive all at once', async () => {
+    const outcomes = await Promise.all(
+      Array.from({ length: 50 }, () => rejection(throttle.countAccountAttempt('raced@example.com'))),
+    );
+    expect(outcomes.filter((outcome) => outcome === 'resolved')).toHaveLength(3);
+  });
+
+  it('counts password changes per user and refreshes per address, IPv6 per /64', async () => {
+    await throttle.countPasswordChange('u1');
+    await throttle.countPasswordChange('u1');
+    expect(await rejection(throttle.countPasswordChange('u1'))).toBeInstanceOf(RateLimitedError);
+    await throttle.countPasswordChange('u2');
+
+    for (let i = 0; i < 4; i++) await throttle.countRefresh(`2001:db8:1:2::${i + 1}`);
+    expect(await rejection(throttle.countRefresh('2001:db8:1:2:ffff::9'))).toBeInstanceOf(RateLimitedError);
+    expect(await rejection(throttle.countRefresh('2001:db8:1:3::1'))).toBe('resolved');
   });
 
   it('stores hashed keys only; housekeeping prunes counters whose window has passed', async () => {
     await throttle.countAttempt('203.0.113.9');
-    await throttle.recordFailure('secret@example.com');
+    await throttle.countAccountAttempt('secret@example.com');
     const rows = handle.db.select().from(rateLimits).all();
     expect(rows).toHaveLength(2);
     expect(JSON.stringify(rows)).not.toMatch(/203\.0\.113\.9|secret@example\.com/);

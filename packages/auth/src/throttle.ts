@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { rateLimits, type TesseraDb } from '@tessera/db';
 import { RateLimiterDrizzle, RateLimiterRes } from 'rate-limiter-flexible';
+import { addressGroup } from './address-group';
 import { RateLimitedError } from './errors';
 
 /** Counts over a window: at most `points` in `durationSeconds`. */
@@ -10,23 +11,33 @@ export interface Limit {
 }
 
 export interface ThrottleLimits {
-  /** Failed sign-ins for one account (OWASP Authentication cheat sheet: slow down guessing). */
+  /**
+   * Sign-in attempts on one account that have not (yet) succeeded (OWASP Authentication cheat
+   * sheet: slow down guessing). Each attempt is counted before its password is checked, so
+   * concurrent guesses cannot all pass a check made before any was counted.
+   */
   accountFailures: Limit;
-  /** Sign-in and register attempts from one client address, failed or not. */
+  /** Sign-in, register and password-change attempts from one client address, failed or not. */
   addressAttempts: Limit;
+  /** Password changes of one user, failed or not: each costs two argon2id hashes. */
+  passwordChanges: Limit;
+  /** Refreshes from one client address: generous, a flood's brake, never a real user's. */
+  addressRefreshes: Limit;
 }
 
 export const defaultThrottleLimits: ThrottleLimits = {
   accountFailures: { points: 10, durationSeconds: 900 },
   addressAttempts: { points: 100, durationSeconds: 900 },
+  passwordChanges: { points: 10, durationSeconds: 900 },
+  addressRefreshes: { points: 1200, durationSeconds: 60 },
 };
 
 export type Throttle = ReturnType<typeof createThrottle>;
 
 /**
- * Brute-force brakes for the sign-in and register procedures, counted in the database so that a
- * restart does not reset them and every server process shares them. Keys are SHA-256 hashed:
- * the table holds no email or address.
+ * Brute-force brakes, counted in the database so that a restart does not reset them and every
+ * server process shares them. Keys are SHA-256 hashed: the table holds no email or address.
+ * Every count is one atomic upsert (rate-limiter-flexible's RateLimiterDrizzle).
  *
  * @example
  * const throttle = createThrottle(db);
@@ -45,32 +56,48 @@ export function createThrottle(db: TesseraDb, limits: ThrottleLimits = defaultTh
     });
   const accountFailures = limiter('account-failures', limits.accountFailures);
   const addressAttempts = limiter('address-attempts', limits.addressAttempts);
+  const passwordChanges = limiter('password-changes', limits.passwordChanges);
+  const addressRefreshes = limiter('address-refreshes', limits.addressRefreshes);
 
   return {
-    /** Counts one sign-in or register attempt from `address`; throws once over the limit. */
+    /** Counts one sign-in, register or password-change attempt from `address`; throws once over the limit. */
     async countAttempt(address: string): Promise<void> {
-      await consumeOrThrow(addressAttempts, hashKey(address));
+      await consumeOrThrow(addressAttempts, hashKey(addressGroup(address)));
     },
 
-    /** Throws while the account has used up its failed sign-ins. Unknown emails are counted alike. */
-    async assertAccountNotLocked(email: string): Promise<void> {
-      const used = await accountFailures.get(hashKey(email));
-      if (used !== null && used.consumedPoints >= limits.accountFailures.points) {
-        throw new RateLimitedError(used.msBeforeNext);
-      }
+    /**
+     * Counts a sign-in attempt on an account before its password is checked; throws once the
+     * account has had its fill. Unknown emails are counted alike.
+     */
+    async countAccountAttempt(email: string): Promise<void> {
+      await consumeOrThrow(accountFailures, hashKey(email));
     },
 
-    async recordFailure(email: string): Promise<void> {
-      // Past the limit is expected here (the attempt that crossed it); the next one is refused.
-      await accountFailures.penalty(hashKey(email));
-    },
-
-    /** A successful sign-in wipes the account's failures. */
+    /** A successful sign-in wipes the account's count, this attempt's included. */
     async clearFailures(email: string): Promise<void> {
       await accountFailures.delete(hashKey(email));
     },
+
+    /** Counts one password change of a user, failed or not. */
+    async countPasswordChange(userId: string): Promise<void> {
+      await consumeOrThrow(passwordChanges, hashKey(userId));
+    },
+
+    /** Counts one refresh from `address`. */
+    async countRefresh(address: string): Promise<void> {
+      await consumeOrThrow(addressRefreshes, hashKey(addressGroup(address)));
+    },
   };
 }
+
+/** Throttling switched off (`RATE_LIMIT=off`, for load tests): every count passes. */
+export const noThrottle: Throttle = {
+  countAttempt: async () => undefined,
+  countAccountAttempt: async () => undefined,
+  clearFailures: async () => undefined,
+  countPasswordChange: async () => undefined,
+  countRefresh: async () => undefined,
+};
 
 async function consumeOrThrow(limiter: RateLimiterDrizzle, key: string): Promise<void> {
   try {

@@ -10,7 +10,8 @@ describe('unexpected errors', () => {
   it('become INTERNAL_SERVER_ERROR with a generic message and a request id; the stack and cause are logged server-side only', async () => {
     const logLines: string[] = [];
     const { app, db, dispose } = await buildTestApp({
-      logger: { level: 'info', stream: { write: (line: string) => logLines.push(line) } },
+      env: { LOG_LEVEL: 'info' },
+      logStream: { write: (line: string) => logLines.push(line) },
     });
     try {
       db.db.$client.exec('DROP TABLE sessions');
@@ -43,5 +44,42 @@ describe('unexpected errors', () => {
     } finally {
       await dispose();
     }
+  });
+});
+
+/** @see issue 8, finding 8: a mutation sent by GET was refused, but its `?input=…password…` was logged. */
+describe('request logs', () => {
+  it('log the path without the query string, so a password sent in a URL never reaches the log', async () => {
+    const logLines: string[] = [];
+    const { app, dispose } = await buildTestApp({
+      env: { LOG_LEVEL: 'info' },
+      logStream: { write: (line: string) => logLines.push(line) },
+    });
+    try {
+      const input = encodeURIComponent(JSON.stringify({ email: 'a@example.com', password: 'hunter2-in-the-url' }));
+      const response = await app.inject({ method: 'GET', url: `/trpc/auth.login?input=${input}` });
+      expect(response.statusCode).toBe(405);
+      const incoming = logLines
+        .map((line) => JSON.parse(line) as { msg: string; req?: { url?: string } })
+        .find((line) => line.msg === 'incoming request');
+      expect(incoming?.req?.url).toBe('/trpc/auth.login');
+      expect(logLines.join('\n')).not.toMatch(/hunter2|input=/);
+    } finally {
+      await dispose();
+    }
+  });
+
+  it('warns loudly at start when RATE_LIMIT=off', async () => {
+    const logLines: string[] = [];
+    const { dispose } = await buildTestApp({
+      env: { RATE_LIMIT: 'off', LOG_LEVEL: 'info' },
+      logStream: { write: (line: string) => logLines.push(line) },
+    });
+    await dispose();
+    const warning = logLines
+      .map((line) => JSON.parse(line) as { level: number; msg: string })
+      .find((line) => line.msg.startsWith('RATE_LIMIT=off'));
+    expect(warning?.level).toBe(40);
+    expect(warning?.msg).toMatch(/never in production/);
   });
 });

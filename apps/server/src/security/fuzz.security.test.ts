@@ -11,7 +11,7 @@ let accessToken: string;
 beforeAll(async () => {
   // A fresh client address per request (trusted proxy header), so the per-address limit does not
   // turn most generated inputs into 429s before they reach validation.
-  server = await startTestServer({ env: { TRUST_PROXY: 'true' } });
+  server = await startTestServer({ env: { TRUST_PROXY: '1' } });
   ({ accessToken } = await registerUser(server.url, 'fuzz@example.com'));
 });
 afterAll(async () => {

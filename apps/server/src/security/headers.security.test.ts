@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../testing';
+import { callProcedure, registerUser, startTestServer, type TestServer } from '../testing';
 
 let webRoot: string;
 const servers: TestServer[] = [];
@@ -65,5 +65,33 @@ describe('security headers', () => {
     const headers = await page();
     expect(headers.get('x-powered-by')).toBeNull();
     expect(headers.get('server')).toBeNull();
+  });
+});
+
+/** @see issue 8, finding 7: answers carrying tokens had no Cache-Control. */
+describe('caching of API answers', () => {
+  it('sends Cache-Control: no-store on every /trpc answer: tokens, account data and errors alike', async () => {
+    const server = await startTestServer();
+    servers.push(server);
+    const { accessToken, refreshToken, answer: registered } = await registerUser(server.url, 'nostore@example.com');
+    const bearer = { authorization: `Bearer ${accessToken}` };
+    const answers = [
+      registered,
+      await callProcedure(server.url, 'auth.login', {
+        input: { email: 'nostore@example.com', password: 'a strong password' },
+      }),
+      await callProcedure(server.url, 'auth.me', { method: 'GET', headers: bearer }),
+      await callProcedure(server.url, 'auth.refresh', {
+        headers: { cookie: `__Secure-tessera_refresh=${refreshToken}` },
+      }),
+      await callProcedure(server.url, 'auth.changePassword', {
+        input: { currentPassword: 'a strong password', newPassword: 'another strong one' },
+        headers: bearer,
+      }),
+      await callProcedure(server.url, 'auth.me', { method: 'GET' }),
+      await callProcedure(server.url, 'auth.login', { body: 'not json' }),
+    ];
+    expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200, 200, 200, 401, 400]);
+    for (const answer of answers) expect(answer.headers.get('cache-control')).toBe('no-store');
   });
 });

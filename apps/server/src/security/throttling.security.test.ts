@@ -3,7 +3,7 @@
  * sign-ins per account and 100 sign-in or register attempts per client address, per 15 minutes.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { callProcedure, startTestServer, type TestServer, toAnswer } from '../testing';
+import { callProcedure, registerUser, startTestServer, type TestServer, toAnswer } from '../testing';
 
 const servers: TestServer[] = [];
 afterEach(async () => {
@@ -78,7 +78,7 @@ describe('throttling', () => {
   });
 
   it('counts the X-Forwarded-For address when TRUST_PROXY is set', async () => {
-    const server = await start({ TRUST_PROXY: 'true' });
+    const server = await start({ TRUST_PROXY: '1' });
     const behindProxy = (ip: string, i: number) =>
       login(server, `proxied${i}@example.com`, password, { 'x-forwarded-for': ip });
     await Promise.all(Array.from({ length: 100 }, (_, i) => behindProxy('203.0.113.1', i)));
@@ -120,5 +120,87 @@ describe('throttling', () => {
     const repeats = await Promise.all(Array.from({ length: 99 }, register));
     expect(new Set(repeats.map((answer) => answer.code))).toEqual(new Set(['CONFLICT']));
     expectThrottled(await register());
+  });
+
+  /** @see issue 8, finding 4: 30 guesses and the right password at once all passed the "locked?" check. */
+  it('counts each sign-in attempt before checking the password: of 50 concurrent wrong guesses, at most 10 reach the hash', async () => {
+    const server = await start();
+    await callProcedure(server.url, 'auth.register', { input: { email: 'raced@example.com', password } });
+    const answers = await Promise.all(
+      Array.from({ length: 50 }, () => login(server, 'raced@example.com', 'wrong password')),
+    );
+    const checked = answers.filter((answer) => answer.status === 401);
+    expect(checked.length).toBeLessThanOrEqual(10);
+    expect(answers.filter((answer) => answer.status === 429)).toHaveLength(50 - checked.length);
+    expectThrottled(await login(server, 'raced@example.com'));
+  });
+
+  /** @see issue 8, finding 5: `X-Forwarded-For: <random>, <real>` made a fresh counter per request. */
+  it('with TRUST_PROXY as a hop count, counts the right-most untrusted address, whatever the client prepends', async () => {
+    const server = await start({ TRUST_PROXY: '1' });
+    const attempt = (i: number, realAddress = '198.51.100.7') =>
+      login(server, `spoof${i}@example.com`, password, { 'x-forwarded-for': `10.${i % 250}.0.1, ${realAddress}` });
+    const answers = await Promise.all(Array.from({ length: 100 }, (_, i) => attempt(i)));
+    expect(answers.filter((answer) => answer.status === 429)).toEqual([]);
+    expectThrottled(await attempt(100));
+    expect((await attempt(101, '198.51.100.8')).status).toBe(401);
+  });
+
+  it('counts an IPv6 client per /64', async () => {
+    const server = await start({ TRUST_PROXY: '1' });
+    const attempt = (address: string, i: number) =>
+      login(server, `v6-${i}@example.com`, password, { 'x-forwarded-for': address });
+    await Promise.all(Array.from({ length: 100 }, (_, i) => attempt(`2001:db8:7:7::${(i + 1).toString(16)}`, i)));
+    expectThrottled(await attempt('2001:db8:7:7:ffff:ffff:ffff:fffe', 100));
+    expect((await attempt('2001:db8:7:8::1', 101)).status).toBe(401);
+  });
+
+  /** @see issue 8, finding 6: 200 password changes from one account starved a bystander's sign-in. */
+  it('throttles every password change per user, counting wrong guesses before the hash, and a bystander still signs in', async () => {
+    const server = await start();
+    const owner = await registerUser(server.url, 'changer@example.com');
+    await callProcedure(server.url, 'auth.register', { input: { email: 'bystander@example.com', password } });
+    const change = (currentPassword: string) =>
+      callProcedure(server.url, 'auth.changePassword', {
+        input: { currentPassword, newPassword: 'a brand new password' },
+        headers: { authorization: `Bearer ${owner.accessToken}` },
+      });
+    const answers = await Promise.all(Array.from({ length: 30 }, () => change('wrong password')));
+    const hashed = answers.filter((answer) => answer.status === 401);
+    expect(hashed.length).toBeLessThanOrEqual(10);
+    for (const answer of answers.filter((a) => a.status !== 401)) expectThrottled(answer);
+    expect((await login(server, 'bystander@example.com')).status).toBe(200);
+  });
+
+  it('refuses a new password equal to the current one before hashing anything', async () => {
+    const server = await start();
+    const owner = await registerUser(server.url, 'same@example.com');
+    const answer = await callProcedure(server.url, 'auth.changePassword', {
+      input: { currentPassword: password, newPassword: password },
+      headers: { authorization: `Bearer ${owner.accessToken}` },
+    });
+    expect(answer).toMatchObject({ status: 400, code: 'BAD_REQUEST' });
+    expect(answer.message).toContain('The new password must differ from the current one.');
+  });
+
+  it('throttles refreshes per address at a rate no real user meets (1,200 a minute)', async () => {
+    const server = await start();
+    const refresh = () =>
+      callProcedure(server.url, 'auth.refresh', { headers: { cookie: `__Secure-tessera_refresh=${'x'.repeat(43)}` } });
+    let refused = 0;
+    for (let round = 0; round < 61 && refused === 0; round++) {
+      const answers = await Promise.all(Array.from({ length: 20 }, refresh));
+      refused = answers.filter((answer) => answer.status === 429).length;
+      if (round < 60) expect(refused).toBe(0);
+    }
+    expect(refused).toBeGreaterThan(0);
+  });
+
+  it('RATE_LIMIT=off turns throttling off for load tests', async () => {
+    const server = await start({ RATE_LIMIT: 'off' });
+    const answers = await Promise.all(
+      Array.from({ length: 15 }, () => login(server, 'loadtest@example.com', 'wrong password')),
+    );
+    expect(answers.map((answer) => answer.status)).toEqual(answers.map(() => 401));
   });
 });

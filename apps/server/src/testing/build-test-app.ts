@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDb, type DbHandle } from '@tessera/db';
-import type { FastifyInstance, FastifyServerOptions } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { loadEnv } from '../env';
-import { buildServer } from '../server';
+import { buildServer, type LogStream } from '../server';
 import { createServerAuth } from '../start-server';
 
 /**
@@ -17,13 +17,13 @@ import { createServerAuth } from '../start-server';
  * expect((await app.inject({ url: '/healthz' })).statusCode).toBe(503);
  */
 export async function buildTestApp(
-  options: { logger?: FastifyServerOptions['logger'] } = {},
+  options: { logStream?: LogStream; env?: Record<string, string> } = {},
 ): Promise<{ app: FastifyInstance; db: DbHandle; dispose(): Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'tessera-app-'));
   const db = createDb(join(dir, 'tessera.db'));
-  const env = loadEnv({ LOG_LEVEL: 'silent' });
+  const env = loadEnv({ LOG_LEVEL: 'silent', ...options.env });
   const auth = await createServerAuth(env, db);
-  const app = await buildServer({ env, db, auth, webRoot: null, logger: options.logger });
+  const app = await buildServer({ env, db, auth, webRoot: null, logStream: options.logStream });
   return {
     app,
     db,

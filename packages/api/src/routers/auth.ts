@@ -1,7 +1,7 @@
-import { AuthError, type ClientInfo, RateLimitedError, type SignedIn } from '@tessera/auth';
+import { AuthError, BusyError, type ClientInfo, RateLimitedError, type SignedIn } from '@tessera/auth';
 import { z } from 'zod';
 import type { Context } from '../context';
-import { type FailureReason, fail, messages, tooManyAttempts, unauthorized } from '../errors';
+import { busy, type FailureReason, fail, messages, tooManyAttempts, unauthorized } from '../errors';
 import { changePasswordInput, loginInput, registerInput } from '../inputs';
 import { protectedProcedure, router, sameOriginProcedure, sessionProcedure } from '../trpc';
 
@@ -32,6 +32,7 @@ export const authRouter = router({
       return handOver(ctx, await ctx.auth.register(input, clientInfo(ctx)));
     } catch (error) {
       if (error instanceof RateLimitedError) throw tooManyAttempts(error);
+      if (error instanceof BusyError) throw busy(error);
       if (error instanceof AuthError && error.code === 'EMAIL_TAKEN') throw fail('CONFLICT', messages.emailTaken);
       throw error;
     }
@@ -42,6 +43,7 @@ export const authRouter = router({
       return handOver(ctx, await ctx.auth.login(input, clientInfo(ctx)));
     } catch (error) {
       if (error instanceof RateLimitedError) throw tooManyAttempts(error);
+      if (error instanceof BusyError) throw busy(error);
       if (error instanceof AuthError) throw unauthorized('INVALID_CREDENTIALS', messages.invalidCredentials);
       throw error;
     }
@@ -53,6 +55,8 @@ export const authRouter = router({
     try {
       return handOver(ctx, await ctx.auth.refresh(token, clientInfo(ctx)));
     } catch (error) {
+      // Throttled: the token was not looked at, so it stays good and the cookie stays.
+      if (error instanceof RateLimitedError) throw tooManyAttempts(error);
       if (error instanceof AuthError) {
         const why = error.details.reason;
         if (why === 'reused') {
@@ -111,6 +115,7 @@ export const authRouter = router({
       return handOver(ctx, await ctx.auth.changePassword({ userId: ctx.user.id, ...input }, clientInfo(ctx)));
     } catch (error) {
       if (error instanceof RateLimitedError) throw tooManyAttempts(error);
+      if (error instanceof BusyError) throw busy(error);
       if (error instanceof AuthError) throw unauthorized('INVALID_CREDENTIALS', messages.wrongCurrentPassword);
       throw error;
     }
