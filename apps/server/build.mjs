@@ -1,5 +1,5 @@
-// Bundles the server and our workspace packages into dist/main.js; npm dependencies stay
-// external (native addons such as better-sqlite3 cannot be bundled), and the migrations are
+// Bundles the server and its command-line tools, with our workspace packages, into dist/; npm
+// dependencies stay external (native addons such as better-sqlite3 cannot be bundled), and the migrations are
 // copied next to it. `--watch` (npm run dev) rebuilds on change and restarts the server, which
 // then trusts the Vite dev server's origin.
 import { spawn } from 'node:child_process';
@@ -23,8 +23,9 @@ const externalizeDependencies = {
 };
 
 const options = {
-  entryPoints: [here('src/main.ts')],
-  outfile: here('dist/main.js'),
+  // The server, and the command-line tools that share its code (`npm run keys:rotate`).
+  entryPoints: [here('src/main.ts'), here('src/rotate-signing-key.ts')],
+  outdir: here('dist'),
   bundle: true,
   platform: 'node',
   format: 'esm',

@@ -9,6 +9,12 @@ const seconds = (fallback: number, max: number) =>
     .max(max, `must be at most ${max} seconds`)
     .default(fallback);
 
+/** A key-encryption key as an operator writes it: 32 random bytes in base64. */
+const secretKey = z
+  .string()
+  .transform((value) => Buffer.from(value, 'base64'))
+  .refine((key) => key.length === 32, 'must be 32 random bytes in base64 (e.g. `openssl rand -base64 32`)');
+
 /** proxy-addr's named ranges, which Fastify accepts in a list of trusted proxies. */
 const NAMED_RANGES = new Set(['loopback', 'linklocal', 'uniquelocal']);
 
@@ -78,6 +84,13 @@ const envSchema = z.object({
   REFRESH_REUSE_GRACE: seconds(10, 60),
   TRUST_PROXY: trustProxy,
   RATE_LIMIT: z.enum(['on', 'off'], { error: 'must be on or off' }).default('on'),
+  SECRET_KEY: secretKey.optional(),
+  // Keys being rotated out, comma-separated: what they sealed still opens, and is sealed anew.
+  SECRET_KEY_PREVIOUS: z
+    .string()
+    .transform((value) => value.split(',').map((key) => key.trim()))
+    .pipe(z.array(secretKey))
+    .optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   REVOCATION_POLL_MS: z.coerce
     .number({ error: 'must be a whole number of milliseconds' })

@@ -3,10 +3,16 @@ import type { FastifyBaseLogger } from 'fastify';
 
 /** Long-ended sessions and spent throttle counters are pruned this often, and once at start. */
 const PRUNE_INTERVAL_MS = 3_600_000;
+/**
+ * Sealed refresh successors are cleared this often once their grace window has passed, so a
+ * copy of the database holds at most a few seconds' worth beyond the window.
+ */
+const GRACE_SWEEP_INTERVAL_MS = 5_000;
 
 /**
- * Runs the core's batched prune at start and then hourly, one run at a time. Returns a function
- * that stops the schedule and waits for a run in progress.
+ * Runs the core's batched prune at start and then hourly, one run at a time, and clears expired
+ * refresh successors every few seconds. Returns a function that stops the schedule and waits for
+ * a run in progress.
  *
  * @example
  * const stop = scheduleHousekeeping(auth, app.log);
@@ -28,13 +34,21 @@ export function scheduleHousekeeping(auth: Auth, log: FastifyBaseLogger): () => 
         running = null;
       });
   };
+  const sweepGraceSuccessors = () => {
+    try {
+      auth.expireGraceSuccessors();
+    } catch (error) {
+      log.error({ err: error }, 'clearing expired refresh successors failed');
+    }
+  };
   const first = setTimeout(run, 0);
   const timer = setInterval(run, PRUNE_INTERVAL_MS);
-  first.unref();
-  timer.unref();
+  const graceSweep = setInterval(sweepGraceSuccessors, GRACE_SWEEP_INTERVAL_MS);
+  for (const handle of [first, timer, graceSweep]) handle.unref();
   return async () => {
     clearTimeout(first);
     clearInterval(timer);
+    clearInterval(graceSweep);
     await running;
   };
 }

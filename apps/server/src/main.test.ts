@@ -1,8 +1,27 @@
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type SpawnedServer, spawnServer } from './testing';
+
+const ROTATE_JS = fileURLToPath(new URL('../dist/rotate-signing-key.js', import.meta.url));
+
+/** Runs one of the built command-line tools with only the environment given (plus PATH). */
+function runTool(script: string, env: Record<string, string>) {
+  const child = spawn(process.execPath, [script], { env: { PATH: process.env.PATH ?? '', ...env } });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk;
+  });
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk;
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+  return { exited, stdout: () => stdout, stderr: () => stderr };
+}
 
 const servers: SpawnedServer[] = [];
 const dirs: string[] = [];
@@ -71,5 +90,42 @@ describe('the server process', () => {
     for (const secret of ['secret password 1', result.data.accessToken, refreshToken]) {
       expect(stdout + stderr).not.toContain(secret);
     }
+  });
+
+  it('npm run keys:rotate makes a new signing key that servers sign with, the old one still verifying; it refuses a missing database', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tessera-rotate-'));
+    dirs.push(dir);
+    const env = { DATABASE_URL: join(dir, 'keys.db') };
+    const first = spawnServer(env);
+    servers.push(first);
+    const kids = async (url: string) =>
+      ((await (await fetch(`${url}/.well-known/jwks.json`)).json()) as { keys: { kid: string }[] }).keys.map(
+        (key) => key.kid,
+      );
+    const [oldKid] = await kids(await first.listening);
+    await first.stop();
+
+    const rotation = runTool(ROTATE_JS, env);
+    expect(await rotation.exited).toBe(0);
+    const newKid = rotation.stdout().match(/new signing key (\S+)/)?.[1];
+    expect(newKid).toBeDefined();
+    expect(newKid).not.toBe(oldKid);
+
+    const next = spawnServer(env);
+    servers.push(next);
+    const url = await next.listening;
+    expect((await kids(url)).toSorted()).toEqual([oldKid, newKid].toSorted());
+    const registered = await fetch(`${url}/trpc/auth.register`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'rotated@example.com', password: 'a strong password' }),
+    });
+    const { accessToken } = ((await registered.json()) as { result: { data: { accessToken: string } } }).result.data;
+    const header = JSON.parse(Buffer.from(accessToken.split('.')[0] ?? '', 'base64url').toString('utf8'));
+    expect(header.kid).toBe(newKid);
+
+    const missing = runTool(ROTATE_JS, { DATABASE_URL: join(dir, 'nowhere.db') });
+    expect(await missing.exited).toBe(1);
+    expect(missing.stderr()).toContain('no database at');
   });
 });

@@ -87,7 +87,7 @@ export async function buildServer({ env, db, auth, webRoot, logStream }: BuildSe
   });
 
   app.get('/.well-known/jwks.json', async (_request, reply) => {
-    return reply.header('cache-control', 'public, max-age=60').send(auth.jwks());
+    return reply.header('cache-control', 'public, max-age=60').send(await auth.jwks());
   });
 
   await app.register(async (trpcScope) => {

@@ -5,9 +5,12 @@ import {
   createDrizzleRevocationReader,
   createPollingRevocationFeed,
   createWorkerRevocationReader,
+  type SecretBox,
 } from '@tessera/auth';
 import { createDb, type DbHandle } from '@tessera/db';
+import type { FastifyBaseLogger } from 'fastify';
 import type { Env } from './env';
+import { loadSecretKey, type SecretKeySource } from './secret-key';
 import { buildServer, type LogStream } from './server';
 
 /** Access tokens are for this API alone. */
@@ -39,8 +42,10 @@ export async function startServer(env: Env, options: StartServerOptions): Promis
   const db = createDb(env.DATABASE_URL, { migrationsFolder: options.migrationsFolder });
   let auth: Auth | undefined;
   try {
-    auth = await createServerAuth(env, db);
+    const secretKey = loadSecretKey(env, db.file);
+    auth = await createServerAuth(env, db, secretKey.box);
     const app = await buildServer({ env, db, auth, webRoot: options.webRoot, logStream: options.logStream });
+    logSecretKeySource(app.log, secretKey.source);
     const url = await app.listen({ port: env.PORT, host: env.HOST });
     const started = auth;
     return {
@@ -64,13 +69,13 @@ export async function startServer(env: Env, options: StartServerOptions): Promis
  * never stalls a request that only checks an access token.
  *
  * @example
- * const auth = await createServerAuth(env, createDb(env.DATABASE_URL));
+ * const auth = await createServerAuth(env, db, loadSecretKey(env, db.file).box);
  */
-export function createServerAuth(env: Env, db: DbHandle): Promise<Auth> {
+export function createServerAuth(env: Env, db: DbHandle, box: SecretBox): Promise<Auth> {
   const reader = db.file === null ? createDrizzleRevocationReader(db.db) : createWorkerRevocationReader(db.file);
   const revocationFeed = createPollingRevocationFeed({ reader, pollMs: env.REVOCATION_POLL_MS });
   const throttleLimits = env.RATE_LIMIT === 'off' ? 'off' : undefined;
-  return createAuth({ db: db.db, config: authConfigFrom(env), revocationFeed, throttleLimits });
+  return createAuth({ db: db.db, config: authConfigFrom(env), box, revocationFeed, throttleLimits });
 }
 
 /** The auth core's settings, from the validated environment. */
@@ -84,4 +89,14 @@ export function authConfigFrom(env: Env): AuthConfig {
     refreshReuseGrace: env.REFRESH_REUSE_GRACE,
     signingKeyMaxAge: 30 * 24 * 3600,
   };
+}
+
+/** Says where the key that seals the database's secrets lives, and what production should do. */
+function logSecretKeySource(log: FastifyBaseLogger, source: SecretKeySource): void {
+  if (source.kind !== 'file') return;
+  log.warn(
+    { event: 'secret_key_file', path: source.path, created: source.created },
+    `${source.created ? 'Generated' : 'Using'} the key that seals the database's secrets at ${source.path} (mode 0600). ` +
+      'Keep it out of database backups; in production set SECRET_KEY (32 random bytes, base64) instead.',
+  );
 }

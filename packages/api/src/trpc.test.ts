@@ -1,4 +1,4 @@
-import { type Auth, createAuth, defaultAuthConfig } from '@tessera/auth';
+import { type Auth, createAuth, createSecretBox, defaultAuthConfig, generateSecretKey } from '@tessera/auth';
 import { createDb, type DbHandle } from '@tessera/db';
 import { TRPCError } from '@trpc/server';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -18,6 +18,7 @@ beforeEach(async () => {
   handle = createDb(':memory:');
   auth = await createAuth({
     db: handle.db,
+    box: createSecretBox({ key: generateSecretKey() }),
     config: { issuer: publicOrigin, audience: 'tessera', ...defaultAuthConfig },
   });
 });

@@ -2,7 +2,10 @@ import { createDb, type DbHandle } from '@tessera/db';
 import { decodeJwt, decodeProtectedHeader, SignJWT } from 'jose';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type AccessTokenOptions, issueAccessToken, verifyAccessToken } from './access-token';
+import { createSecretBox, generateSecretKey } from './secret-box';
 import { SigningKeyRing } from './signing-keys';
+
+const box = createSecretBox({ key: generateSecretKey() });
 
 const subject = { userId: 'user-1', sessionId: 'session-1' };
 const INVALID = { ok: false, reason: 'invalid' };
@@ -11,7 +14,7 @@ let handle: DbHandle;
 let options: AccessTokenOptions;
 
 async function ringFor(db: DbHandle): Promise<SigningKeyRing> {
-  return SigningKeyRing.open({ db: db.db, accessTokenTtl: 300, signingKeyMaxAge: 86_400, now: () => t0 });
+  return SigningKeyRing.open({ db: db.db, box, accessTokenTtl: 300, signingKeyMaxAge: 86_400, now: () => t0 });
 }
 
 beforeEach(async () => {
@@ -76,7 +79,7 @@ describe('access tokens', () => {
   });
 
   it('refuses an HS256 token keyed with our public key (algorithm confusion)', async () => {
-    const [jwk] = options.keys.publicJwks();
+    const [jwk] = await options.keys.publicJwks();
     const secret = new TextEncoder().encode(JSON.stringify(jwk));
     const now = Math.floor(t0 / 1000);
     const forged = await new SignJWT({ sub: 'user-1', sid: 's', jti: 'j', iss: options.issuer, aud: options.audience })

@@ -14,7 +14,10 @@ export function addressGroup(address: string): string {
   const mapped = address.match(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/i);
   if (mapped?.[1]) return mapped[1];
   const hextets = expandIPv6(address.toLowerCase());
-  return `${hextets.slice(0, 4).map((part) => part.replace(/^0+(?=.)/, '')).join(':')}::/64`;
+  return `${hextets
+    .slice(0, 4)
+    .map((part) => part.replace(/^0+(?=.)/, ''))
+    .join(':')}::/64`;
 }
 
 /** The eight hextets of an IPv6 address, `::` filled in (an embedded IPv4 tail counts as two). */

@@ -1,3 +1,6 @@
+import { createHash } from 'node:crypto';
+import { addressGroup } from './address-group';
+
 /** Facts about the request: the user agent is shown on the sessions page, the address throttled. */
 export interface ClientInfo {
   userAgent: string | null;
@@ -16,4 +19,17 @@ const MAX_USER_AGENT_LENGTH = 512;
  */
 export function storedUserAgent(userAgent: string | null): string | null {
   return userAgent?.slice(0, MAX_USER_AGENT_LENGTH) ?? null;
+}
+
+/**
+ * Who exchanged a refresh token, as compared when the same token comes back within the grace
+ * window: the user agent and the address (IPv6 per /64), hashed. Only the same client may retry.
+ *
+ * @example
+ * clientFingerprint({ userAgent: 'Mozilla/5.0 …', ip: '203.0.113.7' }); // 'Zk3…' (43 characters)
+ */
+export function clientFingerprint(client: ClientInfo): string {
+  return createHash('sha256')
+    .update(`${client.userAgent ?? ''}\n${addressGroup(client.ip)}`)
+    .digest('base64url');
 }

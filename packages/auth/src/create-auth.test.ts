@@ -6,8 +6,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { defaultAuthConfig } from './config';
 import { type Auth, createAuth } from './create-auth';
 import { createPollingRevocationFeed } from './revocation-feed';
+import { createSecretBox, generateSecretKey } from './secret-box';
 import { createWorkerRevocationReader } from './worker-revocation-reader';
 
+/** One key for every process of a test, as every server of a deployment shares SECRET_KEY. */
+const box = createSecretBox({ key: generateSecretKey() });
 const config = { issuer: 'https://app.example.com', audience: 'tessera', ...defaultAuthConfig };
 const client = { userAgent: 'Test/1.0', ip: '203.0.113.1' };
 let dir: string;
@@ -30,7 +33,7 @@ async function serverProcess(now: () => number = Date.now): Promise<Auth> {
   const handle = createDb(file);
   const reader = createWorkerRevocationReader(file);
   const revocationFeed = createPollingRevocationFeed({ reader, pollMs: 50, now });
-  const auth = await createAuth({ db: handle.db, config, revocationFeed, now });
+  const auth = await createAuth({ db: handle.db, config, box, revocationFeed, now });
   opened.push({ auth, handle });
   return auth;
 }

@@ -7,7 +7,7 @@ import {
   type VerifiedAccessToken,
   verifyAccessToken,
 } from './access-token';
-import type { ClientInfo } from './client-info';
+import { type ClientInfo, clientFingerprint } from './client-info';
 import type { AuthConfig } from './config';
 import { createDrizzleRevocationReader } from './drizzle-revocation-reader';
 import { AuthError } from './errors';
@@ -16,7 +16,9 @@ import { type PruneResult, pruneExpired } from './housekeeping';
 import { getDummyHash, hashPassword, verifyPassword } from './password';
 import { createPollingRevocationFeed, type RevocationFeed } from './revocation-feed';
 import { RevocationList } from './revocation-list';
+import type { SecretBox } from './secret-box';
 import {
+  expireGraceSuccessors,
   listSessions,
   revokeAllSessions,
   revokeSession,
@@ -28,8 +30,8 @@ import {
 } from './sessions';
 import { SigningKeyRing } from './signing-keys';
 import { createThrottle, noThrottle, type ThrottleLimits } from './throttle';
-import { createWorkLane, type LaneLimits } from './work-lane';
 import { findPasswordHash, findUserByEmail, findUserById, insertUser, setPasswordHash, type User } from './users';
+import { createWorkLane, type LaneLimits } from './work-lane';
 
 /** What a client receives on sign-in and refresh (contract §4: Session). */
 export interface Session {
@@ -76,6 +78,11 @@ export interface RevocationHealth {
 export interface CreateAuthOptions {
   db: TesseraDb;
   config: AuthConfig;
+  /**
+   * Seals the secrets kept at rest (private signing keys, refresh successors in their grace
+   * window) under a key that is not in the database; see `createSecretBox`.
+   */
+  box: SecretBox;
   /** Brute-force limits; the contract's by default. `'off'` only for load tests (`RATE_LIMIT=off`). */
   throttleLimits?: ThrottleLimits | 'off';
   /** How much password hashing each kind of request may have running and queued; see `defaultPasswordLanes`. */
@@ -125,6 +132,7 @@ export type Auth = Awaited<ReturnType<typeof createAuth>>;
 export async function createAuth({
   db,
   config,
+  box,
   throttleLimits,
   passwordLanes = defaultPasswordLanes,
   revocationFeed,
@@ -132,6 +140,7 @@ export async function createAuth({
 }: CreateAuthOptions) {
   const keys = await SigningKeyRing.open({
     db,
+    box,
     accessTokenTtl: config.accessTokenTtl,
     signingKeyMaxAge: config.signingKeyMaxAge,
     now,
@@ -213,13 +222,19 @@ export async function createAuth({
     },
 
     /**
-     * Exchanges a refresh token for a new one and a new access token. Throws
-     * `AuthError('INVALID_REFRESH_TOKEN')` with `details.reason` one of `unknown`, `expired`,
-     * `revoked`, `reused` or `user_gone`. A reuse ends the session here at once and is recorded.
+     * Exchanges a refresh token for a new one and a new access token. `graceRetry` is true when
+     * this was the same client presenting the token it had just exchanged (the server logs it).
+     * Throws `AuthError('INVALID_REFRESH_TOKEN')` with `details.reason` one of `unknown`,
+     * `expired`, `revoked`, `reused` (and `details.reuse`) or `user_gone`, and `RateLimitedError`.
+     * A reuse ends the session here at once and is recorded.
      */
-    async refresh(refreshToken: string, client: ClientInfo): Promise<SignedIn> {
+    async refresh(
+      refreshToken: string,
+      client: ClientInfo,
+    ): Promise<SignedIn & { graceRetry: boolean; sessionId: string }> {
       await throttle.countRefresh(client.ip);
-      const rotated = rotateRefreshToken(db, config, refreshToken, now());
+      const request = { presentedToken: refreshToken, client: clientFingerprint(client), box };
+      const rotated = rotateRefreshToken(db, config, request, now());
       if (!rotated.ok) {
         if (rotated.reason === 'reused') {
           forget([rotated.sessionId], now());
@@ -227,12 +242,14 @@ export async function createAuth({
         }
         throw new AuthError('INVALID_REFRESH_TOKEN', `Refresh refused: ${rotated.reason}`, {
           reason: rotated.reason,
+          reuse: rotated.reason === 'reused' ? rotated.reuse : null,
           sessionId: rotated.sessionId,
         });
       }
       const user = findUserById(db, rotated.userId);
       if (!user) throw new AuthError('INVALID_REFRESH_TOKEN', 'Refresh refused: user gone', { reason: 'user_gone' });
-      return sessionFor(user, rotated.sessionId, rotated.refreshToken, rotated.expiresAt);
+      const signedIn = await sessionFor(user, rotated.sessionId, rotated.refreshToken, rotated.expiresAt);
+      return { ...signedIn, graceRetry: rotated.graceRetry, sessionId: rotated.sessionId };
     },
 
     /**
@@ -324,13 +341,18 @@ export async function createAuth({
     },
 
     /** The JSON Web Key Set that verifies our access tokens. */
-    jwks(): { keys: JWK[] } {
-      return { keys: keys.publicJwks() };
+    async jwks(): Promise<{ keys: JWK[] }> {
+      return { keys: await keys.publicJwks() };
     },
 
     /** Prunes long-ended sessions and spent throttle counters, in batches; the server runs it hourly. */
     pruneExpired(): Promise<PruneResult> {
       return pruneExpired(db, now());
+    },
+
+    /** Clears refresh successors whose grace window has passed; the server runs it every few seconds. */
+    expireGraceSuccessors(): number {
+      return expireGraceSuccessors(db, config, now());
     },
 
     /** Replaces the signing key now (e.g. after a suspected leak); old tokens stay valid until they expire. */

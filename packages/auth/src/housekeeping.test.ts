@@ -2,6 +2,7 @@ import { createDb, type DbHandle, refreshTokens, sessions, users } from '@tesser
 import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ENDED_SESSION_RETENTION_MS, pruneExpired } from './housekeeping';
+import { createSecretBox, generateSecretKey } from './secret-box';
 import { rotateRefreshToken, startSession } from './sessions';
 
 const DAY = 24 * 3600 * 1000;
@@ -38,7 +39,13 @@ describe('pruneExpired', () => {
     const revokedJustNow = session(now - DAY, now - 1000); // still in the revocation window
     const live = session(now - DAY);
     const rotated = startSession(handle.db, lifetimes, { userId: 'u1', userAgent: null }, now - 60 * DAY);
-    rotateRefreshToken(handle.db, lifetimes, rotated.refreshToken, now - 59 * DAY);
+    const box = createSecretBox({ key: generateSecretKey() });
+    rotateRefreshToken(
+      handle.db,
+      lifetimes,
+      { presentedToken: rotated.refreshToken, client: 'c', box },
+      now - 59 * DAY,
+    );
 
     expect(await pruneExpired(handle.db, now)).toEqual({ sessions: 3, rateLimits: 0 });
     expect(sessionIds().toSorted()).toEqual([revokedRecently, revokedJustNow, live].toSorted());

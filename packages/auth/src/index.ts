@@ -27,8 +27,9 @@ export {
   type RevocationSink,
 } from './revocation-feed';
 export { type Revocation, RevocationList } from './revocation-list';
-export type { SessionStatus, SessionSummary } from './sessions';
+export { createSecretBox, generateSecretKey, keyId, type SecretBox, type SecretBoxKeys } from './secret-box';
+export { REPLACED_TOKENS_KEPT, type SessionStatus, type SessionSummary } from './sessions';
 export { defaultThrottleLimits, type Limit, type ThrottleLimits } from './throttle';
 export type { User } from './users';
-export { type LaneLimits } from './work-lane';
+export type { LaneLimits } from './work-lane';
 export { createWorkerRevocationReader } from './worker-revocation-reader';

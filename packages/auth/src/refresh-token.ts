@@ -1,4 +1,4 @@
-import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 
 /**
  * A new opaque refresh token: 256 bits from the CSPRNG, base64url (43 characters).
@@ -19,22 +19,4 @@ export function generateRefreshToken(): string {
  */
 export function hashRefreshToken(token: string): string {
   return createHash('sha256').update(token).digest('base64url');
-}
-
-/**
- * The refresh token that replaces `token` in a session: HMAC-SHA256 under the session's secret.
- * Deterministic, so a retried exchange (two tabs, a lost response) gets the very same successor
- * and only one lineage ever exists; unpredictable without the secret, which never leaves the
- * server, so holding a token does not reveal the next one.
- *
- * @example
- * const next = deriveSuccessorToken(session.rotationSecret, presented);
- */
-export function deriveSuccessorToken(rotationSecret: string, token: string): string {
-  return createHmac('sha256', rotationSecret).update(token).digest('base64url');
-}
-
-/** A fresh per-session HMAC key, 256 bits. */
-export function generateRotationSecret(): string {
-  return randomBytes(32).toString('base64url');
 }

@@ -1,9 +1,14 @@
+import { createHmac } from 'node:crypto';
 import { createDb, type DbHandle, refreshTokens, sessions, users } from '@tessera/db';
 import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { clientFingerprint } from './client-info';
 import { hashRefreshToken } from './refresh-token';
+import { createSecretBox, generateSecretKey } from './secret-box';
 import {
+  expireGraceSuccessors,
   listSessions,
+  REPLACED_TOKENS_KEPT,
   revokeAllSessions,
   revokeSession,
   rotateRefreshToken,
@@ -22,7 +27,12 @@ beforeEach(() => {
 });
 afterEach(() => handle.close());
 
+const box = createSecretBox({ key: generateSecretKey() });
+/** The fingerprint of the client that signed in; another one is a different browser or network. */
+const CLIENT = clientFingerprint({ userAgent: 'Test/1.0', ip: '203.0.113.1' });
 const start = () => startSession(handle.db, lifetimes, { userId: 'u1', userAgent: 'Test/1.0' }, t0);
+const rotate = (presentedToken: string, at: number, client = CLIENT) =>
+  rotateRefreshToken(handle.db, lifetimes, { presentedToken, client, box }, at);
 const sessionRow = (id: string) => handle.db.select().from(sessions).where(eq(sessions.id, id)).get();
 
 describe('refresh-token rotation', () => {
@@ -37,27 +47,28 @@ describe('refresh-token rotation', () => {
 
   it('exchanges a token for a new one and slides the idle expiry', () => {
     const first = start();
-    const second = rotateRefreshToken(handle.db, lifetimes, first.refreshToken, t0 + 60_000);
+    const second = rotate(first.refreshToken, t0 + 60_000);
     expect(second).toMatchObject({ ok: true, sessionId: first.sessionId, userId: 'u1', expiresAt: t0 + 660_000 });
     if (!second.ok) return;
     expect(second.refreshToken).not.toBe(first.refreshToken);
     expect(sessionRow(first.sessionId)?.lastUsedAt).toBe(t0 + 60_000);
-    expect(rotateRefreshToken(handle.db, lifetimes, second.refreshToken, t0 + 120_000).ok).toBe(true);
+    expect(rotate(second.refreshToken, t0 + 120_000).ok).toBe(true);
   });
 
   it('treats a token replayed after the grace window as theft and revokes the whole family', () => {
     const first = start();
-    const second = rotateRefreshToken(handle.db, lifetimes, first.refreshToken, t0 + 1000);
+    const second = rotate(first.refreshToken, t0 + 1000);
     expect(second.ok).toBe(true);
-    expect(rotateRefreshToken(handle.db, lifetimes, first.refreshToken, t0 + 11_000)).toEqual({
+    expect(rotate(first.refreshToken, t0 + 11_000)).toEqual({
       ok: false,
       reason: 'reused',
+      reuse: 'after_grace',
       sessionId: first.sessionId,
       userId: 'u1',
     });
     expect(sessionRow(first.sessionId)?.revokedReason).toBe('reuse_detected');
     if (!second.ok) return;
-    expect(rotateRefreshToken(handle.db, lifetimes, second.refreshToken, t0 + 12_000)).toMatchObject({
+    expect(rotate(second.refreshToken, t0 + 12_000)).toMatchObject({
       ok: false,
       reason: 'revoked',
     });
@@ -65,62 +76,151 @@ describe('refresh-token rotation', () => {
 
   it('gives the same successor to the just-replaced token within the grace window: one lineage', () => {
     const first = start();
-    const winner = rotateRefreshToken(handle.db, lifetimes, first.refreshToken, t0 + 1000);
-    const retry = rotateRefreshToken(handle.db, lifetimes, first.refreshToken, t0 + 10_999);
-    expect(retry).toMatchObject({ ok: true, sessionId: first.sessionId });
+    const winner = rotate(first.refreshToken, t0 + 1000);
+    const retry = rotate(first.refreshToken, t0 + 10_999);
+    expect(retry).toMatchObject({ ok: true, graceRetry: true, sessionId: first.sessionId });
+    expect(winner).toMatchObject({ ok: true, graceRetry: false });
     if (!winner.ok || !retry.ok) return;
     expect(retry.refreshToken).toBe(winner.refreshToken);
     expect(retry.expiresAt).toBe(t0 + 610_999);
     const tokens = handle.db.select().from(refreshTokens).where(eq(refreshTokens.sessionId, first.sessionId)).all();
     expect(tokens).toHaveLength(2);
     expect(sessionRow(first.sessionId)?.revokedAt).toBeNull();
-    expect(rotateRefreshToken(handle.db, lifetimes, winner.refreshToken, t0 + 12_000).ok).toBe(true);
+    expect(rotate(winner.refreshToken, t0 + 12_000).ok).toBe(true);
   });
 
   it('revokes the family when a grandparent token comes back, even inside the grace window', () => {
     const first = start();
-    const second = rotateRefreshToken(handle.db, lifetimes, first.refreshToken, t0 + 1000);
+    const second = rotate(first.refreshToken, t0 + 1000);
     if (!second.ok) throw new Error('first rotation failed');
-    expect(rotateRefreshToken(handle.db, lifetimes, second.refreshToken, t0 + 2000).ok).toBe(true);
-    expect(rotateRefreshToken(handle.db, lifetimes, first.refreshToken, t0 + 3000)).toMatchObject({
+    expect(rotate(second.refreshToken, t0 + 2000).ok).toBe(true);
+    expect(rotate(first.refreshToken, t0 + 3000)).toMatchObject({
       ok: false,
       reason: 'reused',
     });
     expect(sessionRow(first.sessionId)?.revokedReason).toBe('reuse_detected');
   });
 
-  it('derives successors no one can predict without the session secret', () => {
+  it('makes random successors: unrelated across sessions, and not derived from their predecessor', () => {
     const a = start();
     const b = start();
-    const fromA = rotateRefreshToken(handle.db, lifetimes, a.refreshToken, t0 + 1);
-    const fromB = rotateRefreshToken(handle.db, lifetimes, b.refreshToken, t0 + 1);
+    const fromA = rotate(a.refreshToken, t0 + 1);
+    const fromB = rotate(b.refreshToken, t0 + 1);
     if (!fromA.ok || !fromB.ok) throw new Error('rotation failed');
     expect(Buffer.from(fromA.refreshToken, 'base64url')).toHaveLength(32);
     expect(fromA.refreshToken).not.toBe(fromB.refreshToken);
     expect(fromA.refreshToken).not.toBe(hashRefreshToken(a.refreshToken));
   });
 
+  /** @see issue 8, finding 2: an old token plus a database copy walked the chain forward. */
+  it('gives a holder of an old token and a copy of the database no way to the live token', () => {
+    const first = start();
+    let live = first.refreshToken;
+    for (let i = 1; i <= 3; i++) {
+      const next = rotate(live, t0 + i * 60_000);
+      if (!next.ok) throw new Error('rotation failed');
+      live = next.refreshToken;
+    }
+    expireGraceSuccessors(handle.db, lifetimes, t0 + 4 * 60_000);
+    const liveHash = hashRefreshToken(live);
+    // The attack that worked before: HMAC the old token under every secret the database holds.
+    const stored = handle.db.$client
+      .prepare('select * from sessions union all select * from refresh_tokens')
+      .raw()
+      .all();
+    const texts = (stored as unknown[][]).flat().filter((value): value is string => typeof value === 'string');
+    for (const secret of texts) {
+      let walked = first.refreshToken;
+      for (let step = 0; step < 3; step++) walked = createHmac('sha256', secret).update(walked).digest('base64url');
+      expect(hashRefreshToken(walked)).not.toBe(liveHash);
+    }
+    expect(texts.join('\n')).not.toContain(live);
+    expect(handle.db.select({ sealed: refreshTokens.successorSealed }).from(refreshTokens).all()).toEqual(
+      expect.not.arrayContaining([{ sealed: expect.any(String) }]),
+    );
+  });
+
+  /** @see issue 8, finding 3: grace replays from anywhere returned the live successor. */
+  it('honours a grace retry only from the client that made the exchange; from anyone else it is reuse', () => {
+    const first = start();
+    expect(rotate(first.refreshToken, t0 + 1000).ok).toBe(true);
+    const elsewhere = clientFingerprint({ userAgent: 'curl/8.0', ip: '198.51.100.9' });
+    expect(rotate(first.refreshToken, t0 + 2000, elsewhere)).toMatchObject({
+      ok: false,
+      reason: 'reused',
+      reuse: 'other_client',
+    });
+    expect(sessionRow(first.sessionId)?.revokedReason).toBe('reuse_detected');
+  });
+
+  it('counts the grace retries it honours', () => {
+    const first = start();
+    rotate(first.refreshToken, t0 + 1000);
+    rotate(first.refreshToken, t0 + 2000);
+    rotate(first.refreshToken, t0 + 3000);
+    const row = handle.db
+      .select({ graceHits: refreshTokens.graceHits })
+      .from(refreshTokens)
+      .where(eq(refreshTokens.tokenHash, hashRefreshToken(first.refreshToken)))
+      .get();
+    expect(row?.graceHits).toBe(2);
+  });
+
+  it('keeps the sealed successor only for the grace window', () => {
+    const first = start();
+    rotate(first.refreshToken, t0 + 1000);
+    const pending = () =>
+      handle.db
+        .select({ sealed: refreshTokens.successorSealed })
+        .from(refreshTokens)
+        .all()
+        .filter((row) => row.sealed !== null);
+    expect(pending()).toHaveLength(1);
+    expect(expireGraceSuccessors(handle.db, lifetimes, t0 + 10_999)).toBe(0);
+    expect(expireGraceSuccessors(handle.db, lifetimes, t0 + 11_001)).toBe(1);
+    expect(pending()).toHaveLength(0);
+    expect(rotate(first.refreshToken, t0 + 11_002)).toMatchObject({ ok: false, reason: 'reused' });
+  });
+
+  /** @see issue 8, finding 9: 500 refreshes of one session added 500 rows. */
+  it(`keeps at most ${REPLACED_TOKENS_KEPT} replaced tokens per session, however often it refreshes`, () => {
+    const first = start();
+    let current = first.refreshToken;
+    const issued = [current];
+    for (let i = 1; i <= 500; i++) {
+      const next = rotate(current, t0 + i * 100);
+      if (!next.ok) throw new Error(`refresh ${i} failed`);
+      current = next.refreshToken;
+      issued.push(current);
+    }
+    const rows = handle.db.select().from(refreshTokens).where(eq(refreshTokens.sessionId, first.sessionId)).all();
+    expect(rows).toHaveLength(REPLACED_TOKENS_KEPT + 1);
+    // A recent replay is still caught; a very old one is merely unknown.
+    expect(rotate(issued[0] ?? '', t0 + 60_000)).toMatchObject({ ok: false, reason: 'unknown' });
+    expect(rotate(issued[480] ?? '', t0 + 60_000)).toMatchObject({ ok: false, reason: 'reused' });
+  });
+
   it('refuses unknown tokens, idle-expired and absolutely expired sessions', () => {
-    expect(rotateRefreshToken(handle.db, lifetimes, 'nope', t0)).toEqual({
+    expect(rotate('nope', t0)).toEqual({
       ok: false,
       reason: 'unknown',
       sessionId: null,
       userId: null,
     });
     const idle = start();
-    expect(rotateRefreshToken(handle.db, lifetimes, idle.refreshToken, t0 + 600_000)).toMatchObject({
+    expect(rotate(idle.refreshToken, t0 + 600_000)).toMatchObject({
       ok: false,
       reason: 'expired',
     });
 
     let current = start().refreshToken;
     for (let minute = 9; minute < 60; minute += 9) {
-      const next = rotateRefreshToken(handle.db, lifetimes, current, t0 + minute * 60_000);
+      const next = rotate(current, t0 + minute * 60_000);
       if (!next.ok) throw new Error(`refresh at minute ${minute} failed: ${next.reason}`);
       expect(next.expiresAt).toBeLessThanOrEqual(t0 + 3_600_000);
       current = next.refreshToken;
     }
-    expect(rotateRefreshToken(handle.db, lifetimes, current, t0 + 3_600_000)).toMatchObject({
+    expect(rotate(current, t0 + 3_600_000)).toMatchObject({
       ok: false,
       reason: 'expired',
     });
@@ -131,7 +231,7 @@ describe('refresh-token rotation', () => {
     expect(revokeSession(handle.db, { sessionId, userId: 'someone-else', reason: 'logout' }, t0)).toBe(false);
     expect(revokeSession(handle.db, { sessionId, userId: 'u1', reason: 'logout' }, t0)).toBe(true);
     expect(revokeSession(handle.db, { sessionId, userId: 'u1', reason: 'logout' }, t0)).toBe(false);
-    expect(rotateRefreshToken(handle.db, lifetimes, refreshToken, t0 + 1)).toMatchObject({
+    expect(rotate(refreshToken, t0 + 1)).toMatchObject({
       ok: false,
       reason: 'revoked',
     });
@@ -161,8 +261,8 @@ describe('the sessions a user can see', () => {
     expect(ended.toSorted()).toEqual([a.sessionId, b.sessionId].toSorted());
     expect(listSessions(handle.db, 'u1', t0 + 2)).toEqual([]);
     expect(revokeAllSessions(handle.db, { userId: 'u1', reason: 'logout_all' }, t0 + 2)).toEqual([]);
-    expect(rotateRefreshToken(handle.db, lifetimes, a.refreshToken, t0 + 3)).toMatchObject({ reason: 'revoked' });
-    expect(rotateRefreshToken(handle.db, lifetimes, b.refreshToken, t0 + 3)).toMatchObject({ reason: 'revoked' });
+    expect(rotate(a.refreshToken, t0 + 3)).toMatchObject({ reason: 'revoked' });
+    expect(rotate(b.refreshToken, t0 + 3)).toMatchObject({ reason: 'revoked' });
   });
 
   it('tells a live session from a revoked, an expired and someone else’s', () => {

@@ -1,8 +1,9 @@
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { refreshTokens, sessions, type TesseraDb, type TesseraTransaction } from '@tessera/db';
-import { and, desc, eq, gt, isNull } from 'drizzle-orm';
+import { and, desc, eq, gt, isNotNull, isNull, lt, ne, notInArray, sql } from 'drizzle-orm';
 import { storedUserAgent } from './client-info';
-import { deriveSuccessorToken, generateRefreshToken, generateRotationSecret, hashRefreshToken } from './refresh-token';
+import { generateRefreshToken, hashRefreshToken } from './refresh-token';
+import type { SecretBox } from './secret-box';
 
 export interface SessionLifetimes {
   /** Seconds without a refresh after which a session dies. */
@@ -23,10 +24,35 @@ export interface IssuedRefreshToken {
 }
 
 export type RotationFailure = 'unknown' | 'expired' | 'revoked' | 'reused';
+/**
+ * Why a replaced token counted as reuse: presented after the grace window, by another client
+ * than the one that exchanged it, or when it is not the latest replaced token.
+ */
+export type ReuseKind = 'after_grace' | 'other_client' | 'not_latest';
 export type RotationResult =
-  | ({ ok: true } & IssuedRefreshToken)
+  | ({ ok: true; graceRetry: boolean } & IssuedRefreshToken)
   | { ok: false; reason: 'unknown'; sessionId: null; userId: null }
-  | { ok: false; reason: Exclude<RotationFailure, 'unknown'>; sessionId: string; userId: string };
+  | { ok: false; reason: 'expired' | 'revoked'; sessionId: string; userId: string }
+  | { ok: false; reason: 'reused'; reuse: ReuseKind; sessionId: string; userId: string };
+
+/** The exchange being asked for: the cookie's token and who presents it. */
+export interface RotationRequest {
+  presentedToken: string;
+  /** `clientFingerprint` of the request: only the client that exchanged a token may retry it. */
+  client: string;
+  /** Seals the successor kept for the grace window. */
+  box: SecretBox;
+}
+
+/**
+ * Replaced tokens kept per session, newest first, to recognise a replay. An older one presented
+ * again is simply unknown (refused, but it no longer revokes the session): rows stay bounded
+ * however long a session lives.
+ */
+export const REPLACED_TOKENS_KEPT = 50;
+
+/** What binds a sealed successor to the row of the token it replaces. */
+const successorContext = (tokenId: string) => `refresh_tokens.successor:${tokenId}`;
 
 /**
  * Starts a session (a new refresh-token family) for a user who just proved who they are.
@@ -43,7 +69,6 @@ export function startSession(
   const sessionId = randomUUID();
   const absoluteExpiresAt = now + lifetimes.sessionMaxAge * 1000;
   const expiresAt = Math.min(now + lifetimes.refreshIdleTtl * 1000, absoluteExpiresAt);
-  // The first token of a family is pure CSPRNG output; only its successors are derived.
   const refreshToken = generateRefreshToken();
   db.transaction((tx) => {
     tx.insert(sessions)
@@ -51,7 +76,6 @@ export function startSession(
         id: sessionId,
         userId: input.userId,
         userAgent: storedUserAgent(input.userAgent),
-        rotationSecret: generateRotationSecret(),
         createdAt: now,
         lastUsedAt: now,
         idleExpiresAt: expiresAt,
@@ -70,19 +94,23 @@ export function startSession(
  * the write lock is taken before the read, so two processes cannot both see the token as current,
  * and the update is a compare-and-swap on `replaced_at IS NULL` as well.
  *
- * - A current token is marked replaced and its successor stored.
- * - The token replaced last, presented again within the grace window (two tabs, a response lost
- *   on the way), gets the same successor back: it is derived, not random, so one lineage remains.
+ * - A current token is marked replaced, and a new random successor stored (as a hash). The
+ *   successor itself is also kept sealed in the replaced row, for the grace window only.
+ * - The token replaced last, presented again within the grace window by the same client (two
+ *   tabs, a response lost on the way), gets that same successor back: one lineage remains.
  * - Any other replaced token is a replay, a sign of theft: the whole session is revoked.
  *
+ * Nothing derives a successor from its predecessor: neither an old token, nor a copy of the
+ * database, nor both, yields the live token.
+ *
  * @example
- * const result = rotateRefreshToken(db, lifetimes, cookieValue, Date.now());
+ * const result = rotateRefreshToken(db, lifetimes, { presentedToken, client, box }, Date.now());
  * if (!result.ok) clearCookie();
  */
 export function rotateRefreshToken(
   db: TesseraDb,
   lifetimes: SessionLifetimes,
-  presentedToken: string,
+  request: RotationRequest,
   now: number,
 ): RotationResult {
   return db.transaction(
@@ -92,95 +120,151 @@ export function rotateRefreshToken(
           tokenId: refreshTokens.id,
           replacedAt: refreshTokens.replacedAt,
           replacedById: refreshTokens.replacedById,
+          successorSealed: refreshTokens.successorSealed,
+          rotatedBy: refreshTokens.rotatedBy,
           sessionId: sessions.id,
           userId: sessions.userId,
-          rotationSecret: sessions.rotationSecret,
           revokedAt: sessions.revokedAt,
           idleExpiresAt: sessions.idleExpiresAt,
           absoluteExpiresAt: sessions.absoluteExpiresAt,
         })
         .from(refreshTokens)
         .innerJoin(sessions, eq(sessions.id, refreshTokens.sessionId))
-        .where(eq(refreshTokens.tokenHash, hashRefreshToken(presentedToken)))
+        .where(eq(refreshTokens.tokenHash, hashRefreshToken(request.presentedToken)))
         .get();
       if (!found) return { ok: false, reason: 'unknown', sessionId: null, userId: null };
-      const failure = (reason: Exclude<RotationFailure, 'unknown'>): RotationResult => ({
-        ok: false,
-        reason,
-        sessionId: found.sessionId,
-        userId: found.userId,
-      });
-      if (found.revokedAt !== null) return failure('revoked');
-      if (found.idleExpiresAt <= now || found.absoluteExpiresAt <= now) return failure('expired');
-
-      const successor = deriveSuccessorToken(found.rotationSecret, presentedToken);
-      const expiresAt = Math.min(now + lifetimes.refreshIdleTtl * 1000, found.absoluteExpiresAt);
-      const issued = {
-        ok: true as const,
-        sessionId: found.sessionId,
-        userId: found.userId,
-        refreshToken: successor,
-        expiresAt,
-      };
-      const touchSession = () =>
-        tx
-          .update(sessions)
-          .set({ lastUsedAt: now, idleExpiresAt: expiresAt })
-          .where(eq(sessions.id, found.sessionId))
-          .run();
-
-      const successorId = randomUUID();
-      const swapped = tx
-        .update(refreshTokens)
-        .set({ replacedAt: now, replacedById: successorId })
-        .where(and(eq(refreshTokens.id, found.tokenId), isNull(refreshTokens.replacedAt)))
-        .run();
-      if (swapped.changes === 1) {
-        tx.insert(refreshTokens)
-          .values({
-            id: successorId,
-            sessionId: found.sessionId,
-            tokenHash: hashRefreshToken(successor),
-            issuedAt: now,
-          })
-          .run();
-        touchSession();
-        return issued;
+      const { sessionId, userId } = found;
+      if (found.revokedAt !== null) return { ok: false, reason: 'revoked', sessionId, userId };
+      if (found.idleExpiresAt <= now || found.absoluteExpiresAt <= now) {
+        return { ok: false, reason: 'expired', sessionId, userId };
       }
 
-      if (isGraceRetry(tx, found, successor, lifetimes, now)) {
-        touchSession();
-        return issued;
+      const expiresAt = Math.min(now + lifetimes.refreshIdleTtl * 1000, found.absoluteExpiresAt);
+      const issued = (refreshToken: string, graceRetry: boolean): RotationResult => {
+        tx.update(sessions).set({ lastUsedAt: now, idleExpiresAt: expiresAt }).where(eq(sessions.id, sessionId)).run();
+        return { ok: true, graceRetry, sessionId, userId, refreshToken, expiresAt };
+      };
+
+      if (found.replacedAt === null) {
+        const successor = generateRefreshToken();
+        const successorId = randomUUID();
+        const swapped = tx
+          .update(refreshTokens)
+          .set({
+            replacedAt: now,
+            replacedById: successorId,
+            successorSealed: request.box.seal(successor, successorContext(found.tokenId)),
+            rotatedBy: request.client,
+          })
+          .where(and(eq(refreshTokens.id, found.tokenId), isNull(refreshTokens.replacedAt)))
+          .run();
+        // The write lock was held since the read: nobody can have replaced it in between.
+        if (swapped.changes !== 1) throw new Error('Refresh token changed under the write lock');
+        tx.insert(refreshTokens)
+          .values({ id: successorId, sessionId, tokenHash: hashRefreshToken(successor), issuedAt: now })
+          .run();
+        forgetOlderSuccessors(tx, sessionId, found.tokenId);
+        pruneReplacedTokens(tx, sessionId);
+        return issued(successor, false);
+      }
+
+      const reuse = graceRetryRefusal(tx, found, request.client, lifetimes, now);
+      if (reuse === null && found.successorSealed !== null) {
+        tx.update(refreshTokens)
+          .set({ graceHits: sql`${refreshTokens.graceHits} + 1` })
+          .where(eq(refreshTokens.id, found.tokenId))
+          .run();
+        return issued(request.box.open(found.successorSealed, successorContext(found.tokenId)), true);
       }
       tx.update(sessions)
         .set({ revokedAt: now, revokedReason: 'reuse_detected' })
-        .where(eq(sessions.id, found.sessionId))
+        .where(eq(sessions.id, sessionId))
         .run();
-      return failure('reused');
+      return { ok: false, reason: 'reused', reuse: reuse ?? 'after_grace', sessionId, userId };
     },
     { behavior: 'immediate' },
   );
 }
 
 /**
- * True when the presented token was replaced within the grace window and its successor, the one
- * we would hand out again, is still the live token of the session (not itself replaced).
+ * Null when the replaced token may be retried: presented within the grace window, by the client
+ * that exchanged it, and its successor is still the session's live token. Otherwise which rule
+ * it broke.
  */
-function isGraceRetry(
+function graceRetryRefusal(
   tx: TesseraTransaction,
-  found: { replacedAt: number | null; replacedById: string | null },
-  successor: string,
+  found: {
+    replacedAt: number | null;
+    replacedById: string | null;
+    successorSealed: string | null;
+    rotatedBy: string | null;
+  },
+  client: string,
   lifetimes: SessionLifetimes,
   now: number,
-): boolean {
-  if (found.replacedAt === null || found.replacedById === null) return false;
-  if (now - found.replacedAt >= lifetimes.refreshReuseGrace * 1000) return false;
+): ReuseKind | null {
+  if (found.replacedAt === null || found.replacedById === null || found.successorSealed === null) return 'after_grace';
+  if (now - found.replacedAt >= lifetimes.refreshReuseGrace * 1000) return 'after_grace';
   const child = tx
-    .select({ tokenHash: refreshTokens.tokenHash, replacedAt: refreshTokens.replacedAt })
+    .select({ replacedAt: refreshTokens.replacedAt })
     .from(refreshTokens)
     .where(eq(refreshTokens.id, found.replacedById))
     .get();
-  return child !== undefined && child.replacedAt === null && safeEqual(child.tokenHash, hashRefreshToken(successor));
+  if (child === undefined || child.replacedAt !== null) return 'not_latest';
+  return found.rotatedBy !== null && safeEqual(found.rotatedBy, client) ? null : 'other_client';
+}
+
+/** Once a newer exchange happened, an older token's successor is never handed out again. */
+function forgetOlderSuccessors(tx: TesseraTransaction, sessionId: string, keepTokenId: string): void {
+  tx.update(refreshTokens)
+    .set({ successorSealed: null })
+    .where(
+      and(
+        eq(refreshTokens.sessionId, sessionId),
+        ne(refreshTokens.id, keepTokenId),
+        isNotNull(refreshTokens.successorSealed),
+      ),
+    )
+    .run();
+}
+
+/** Keeps the session's newest REPLACED_TOKENS_KEPT replaced tokens (and its live one). */
+function pruneReplacedTokens(tx: TesseraTransaction, sessionId: string): void {
+  const kept = tx
+    .select({ id: refreshTokens.id })
+    .from(refreshTokens)
+    .where(eq(refreshTokens.sessionId, sessionId))
+    .orderBy(desc(refreshTokens.issuedAt))
+    .limit(REPLACED_TOKENS_KEPT + 1);
+  tx.delete(refreshTokens)
+    .where(
+      and(
+        eq(refreshTokens.sessionId, sessionId),
+        isNotNull(refreshTokens.replacedAt),
+        notInArray(refreshTokens.id, kept),
+      ),
+    )
+    .run();
+}
+
+/**
+ * Clears the sealed successors whose grace window has passed, so that a copy of the database
+ * taken later holds none. The server runs it every few seconds; it touches only pending rows.
+ *
+ * @example
+ * expireGraceSuccessors(db, lifetimes, Date.now());
+ */
+export function expireGraceSuccessors(db: TesseraDb, lifetimes: SessionLifetimes, now: number): number {
+  return db
+    .update(refreshTokens)
+    .set({ successorSealed: null })
+    .where(
+      and(
+        isNotNull(refreshTokens.successorSealed),
+        lt(refreshTokens.replacedAt, now - lifetimes.refreshReuseGrace * 1000),
+      ),
+    )
+    .run().changes;
 }
 
 /**

@@ -1,13 +1,17 @@
-import { createDb, type DbHandle } from '@tessera/db';
+import { createDb, type DbHandle, signingKeys } from '@tessera/db';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { issueAccessToken, verifyAccessToken } from './access-token';
+import { createSecretBox, generateSecretKey } from './secret-box';
 import { SigningKeyRing } from './signing-keys';
+
+const SECRET = generateSecretKey();
+const box = createSecretBox({ key: SECRET });
 
 let handle: DbHandle;
 let clock: number;
 const ttl = 300;
 const open = () =>
-  SigningKeyRing.open({ db: handle.db, accessTokenTtl: ttl, signingKeyMaxAge: 86_400, now: () => clock });
+  SigningKeyRing.open({ db: handle.db, box, accessTokenTtl: ttl, signingKeyMaxAge: 86_400, now: () => clock });
 
 beforeEach(() => {
   handle = createDb(':memory:');
@@ -15,14 +19,57 @@ beforeEach(() => {
 });
 afterEach(() => handle.close());
 
+const storedPrivateKeys = () =>
+  handle.db.select({ kid: signingKeys.kid, privateJwk: signingKeys.privateJwk }).from(signingKeys).all();
+
 describe('SigningKeyRing', () => {
+  /** @see issue 8, finding 1: the private JWK sat in the database in plain text. */
+  it('stores the private key sealed: the database alone holds nothing to sign with', async () => {
+    await open();
+    const [row] = storedPrivateKeys();
+    expect(row?.privateJwk).toMatch(/^v1\./);
+    expect(row?.privateJwk).not.toContain('"d"');
+    const stranger = createSecretBox({ key: generateSecretKey() });
+    await expect(
+      SigningKeyRing.open({ db: handle.db, box: stranger, accessTokenTtl: ttl, signingKeyMaxAge: 86_400 }),
+    ).rejects.toThrow(/unknown key/);
+  });
+
+  it('seals a plain-text private key left by an older version, and re-seals one under a previous SECRET_KEY', async () => {
+    const ring = await open();
+    const { kid } = await ring.signingKey();
+    const [row] = storedPrivateKeys();
+    const plain = box.open(row?.privateJwk ?? '', `signing_keys.private_jwk:${kid}`);
+    handle.db.update(signingKeys).set({ privateJwk: plain }).run();
+
+    await open();
+    const resealed = storedPrivateKeys()[0]?.privateJwk ?? '';
+    expect(box.isSealed(resealed)).toBe(true);
+    expect(box.open(resealed, `signing_keys.private_jwk:${kid}`)).toBe(plain);
+
+    const newKey = generateSecretKey();
+    const rotated = createSecretBox({ key: newKey, previousKeys: [SECRET] });
+    expect(rotated.needsRewrap(resealed)).toBe(true);
+    await SigningKeyRing.open({ db: handle.db, box: rotated, accessTokenTtl: ttl, signingKeyMaxAge: 86_400 });
+    expect(rotated.needsRewrap(storedPrivateKeys()[0]?.privateJwk ?? '')).toBe(false);
+    // The old key alone no longer opens it: rotation done, the previous key can be dropped.
+    await expect(
+      SigningKeyRing.open({
+        db: handle.db,
+        box: createSecretBox({ key: newKey }),
+        accessTokenTtl: ttl,
+        signingKeyMaxAge: 86_400,
+      }),
+    ).resolves.toBeInstanceOf(SigningKeyRing);
+  });
+
   it('creates one key on a new database and reuses it when opened again (a restart or a second process)', async () => {
     const first = await open();
     const second = await open();
     expect((await second.signingKey()).kid).toBe((await first.signingKey()).kid);
-    expect(first.publicJwks()).toHaveLength(1);
-    expect(first.publicJwks()[0]).toMatchObject({ kty: 'OKP', crv: 'Ed25519', alg: 'EdDSA', use: 'sig' });
-    expect(first.publicJwks()[0]).not.toHaveProperty('d');
+    expect(await first.publicJwks()).toHaveLength(1);
+    expect((await first.publicJwks())[0]).toMatchObject({ kty: 'OKP', crv: 'Ed25519', alg: 'EdDSA', use: 'sig' });
+    expect((await first.publicJwks())[0]).not.toHaveProperty('d');
   });
 
   it('keeps verifying the old key after a rotation until its tokens have expired', async () => {
@@ -33,12 +80,12 @@ describe('SigningKeyRing', () => {
 
     await ring.rotate();
     expect((await ring.signingKey()).kid).not.toBe(oldKid);
-    expect(ring.publicJwks()).toHaveLength(2);
+    expect(await ring.publicJwks()).toHaveLength(2);
     expect(await verifyAccessToken(options, old.accessToken, clock + 1000)).toMatchObject({ ok: true });
 
     clock += (ttl + 61) * 1000;
     expect(await ring.verificationKey(oldKid)).toBeNull();
-    expect(ring.publicJwks()).toHaveLength(1);
+    expect(await ring.publicJwks()).toHaveLength(1);
   });
 
   it('lets a second process verify tokens signed with a key it has not seen yet', async () => {
@@ -71,5 +118,16 @@ describe('SigningKeyRing', () => {
     const ring = await open();
     expect(await ring.verificationKey('../../etc/passwd')).toBeNull();
     expect(await ring.verificationKey("' OR 1=1 --")).toBeNull();
+  });
+
+  it('stops signing with a key another process retired, within a minute', async () => {
+    const a = await open();
+    const b = await open();
+    const before = (await a.signingKey()).kid;
+    await b.rotate();
+    const after = (await b.signingKey()).kid;
+    expect(after).not.toBe(before);
+    clock += 60_000;
+    expect((await a.signingKey()).kid).toBe(after);
   });
 });

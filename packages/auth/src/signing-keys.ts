@@ -1,7 +1,8 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { signingKeys, type TesseraDb } from '@tessera/db';
-import { and, desc, gt, isNotNull, isNull, lt, or } from 'drizzle-orm';
+import { and, desc, eq, gt, isNotNull, isNull, lt, or } from 'drizzle-orm';
 import { type CryptoKey, calculateJwkThumbprint, importJWK, type JWK } from 'jose';
+import type { SecretBox } from './secret-box';
 
 export const ACCESS_TOKEN_ALG = 'EdDSA';
 
@@ -9,6 +10,11 @@ export const ACCESS_TOKEN_ALG = 'EdDSA';
 const KID_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 /** At most one database read per interval for kids we do not know, whatever a client sends. */
 const UNKNOWN_KID_RELOAD_INTERVAL_MS = 1_000;
+/**
+ * How often the signing path looks for a key another process made (`npm run keys:rotate`, or a
+ * rotation by age): a retired key must stop signing everywhere well before its tokens expire.
+ */
+const SIGNING_KEY_RELOAD_INTERVAL_MS = 60_000;
 
 interface VerificationKey {
   publicJwk: JWK;
@@ -24,6 +30,8 @@ interface ActiveKey {
 
 export interface SigningKeyRingOptions {
   db: TesseraDb;
+  /** Seals the private keys at rest: the database alone signs nothing. */
+  box: SecretBox;
   /** Seconds a token lives: a retired key keeps verifying that long after it stops signing. */
   accessTokenTtl: number;
   /** Seconds after which the signing key is replaced. */
@@ -50,9 +58,13 @@ export class SigningKeyRing {
     this.now = options.now ?? Date.now;
   }
 
-  /** Loads the keys, creating the first one on a new database. */
+  /**
+   * Loads the keys, creating the first one on a new database. Private keys still stored in plain
+   * text (before sealing existed) or sealed under a previous `SECRET_KEY` are sealed anew first.
+   */
   static async open(options: SigningKeyRingOptions): Promise<SigningKeyRing> {
     const ring = new SigningKeyRing(options);
+    ring.sealStoredKeys();
     await ring.reload();
     if (!ring.active) {
       await ring.insertKeyUnlessAnotherProcessDid(undefined);
@@ -63,6 +75,7 @@ export class SigningKeyRing {
 
   /** The key that signs new tokens, replaced first if it has grown older than the maximum age. */
   async signingKey(): Promise<{ kid: string; privateKey: CryptoKey }> {
+    await this.reloadIfStale();
     const active = this.active;
     if (!active || active.createdAt + this.options.signingKeyMaxAge * 1000 <= this.now()) {
       await this.rotate();
@@ -87,7 +100,8 @@ export class SigningKeyRing {
   }
 
   /** The public keys that may still verify a live token, for `/.well-known/jwks.json`. */
-  publicJwks(): JWK[] {
+  async publicJwks(): Promise<JWK[]> {
+    await this.reloadIfStale();
     return [...this.verification.values()]
       .filter((key) => this.stillVerifies(key.retiredAt))
       .map((key) => key.publicJwk);
@@ -102,6 +116,10 @@ export class SigningKeyRing {
     await this.reload();
   }
 
+  private async reloadIfStale(): Promise<void> {
+    if (this.now() - this.lastLoadAt >= SIGNING_KEY_RELOAD_INTERVAL_MS) await this.reload();
+  }
+
   private stillVerifies(retiredAt: number | null): boolean {
     return retiredAt === null || retiredAt + this.verifyWindowMs() > this.now();
   }
@@ -109,6 +127,24 @@ export class SigningKeyRing {
   /** Token lifetime plus a minute of clock skew between processes. */
   private verifyWindowMs(): number {
     return (this.options.accessTokenTtl + 60) * 1000;
+  }
+
+  private sealStoredKeys(): void {
+    const { db, box } = this.options;
+    db.transaction(
+      (tx) => {
+        const rows = tx.select({ kid: signingKeys.kid, privateJwk: signingKeys.privateJwk }).from(signingKeys).all();
+        for (const { kid, privateJwk } of rows) {
+          if (box.isSealed(privateJwk) && !box.needsRewrap(privateJwk)) continue;
+          const plain = box.isSealed(privateJwk) ? box.open(privateJwk, privateKeyContext(kid)) : privateJwk;
+          tx.update(signingKeys)
+            .set({ privateJwk: box.seal(plain, privateKeyContext(kid)) })
+            .where(eq(signingKeys.kid, kid))
+            .run();
+        }
+      },
+      { behavior: 'immediate' },
+    );
   }
 
   private async insertKeyUnlessAnotherProcessDid(expectedActiveKid: string | undefined): Promise<void> {
@@ -125,7 +161,12 @@ export class SigningKeyRing {
         if (current?.kid !== expectedActiveKid) return;
         tx.update(signingKeys).set({ retiredAt: now }).where(isNull(signingKeys.retiredAt)).run();
         tx.insert(signingKeys)
-          .values({ kid, publicJwk: JSON.stringify(publicJwk), privateJwk: JSON.stringify(privateJwk), createdAt: now })
+          .values({
+            kid,
+            publicJwk: JSON.stringify(publicJwk),
+            privateJwk: this.options.box.seal(JSON.stringify(privateJwk), privateKeyContext(kid)),
+            createdAt: now,
+          })
           .run();
         tx.delete(signingKeys)
           .where(and(isNotNull(signingKeys.retiredAt), lt(signingKeys.retiredAt, now - this.verifyWindowMs())))
@@ -154,7 +195,9 @@ export class SigningKeyRing {
         const privateKey =
           this.active?.kid === row.kid
             ? this.active.privateKey
-            : await importCryptoKey(JSON.parse(row.privateJwk) as JWK);
+            : await importCryptoKey(
+                JSON.parse(this.options.box.open(row.privateJwk, privateKeyContext(row.kid))) as JWK,
+              );
         active = { kid: row.kid, privateKey, createdAt: row.createdAt };
       }
     }
@@ -182,3 +225,6 @@ async function importCryptoKey(jwk: JWK): Promise<CryptoKey> {
 function withMetadata(jwk: JWK, kid: string): JWK {
   return { kty: jwk.kty, crv: jwk.crv, x: jwk.x, kid, alg: ACCESS_TOKEN_ALG, use: 'sig' };
 }
+
+/** Binds a sealed private key to its row. */
+const privateKeyContext = (kid: string) => `signing_keys.private_jwk:${kid}`;

@@ -1,6 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDb, type DbHandle } from './create-db';
 import { users } from './schema';
@@ -18,7 +18,35 @@ function tempFile(): string {
   return join(dir, 'nested', 'tessera.db');
 }
 
+const modeOf = (path: string) => statSync(path).mode & 0o777;
+
 describe('createDb', () => {
+  /** @see issue 8, finding 1: ./data and the database files were created 0755/0644. */
+  it('creates its folder 0700 and the database, -wal and -shm files 0600, whatever the umask', () => {
+    const file = tempFile();
+    const before = process.umask(0o002);
+    try {
+      opened.push(createDb(file));
+    } finally {
+      process.umask(before);
+    }
+    expect(modeOf(dirname(file))).toBe(0o700);
+    for (const path of [file, `${file}-wal`, `${file}-shm`]) expect(modeOf(path)).toBe(0o600);
+    expect(opened[0]?.db.$client.pragma('secure_delete', { simple: true })).toBe(1);
+  });
+
+  it('tightens database files an older version left readable by others', () => {
+    const file = tempFile();
+    createDb(file).close();
+    for (const path of [file, `${file}-wal`, `${file}-shm`]) {
+      if (existsSync(path)) chmodSync(path, 0o644);
+    }
+    opened.push(createDb(file));
+    for (const path of [file, `${file}-wal`, `${file}-shm`]) {
+      if (existsSync(path)) expect(modeOf(path)).toBe(0o600);
+    }
+  });
+
   it('creates the file, its folder and the schema, with the pragmas the server relies on', () => {
     const handle = createDb(tempFile());
     opened.push(handle);
@@ -47,7 +75,7 @@ describe('createDb', () => {
     const insertOrphan = () =>
       handle.db.$client
         .prepare(
-          "insert into sessions (id, user_id, rotation_secret, created_at, last_used_at, idle_expires_at, absolute_expires_at) values (?, ?, 'k', 0, 0, 0, 0)",
+          'insert into sessions (id, user_id, created_at, last_used_at, idle_expires_at, absolute_expires_at) values (?, ?, 0, 0, 0, 0)',
         )
         .run('s1', 'missing-user');
     expect(insertOrphan).toThrow(/FOREIGN KEY/);

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
@@ -41,7 +41,7 @@ export function createDb(url: string, options: CreateDbOptions = {}): DbHandle {
     throw new Error('DATABASE_URL: Postgres is not supported yet; use a SQLite file path.');
   }
   const path = url.startsWith('file:') ? fileURLToPath(url) : url;
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  if (path !== ':memory:') prepareFile(path);
 
   const sqlite = new Database(path);
   sqlite.pragma('journal_mode = WAL');
@@ -49,9 +49,14 @@ export function createDb(url: string, options: CreateDbOptions = {}): DbHandle {
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma(`busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 5000)}`);
+  // Deleted and overwritten content (an old refresh-token hash, a secret sealed anew) is zeroed
+  // in the file instead of lingering in free pages for a copy of the file to find.
+  sqlite.pragma('secure_delete = ON');
 
   const db = drizzle(sqlite, { schema });
   migrateRetryingOnce(db, options.migrationsFolder ?? defaultMigrationsFolder);
+  // SQLite gives its -wal and -shm files the database file's mode; older versions left 0644.
+  if (path !== ':memory:') for (const suffix of ['-wal', '-shm']) restrictIfPresent(`${path}${suffix}`);
 
   return {
     db,
@@ -59,6 +64,25 @@ export function createDb(url: string, options: CreateDbOptions = {}): DbHandle {
     ping: () => sqlite.prepare('select 1 as ok').get() !== undefined,
     close: () => sqlite.close(),
   };
+}
+
+/**
+ * The database is the server's most private data: its folder is created 0700 and its file 0600,
+ * set explicitly whatever the umask. An existing file is tightened to 0600; an existing folder is
+ * left as it is (it may be shared, like /var/lib), but the files in it are ours.
+ */
+function prepareFile(path: string): void {
+  const folder = dirname(path);
+  const firstCreated = mkdirSync(folder, { recursive: true, mode: 0o700 });
+  if (firstCreated !== undefined) {
+    for (let dir = folder; dir.length >= firstCreated.length; dir = dirname(dir)) chmodSync(dir, 0o700);
+  }
+  closeSync(openSync(path, 'a', 0o600));
+  chmodSync(path, 0o600);
+}
+
+function restrictIfPresent(path: string): void {
+  if (existsSync(path)) chmodSync(path, 0o600);
 }
 
 /**

@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 
 /** All times are epoch milliseconds (integers), the same unit as the public contract. */
@@ -20,11 +21,6 @@ export const sessions = sqliteTable(
       .notNull()
       .references(() => users.id, { onDelete: 'cascade' }),
     userAgent: text('user_agent'),
-    /**
-     * HMAC key that derives each refresh token from its predecessor, so a retry of the same
-     * exchange gets the same successor back (see docs/refresh.md). Never leaves the server.
-     */
-    rotationSecret: text('rotation_secret').notNull(),
     createdAt: integer('created_at').notNull(),
     lastUsedAt: integer('last_used_at').notNull(),
     /** Slides forward on every refresh, never past absoluteExpiresAt. */
@@ -56,11 +52,27 @@ export const refreshTokens = sqliteTable(
     /** Set when this token is exchanged; a later presentation of it is a replay. */
     replacedAt: integer('replaced_at'),
     replacedById: text('replaced_by_id'),
+    /**
+     * The successor handed out for this token, sealed (AES-256-GCM, key outside the database),
+     * kept only for the grace window so a retry gets the same one; cleared once it passes.
+     */
+    successorSealed: text('successor_sealed'),
+    /** Hash of the user agent and address (IPv6 per /64) that exchanged this token: only they may retry. */
+    rotatedBy: text('rotated_by'),
+    /** Retries honoured within the grace window (each is also logged). */
+    graceHits: integer('grace_hits').notNull().default(0),
   },
-  (table) => [index('refresh_tokens_session_id_idx').on(table.sessionId)],
+  (table) => [
+    index('refresh_tokens_session_id_idx').on(table.sessionId),
+    // The sweep that clears sealed successors once their grace window has passed.
+    index('refresh_tokens_pending_successor_idx').on(table.replacedAt).where(sql`${table.successorSealed} is not null`),
+  ],
 );
 
-/** Ed25519 keys that sign access tokens, shared by every server process on the database. */
+/**
+ * Ed25519 keys that sign access tokens, shared by every server process on the database. The
+ * private half is sealed under the key-encryption key (`SECRET_KEY` or `secret.key`).
+ */
 export const signingKeys = sqliteTable('signing_keys', {
   kid: text('kid').primaryKey(),
   publicJwk: text('public_jwk').notNull(),

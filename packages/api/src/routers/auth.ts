@@ -53,7 +53,16 @@ export const authRouter = router({
     const token = ctx.cookies.read();
     if (token === null) throw unauthorized('REFRESH_TOKEN_MISSING', messages.sessionExpired);
     try {
-      return handOver(ctx, await ctx.auth.refresh(token, clientInfo(ctx)));
+      const refreshed = await ctx.auth.refresh(token, clientInfo(ctx));
+      if (refreshed.graceRetry) {
+        // Two tabs or a lost response, from the client that made the exchange: honoured, and
+        // on the record in case it is anything else.
+        ctx.log.info(
+          { event: 'refresh_grace_retry', sessionId: refreshed.sessionId, ...clientInfo(ctx) },
+          'refresh token retried within the grace window',
+        );
+      }
+      return handOver(ctx, refreshed);
     } catch (error) {
       // Throttled: the token was not looked at, so it stays good and the cookie stays.
       if (error instanceof RateLimitedError) throw tooManyAttempts(error);
@@ -61,7 +70,12 @@ export const authRouter = router({
         const why = error.details.reason;
         if (why === 'reused') {
           ctx.log.warn(
-            { event: 'refresh_token_reuse', sessionId: error.details.sessionId },
+            {
+              event: 'refresh_token_reuse',
+              sessionId: error.details.sessionId,
+              reuse: error.details.reuse,
+              ...clientInfo(ctx),
+            },
             'refresh token replayed: session revoked',
           );
         }
