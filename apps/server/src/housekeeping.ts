@@ -34,12 +34,20 @@ export function scheduleHousekeeping(auth: Auth, log: FastifyBaseLogger): () => 
         running = null;
       });
   };
+  // In the background (a worker on a SQLite file): a locked database must not stall requests.
+  // One sweep at a time: while the database is locked they would otherwise pile up.
+  let sweeping: Promise<void> | null = null;
   const sweepGraceSuccessors = () => {
-    try {
-      auth.expireGraceSuccessors();
-    } catch (error) {
-      log.error({ err: error }, 'clearing expired refresh successors failed');
-    }
+    sweeping ??= auth
+      .expireGraceSuccessors()
+      .then(
+        () => undefined,
+        (error: unknown) =>
+          log.warn({ err: error }, 'clearing expired refresh successors failed; trying again shortly'),
+      )
+      .finally(() => {
+        sweeping = null;
+      });
   };
   const first = setTimeout(run, 0);
   const timer = setInterval(run, PRUNE_INTERVAL_MS);
@@ -49,6 +57,6 @@ export function scheduleHousekeeping(auth: Auth, log: FastifyBaseLogger): () => 
     clearTimeout(first);
     clearInterval(timer);
     clearInterval(graceSweep);
-    await running;
+    await Promise.all([running, sweeping]);
   };
 }

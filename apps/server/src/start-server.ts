@@ -1,12 +1,4 @@
-import {
-  type Auth,
-  type AuthConfig,
-  createAuth,
-  createDrizzleRevocationReader,
-  createPollingRevocationFeed,
-  createWorkerRevocationReader,
-  type SecretBox,
-} from '@tessera/auth';
+import { type Auth, type AuthConfig, createAuth, createSqliteWorker, type SecretBox } from '@tessera/auth';
 import { createDb, type DbHandle } from '@tessera/db';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Env } from './env';
@@ -64,18 +56,25 @@ export async function startServer(env: Env, options: StartServerOptions): Promis
 }
 
 /**
- * The auth core as a server runs it: on a SQLite file, other processes' revocations are read
- * every `REVOCATION_POLL_MS` by a worker thread with its own connection, so a locked database
- * never stalls a request that only checks an access token.
+ * The auth core as a server runs it: on a SQLite file, the timed database work (other processes'
+ * revocations every `REVOCATION_POLL_MS`, expired refresh successors) runs in a worker thread
+ * with its own connection, so a locked database never stalls a request that only checks an
+ * access token.
  *
  * @example
  * const auth = await createServerAuth(env, db, loadSecretKey(env, db.file).box);
  */
 export function createServerAuth(env: Env, db: DbHandle, box: SecretBox): Promise<Auth> {
-  const reader = db.file === null ? createDrizzleRevocationReader(db.db) : createWorkerRevocationReader(db.file);
-  const revocationFeed = createPollingRevocationFeed({ reader, pollMs: env.REVOCATION_POLL_MS });
+  const background = db.file === null ? undefined : createSqliteWorker(db.file);
   const throttleLimits = env.RATE_LIMIT === 'off' ? 'off' : undefined;
-  return createAuth({ db: db.db, config: authConfigFrom(env), box, revocationFeed, throttleLimits });
+  return createAuth({
+    db: db.db,
+    config: authConfigFrom(env),
+    box,
+    background,
+    revocationPollMs: env.REVOCATION_POLL_MS,
+    throttleLimits,
+  });
 }
 
 /** The auth core's settings, from the validated environment. */

@@ -5,9 +5,8 @@ import { createDb, type DbHandle } from '@tessera/db';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { defaultAuthConfig } from './config';
 import { type Auth, createAuth } from './create-auth';
-import { createPollingRevocationFeed } from './revocation-feed';
 import { createSecretBox, generateSecretKey } from './secret-box';
-import { createWorkerRevocationReader } from './worker-revocation-reader';
+import { createSqliteWorker } from './sqlite-worker';
 
 /** One key for every process of a test, as every server of a deployment shares SECRET_KEY. */
 const box = createSecretBox({ key: generateSecretKey() });
@@ -31,9 +30,8 @@ afterEach(async () => {
 async function serverProcess(now: () => number = Date.now): Promise<Auth> {
   const file = join(dir, 'tessera.db');
   const handle = createDb(file);
-  const reader = createWorkerRevocationReader(file);
-  const revocationFeed = createPollingRevocationFeed({ reader, pollMs: 50, now });
-  const auth = await createAuth({ db: handle.db, config, box, revocationFeed, now });
+  const background = createSqliteWorker(file);
+  const auth = await createAuth({ db: handle.db, config, box, background, revocationPollMs: 50, now });
   opened.push({ auth, handle });
   return auth;
 }

@@ -9,16 +9,15 @@ import {
 } from './access-token';
 import { type ClientInfo, clientFingerprint } from './client-info';
 import type { AuthConfig } from './config';
-import { createDrizzleRevocationReader } from './drizzle-revocation-reader';
 import { AuthError } from './errors';
 import { type AuthEvent, listRecentEvents, type NewAuthEvent, recordEvent } from './events';
 import { type PruneResult, pruneExpired } from './housekeeping';
+import { type BackgroundDb, createInThreadBackground } from './in-thread-background';
 import { getDummyHash, hashPassword, verifyPassword } from './password';
 import { createPollingRevocationFeed, type RevocationFeed } from './revocation-feed';
 import { RevocationList } from './revocation-list';
 import type { SecretBox } from './secret-box';
 import {
-  expireGraceSuccessors,
   listSessions,
   revokeAllSessions,
   revokeSession,
@@ -88,9 +87,16 @@ export interface CreateAuthOptions {
   /** How much password hashing each kind of request may have running and queued; see `defaultPasswordLanes`. */
   passwordLanes?: PasswordLanes;
   /**
-   * How this process learns of sessions other processes end. Defaults to polling the given
-   * connection every 250 ms, which suits one process or an in-memory database; a server on a
-   * SQLite file polls from a worker thread instead (`createWorkerRevocationReader`).
+   * Where the timed database work runs: reading other processes' revocations, clearing expired
+   * refresh successors. Defaults to this thread on the given connection, which suits one
+   * process or an in-memory database; a server on a SQLite file passes `createSqliteWorker(file)`.
+   */
+  background?: BackgroundDb;
+  /** Milliseconds between reads of other processes' revocations (`REVOCATION_POLL_MS`). */
+  revocationPollMs?: number;
+  /**
+   * How this process learns of sessions other processes end; defaults to polling `background`
+   * every `revocationPollMs`. Another engine can push instead (Postgres: LISTEN/NOTIFY).
    */
   revocationFeed?: RevocationFeed;
   /** The clock, epoch ms; tests pass their own. */
@@ -135,6 +141,8 @@ export async function createAuth({
   box,
   throttleLimits,
   passwordLanes = defaultPasswordLanes,
+  background = createInThreadBackground(db),
+  revocationPollMs = DEFAULT_REVOCATION_POLL_MS,
   revocationFeed,
   now = Date.now,
 }: CreateAuthOptions) {
@@ -160,9 +168,7 @@ export async function createAuth({
     staleAfterMs: REVOCATION_STALE_AFTER_MS,
     now,
   });
-  const feed =
-    revocationFeed ??
-    createPollingRevocationFeed({ reader: createDrizzleRevocationReader(db), pollMs: DEFAULT_REVOCATION_POLL_MS, now });
+  const feed = revocationFeed ?? createPollingRevocationFeed({ reader: background, pollMs: revocationPollMs, now });
   // Before the server listens: a token of a session ended a minute ago must already be refused.
   try {
     await feed.start(revoked, revoked.horizon());
@@ -351,8 +357,8 @@ export async function createAuth({
     },
 
     /** Clears refresh successors whose grace window has passed; the server runs it every few seconds. */
-    expireGraceSuccessors(): number {
-      return expireGraceSuccessors(db, config, now());
+    expireGraceSuccessors(): Promise<number> {
+      return background.expireGraceSuccessors(now() - config.refreshReuseGrace * 1000);
     },
 
     /** Replaces the signing key now (e.g. after a suspected leak); old tokens stay valid until they expire. */
@@ -360,9 +366,10 @@ export async function createAuth({
       return keys.rotate();
     },
 
-    /** Stops following other processes' revocations. Call before closing the database. */
-    close(): Promise<void> {
-      return feed.stop();
+    /** Stops following other processes' revocations and the background work. Call before closing the database. */
+    async close(): Promise<void> {
+      await feed.stop();
+      await background.close();
     },
   };
 }

@@ -15,10 +15,10 @@ export {
   type Session,
   type SignedIn,
 } from './create-auth';
-export { createDrizzleRevocationReader } from './drizzle-revocation-reader';
 export { AuthError, type AuthErrorCode, BusyError, RateLimitedError } from './errors';
 export { AUTH_EVENT_TYPES, type AuthEvent, type AuthEventType, RECENT_EVENTS_LIMIT } from './events';
 export { ENDED_SESSION_RETENTION_MS, type PruneResult } from './housekeeping';
+export { type BackgroundDb, createInThreadBackground } from './in-thread-background';
 export {
   createPollingRevocationFeed,
   type PollingFeedOptions,
@@ -29,7 +29,7 @@ export {
 export { type Revocation, RevocationList } from './revocation-list';
 export { createSecretBox, generateSecretKey, keyId, type SecretBox, type SecretBoxKeys } from './secret-box';
 export { REPLACED_TOKENS_KEPT, type SessionStatus, type SessionSummary } from './sessions';
+export { createSqliteWorker } from './sqlite-worker';
 export { defaultThrottleLimits, type Limit, type ThrottleLimits } from './throttle';
 export type { User } from './users';
 export type { LaneLimits } from './work-lane';
-export { createWorkerRevocationReader } from './worker-revocation-reader';

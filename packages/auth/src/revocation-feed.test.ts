@@ -1,7 +1,7 @@
 import { createDb, type DbHandle, sessions, users } from '@tessera/db';
 import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createDrizzleRevocationReader } from './drizzle-revocation-reader';
+import { createInThreadBackground } from './in-thread-background';
 import { createPollingRevocationFeed, DEFAULT_OVERLAP_MS, type RevocationReader } from './revocation-feed';
 import { type Revocation, RevocationList } from './revocation-list';
 import { startSession } from './sessions';
@@ -28,7 +28,7 @@ function revokedElsewhere(revokedAt: number): string {
   return sessionId;
 }
 
-function setup(reader: RevocationReader = createDrizzleRevocationReader(handle.db)) {
+function setup(reader: RevocationReader = createInThreadBackground(handle.db)) {
   const revoked = new RevocationList({ windowMs: 305_000, staleAfterMs: 5_000 });
   const feed = createPollingRevocationFeed({ reader, pollMs: 250 });
   return { revoked, feed };
@@ -60,7 +60,7 @@ describe('polling revocation feed', () => {
 
   it('reads from its cursor minus the overlap, so a commit that lagged its own time is not missed', async () => {
     const asked: number[] = [];
-    const drizzleReader = createDrizzleRevocationReader(handle.db);
+    const drizzleReader = createInThreadBackground(handle.db);
     const reader: RevocationReader = {
       revokedAfter: (after) => {
         asked.push(after);
@@ -117,7 +117,7 @@ describe('polling revocation feed', () => {
 
   it('keeps polling after a failed read, and says what failed until a read succeeds', async () => {
     let failing = false;
-    const drizzleReader = createDrizzleRevocationReader(handle.db);
+    const drizzleReader = createInThreadBackground(handle.db);
     const flaky: RevocationReader = {
       revokedAfter: (after) =>
         failing ? Promise.reject(new Error('database is locked')) : drizzleReader.revokedAfter(after),

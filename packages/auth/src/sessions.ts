@@ -248,22 +248,17 @@ function pruneReplacedTokens(tx: TesseraTransaction, sessionId: string): void {
 }
 
 /**
- * Clears the sealed successors whose grace window has passed, so that a copy of the database
- * taken later holds none. The server runs it every few seconds; it touches only pending rows.
+ * Clears the sealed successors of tokens replaced before `before` (epoch ms: now minus the grace
+ * window), so that a copy of the database taken later holds none. Touches only pending rows.
  *
  * @example
- * expireGraceSuccessors(db, lifetimes, Date.now());
+ * expireGraceSuccessors(db, Date.now() - 10_000);
  */
-export function expireGraceSuccessors(db: TesseraDb, lifetimes: SessionLifetimes, now: number): number {
+export function expireGraceSuccessors(db: TesseraDb, before: number): number {
   return db
     .update(refreshTokens)
     .set({ successorSealed: null })
-    .where(
-      and(
-        isNotNull(refreshTokens.successorSealed),
-        lt(refreshTokens.replacedAt, now - lifetimes.refreshReuseGrace * 1000),
-      ),
-    )
+    .where(and(isNotNull(refreshTokens.successorSealed), lt(refreshTokens.replacedAt, before)))
     .run().changes;
 }
 

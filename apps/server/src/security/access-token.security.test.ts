@@ -2,8 +2,11 @@
  * Access tokens against RFC 8725 and the OWASP JWT cheat sheet, black box over HTTP: each forged,
  * broken or misused token is UNAUTHORIZED with the one generic message, never a 500.
  */
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { dirname, join } from 'node:path';
 import { messages } from '@tessera/api';
+import { createSecretBox } from '@tessera/auth';
 import Database from 'better-sqlite3';
 import { type CryptoKey, exportJWK, generateKeyPair, importJWK, type JWK, type JWTPayload, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -27,7 +30,11 @@ beforeAll(async () => {
     jwk: string;
   };
   db.close();
-  signingKey = { kid: row.kid, key: await importJWK(JSON.parse(row.jwk) as JWK, 'EdDSA') };
+  // The private key is sealed: opening it takes the key-encryption key next to the database.
+  const keyFile = readFileSync(join(dirname(server.dbFile), 'secret.key'), 'utf8');
+  const box = createSecretBox({ key: Buffer.from(keyFile.trim(), 'base64') });
+  const jwk = box.open(row.jwk, `signing_keys.private_jwk:${row.kid}`);
+  signingKey = { kid: row.kid, key: await importJWK(JSON.parse(jwk) as JWK, 'EdDSA') };
 });
 afterAll(async () => {
   await server.dispose();

@@ -1,24 +1,24 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createDb, type DbHandle, sessions, users } from '@tessera/db';
+import { createDb, type DbHandle, refreshTokens, sessions, users } from '@tessera/db';
 import { holdSqliteLocks } from '@tessera/db/testing';
 import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { RevocationReader } from './revocation-feed';
+import type { BackgroundDb } from './in-thread-background';
 import { startSession } from './sessions';
-import { createWorkerRevocationReader } from './worker-revocation-reader';
+import { createSqliteWorker } from './sqlite-worker';
 
 const lifetimes = { refreshIdleTtl: 600, sessionMaxAge: 3600, refreshReuseGrace: 10 };
 let dir: string;
 let handle: DbHandle;
-let reader: RevocationReader;
+let reader: BackgroundDb;
 
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'tessera-reader-'));
   handle = createDb(join(dir, 'tessera.db'));
   handle.db.insert(users).values({ id: 'u1', email: 'a@example.com', passwordHash: 'x', createdAt: 0 }).run();
-  reader = createWorkerRevocationReader(join(dir, 'tessera.db'));
+  reader = createSqliteWorker(join(dir, 'tessera.db'));
 });
 afterEach(async () => {
   await reader.close();
@@ -32,7 +32,7 @@ function revoke(revokedAt: number): string {
   return sessionId;
 }
 
-describe('worker revocation reader', () => {
+describe('createSqliteWorker', () => {
   it('reads the sessions revoked after a time, oldest first, on its own connection', async () => {
     const first = revoke(1_000);
     const second = revoke(2_000);
@@ -75,8 +75,22 @@ describe('worker revocation reader', () => {
     }
   });
 
+  it('clears the sealed successors of tokens replaced before a time', async () => {
+    const { sessionId } = startSession(handle.db, lifetimes, { userId: 'u1', userAgent: null }, 0);
+    handle.db
+      .update(refreshTokens)
+      .set({ replacedAt: 1_000, successorSealed: 'v1.k.n.c' })
+      .where(eq(refreshTokens.sessionId, sessionId))
+      .run();
+    expect(await reader.expireGraceSuccessors(1_000)).toBe(0);
+    expect(await reader.expireGraceSuccessors(1_001)).toBe(1);
+    expect(handle.db.select({ sealed: refreshTokens.successorSealed }).from(refreshTokens).all()).toEqual([
+      { sealed: null },
+    ]);
+  });
+
   it('reports a failed read as a rejection and serves the next one', async () => {
-    const missing = createWorkerRevocationReader(join(dir, 'no-such.db'));
+    const missing = createSqliteWorker(join(dir, 'no-such.db'));
     await expect(missing.revokedAfter(0)).rejects.toThrow(/unable to open|does not exist|no such file/i);
     await missing.close();
     expect(await reader.revokedAfter(0)).toEqual([]);

@@ -1,0 +1,39 @@
+import { sessions, type TesseraDb } from '@tessera/db';
+import { asc, gt } from 'drizzle-orm';
+import type { RevocationReader } from './revocation-feed';
+import { expireGraceSuccessors } from './sessions';
+
+/**
+ * The database work a server runs on timers rather than for a request: reading the sessions
+ * other processes revoked, and clearing refresh successors whose grace window has passed.
+ */
+export interface BackgroundDb extends RevocationReader {
+  /** Clears sealed successors of tokens replaced before `before` (epoch ms); resolves to how many. */
+  expireGraceSuccessors(before: number): Promise<number>;
+}
+
+/**
+ * Runs that work on the caller's own connection, in this thread: right for an in-memory database
+ * (tests) and a single process. A server on a file uses `createSqliteWorker`, so that a locked
+ * database cannot stall its event loop.
+ *
+ * @example
+ * const background = createInThreadBackground(db);
+ */
+export function createInThreadBackground(db: TesseraDb): BackgroundDb {
+  return {
+    async revokedAfter(after) {
+      const rows = db
+        .select({ sessionId: sessions.id, revokedAt: sessions.revokedAt })
+        .from(sessions)
+        .where(gt(sessions.revokedAt, after))
+        .orderBy(asc(sessions.revokedAt))
+        .all();
+      return rows.flatMap(({ sessionId, revokedAt }) => (revokedAt === null ? [] : [{ sessionId, revokedAt }]));
+    },
+    async expireGraceSuccessors(before) {
+      return expireGraceSuccessors(db, before);
+    },
+    async close() {},
+  };
+}
