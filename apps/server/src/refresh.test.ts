@@ -3,8 +3,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
+import { loadEnv } from './env';
 import { REFRESH_COOKIE_NAME } from './refresh-cookie';
-import { registerUser, type SpawnedServer, spawnServer, startTestServer, type TestServer } from './testing';
+import {
+  buildTestApp,
+  registerUser,
+  type SpawnedServer,
+  spawnServer,
+  startTestServer,
+  type TestServer,
+} from './testing';
 
 const inProcess: TestServer[] = [];
 const spawned: SpawnedServer[] = [];
@@ -27,10 +35,14 @@ interface RefreshAnswer {
   cookie: string | null;
 }
 
-async function refresh(baseUrl: string, token: string): Promise<RefreshAnswer> {
+async function refresh(baseUrl: string, token: string, userAgent = 'node'): Promise<RefreshAnswer> {
   const response = await fetch(`${baseUrl}/trpc/auth.refresh`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', cookie: `${REFRESH_COOKIE_NAME}=${token}` },
+    headers: {
+      'content-type': 'application/json',
+      cookie: `${REFRESH_COOKIE_NAME}=${token}`,
+      'user-agent': userAgent,
+    },
   });
   const body = (await response.json()) as { error?: { data: { code: string } } };
   const setCookie = response.headers.getSetCookie().find((c) => c.startsWith(`${REFRESH_COOKIE_NAME}=`));
@@ -128,6 +140,61 @@ describe('reuse detection', () => {
     await refresh(server.url, stolen);
     expect((await refresh(server.url, stolen)).status).toBe(401);
     expect((await refresh(server.url, otherDevice)).status).toBe(200);
+  });
+});
+
+/** @see issue 8, finding 3: grace replays were unlimited, from anywhere, and never logged. */
+describe('the grace window', () => {
+  it('honours a retry from the client that made the exchange, and logs each one with session, address and user agent', async () => {
+    const lines: Array<Record<string, unknown>> = [];
+    const { app, dispose } = await buildTestApp({
+      env: { LOG_LEVEL: 'info' },
+      logStream: { write: (line: string) => lines.push(JSON.parse(line)) },
+    });
+    try {
+      const post = (token: string, userAgent: string) =>
+        app.inject({
+          method: 'POST',
+          url: '/trpc/auth.refresh',
+          headers: {
+            'content-type': 'application/json',
+            cookie: `${REFRESH_COOKIE_NAME}=${token}`,
+            'user-agent': userAgent,
+          },
+        });
+      const registered = await app.inject({
+        method: 'POST',
+        url: '/trpc/auth.register',
+        headers: { 'content-type': 'application/json', 'user-agent': 'Tab/1.0' },
+        payload: { email: 'grace@example.com', password: 'a strong password' },
+      });
+      const first = registered.cookies.find((c) => c.name === REFRESH_COOKIE_NAME)?.value ?? '';
+      const answers = [await post(first, 'Tab/1.0'), await post(first, 'Tab/1.0'), await post(first, 'Tab/1.0')];
+      expect(answers.map((answer) => answer.statusCode)).toEqual([200, 200, 200]);
+      const successors = new Set(answers.map((a) => a.cookies.find((c) => c.name === REFRESH_COOKIE_NAME)?.value));
+      expect(successors.size).toBe(1);
+
+      const retries = lines.filter((line) => line.event === 'refresh_grace_retry');
+      expect(retries).toHaveLength(2);
+      expect(retries[0]).toMatchObject({ sessionId: expect.any(String), ip: '127.0.0.1', userAgent: 'Tab/1.0' });
+    } finally {
+      await dispose();
+    }
+  });
+
+  it('treats the same token from another client within the window as reuse: the session is revoked', async () => {
+    const server = await start();
+    const first = await signUp(server.url, 'elsewhere@example.com');
+    const exchanged = await refresh(server.url, first, 'Tab/1.0');
+    expect(exchanged.status).toBe(200);
+
+    const thief = await refresh(server.url, first, 'curl/8.0');
+    expect(thief).toMatchObject({ status: 401, code: 'UNAUTHORIZED', cookie: '' });
+    expect(await refresh(server.url, exchanged.cookie ?? '', 'Tab/1.0')).toMatchObject({ status: 401 });
+  });
+
+  it('caps REFRESH_REUSE_GRACE at 60 seconds', () => {
+    expect(() => loadEnv({ REFRESH_REUSE_GRACE: '61' })).toThrow(/REFRESH_REUSE_GRACE: must be at most 60 seconds/);
   });
 });
 

@@ -49,5 +49,8 @@ export function validateChangePassword(input: { currentPassword: string; newPass
   if (input.newPassword.length < MIN_PASSWORD_LENGTH) {
     return { message: `New password must be at least ${MIN_PASSWORD_LENGTH} characters.`, field: 'newPassword' };
   }
+  if (input.newPassword === input.currentPassword) {
+    return { message: 'The new password must differ from the current one.', field: 'newPassword' };
+  }
   return null;
 }
