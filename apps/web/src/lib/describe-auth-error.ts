@@ -31,6 +31,8 @@ export function describeAuthError(error: unknown, form: AuthForm): FormProblem {
       return { message: 'Too many attempts. Try again later.' };
     case 'BAD_REQUEST':
       return fieldProblem(error) ?? { message: 'Check the details you entered and try again.' };
+    case 'SERVICE_UNAVAILABLE':
+      return { message: 'Tessera is busy right now. Try again in a moment.' };
     case 'PAYLOAD_TOO_LARGE':
       return { message: 'What you entered is too long. Shorten it and try again.' };
     case 'FORBIDDEN':
