@@ -77,4 +77,20 @@ describe('a session ended from another device', () => {
     await b.getByText('You were signed out on this device from another device.').waitFor();
     await b.getByRole('button', { name: 'Sign in' }).waitFor();
   });
+
+  it('a revoked device that tries to change its password lands on the sign-in page with the reason, not "wrong password"', async () => {
+    const { a, b } = await twoDevices();
+    await b.getByRole('link', { name: 'Account' }).click();
+    await b.getByLabel('Current password').waitFor();
+
+    await a.getByRole('link', { name: 'Sessions' }).click();
+    await a.getByRole('button', { name: /^Revoke / }).click();
+    await a.getByRole('list', { name: 'Recent activity' }).getByText('Signed out another device').waitFor();
+
+    await b.getByLabel('Current password').fill('a strong password');
+    await b.getByLabel('New password').fill('a new strong password');
+    await b.getByRole('button', { name: 'Change password' }).click();
+    await b.getByText('You were signed out on this device from another device.').waitFor({ timeout: 5_000 });
+    await expect(b.getByText('Your current password is incorrect.').count()).resolves.toBe(0);
+  });
 });

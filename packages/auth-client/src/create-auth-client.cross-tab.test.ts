@@ -544,6 +544,22 @@ describe('createAuthClient across tabs', () => {
       expect(b.getState().status).toBe('anonymous');
     });
 
+    it('a password change refused because the session was revoked signs every tab out, with the reason', async () => {
+      const server = fakeServer();
+      const { a, b } = await twoSignedInTabs(server);
+      server.reply('auth.changePassword', REVOKED);
+
+      const outcome = a
+        .changePassword({ currentPassword: 'correct horse', newPassword: 'battery staple' })
+        .catch((e: unknown) => e);
+      await vi.advanceTimersByTimeAsync(LOCK_HANDOFF_MS);
+      expect(await outcome).toMatchObject({ data: { reason: 'SESSION_REVOKED' } });
+      await deliver();
+
+      expect(a.getState()).toMatchObject({ status: 'anonymous', endedBecause: 'SESSION_REVOKED' });
+      expect(b.getState()).toMatchObject({ status: 'anonymous', endedBecause: 'SESSION_REVOKED' });
+    });
+
     it('signOutEverywhere ends every session on the server and signs every tab out', async () => {
       const server = fakeServer();
       const { a, b, first } = await twoSignedInTabs(server);

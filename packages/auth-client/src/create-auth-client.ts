@@ -291,6 +291,12 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     if (held !== null && sameSession(held, tokenSent)) endHere(held, sessionEndReason(reason));
   };
 
+  /** A call made outside the link was refused because the session is over: it ends here too. */
+  const endIfSessionOver = (error: unknown, tokenSent: string) => {
+    const reason = getFailureReason(error);
+    if (reason !== undefined && failurePolicy(reason) === 'end-session') endSession(reason, tokenSent);
+  };
+
   /** Renews a token about to run out before a call that cannot refresh on the way. */
   const ensureFreshToken = async () => {
     // Signed out, there is nothing to renew, and a refresh could only revive what was ended.
@@ -447,8 +453,7 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
         try {
           await withTimeout((signal) => endingClient(token, false).auth.logoutAll.mutate(undefined, { signal }));
         } catch (error) {
-          const reason = getFailureReason(error);
-          if (reason !== undefined && failurePolicy(reason) === 'end-session') endSession(reason, token);
+          endIfSessionOver(error, token);
           throw error;
         }
         const held = store.getAccessToken();
@@ -458,7 +463,12 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     async changePassword(input) {
       await ensureFreshToken();
       return tabs.withRefreshLock(async () => {
-        const session = await direct.auth.changePassword.mutate(input);
+        const token = store.getAccessToken();
+        const session = await direct.auth.changePassword.mutate(input).catch((error: unknown) => {
+          // Revoked from another device meanwhile: not a wrong password, the end of the session.
+          if (token !== null) endIfSessionOver(error, token);
+          throw error;
+        });
         acceptSession(session);
         tabs.publish({ type: 'signed-in', session });
         return session;

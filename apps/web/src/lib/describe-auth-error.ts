@@ -1,5 +1,5 @@
 import type { AppRouter } from '@tessera/api';
-import { getErrorCode } from '@tessera/auth-client';
+import { failurePolicy, getErrorCode, getFailureReason } from '@tessera/auth-client';
 import { isTRPCClientError } from '@trpc/client';
 import type { AuthForm, FieldName, FormProblem } from './form-problem';
 
@@ -23,7 +23,10 @@ const isFieldName = (value: unknown): value is FieldName => FIELDS.some((field) 
 export function describeAuthError(error: unknown, form: AuthForm): FormProblem {
   switch (getErrorCode(error)) {
     case 'UNAUTHORIZED':
-      return UNAUTHORIZED_PROBLEM[form];
+      // Only wrong credentials are the form's fault; anything else means the session is over.
+      return failurePolicy(getFailureReason(error)) === 'end-session'
+        ? { message: 'Your session has ended. Please sign in again.' }
+        : UNAUTHORIZED_PROBLEM[form];
 
     case 'CONFLICT':
       return { message: 'An account with this email already exists.', field: 'email' };
