@@ -1,46 +1,24 @@
-import { type Auth, createAuth, createSecretBox, defaultAuthConfig, generateSecretKey } from '@tessera/auth';
-import { createDb, type DbHandle } from '@tessera/db';
+import type { Auth } from '@tessera/auth';
 import { TRPCError } from '@trpc/server';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createContextInner, type Logger, type RefreshCookieJar, type RequestInfo } from './context';
+import type { RequestInfo } from './context';
+import { createTestAuth, TEST_ORIGIN as publicOrigin, testContext } from './testing/test-context';
 import { createCallerFactory, protectedProcedure, router, sameOriginProcedure } from './trpc';
 
-const publicOrigin = 'https://app.example.com';
 const probe = router({
   whoami: protectedProcedure.query(({ ctx }) => ({ userId: ctx.user.id, sessionId: ctx.sessionId })),
   signInLike: sameOriginProcedure.mutation(() => 'ok'),
 });
 const createCaller = createCallerFactory(probe);
 
-let handle: DbHandle;
 let auth: Auth;
+let dispose: () => Promise<void>;
 beforeEach(async () => {
-  handle = createDb(':memory:');
-  auth = await createAuth({
-    db: handle.db,
-    box: createSecretBox({ key: generateSecretKey() }),
-    config: { issuer: publicOrigin, audience: 'tessera', ...defaultAuthConfig },
-  });
+  ({ auth, dispose } = await createTestAuth());
 });
-afterEach(async () => {
-  await auth.close();
-  handle.close();
-});
+afterEach(() => dispose());
 
-const silentLog: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
-const noCookies: RefreshCookieJar = { read: () => null, set: () => undefined, clear: () => undefined };
-function callerWith(request: Partial<RequestInfo>) {
-  const info: RequestInfo = {
-    authorization: null,
-    userAgent: null,
-    ip: '127.0.0.1',
-    origin: null,
-    secFetchSite: null,
-    requestId: 'r',
-    ...request,
-  };
-  return createCaller(createContextInner({ auth, publicOrigin, request: info, cookies: noCookies, log: silentLog }));
-}
+const callerWith = (request: Partial<RequestInfo>) => createCaller(testContext(auth, request));
 async function codeOf(call: Promise<unknown>): Promise<string> {
   return call.then(
     () => 'OK',

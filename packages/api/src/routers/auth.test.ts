@@ -1,51 +1,24 @@
-import { type Auth, createAuth, createSecretBox, defaultAuthConfig, generateSecretKey } from '@tessera/auth';
-import { createDb, type DbHandle } from '@tessera/db';
+import type { Auth } from '@tessera/auth';
 import { TRPCError } from '@trpc/server';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createContextInner, type Logger, type RefreshCookieJar } from '../context';
 import { retryAfterSeconds } from '../errors';
+import { createTestAuth, testContext } from '../testing/test-context';
 import { createCallerFactory } from '../trpc';
 import { authRouter } from './auth';
 
-const publicOrigin = 'https://app.example.com';
 const createCaller = createCallerFactory(authRouter);
-const silentLog: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
-const noCookies: RefreshCookieJar = { read: () => null, set: () => undefined, clear: () => undefined };
 
-let handle: DbHandle;
 let auth: Auth;
+let dispose: () => Promise<void>;
 beforeEach(async () => {
-  handle = createDb(':memory:');
-  auth = await createAuth({
-    db: handle.db,
-    box: createSecretBox({ key: generateSecretKey() }),
-    config: { issuer: publicOrigin, audience: 'tessera', ...defaultAuthConfig },
-    // One hash at a time and no queue: the second concurrent sign-in finds the lane full.
+  // One hash at a time and no queue: the second concurrent sign-in finds the lane full.
+  ({ auth, dispose } = await createTestAuth({
     passwordLanes: { signIn: { concurrency: 1, maxQueued: 0 }, passwordChange: { concurrency: 1, maxQueued: 0 } },
-  });
+  }));
 });
-afterEach(async () => {
-  await auth.close();
-  handle.close();
-});
+afterEach(() => dispose());
 
-const caller = () =>
-  createCaller(
-    createContextInner({
-      auth,
-      publicOrigin,
-      request: {
-        authorization: null,
-        userAgent: null,
-        ip: '127.0.0.1',
-        origin: null,
-        secFetchSite: null,
-        requestId: 'r',
-      },
-      cookies: noCookies,
-      log: silentLog,
-    }),
-  );
+const caller = () => createCaller(testContext(auth));
 
 describe('auth router under hashing pressure', () => {
   /** @see issue 8, finding 6: password hashing had no bound, so a flood starved sign-ins. */
