@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import fastifyCookie from '@fastify/cookie';
 import { type AppRouter, appRouter, createContextInner, retryAfterSeconds } from '@tessera/api';
 import type { Auth } from '@tessera/auth';
+import { MAX_BATCH_SIZE, TRPC_PATH } from '@tessera/contract';
 import type { DbHandle } from '@tessera/db';
 import { type FastifyTRPCPluginOptions, fastifyTRPCPlugin } from '@trpc/server/adapters/fastify';
 import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
@@ -16,8 +17,6 @@ import { trpcErrorBody } from './trpc-error-body';
 
 /** Request bodies larger than this are refused before parsing (contract: PAYLOAD_TOO_LARGE). */
 export const BODY_LIMIT_BYTES = 64 * 1024;
-/** Operations in one batched request; the client's batch link must stay at or below it. */
-export const MAX_BATCH_SIZE = 10;
 
 export interface BuildServerOptions {
   env: Env;
@@ -114,7 +113,7 @@ export async function buildServer({ env, db, auth, webRoot, logStream }: BuildSe
       return reply.send(error);
     });
     await trpcScope.register(fastifyTRPCPlugin, {
-      prefix: '/trpc',
+      prefix: TRPC_PATH,
       trpcOptions: {
         router: appRouter,
         maxBatchSize: MAX_BATCH_SIZE,

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import fastifyStatic from '@fastify/static';
+import { TRPC_PATH } from '@tessera/contract';
 import type { FastifyInstance } from 'fastify';
 
 /**
@@ -23,7 +24,7 @@ export async function registerSpa(app: FastifyInstance, webRoot: string | null):
   app.setNotFoundHandler((request, reply) => {
     const isPageRequest =
       request.method === 'GET' &&
-      !request.url.startsWith('/trpc') &&
+      !request.url.startsWith(TRPC_PATH) &&
       (request.headers.accept ?? '').includes('text/html');
     if (!isPageRequest) return reply.code(404).send({ error: 'Not found' });
     return reply.header('cache-control', 'no-cache').sendFile('index.html');

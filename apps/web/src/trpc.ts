@@ -1,4 +1,5 @@
 import type { AppRouter } from '@tessera/api';
+import { MAX_BATCH_SIZE, TRPC_PATH } from '@tessera/contract';
 import { createTRPCClient, httpBatchLink } from '@trpc/client';
 import { createTRPCContext } from '@trpc/tanstack-react-query';
 import { authClient } from './auth-client';
@@ -11,6 +12,6 @@ export const { TRPCProvider, useTRPC } = createTRPCContext<AppRouter>();
  * and gets one refresh-and-retry on UNAUTHORIZED; `headers` adds the Bearer token per request.
  */
 export const trpcClient = createTRPCClient<AppRouter>({
-  // maxItems matches the server's batch cap (MAX_BATCH_SIZE): a longer batch would be refused.
-  links: [authClient.link, httpBatchLink({ url: '/trpc', headers: authClient.headers, maxItems: 10 })],
+  // The server refuses a longer batch.
+  links: [authClient.link, httpBatchLink({ url: TRPC_PATH, headers: authClient.headers, maxItems: MAX_BATCH_SIZE })],
 });

@@ -1,4 +1,5 @@
 import { BusyError, RateLimitedError } from '@tessera/auth';
+import type { FailureReason } from '@tessera/contract';
 import { TRPCError } from '@trpc/server';
 import type { TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc';
 
@@ -23,26 +24,6 @@ export const messages = {
   unavailable: 'The service is briefly unavailable. Please try again.',
   busy: 'The service is busy. Please try again in a moment.',
 } as const;
-
-/**
- * Why a request was refused, in `data.reason` of every UNAUTHORIZED and TOO_MANY_REQUESTS error.
- * A closed set: clients switch on it exhaustively (the auth client refreshes only on an expired
- * or missing access token, and signs out every tab on a revoked or reused session).
- */
-export const FAILURE_REASONS = [
-  'ACCESS_TOKEN_MISSING',
-  'ACCESS_TOKEN_INVALID',
-  'ACCESS_TOKEN_EXPIRED',
-  'SESSION_REVOKED',
-  'REFRESH_TOKEN_MISSING',
-  'REFRESH_TOKEN_INVALID',
-  'SESSION_EXPIRED',
-  'REFRESH_TOKEN_REUSED',
-  'INVALID_CREDENTIALS',
-  'EMAIL_NOT_VERIFIED',
-  'RATE_LIMITED',
-] as const;
-export type FailureReason = (typeof FAILURE_REASONS)[number];
 
 /**
  * A TRPCError that says why, as a `FailureReason`; the error formatter copies it to `data.reason`.

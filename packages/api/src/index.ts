@@ -1,4 +1,5 @@
 export type { Session, User } from '@tessera/auth';
+export { FAILURE_REASONS, type FailureReason } from '@tessera/contract';
 export {
   type Context,
   type ContextDeps,
@@ -8,7 +9,7 @@ export {
   type RefreshCookieJar,
   type RequestInfo,
 } from './context';
-export { FAILURE_REASONS, type FailureReason, messages, RefusedError, retryAfterSeconds, unauthorized } from './errors';
+export { messages, RefusedError, retryAfterSeconds, unauthorized } from './errors';
 export { type AppRouter, appRouter, type RouterInputs, type RouterOutputs } from './root';
 export {
   createCallerFactory,

@@ -1,7 +1,8 @@
+import type { FailureReason } from '@tessera/contract';
 import { initTRPC } from '@trpc/server';
 import { ZodError } from 'zod';
 import type { Context } from './context';
-import { type FailureReason, fail, messages, reasonOf, unauthorized } from './errors';
+import { fail, messages, reasonOf, unauthorized } from './errors';
 
 const t = initTRPC.context<Context>().create({
   // Never put stack traces in responses, whatever NODE_ENV says.

@@ -1,4 +1,4 @@
-import type { FailureReason } from '@tessera/api';
+import type { FailureReason } from '@tessera/contract';
 
 export type { FailureReason };
 

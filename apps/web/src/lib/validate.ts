@@ -1,7 +1,8 @@
+import { limits } from '@tessera/contract';
 import type { FormProblem } from './form-problem';
 
-/** Mirrors the server's minimum so people learn about it before a round trip, not instead of one. */
-export const MIN_PASSWORD_LENGTH = 8;
+/** The server's minimum, so people learn about it before a round trip, not instead of one. */
+export const MIN_PASSWORD_LENGTH = limits.passwordMinLength;
 
 // Deliberately loose: the server has the final word; this only catches obvious slips.
 const looksLikeEmail = (email: string) => /^[^\s@]+@[^\s@]+$/.test(email);

@@ -1,8 +1,14 @@
 import { AuthError, BusyError, type ClientInfo, RateLimitedError, type SignedIn } from '@tessera/auth';
-import { z } from 'zod';
+import {
+  changePasswordInput,
+  type FailureReason,
+  loginInput,
+  registerInput,
+  revokeSessionInput,
+} from '@tessera/contract';
 import type { Context } from '../context';
-import { busy, type FailureReason, fail, messages, tooManyAttempts, unauthorized } from '../errors';
-import { changePasswordInput, loginInput, registerInput } from '../inputs';
+import { busy, fail, messages, tooManyAttempts, unauthorized } from '../errors';
+
 import { protectedProcedure, router, sameOriginProcedure, sessionProcedure } from '../trpc';
 
 function clientInfo(ctx: Context): ClientInfo {
@@ -106,7 +112,7 @@ export const authRouter = router({
       ctx.auth.listSessions(ctx.user.id).map((session) => ({ ...session, current: session.id === ctx.sessionId })),
     ),
 
-    revoke: sessionProcedure.input(z.strictObject({ id: z.uuid('Unknown session id.') })).mutation(({ ctx, input }) => {
+    revoke: sessionProcedure.input(revokeSessionInput).mutation(({ ctx, input }) => {
       try {
         ctx.auth.revokeSession({ userId: ctx.user.id, sessionId: ctx.sessionId }, input.id, clientInfo(ctx));
       } catch (error) {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { limits } from './limits';
 
 /** NUL and other control characters have no place in an email, password or name. */
 const noControlCharacters = (value: string) => !/\p{Cc}/u.test(value);
@@ -12,19 +13,23 @@ export const emailInput = z
   .normalize('NFKC')
   .trim()
   .toLowerCase()
-  .pipe(z.email('Enter a valid email address.').max(254, 'Email must be at most 254 characters.'));
+  .pipe(
+    z
+      .email('Enter a valid email address.')
+      .max(limits.emailMaxLength, `Email must be at most ${limits.emailMaxLength} characters.`),
+  );
 
 /** Taken exactly as typed: never trimmed, truncated or case-folded. Over 128 is refused before hashing. */
 export const passwordInput = z
   .string()
-  .min(8, 'Password must be at least 8 characters.')
-  .max(128, 'Password must be at most 128 characters.')
+  .min(limits.passwordMinLength, `Password must be at least ${limits.passwordMinLength} characters.`)
+  .max(limits.passwordMaxLength, `Password must be at most ${limits.passwordMaxLength} characters.`)
   .refine(noControlCharacters, 'Password must not contain control characters.');
 
 export const nameInput = z
   .string()
   .trim()
-  .max(100, 'Name must be at most 100 characters.')
+  .max(limits.nameMaxLength, `Name must be at most ${limits.nameMaxLength} characters.`)
   .refine(noControlCharacters, 'Name must not contain control characters.')
   .transform((name) => (name === '' ? null : name));
 
@@ -39,7 +44,7 @@ export const changePasswordInput = z
     currentPassword: z
       .string()
       .min(1, 'Enter your current password.')
-      .max(128, 'Password must be at most 128 characters.'),
+      .max(limits.passwordMaxLength, `Password must be at most ${limits.passwordMaxLength} characters.`),
     newPassword: passwordInput,
   })
   // Refused before any hashing: a "change" to the same password would only spend argon2 time.
@@ -52,5 +57,11 @@ export const changePasswordInput = z
 
 export const loginInput = z.strictObject({
   email: emailInput,
-  password: z.string().min(1, 'Enter your password.').max(128, 'Password must be at most 128 characters.'),
+  password: z
+    .string()
+    .min(1, 'Enter your password.')
+    .max(limits.passwordMaxLength, `Password must be at most ${limits.passwordMaxLength} characters.`),
 });
+
+/** One of the caller's sessions, by the id `auth.sessions.list` gave. */
+export const revokeSessionInput = z.strictObject({ id: z.uuid('Unknown session id.') });

@@ -1,0 +1,23 @@
+/**
+ * Why a request was refused, in `data.reason` of every UNAUTHORIZED and TOO_MANY_REQUESTS error.
+ * A closed set: clients switch on it exhaustively (the auth client refreshes only on an expired
+ * or missing access token, and signs out every tab on a revoked or reused session).
+ *
+ * @example
+ * if (error.data.reason === 'SESSION_REVOKED') showSignIn('You were signed out from another device.');
+ */
+export const FAILURE_REASONS = [
+  'ACCESS_TOKEN_MISSING',
+  'ACCESS_TOKEN_INVALID',
+  'ACCESS_TOKEN_EXPIRED',
+  'SESSION_REVOKED',
+  'REFRESH_TOKEN_MISSING',
+  'REFRESH_TOKEN_INVALID',
+  'SESSION_EXPIRED',
+  'REFRESH_TOKEN_REUSED',
+  'INVALID_CREDENTIALS',
+  'EMAIL_NOT_VERIFIED',
+  'RATE_LIMITED',
+] as const;
+
+export type FailureReason = (typeof FAILURE_REASONS)[number];

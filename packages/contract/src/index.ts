@@ -1,0 +1,11 @@
+export { FAILURE_REASONS, type FailureReason } from './failure-reasons';
+export {
+  changePasswordInput,
+  emailInput,
+  loginInput,
+  nameInput,
+  passwordInput,
+  registerInput,
+  revokeSessionInput,
+} from './inputs';
+export { limits, MAX_BATCH_SIZE, TRPC_PATH } from './limits';

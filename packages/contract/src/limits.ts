@@ -1,0 +1,16 @@
+/**
+ * The limits every side enforces: the server's zod inputs, the SPA's form checks and its
+ * `maxLength` attributes read them from here, so they cannot drift apart.
+ */
+export const limits = {
+  emailMaxLength: 254,
+  passwordMinLength: 8,
+  passwordMaxLength: 128,
+  nameMaxLength: 100,
+} as const;
+
+/** Where the tRPC handler is mounted, on the server and in every client. */
+export const TRPC_PATH = '/trpc';
+
+/** Operations in one batched request; the server refuses more, and the client's batch link stays at or below it. */
+export const MAX_BATCH_SIZE = 10;
