@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import fastifyCookie from '@fastify/cookie';
-import { type AppRouter, appRouter, createContextInner, retryAfterSeconds } from '@tessera/api';
+import { createContextInner, retryAfterSeconds } from '@tessera/api';
 import type { Auth } from '@tessera/auth';
 import { MAX_BATCH_SIZE, TRPC_PATH } from '@tessera/contract';
 import type { DbHandle } from '@tessera/db';
 import { type FastifyTRPCPluginOptions, fastifyTRPCPlugin } from '@trpc/server/adapters/fastify';
 import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
+import { type AppRouter, appRouter } from './app-router';
 import type { Env } from './env';
 import { scheduleHousekeeping } from './housekeeping';
 import { refreshCookieJar } from './refresh-cookie';

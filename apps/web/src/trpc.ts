@@ -1,5 +1,5 @@
-import type { AppRouter } from '@tessera/api';
 import { MAX_BATCH_SIZE, TRPC_PATH } from '@tessera/contract';
+import type { AppRouter } from '@tessera/server';
 import { createTRPCClient, httpBatchLink } from '@trpc/client';
 import { createTRPCContext } from '@trpc/tanstack-react-query';
 import { authClient } from './auth-client';

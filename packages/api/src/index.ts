@@ -1,5 +1,6 @@
 export type { Session, User } from '@tessera/auth';
 export { FAILURE_REASONS, type FailureReason } from '@tessera/contract';
+export type { AuthClientRouter } from './auth-client-router';
 export {
   type Context,
   type ContextDeps,
@@ -10,7 +11,7 @@ export {
   type RequestInfo,
 } from './context';
 export { messages, RefusedError, retryAfterSeconds, unauthorized } from './errors';
-export { type AppRouter, appRouter, type RouterInputs, type RouterOutputs } from './root';
+export { authRouter } from './routers/auth';
 export {
   createCallerFactory,
   middleware,

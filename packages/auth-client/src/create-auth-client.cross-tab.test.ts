@@ -1,4 +1,4 @@
-import type { AppRouter } from '@tessera/api';
+import type { AuthClientRouter } from '@tessera/api';
 import { createTRPCClient, httpLink } from '@trpc/client';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type AuthClient, createAuthClient } from './create-auth-client';
@@ -173,7 +173,7 @@ describe('createAuthClient across tabs', () => {
       server.reply('auth.me', { data: user });
       const { a, b } = await twoSignedInTabs(server);
       const api = (tab: AuthClient) =>
-        createTRPCClient<AppRouter>({
+        createTRPCClient<AuthClientRouter>({
           links: [tab.link, httpLink({ url: '/trpc', fetch: server.fetch, headers: tab.headers })],
         });
 
@@ -390,7 +390,7 @@ describe('createAuthClient across tabs', () => {
     const REVOKED: Reply = { code: 'UNAUTHORIZED', status: 401, reason: 'SESSION_REVOKED' };
 
     function api(tab: AuthClient, server: ReturnType<typeof fakeServer>) {
-      return createTRPCClient<AppRouter>({
+      return createTRPCClient<AuthClientRouter>({
         links: [tab.link, httpLink({ url: '/trpc', fetch: server.fetch, headers: tab.headers })],
       });
     }

@@ -1,4 +1,4 @@
-import type { AppRouter } from '@tessera/api';
+import type { AuthClientRouter } from '@tessera/api';
 import { createTRPCClient, httpLink } from '@trpc/client';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type AuthClient, createAuthClient } from './create-auth-client';
@@ -334,7 +334,7 @@ describe('createAuthClient', () => {
 
   describe('calls through the link', () => {
     function api(auth: AuthClient, server: ReturnType<typeof fakeServer>) {
-      return createTRPCClient<AppRouter>({
+      return createTRPCClient<AuthClientRouter>({
         links: [auth.link, httpLink({ url: '/trpc', fetch: server.fetch, headers: auth.headers })],
       });
     }

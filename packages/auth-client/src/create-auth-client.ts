@@ -1,4 +1,4 @@
-import type { AppRouter } from '@tessera/api';
+import type { AuthClientRouter } from '@tessera/api';
 import { createTRPCClient, httpLink, type TRPCLink } from '@trpc/client';
 import { AUTH_EXEMPT_PATHS, createAuthLink } from './auth-link';
 import { type BackoffOptions, backoffDelay, retryWithBackoff } from './backoff';
@@ -93,7 +93,7 @@ export interface AuthClient {
   /** `{ authorization: 'Bearer …' }` when signed in, else `{}`: pass to your terminating link. */
   headers(): Record<string, string>;
   /** Put first in your client's links: waits for refreshes, refreshes and retries once on UNAUTHORIZED. */
-  readonly link: TRPCLink<AppRouter>;
+  readonly link: TRPCLink<AuthClientRouter>;
   /**
    * Stops the proactive timer, stops listening to other tabs and closes the channel. For tests
    * and hot module replacement; the client should not be used afterwards.
@@ -174,6 +174,7 @@ const withTimeout = async <T>(request: (signal: AbortSignal) => Promise<T>): Pro
  *
  * @example
  * const auth = createAuthClient({ url: '/trpc' });
+ * // AppRouter: your app's router, with the auth router mounted at `auth`.
  * const trpc = createTRPCClient<AppRouter>({
  *   links: [auth.link, httpBatchLink({ url: '/trpc', headers: auth.headers })],
  * });
@@ -215,7 +216,7 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     return token === null ? {} : { authorization: `Bearer ${token}` };
   };
 
-  const link = createAuthLink<AppRouter>({
+  const link = createAuthLink<AuthClientRouter>({
     ready: () => settle(isExpired() ? refreshOnDemand() : refresh.inFlight()),
     getAccessToken: store.getAccessToken,
     refresh: () =>
@@ -228,7 +229,7 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
 
   // Unbatched `httpLink` with fetch's default `credentials: 'same-origin'`: each auth call is its
   // own request, so the Set-Cookie of `auth.login` / `auth.refresh` reaches the browser.
-  const api = createTRPCClient<AppRouter>({
+  const api = createTRPCClient<AuthClientRouter>({
     links: [
       link,
       httpLink({
@@ -242,7 +243,7 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
   // Without the link: a password change runs under the refresh lock (its answer replaces the
   // shared cookie, so no other tab may rotate it meanwhile), where the link's refresh would wait
   // on that same lock.
-  const direct = createTRPCClient<AppRouter>({
+  const direct = createTRPCClient<AuthClientRouter>({
     links: [httpLink({ url: options.url, fetch: options.fetch, headers })],
   });
 
@@ -251,7 +252,7 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
   // answer's Set-Cookie (fetch's credentials 'omit'): a newer session's cookie survives it.
   const baseFetch: typeof fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
   const endingClient = (accessToken: string, keepCookie: boolean) =>
-    createTRPCClient<AppRouter>({
+    createTRPCClient<AuthClientRouter>({
       links: [
         httpLink({
           url: options.url,

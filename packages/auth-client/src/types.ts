@@ -1,9 +1,9 @@
-import type { AppRouter } from '@tessera/api';
+import type { AuthClientRouter } from '@tessera/api';
 import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
 import type { SessionEndReason } from './errors';
 
-type Outputs = inferRouterOutputs<AppRouter>;
-type Inputs = inferRouterInputs<AppRouter>;
+type Outputs = inferRouterOutputs<AuthClientRouter>;
+type Inputs = inferRouterInputs<AuthClientRouter>;
 
 /**
  * What every successful sign-in, sign-up and refresh answers with.

@@ -1,5 +1,5 @@
-import type { AppRouter } from '@tessera/api';
 import { createTRPCClient, httpLink } from '@trpc/client';
+import type { AppRouter } from '../app-router';
 import { CookieJar } from './cookie-jar';
 
 /**

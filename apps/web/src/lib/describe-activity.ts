@@ -1,4 +1,4 @@
-import type { RouterOutputs } from '@tessera/api';
+import type { RouterOutputs } from '@tessera/server';
 
 export type ActivityEvent = RouterOutputs['auth']['activity']['list'][number];
 

@@ -1,5 +1,5 @@
-import type { AppRouter } from '@tessera/api';
 import { failurePolicy, getErrorCode, getFailureReason } from '@tessera/auth-client';
+import type { AppRouter } from '@tessera/server';
 import { isTRPCClientError } from '@trpc/client';
 import type { AuthForm, FieldName, FormProblem } from './form-problem';
 

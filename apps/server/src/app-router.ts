@@ -1,0 +1,15 @@
+import { authRouter, router } from '@tessera/api';
+import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
+
+/**
+ * Every procedure the server serves at `/trpc`. The server is the composition root: feature
+ * packages build their routers from `@tessera/api`'s builders, and only this file mounts them,
+ * so no package below depends on another's router.
+ */
+export const appRouter = router({
+  auth: authRouter,
+});
+
+export type AppRouter = typeof appRouter;
+export type RouterInputs = inferRouterInputs<AppRouter>;
+export type RouterOutputs = inferRouterOutputs<AppRouter>;
