@@ -10,7 +10,9 @@ import * as esbuild from 'esbuild';
 const watch = process.argv.includes('--watch');
 const here = (path) => fileURLToPath(new URL(path, import.meta.url));
 rmSync(here('dist'), { recursive: true, force: true });
-cpSync(here('../../packages/db/drizzle'), here('dist/drizzle'), { recursive: true });
+// Every migrations folder, where dist/main.js looks for them (src/features.ts: migrationsFrom).
+cpSync(here('../../packages/db/drizzle'), here('dist/migrations/core'), { recursive: true });
+cpSync(here('../../packages/notes/drizzle'), here('dist/migrations/notes'), { recursive: true });
 
 /** @type {esbuild.Plugin} */
 const externalizeDependencies = {

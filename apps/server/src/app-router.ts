@@ -1,4 +1,5 @@
 import { authRouter, router } from '@tessera/api';
+import { notesRouter } from '@tessera/notes';
 import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
 
 /**
@@ -8,6 +9,7 @@ import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
  */
 export const appRouter = router({
   auth: authRouter,
+  notes: notesRouter,
 });
 
 export type AppRouter = typeof appRouter;

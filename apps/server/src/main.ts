@@ -6,13 +6,13 @@ import { type RunningServer, startServer } from './start-server';
 const SHUTDOWN_TIMEOUT_MS = 10_000;
 
 // This file only ever runs bundled as apps/server/dist/main.js: paths are relative to that.
-const migrationsFolder = fileURLToPath(new URL('./drizzle', import.meta.url));
+const migrationsRoot = fileURLToPath(new URL('./migrations', import.meta.url));
 const webRoot = fileURLToPath(new URL('../../web/dist', import.meta.url));
 
 async function main(): Promise<void> {
   let server: RunningServer;
   try {
-    server = await startServer(loadEnv(), { migrationsFolder, webRoot });
+    server = await startServer(loadEnv(), { migrationsRoot, webRoot });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     // Drizzle wraps the database's own words ("table already exists") in its cause.

@@ -5,17 +5,18 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createDb } from '@tessera/db';
 import { loadEnv } from './env';
+import { migrationsFrom } from './features';
 import { loadSecretKey } from './secret-key';
 import { createServerAuth } from './start-server';
 
-const migrationsFolder = fileURLToPath(new URL('./drizzle', import.meta.url));
+const migrationsRoot = fileURLToPath(new URL('./migrations', import.meta.url));
 
 async function rotate(): Promise<void> {
   const env = loadEnv();
   const file = env.DATABASE_URL.startsWith('file:') ? fileURLToPath(env.DATABASE_URL) : env.DATABASE_URL;
   // A mistyped DATABASE_URL must not quietly create a new, empty database.
   if (!existsSync(file)) throw new Error(`no database at ${env.DATABASE_URL}: start the server once first`);
-  const db = createDb(env.DATABASE_URL, { migrationsFolder });
+  const db = createDb(env.DATABASE_URL, migrationsFrom(migrationsRoot));
   try {
     const auth = await createServerAuth(env, db, loadSecretKey(env, db.file).box);
     try {

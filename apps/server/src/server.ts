@@ -121,6 +121,7 @@ export async function buildServer({ env, db, auth, webRoot, logStream }: BuildSe
         createContext: ({ req, res }) =>
           createContextInner({
             auth,
+            db: db.db,
             publicOrigin: env.PUBLIC_ORIGIN,
             request: requestInfo(req),
             cookies: refreshCookieJar(req, res),

@@ -2,6 +2,7 @@ import { type Auth, type AuthConfig, createAuth, createSqliteWorker, type Secret
 import { createDb, type DbHandle } from '@tessera/db';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Env } from './env';
+import { migrationsFrom } from './features';
 import { loadSecretKey, type SecretKeySource } from './secret-key';
 import { buildServer, type LogStream } from './server';
 
@@ -9,8 +10,8 @@ import { buildServer, type LogStream } from './server';
 export const ACCESS_TOKEN_AUDIENCE = 'tessera';
 
 export interface StartServerOptions {
-  /** drizzle-kit's migrations; the bundled server ships its own copy. */
-  migrationsFolder?: string;
+  /** The bundled server's copy of every migrations folder (see `migrationsFrom`); tests leave it out. */
+  migrationsRoot?: string;
   webRoot: string | null;
   logStream?: LogStream;
 }
@@ -31,7 +32,7 @@ export interface RunningServer {
  * await server.close();
  */
 export async function startServer(env: Env, options: StartServerOptions): Promise<RunningServer> {
-  const db = createDb(env.DATABASE_URL, { migrationsFolder: options.migrationsFolder });
+  const db = createDb(env.DATABASE_URL, migrationsFrom(options.migrationsRoot));
   let auth: Auth | undefined;
   try {
     const secretKey = loadSecretKey(env, db.file);

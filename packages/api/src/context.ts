@@ -1,4 +1,5 @@
 import type { Auth } from '@tessera/auth';
+import type { TesseraDb } from '@tessera/db';
 
 /** What procedures may know of the HTTP request; the server adapter extracts it. */
 export interface RequestInfo {
@@ -32,6 +33,8 @@ export interface Logger {
 
 export interface ContextDeps {
   auth: Auth;
+  /** The database, for feature routers' own tables. */
+  db: TesseraDb;
   /** The one origin whose pages may use cookie-bearing and sign-in procedures. */
   publicOrigin: string;
 }

@@ -1,4 +1,5 @@
 import type { Auth } from '@tessera/auth';
+import type { TesseraDb } from '@tessera/db';
 import { TRPCError } from '@trpc/server';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RequestInfo } from './context';
@@ -12,13 +13,14 @@ const probe = router({
 const createCaller = createCallerFactory(probe);
 
 let auth: Auth;
+let db: TesseraDb;
 let dispose: () => Promise<void>;
 beforeEach(async () => {
-  ({ auth, dispose } = await createTestAuth());
+  ({ auth, db, dispose } = await createTestAuth());
 });
 afterEach(() => dispose());
 
-const callerWith = (request: Partial<RequestInfo>) => createCaller(testContext(auth, request));
+const callerWith = (request: Partial<RequestInfo>) => createCaller(testContext(auth, db, request));
 async function codeOf(call: Promise<unknown>): Promise<string> {
   return call.then(
     () => 'OK',

@@ -7,6 +7,11 @@ export const limits = {
   passwordMinLength: 8,
   passwordMaxLength: 128,
   nameMaxLength: 100,
+  noteTitleMaxLength: 200,
+  noteBodyMaxLength: 20_000,
+  /** Notes per page of `notes.list`, by default and at most. */
+  notesPageSize: 20,
+  notesPageSizeMax: 100,
 } as const;
 
 /** Where the tRPC handler is mounted, on the server and in every client. */

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { type BetterSQLite3Database, drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import type { MigrationConfig } from 'drizzle-orm/migrator';
 import { schema } from './schema';
 
 export type TesseraDb = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
@@ -17,9 +18,21 @@ export interface DbHandle {
   close(): void;
 }
 
+/**
+ * A feature's own tables: its drizzle-kit migrations, recorded in a journal table of its own
+ * (`__drizzle_migrations_<name>`), so features never collide over migration numbers.
+ */
+export interface FeatureMigrations {
+  /** Short and stable: it names the journal table. */
+  name: string;
+  folder: string;
+}
+
 export interface CreateDbOptions {
   /** Where drizzle-kit's migrations are; defaults to this package's `drizzle/` folder. */
   migrationsFolder?: string;
+  /** Features' migrations, applied after the core's, in this order (a stable order across starts). */
+  features?: readonly FeatureMigrations[];
   /** Milliseconds a writer waits for another process's lock before SQLITE_BUSY. */
   busyTimeoutMs?: number;
 }
@@ -54,7 +67,14 @@ export function createDb(url: string, options: CreateDbOptions = {}): DbHandle {
   sqlite.pragma('secure_delete = ON');
 
   const db = drizzle(sqlite, { schema });
-  migrateRetryingOnce(db, options.migrationsFolder ?? defaultMigrationsFolder);
+  migrateRetryingOnce(db, { migrationsFolder: options.migrationsFolder ?? defaultMigrationsFolder });
+  for (const feature of options.features ?? []) {
+    if (!/^[a-z][a-z0-9_]*$/.test(feature.name)) throw new Error(`Feature name "${feature.name}" must be snake_case`);
+    migrateRetryingOnce(db, {
+      migrationsFolder: feature.folder,
+      migrationsTable: `__drizzle_migrations_${feature.name}`,
+    });
+  }
   // SQLite gives its -wal and -shm files the database file's mode; older versions left 0644.
   if (path !== ':memory:') for (const suffix of ['-wal', '-shm']) restrictIfPresent(`${path}${suffix}`);
 
@@ -90,11 +110,11 @@ function restrictIfPresent(path: string): void {
  * fails once the winner commits. Drizzle's migrator then rolls back, and a second pass finds
  * the winner's journal and has nothing left to do.
  */
-function migrateRetryingOnce(db: TesseraDb, migrationsFolder: string): void {
+function migrateRetryingOnce(db: TesseraDb, config: MigrationConfig): void {
   try {
-    migrate(db, { migrationsFolder });
+    migrate(db, config);
   } catch {
-    migrate(db, { migrationsFolder });
+    migrate(db, config);
   }
 }
 

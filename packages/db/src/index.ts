@@ -3,6 +3,7 @@ export {
   createDb,
   type DbHandle,
   defaultMigrationsFolder,
+  type FeatureMigrations,
   type TesseraDb,
   type TesseraTransaction,
 } from './create-db';

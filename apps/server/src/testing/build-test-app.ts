@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { createDb, type DbHandle } from '@tessera/db';
 import type { FastifyInstance } from 'fastify';
 import { loadEnv } from '../env';
+import { migrationsFrom } from '../features';
 import { loadSecretKey } from '../secret-key';
 import { buildServer, type LogStream } from '../server';
 import { createServerAuth } from '../start-server';
@@ -21,7 +22,7 @@ export async function buildTestApp(
   options: { logStream?: LogStream; env?: Record<string, string> } = {},
 ): Promise<{ app: FastifyInstance; db: DbHandle; dispose(): Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'tessera-app-'));
-  const db = createDb(join(dir, 'tessera.db'));
+  const db = createDb(join(dir, 'tessera.db'), migrationsFrom(undefined));
   const env = loadEnv({ LOG_LEVEL: 'silent', ...options.env });
   const auth = await createServerAuth(env, db, loadSecretKey(env, db.file).box);
   const app = await buildServer({ env, db, auth, webRoot: null, logStream: options.logStream });

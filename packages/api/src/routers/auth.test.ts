@@ -1,4 +1,5 @@
 import type { Auth } from '@tessera/auth';
+import type { TesseraDb } from '@tessera/db';
 import { TRPCError } from '@trpc/server';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { retryAfterSeconds } from '../errors';
@@ -9,16 +10,17 @@ import { authRouter } from './auth';
 const createCaller = createCallerFactory(authRouter);
 
 let auth: Auth;
+let db: TesseraDb;
 let dispose: () => Promise<void>;
 beforeEach(async () => {
   // One hash at a time and no queue: the second concurrent sign-in finds the lane full.
-  ({ auth, dispose } = await createTestAuth({
+  ({ auth, db, dispose } = await createTestAuth({
     passwordLanes: { signIn: { concurrency: 1, maxQueued: 0 }, passwordChange: { concurrency: 1, maxQueued: 0 } },
   }));
 });
 afterEach(() => dispose());
 
-const caller = () => createCaller(testContext(auth));
+const caller = () => createCaller(testContext(auth, db));
 
 describe('auth router under hashing pressure', () => {
   /** @see issue 8, finding 6: password hashing had no bound, so a flood starved sign-ins. */

@@ -6,7 +6,7 @@ import {
   defaultAuthConfig,
   generateSecretKey,
 } from '@tessera/auth';
-import { createDb } from '@tessera/db';
+import { createDb, type FeatureMigrations, type TesseraDb } from '@tessera/db';
 import { createContextInner, type Logger, type RefreshCookieJar, type RequestInfo } from '../context';
 
 /** The origin test contexts pretend to serve. */
@@ -23,17 +23,19 @@ const noCookies: RefreshCookieJar = { read: () => null, set: () => undefined, cl
  * afterEach(dispose);
  */
 export async function createTestAuth(
-  options: Partial<Pick<CreateAuthOptions, 'passwordLanes'>> = {},
-): Promise<{ auth: Auth; dispose(): Promise<void> }> {
-  const handle = createDb(':memory:');
+  options: Partial<Pick<CreateAuthOptions, 'passwordLanes'>> & { features?: readonly FeatureMigrations[] } = {},
+): Promise<{ auth: Auth; db: TesseraDb; dispose(): Promise<void> }> {
+  const { features, ...authOptions } = options;
+  const handle = createDb(':memory:', { features });
   const auth = await createAuth({
     db: handle.db,
     box: createSecretBox({ key: generateSecretKey() }),
     config: { issuer: TEST_ORIGIN, audience: 'tessera', ...defaultAuthConfig },
-    ...options,
+    ...authOptions,
   });
   return {
     auth,
+    db: handle.db,
     async dispose() {
       await auth.close();
       handle.close();
@@ -47,9 +49,10 @@ export async function createTestAuth(
  * @example
  * const caller = createCaller(testContext(auth, { authorization: `Bearer ${token}` }));
  */
-export function testContext(auth: Auth, request: Partial<RequestInfo> = {}) {
+export function testContext(auth: Auth, db: TesseraDb, request: Partial<RequestInfo> = {}) {
   return createContextInner({
     auth,
+    db,
     publicOrigin: TEST_ORIGIN,
     request: {
       authorization: null,
@@ -63,4 +66,22 @@ export function testContext(auth: Auth, request: Partial<RequestInfo> = {}) {
     cookies: noCookies,
     log: silentLog,
   });
+}
+
+let registered = 0;
+
+/**
+ * A context signed in as a new user (registered through the real core), for calling protected
+ * procedures without HTTP.
+ *
+ * @example
+ * const { ctx, user } = await signedInContext(auth, db);
+ * const caller = createCaller(ctx);
+ */
+export async function signedInContext(auth: Auth, db: TesseraDb, email = `user${++registered}@example.com`) {
+  const { session } = await auth.register(
+    { email, password: 'a strong password', name: null },
+    { userAgent: null, ip: '127.0.0.1' },
+  );
+  return { ctx: testContext(auth, db, { authorization: `Bearer ${session.accessToken}` }), user: session.user };
 }

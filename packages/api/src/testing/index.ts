@@ -1,0 +1,1 @@
+export { createTestAuth, signedInContext, TEST_ORIGIN, testContext } from './test-context';

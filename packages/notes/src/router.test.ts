@@ -1,0 +1,89 @@
+import { createCallerFactory, router } from '@tessera/api';
+import { createTestAuth, signedInContext, testContext } from '@tessera/api/testing';
+import type { Auth } from '@tessera/auth';
+import type { TesseraDb } from '@tessera/db';
+import { TRPCError } from '@trpc/server';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { notesMigrations } from './index';
+import { notesRouter } from './router';
+
+const createCaller = createCallerFactory(router({ notes: notesRouter }));
+
+let auth: Auth;
+let db: TesseraDb;
+let dispose: () => Promise<void>;
+beforeEach(async () => {
+  ({ auth, db, dispose } = await createTestAuth({ features: [notesMigrations] }));
+});
+afterEach(() => dispose());
+
+async function signedIn() {
+  const { ctx } = await signedInContext(auth, db);
+  return createCaller(ctx).notes;
+}
+
+async function codeOf(call: Promise<unknown>): Promise<string> {
+  return call.then(
+    () => 'OK',
+    (error: unknown) => (error instanceof TRPCError ? error.code : 'NOT_A_TRPC_ERROR'),
+  );
+}
+
+describe('notes', () => {
+  it('creates, reads, updates and deletes a note of one’s own', async () => {
+    const notes = await signedIn();
+    const created = await notes.create({ title: '  Groceries ', body: 'eggs' });
+    expect(created).toEqual({
+      id: expect.any(String),
+      title: 'Groceries',
+      body: 'eggs',
+      createdAt: expect.any(Number),
+      updatedAt: created.createdAt,
+    });
+    expect(await notes.get({ id: created.id })).toEqual(created);
+    const updated = await notes.update({ id: created.id, body: 'eggs, milk' });
+    expect(updated).toMatchObject({ title: 'Groceries', body: 'eggs, milk' });
+    expect(await notes.delete({ id: created.id })).toEqual({ ok: true });
+    expect(await codeOf(notes.get({ id: created.id }))).toBe('NOT_FOUND');
+  });
+
+  it('answers NOT_FOUND, never FORBIDDEN, for another user’s note, and leaves it alone', async () => {
+    const mine = await signedIn();
+    const theirs = await signedIn();
+    const note = await theirs.create({ title: 'Private', body: 'secret' });
+    expect(await codeOf(mine.get({ id: note.id }))).toBe('NOT_FOUND');
+    expect(await codeOf(mine.update({ id: note.id, title: 'Mine now' }))).toBe('NOT_FOUND');
+    expect(await codeOf(mine.delete({ id: note.id }))).toBe('NOT_FOUND');
+    expect((await mine.list()).items).toEqual([]);
+    expect(await theirs.get({ id: note.id })).toMatchObject({ title: 'Private' });
+  });
+
+  it('lists newest first, a page at a time, following nextCursor to the end', async () => {
+    const notes = await signedIn();
+    const titles = Array.from({ length: 25 }, (_, i) => `Note ${i}`);
+    for (const title of titles) await notes.create({ title, body: '' });
+
+    const first = await notes.list({ limit: 10 });
+    expect(first.items.map((n) => n.title)).toEqual(titles.toReversed().slice(0, 10));
+    const second = await notes.list({ limit: 10, cursor: first.nextCursor });
+    const third = await notes.list({ limit: 10, cursor: second.nextCursor });
+    expect([...first.items, ...second.items, ...third.items].map((n) => n.title)).toEqual(titles.toReversed());
+    expect(third.nextCursor).toBeNull();
+    expect((await notes.list()).items).toHaveLength(20);
+  });
+
+  it('enforces the limits: title 1–200 characters, body up to 20,000, a real cursor', async () => {
+    const notes = await signedIn();
+    expect(await codeOf(notes.create({ title: ' ', body: '' }))).toBe('BAD_REQUEST');
+    expect(await codeOf(notes.create({ title: 't'.repeat(201), body: '' }))).toBe('BAD_REQUEST');
+    expect(await codeOf(notes.create({ title: 't', body: 'b'.repeat(20_001) }))).toBe('BAD_REQUEST');
+    expect(await codeOf(notes.create({ title: 't'.repeat(200), body: 'b'.repeat(20_000) }))).toBe('OK');
+    expect(await codeOf(notes.list({ cursor: 'not-a-cursor' }))).toBe('BAD_REQUEST');
+    expect(await codeOf(notes.update({ id: crypto.randomUUID() }))).toBe('BAD_REQUEST');
+  });
+
+  it('requires a signed-in caller', async () => {
+    const anonymous = createCaller(testContext(auth, db)).notes;
+    expect(await codeOf(anonymous.list())).toBe('UNAUTHORIZED');
+  });
+});
