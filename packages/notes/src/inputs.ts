@@ -14,6 +14,8 @@ export const listNotesInput = z
     limit: z.int().min(1).max(limits.notesPageSizeMax).optional(),
     /** `nextCursor` of the previous page. */
     cursor: z.string().max(200).nullish(),
+    /** Sent by TanStack Query's infinite queries; pages only go forward (older notes). */
+    direction: z.literal('forward').optional(),
   })
   .optional();
 export const noteIdInput = z.strictObject({ id: noteId });

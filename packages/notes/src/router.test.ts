@@ -70,6 +70,8 @@ describe('notes', () => {
     expect([...first.items, ...second.items, ...third.items].map((n) => n.title)).toEqual(titles.toReversed());
     expect(third.nextCursor).toBeNull();
     expect((await notes.list()).items).toHaveLength(20);
+    // TanStack Query's infinite queries add a direction; only forward (older) pages exist.
+    expect((await notes.list({ limit: 5, direction: 'forward' })).items).toHaveLength(5);
   });
 
   it('enforces the limits: title 1–200 characters, body up to 20,000, a real cursor', async () => {

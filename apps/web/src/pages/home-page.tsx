@@ -4,6 +4,7 @@ import { useState } from 'react';
 import { Link, useNavigate } from 'react-router';
 
 import { AuthCard } from '../components/auth-card';
+import { NotesPanel } from '../components/notes-panel';
 import { SIGN_OUT_INCOMPLETE_STATE } from '../lib/sign-out-state';
 import { useTRPC } from '../trpc';
 
@@ -44,6 +45,7 @@ export function HomePage() {
       <button type="button" className="button button-secondary" onClick={() => void onSignOut()} disabled={pending}>
         Sign out
       </button>
+      <NotesPanel />
     </AuthCard>
   );
 }
