@@ -1,7 +1,7 @@
 import { useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-query';
 import { limits } from '@tessera/contract';
 import type { RouterOutputs } from '@tessera/server';
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, useId, useState } from 'react';
 import { formatTime } from '../lib/format-time';
 import { useTRPC } from '../trpc';
 import { FormAlert } from './form-alert';
@@ -82,27 +82,35 @@ export function NotesPanel() {
 }
 
 function NoteFields(props: { title: string; body: string; onTitle(value: string): void; onBody(value: string): void }) {
+  // Several forms show these fields at once (the new note, a note being edited): ids must differ.
+  const id = useId();
   return (
     <>
-      <label className="field-label">
-        Title
+      <div className="field">
+        <label className="field-label" htmlFor={`${id}-title`}>
+          Title
+        </label>
         <input
+          id={`${id}-title`}
           className="field-input"
           value={props.title}
           maxLength={limits.noteTitleMaxLength}
           onChange={(event) => props.onTitle(event.target.value)}
         />
-      </label>
-      <label className="field-label">
-        Body
+      </div>
+      <div className="field">
+        <label className="field-label" htmlFor={`${id}-body`}>
+          Body
+        </label>
         <textarea
+          id={`${id}-body`}
           className="field-input note-body"
           value={props.body}
           maxLength={limits.noteBodyMaxLength}
           rows={3}
           onChange={(event) => props.onBody(event.target.value)}
         />
-      </label>
+      </div>
     </>
   );
 }
