@@ -1,4 +1,4 @@
-import { authRouter, router } from '@tessera/api';
+import { adminRouter, authRouter, router } from '@tessera/api';
 import { notesRouter } from '@tessera/notes';
 import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
 
@@ -10,6 +10,7 @@ import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
 export const appRouter = router({
   auth: authRouter,
   notes: notesRouter,
+  admin: adminRouter,
 });
 
 export type AppRouter = typeof appRouter;

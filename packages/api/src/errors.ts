@@ -18,6 +18,7 @@ export const messages = {
   refreshTokenReused: 'This session was used from somewhere else, so it was ended. Please sign in again.',
   emailTaken: 'An account with this email already exists.',
   crossSite: 'Cross-site request refused.',
+  forbidden: 'You are not allowed to do that.',
   sessionNotFound: 'No such session.',
   tooManyAttempts: 'Too many attempts. Please wait and try again.',
   internal: 'Something went wrong on our side.',

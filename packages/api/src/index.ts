@@ -11,12 +11,14 @@ export {
   type RequestInfo,
 } from './context';
 export { messages, RefusedError, retryAfterSeconds, unauthorized } from './errors';
+export { adminRouter } from './routers/admin';
 export { authRouter } from './routers/auth';
 export {
   createCallerFactory,
   middleware,
   protectedProcedure,
   publicProcedure,
+  roleProcedure,
   router,
   sameOriginProcedure,
   sessionProcedure,

@@ -1,4 +1,4 @@
-import type { FailureReason } from '@tessera/contract';
+import type { FailureReason, Role } from '@tessera/contract';
 import { initTRPC } from '@trpc/server';
 import { ZodError } from 'zod';
 import type { Context } from './context';
@@ -64,7 +64,8 @@ export const protectedProcedure = t.procedure.use(async ({ ctx, next }) => {
   if (token === null) throw unauthorized('ACCESS_TOKEN_INVALID');
   const check = await ctx.auth.verifyAccessToken(token);
   if (!check.ok) throw unauthorized(...refusedAccess[check.reason]);
-  return next({ ctx: { user: { id: check.token.userId }, sessionId: check.token.sessionId } });
+  const { userId, role, sessionId } = check.token;
+  return next({ ctx: { user: { id: userId, role }, sessionId } });
 });
 
 /**
@@ -78,6 +79,21 @@ export const sessionProcedure = protectedProcedure.use(({ ctx, next }) => {
   if (status === 'expired') throw unauthorized('SESSION_EXPIRED', messages.sessionExpired);
   return next();
 });
+
+/**
+ * A session procedure for one role: anyone else is FORBIDDEN. The role comes from the access
+ * token (a role change ends the user's sessions, so no live token carries a stale one), and the
+ * context's `user.role` is narrowed to it.
+ *
+ * @example
+ * export const adminRouter = router({ stats: roleProcedure('admin').query(({ ctx }) => ctx.user.role) }); // 'admin'
+ */
+export function roleProcedure<TRole extends Role>(role: TRole) {
+  return sessionProcedure.use(({ ctx, next }) => {
+    if (ctx.user.role !== role) throw fail('FORBIDDEN', messages.forbidden);
+    return next({ ctx: { user: { ...ctx.user, role } } });
+  });
+}
 
 function bearerToken(header: string): string | null {
   const match = header.match(/^Bearer ([A-Za-z0-9_.-]+)$/i);

@@ -18,7 +18,11 @@ async function deliver(): Promise<void> {
   for (let turn = 0; turn < 5; turn++) await new Promise((resolve) => realSetTimeout(resolve, 0));
 }
 
-const session = { accessToken: 'a.b.c', expiresAt: 1_700_000_300_000, user: { id: 'u1', email: 'a@b.c', name: null } };
+const session = {
+  accessToken: 'a.b.c',
+  expiresAt: 1_700_000_300_000,
+  user: { id: 'u1', email: 'a@b.c', name: null, role: 'user' as const },
+};
 
 let seq = 0;
 const opened: TabCoordinator[] = [];

@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { parseTabMessage } from './tab-message';
 
-const session = { accessToken: 'a.b.c', expiresAt: 1_700_000_300_000, user: { id: 'u1', email: 'a@b.c', name: null } };
+const session = {
+  accessToken: 'a.b.c',
+  expiresAt: 1_700_000_300_000,
+  user: { id: 'u1', email: 'a@b.c', name: null, role: 'user' },
+};
 
 describe('parseTabMessage', () => {
   it('accepts the three message types', () => {
@@ -21,7 +25,7 @@ describe('parseTabMessage', () => {
   });
 
   it('keeps only the known fields', () => {
-    const extra = { ...session, refreshToken: 'never', user: { ...session.user, role: 'admin' } };
+    const extra = { ...session, refreshToken: 'never', user: { ...session.user, avatar: 'x' } };
     expect(parseTabMessage({ type: 'refreshed', session: extra, from: 'x' })).toEqual({ type: 'refreshed', session });
   });
 
@@ -37,6 +41,7 @@ describe('parseTabMessage', () => {
     ['no user', { type: 'refreshed', session: { ...session, user: null } }],
     ['a user without email', { type: 'refreshed', session: { ...session, user: { id: 'u1', name: null } } }],
     ['a numeric name', { type: 'refreshed', session: { ...session, user: { ...session.user, name: 1 } } }],
+    ['an unknown role', { type: 'refreshed', session: { ...session, user: { ...session.user, role: 'root' } } }],
   ])('drops %s', (_label, data) => {
     expect(parseTabMessage(data)).toBeNull();
   });

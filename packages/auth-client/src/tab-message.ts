@@ -1,3 +1,4 @@
+import { ROLES } from '@tessera/contract';
 import { type SessionEndReason, sessionEndReason } from './errors';
 import type { Session } from './types';
 
@@ -46,7 +47,7 @@ export function parseTabMessage(data: unknown): TabMessage | null {
   // Copy the known fields only, so nothing unexpected reaches the store.
   return {
     type: data.type,
-    session: { accessToken, expiresAt, user: { id: user.id, email: user.email, name: user.name } },
+    session: { accessToken, expiresAt, user: { id: user.id, email: user.email, name: user.name, role: user.role } },
   };
 }
 
@@ -62,6 +63,8 @@ function isSession(value: unknown): value is Session {
     'email' in user &&
     typeof user.email === 'string' &&
     'name' in user &&
-    (typeof user.name === 'string' || user.name === null)
+    (typeof user.name === 'string' || user.name === null) &&
+    'role' in user &&
+    ROLES.some((role) => role === user.role)
   );
 }

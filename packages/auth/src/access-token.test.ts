@@ -7,7 +7,7 @@ import { SigningKeyRing } from './signing-keys';
 
 const box = createSecretBox({ key: generateSecretKey() });
 
-const subject = { userId: 'user-1', sessionId: 'session-1' };
+const subject = { userId: 'user-1', sessionId: 'session-1', role: 'user' } as const;
 const INVALID = { ok: false, reason: 'invalid' };
 const t0 = Date.UTC(2026, 0, 1);
 let handle: DbHandle;
@@ -62,6 +62,20 @@ describe('access tokens', () => {
     const { accessToken } = await issueAccessToken(options, subject, t0);
     expect(await verifyAccessToken(options, accessToken, t0 + 302_000)).toMatchObject({ ok: true });
     expect(await verifyAccessToken(options, accessToken, t0 + 306_000)).toEqual({ ok: false, reason: 'expired' });
+  });
+
+  it('carries the role, refuses a role that is not ours, and reads a token without one as a user’s', async () => {
+    const admin = await issueAccessToken(options, { ...subject, role: 'admin' }, t0);
+    expect(decodeJwt(admin.accessToken).role).toBe('admin');
+    expect(await verifyAccessToken(options, admin.accessToken, t0)).toMatchObject({
+      ok: true,
+      token: { role: 'admin' },
+    });
+    expect(await verifyAccessToken(options, await signWithOurKey({ role: 'root' }), t0)).toEqual(INVALID);
+    expect(await verifyAccessToken(options, await signWithOurKey({ role: undefined }), t0)).toMatchObject({
+      ok: true,
+      token: { role: 'user' },
+    });
   });
 
   it('calls an expired token "expired" only when its signature is ours', async () => {

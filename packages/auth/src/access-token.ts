@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { ROLES, type Role } from '@tessera/contract';
 import { errors, jwtVerify, SignJWT } from 'jose';
 import { ACCESS_TOKEN_ALG, type SigningKeyRing } from './signing-keys';
+
+const isRole = (value: unknown): value is Role => ROLES.some((role) => role === value);
 
 /** RFC 9068's media type for JWT access tokens; pinning it stops other JWTs being used as one. */
 export const ACCESS_TOKEN_TYP = 'at+jwt';
@@ -20,6 +23,7 @@ export interface AccessTokenOptions {
 export interface AccessTokenSubject {
   userId: string;
   sessionId: string;
+  role: Role;
 }
 
 export interface VerifiedAccessToken extends AccessTokenSubject {
@@ -50,7 +54,7 @@ export async function issueAccessToken(
   const { kid, privateKey } = await options.keys.signingKey();
   const issuedAt = Math.floor(now / 1000);
   const expiresAtS = issuedAt + options.ttl;
-  const accessToken = await new SignJWT({ sid: subject.sessionId })
+  const accessToken = await new SignJWT({ sid: subject.sessionId, role: subject.role })
     .setProtectedHeader({ alg: ACCESS_TOKEN_ALG, kid, typ: ACCESS_TOKEN_TYP })
     .setIssuer(options.issuer)
     .setAudience(options.audience)
@@ -103,7 +107,10 @@ export async function verifyAccessToken(
     if (typeof sub !== 'string' || typeof sid !== 'string' || typeof jti !== 'string' || typeof exp !== 'number') {
       return INVALID;
     }
-    return { ok: true, token: { userId: sub, sessionId: sid, tokenId: jti, expiresAt: exp * 1000 } };
+    // Tokens signed before roles existed carry none: they are a plain user's, for minutes at most.
+    const role = payload.role ?? 'user';
+    if (!isRole(role)) return INVALID;
+    return { ok: true, token: { userId: sub, sessionId: sid, role, tokenId: jti, expiresAt: exp * 1000 } };
   } catch (error) {
     // jose checks the signature before the claims, so JWTExpired (`exp`, or `iat` older than
     // the lifetime) is only ever thrown for a token we signed.

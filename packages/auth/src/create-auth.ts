@@ -1,3 +1,4 @@
+import type { Role } from '@tessera/contract';
 import type { TesseraDb } from '@tessera/db';
 import type { JWK } from 'jose';
 import {
@@ -7,6 +8,7 @@ import {
   type VerifiedAccessToken,
   verifyAccessToken,
 } from './access-token';
+import { listUsers, type UserOverview, type UsersCursor } from './admin';
 import { type ClientInfo, clientFingerprint } from './client-info';
 import type { AuthConfig } from './config';
 import { AuthError } from './errors';
@@ -29,7 +31,15 @@ import {
 } from './sessions';
 import { SigningKeyRing } from './signing-keys';
 import { createThrottle, noThrottle, type ThrottleLimits } from './throttle';
-import { findPasswordHash, findUserByEmail, findUserById, insertUser, setPasswordHash, type User } from './users';
+import {
+  findPasswordHash,
+  findUserByEmail,
+  findUserById,
+  insertUser,
+  setPasswordHash,
+  setRole,
+  type User,
+} from './users';
 import { createWorkLane, type LaneLimits } from './work-lane';
 
 /** What a client receives on sign-in and refresh (contract §4: Session). */
@@ -193,7 +203,8 @@ export async function createAuth({
   }
 
   async function sessionFor(user: User, sessionId: string, refreshToken: string, refreshTokenExpiresAt: number) {
-    const { accessToken, expiresAt } = await issueAccessToken(tokenOptions, { userId: user.id, sessionId }, now());
+    const subject = { userId: user.id, sessionId, role: user.role };
+    const { accessToken, expiresAt } = await issueAccessToken(tokenOptions, subject, now());
     return { session: { accessToken, expiresAt, user }, refreshToken, refreshTokenExpiresAt };
   }
 
@@ -315,6 +326,34 @@ export async function createAuth({
       }
       forget([sessionId], at);
       record({ userId: caller.userId, type: 'session_revoked', sessionId, actorSessionId: caller.sessionId, client });
+    },
+
+    /**
+     * Gives the account with this email a role and ends all its sessions, so no live token
+     * carries the old role. Null when there is no such account.
+     */
+    setRole(email: string, role: Role): User | null {
+      const at = now();
+      const user = setRole(db, email, role);
+      if (user) forget(revokeAllSessions(db, { userId: user.id, reason: 'role_changed' }, at), at);
+      return user;
+    },
+
+    /** Every account, newest first, a page at a time (the admin page). */
+    listUsers(page: { limit: number; after: UsersCursor | null }): { items: UserOverview[]; next: UsersCursor | null } {
+      return listUsers(db, page, now());
+    },
+
+    /**
+     * Ends every session of another user (an admin acting): at once in this process, within a
+     * poll in the others. Returns false when there is no such user.
+     */
+    revokeUserSessions(actor: Caller, userId: string, client: ClientInfo): boolean {
+      if (!findUserById(db, userId)) return false;
+      const at = now();
+      forget(revokeAllSessions(db, { userId, reason: 'revoked_by_admin' }, at), at);
+      record({ userId, type: 'signed_out_everywhere', sessionId: null, actorSessionId: actor.sessionId, client });
+      return true;
     },
 
     /** The user's last security events, newest first. */

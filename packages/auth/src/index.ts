@@ -1,4 +1,5 @@
 export { ACCESS_TOKEN_TYP, CLOCK_TOLERANCE_S, type VerifiedAccessToken } from './access-token';
+export type { UserOverview, UsersCursor } from './admin';
 export type { ClientInfo } from './client-info';
 export { type AuthConfig, defaultAuthConfig } from './config';
 export {

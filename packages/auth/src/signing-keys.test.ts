@@ -75,7 +75,7 @@ describe('SigningKeyRing', () => {
   it('keeps verifying the old key after a rotation until its tokens have expired', async () => {
     const ring = await open();
     const options = { keys: ring, issuer: 'i', audience: 'a', ttl };
-    const old = await issueAccessToken(options, { userId: 'u', sessionId: 's' }, clock);
+    const old = await issueAccessToken(options, { userId: 'u', sessionId: 's', role: 'user' }, clock);
     const oldKid = (await ring.signingKey()).kid;
 
     await ring.rotate();
@@ -95,7 +95,7 @@ describe('SigningKeyRing', () => {
     clock += 1_000; // the verifier reloads unknown kids at most once a second
     const token = await issueAccessToken(
       { keys: signer, issuer: 'i', audience: 'a', ttl },
-      { userId: 'u', sessionId: 's' },
+      { userId: 'u', sessionId: 's', role: 'user' },
       clock,
     );
     expect(

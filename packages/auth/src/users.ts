@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Role } from '@tessera/contract';
 import { type TesseraDb, users } from '@tessera/db';
 import { eq } from 'drizzle-orm';
 import { AuthError } from './errors';
@@ -8,9 +9,10 @@ export interface User {
   id: string;
   email: string;
   name: string | null;
+  role: Role;
 }
 
-const publicColumns = { id: users.id, email: users.email, name: users.name };
+const publicColumns = { id: users.id, email: users.email, name: users.name, role: users.role };
 
 /**
  * Inserts a user; the email must already be normalised by the caller.
@@ -23,7 +25,7 @@ export function insertUser(
   input: { email: string; name: string | null; passwordHash: string },
   now: number,
 ): User {
-  const user = { id: randomUUID(), email: input.email, name: input.name };
+  const user: User = { id: randomUUID(), email: input.email, name: input.name, role: 'user' };
   try {
     db.insert(users)
       .values({ ...user, passwordHash: input.passwordHash, createdAt: now })
@@ -83,4 +85,14 @@ export function findPasswordHash(db: TesseraDb, id: string): string | null {
  */
 export function setPasswordHash(db: TesseraDb, id: string, passwordHash: string): void {
   db.update(users).set({ passwordHash }).where(eq(users.id, id)).run();
+}
+
+/**
+ * Gives a user a role. Returns the user, or null when no account has that email.
+ *
+ * @example
+ * setRole(db, 'ada@example.com', 'admin');
+ */
+export function setRole(db: TesseraDb, email: string, role: Role): User | null {
+  return db.update(users).set({ role }).where(eq(users.email, email)).returning(publicColumns).get() ?? null;
 }

@@ -8,4 +8,4 @@ export {
   registerInput,
   revokeSessionInput,
 } from './inputs';
-export { limits, MAX_BATCH_SIZE, TRPC_PATH } from './limits';
+export { limits, MAX_BATCH_SIZE, ROLES, type Role, TRPC_PATH } from './limits';

@@ -19,3 +19,7 @@ export const TRPC_PATH = '/trpc';
 
 /** Operations in one batched request; the server refuses more, and the client's batch link stays at or below it. */
 export const MAX_BATCH_SIZE = 10;
+
+/** Who a user is to the app: the access token's `role` claim. */
+export const ROLES = ['user', 'admin'] as const;
+export type Role = (typeof ROLES)[number];

@@ -10,6 +10,10 @@ export const users = sqliteTable('users', {
   name: text('name'),
   passwordHash: text('password_hash').notNull(),
   createdAt: integer('created_at').notNull(),
+  /** `user` or `admin` (the `role` claim of every access token); `npm run user:role` changes it. */
+  role: text('role', { enum: ['user', 'admin'] })
+    .notNull()
+    .default('user'),
 });
 
 /** One row per sign-in: the family of refresh tokens that descend from it. */

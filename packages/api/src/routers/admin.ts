@@ -1,0 +1,54 @@
+import { limits } from '@tessera/contract';
+import { TRPCError } from '@trpc/server';
+import { z } from 'zod';
+import type { Context } from '../context';
+import { roleProcedure, router } from '../trpc';
+
+const adminProcedure = roleProcedure('admin');
+
+const listUsersInput = z
+  .strictObject({
+    limit: z.int().min(1).max(limits.notesPageSizeMax).optional(),
+    cursor: z.string().max(200).nullish(),
+    direction: z.literal('forward').optional(),
+  })
+  .optional();
+
+/** Cursors are opaque to clients: the last user's sign-up time and id. */
+const encodeCursor = (cursor: { createdAt: number; id: string }) =>
+  Buffer.from(JSON.stringify([cursor.createdAt, cursor.id])).toString('base64url');
+function decodeCursor(text: string): { createdAt: number; id: string } | null {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
+    if (!Array.isArray(value) || typeof value[0] !== 'number' || typeof value[1] !== 'string') return null;
+    return { createdAt: value[0], id: value[1] };
+  } catch {
+    return null;
+  }
+}
+
+const clientInfo = (ctx: Context) => ({ userAgent: ctx.request.userAgent, ip: ctx.request.ip });
+
+/** What an admin can see and do: every account, and ending all of one account's sessions. */
+export const adminRouter = router({
+  users: router({
+    list: adminProcedure.input(listUsersInput).query(({ ctx, input }) => {
+      const after = input?.cursor ? decodeCursor(input.cursor) : null;
+      if (input?.cursor && !after)
+        throw new TRPCError({ code: 'BAD_REQUEST', message: 'Invalid input. cursor: Unknown cursor.' });
+      const page = ctx.auth.listUsers({ limit: input?.limit ?? limits.notesPageSize, after });
+      return { items: page.items, nextCursor: page.next ? encodeCursor(page.next) : null };
+    }),
+
+    revokeSessions: adminProcedure
+      .input(z.strictObject({ userId: z.uuid('Unknown user.') }))
+      .mutation(({ ctx, input }) => {
+        if (
+          !ctx.auth.revokeUserSessions({ userId: ctx.user.id, sessionId: ctx.sessionId }, input.userId, clientInfo(ctx))
+        ) {
+          throw new TRPCError({ code: 'NOT_FOUND', message: 'No such user.' });
+        }
+        return { ok: true as const };
+      }),
+  }),
+});
