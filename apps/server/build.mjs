@@ -26,7 +26,7 @@ const externalizeDependencies = {
 
 const options = {
   // The server, and the command-line tools that share its code (`npm run keys:rotate`).
-  entryPoints: [here('src/main.ts'), here('src/rotate-signing-key.ts')],
+  entryPoints: [here('src/main.ts'), here('src/rotate-signing-key.ts'), here('src/set-user-role.ts')],
   outdir: here('dist'),
   bundle: true,
   platform: 'node',

@@ -2,6 +2,7 @@ import { createBrowserRouter } from 'react-router';
 import { AppLayout } from './components/app-layout';
 import { GuestOnly, Protected } from './components/route-guards';
 import { AccountPage } from './pages/account-page';
+import { AdminPage } from './pages/admin-page';
 import { ErrorPage } from './pages/error-page';
 import { HomePage } from './pages/home-page';
 import { NotFoundPage } from './pages/not-found-page';
@@ -37,6 +38,14 @@ export const router = createBrowserRouter([
         element: (
           <Protected>
             <SessionsPage />
+          </Protected>
+        ),
+      },
+      {
+        path: '/admin',
+        element: (
+          <Protected>
+            <AdminPage />
           </Protected>
         ),
       },

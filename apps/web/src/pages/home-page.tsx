@@ -41,6 +41,7 @@ export function HomePage() {
       <nav className="nav-links" aria-label="Account">
         <Link to="/sessions">Sessions</Link>
         <Link to="/account">Account</Link>
+        {user?.role === 'admin' ? <Link to="/admin">Admin</Link> : null}
       </nav>
       <button type="button" className="button button-secondary" onClick={() => void onSignOut()} disabled={pending}>
         Sign out

@@ -1,0 +1,52 @@
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { callProcedure, registerUser, startTestServer, type TestServer } from '@tessera/server/testing';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createAccount, signIn } from './testing/app-driver';
+import { launchBrowser, type TestBrowser } from './testing/browser';
+
+const webRoot = fileURLToPath(new URL('../dist', import.meta.url));
+const SET_USER_ROLE_JS = fileURLToPath(new URL('../../server/dist/set-user-role.js', import.meta.url));
+
+let server: TestServer;
+let browser: TestBrowser;
+beforeEach(async () => {
+  server = await startTestServer({ webRoot, browserOrigin: true });
+  browser = await launchBrowser();
+});
+afterEach(async () => {
+  await browser.close();
+  await server.dispose();
+});
+
+describe('the Admin page', () => {
+  it('is hidden from users, shown to an admin, and ends another account’s sessions', async () => {
+    const otherUser = await registerUser(server.url, 'other@example.com');
+    const page = await browser.context.newPage();
+    await createAccount(page, server.publicOrigin, 'boss@example.com');
+    await expect(page.getByRole('link', { name: 'Admin' }).count()).resolves.toBe(0);
+    await page.goto(`${server.publicOrigin}/admin`);
+    await page.getByRole('heading', { name: 'Page not found' }).waitFor();
+
+    // `npm run user:role -- boss@example.com admin`: their sessions end, so they sign in again.
+    const granted = spawnSync(process.execPath, [SET_USER_ROLE_JS, 'boss@example.com', 'admin'], {
+      env: { PATH: process.env.PATH ?? '', DATABASE_URL: server.dbFile },
+    });
+    expect(granted.status).toBe(0);
+    await page.goto(`${server.publicOrigin}/`);
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    await signIn(page, 'boss@example.com');
+    await page.getByRole('link', { name: 'Admin' }).click();
+
+    const accounts = page.getByRole('list', { name: 'Accounts' });
+    const other = accounts.getByRole('listitem').filter({ hasText: 'other@example.com' });
+    await other.getByText('1 session').waitFor();
+    await page.getByRole('button', { name: 'Revoke sessions of other@example.com' }).click();
+    await other.getByText('0 sessions').waitFor();
+    const refused = await callProcedure(server.url, 'auth.me', {
+      method: 'GET',
+      headers: { authorization: `Bearer ${otherUser.accessToken}` },
+    });
+    expect(refused).toMatchObject({ status: 401, reason: 'SESSION_REVOKED' });
+  });
+});
