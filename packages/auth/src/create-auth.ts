@@ -15,7 +15,7 @@ import { AuthError } from './errors';
 import { type AuthEvent, listRecentEvents, type NewAuthEvent, recordEvent } from './events';
 import { type PruneResult, pruneExpired } from './housekeeping';
 import { type BackgroundDb, createInThreadBackground } from './in-thread-background';
-import { getDummyHash, hashPassword, verifyPassword } from './password';
+import { argon2idHasher, type PasswordHasher } from './password';
 import { createPollingRevocationFeed, type RevocationFeed } from './revocation-feed';
 import { RevocationList } from './revocation-list';
 import type { SecretBox } from './secret-box';
@@ -94,6 +94,8 @@ export interface CreateAuthOptions {
   box: SecretBox;
   /** Brute-force limits; the contract's by default. `'off'` only for load tests (`RATE_LIMIT=off`). */
   throttleLimits?: ThrottleLimits | 'off';
+  /** argon2id by default; tests pass a cheap one (`@tessera/api/testing`). Never weaker in production. */
+  passwordHasher?: PasswordHasher;
   /** How much password hashing each kind of request may have running and queued; see `defaultPasswordLanes`. */
   passwordLanes?: PasswordLanes;
   /**
@@ -151,6 +153,7 @@ export async function createAuth({
   box,
   throttleLimits,
   passwordLanes = defaultPasswordLanes,
+  passwordHasher = argon2idHasher,
   background = createInThreadBackground(db),
   revocationPollMs = DEFAULT_REVOCATION_POLL_MS,
   revocationFeed,
@@ -187,7 +190,7 @@ export async function createAuth({
     throw new Error('Could not load the sessions ended recently', { cause: error });
   }
   // Hash the dummy now, so the first unknown-email sign-in is not the only fast one.
-  await getDummyHash();
+  await passwordHasher.dummyHash();
 
   const record = (event: NewAuthEvent) => recordEvent(db, event, now());
 
@@ -215,7 +218,7 @@ export async function createAuth({
       client: ClientInfo,
     ): Promise<SignedIn> {
       await throttle.countAttempt(client.ip);
-      const passwordHash = await signInLane.run(() => hashPassword(input.password));
+      const passwordHash = await signInLane.run(() => passwordHasher.hash(input.password));
       const user = insertUser(db, { email: input.email, name: input.name, passwordHash }, now());
       return signIn(user, client);
     },
@@ -230,8 +233,8 @@ export async function createAuth({
       await throttle.countAttempt(client.ip);
       await throttle.countAccountAttempt(input.email);
       const found = findUserByEmail(db, input.email);
-      const storedHash = found?.passwordHash ?? (await getDummyHash());
-      const valid = await signInLane.run(() => verifyPassword(storedHash, input.password));
+      const storedHash = found?.passwordHash ?? (await passwordHasher.dummyHash());
+      const valid = await signInLane.run(() => passwordHasher.verify(storedHash, input.password));
       if (!found || !valid) throw new AuthError('INVALID_CREDENTIALS');
       await throttle.clearFailures(input.email);
       const { passwordHash: _, ...user } = found;
@@ -284,9 +287,11 @@ export async function createAuth({
       await throttle.countAttempt(client.ip);
       await throttle.countPasswordChange(user.id);
       await throttle.countAccountAttempt(user.email);
-      const storedHash = findPasswordHash(db, user.id) ?? (await getDummyHash());
+      const storedHash = findPasswordHash(db, user.id) ?? (await passwordHasher.dummyHash());
       const newHash = await passwordChangeLane.run(async () =>
-        (await verifyPassword(storedHash, input.currentPassword)) ? hashPassword(input.newPassword) : null,
+        (await passwordHasher.verify(storedHash, input.currentPassword))
+          ? passwordHasher.hash(input.newPassword)
+          : null,
       );
       if (newHash === null) throw new AuthError('INVALID_CREDENTIALS');
       await throttle.clearFailures(user.email);

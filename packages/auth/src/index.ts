@@ -20,6 +20,7 @@ export { AuthError, type AuthErrorCode, BusyError, RateLimitedError } from './er
 export { AUTH_EVENT_TYPES, type AuthEvent, type AuthEventType, RECENT_EVENTS_LIMIT } from './events';
 export { ENDED_SESSION_RETENTION_MS, type PruneResult } from './housekeeping';
 export { type BackgroundDb, createInThreadBackground } from './in-thread-background';
+export { argon2idHasher, type PasswordHasher } from './password';
 export {
   createPollingRevocationFeed,
   type PollingFeedOptions,

@@ -37,3 +37,15 @@ export function getDummyHash(): Promise<string> {
   dummyHash ??= hashPassword(crypto.randomUUID());
   return dummyHash;
 }
+
+/** How passwords are hashed and checked: argon2id in production, something cheap in tests. */
+export interface PasswordHasher {
+  hash(password: string): Promise<string>;
+  /** False for a mismatch or a malformed hash; never throws for either. */
+  verify(storedHash: string, password: string): Promise<boolean>;
+  /** A real hash of a random password, for unknown emails (so timing reveals nothing). */
+  dummyHash(): Promise<string>;
+}
+
+/** argon2id at the OWASP parameters. */
+export const argon2idHasher: PasswordHasher = { hash: hashPassword, verify: verifyPassword, dummyHash: getDummyHash };

@@ -1,1 +1,1 @@
-export { createTestAuth, signedInContext, TEST_ORIGIN, testContext } from './test-context';
+export { createTestAuth, fastTestHasher, signedInContext, TEST_ORIGIN, testContext } from './test-context';

@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import {
   type Auth,
   type CreateAuthOptions,
@@ -5,12 +6,28 @@ import {
   createSecretBox,
   defaultAuthConfig,
   generateSecretKey,
+  type PasswordHasher,
 } from '@tessera/auth';
+import type { Role } from '@tessera/contract';
 import { createDb, type FeatureMigrations, type TesseraDb } from '@tessera/db';
 import { createContextInner, type Logger, type RefreshCookieJar, type RequestInfo } from '../context';
 
 /** The origin test contexts pretend to serve. */
 export const TEST_ORIGIN = 'https://app.example.com';
+
+/**
+ * SHA-256 instead of argon2id: tests of features need real accounts, not real hashing cost.
+ * Never outside tests.
+ */
+export const fastTestHasher: PasswordHasher = {
+  hash: async (password) => `test-sha256$${createHash('sha256').update(password).digest('base64url')}`,
+  async verify(storedHash, password) {
+    const expected = Buffer.from(await fastTestHasher.hash(password));
+    const stored = Buffer.from(storedHash);
+    return expected.length === stored.length && timingSafeEqual(expected, stored);
+  },
+  dummyHash: async () => 'test-sha256$no-password-matches-this',
+};
 
 const silentLog: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
 const noCookies: RefreshCookieJar = { read: () => null, set: () => undefined, clear: () => undefined };
@@ -30,6 +47,7 @@ export async function createTestAuth(
   const auth = await createAuth({
     db: handle.db,
     box: createSecretBox({ key: generateSecretKey() }),
+    passwordHasher: fastTestHasher,
     config: { issuer: TEST_ORIGIN, audience: 'tessera', ...defaultAuthConfig },
     ...authOptions,
   });
@@ -78,10 +96,12 @@ let registered = 0;
  * const { ctx, user } = await signedInContext(auth, db);
  * const caller = createCaller(ctx);
  */
-export async function signedInContext(auth: Auth, db: TesseraDb, email = `user${++registered}@example.com`) {
-  const { session } = await auth.register(
-    { email, password: 'a strong password', name: null },
-    { userAgent: null, ip: '127.0.0.1' },
-  );
+export async function signedInContext(auth: Auth, db: TesseraDb, options: { email?: string; role?: Role } = {}) {
+  const email = options.email ?? `user${++registered}@example.com`;
+  const client = { userAgent: null, ip: '127.0.0.1' };
+  await auth.register({ email, password: 'a strong password', name: null }, client);
+  // A role is granted as `npm run user:role` does it, then the user signs in with it.
+  if (options.role && options.role !== 'user') auth.setRole(email, options.role);
+  const { session } = await auth.login({ email, password: 'a strong password' }, client);
   return { ctx: testContext(auth, db, { authorization: `Bearer ${session.accessToken}` }), user: session.user };
 }

@@ -1,0 +1,39 @@
+import type { Auth } from '@tessera/auth';
+import type { TesseraDb } from '@tessera/db';
+import { TRPCError } from '@trpc/server';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createTestAuth, signedInContext } from '../testing/test-context';
+import { createCallerFactory, router } from '../trpc';
+import { adminRouter } from './admin';
+
+const createCaller = createCallerFactory(router({ admin: adminRouter }));
+
+let auth: Auth;
+let db: TesseraDb;
+let dispose: () => Promise<void>;
+beforeEach(async () => {
+  ({ auth, db, dispose } = await createTestAuth());
+});
+afterEach(() => dispose());
+
+describe('admin procedures, through the caller', () => {
+  it('are FORBIDDEN to a user, and list every account to an admin, newest first, a page at a time', async () => {
+    const { ctx: userCtx } = await signedInContext(auth, db, { email: 'user@example.com' });
+    const forbidden = await createCaller(userCtx)
+      .admin.users.list()
+      .catch((error: unknown) => error);
+    expect(forbidden).toBeInstanceOf(TRPCError);
+    expect((forbidden as TRPCError).code).toBe('FORBIDDEN');
+
+    const { ctx: adminCtx } = await signedInContext(auth, db, { email: 'admin@example.com', role: 'admin' });
+    const admin = createCaller(adminCtx).admin;
+    const first = await admin.users.list({ limit: 1 });
+    const second = await admin.users.list({ limit: 1, cursor: first.nextCursor });
+    expect(second.nextCursor).toBeNull();
+    // Two accounts made in one millisecond: the order between them is the id's; both appear once.
+    const listed = [...first.items, ...second.items];
+    expect(listed.map((u) => u.email).toSorted()).toEqual(['admin@example.com', 'user@example.com']);
+    expect(listed.find((u) => u.email === 'user@example.com')).toMatchObject({ role: 'user', sessions: 1 });
+    expect(listed.find((u) => u.email === 'admin@example.com')).toMatchObject({ role: 'admin', sessions: 1 });
+  });
+});
