@@ -99,9 +99,12 @@ let registered = 0;
 export async function signedInContext(auth: Auth, db: TesseraDb, options: { email?: string; role?: Role } = {}) {
   const email = options.email ?? `user${++registered}@example.com`;
   const client = { userAgent: null, ip: '127.0.0.1' };
-  await auth.register({ email, password: 'a strong password', name: null }, client);
-  // A role is granted as `npm run user:role` does it, then the user signs in with it.
-  if (options.role && options.role !== 'user') auth.setRole(email, options.role);
-  const { session } = await auth.login({ email, password: 'a strong password' }, client);
+  const registered = await auth.register({ email, password: 'a strong password', name: null }, client);
+  let session = registered.session;
+  if (options.role && options.role !== 'user') {
+    // Granted as `npm run user:role` does it (which ends the sessions), then signed in again.
+    auth.setRole(email, options.role);
+    ({ session } = await auth.login({ email, password: 'a strong password' }, client));
+  }
   return { ctx: testContext(auth, db, { authorization: `Bearer ${session.accessToken}` }), user: session.user };
 }
