@@ -99,8 +99,8 @@ let registered = 0;
 export async function signedInContext(auth: Auth, db: TesseraDb, options: { email?: string; role?: Role } = {}) {
   const email = options.email ?? `user${++registered}@example.com`;
   const client = { userAgent: null, ip: '127.0.0.1' };
-  const registered = await auth.register({ email, password: 'a strong password', name: null }, client);
-  let session = registered.session;
+  const signedUp = await auth.register({ email, password: 'a strong password', name: null }, client);
+  let session = signedUp.session;
   if (options.role && options.role !== 'user') {
     // Granted as `npm run user:role` does it (which ends the sessions), then signed in again.
     auth.setRole(email, options.role);
