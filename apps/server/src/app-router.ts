@@ -1,4 +1,5 @@
-import { adminRouter, authRouter, router } from '@tessera/api';
+import { adminRouter, mountAuthRouter, router } from '@tessera/api';
+import { TRPC_PATH } from '@tessera/contract';
 import { notesRouter } from '@tessera/notes';
 import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
 
@@ -8,7 +9,8 @@ import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
  * so no package below depends on another's router.
  */
 export const appRouter = router({
-  auth: authRouter,
+  // At `auth`: the refresh cookie's path follows from this mount (`/trpc/auth.refresh`).
+  ...mountAuthRouter({ prefix: TRPC_PATH }),
   notes: notesRouter,
   admin: adminRouter,
 });

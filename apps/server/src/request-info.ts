@@ -16,6 +16,8 @@ export function requestInfo(request: FastifyRequest): RequestInfo {
     origin: singleHeader(request, 'origin'),
     secFetchSite: singleHeader(request, 'sec-fetch-site'),
     requestId: request.id,
+    // Several Cookie headers (HTTP/2 splits them) arrive joined with '; ', as they should.
+    cookieHeader: request.headers.cookie ?? null,
   };
 }
 

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import fastifyCookie from '@fastify/cookie';
 import { createContextInner, retryAfterSeconds } from '@tessera/api';
 import type { Auth } from '@tessera/auth';
 import { MAX_BATCH_SIZE, TRPC_PATH } from '@tessera/contract';
@@ -9,7 +8,6 @@ import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerO
 import { type AppRouter, appRouter } from './app-router';
 import type { Env } from './env';
 import { scheduleHousekeeping } from './housekeeping';
-import { refreshCookieJar } from './refresh-cookie';
 import { requestInfo } from './request-info';
 import { watchRevocationFeed } from './revocation-watch';
 import { registerSecurityHeaders } from './security-headers';
@@ -72,7 +70,6 @@ export async function buildServer({ env, db, auth, webRoot, logStream }: BuildSe
   }
 
   await registerSecurityHeaders(app, env.PUBLIC_ORIGIN);
-  await app.register(fastifyCookie);
 
   // 503 when the database does not answer, or when this process may be missing revocations:
   // a load balancer then sends its traffic to processes that are up to date.
@@ -124,7 +121,7 @@ export async function buildServer({ env, db, auth, webRoot, logStream }: BuildSe
             db: db.db,
             publicOrigin: env.PUBLIC_ORIGIN,
             request: requestInfo(req),
-            cookies: refreshCookieJar(req, res),
+            response: { appendHeader: (name, value) => void res.header(name, value) },
             log: req.log,
           }),
         responseMeta({ errors }) {

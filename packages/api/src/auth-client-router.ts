@@ -1,8 +1,8 @@
-import { authRouter } from './routers/auth';
+import { mountAuthRouter } from './routers/auth';
 import { router } from './trpc';
 
 /** The auth router alone, mounted at `auth` as every app mounts it: all the auth client calls. */
-const authOnly = router({ auth: authRouter });
+const authOnly = router(mountAuthRouter({ prefix: '/trpc' }));
 
 /**
  * The router type `@tessera/auth-client` is written against. An app's own router mounts the auth

@@ -1,5 +1,6 @@
 import type { Auth } from '@tessera/auth';
 import type { TesseraDb } from '@tessera/db';
+import type { ResponseHeaders } from './refresh-cookie';
 
 /** What procedures may know of the HTTP request; the server adapter extracts it. */
 export interface RequestInfo {
@@ -14,14 +15,8 @@ export interface RequestInfo {
   secFetchSite: string | null;
   /** Correlates a client-visible error with the server log line that explains it. */
   requestId: string;
-}
-
-/** The refresh-token cookie, behind an interface so procedures never see cookie syntax. */
-export interface RefreshCookieJar {
-  /** The token, or null when there is none or several (a planted duplicate is no credential). */
-  read(): string | null;
-  set(token: string, expiresAt: number): void;
-  clear(): void;
+  /** The `Cookie` header, as sent (the auth router reads its own cookie from it). */
+  cookieHeader: string | null;
 }
 
 /** The slice of a pino logger the API writes to; the server passes the request's logger. */
@@ -41,7 +36,7 @@ export interface ContextDeps {
 
 export interface CreateContextOptions extends ContextDeps {
   request: RequestInfo;
-  cookies: RefreshCookieJar;
+  response: ResponseHeaders;
   log: Logger;
 }
 
@@ -49,7 +44,7 @@ export interface CreateContextOptions extends ContextDeps {
  * Builds a request's context from explicit dependencies, so tests can build one without HTTP.
  *
  * @example
- * const ctx = createContextInner({ auth, publicOrigin, request, cookies });
+ * const ctx = createContextInner({ auth, db, publicOrigin, request, response, log });
  */
 export function createContextInner(options: CreateContextOptions) {
   return { ...options };

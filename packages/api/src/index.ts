@@ -7,12 +7,12 @@ export {
   type CreateContextOptions,
   createContextInner,
   type Logger,
-  type RefreshCookieJar,
   type RequestInfo,
 } from './context';
 export { messages, RefusedError, retryAfterSeconds, unauthorized } from './errors';
+export { type RefreshCookieOptions, type ResponseHeaders, refreshCookie } from './refresh-cookie';
 export { adminRouter } from './routers/admin';
-export { authRouter } from './routers/auth';
+export { type AuthRouter, createAuthRouter, DEFAULT_REFRESH_COOKIE, mountAuthRouter } from './routers/auth';
 export {
   createCallerFactory,
   middleware,

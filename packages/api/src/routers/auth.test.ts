@@ -5,9 +5,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { retryAfterSeconds } from '../errors';
 import { createTestAuth, testContext } from '../testing/test-context';
 import { createCallerFactory } from '../trpc';
-import { authRouter } from './auth';
+import { createAuthRouter } from './auth';
 
-const createCaller = createCallerFactory(authRouter);
+const createCaller = createCallerFactory(createAuthRouter());
 
 let auth: Auth;
 let db: TesseraDb;

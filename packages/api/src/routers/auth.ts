@@ -5,20 +5,16 @@ import {
   loginInput,
   registerInput,
   revokeSessionInput,
+  TRPC_PATH,
 } from '@tessera/contract';
 import type { Context } from '../context';
 import { busy, fail, messages, tooManyAttempts, unauthorized } from '../errors';
+import { type RefreshCookieOptions, refreshCookie } from '../refresh-cookie';
 
 import { protectedProcedure, router, sameOriginProcedure, sessionProcedure } from '../trpc';
 
 function clientInfo(ctx: Context): ClientInfo {
   return { userAgent: ctx.request.userAgent, ip: ctx.request.ip };
-}
-
-/** Puts the refresh token in its cookie and returns only what the client may hold. */
-function handOver(ctx: Context, signedIn: SignedIn) {
-  ctx.cookies.set(signedIn.refreshToken, signedIn.refreshTokenExpiresAt);
-  return signedIn.session;
 }
 
 type Refusal = readonly [FailureReason, string];
@@ -32,118 +28,159 @@ const refusedRefresh = new Map<string | null | undefined, Refusal>([
   ['reused', ['REFRESH_TOKEN_REUSED', messages.refreshTokenReused]],
 ]);
 
-export const authRouter = router({
-  register: sameOriginProcedure.input(registerInput).mutation(async ({ ctx, input }) => {
-    try {
-      return handOver(ctx, await ctx.auth.register(input, clientInfo(ctx)));
-    } catch (error) {
-      if (error instanceof RateLimitedError) throw tooManyAttempts(error);
-      if (error instanceof BusyError) throw busy(error);
-      if (error instanceof AuthError && error.code === 'EMAIL_TAKEN') throw fail('CONFLICT', messages.emailTaken);
-      throw error;
-    }
-  }),
+/** The contract's refresh cookie: the name, and the path under the default mount. */
+export const DEFAULT_REFRESH_COOKIE: RefreshCookieOptions = {
+  name: '__Secure-tessera_refresh',
+  path: `${TRPC_PATH}/auth.refresh`,
+};
 
-  login: sameOriginProcedure.input(loginInput).mutation(async ({ ctx, input }) => {
-    try {
-      return handOver(ctx, await ctx.auth.login(input, clientInfo(ctx)));
-    } catch (error) {
-      if (error instanceof RateLimitedError) throw tooManyAttempts(error);
-      if (error instanceof BusyError) throw busy(error);
-      if (error instanceof AuthError) throw unauthorized('INVALID_CREDENTIALS', messages.invalidCredentials);
-      throw error;
-    }
-  }),
+/**
+ * The auth procedures, owning their refresh cookie (name, path, attributes): nothing else in the
+ * app touches it. Mount it with `mountAuthRouter`, which derives the cookie's path from where
+ * the router is mounted.
+ *
+ * @example
+ * const appRouter = router({ ...mountAuthRouter({ prefix: '/trpc' }), notes: notesRouter });
+ */
+export function createAuthRouter(options: { cookie: RefreshCookieOptions } = { cookie: DEFAULT_REFRESH_COOKIE }) {
+  const cookie = refreshCookie(options.cookie);
 
-  refresh: sameOriginProcedure.mutation(async ({ ctx }) => {
-    const token = ctx.cookies.read();
-    if (token === null) throw unauthorized('REFRESH_TOKEN_MISSING', messages.sessionExpired);
-    try {
-      const refreshed = await ctx.auth.refresh(token, clientInfo(ctx));
-      if (refreshed.graceRetry) {
-        // Two tabs or a lost response, from the client that made the exchange: honoured, and
-        // on the record in case it is anything else.
-        ctx.log.info(
-          { event: 'refresh_grace_retry', sessionId: refreshed.sessionId, ...clientInfo(ctx) },
-          'refresh token retried within the grace window',
-        );
-      }
-      return handOver(ctx, refreshed);
-    } catch (error) {
-      // Throttled: the token was not looked at, so it stays good and the cookie stays.
-      if (error instanceof RateLimitedError) throw tooManyAttempts(error);
-      if (error instanceof AuthError) {
-        const why = error.details.reason;
-        if (why === 'reused') {
-          ctx.log.warn(
-            {
-              event: 'refresh_token_reuse',
-              sessionId: error.details.sessionId,
-              reuse: error.details.reuse,
-              ...clientInfo(ctx),
-            },
-            'refresh token replayed: session revoked',
-          );
-        }
-        ctx.cookies.clear();
-        throw unauthorized(...(refusedRefresh.get(why) ?? unknownRefreshToken));
-      }
-      // The database failed (the transaction rolled back, so the token is still good): the
-      // client should retry later with the cookie it has, not sign the user out.
-      ctx.log.error({ err: error }, 'refresh failed');
-      throw fail('SERVICE_UNAVAILABLE', messages.unavailable);
-    }
-  }),
+  /** Puts the refresh token in its cookie and returns only what the client may hold. */
+  const handOver = (ctx: Context, signedIn: SignedIn) => {
+    cookie.set(ctx.response, signedIn.refreshToken, signedIn.refreshTokenExpiresAt);
+    return signedIn.session;
+  };
 
-  logout: protectedProcedure.mutation(({ ctx }) => {
-    ctx.auth.logout({ userId: ctx.user.id, sessionId: ctx.sessionId }, clientInfo(ctx));
-    ctx.cookies.clear();
-    return { ok: true as const };
-  }),
-
-  logoutAll: sessionProcedure.mutation(({ ctx }) => {
-    ctx.auth.logoutAll({ userId: ctx.user.id, sessionId: ctx.sessionId }, clientInfo(ctx));
-    ctx.cookies.clear();
-    return { ok: true as const };
-  }),
-
-  sessions: router({
-    list: sessionProcedure.query(({ ctx }) =>
-      ctx.auth.listSessions(ctx.user.id).map((session) => ({ ...session, current: session.id === ctx.sessionId })),
-    ),
-
-    revoke: sessionProcedure.input(revokeSessionInput).mutation(({ ctx, input }) => {
+  return router({
+    register: sameOriginProcedure.input(registerInput).mutation(async ({ ctx, input }) => {
       try {
-        ctx.auth.revokeSession({ userId: ctx.user.id, sessionId: ctx.sessionId }, input.id, clientInfo(ctx));
+        return handOver(ctx, await ctx.auth.register(input, clientInfo(ctx)));
       } catch (error) {
-        // Someone else's session id gets the same answer as an unknown one.
-        if (error instanceof AuthError) throw fail('NOT_FOUND', messages.sessionNotFound);
+        if (error instanceof RateLimitedError) throw tooManyAttempts(error);
+        if (error instanceof BusyError) throw busy(error);
+        if (error instanceof AuthError && error.code === 'EMAIL_TAKEN') throw fail('CONFLICT', messages.emailTaken);
         throw error;
       }
-      if (input.id === ctx.sessionId) ctx.cookies.clear();
+    }),
+
+    login: sameOriginProcedure.input(loginInput).mutation(async ({ ctx, input }) => {
+      try {
+        return handOver(ctx, await ctx.auth.login(input, clientInfo(ctx)));
+      } catch (error) {
+        if (error instanceof RateLimitedError) throw tooManyAttempts(error);
+        if (error instanceof BusyError) throw busy(error);
+        if (error instanceof AuthError) throw unauthorized('INVALID_CREDENTIALS', messages.invalidCredentials);
+        throw error;
+      }
+    }),
+
+    refresh: sameOriginProcedure.mutation(async ({ ctx }) => {
+      const token = cookie.read(ctx.request.cookieHeader);
+      if (token === null) throw unauthorized('REFRESH_TOKEN_MISSING', messages.sessionExpired);
+      try {
+        const refreshed = await ctx.auth.refresh(token, clientInfo(ctx));
+        if (refreshed.graceRetry) {
+          // Two tabs or a lost response, from the client that made the exchange: honoured, and
+          // on the record in case it is anything else.
+          ctx.log.info(
+            { event: 'refresh_grace_retry', sessionId: refreshed.sessionId, ...clientInfo(ctx) },
+            'refresh token retried within the grace window',
+          );
+        }
+        return handOver(ctx, refreshed);
+      } catch (error) {
+        // Throttled: the token was not looked at, so it stays good and the cookie stays.
+        if (error instanceof RateLimitedError) throw tooManyAttempts(error);
+        if (error instanceof AuthError) {
+          const why = error.details.reason;
+          if (why === 'reused') {
+            ctx.log.warn(
+              {
+                event: 'refresh_token_reuse',
+                sessionId: error.details.sessionId,
+                reuse: error.details.reuse,
+                ...clientInfo(ctx),
+              },
+              'refresh token replayed: session revoked',
+            );
+          }
+          cookie.clear(ctx.response);
+          throw unauthorized(...(refusedRefresh.get(why) ?? unknownRefreshToken));
+        }
+        // The database failed (the transaction rolled back, so the token is still good): the
+        // client should retry later with the cookie it has, not sign the user out.
+        ctx.log.error({ err: error }, 'refresh failed');
+        throw fail('SERVICE_UNAVAILABLE', messages.unavailable);
+      }
+    }),
+
+    logout: protectedProcedure.mutation(({ ctx }) => {
+      ctx.auth.logout({ userId: ctx.user.id, sessionId: ctx.sessionId }, clientInfo(ctx));
+      cookie.clear(ctx.response);
       return { ok: true as const };
     }),
-  }),
 
-  activity: router({
-    /** The user's last security events, newest first: sign-ins, sign-outs, revocations, reuse. */
-    list: sessionProcedure.query(({ ctx }) => ctx.auth.recentActivity(ctx.user.id)),
-  }),
+    logoutAll: sessionProcedure.mutation(({ ctx }) => {
+      ctx.auth.logoutAll({ userId: ctx.user.id, sessionId: ctx.sessionId }, clientInfo(ctx));
+      cookie.clear(ctx.response);
+      return { ok: true as const };
+    }),
 
-  changePassword: sessionProcedure.input(changePasswordInput).mutation(async ({ ctx, input }) => {
-    try {
-      return handOver(ctx, await ctx.auth.changePassword({ userId: ctx.user.id, ...input }, clientInfo(ctx)));
-    } catch (error) {
-      if (error instanceof RateLimitedError) throw tooManyAttempts(error);
-      if (error instanceof BusyError) throw busy(error);
-      if (error instanceof AuthError) throw unauthorized('INVALID_CREDENTIALS', messages.wrongCurrentPassword);
-      throw error;
-    }
-  }),
+    sessions: router({
+      list: sessionProcedure.query(({ ctx }) =>
+        ctx.auth.listSessions(ctx.user.id).map((session) => ({ ...session, current: session.id === ctx.sessionId })),
+      ),
 
-  me: protectedProcedure.query(({ ctx }) => {
-    const user = ctx.auth.getUser(ctx.user.id);
-    if (!user) throw unauthorized('ACCESS_TOKEN_INVALID');
-    return user;
-  }),
-});
+      revoke: sessionProcedure.input(revokeSessionInput).mutation(({ ctx, input }) => {
+        try {
+          ctx.auth.revokeSession({ userId: ctx.user.id, sessionId: ctx.sessionId }, input.id, clientInfo(ctx));
+        } catch (error) {
+          // Someone else's session id gets the same answer as an unknown one.
+          if (error instanceof AuthError) throw fail('NOT_FOUND', messages.sessionNotFound);
+          throw error;
+        }
+        if (input.id === ctx.sessionId) cookie.clear(ctx.response);
+        return { ok: true as const };
+      }),
+    }),
+
+    activity: router({
+      /** The user's last security events, newest first: sign-ins, sign-outs, revocations, reuse. */
+      list: sessionProcedure.query(({ ctx }) => ctx.auth.recentActivity(ctx.user.id)),
+    }),
+
+    changePassword: sessionProcedure.input(changePasswordInput).mutation(async ({ ctx, input }) => {
+      try {
+        return handOver(ctx, await ctx.auth.changePassword({ userId: ctx.user.id, ...input }, clientInfo(ctx)));
+      } catch (error) {
+        if (error instanceof RateLimitedError) throw tooManyAttempts(error);
+        if (error instanceof BusyError) throw busy(error);
+        if (error instanceof AuthError) throw unauthorized('INVALID_CREDENTIALS', messages.wrongCurrentPassword);
+        throw error;
+      }
+    }),
+
+    me: protectedProcedure.query(({ ctx }) => {
+      const user = ctx.auth.getUser(ctx.user.id);
+      if (!user) throw unauthorized('ACCESS_TOKEN_INVALID');
+      return user;
+    }),
+  });
+}
+
+/**
+ * The auth router under its key (`auth`), with the cookie path that mount implies: spread it
+ * into the app's router.
+ *
+ * @example
+ * router({ ...mountAuthRouter({ prefix: TRPC_PATH }), notes: notesRouter });
+ */
+export function mountAuthRouter(options: { prefix: string; cookieName?: string }) {
+  return {
+    auth: createAuthRouter({
+      cookie: { name: options.cookieName ?? DEFAULT_REFRESH_COOKIE.name, path: `${options.prefix}/auth.refresh` },
+    }),
+  };
+}
+
+export type AuthRouter = ReturnType<typeof createAuthRouter>;

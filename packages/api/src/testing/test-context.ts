@@ -10,7 +10,8 @@ import {
 } from '@tessera/auth';
 import type { Role } from '@tessera/contract';
 import { createDb, type FeatureMigrations, type TesseraDb } from '@tessera/db';
-import { createContextInner, type Logger, type RefreshCookieJar, type RequestInfo } from '../context';
+import { createContextInner, type Logger, type RequestInfo } from '../context';
+import type { ResponseHeaders } from '../refresh-cookie';
 
 /** The origin test contexts pretend to serve. */
 export const TEST_ORIGIN = 'https://app.example.com';
@@ -30,7 +31,7 @@ export const fastTestHasher: PasswordHasher = {
 };
 
 const silentLog: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
-const noCookies: RefreshCookieJar = { read: () => null, set: () => undefined, clear: () => undefined };
+const ignoredResponse: ResponseHeaders = { appendHeader: () => undefined };
 
 /**
  * A real auth core on a fresh in-memory database, for tests that call procedures without HTTP.
@@ -79,9 +80,10 @@ export function testContext(auth: Auth, db: TesseraDb, request: Partial<RequestI
       origin: null,
       secFetchSite: null,
       requestId: 'r',
+      cookieHeader: null,
       ...request,
     },
-    cookies: noCookies,
+    response: ignoredResponse,
     log: silentLog,
   });
 }
