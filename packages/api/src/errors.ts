@@ -1,4 +1,4 @@
-import { BusyError, RateLimitedError } from '@tessera/auth';
+import { AuthError, type AuthErrorCode, BusyError, RateLimitedError } from '@tessera/auth';
 import type { FailureReason } from '@tessera/contract';
 import { TRPCError } from '@trpc/server';
 import type { TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc';
@@ -108,4 +108,42 @@ export function retryAfterSeconds(errors: readonly TRPCError[]): number | null {
     error.cause instanceof RateLimitedError || error.cause instanceof BusyError ? [error.cause.retryAfterSeconds] : [],
   );
   return waits.length > 0 ? Math.max(...waits) : null;
+}
+
+type Refusal = readonly [FailureReason, string];
+const unknownRefreshToken: Refusal = ['REFRESH_TOKEN_INVALID', messages.sessionExpired];
+/** Why a refresh was refused (the core's `details.reason`), as the client is told. */
+const refusedRefresh = new Map<string | null | undefined, Refusal>([
+  ['unknown', unknownRefreshToken],
+  ['user_gone', unknownRefreshToken],
+  ['expired', ['SESSION_EXPIRED', messages.sessionExpired]],
+  ['revoked', ['SESSION_REVOKED', messages.sessionRevoked]],
+  ['reused', ['REFRESH_TOKEN_REUSED', messages.refreshTokenReused]],
+]);
+
+/**
+ * The one table from the core's error codes to what a client is told: tRPC code, reason and
+ * message. A `Record` over the codes, so a new one does not compile until it is mapped here.
+ */
+const clientErrors: Record<AuthErrorCode, (error: AuthError) => TRPCError> = {
+  INVALID_CREDENTIALS: () => unauthorized('INVALID_CREDENTIALS', messages.invalidCredentials),
+  WRONG_CURRENT_PASSWORD: () => unauthorized('INVALID_CREDENTIALS', messages.wrongCurrentPassword),
+  EMAIL_TAKEN: () => fail('CONFLICT', messages.emailTaken),
+  INVALID_REFRESH_TOKEN: (error) => unauthorized(...(refusedRefresh.get(error.details.reason) ?? unknownRefreshToken)),
+  // Someone else's session id gets the same answer as an unknown one.
+  SESSION_NOT_FOUND: () => fail('NOT_FOUND', messages.sessionNotFound),
+  RATE_LIMITED: (error) =>
+    error instanceof RateLimitedError ? tooManyAttempts(error) : fail('INTERNAL_SERVER_ERROR', messages.internal),
+  BUSY: (error) => (error instanceof BusyError ? busy(error) : fail('INTERNAL_SERVER_ERROR', messages.internal)),
+};
+
+/**
+ * What a core error becomes for the client; any other error is left as it is (tRPC turns the
+ * unknown ones into INTERNAL_SERVER_ERROR, whose text the error formatter hides).
+ *
+ * @example
+ * throw toClientError(new AuthError('EMAIL_TAKEN')); // CONFLICT "An account with this email already exists."
+ */
+export function toClientError(error: unknown): unknown {
+  return error instanceof AuthError ? clientErrors[error.code](error) : error;
 }

@@ -1,8 +1,9 @@
+import { AuthError } from '@tessera/auth';
 import type { FailureReason, Role } from '@tessera/contract';
 import { initTRPC } from '@trpc/server';
 import { ZodError } from 'zod';
 import type { Context } from './context';
-import { fail, messages, reasonOf, unauthorized } from './errors';
+import { fail, messages, reasonOf, toClientError, unauthorized } from './errors';
 
 const t = initTRPC.context<Context>().create({
   // Never put stack traces in responses, whatever NODE_ENV says.
@@ -30,15 +31,25 @@ export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 export const middleware = t.middleware;
 
+/**
+ * Every procedure starts here: errors the core throws become client errors through one table
+ * (`toClientError`), so no procedure needs a try/catch to translate them.
+ */
+const baseProcedure = t.procedure.use(async ({ next }) => {
+  const result = await next();
+  if (!result.ok && result.error.cause instanceof AuthError) throw toClientError(result.error.cause);
+  return result;
+});
+
 /** Open to anyone, from anywhere: for procedures that need no credential and set no cookie. */
-export const publicProcedure = t.procedure;
+export const publicProcedure = baseProcedure;
 
 /**
  * For procedures that sign in or read the refresh cookie (CSRF's targets): refuses a request a
  * browser marks as coming from another site. Clients that are not browsers send neither header
  * and are let through; they carry no ambient cookie to abuse.
  */
-export const sameOriginProcedure = t.procedure.use(({ ctx, next }) => {
+export const sameOriginProcedure = baseProcedure.use(({ ctx, next }) => {
   const { origin, secFetchSite } = ctx.request;
   if ((origin !== null && origin !== ctx.publicOrigin) || secFetchSite === 'cross-site') {
     throw fail('FORBIDDEN', messages.crossSite);
@@ -57,7 +68,7 @@ const refusedAccess: Record<'invalid' | 'expired' | 'revoked', readonly [Failure
  * checked with the keys and the list of ended sessions in memory (no database), and narrows the
  * context to the signed-in user and session.
  */
-export const protectedProcedure = t.procedure.use(async ({ ctx, next }) => {
+export const protectedProcedure = baseProcedure.use(async ({ ctx, next }) => {
   const header = ctx.request.authorization;
   if (header === null) throw unauthorized('ACCESS_TOKEN_MISSING');
   const token = bearerToken(header);

@@ -293,7 +293,7 @@ export async function createAuth({
           ? passwordHasher.hash(input.newPassword)
           : null,
       );
-      if (newHash === null) throw new AuthError('INVALID_CREDENTIALS');
+      if (newHash === null) throw new AuthError('WRONG_CURRENT_PASSWORD');
       await throttle.clearFailures(user.email);
       setPasswordHash(db, user.id, newHash);
       const at = now();

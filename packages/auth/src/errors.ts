@@ -2,6 +2,8 @@
 export type AuthErrorCode =
   /** Unknown email or wrong password: deliberately one code, so the two cannot be told apart. */
   | 'INVALID_CREDENTIALS'
+  /** A password change with the wrong current password. */
+  | 'WRONG_CURRENT_PASSWORD'
   | 'EMAIL_TAKEN'
   /** The refresh token is unknown, expired, revoked or replayed. */
   | 'INVALID_REFRESH_TOKEN'

@@ -1,14 +1,7 @@
-import { AuthError, BusyError, type ClientInfo, RateLimitedError, type SignedIn } from '@tessera/auth';
-import {
-  changePasswordInput,
-  type FailureReason,
-  loginInput,
-  registerInput,
-  revokeSessionInput,
-  TRPC_PATH,
-} from '@tessera/contract';
+import { AuthError, type ClientInfo, RateLimitedError, type SignedIn } from '@tessera/auth';
+import { changePasswordInput, loginInput, registerInput, revokeSessionInput, TRPC_PATH } from '@tessera/contract';
 import type { Context } from '../context';
-import { busy, fail, messages, tooManyAttempts, unauthorized } from '../errors';
+import { fail, messages, unauthorized } from '../errors';
 import { type RefreshCookieOptions, refreshCookie } from '../refresh-cookie';
 
 import { protectedProcedure, router, sameOriginProcedure, sessionProcedure } from '../trpc';
@@ -16,17 +9,6 @@ import { protectedProcedure, router, sameOriginProcedure, sessionProcedure } fro
 function clientInfo(ctx: Context): ClientInfo {
   return { userAgent: ctx.request.userAgent, ip: ctx.request.ip };
 }
-
-type Refusal = readonly [FailureReason, string];
-const unknownRefreshToken: Refusal = ['REFRESH_TOKEN_INVALID', messages.sessionExpired];
-/** Why a refresh was refused (the core's `details.reason`), as the client is told. */
-const refusedRefresh = new Map<string | null | undefined, Refusal>([
-  ['unknown', unknownRefreshToken],
-  ['user_gone', unknownRefreshToken],
-  ['expired', ['SESSION_EXPIRED', messages.sessionExpired]],
-  ['revoked', ['SESSION_REVOKED', messages.sessionRevoked]],
-  ['reused', ['REFRESH_TOKEN_REUSED', messages.refreshTokenReused]],
-]);
 
 /** The contract's refresh cookie: the name, and the path under the default mount. */
 export const DEFAULT_REFRESH_COOKIE: RefreshCookieOptions = {
@@ -52,27 +34,13 @@ export function createAuthRouter(options: { cookie: RefreshCookieOptions } = { c
   };
 
   return router({
-    register: sameOriginProcedure.input(registerInput).mutation(async ({ ctx, input }) => {
-      try {
-        return handOver(ctx, await ctx.auth.register(input, clientInfo(ctx)));
-      } catch (error) {
-        if (error instanceof RateLimitedError) throw tooManyAttempts(error);
-        if (error instanceof BusyError) throw busy(error);
-        if (error instanceof AuthError && error.code === 'EMAIL_TAKEN') throw fail('CONFLICT', messages.emailTaken);
-        throw error;
-      }
-    }),
+    register: sameOriginProcedure
+      .input(registerInput)
+      .mutation(async ({ ctx, input }) => handOver(ctx, await ctx.auth.register(input, clientInfo(ctx)))),
 
-    login: sameOriginProcedure.input(loginInput).mutation(async ({ ctx, input }) => {
-      try {
-        return handOver(ctx, await ctx.auth.login(input, clientInfo(ctx)));
-      } catch (error) {
-        if (error instanceof RateLimitedError) throw tooManyAttempts(error);
-        if (error instanceof BusyError) throw busy(error);
-        if (error instanceof AuthError) throw unauthorized('INVALID_CREDENTIALS', messages.invalidCredentials);
-        throw error;
-      }
-    }),
+    login: sameOriginProcedure
+      .input(loginInput)
+      .mutation(async ({ ctx, input }) => handOver(ctx, await ctx.auth.login(input, clientInfo(ctx)))),
 
     refresh: sameOriginProcedure.mutation(async ({ ctx }) => {
       const token = cookie.read(ctx.request.cookieHeader);
@@ -90,10 +58,9 @@ export function createAuthRouter(options: { cookie: RefreshCookieOptions } = { c
         return handOver(ctx, refreshed);
       } catch (error) {
         // Throttled: the token was not looked at, so it stays good and the cookie stays.
-        if (error instanceof RateLimitedError) throw tooManyAttempts(error);
+        if (error instanceof RateLimitedError) throw error;
         if (error instanceof AuthError) {
-          const why = error.details.reason;
-          if (why === 'reused') {
+          if (error.details.reason === 'reused') {
             ctx.log.warn(
               {
                 event: 'refresh_token_reuse',
@@ -104,8 +71,9 @@ export function createAuthRouter(options: { cookie: RefreshCookieOptions } = { c
               'refresh token replayed: session revoked',
             );
           }
+          // The cookie is dead whatever the reason; the error table says why to the client.
           cookie.clear(ctx.response);
-          throw unauthorized(...(refusedRefresh.get(why) ?? unknownRefreshToken));
+          throw error;
         }
         // The database failed (the transaction rolled back, so the token is still good): the
         // client should retry later with the cookie it has, not sign the user out.
@@ -132,13 +100,7 @@ export function createAuthRouter(options: { cookie: RefreshCookieOptions } = { c
       ),
 
       revoke: sessionProcedure.input(revokeSessionInput).mutation(({ ctx, input }) => {
-        try {
-          ctx.auth.revokeSession({ userId: ctx.user.id, sessionId: ctx.sessionId }, input.id, clientInfo(ctx));
-        } catch (error) {
-          // Someone else's session id gets the same answer as an unknown one.
-          if (error instanceof AuthError) throw fail('NOT_FOUND', messages.sessionNotFound);
-          throw error;
-        }
+        ctx.auth.revokeSession({ userId: ctx.user.id, sessionId: ctx.sessionId }, input.id, clientInfo(ctx));
         if (input.id === ctx.sessionId) cookie.clear(ctx.response);
         return { ok: true as const };
       }),
@@ -149,16 +111,11 @@ export function createAuthRouter(options: { cookie: RefreshCookieOptions } = { c
       list: sessionProcedure.query(({ ctx }) => ctx.auth.recentActivity(ctx.user.id)),
     }),
 
-    changePassword: sessionProcedure.input(changePasswordInput).mutation(async ({ ctx, input }) => {
-      try {
-        return handOver(ctx, await ctx.auth.changePassword({ userId: ctx.user.id, ...input }, clientInfo(ctx)));
-      } catch (error) {
-        if (error instanceof RateLimitedError) throw tooManyAttempts(error);
-        if (error instanceof BusyError) throw busy(error);
-        if (error instanceof AuthError) throw unauthorized('INVALID_CREDENTIALS', messages.wrongCurrentPassword);
-        throw error;
-      }
-    }),
+    changePassword: sessionProcedure
+      .input(changePasswordInput)
+      .mutation(async ({ ctx, input }) =>
+        handOver(ctx, await ctx.auth.changePassword({ userId: ctx.user.id, ...input }, clientInfo(ctx))),
+      ),
 
     me: protectedProcedure.query(({ ctx }) => {
       const user = ctx.auth.getUser(ctx.user.id);
