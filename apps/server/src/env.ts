@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { DEFAULT_REVOCATION_POLL_MS, defaultAuthConfig } from '@tessera/auth';
 import { z } from 'zod';
 
 const seconds = (fallback: number, max: number) =>
@@ -77,11 +78,20 @@ const envSchema = z.object({
       'must be an origin: scheme, host and port only, no path or trailing slash',
     )
     .optional(),
-  ACCESS_TOKEN_TTL: seconds(300, 86_400).refine((value) => value > 0, 'must be at least 1 second'),
-  REFRESH_IDLE_TTL: seconds(604_800, 31_536_000).refine((value) => value > 0, 'must be at least 1 second'),
-  SESSION_MAX_AGE: seconds(2_592_000, 31_536_000).refine((value) => value > 0, 'must be at least 1 second'),
+  ACCESS_TOKEN_TTL: seconds(defaultAuthConfig.accessTokenTtl, 86_400).refine(
+    (value) => value > 0,
+    'must be at least 1 second',
+  ),
+  REFRESH_IDLE_TTL: seconds(defaultAuthConfig.refreshIdleTtl, 31_536_000).refine(
+    (value) => value > 0,
+    'must be at least 1 second',
+  ),
+  SESSION_MAX_AGE: seconds(defaultAuthConfig.sessionMaxAge, 31_536_000).refine(
+    (value) => value > 0,
+    'must be at least 1 second',
+  ),
   // Past a minute a grace window is a replay window, not a retry window.
-  REFRESH_REUSE_GRACE: seconds(10, 60),
+  REFRESH_REUSE_GRACE: seconds(defaultAuthConfig.refreshReuseGrace, 60),
   TRUST_PROXY: trustProxy,
   RATE_LIMIT: z.enum(['on', 'off'], { error: 'must be on or off' }).default('on'),
   SECRET_KEY: secretKey.optional(),
@@ -98,7 +108,7 @@ const envSchema = z.object({
     .min(10, 'must be at least 10 ms')
     // Other processes learn of a revocation within one poll: past a second, the promise breaks.
     .max(1000, 'must be at most 1000 ms (revocations reach every process within 1 s)')
-    .default(250),
+    .default(DEFAULT_REVOCATION_POLL_MS),
 });
 
 /** Unset, the origin follows PORT, so `PORT=4000 npm start` works in a browser as it is. */

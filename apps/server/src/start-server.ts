@@ -87,7 +87,7 @@ export function authConfigFrom(env: Env): AuthConfig {
     refreshIdleTtl: env.REFRESH_IDLE_TTL,
     sessionMaxAge: env.SESSION_MAX_AGE,
     refreshReuseGrace: env.REFRESH_REUSE_GRACE,
-    signingKeyMaxAge: 30 * 24 * 3600,
+    signingKeyMaxAge: defaultAuthConfig.signingKeyMaxAge,
   };
 }
 
