@@ -1,4 +1,11 @@
-import { type Auth, type AuthConfig, createAuth, createSqliteWorker, type SecretBox } from '@tessera/auth';
+import {
+  type Auth,
+  type AuthConfig,
+  createAuth,
+  createSqliteWorker,
+  defaultAuthConfig,
+  type SecretBox,
+} from '@tessera/auth';
 import { createDb, type DbHandle } from '@tessera/db';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Env } from './env';
