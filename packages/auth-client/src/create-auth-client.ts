@@ -1,24 +1,13 @@
 import type { AuthClientRouter } from '@tessera/api';
 import { createTRPCClient, httpLink, type TRPCLink } from '@trpc/client';
 import { AUTH_EXEMPT_PATHS, createAuthLink } from './auth-link';
-import { type BackoffOptions, backoffDelay, retryWithBackoff } from './backoff';
+import { type BackoffOptions, retryWithBackoff } from './backoff';
 import { createTabCoordinator, type TabCoordinator } from './cross-tab';
-import {
-  type FailurePolicy,
-  type FailureReason,
-  failurePolicy,
-  getFailureReason,
-  isCredentialError,
-  isTransientError,
-  type SessionEndReason,
-  SignedOutError,
-  sessionEndReason,
-} from './errors';
+import { type FailurePolicy, failurePolicy, getFailureReason, isTransientError, SignedOutError } from './errors';
 import { sessionIdOf } from './jwt-claims';
-import { createRefreshTimer, proactiveRefreshDelay } from './refresh-timer';
+import { createRefreshTimer } from './refresh-timer';
+import { createSessionState, sameSession } from './session-state';
 import { createSingleFlight } from './single-flight';
-import type { TabMessage } from './tab-message';
-import { tokenLifetimeMs } from './token-lifetime';
 import { createTokenStore } from './token-store';
 import type { AuthState, ChangePasswordInput, Session, SignInInput, SignUpInput } from './types';
 
@@ -119,40 +108,13 @@ const REFRESH_RETRY: BackoffOptions = {
 const REFRESH_TIMEOUT_MS = 10_000;
 
 /**
- * After a round of retries failed for a transient reason, the session is kept and tried again
- * later: within 30 s the first time, doubling up to 2 minutes, with jitter so that tabs and users
- * coming back from the same outage spread out.
- */
-const RETRY_LATER: Pick<BackoffOptions, 'baseDelayMs' | 'maxDelayMs'> = { baseDelayMs: 30_000, maxDelayMs: 120_000 };
-
-/**
- * The hard cap on that background loop: after this many failed rounds in a row the timer stops.
- * The next call that needs a token (or an explicit `refresh()`) starts again; nothing loops forever.
- */
-const MAX_FAILED_ROUNDS = 5;
-
-/**
  * Password changes and sign-outs run with no refresh possible (they hold the refresh lock, or end
  * the session); a token with less life than this is renewed first.
  */
 const MIN_TOKEN_LIFE_FOR_SESSION_CALL_MS = 30_000;
 
-/**
- * Orders sessions: the later expiry (on the server's clock) first, and between equal expiries
- * the greater token, an arbitrary but shared tie-break so that every tab picks the same one.
- */
-const isNewer = (candidate: Session, current: Session): boolean =>
-  candidate.expiresAt > current.expiresAt ||
-  (candidate.expiresAt === current.expiresAt && candidate.accessToken > current.accessToken);
-
 const settle = async (promise: Promise<unknown> | null): Promise<void> => {
   await promise?.catch(() => undefined);
-};
-
-/** Whether two access tokens belong to one server-side session (refreshed tokens do). */
-const sameSession = (a: string, b: string): boolean => {
-  const [first, second] = [sessionIdOf(a), sessionIdOf(b)];
-  return first !== null && second !== null ? first === second : a === b;
 };
 
 /** Runs a request that gives up after REFRESH_TIMEOUT_MS: none may hold the refresh lock forever. */
@@ -184,13 +146,6 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
   const store = createTokenStore();
   const tabs = options.tabs ?? createTabCoordinator();
   let disposed = false;
-  // Consecutive refresh rounds that failed for a transient reason; see MAX_FAILED_ROUNDS.
-  let failedRounds = 0;
-  // Anonymous only because the first restore could not reach the server: another tab's refresh
-  // may then sign this one in (a plain sign-out, by contrast, must not be undone that way).
-  let restoreUnreachable = false;
-  // When the access token runs out, on the local clock (receipt time + lifetime, so skew-free).
-  let expiresAtLocal = 0;
 
   const timer = createRefreshTimer(() => {
     // Failures are already handled in `refreshSession`; the timer has no one to report to.
@@ -201,15 +156,13 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     if (!disposed) timer.schedule(delayMs);
   };
 
+  const state = createSessionState({ store, tabs, schedule, clearTimer: () => timer.clear() });
+
   // A refresh someone is waiting for (a call, restore, the app) restarts the capped background loop.
   const refreshOnDemand = (): Promise<Session> => {
-    failedRounds = 0;
+    state.resetFailedRounds();
     return refresh.run();
   };
-
-  // After sleep the proactive timer may fire late (its clock can pause while the machine sleeps),
-  // so a call must not leave with a token known to be dead: refresh first, once for all of them.
-  const isExpired = () => store.getState().status === 'authenticated' && Date.now() >= expiresAtLocal;
 
   const headers = (): Record<string, string> => {
     const token = store.getAccessToken();
@@ -217,14 +170,16 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
   };
 
   const link = createAuthLink<AuthClientRouter>({
-    ready: () => settle(isExpired() ? refreshOnDemand() : refresh.inFlight()),
+    // After sleep the proactive timer may fire late (its clock can pause while the machine
+    // sleeps), so a call must not leave with a token known to be dead: refresh first, once.
+    ready: () => settle(state.isExpired() ? refreshOnDemand() : refresh.inFlight()),
     getAccessToken: store.getAccessToken,
     refresh: () =>
       refreshOnDemand().then(
         () => true,
         () => false,
       ),
-    endSession: (reason, tokenSent) => endSession(reason, tokenSent),
+    endSession: (reason, tokenSent) => state.endSession(reason, tokenSent),
   });
 
   // Unbatched `httpLink` with fetch's default `credentials: 'same-origin'`: each auth call is its
@@ -262,55 +217,11 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
       ],
     });
 
-  const acceptSession = (session: Session) => {
-    const receivedAt = Date.now();
-    const lifetime = tokenLifetimeMs(session, receivedAt);
-    expiresAtLocal = receivedAt + lifetime;
-    failedRounds = 0;
-    restoreUnreachable = false;
-    store.setSession(session);
-    schedule(proactiveRefreshDelay(lifetime));
-  };
-
-  const becomeAnonymous = (endedBecause: SessionEndReason | null = null) => {
-    timer.clear();
-    failedRounds = 0;
-    restoreUnreachable = false;
-    store.setAnonymous(endedBecause);
-  };
-
-  /** This tab's session is over: every tab that holds it forgets it, with the reason to show. */
-  const endHere = (accessToken: string | null, endedBecause: SessionEndReason | null) => {
-    tabs.publish({ type: 'signed-out', sessionId: accessToken && sessionIdOf(accessToken), reason: endedBecause });
-    becomeAnonymous(endedBecause);
-  };
-
-  // The server refused a call because the session of `tokenSent` has ended (revoked from another
-  // device, reuse detected, expired). Unless a newer session has taken its place, it ends here.
-  const endSession = (reason: FailureReason, tokenSent: string) => {
-    const held = store.getAccessToken();
-    if (held !== null && sameSession(held, tokenSent)) endHere(held, sessionEndReason(reason));
-  };
-
-  /** A call made outside the link was refused because the session is over: it ends here too. */
-  const endIfSessionOver = (error: unknown, tokenSent: string) => {
-    const reason = getFailureReason(error);
-    if (reason !== undefined && failurePolicy(reason) === 'end-session') endSession(reason, tokenSent);
-  };
-
   /** Renews a token about to run out before a call that cannot refresh on the way. */
   const ensureFreshToken = async () => {
     // Signed out, there is nothing to renew, and a refresh could only revive what was ended.
     if (store.getState().status !== 'authenticated') return;
-    if (expiresAtLocal - Date.now() < MIN_TOKEN_LIFE_FOR_SESSION_CALL_MS) await refreshOnDemand();
-  };
-
-  // A signed-in tab that cannot reach a healthy server keeps its session and tries again later,
-  // but only MAX_FAILED_ROUNDS times in a row.
-  const retryLater = () => {
-    failedRounds++;
-    if (failedRounds >= MAX_FAILED_ROUNDS) timer.clear();
-    else schedule(backoffDelay(failedRounds - 1, RETRY_LATER));
+    if (state.tokenLifeLeftMs() < MIN_TOKEN_LIFE_FOR_SESSION_CALL_MS) await refreshOnDemand();
   };
 
   const requestRefresh = (): Promise<Session> =>
@@ -334,54 +245,19 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
         const session = await retryWithBackoff(requestRefresh, REFRESH_RETRY);
         // A sign-in or sign-out while we waited wins over this older answer.
         if (store.version() === version) {
-          acceptSession(session);
+          state.accept(session);
           tabs.publish({ type: 'refreshed', session });
         }
         return session;
       } catch (error) {
-        if (store.version() === version) {
-          const { status, session } = store.getState();
-          if (isCredentialError(error)) {
-            // The cookie all tabs share is dead, so the session is over everywhere.
-            const endedBecause = sessionEndReason(getFailureReason(error));
-            if (status === 'authenticated') endHere(session.accessToken, endedBecause);
-            else becomeAnonymous(endedBecause);
-          } else if (status === 'loading') {
-            // A reload that cannot reach the server must still leave `loading`; the cookie stays,
-            // so the next reload, or another tab's refresh, can restore.
-            becomeAnonymous();
-            restoreUnreachable = true;
-          } else if (status === 'authenticated') {
-            retryLater();
-          }
-        }
+        if (store.version() === version) state.refreshFailed(error);
         throw error;
       }
     });
   };
   const refresh = createSingleFlight(refreshSession);
 
-  const onTabMessage = (message: TabMessage) => {
-    const { status, session } = store.getState();
-    if (message.type === 'signed-out') {
-      // A sign-in that crossed this message holds a newer session: the sign-out is not about it.
-      const heldId = session && sessionIdOf(session.accessToken);
-      if (message.sessionId !== null && heldId !== null && heldId !== message.sessionId) return;
-      becomeAnonymous(message.reason);
-      return;
-    }
-    if (session?.accessToken === message.session.accessToken) return;
-    if (message.type === 'refreshed') {
-      // A refresh never signs a signed-out tab back in: it may have left before that sign-out.
-      // A tab whose restore could not reach the server had no session to leave: it joins.
-      if (status === 'anonymous' && !restoreUnreachable) return;
-      // Messages from different tabs may cross on the way; keep the newest session, so all tabs
-      // settle on the same one whatever the order of arrival.
-      if (session !== null && !isNewer(message.session, session)) return;
-    }
-    acceptSession(message.session);
-  };
-  const stopListening = tabs.onMessage(onTabMessage);
+  const stopListening = tabs.onMessage(state.onTabMessage);
 
   const establish = async (request: () => Promise<Session>): Promise<Session> => {
     // A restore still on the wire could answer after us and overwrite the new cookie; the lock
@@ -390,7 +266,7 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     await settle(refresh.inFlight());
     return tabs.withRefreshLock(async () => {
       const session = await request();
-      acceptSession(session);
+      state.accept(session);
       tabs.publish({ type: 'signed-in', session });
       return session;
     });
@@ -418,7 +294,7 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
       timer.clear();
       const token = store.getAccessToken();
       if (token === null) {
-        becomeAnonymous();
+        state.becomeAnonymous();
         return { revoked: false };
       }
       // Under the lock, so that no sign-in in another tab can land between our request and the
@@ -441,7 +317,7 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
         // If the server cannot be told, we sign out here all the same; `revoked: false` tells the
         // caller that the refresh cookie may still restore the session on the next load. A
         // refusal because the session has ended already is as revoked as it gets.
-        if (!superseded) becomeAnonymous();
+        if (!superseded) state.becomeAnonymous();
         return { revoked: outcome === 'done' || outcome === 'end-session' };
       });
     },
@@ -454,11 +330,11 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
         try {
           await withTimeout((signal) => endingClient(token, false).auth.logoutAll.mutate(undefined, { signal }));
         } catch (error) {
-          endIfSessionOver(error, token);
+          state.endIfSessionOver(error, token);
           throw error;
         }
         const held = store.getAccessToken();
-        if (held !== null && sameSession(held, token)) endHere(held, null);
+        if (held !== null && sameSession(held, token)) state.endHere(held, null);
       });
     },
     async changePassword(input) {
@@ -467,10 +343,10 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
         const token = store.getAccessToken();
         const session = await direct.auth.changePassword.mutate(input).catch((error: unknown) => {
           // Revoked from another device meanwhile: not a wrong password, the end of the session.
-          if (token !== null) endIfSessionOver(error, token);
+          if (token !== null) state.endIfSessionOver(error, token);
           throw error;
         });
-        acceptSession(session);
+        state.accept(session);
         tabs.publish({ type: 'signed-in', session });
         return session;
       });
