@@ -1,27 +1,19 @@
 import type { AuthClientRouter } from '@tessera/api';
-import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
+import type { Session, User } from '@tessera/contract';
+import type { inferRouterInputs } from '@trpc/server';
 import type { SessionEndReason } from './errors';
 
-type Outputs = inferRouterOutputs<AuthClientRouter>;
 type Inputs = inferRouterInputs<AuthClientRouter>;
 
 /**
- * What every successful sign-in, sign-up and refresh answers with.
- * Derived from the server's router so the two can never drift apart.
+ * What every successful sign-in, sign-up and refresh answers with (`@tessera/contract`); the
+ * server's router returns exactly this type (types.types.test.ts keeps it true).
  *
  * @example
  * const session: Session = await auth.signIn({ email, password });
  * session.user.email;
  */
-export type Session = Outputs['auth']['refresh'];
-
-/**
- * The signed-in user as the server describes it.
- *
- * @example
- * const user: User | null = auth.getSession()?.user ?? null;
- */
-export type User = Session['user'];
+export type { Session, User };
 
 /**
  * Credentials for `auth.login`.

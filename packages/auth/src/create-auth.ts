@@ -1,4 +1,4 @@
-import type { Role } from '@tessera/contract';
+import type { Role, Session } from '@tessera/contract';
 import type { TesseraDb } from '@tessera/db';
 import type { JWK } from 'jose';
 import {
@@ -42,13 +42,8 @@ import {
 } from './users';
 import { createWorkLane, type LaneLimits } from './work-lane';
 
-/** What a client receives on sign-in and refresh (contract §4: Session). */
-export interface Session {
-  accessToken: string;
-  /** Epoch ms. */
-  expiresAt: number;
-  user: User;
-}
+/** What a client receives on sign-in and refresh: the contract's Session. */
+export type { Session };
 
 /** A session plus the refresh token for the cookie, which never goes into a response body. */
 export interface SignedIn {

@@ -1,16 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type { Role } from '@tessera/contract';
+import type { Role, User } from '@tessera/contract';
 import { type TesseraDb, users } from '@tessera/db';
 import { eq } from 'drizzle-orm';
 import { AuthError } from './errors';
 
-/** What a client may see of a user: never the password hash. */
-export interface User {
-  id: string;
-  email: string;
-  name: string | null;
-  role: Role;
-}
+/** What a client may see of a user (never the password hash): the contract's User. */
+export type { User };
 
 const publicColumns = { id: users.id, email: users.email, name: users.name, role: users.role };
 

@@ -9,3 +9,4 @@ export {
   revokeSessionInput,
 } from './inputs';
 export { limits, MAX_BATCH_SIZE, ROLES, type Role, TRPC_PATH } from './limits';
+export type { Session, User } from './session';

@@ -1,0 +1,28 @@
+import type { Role } from './limits';
+
+/**
+ * The signed-in user as every client sees it.
+ *
+ * @example
+ * const user: User = { id: '0b8…', email: 'ada@example.com', name: 'Ada', role: 'user' };
+ */
+export interface User {
+  id: string;
+  email: string;
+  name: string | null;
+  role: Role;
+}
+
+/**
+ * What sign-in, sign-up, refresh and a password change answer with. The refresh token is never
+ * in it: it travels in its HttpOnly cookie only.
+ *
+ * @example
+ * const { accessToken, expiresAt, user }: Session = await client.auth.login.mutate(credentials);
+ */
+export interface Session {
+  accessToken: string;
+  /** Epoch ms, on the server's clock. */
+  expiresAt: number;
+  user: User;
+}
