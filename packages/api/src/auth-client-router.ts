@@ -1,8 +1,9 @@
+import { TRPC_PATH } from '@tessera/contract';
 import { mountAuthRouter } from './routers/auth';
 import { router } from './trpc';
 
 /** The auth router alone, mounted at `auth` as every app mounts it: all the auth client calls. */
-const authOnly = router(mountAuthRouter({ prefix: '/trpc' }));
+const authOnly = router(mountAuthRouter({ prefix: TRPC_PATH }));
 
 /**
  * The router type `@tessera/auth-client` is written against. An app's own router mounts the auth

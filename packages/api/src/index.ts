@@ -10,6 +10,7 @@ export {
   type RequestInfo,
 } from './context';
 export { messages, RefusedError, retryAfterSeconds, unauthorized } from './errors';
+export { decodePageCursor, encodePageCursor, type PageCursor } from './page-cursor';
 export { type RefreshCookieOptions, type ResponseHeaders, refreshCookie } from './refresh-cookie';
 export { adminRouter } from './routers/admin';
 export { type AuthRouter, createAuthRouter, DEFAULT_REFRESH_COOKIE, mountAuthRouter } from './routers/auth';

@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { protectedProcedure, router } from '@tessera/api';
+import { decodePageCursor, encodePageCursor, protectedProcedure, router } from '@tessera/api';
 import { limits } from '@tessera/contract';
 import { TRPCError } from '@trpc/server';
 import { and, desc, eq, lt, or } from 'drizzle-orm';
-import { decodeCursor, encodeCursor } from './cursor';
 import { createNoteInput, listNotesInput, noteIdInput, updateNoteInput } from './inputs';
 import { notes } from './schema';
 
@@ -36,7 +35,7 @@ const notFound = () => new TRPCError({ code: 'NOT_FOUND', message: 'No such note
 export const notesRouter = router({
   list: protectedProcedure.input(listNotesInput).query(({ ctx, input }) => {
     const limit = input?.limit ?? limits.notesPageSize;
-    const after = input?.cursor ? decodeCursor(input.cursor) : null;
+    const after = input?.cursor ? decodePageCursor(input.cursor) : null;
     if (input?.cursor && !after)
       throw new TRPCError({ code: 'BAD_REQUEST', message: 'Invalid input. cursor: Unknown cursor.' });
     const rows = ctx.db
@@ -58,7 +57,7 @@ export const notesRouter = router({
       .all();
     const items = rows.slice(0, limit);
     const last = items.at(-1);
-    return { items, nextCursor: rows.length > limit && last ? encodeCursor(last) : null };
+    return { items, nextCursor: rows.length > limit && last ? encodePageCursor(last) : null };
   }),
 
   get: protectedProcedure.input(noteIdInput).query(({ ctx, input }) => {

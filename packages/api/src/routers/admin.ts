@@ -2,6 +2,7 @@ import { limits } from '@tessera/contract';
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import type { Context } from '../context';
+import { decodePageCursor, encodePageCursor } from '../page-cursor';
 import { roleProcedure, router } from '../trpc';
 
 const adminProcedure = roleProcedure('admin');
@@ -14,30 +15,17 @@ const listUsersInput = z
   })
   .optional();
 
-/** Cursors are opaque to clients: the last user's sign-up time and id. */
-const encodeCursor = (cursor: { createdAt: number; id: string }) =>
-  Buffer.from(JSON.stringify([cursor.createdAt, cursor.id])).toString('base64url');
-function decodeCursor(text: string): { createdAt: number; id: string } | null {
-  try {
-    const value: unknown = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
-    if (!Array.isArray(value) || typeof value[0] !== 'number' || typeof value[1] !== 'string') return null;
-    return { createdAt: value[0], id: value[1] };
-  } catch {
-    return null;
-  }
-}
-
 const clientInfo = (ctx: Context) => ({ userAgent: ctx.request.userAgent, ip: ctx.request.ip });
 
 /** What an admin can see and do: every account, and ending all of one account's sessions. */
 export const adminRouter = router({
   users: router({
     list: adminProcedure.input(listUsersInput).query(({ ctx, input }) => {
-      const after = input?.cursor ? decodeCursor(input.cursor) : null;
+      const after = input?.cursor ? decodePageCursor(input.cursor) : null;
       if (input?.cursor && !after)
         throw new TRPCError({ code: 'BAD_REQUEST', message: 'Invalid input. cursor: Unknown cursor.' });
       const page = ctx.auth.listUsers({ limit: input?.limit ?? limits.notesPageSize, after });
-      return { items: page.items, nextCursor: page.next ? encodeCursor(page.next) : null };
+      return { items: page.items, nextCursor: page.next ? encodePageCursor(page.next) : null };
     }),
 
     revokeSessions: adminProcedure
