@@ -75,6 +75,25 @@ describe('loadEnv', () => {
     expect(loadEnv({ TRUST_PROXY: 'off' }).TRUST_PROXY).toBe(false);
   });
 
+  /** @see issue 10, point 3: an http origin on a LAN address silently broke every reload. */
+  it('refuses a plain-http PUBLIC_ORIGIN other than localhost, saying to use https', () => {
+    expect(() => loadEnv({ PUBLIC_ORIGIN: 'http://192.0.2.2:4130' })).toThrow(/PUBLIC_ORIGIN: must use https/);
+    expect(loadEnv({ PUBLIC_ORIGIN: 'http://127.0.0.1:4130' }).PUBLIC_ORIGIN).toBe('http://127.0.0.1:4130');
+    expect(loadEnv({ PUBLIC_ORIGIN: 'https://app.example.com' }).PUBLIC_ORIGIN).toBe('https://app.example.com');
+  });
+
+  /** @see issue 10, point 4: `file:./data/x.db` landed at /data/x.db, `sqlite:./x.db` made a folder named `sqlite:.`. */
+  it('takes DATABASE_URL as a path, a file: URL relative to the working directory, or postgres://, and refuses the rest', () => {
+    expect(loadEnv({ DATABASE_URL: './data/x.db' }).DATABASE_URL).toBe('./data/x.db');
+    expect(loadEnv({ DATABASE_URL: 'file:./data/x.db' }).DATABASE_URL).toBe('./data/x.db');
+    expect(loadEnv({ DATABASE_URL: 'file:///var/lib/tessera/x.db' }).DATABASE_URL).toBe('/var/lib/tessera/x.db');
+    expect(loadEnv({ DATABASE_URL: 'postgresql://localhost/tessera' }).DATABASE_URL).toBe(
+      'postgresql://localhost/tessera',
+    );
+    expect(() => loadEnv({ DATABASE_URL: 'sqlite:./data/x.db' })).toThrow(/DATABASE_URL: must be a file path/);
+    expect(() => loadEnv({ DATABASE_URL: 'mysql://localhost/x' })).toThrow(/DATABASE_URL: must be a file path/);
+  });
+
   it('lists every bad variable at once', () => {
     expect(() => loadEnv({ PORT: 'x', LOG_LEVEL: 'y' })).toThrow(/PORT: .*\n {2}LOG_LEVEL: /s);
   });

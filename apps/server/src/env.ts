@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { DEFAULT_REVOCATION_POLL_MS, defaultAuthConfig } from '@tessera/auth';
 import { z } from 'zod';
 
@@ -9,6 +10,32 @@ const seconds = (fallback: number, max: number) =>
     .min(0, 'must not be negative')
     .max(max, `must be at most ${max} seconds`)
     .default(fallback);
+
+/** Where plain http is a secure context, so the `__Secure-` refresh cookie is kept. */
+const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/**
+ * A SQLite path (`./data/tessera.db`), a `file:` URL relative to the working directory
+ * (`file:./data/x.db`) or absolute (`file:///var/lib/x.db`), or `postgres://` / `postgresql://`.
+ * Anything else with a scheme (`sqlite:`, `mysql://`) is refused rather than taken as a file name.
+ */
+const databaseUrl = z
+  .string()
+  .min(1)
+  .default('./data/tessera.db')
+  .transform((value, context) => {
+    if (/^postgres(ql)?:\/\//i.test(value)) return value;
+    if (value.startsWith('file://')) return fileURLToPath(value);
+    if (value.startsWith('file:')) return value.slice('file:'.length);
+    if (/^[a-z][a-z0-9+.-]*:/i.test(value) && value !== ':memory:') {
+      context.addIssue({
+        code: 'custom',
+        message: 'must be a file path (./data/tessera.db), a file: URL, or postgres://…',
+      });
+      return z.NEVER;
+    }
+    return value;
+  });
 
 /** A key-encryption key as an operator writes it: 32 random bytes in base64. */
 const secretKey = z
@@ -70,12 +97,18 @@ const envSchema = z.object({
     .max(65_535, 'must be a port number')
     .default(3000),
   HOST: z.string().min(1).default('localhost'),
-  DATABASE_URL: z.string().min(1).default('./data/tessera.db'),
+  DATABASE_URL: databaseUrl,
   PUBLIC_ORIGIN: z
     .url('must be an origin such as https://app.example.com')
     .refine(
       (value) => new URL(value).origin === value,
       'must be an origin: scheme, host and port only, no path or trailing slash',
+    )
+    // Browsers drop a `Secure` cookie set over plain http anywhere but localhost: every reload
+    // would sign the user out, silently.
+    .refine(
+      (value) => new URL(value).protocol === 'https:' || LOCAL_HOSTS.has(new URL(value).hostname),
+      'must use https (plain http works only on localhost or 127.0.0.1, for development): browsers refuse the Secure refresh cookie over http elsewhere, and every reload would sign users out',
     )
     .optional(),
   ACCESS_TOKEN_TTL: seconds(defaultAuthConfig.accessTokenTtl, 86_400).refine(

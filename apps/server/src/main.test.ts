@@ -1,10 +1,11 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type SpawnedServer, spawnServer } from './testing';
+import { MAIN_JS, type SpawnedServer, spawnServer } from './testing';
 
 const ROTATE_JS = fileURLToPath(new URL('../dist/rotate-signing-key.js', import.meta.url));
 
@@ -127,5 +128,30 @@ describe('the server process', () => {
     const missing = runTool(ROTATE_JS, { DATABASE_URL: join(dir, 'nowhere.db') });
     expect(await missing.exited).toBe(1);
     expect(missing.stderr()).toContain('no database at');
+  });
+
+  /** @see issue 10, point 5: a port in use and a bad HOST ended in a stack trace. */
+  it('ends with one line naming PORT when the port is taken, and HOST when it cannot listen there', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tessera-start-'));
+    dirs.push(dir);
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const address = taken.address();
+    const port = typeof address === 'object' && address ? address.port : 0;
+    try {
+      const busy = runTool(MAIN_JS, { DATABASE_URL: join(dir, 'a.db'), HOST: '127.0.0.1', PORT: String(port) });
+      expect(await busy.exited).toBe(1);
+      expect(busy.stderr()).toBe(
+        `tessera: cannot start: PORT: ${port} is already in use on 127.0.0.1; set PORT to a free port (or 0 for any)\n`,
+      );
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
+    }
+    const badHost = runTool(MAIN_JS, { DATABASE_URL: join(dir, 'b.db'), HOST: 'no-such-host.invalid', PORT: '0' });
+    expect(await badHost.exited).toBe(1);
+    expect(badHost.stderr()).toMatch(
+      /^tessera: cannot start: HOST: cannot listen on "no-such-host\.invalid" \(E[A-Z_]+\)/,
+    );
+    expect(badHost.stderr().trim().split('\n')).toHaveLength(1);
   });
 });

@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
-import { loadEnv } from './env';
+import { type Env, loadEnv } from './env';
+import { describeStartFailure } from './start-failure';
 import { type RunningServer, startServer } from './start-server';
 
 /** A request still running after this long on shutdown is cut off. */
@@ -9,17 +10,24 @@ const SHUTDOWN_TIMEOUT_MS = 10_000;
 const migrationsRoot = fileURLToPath(new URL('./migrations', import.meta.url));
 const webRoot = fileURLToPath(new URL('../../web/dist', import.meta.url));
 
+/** Expected failures end with one line naming what to change; no stack. */
+function fail(line: string): never {
+  process.stderr.write(`tessera: cannot start: ${line}\n`);
+  process.exit(1);
+}
+
 async function main(): Promise<void> {
+  let env: Env;
+  try {
+    env = loadEnv();
+  } catch (error) {
+    fail(error instanceof Error ? error.message : String(error));
+  }
   let server: RunningServer;
   try {
-    server = await startServer(loadEnv(), { migrationsRoot, webRoot });
+    server = await startServer(env, { migrationsRoot, webRoot });
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    // Drizzle wraps the database's own words ("table already exists") in its cause.
-    const cause = error instanceof Error && error.cause instanceof Error ? `\n  cause: ${error.cause.message}` : '';
-    process.stderr.write(`tessera: cannot start: ${message}${cause}\n`);
-
-    process.exit(1);
+    fail(describeStartFailure(error, env));
   }
   let closing = false;
   const shutdown = (signal: string) => {
