@@ -1,4 +1,4 @@
-import type { HTMLInputAutoCompleteAttribute } from 'react';
+import { type ClipboardEvent, type HTMLInputAutoCompleteAttribute, useState } from 'react';
 import type { FieldName, FormProblem } from '../lib/form-problem';
 import { FORM_ALERT_ID } from './form-alert';
 
@@ -16,15 +16,33 @@ export interface TextFieldProps {
   problem: FormProblem | null;
   required?: boolean;
   minLength?: number;
+  /** The server's limit. A paste that would overflow it is pointed out, not silently cut. */
+  maxLength?: number;
   /** Guidance shown under the input and linked to it (e.g. password rules). */
   hint?: string;
 }
 
 /** A labelled input with an optional hint, wired to the form's alert when it is at fault. */
 export function TextField({ name, label, hint, problem, onChange, ...input }: TextFieldProps) {
-  const invalid = problem?.field === name;
+  const [tooLong, setTooLong] = useState(false);
+  const invalid = problem?.field === name || tooLong;
   const hintId = `${name}-hint`;
-  const describedBy = [hint === undefined ? null : hintId, invalid ? FORM_ALERT_ID : null].filter(Boolean).join(' ');
+  const tooLongId = `${name}-too-long`;
+  const describedBy = [
+    hint === undefined ? null : hintId,
+    problem?.field === name ? FORM_ALERT_ID : null,
+    tooLong ? tooLongId : null,
+  ]
+    .filter(Boolean)
+    .join(' ');
+
+  // The browser cuts a paste at maxLength without a word: say so instead, on the field.
+  const onPaste = (event: ClipboardEvent<HTMLInputElement>) => {
+    if (input.maxLength === undefined) return;
+    const { value, selectionStart, selectionEnd } = event.currentTarget;
+    const kept = value.length - ((selectionEnd ?? value.length) - (selectionStart ?? value.length));
+    setTooLong(kept + event.clipboardData.getData('text').length > input.maxLength);
+  };
 
   return (
     <div className="field">
@@ -37,9 +55,18 @@ export function TextField({ name, label, hint, problem, onChange, ...input }: Te
         className="field-input"
         aria-invalid={invalid || undefined}
         aria-describedby={describedBy === '' ? undefined : describedBy}
-        onChange={(event) => onChange(event.target.value)}
+        onChange={(event) => {
+          if (input.maxLength !== undefined && event.target.value.length < input.maxLength) setTooLong(false);
+          onChange(event.target.value);
+        }}
+        onPaste={onPaste}
         {...input}
       />
+      {tooLong ? (
+        <p id={tooLongId} className="field-error" role="alert">
+          {`${label} can be at most ${input.maxLength} characters: what you pasted was cut. Check it.`}
+        </p>
+      ) : null}
       {hint === undefined ? null : (
         <p id={hintId} className="field-hint">
           {hint}

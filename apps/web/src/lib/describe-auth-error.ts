@@ -31,7 +31,7 @@ export function describeAuthError(error: unknown, form: AuthForm): FormProblem {
     case 'CONFLICT':
       return { message: 'An account with this email already exists.', field: 'email' };
     case 'TOO_MANY_REQUESTS':
-      return { message: 'Too many attempts. Try again later.' };
+      return { message: `Too many attempts. ${tryAgainIn(retryAfterSeconds(error))}` };
     case 'BAD_REQUEST':
       return fieldProblem(error) ?? { message: 'Check the details you entered and try again.' };
     case 'SERVICE_UNAVAILABLE':
@@ -57,4 +57,26 @@ function fieldProblem(error: unknown): FormProblem | undefined {
   const first = data.fieldErrors.find((fieldError) => isFieldName(fieldError.field));
   if (first === undefined || !isFieldName(first.field)) return undefined;
   return { message: first.message, field: first.field };
+}
+
+/** The server's `Retry-After`, in seconds, when the answer carried one. */
+function retryAfterSeconds(error: unknown): number | null {
+  if (!isTRPCClientError(error)) return null;
+  const response: unknown = error.meta?.response;
+  if (!(response instanceof Response)) return null;
+  const seconds = Number(response.headers.get('retry-after'));
+  return Number.isFinite(seconds) && seconds > 0 ? seconds : null;
+}
+
+/**
+ * When to come back, in words: "Try again in 15 minutes." (rounded up).
+ *
+ * @example
+ * tryAgainIn(899); // 'Try again in 15 minutes.'
+ */
+export function tryAgainIn(seconds: number | null): string {
+  if (seconds === null) return 'Try again later.';
+  if (seconds < 60) return `Try again in ${seconds} ${seconds === 1 ? 'second' : 'seconds'}.`;
+  const minutes = Math.ceil(seconds / 60);
+  return `Try again in ${minutes} ${minutes === 1 ? 'minute' : 'minutes'}.`;
 }

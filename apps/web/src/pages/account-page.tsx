@@ -1,4 +1,5 @@
 import { useAuth } from '@tessera/auth-react';
+import { limits } from '@tessera/contract';
 import { type FormEvent, useState } from 'react';
 import { Link } from 'react-router';
 import { AuthCard } from '../components/auth-card';
@@ -45,6 +46,7 @@ export function AccountPage() {
           type="password"
           autoComplete="current-password"
           required
+          maxLength={limits.passwordMaxLength}
           value={currentPassword}
           onChange={setCurrentPassword}
           problem={problem}
@@ -56,7 +58,8 @@ export function AccountPage() {
           autoComplete="new-password"
           required
           minLength={MIN_PASSWORD_LENGTH}
-          hint={`At least ${MIN_PASSWORD_LENGTH} characters.`}
+          maxLength={limits.passwordMaxLength}
+          hint={`${MIN_PASSWORD_LENGTH} to ${limits.passwordMaxLength} characters.`}
           value={newPassword}
           onChange={setNewPassword}
           problem={problem}

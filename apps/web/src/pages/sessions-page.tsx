@@ -30,10 +30,18 @@ export function SessionsPage() {
 
   return (
     <AuthCard title="Sessions" subtitle="Devices signed in to your account." footer={<Link to="/">Home</Link>}>
-      {sessions.isError || activity.isError || revoke.isError || signOutEverywhere.isError ? (
+      {revoke.isError || signOutEverywhere.isError ? (
         <FormAlert message="That did not work. Please try again." />
       ) : null}
-      {sessions.data === undefined ? (
+      {sessions.isError ? (
+        // The error replaces the loading text: never both at once.
+        <div className="notice" role="alert">
+          Your sessions could not be loaded.{' '}
+          <button type="button" className="button-link" onClick={() => void sessions.refetch()}>
+            Try again
+          </button>
+        </div>
+      ) : sessions.data === undefined ? (
         <p className="loading" aria-busy="true">
           Loading sessions…
         </p>
@@ -77,9 +85,16 @@ export function SessionsPage() {
         Sign out everywhere
       </button>
       <h2 className="section-title">Recent activity</h2>
-      {activity.data === undefined ? (
-        <p className="loading" aria-busy={!activity.isError}>
-          {activity.isError ? 'Recent activity could not be loaded.' : 'Loading activity…'}
+      {activity.isError ? (
+        <div className="notice" role="alert">
+          Recent activity could not be loaded.{' '}
+          <button type="button" className="button-link" onClick={() => void activity.refetch()}>
+            Try again
+          </button>
+        </div>
+      ) : activity.data === undefined ? (
+        <p className="loading" aria-busy="true">
+          Loading activity…
         </p>
       ) : (
         <ActivityList events={activity.data} currentSessionId={currentSessionId} />

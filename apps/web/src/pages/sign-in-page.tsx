@@ -1,4 +1,5 @@
 import { useAuth } from '@tessera/auth-react';
+import { limits } from '@tessera/contract';
 import { type FormEvent, useState } from 'react';
 import { Link, useLocation } from 'react-router';
 import { AuthCard } from '../components/auth-card';
@@ -59,6 +60,7 @@ export function SignInPage() {
           type="email"
           autoComplete="email"
           required
+          maxLength={limits.emailMaxLength}
           value={email}
           onChange={setEmail}
           problem={problem}
@@ -69,6 +71,7 @@ export function SignInPage() {
           type="password"
           autoComplete="current-password"
           required
+          maxLength={limits.passwordMaxLength}
           value={password}
           onChange={setPassword}
           problem={problem}

@@ -1,4 +1,5 @@
 import { useAuth } from '@tessera/auth-react';
+import { limits } from '@tessera/contract';
 import { type FormEvent, useState } from 'react';
 import { Link, useLocation } from 'react-router';
 import { AuthCard } from '../components/auth-card';
@@ -47,6 +48,7 @@ export function SignUpPage() {
           label="Name"
           type="text"
           autoComplete="name"
+          maxLength={limits.nameMaxLength}
           hint="Optional."
           value={name}
           onChange={setName}
@@ -58,6 +60,7 @@ export function SignUpPage() {
           type="email"
           autoComplete="email"
           required
+          maxLength={limits.emailMaxLength}
           value={email}
           onChange={setEmail}
           problem={problem}
@@ -69,7 +72,8 @@ export function SignUpPage() {
           autoComplete="new-password"
           required
           minLength={MIN_PASSWORD_LENGTH}
-          hint={`At least ${MIN_PASSWORD_LENGTH} characters.`}
+          maxLength={limits.passwordMaxLength}
+          hint={`${MIN_PASSWORD_LENGTH} to ${limits.passwordMaxLength} characters.`}
           value={password}
           onChange={setPassword}
           problem={problem}

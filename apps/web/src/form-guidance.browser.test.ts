@@ -1,0 +1,73 @@
+import { fileURLToPath } from 'node:url';
+import { callProcedure, registerUser, startTestServer, type TestServer } from '@tessera/server/testing';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { signIn } from './testing/app-driver';
+import { launchBrowser, type TestBrowser } from './testing/browser';
+
+const webRoot = fileURLToPath(new URL('../dist', import.meta.url));
+
+let server: TestServer;
+let browser: TestBrowser;
+beforeEach(async () => {
+  server = await startTestServer({ webRoot, browserOrigin: true });
+  browser = await launchBrowser();
+});
+afterEach(async () => {
+  await browser.close();
+  await server.dispose();
+});
+
+describe('forms that guide', () => {
+  /** @see issue 10, point 11 */
+  it('says when a throttled sign-in may try again, from Retry-After', async () => {
+    await registerUser(server.url, 'locked@example.com');
+    for (let i = 0; i < 10; i++) {
+      await callProcedure(server.url, 'auth.login', {
+        input: { email: 'locked@example.com', password: 'wrong password' },
+      });
+    }
+    const page = await browser.context.newPage();
+    await page.goto(`${server.publicOrigin}/sign-in`);
+    await signIn(page, 'locked@example.com');
+    await expect(page.getByRole('alert').textContent()).resolves.toBe('Too many attempts. Try again in 15 minutes.');
+  });
+
+  /** @see issue 10, point 14 */
+  it('states both password bounds, carries the server’s limits, and points out a paste that was too long', async () => {
+    const page = await browser.context.newPage();
+    await page.goto(`${server.publicOrigin}/sign-up`);
+    const password = page.getByLabel('Password', { exact: true });
+    await expect(password.getAttribute('maxlength')).resolves.toBe('128');
+    await expect(page.getByLabel('Email').getAttribute('maxlength')).resolves.toBe('254');
+    await page.getByText('8 to 128 characters.').waitFor();
+
+    await password.focus();
+    await password.evaluate((input, text) => {
+      const data = new DataTransfer();
+      data.setData('text/plain', text);
+      input.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+    }, 'p'.repeat(200));
+    await page.getByText('Password can be at most 128 characters').waitFor();
+    await expect(password.getAttribute('aria-invalid')).resolves.toBe('true');
+  });
+
+  /** @see issue 10, point 10 */
+  it('on the Sessions page, an error replaces the loading text and offers "Try again", which works', async () => {
+    const page = await browser.context.newPage();
+    await page.goto(`${server.publicOrigin}/sign-up`);
+    await page.getByLabel('Email').fill('flaky@example.com');
+    await page.getByLabel('Password', { exact: true }).fill('a strong password');
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await page.getByText('flaky@example.com').waitFor();
+
+    await page.route('**/trpc/auth.sessions.list*', (route) => route.abort());
+    await page.getByRole('link', { name: 'Sessions' }).click();
+    await page.getByText('Your sessions could not be loaded.').waitFor({ timeout: 15_000 });
+    await expect(page.getByText('Loading sessions…').count()).resolves.toBe(0);
+
+    await page.unroute('**/trpc/auth.sessions.list*');
+    await page.getByRole('button', { name: 'Try again' }).first().click();
+    await page.getByText('This device').waitFor();
+    await expect(page.getByText('Your sessions could not be loaded.').count()).resolves.toBe(0);
+  });
+});
