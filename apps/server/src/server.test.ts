@@ -68,6 +68,31 @@ describe('server endpoints', () => {
   });
 });
 
+/** @see issue 10, point 8 */
+describe('request logs', () => {
+  it('write one line per request, when it is answered, with method, path, status and time', async () => {
+    const lines: Array<Record<string, unknown>> = [];
+    const { app, dispose } = await buildTestApp({
+      env: { LOG_LEVEL: 'info' },
+      logStream: { write: (line: string) => lines.push(JSON.parse(line)) },
+    });
+    try {
+      await app.inject({ method: 'GET', url: '/healthz?probe=1' });
+      const about = lines.filter((line) => JSON.stringify(line).includes('/healthz'));
+      expect(about).toHaveLength(1);
+      expect(about[0]).toMatchObject({
+        level: 30,
+        msg: 'request',
+        req: { method: 'GET', url: '/healthz' },
+        res: { statusCode: 200 },
+        responseTime: expect.any(Number),
+      });
+    } finally {
+      await dispose();
+    }
+  });
+});
+
 describe('when the database fails', () => {
   it('reports unhealthy on /healthz', async () => {
     const { app, db, dispose } = await buildTestApp();

@@ -4,7 +4,7 @@ import type { Auth } from '@tessera/auth';
 import { MAX_BATCH_SIZE, TRPC_PATH } from '@tessera/contract';
 import type { DbHandle } from '@tessera/db';
 import { type FastifyTRPCPluginOptions, fastifyTRPCPlugin } from '@trpc/server/adapters/fastify';
-import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerOptions, LogController } from 'fastify';
 import { type AppRouter, appRouter } from './app-router';
 import type { Env } from './env';
 import { scheduleHousekeeping } from './housekeeping';
@@ -44,13 +44,15 @@ export async function buildServer({ env, db, auth, webRoot, logStream }: BuildSe
   const app = Fastify({
     logger: {
       level: env.LOG_LEVEL,
-      ...(logStream ? { stream: logStream } : {}),
+      ...(logStream ? { stream: logStream } : readableWhenInteractive()),
       // Credentials never reach a log line, whatever a later serializer adds.
       redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
       serializers: { req: requestForLog },
     },
     bodyLimit: BODY_LIMIT_BYTES,
     trustProxy: trustedProxies(env.TRUST_PROXY),
+    // One line per request, written when it is answered (the onResponse hook below), instead of two.
+    logController: new LogController({ disableRequestLogging: true }),
     // Ids are ours, never taken from a client header that could forge log correlation.
     requestIdHeader: false,
     genReqId: () => randomUUID(),
@@ -60,6 +62,12 @@ export async function buildServer({ env, db, auth, webRoot, logStream }: BuildSe
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.info(
+      { req: request, res: { statusCode: reply.statusCode }, responseTime: Math.round(reply.elapsedTime) },
+      'request',
+    );
   });
 
   if (env.RATE_LIMIT === 'off') {
@@ -180,4 +188,13 @@ function requestForLog(request: FastifyRequest) {
 function trustedProxies(setting: Env['TRUST_PROXY']): FastifyServerOptions['trustProxy'] {
   if (typeof setting !== 'number') return setting;
   return (_address: string, hop: number) => hop < setting;
+}
+
+/**
+ * A person at a terminal reads lines, not JSON: pino-pretty then, JSON for everything else
+ * (log collectors, tests, CI).
+ */
+function readableWhenInteractive() {
+  if (!process.stdout.isTTY) return {};
+  return { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' } } };
 }

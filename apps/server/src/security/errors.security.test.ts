@@ -61,7 +61,7 @@ describe('request logs', () => {
       expect(response.statusCode).toBe(405);
       const incoming = logLines
         .map((line) => JSON.parse(line) as { msg: string; req?: { url?: string } })
-        .find((line) => line.msg === 'incoming request');
+        .find((line) => line.msg === 'request');
       expect(incoming?.req?.url).toBe('/trpc/auth.login');
       expect(logLines.join('\n')).not.toMatch(/hunter2|input=/);
     } finally {
