@@ -1,23 +1,20 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { callProcedure, registerUser, startTestServer, type TestServer } from '@tessera/server/testing';
+import { callProcedure, registerUser, type TestServer } from '@tessera/server/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createAccount, signIn } from './testing/app-driver';
-import { launchBrowser, type TestBrowser } from './testing/browser';
+import { type AppUnderTest, startAppAndBrowser, type TestBrowser } from './testing/browser';
 
-const webRoot = fileURLToPath(new URL('../dist', import.meta.url));
 const SET_USER_ROLE_JS = fileURLToPath(new URL('../../server/dist/set-user-role.js', import.meta.url));
 
+let app: AppUnderTest;
 let server: TestServer;
 let browser: TestBrowser;
 beforeEach(async () => {
-  server = await startTestServer({ webRoot, browserOrigin: true });
-  browser = await launchBrowser();
+  app = await startAppAndBrowser();
+  ({ server, browser } = app);
 });
-afterEach(async () => {
-  await browser.close();
-  await server.dispose();
-});
+afterEach(() => app.dispose());
 
 describe('the Admin page', () => {
   it('is hidden from users, shown to an admin, and ends another account’s sessions', async () => {

@@ -1,21 +1,16 @@
-import { fileURLToPath } from 'node:url';
-import { callProcedure, registerUser, startTestServer, type TestServer } from '@tessera/server/testing';
+import { callProcedure, registerUser, type TestServer } from '@tessera/server/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { signIn } from './testing/app-driver';
-import { launchBrowser, type TestBrowser } from './testing/browser';
+import { type AppUnderTest, startAppAndBrowser, type TestBrowser } from './testing/browser';
 
-const webRoot = fileURLToPath(new URL('../dist', import.meta.url));
-
+let app: AppUnderTest;
 let server: TestServer;
 let browser: TestBrowser;
 beforeEach(async () => {
-  server = await startTestServer({ webRoot, browserOrigin: true });
-  browser = await launchBrowser();
+  app = await startAppAndBrowser();
+  ({ server, browser } = app);
 });
-afterEach(async () => {
-  await browser.close();
-  await server.dispose();
-});
+afterEach(() => app.dispose());
 
 describe('forms that guide', () => {
   /** @see issue 10, point 11 */

@@ -1,21 +1,16 @@
-import { fileURLToPath } from 'node:url';
-import { startTestServer, type TestServer } from '@tessera/server/testing';
+import type { TestServer } from '@tessera/server/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createAccount } from './testing/app-driver';
-import { launchBrowser, type TestBrowser } from './testing/browser';
+import { type AppUnderTest, startAppAndBrowser, type TestBrowser } from './testing/browser';
 
-const webRoot = fileURLToPath(new URL('../dist', import.meta.url));
-
+let app: AppUnderTest;
 let server: TestServer;
 let browser: TestBrowser;
 beforeEach(async () => {
-  server = await startTestServer({ webRoot, browserOrigin: true });
-  browser = await launchBrowser();
+  app = await startAppAndBrowser();
+  ({ server, browser } = app);
 });
-afterEach(async () => {
-  await browser.close();
-  await server.dispose();
-});
+afterEach(() => app.dispose());
 
 describe('notes on the home page', () => {
   it('adds, edits and deletes a note, and keeps it across a reload', async () => {

@@ -5,6 +5,7 @@ import { type FormEvent, useId, useState } from 'react';
 import { formatTime } from '../lib/format-time';
 import { useTRPC } from '../trpc';
 import { FormAlert } from './form-alert';
+import { LoadError } from './load-error';
 
 type Note = RouterOutputs['notes']['list']['items'][number];
 
@@ -52,12 +53,7 @@ export function NotesPanel() {
           Loading notes…
         </p>
       ) : notes.isError ? (
-        <div className="notice" role="alert">
-          Your notes could not be loaded.{' '}
-          <button type="button" className="button-link" onClick={() => void notes.refetch()}>
-            Try again
-          </button>
-        </div>
+        <LoadError what="Your notes" onRetry={() => void notes.refetch()} />
       ) : items.length === 0 ? (
         <p className="session-times">No notes yet. Write the first one above.</p>
       ) : (

@@ -4,6 +4,7 @@ import { Link } from 'react-router';
 import { ActivityList } from '../components/activity-list';
 import { AuthCard } from '../components/auth-card';
 import { FormAlert } from '../components/form-alert';
+import { LoadError } from '../components/load-error';
 import { describeDevice } from '../lib/describe-device';
 import { formatTime } from '../lib/format-time';
 import { useTRPC } from '../trpc';
@@ -35,12 +36,7 @@ export function SessionsPage() {
       ) : null}
       {sessions.isError ? (
         // The error replaces the loading text: never both at once.
-        <div className="notice" role="alert">
-          Your sessions could not be loaded.{' '}
-          <button type="button" className="button-link" onClick={() => void sessions.refetch()}>
-            Try again
-          </button>
-        </div>
+        <LoadError what="Your sessions" onRetry={() => void sessions.refetch()} />
       ) : sessions.data === undefined ? (
         <p className="loading" aria-busy="true">
           Loading sessions…
@@ -86,12 +82,7 @@ export function SessionsPage() {
       </button>
       <h2 className="section-title">Recent activity</h2>
       {activity.isError ? (
-        <div className="notice" role="alert">
-          Recent activity could not be loaded.{' '}
-          <button type="button" className="button-link" onClick={() => void activity.refetch()}>
-            Try again
-          </button>
-        </div>
+        <LoadError what="Recent activity" onRetry={() => void activity.refetch()} />
       ) : activity.data === undefined ? (
         <p className="loading" aria-busy="true">
           Loading activity…

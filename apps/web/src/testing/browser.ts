@@ -1,7 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startTestServer, type TestServer } from '@tessera/server/testing';
 import { type BrowserContext, chromium } from 'playwright-core';
+
+/** The built SPA (turbo builds it before the tests). */
+const WEB_ROOT = fileURLToPath(new URL('../../dist', import.meta.url));
 
 /** Debian's Chromium: no test tool may download a browser of its own here. */
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -41,4 +46,32 @@ export async function launchBrowser(): Promise<TestBrowser> {
       rmSync(profile, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * The app on a fresh server and database, and a fresh Chromium, for one test: call in
+ * `beforeEach`, and `dispose` in `afterEach`.
+ *
+ * @example
+ * let app: AppUnderTest;
+ * beforeEach(async () => { app = await startAppAndBrowser(); });
+ * afterEach(() => app.dispose());
+ */
+export async function startAppAndBrowser(): Promise<AppUnderTest> {
+  const server = await startTestServer({ webRoot: WEB_ROOT, browserOrigin: true });
+  const browser = await launchBrowser();
+  return {
+    server,
+    browser,
+    async dispose() {
+      await browser.close();
+      await server.dispose();
+    },
+  };
+}
+
+export interface AppUnderTest {
+  server: TestServer;
+  browser: TestBrowser;
+  dispose(): Promise<void>;
 }
