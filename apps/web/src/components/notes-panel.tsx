@@ -6,6 +6,7 @@ import { formatTime } from '../lib/format-time';
 import { useTRPC } from '../trpc';
 import { FormAlert } from './form-alert';
 import { LoadError } from './load-error';
+import { NextPageButton } from './next-page-button';
 
 type Note = RouterOutputs['notes']['list']['items'][number];
 
@@ -63,16 +64,7 @@ export function NotesPanel() {
           ))}
         </ul>
       )}
-      {notes.hasNextPage ? (
-        <button
-          type="button"
-          className="button button-secondary"
-          disabled={notes.isFetchingNextPage}
-          onClick={() => void notes.fetchNextPage()}
-        >
-          Show older notes
-        </button>
-      ) : null}
+      <NextPageButton query={notes}>Show older notes</NextPageButton>
     </section>
   );
 }

@@ -3,6 +3,7 @@ import { useAuth } from '@tessera/auth-react';
 import { Link } from 'react-router';
 import { AuthCard } from '../components/auth-card';
 import { FormAlert } from '../components/form-alert';
+import { NextPageButton } from '../components/next-page-button';
 import { formatTime } from '../lib/format-time';
 import { useTRPC } from '../trpc';
 import { NotFoundPage } from './not-found-page';
@@ -62,16 +63,7 @@ function AdminUsers() {
           ))}
         </ul>
       )}
-      {users.hasNextPage ? (
-        <button
-          type="button"
-          className="button button-secondary"
-          disabled={users.isFetchingNextPage}
-          onClick={() => void users.fetchNextPage()}
-        >
-          Show more accounts
-        </button>
-      ) : null}
+      <NextPageButton query={users}>Show more accounts</NextPageButton>
     </AuthCard>
   );
 }
