@@ -46,8 +46,8 @@ const restartServer = {
       server = spawn(process.execPath, [here('dist/main.js')], {
         stdio: 'inherit',
         cwd: here('../..'), // data/ at the repository root, as with npm start
-
-        env: { PUBLIC_ORIGIN: 'http://localhost:5173', ...process.env },
+        // The page comes from Vite (apps/web/vite.config.ts), which proxies /trpc here.
+        env: { PUBLIC_ORIGIN: `http://localhost:${process.env.WEB_PORT || 5173}`, ...process.env },
       });
     };
     build.onEnd((result) => {

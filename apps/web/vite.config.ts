@@ -2,15 +2,20 @@ import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
 
 /**
- * `/trpc` goes to the API server so the page and the API share one origin, as in production
- * (where the server serves this app). The server's dev mode trusts exactly http://localhost:5173
- * (its CSRF check), hence `strictPort`: another port would have every sign-in refused.
+ * Dev mode follows the server's configuration (turbo passes it through, see turbo.json): `/trpc`
+ * goes to the API on `PORT`, so the page and the API share one origin, as in production (where
+ * the server serves this app). Vite listens on `WEB_PORT`, and `strictPort` keeps it there: the
+ * API's dev mode trusts exactly http://localhost:$WEB_PORT (its CSRF check), so another port
+ * would have every sign-in refused.
  */
-const proxy = { '/trpc': 'http://localhost:3000' };
+export const API_PORT = Number(process.env.PORT || 3000);
+export const WEB_PORT = Number(process.env.WEB_PORT || 5173);
+
+const proxy = { '/trpc': `http://localhost:${API_PORT}` };
 
 export default defineConfig({
   plugins: [react()],
-  server: { port: 5173, strictPort: true, proxy },
+  server: { port: WEB_PORT, strictPort: true, proxy },
   preview: { proxy },
   build: { outDir: 'dist' },
 });

@@ -1,5 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { EnvError, loadEnv } from './env';
+import { ENV_VARIABLES, EnvError, loadEnv } from './env';
 
 describe('loadEnv', () => {
   it('applies the contract’s defaults', () => {
@@ -96,5 +97,19 @@ describe('loadEnv', () => {
 
   it('lists every bad variable at once', () => {
     expect(() => loadEnv({ PORT: 'x', LOG_LEVEL: 'y' })).toThrow(/PORT: .*\n {2}LOG_LEVEL: /s);
+  });
+});
+
+describe('dev mode (npm run dev)', () => {
+  it('gets every variable of the Configuration table through turbo, and WEB_PORT for Vite', () => {
+    const turbo = JSON.parse(readFileSync(new URL('../../../turbo.json', import.meta.url), 'utf8')) as {
+      tasks: { dev: { passThroughEnv: string[] } };
+    };
+    expect([...turbo.tasks.dev.passThroughEnv].sort()).toEqual([...ENV_VARIABLES, 'WEB_PORT'].sort());
+  });
+
+  it('documents every variable in the README', () => {
+    const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
+    for (const name of [...ENV_VARIABLES, 'WEB_PORT']) expect(readme).toContain(`| \`${name}\` |`);
   });
 });

@@ -144,6 +144,9 @@ const envSchema = z.object({
     .default(DEFAULT_REVOCATION_POLL_MS),
 });
 
+/** Every variable the server reads: dev mode passes each one through turbo (turbo.json). */
+export const ENV_VARIABLES: readonly string[] = Object.keys(envSchema.shape);
+
 /** Unset, the origin follows PORT, so `PORT=4000 npm start` works in a browser as it is. */
 const withDefaultOrigin = envSchema.transform((env) => ({
   ...env,

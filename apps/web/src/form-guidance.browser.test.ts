@@ -27,6 +27,18 @@ describe('forms that guide', () => {
     await expect(page.getByRole('alert').textContent()).resolves.toBe('Too many attempts. Try again in 15 minutes.');
   });
 
+  /** @see issue 10, point 1: opening 127.0.0.1 when the server serves localhost. */
+  it('names the origin to open when sign-in comes from another one', async () => {
+    await registerUser(server.url, 'elsewhere@example.com');
+    const page = await browser.context.newPage();
+    const otherOrigin = server.publicOrigin.replace('localhost', '127.0.0.1');
+    await page.goto(`${otherOrigin}/sign-in`);
+    await signIn(page, 'elsewhere@example.com');
+    await expect(page.getByRole('alert').textContent()).resolves.toBe(
+      `This server accepts sign-in only from ${server.publicOrigin}. Open ${server.publicOrigin} and try again.`,
+    );
+  });
+
   /** @see issue 10, point 14 */
   it('states both password bounds, carries the server’s limits, and points out a paste that was too long', async () => {
     const page = await browser.context.newPage();

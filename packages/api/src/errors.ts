@@ -18,6 +18,9 @@ export const messages = {
   refreshTokenReused: 'This session was used from somewhere else, so it was ended. Please sign in again.',
   emailTaken: 'An account with this email already exists.',
   crossSite: 'Cross-site request refused.',
+  /** Names the origin to open: `127.0.0.1` instead of `localhost` is the usual cause in development. */
+  wrongOrigin: (expected: string) =>
+    `This server accepts sign-in only from ${expected}. Open ${expected} and try again.`,
   forbidden: 'You are not allowed to do that.',
   sessionNotFound: 'No such session.',
   tooManyAttempts: 'Too many attempts. Please wait and try again.',

@@ -59,4 +59,10 @@ describe('sameOriginProcedure', () => {
   ])('answers %j with %s', async (request, expected) => {
     expect(await codeOf(callerWith(request).signInLike())).toBe(expected);
   });
+
+  it('names the origin to open when the page was loaded from another one', async () => {
+    await expect(callerWith({ origin: 'http://127.0.0.1:5173' }).signInLike()).rejects.toThrow(
+      `This server accepts sign-in only from ${publicOrigin}. Open ${publicOrigin} and try again.`,
+    );
+  });
 });

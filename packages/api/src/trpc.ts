@@ -51,9 +51,8 @@ export const publicProcedure = baseProcedure;
  */
 export const sameOriginProcedure = baseProcedure.use(({ ctx, next }) => {
   const { origin, secFetchSite } = ctx.request;
-  if ((origin !== null && origin !== ctx.publicOrigin) || secFetchSite === 'cross-site') {
-    throw fail('FORBIDDEN', messages.crossSite);
-  }
+  if (origin !== null && origin !== ctx.publicOrigin) throw fail('FORBIDDEN', messages.wrongOrigin(ctx.publicOrigin));
+  if (secFetchSite === 'cross-site') throw fail('FORBIDDEN', messages.crossSite);
   return next();
 });
 

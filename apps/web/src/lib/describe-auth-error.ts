@@ -39,9 +39,8 @@ export function describeAuthError(error: unknown, form: AuthForm): FormProblem {
     case 'PAYLOAD_TOO_LARGE':
       return { message: 'What you entered is too long. Shorten it and try again.' };
     case 'FORBIDDEN':
-      return {
-        message: 'Your browser sent this request from another site, so it was refused. Reload the page and try again.',
-      };
+      // The server's message names the origin to open instead (e.g. localhost, not 127.0.0.1).
+      return { message: isTRPCClientError(error) ? error.message : 'This request was refused.' };
     case undefined:
       return { message: 'Could not reach Tessera. Check your connection and try again.' };
     default:
