@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chownSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,8 +10,8 @@ import { MAIN_JS, type SpawnedServer, spawnServer } from './testing';
 const ROTATE_JS = fileURLToPath(new URL('../dist/rotate-signing-key.js', import.meta.url));
 
 /** Runs one of the built command-line tools with only the environment given (plus PATH). */
-function runTool(script: string, env: Record<string, string>) {
-  const child = spawn(process.execPath, [script], { env: { PATH: process.env.PATH ?? '', ...env } });
+function runTool(script: string, env: Record<string, string>, as: { uid?: number; gid?: number } = {}) {
+  const child = spawn(process.execPath, [script], { env: { PATH: process.env.PATH ?? '', ...env }, ...as });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => {
@@ -153,5 +153,34 @@ describe('the server process', () => {
       /^tessera: cannot start: HOST: cannot listen on "no-such-host\.invalid" \(E[A-Z_]+\)/,
     );
     expect(badHost.stderr().trim().split('\n')).toHaveLength(1);
+  });
+
+  /**
+   * @see issue 10, point 2: the server said "listening" and /healthz 200 on a database it could
+   * read but not write, and every sign-in was a 500. Here its -wal and -shm files belong to
+   * another user (left by a run under another account), so SQLite opens it read-only.
+   */
+  it('refuses to start on a database it can read but not write, naming DATABASE_URL and the path', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tessera-readonly-'));
+    dirs.push(dir);
+    const file = join(dir, 'tessera.db');
+    const first = spawnServer({ DATABASE_URL: file });
+    await first.listening;
+    await first.stop();
+
+    // As root, permissions bind only another user: the server runs as `nobody`, owning the folder
+    // and the database, while the -wal and -shm files stay root's. Otherwise they are read-only.
+    const asRoot = process.getuid?.() === 0;
+    const nobody = { uid: 65_534, gid: 65_534 };
+    if (asRoot) for (const path of [dir, file, join(dir, 'secret.key')]) chownSync(path, nobody.uid, nobody.gid);
+    for (const suffix of ['-wal', '-shm']) writeFileSync(`${file}${suffix}`, '', { mode: asRoot ? 0o644 : 0o444 });
+
+    const readOnly = runTool(MAIN_JS, { DATABASE_URL: file, HOST: '127.0.0.1', PORT: '0' }, asRoot ? nobody : {});
+    expect(await readOnly.exited).toBe(1);
+    expect(readOnly.stderr()).toMatch(
+      new RegExp(`^tessera: cannot start: DATABASE_URL: cannot write ${file} \\(SQLITE_READONLY[A-Z_]*\\);`),
+    );
+    expect(readOnly.stderr().trim().split('\n')).toHaveLength(1);
+    expect(readOnly.stdout()).not.toContain('listening');
   });
 });

@@ -106,4 +106,20 @@ describe('when the database fails', () => {
       await dispose();
     }
   });
+
+  /** @see issue 10, point 2: a database that read but refused writes was "healthy". */
+  it('reports a database that answers reads but refuses writes as read-only, and unhealthy', async () => {
+    const { app, db, dispose } = await buildTestApp();
+    try {
+      // SQLite's own switch for a connection that may not write: every write is SQLITE_READONLY.
+      db.db.$client.pragma('query_only = ON');
+      const health = await app.inject({ method: 'GET', url: '/healthz' });
+      expect(health.statusCode).toBe(503);
+      expect(health.json()).toEqual({ status: 'unavailable', checks: { database: 'read-only', revocations: 'ok' } });
+      db.db.$client.pragma('query_only = OFF');
+      expect((await app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
+    } finally {
+      await dispose();
+    }
+  });
 });

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createContextInner, retryAfterSeconds } from '@tessera/api';
 import type { Auth } from '@tessera/auth';
 import { MAX_BATCH_SIZE, TRPC_PATH } from '@tessera/contract';
-import type { DbHandle } from '@tessera/db';
+import type { DatabaseHealth, DbHandle } from '@tessera/db';
 import { type FastifyTRPCPluginOptions, fastifyTRPCPlugin } from '@trpc/server/adapters/fastify';
 import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerOptions, LogController } from 'fastify';
 import { type AppRouter, appRouter } from './app-router';
@@ -82,7 +82,7 @@ export async function buildServer({ env, db, auth, webRoot, logStream }: BuildSe
   // 503 when the database does not answer, or when this process may be missing revocations:
   // a load balancer then sends its traffic to processes that are up to date.
   app.get('/healthz', async (_request, reply) => {
-    const database = pingQuietly(db) ? 'ok' : 'unavailable';
+    const database = pingQuietly(db);
     const revocations = auth.revocationHealth().stale ? 'stale' : 'ok';
     const healthy = database === 'ok' && revocations === 'ok';
     return reply
@@ -158,11 +158,11 @@ export async function buildServer({ env, db, auth, webRoot, logStream }: BuildSe
   return app;
 }
 
-function pingQuietly(db: DbHandle): boolean {
+function pingQuietly(db: DbHandle): DatabaseHealth {
   try {
     return db.ping();
   } catch {
-    return false;
+    return 'unavailable';
   }
 }
 

@@ -13,7 +13,8 @@ describe('describeStartFailure', () => {
     ['ENOTFOUND', /^HOST: cannot listen on "no-such-host\.invalid" \(ENOTFOUND\)/],
     ['EACCES', /^DATABASE_URL: cannot create or write \/readonly \(EACCES\)/],
     ['EROFS', /^DATABASE_URL: cannot create or write \/readonly \(EROFS\)/],
-    ['SQLITE_READONLY', /^DATABASE_URL: cannot open \/readonly\/tessera\.db for writing/],
+    ['SQLITE_READONLY', /^DATABASE_URL: cannot write \/readonly\/tessera\.db \(SQLITE_READONLY\)/],
+    ['SQLITE_READONLY_RECOVERY', /^DATABASE_URL: cannot write \/readonly\/tessera\.db \(SQLITE_READONLY_RECOVERY\)/],
   ])('names the setting for %s, in one line', (code, expected) => {
     const line = describeStartFailure(failure(code, { path: '/readonly' }), env);
     expect(line).toMatch(expected);

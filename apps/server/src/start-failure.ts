@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import type { Env } from './env';
 
 /**
@@ -23,10 +24,11 @@ export function describeStartFailure(error: unknown, env: Env): string {
     case 'EPERM':
     case 'EROFS':
       return `DATABASE_URL: cannot create or write ${path} (${code}); choose a folder the server's user may write`;
-    case 'SQLITE_READONLY':
-    case 'SQLITE_CANTOPEN':
-      return `DATABASE_URL: cannot open ${env.DATABASE_URL} for writing (${code}); check the file and its folder`;
     default: {
+      // better-sqlite3 reports extended codes too (SQLITE_READONLY_RECOVERY, SQLITE_CANTOPEN_ISDIR).
+      if (code?.startsWith('SQLITE_READONLY') || code?.startsWith('SQLITE_CANTOPEN')) {
+        return `DATABASE_URL: cannot write ${resolve(env.DATABASE_URL)} (${code}); the server's user must be able to write the file, its -wal and -shm files, and its folder`;
+      }
       const message = error instanceof Error ? error.message : String(error);
       const cause = error instanceof Error && error.cause instanceof Error ? ` (${error.cause.message})` : '';
       return `${message}${cause}`;

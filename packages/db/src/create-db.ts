@@ -7,14 +7,20 @@ import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import type { MigrationConfig } from 'drizzle-orm/migrator';
 import { schema } from './schema';
 
+export type DatabaseHealth = 'ok' | 'read-only' | 'unavailable';
+
 export type TesseraDb = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
 
 export interface DbHandle {
   db: TesseraDb;
   /** The SQLite file, for readers that open a connection of their own; null for `:memory:`. */
   file: string | null;
-  /** Answers when the database does: what `/healthz` asks. */
-  ping(): boolean;
+  /**
+   * What `/healthz` asks: `ok` when the database answers a read and would accept a write,
+   * `read-only` when it reads but refuses writes (every sign-in would fail), `unavailable` when
+   * it does not answer at all.
+   */
+  ping(): DatabaseHealth;
   close(): void;
 }
 
@@ -75,15 +81,49 @@ export function createDb(url: string, options: CreateDbOptions = {}): DbHandle {
       migrationsTable: `__drizzle_migrations_${feature.name}`,
     });
   }
+  // A database that opens and reads can still refuse every write (a file, or its -wal/-shm,
+  // left read-only by another user): fail now, naming the cause, not at the first sign-in.
+  probeWrite(sqlite);
   // SQLite gives its -wal and -shm files the database file's mode; older versions left 0644.
   if (path !== ':memory:') for (const suffix of ['-wal', '-shm']) restrictIfPresent(`${path}${suffix}`);
 
   return {
     db,
     file: path === ':memory:' ? null : resolve(path),
-    ping: () => sqlite.prepare('select 1 as ok').get() !== undefined,
+    ping: () => healthOf(sqlite),
     close: () => sqlite.close(),
   };
+}
+
+/**
+ * Proves the connection may write without writing anything: a write transaction that sets the
+ * header's user_version to what it already is, rolled back. SQLite checks write access when the
+ * first page is changed, so a read-only file throws SQLITE_READONLY here.
+ */
+function probeWrite(sqlite: Database.Database): void {
+  const version = Number(sqlite.pragma('user_version', { simple: true }));
+  sqlite.exec('begin immediate');
+  try {
+    sqlite.pragma(`user_version = ${version}`);
+  } finally {
+    sqlite.exec('rollback');
+  }
+}
+
+function healthOf(sqlite: Database.Database): DatabaseHealth {
+  try {
+    sqlite.prepare('select 1').get();
+  } catch {
+    return 'unavailable';
+  }
+  try {
+    probeWrite(sqlite);
+    return 'ok';
+  } catch (error) {
+    // Anything else (a lock held past the busy timeout, a vanished file) is not read-only.
+    const code = error instanceof Database.SqliteError ? error.code : '';
+    return code.startsWith('SQLITE_READONLY') ? 'read-only' : 'unavailable';
+  }
 }
 
 /**

@@ -1,6 +1,7 @@
 export {
   type CreateDbOptions,
   createDb,
+  type DatabaseHealth,
   type DbHandle,
   defaultMigrationsFolder,
   type FeatureMigrations,
