@@ -1,5 +1,6 @@
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
+import { precompress } from './precompress';
 
 /**
  * Dev mode follows the server's configuration (turbo passes it through, see turbo.json): `/trpc`
@@ -14,7 +15,7 @@ export const WEB_PORT = Number(process.env.WEB_PORT || 5173);
 const proxy = { '/trpc': `http://localhost:${API_PORT}` };
 
 export default defineConfig({
-  plugins: [react()],
+  plugins: [react(), precompress()],
   server: { port: WEB_PORT, strictPort: true, proxy },
   preview: { proxy },
   build: { outDir: 'dist' },

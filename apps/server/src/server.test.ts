@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACCESS_TOKEN_AUDIENCE } from './start-server';
@@ -17,6 +18,9 @@ describe('server endpoints', () => {
     mkdirSync(join(webRoot, 'assets'));
     writeFileSync(join(webRoot, 'index.html'), '<!doctype html><title>Tessera</title>');
     writeFileSync(join(webRoot, 'assets', 'app-1234.js'), 'console.log(1)');
+    // What the web build writes beside each asset (apps/web/precompress.ts).
+    writeFileSync(join(webRoot, 'assets', 'app-1234.js.br'), brotliCompressSync('console.log(1)'));
+    writeFileSync(join(webRoot, 'assets', 'app-1234.js.gz'), gzipSync('console.log(1)'));
     server = await startTestServer({ webRoot });
   });
   afterAll(async () => {
@@ -48,6 +52,25 @@ describe('server endpoints', () => {
     });
     expect(protectedHeader.typ).toBe('at+jwt');
     expect(payload.exp).toBe((payload.iat ?? 0) + 300);
+  });
+
+  /** @see issue 10, point 7: 430 KB of JavaScript went out uncompressed. */
+  it('sends the precompressed copy a browser accepts, and the plain file to one that accepts none', async () => {
+    const asset = `${server.url}/assets/app-1234.js`;
+    for (const [accepted, encoding] of [
+      ['gzip, deflate, br', 'br'],
+      ['gzip', 'gzip'],
+      ['identity', null],
+    ] as const) {
+      // fetch decodes the body itself; the header says what went over the wire.
+      const response = await fetch(asset, { headers: { 'accept-encoding': accepted } });
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-encoding')).toBe(encoding);
+      expect(response.headers.get('vary')?.toLowerCase()).toContain('accept-encoding');
+      expect(response.headers.get('content-type')).toContain('javascript');
+      expect(response.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+      expect(await response.text()).toBe('console.log(1)');
+    }
   });
 
   it('serves the SPA: index.html for client routes, never cached, and long-cached assets', async () => {

@@ -16,6 +16,9 @@ export async function registerSpa(app: FastifyInstance, webRoot: string | null):
   await app.register(fastifyStatic, {
     root: webRoot,
     wildcard: false,
+    // The build writes .br and .gz beside each asset (apps/web/precompress.ts): sent as they are
+    // to a browser that accepts them, with `Vary: Accept-Encoding`.
+    preCompressed: true,
     setHeaders(reply, path) {
       const immutable = path.startsWith(join(webRoot, 'assets'));
       reply.header('cache-control', immutable ? 'public, max-age=31536000, immutable' : 'no-cache');

@@ -26,6 +26,41 @@ afterEach(async () => {
 const origin = () => server.publicOrigin;
 
 describe('the SPA in Chromium', () => {
+  /** @see issue 10, point 7: one uncompressed bundle, the user-agent parser included, for every page. */
+  it('sends the sign-in page compressed, without the signed-in pages, which load when visited', async () => {
+    const page = await browser.context.newPage();
+    const scripts: { path: string; encoding: string; bytes: number }[] = [];
+    page.on('response', (response) => {
+      const { pathname } = new URL(response.url());
+      const headers = response.headers();
+      const [encoding, bytes] = [headers['content-encoding'] ?? 'identity', Number(headers['content-length'])];
+      if (pathname.endsWith('.js')) scripts.push({ path: pathname, encoding, bytes });
+    });
+    const loaded = (name: string) => scripts.some((script) => script.path.startsWith(`/assets/${name}-`));
+
+    await page.goto(`${origin()}/sign-in`);
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    expect(scripts.length).toBeGreaterThan(0);
+    // Only files too small to gain (under 1 KB) go out as they are.
+    for (const script of scripts) if (script.encoding === 'identity') expect(script.bytes).toBeLessThan(1024);
+    expect(scripts.some((script) => script.encoding === 'br' || script.encoding === 'gzip')).toBe(true);
+    for (const name of ['home-page', 'sessions-page', 'account-page', 'admin-page']) expect(loaded(name)).toBe(false);
+    const signInScripts = scripts.length;
+
+    await page.getByRole('link', { name: 'Create account' }).click();
+    await page.getByLabel('Email').fill('chunks@example.com');
+    await page.getByLabel('Password', { exact: true }).fill('a strong password');
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await page.getByText('chunks@example.com').waitFor();
+    expect(loaded('home-page')).toBe(true);
+    expect(loaded('sessions-page')).toBe(false);
+
+    await page.getByRole('link', { name: 'Sessions' }).click();
+    await page.getByRole('heading', { name: 'Sessions' }).waitFor();
+    expect(loaded('sessions-page')).toBe(true);
+    expect(scripts.length).toBeGreaterThan(signInScripts);
+  });
+
   it('creates an account, survives a reload without flashing the sign-in form, and stores no token', async () => {
     const page = await browser.context.newPage();
     await createAccount(page, origin(), 'reload@example.com');

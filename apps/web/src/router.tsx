@@ -1,57 +1,46 @@
+import type { ComponentType } from 'react';
 import { createBrowserRouter } from 'react-router';
 import { AppLayout } from './components/app-layout';
+import { LoadingScreen } from './components/loading-screen';
 import { GuestOnly, Protected } from './components/route-guards';
-import { AccountPage } from './pages/account-page';
-import { AdminPage } from './pages/admin-page';
 import { ErrorPage } from './pages/error-page';
-import { HomePage } from './pages/home-page';
 import { NotFoundPage } from './pages/not-found-page';
-import { SessionsPage } from './pages/sessions-page';
 import { SignInPage } from './pages/sign-in-page';
 import { SignUpPage } from './pages/sign-up-page';
+
+/**
+ * A signed-in page, loaded on first visit: the sign-in page's bundle carries none of them (the
+ * Sessions page's user-agent parser, the notes, the admin list). The router keeps the current
+ * page on screen while the chunk arrives, so navigating shows no blank state.
+ */
+const signedInPage = (load: () => Promise<ComponentType>) => async () => {
+  const Page = await load();
+  return {
+    element: (
+      <Protected>
+        <Page />
+      </Protected>
+    ),
+  };
+};
 
 /** Every page of the app. The server answers unknown paths with index.html, so these are the real routes. */
 export const router = createBrowserRouter([
   {
     element: <AppLayout />,
     errorElement: <ErrorPage />,
+    // What a reload of a signed-in page shows while its chunk loads: the same screen as a restore.
+    hydrateFallbackElement: <LoadingScreen />,
     children: [
-      {
-        path: '/',
-        element: (
-          <Protected>
-            <HomePage />
-          </Protected>
-        ),
-      },
-      {
-        path: '/account',
-        element: (
-          <Protected>
-            <AccountPage />
-          </Protected>
-        ),
-      },
+      { path: '/', lazy: signedInPage(() => import('./pages/home-page').then((page) => page.HomePage)) },
+      { path: '/account', lazy: signedInPage(() => import('./pages/account-page').then((page) => page.AccountPage)) },
       {
         path: '/sessions',
-
-        element: (
-          <Protected>
-            <SessionsPage />
-          </Protected>
-        ),
+        lazy: signedInPage(() => import('./pages/sessions-page').then((page) => page.SessionsPage)),
       },
-      {
-        path: '/admin',
-        element: (
-          <Protected>
-            <AdminPage />
-          </Protected>
-        ),
-      },
+      { path: '/admin', lazy: signedInPage(() => import('./pages/admin-page').then((page) => page.AdminPage)) },
       {
         path: '/sign-in',
-
         element: (
           <GuestOnly>
             <SignInPage />
