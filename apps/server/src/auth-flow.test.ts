@@ -67,7 +67,8 @@ describe('the sign-in loop over HTTP', () => {
       body: JSON.stringify(credentials),
     });
     expect(response.status).toBe(200);
-    const [cookie, ...others] = response.headers.getSetCookie();
+    const [cookie, flag, ...others] = response.headers.getSetCookie();
+    expect(flag).toMatch(/^tessera_signed_in=1;/);
     expect(others).toEqual([]);
     const attributes = cookie?.split(';').map((part) => part.trim().toLowerCase()) ?? [];
     expect(cookie).toMatch(new RegExp(`^${REFRESH_COOKIE_NAME}=[\\w-]{43};`));
@@ -84,7 +85,35 @@ describe('the sign-in loop over HTTP', () => {
       headers: { 'content-type': 'application/json', authorization: `Bearer ${result.data.accessToken}` },
     });
     expect(logout.status).toBe(200);
-    expect(logout.headers.getSetCookie()[0]).toMatch(new RegExp(`^${REFRESH_COOKIE_NAME}=;.*Path=/trpc/auth.refresh`));
+    const [clearedCookie, clearedFlag] = logout.headers.getSetCookie();
+    expect(clearedCookie).toMatch(new RegExp(`^${REFRESH_COOKIE_NAME}=;.*Path=/trpc/auth.refresh`));
+    expect(clearedFlag).toMatch(
+      /^tessera_signed_in=; Path=\/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Secure; SameSite=Strict$/,
+    );
+  });
+
+  /** @see issue 10, point 15: the SPA's hint that a reload has a session to restore. */
+  it('sets a script-readable flag beside the refresh cookie, with its lifetime and no secret', async () => {
+    const server = await start();
+    const response = await fetch(`${server.url}/trpc/auth.register`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(credentials),
+    });
+    const [cookie = '', flag = ''] = response.headers.getSetCookie();
+    const expiresOf = (line: string) => /Expires=([^;]+)/.exec(line)?.[1];
+    expect(flag).toBe(`tessera_signed_in=1; Path=/; Expires=${expiresOf(cookie)}; Secure; SameSite=Strict`);
+    expect(flag.toLowerCase()).not.toContain('httponly');
+
+    // Without the refresh cookie, the flag alone restores nothing.
+    const refresh = await fetch(`${server.url}/trpc/auth.refresh`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', cookie: 'tessera_signed_in=1' },
+    });
+    expect(refresh.status).toBe(401);
+    expect(((await refresh.json()) as { error: { data: { reason: string } } }).error.data.reason).toBe(
+      'REFRESH_TOKEN_MISSING',
+    );
   });
 
   it('keeps the refresh token and an earlier access token valid across a restart on the same database', async () => {

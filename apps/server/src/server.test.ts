@@ -132,7 +132,8 @@ describe('when the database fails', () => {
 
   /** @see issue 10, point 2: a database that read but refused writes was "healthy". */
   it('reports a database that answers reads but refuses writes as read-only, and unhealthy', async () => {
-    const { app, db, dispose } = await buildTestApp();
+    // In memory, the write probe runs on the test's connection, which the test can make read-only.
+    const { app, db, dispose } = await buildTestApp({ inMemory: true });
     try {
       // SQLite's own switch for a connection that may not write: every write is SQLITE_READONLY.
       db.db.$client.pragma('query_only = ON');

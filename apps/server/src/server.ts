@@ -82,7 +82,7 @@ export async function buildServer({ env, db, auth, webRoot, logStream }: BuildSe
   // 503 when the database does not answer, or when this process may be missing revocations:
   // a load balancer then sends its traffic to processes that are up to date.
   app.get('/healthz', async (_request, reply) => {
-    const database = pingQuietly(db);
+    const database = pingQuietly(db) ? await writeHealthWithin(auth, HEALTH_WRITE_PROBE_TIMEOUT_MS) : 'unavailable';
     const revocations = auth.revocationHealth().stale ? 'stale' : 'ok';
     const healthy = database === 'ok' && revocations === 'ok';
     return reply
@@ -158,11 +158,27 @@ export async function buildServer({ env, db, auth, webRoot, logStream }: BuildSe
   return app;
 }
 
-function pingQuietly(db: DbHandle): DatabaseHealth {
+/** A database that cannot prove a write in this long is not healthy, whatever holds it up. */
+const HEALTH_WRITE_PROBE_TIMEOUT_MS = 2_000;
+
+/** The background write probe's answer, or `unavailable` if it fails or takes too long. */
+async function writeHealthWithin(auth: Auth, timeoutMs: number): Promise<DatabaseHealth> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<DatabaseHealth>((resolve) => {
+    timer = setTimeout(() => resolve('unavailable'), timeoutMs);
+  });
+  try {
+    return await Promise.race([auth.databaseWriteHealth().catch((): DatabaseHealth => 'unavailable'), timedOut]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function pingQuietly(db: DbHandle): boolean {
   try {
     return db.ping();
   } catch {
-    return 'unavailable';
+    return false;
   }
 }
 

@@ -43,7 +43,12 @@ describe('a session ended from another device', () => {
 
     await a.getByRole('link', { name: 'Sessions' }).click();
     await a.getByRole('button', { name: 'Sign out everywhere' }).click();
+    // Asked once, in a modal dialog that names what will happen (issue 10, point 12).
+    const dialog = a.getByRole('dialog', { name: 'Sign out everywhere?' });
+    await expect(dialog.getByText('Every device signed in to your account').count()).resolves.toBe(1);
+    await dialog.getByRole('button', { name: 'Sign out all devices' }).click();
     await a.getByRole('button', { name: 'Sign in' }).waitFor();
+    await expect(a.getByRole('status').textContent()).resolves.toBe('You signed out on every device.');
 
     // B's access token has minutes left; its very next call is refused all the same.
     await b.getByRole('link', { name: 'Sessions' }).click();
@@ -66,9 +71,32 @@ describe('a session ended from another device', () => {
     await a.getByRole('link', { name: 'Sessions' }).click();
     const activity = a.getByRole('list', { name: 'Recent activity' });
     await expect.poll(() => activity.getByRole('listitem').count()).toBe(2);
-    await a.getByRole('button', { name: /^Revoke / }).click();
+
+    // Escape, then Cancel: nothing happens, and focus returns to the button that asked.
+    const revokeB = a.getByRole('button', { name: /^Revoke / });
+    await revokeB.click();
+    await a.getByRole('dialog', { name: 'Revoke this session?' }).waitFor();
+    await a.keyboard.press('Escape');
+    await expect.poll(() => a.getByRole('dialog').count()).toBe(0);
+    await expect(revokeB.evaluate((button) => button === document.activeElement)).resolves.toBe(true);
+    await revokeB.click();
+    await a.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
+    await expect(a.getByRole('list', { name: 'Sessions' }).getByRole('listitem').count()).resolves.toBe(2);
+
+    await revokeB.click();
+    const dialog = a.getByRole('dialog', { name: 'Revoke this session?' });
+    await expect(dialog.textContent()).resolves.toMatch(/will be signed out at once\./);
+    // Focus starts on Cancel: Enter alone never revokes.
+    await expect(
+      dialog.getByRole('button', { name: 'Cancel' }).evaluate((button) => button === document.activeElement),
+    ).resolves.toBe(true);
+    await dialog.getByRole('button', { name: 'Revoke session' }).click();
     await activity.getByText('Signed out another device').waitFor();
     await expect(a.getByRole('list', { name: 'Sessions' }).getByRole('listitem').count()).resolves.toBe(1);
+    // Then it says what happened, where focus now is.
+    const outcome = a.getByRole('status');
+    await expect(outcome.textContent()).resolves.toMatch(/ was signed out\.$/);
+    await expect.poll(() => outcome.evaluate((element) => element === document.activeElement)).toBe(true);
 
     await b.getByRole('link', { name: 'Sessions' }).click();
     await b.getByText('You were signed out on this device from another device.').waitFor({ timeout: 5_000 });
@@ -85,6 +113,7 @@ describe('a session ended from another device', () => {
 
     await a.getByRole('link', { name: 'Sessions' }).click();
     await a.getByRole('button', { name: /^Revoke / }).click();
+    await a.getByRole('dialog').getByRole('button', { name: 'Revoke session' }).click();
     await a.getByRole('list', { name: 'Recent activity' }).getByText('Signed out another device').waitFor();
 
     await b.getByLabel('Current password').fill('a strong password');

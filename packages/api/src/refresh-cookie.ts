@@ -1,3 +1,4 @@
+import { SIGNED_IN_FLAG_COOKIE } from '@tessera/contract';
 import { parse, serialize } from 'cookie';
 
 /** What `createAuthRouter` needs to know to own its cookie. */
@@ -19,6 +20,8 @@ export interface ResponseHeaders {
 
 /**
  * The refresh cookie: HttpOnly, Secure, SameSite=Strict, sent to the refresh procedure only.
+ * Its companion `tessera_signed_in=1` (readable by script, no secret, same lifetime) tells the
+ * SPA whether a reload has a session to restore; both are set and cleared together.
  *
  * @example
  * const cookie = refreshCookie({ name: '__Secure-tessera_refresh', path: '/trpc/auth.refresh' });
@@ -26,6 +29,7 @@ export interface ResponseHeaders {
  */
 export function refreshCookie(options: RefreshCookieOptions) {
   const attributes = { path: options.path, httpOnly: true, secure: true, sameSite: 'strict' } as const;
+  const flagAttributes = { path: '/', secure: true, sameSite: 'strict' } as const;
   return {
     ...options,
     /** The token, or null when there is none or several (a planted duplicate is no credential). */
@@ -37,13 +41,14 @@ export function refreshCookie(options: RefreshCookieOptions) {
       return parse(cookieHeader)[options.name] || null;
     },
     set(response: ResponseHeaders, token: string, expiresAt: number): void {
-      response.appendHeader(
-        'set-cookie',
-        serialize(options.name, token, { ...attributes, expires: new Date(expiresAt) }),
-      );
+      const expires = new Date(expiresAt);
+      response.appendHeader('set-cookie', serialize(options.name, token, { ...attributes, expires }));
+      response.appendHeader('set-cookie', serialize(SIGNED_IN_FLAG_COOKIE, '1', { ...flagAttributes, expires }));
     },
     clear(response: ResponseHeaders): void {
-      response.appendHeader('set-cookie', serialize(options.name, '', { ...attributes, expires: new Date(0) }));
+      const expires = new Date(0);
+      response.appendHeader('set-cookie', serialize(options.name, '', { ...attributes, expires }));
+      response.appendHeader('set-cookie', serialize(SIGNED_IN_FLAG_COOKIE, '', { ...flagAttributes, expires }));
     },
   };
 }

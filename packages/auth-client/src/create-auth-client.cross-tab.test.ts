@@ -217,7 +217,8 @@ describe('createAuthClient across tabs', () => {
       void a.signOut();
       await deliver();
 
-      expect(b.getState()).toEqual({ status: 'anonymous', session: null, endedBecause: null });
+      // The other tab says why: the user signed out (issue 10, point 12).
+      expect(b.getState()).toEqual({ status: 'anonymous', session: null, endedBecause: 'SIGNED_OUT' });
       expect(b.getAccessToken()).toBeNull();
       expect(Date.now()).toBe(clockBefore);
       expect(server.count('auth.logout')).toBe(1);
@@ -571,8 +572,8 @@ describe('createAuthClient across tabs', () => {
       expect(server.requests.filter((r) => r.path === 'auth.logoutAll')).toEqual([
         { path: 'auth.logoutAll', authorization: `Bearer ${first.accessToken}`, credentials: undefined },
       ]);
-      expect(a.getState()).toEqual({ status: 'anonymous', session: null, endedBecause: null });
-      expect(b.getState()).toEqual({ status: 'anonymous', session: null, endedBecause: null });
+      expect(a.getState()).toEqual({ status: 'anonymous', session: null, endedBecause: 'SIGNED_OUT_EVERYWHERE' });
+      expect(b.getState()).toEqual({ status: 'anonymous', session: null, endedBecause: 'SIGNED_OUT_EVERYWHERE' });
     });
 
     it('signOutEverywhere keeps the session and rejects when the server cannot be reached', async () => {

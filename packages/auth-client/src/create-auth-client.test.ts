@@ -44,6 +44,22 @@ describe('createAuthClient', () => {
       expect(auth.headers()).toEqual({ authorization: `Bearer ${session.accessToken}` });
     });
 
+    /** @see issue 10, point 15: a first visit's refresh could only fail, as a console error. */
+    it('makes no request when the browser cannot be signed in (no flag cookie)', async () => {
+      const server = fakeServer();
+      const auth = createAuthClient({
+        url: '/trpc',
+        fetch: server.fetch,
+        tabs: createSingleTabCoordinator(),
+        maybeSignedIn: () => false,
+      });
+      clients.push(auth);
+
+      await expect(auth.restore()).resolves.toBe('anonymous');
+      expect(server.count('auth.refresh')).toBe(0);
+      expect(auth.getState()).toMatchObject({ status: 'anonymous', endedBecause: null });
+    });
+
     it('becomes anonymous at once on UNAUTHORIZED, without retrying', async () => {
       const server = fakeServer();
       server.reply('auth.refresh', UNAUTHORIZED);
@@ -137,7 +153,7 @@ describe('createAuthClient', () => {
         path: 'auth.logout',
         authorization: `Bearer ${session.accessToken}`,
       });
-      expect(auth.getState()).toEqual({ status: 'anonymous', session: null, endedBecause: null });
+      expect(auth.getState()).toEqual({ status: 'anonymous', session: null, endedBecause: 'SIGNED_OUT' });
       expect(vi.getTimerCount()).toBe(0);
 
       await vi.advanceTimersByTimeAsync(3_600_000);

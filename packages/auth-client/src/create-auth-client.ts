@@ -7,6 +7,7 @@ import { type FailurePolicy, failurePolicy, getFailureReason, isTransientError, 
 import { sessionIdOf } from './jwt-claims';
 import { createRefreshTimer } from './refresh-timer';
 import { createSessionState, sameSession } from './session-state';
+import { signedInFlagPresent } from './signed-in-flag';
 import { createSingleFlight } from './single-flight';
 import { createTokenStore } from './token-store';
 import type { AuthState, ChangePasswordInput, Session, SignInInput, SignUpInput } from './types';
@@ -28,6 +29,11 @@ export interface AuthClientOptions {
    * available, else a single tab). The client owns it: `dispose()` closes it.
    */
   tabs?: TabCoordinator;
+  /**
+   * Whether a session may be there to restore; `restore()` skips the refresh when not. Defaults
+   * to the server's `tessera_signed_in` flag cookie being present (always true outside a browser).
+   */
+  maybeSignedIn?: () => boolean;
 }
 
 /**
@@ -144,6 +150,7 @@ const withTimeout = async <T>(request: (signal: AbortSignal) => Promise<T>): Pro
  */
 export function createAuthClient(options: AuthClientOptions): AuthClient {
   const store = createTokenStore();
+  const maybeSignedIn = options.maybeSignedIn ?? (() => signedInFlagPresent());
   const tabs = options.tabs ?? createTabCoordinator();
   let disposed = false;
 
@@ -278,6 +285,9 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     getAccessToken: store.getAccessToken,
     subscribe: store.subscribe,
     async restore() {
+      // A browser that never signed in (or signed out) has no cookie to restore from: a refresh
+      // could only answer 401, so the visitor sees the sign-in page at once instead.
+      if (store.getState().status === 'loading' && !maybeSignedIn()) state.becomeAnonymous();
       if (store.getState().status === 'loading') await settle(refreshOnDemand());
       return store.getState().status === 'authenticated' ? 'authenticated' : 'anonymous';
     },
@@ -287,14 +297,16 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     async signOut() {
       // The other tabs first: they must not keep showing the session while we wait on the network.
       const ending = store.getAccessToken();
-      tabs.publish({ type: 'signed-out', sessionId: ending && sessionIdOf(ending), reason: null });
+      tabs.publish({ type: 'signed-out', sessionId: ending && sessionIdOf(ending), reason: 'SIGNED_OUT' });
       await settle(refresh.inFlight());
       await settle(ensureFreshToken());
       // Stop the proactive refresh first so it cannot revive the session mid-logout.
       timer.clear();
       const token = store.getAccessToken();
       if (token === null) {
-        state.becomeAnonymous();
+        // Already signed out (say, revoked from another device): keep that explanation.
+        const current = store.getState();
+        state.becomeAnonymous(current.status === 'anonymous' ? current.endedBecause : 'SIGNED_OUT');
         return { revoked: false };
       }
       // Under the lock, so that no sign-in in another tab can land between our request and the
@@ -317,7 +329,7 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
         // If the server cannot be told, we sign out here all the same; `revoked: false` tells the
         // caller that the refresh cookie may still restore the session on the next load. A
         // refusal because the session has ended already is as revoked as it gets.
-        if (!superseded) state.becomeAnonymous();
+        if (!superseded) state.becomeAnonymous('SIGNED_OUT');
         return { revoked: outcome === 'done' || outcome === 'end-session' };
       });
     },
@@ -334,7 +346,7 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
           throw error;
         }
         const held = store.getAccessToken();
-        if (held !== null && sameSession(held, token)) state.endHere(held, null);
+        if (held !== null && sameSession(held, token)) state.endHere(held, 'SIGNED_OUT_EVERYWHERE');
       });
     },
     async changePassword(input) {

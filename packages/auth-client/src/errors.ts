@@ -103,13 +103,26 @@ const FAILURE_POLICY: Readonly<Record<FailureReason, FailurePolicy>> = {
 };
 
 /**
- * Why a session ended that the sign-in page explains to its user; other endings (signing out,
- * a first visit with no cookie) need no explanation.
+ * Why a session ended, for the sign-in page to say in one line: the server's reasons (revoked
+ * from another device, reuse detected, expired) or the user's own sign-out, in this tab or another
+ * of this browser (`SIGNED_OUT`), or on every device (`SIGNED_OUT_EVERYWHERE`). A first visit
+ * with no session has none.
  *
  * @example
  * const reason: SessionEndReason = 'SESSION_REVOKED';
  */
-export type SessionEndReason = Extract<FailureReason, 'SESSION_REVOKED' | 'REFRESH_TOKEN_REUSED' | 'SESSION_EXPIRED'>;
+export type SessionEndReason =
+  | Extract<FailureReason, 'SESSION_REVOKED' | 'REFRESH_TOKEN_REUSED' | 'SESSION_EXPIRED'>
+  | 'SIGNED_OUT'
+  | 'SIGNED_OUT_EVERYWHERE';
+
+const SESSION_END_REASONS: readonly SessionEndReason[] = [
+  'SESSION_REVOKED',
+  'REFRESH_TOKEN_REUSED',
+  'SESSION_EXPIRED',
+  'SIGNED_OUT',
+  'SIGNED_OUT_EVERYWHERE',
+];
 
 const isFailureReason = (value: unknown): value is FailureReason =>
   typeof value === 'string' && Object.hasOwn(FAILURE_POLICY, value);
@@ -144,7 +157,5 @@ export function failurePolicy(reason: FailureReason | undefined): FailurePolicy 
  * sessionEndReason('REFRESH_TOKEN_MISSING'); // null
  */
 export function sessionEndReason(reason: unknown): SessionEndReason | null {
-  return reason === 'SESSION_REVOKED' || reason === 'REFRESH_TOKEN_REUSED' || reason === 'SESSION_EXPIRED'
-    ? reason
-    : null;
+  return SESSION_END_REASONS.find((known) => known === reason) ?? null;
 }

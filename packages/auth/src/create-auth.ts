@@ -1,5 +1,5 @@
 import type { Role, Session } from '@tessera/contract';
-import type { TesseraDb } from '@tessera/db';
+import type { DatabaseHealth, TesseraDb } from '@tessera/db';
 import type { JWK } from 'jose';
 import {
   type AccessTokenOptions,
@@ -393,6 +393,11 @@ export async function createAuth({
     /** Prunes long-ended sessions and spent throttle counters, in batches; the server runs it hourly. */
     pruneExpired(): Promise<PruneResult> {
       return pruneExpired(db, now());
+    },
+
+    /** Whether the database would take a write now (in the background: a lock cannot stall requests). */
+    databaseWriteHealth(): Promise<DatabaseHealth> {
+      return background.writeHealth();
     },
 
     /** Clears refresh successors whose grace window has passed; the server runs it every few seconds. */

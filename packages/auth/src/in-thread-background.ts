@@ -1,4 +1,4 @@
-import { sessions, type TesseraDb } from '@tessera/db';
+import { type DatabaseHealth, sessions, type TesseraDb, writeHealth } from '@tessera/db';
 import { asc, gt } from 'drizzle-orm';
 import type { RevocationReader } from './revocation-feed';
 import { expireGraceSuccessors } from './sessions';
@@ -10,6 +10,8 @@ import { expireGraceSuccessors } from './sessions';
 export interface BackgroundDb extends RevocationReader {
   /** Clears sealed successors of tokens replaced before `before` (epoch ms); resolves to how many. */
   expireGraceSuccessors(before: number): Promise<number>;
+  /** Whether the database would take a write now, proven without writing: what `/healthz` asks. */
+  writeHealth(): Promise<DatabaseHealth>;
 }
 
 /**
@@ -33,6 +35,9 @@ export function createInThreadBackground(db: TesseraDb): BackgroundDb {
     },
     async expireGraceSuccessors(before) {
       return expireGraceSuccessors(db, before);
+    },
+    async writeHealth() {
+      return writeHealth(db.$client);
     },
     async close() {},
   };

@@ -5,7 +5,7 @@ import { createDb, type DbHandle, refreshTokens, sessions, users } from '@tesser
 import { holdSqliteLocks } from '@tessera/db/testing';
 import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { BackgroundDb } from './in-thread-background';
+import { type BackgroundDb, createInThreadBackground } from './in-thread-background';
 import { startSession } from './sessions';
 import { createSqliteWorker } from './sqlite-worker';
 
@@ -33,6 +33,31 @@ function revoke(revokedAt: number): string {
 }
 
 describe('createSqliteWorker', () => {
+  /** @see issue 10, point 2: /healthz must prove a write path, not just a read. */
+  it('proves the database writable without writing, and without waiting on another writer', async () => {
+    const versionBefore = handle.db.$client.pragma('user_version', { simple: true });
+    expect(await reader.writeHealth()).toBe('ok');
+    expect(handle.db.$client.pragma('user_version', { simple: true })).toBe(versionBefore);
+
+    // Another connection mid-transaction holds the write lock: writable all the same, at once.
+    handle.db.$client.exec('begin immediate');
+    try {
+      const startedAt = Date.now();
+      expect(await reader.writeHealth()).toBe('ok');
+      expect(Date.now() - startedAt).toBeLessThan(1_000);
+    } finally {
+      handle.db.$client.exec('rollback');
+    }
+  });
+
+  it('reports a connection that refuses writes as read-only (in-thread, on the caller’s connection)', async () => {
+    const inThread = createInThreadBackground(handle.db);
+    expect(await inThread.writeHealth()).toBe('ok');
+    handle.db.$client.pragma('query_only = ON');
+    expect(await inThread.writeHealth()).toBe('read-only');
+    handle.db.$client.pragma('query_only = OFF');
+  });
+
   it('reads the sessions revoked after a time, oldest first, on its own connection', async () => {
     const first = revoke(1_000);
     const second = revoke(2_000);

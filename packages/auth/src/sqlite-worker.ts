@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
+import type { DatabaseHealth } from '@tessera/db';
 import type { BackgroundDb } from './in-thread-background';
 import type { Revocation } from './revocation-list';
 
@@ -21,6 +22,7 @@ function prepared() {
     db.pragma('busy_timeout = 5000');
     db.pragma('secure_delete = ON');
     statements = {
+      db,
       revokedAfter: db.prepare(
         'select id as sessionId, revoked_at as revokedAt from sessions where revoked_at > ? order by revoked_at'
       ),
@@ -31,10 +33,34 @@ function prepared() {
   }
   return statements;
 }
+// writeHealth of @tessera/db, step for step: a write transaction rolled back, without waiting
+// on another writer's lock (which proves the file writable).
+function writeHealth(db) {
+  db.pragma('busy_timeout = 0');
+  try {
+    const version = Number(db.pragma('user_version', { simple: true }));
+    db.exec('begin immediate');
+    try {
+      db.pragma('user_version = ' + version);
+    } finally {
+      db.exec('rollback');
+    }
+    return 'ok';
+  } catch (error) {
+    const code = String((error && error.code) || '');
+    if (code.startsWith('SQLITE_READONLY')) return 'read-only';
+    return code.startsWith('SQLITE_BUSY') ? 'ok' : 'unavailable';
+  } finally {
+    db.pragma('busy_timeout = 5000');
+  }
+}
 parentPort.on('message', ({ id, task, argument }) => {
   try {
-    const statement = prepared()[task];
-    const result = task === 'revokedAfter' ? statement.all(argument) : statement.run(argument).changes;
+    const open = prepared();
+    const result =
+      task === 'writeHealth' ? writeHealth(open.db)
+      : task === 'revokedAfter' ? open.revokedAfter.all(argument)
+      : open.expireGraceSuccessors.run(argument).changes;
     parentPort.postMessage({ id, result });
   } catch (error) {
     parentPort.postMessage({ id, error: String((error && error.message) || error) });
@@ -84,7 +110,7 @@ export function createSqliteWorker(file: string): BackgroundDb {
     return started;
   };
 
-  const ask = (task: 'revokedAfter' | 'expireGraceSuccessors', argument: number): Promise<unknown> => {
+  const ask = (task: 'revokedAfter' | 'expireGraceSuccessors' | 'writeHealth', argument: number): Promise<unknown> => {
     if (closing) return Promise.reject(new Error('database worker closed'));
     return new Promise((resolve, reject) => {
       const id = nextId++;
@@ -99,6 +125,9 @@ export function createSqliteWorker(file: string): BackgroundDb {
     },
     async expireGraceSuccessors(before) {
       return Number(await ask('expireGraceSuccessors', before));
+    },
+    async writeHealth() {
+      return (await ask('writeHealth', 0)) as DatabaseHealth;
     },
     async close() {
       closing = true;

@@ -8,5 +8,5 @@ export {
   registerInput,
   revokeSessionInput,
 } from './inputs';
-export { limits, MAX_BATCH_SIZE, ROLES, type Role, TRPC_PATH } from './limits';
+export { limits, MAX_BATCH_SIZE, ROLES, type Role, SIGNED_IN_FLAG_COOKIE, TRPC_PATH } from './limits';
 export type { Session, User } from './session';

@@ -17,6 +17,13 @@ export const limits = {
 /** Where the tRPC handler is mounted, on the server and in every client. */
 export const TRPC_PATH = '/trpc';
 
+/**
+ * A companion of the refresh cookie that script may read: set and cleared with it, it holds no
+ * secret ("1"), only the hint that this browser may have a session. Without it the SPA skips the
+ * refresh a first visit would make, which could only fail (401) and log a console error.
+ */
+export const SIGNED_IN_FLAG_COOKIE = 'tessera_signed_in';
+
 /** Operations in one batched request; the server refuses more, and the client's batch link stays at or below it. */
 export const MAX_BATCH_SIZE = 10;
 

@@ -55,7 +55,7 @@ describe('createDb', () => {
     expect(pragma('foreign_keys')).toBe(1);
     expect(pragma('synchronous')).toBe(1); // NORMAL
     expect(pragma('busy_timeout')).toBe(5000);
-    expect(handle.ping()).toBe('ok');
+    expect(handle.ping()).toBe(true);
     expect(handle.db.select().from(users).all()).toEqual([]);
   });
 

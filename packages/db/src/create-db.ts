@@ -7,6 +7,10 @@ import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import type { MigrationConfig } from 'drizzle-orm/migrator';
 import { schema } from './schema';
 
+/**
+ * Whether the database would take a write: `ok`, `read-only` when it reads but refuses writes
+ * (every sign-in would fail), `unavailable` when it does not answer.
+ */
 export type DatabaseHealth = 'ok' | 'read-only' | 'unavailable';
 
 export type TesseraDb = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
@@ -15,12 +19,8 @@ export interface DbHandle {
   db: TesseraDb;
   /** The SQLite file, for readers that open a connection of their own; null for `:memory:`. */
   file: string | null;
-  /**
-   * What `/healthz` asks: `ok` when the database answers a read and would accept a write,
-   * `read-only` when it reads but refuses writes (every sign-in would fail), `unavailable` when
-   * it does not answer at all.
-   */
-  ping(): DatabaseHealth;
+  /** Answers when the connection does (no file access: it cannot block). */
+  ping(): boolean;
   close(): void;
 }
 
@@ -82,15 +82,15 @@ export function createDb(url: string, options: CreateDbOptions = {}): DbHandle {
     });
   }
   // A database that opens and reads can still refuse every write (a file, or its -wal/-shm,
-  // left read-only by another user): fail now, naming the cause, not at the first sign-in.
-  probeWrite(sqlite);
+  // left read-only by another user): fail now, with SQLITE_READONLY, not at the first sign-in.
+  if (writeHealth(sqlite) === 'read-only') probeWrite(sqlite);
   // SQLite gives its -wal and -shm files the database file's mode; older versions left 0644.
   if (path !== ':memory:') for (const suffix of ['-wal', '-shm']) restrictIfPresent(`${path}${suffix}`);
 
   return {
     db,
     file: path === ':memory:' ? null : resolve(path),
-    ping: () => healthOf(sqlite),
+    ping: () => sqlite.prepare('select 1 as ok').get() !== undefined,
     close: () => sqlite.close(),
   };
 }
@@ -98,7 +98,8 @@ export function createDb(url: string, options: CreateDbOptions = {}): DbHandle {
 /**
  * Proves the connection may write without writing anything: a write transaction that sets the
  * header's user_version to what it already is, rolled back. SQLite checks write access when the
- * first page is changed, so a read-only file throws SQLITE_READONLY here.
+ * first page is changed, so a read-only file throws SQLITE_READONLY here. (The server's worker
+ * thread runs the same steps: packages/auth/src/sqlite-worker.ts.)
  */
 function probeWrite(sqlite: Database.Database): void {
   const version = Number(sqlite.pragma('user_version', { simple: true }));
@@ -110,19 +111,25 @@ function probeWrite(sqlite: Database.Database): void {
   }
 }
 
-function healthOf(sqlite: Database.Database): DatabaseHealth {
-  try {
-    sqlite.prepare('select 1').get();
-  } catch {
-    return 'unavailable';
-  }
+/**
+ * {@link probeWrite} as a health answer, without waiting on locks: another writer holding the
+ * lock proves the file writable, so SQLITE_BUSY is `ok`.
+ *
+ * @example
+ * writeHealth(sqlite); // 'read-only'
+ */
+export function writeHealth(sqlite: Database.Database): DatabaseHealth {
+  const busyTimeout = Number(sqlite.pragma('busy_timeout', { simple: true }));
+  sqlite.pragma('busy_timeout = 0');
   try {
     probeWrite(sqlite);
     return 'ok';
   } catch (error) {
-    // Anything else (a lock held past the busy timeout, a vanished file) is not read-only.
     const code = error instanceof Database.SqliteError ? error.code : '';
-    return code.startsWith('SQLITE_READONLY') ? 'read-only' : 'unavailable';
+    if (code.startsWith('SQLITE_READONLY')) return 'read-only';
+    return code.startsWith('SQLITE_BUSY') ? 'ok' : 'unavailable';
+  } finally {
+    sqlite.pragma(`busy_timeout = ${busyTimeout}`);
   }
 }
 

@@ -7,5 +7,6 @@ export {
   type FeatureMigrations,
   type TesseraDb,
   type TesseraTransaction,
+  writeHealth,
 } from './create-db';
 export { authEvents, rateLimits, refreshTokens, schema, sessions, signingKeys, users } from './schema';

@@ -27,7 +27,10 @@ describe('the refresh cookie', () => {
   it('has exactly the contract’s attributes: __Secure- prefix, HttpOnly, Secure, SameSite=Strict, scoped Path, an expiry', async () => {
     const { answer, token } = await signUp();
     const setCookies = answer.headers.getSetCookie();
-    expect(setCookies).toHaveLength(1);
+    // The refresh cookie, then its script-readable companion flag, which holds no secret.
+    expect(setCookies).toHaveLength(2);
+    expect(setCookies[1]).toMatch(/^tessera_signed_in=1; /);
+    expect(setCookies[1]).not.toContain(token);
     const [pair, ...attributes] = (setCookies[0] ?? '').split(';').map((part) => part.trim());
     expect(pair).toBe(`${REFRESH_COOKIE_NAME}=${token}`);
     expect(REFRESH_COOKIE_NAME.startsWith('__Secure-')).toBe(true);

@@ -19,10 +19,15 @@ import { createServerAuth } from '../start-server';
  * expect((await app.inject({ url: '/healthz' })).statusCode).toBe(503);
  */
 export async function buildTestApp(
-  options: { logStream?: LogStream; env?: Record<string, string> } = {},
+  options: {
+    logStream?: LogStream;
+    env?: Record<string, string>;
+    /** A private in-memory database: the background work then shares the test's connection. */
+    inMemory?: boolean;
+  } = {},
 ): Promise<{ app: FastifyInstance; db: DbHandle; dispose(): Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'tessera-app-'));
-  const db = createDb(join(dir, 'tessera.db'), migrationsFrom(undefined));
+  const db = createDb(options.inMemory ? ':memory:' : join(dir, 'tessera.db'), migrationsFrom(undefined));
   const env = loadEnv({ LOG_LEVEL: 'silent', ...options.env });
   const auth = await createServerAuth(env, db, loadSecretKey(env, db.file).box);
   const app = await buildServer({ env, db, auth, webRoot: null, logStream: options.logStream });

@@ -4,10 +4,12 @@ const EXPLANATIONS: Record<SessionEndReason, string> = {
   SESSION_REVOKED: 'You were signed out on this device from another device.',
   REFRESH_TOKEN_REUSED: 'For your safety we signed you out: this session was used from somewhere else.',
   SESSION_EXPIRED: 'Your session expired. Please sign in again.',
+  SIGNED_OUT: 'You signed out.',
+  SIGNED_OUT_EVERYWHERE: 'You signed out on every device.',
 };
 
 /**
- * What the sign-in page tells someone whose session ended without their doing.
+ * What the sign-in page says, in one line, about how the last session ended.
  *
  * @example
  * describeSessionEnd('SESSION_REVOKED'); // 'You were signed out on this device from another device.'

@@ -1,13 +1,18 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useAuth } from '@tessera/auth-react';
+import { useRef, useState } from 'react';
 import { Link } from 'react-router';
 import { ActivityList } from '../components/activity-list';
 import { AuthCard } from '../components/auth-card';
+import { ConfirmDialog } from '../components/confirm-dialog';
 import { FormAlert } from '../components/form-alert';
 import { LoadError } from '../components/load-error';
 import { describeDevice } from '../lib/describe-device';
 import { formatTime } from '../lib/format-time';
 import { useTRPC } from '../trpc';
+
+/** What the page is asking the user to confirm, if anything. */
+type Confirming = { action: 'revoke'; id: string; device: string; signedIn: string } | { action: 'everywhere' } | null;
 
 /** `/sessions`: every device signed in to this account, a way to end any of them, and recent activity. */
 export function SessionsPage() {
@@ -16,6 +21,9 @@ export function SessionsPage() {
   const auth = useAuth();
   const sessions = useQuery(trpc.auth.sessions.list.queryOptions());
   const activity = useQuery(trpc.auth.activity.list.queryOptions());
+  const [confirming, setConfirming] = useState<Confirming>(null);
+  const [outcome, setOutcome] = useState<string | null>(null);
+  const outcomeRef = useRef<HTMLParagraphElement>(null);
   const revoke = useMutation(
     trpc.auth.sessions.revoke.mutationOptions({
       onSuccess: () =>
@@ -25,15 +33,35 @@ export function SessionsPage() {
         ]),
     }),
   );
-  // Ends every session on the server, then this one in every tab here.
+  // Ends every session on the server, then this one in every tab here; the sign-in page says so.
   const signOutEverywhere = useMutation({ mutationFn: auth.signOutEverywhere });
   const currentSessionId = sessions.data?.find((session) => session.current)?.id ?? null;
+
+  const confirmRevoke = (id: string, device: string) => {
+    setConfirming(null);
+    setOutcome(null);
+    revoke.mutate(
+      { id },
+      {
+        onSuccess: () => {
+          setOutcome(`${device} was signed out.`);
+          // Its button is gone with its row: focus goes to what happened instead.
+          requestAnimationFrame(() => outcomeRef.current?.focus());
+        },
+      },
+    );
+  };
 
   return (
     <AuthCard title="Sessions" subtitle="Devices signed in to your account." footer={<Link to="/">Home</Link>}>
       {revoke.isError || signOutEverywhere.isError ? (
         <FormAlert message="That did not work. Please try again." />
       ) : null}
+      {outcome === null ? null : (
+        <p ref={outcomeRef} className="notice" role="status" tabIndex={-1}>
+          {outcome}
+        </p>
+      )}
       {sessions.isError ? (
         // The error replaces the loading text: never both at once.
         <LoadError what="Your sessions" onRetry={() => void sessions.refetch()} />
@@ -45,6 +73,7 @@ export function SessionsPage() {
         <ul className="session-list" aria-label="Sessions">
           {sessions.data.map((session) => {
             const device = describeDevice(session.userAgent);
+            const signedIn = formatTime(session.createdAt);
             return (
               <li key={session.id} className="session">
                 <div className="session-details">
@@ -53,16 +82,16 @@ export function SessionsPage() {
                     {session.current ? <span className="session-current">This device</span> : null}
                   </p>
                   <p className="session-times">
-                    Signed in {formatTime(session.createdAt)} · last active {formatTime(session.lastUsedAt)}
+                    Signed in {signedIn} · last active {formatTime(session.lastUsedAt)}
                   </p>
                 </div>
                 {session.current ? null : (
                   <button
                     type="button"
                     className="button button-secondary button-small"
-                    aria-label={`Revoke ${device}, signed in ${formatTime(session.createdAt)}`}
+                    aria-label={`Revoke ${device}, signed in ${signedIn}`}
                     disabled={revoke.isPending}
-                    onClick={() => revoke.mutate({ id: session.id })}
+                    onClick={() => setConfirming({ action: 'revoke', id: session.id, device, signedIn })}
                   >
                     Revoke
                   </button>
@@ -76,7 +105,7 @@ export function SessionsPage() {
         type="button"
         className="button button-secondary"
         disabled={signOutEverywhere.isPending}
-        onClick={() => signOutEverywhere.mutate()}
+        onClick={() => setConfirming({ action: 'everywhere' })}
       >
         Sign out everywhere
       </button>
@@ -90,6 +119,29 @@ export function SessionsPage() {
       ) : (
         <ActivityList events={activity.data} currentSessionId={currentSessionId} />
       )}
+      {confirming?.action === 'revoke' ? (
+        <ConfirmDialog
+          title="Revoke this session?"
+          confirmLabel="Revoke session"
+          onConfirm={() => confirmRevoke(confirming.id, confirming.device)}
+          onCancel={() => setConfirming(null)}
+        >
+          {confirming.device}, signed in {confirming.signedIn}, will be signed out at once.
+        </ConfirmDialog>
+      ) : null}
+      {confirming?.action === 'everywhere' ? (
+        <ConfirmDialog
+          title="Sign out everywhere?"
+          confirmLabel="Sign out all devices"
+          onConfirm={() => {
+            setConfirming(null);
+            signOutEverywhere.mutate();
+          }}
+          onCancel={() => setConfirming(null)}
+        >
+          Every device signed in to your account, this one included, will be signed out at once.
+        </ConfirmDialog>
+      ) : null}
     </AuthCard>
   );
 }

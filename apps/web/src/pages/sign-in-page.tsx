@@ -41,17 +41,17 @@ export function SignInPage() {
       }
     >
       {/* noValidate: our own checks report through the alert, which every screen reader announces. */}
-      {endedBecause === null ? null : (
-        <p className="notice" role="status">
-          {describeSessionEnd(endedBecause)}
-        </p>
-      )}
+      {/* One line on how the last session ended; an incomplete sign-out is the one to know about. */}
       {isSignOutIncomplete(location.state) ? (
         <p className="notice" role="status">
           You are signed out in this tab, but the server could not be reached to end your session. Sign in and out again
           when you are back online.
         </p>
-      ) : null}
+      ) : endedBecause === null ? null : (
+        <p className="notice" role="status">
+          {describeSessionEnd(endedBecause)}
+        </p>
+      )}
       <form className="form" onSubmit={onSubmit} noValidate>
         {problem === null ? null : <FormAlert key={attempt} message={problem.message} />}
         <TextField
