@@ -27,6 +27,75 @@ describe('forms that guide', () => {
     await expect(page.getByRole('alert').textContent()).resolves.toBe('Too many attempts. Try again in 15 minutes.');
   });
 
+  /** @see issue 10, point 9 */
+  it('moves focus where the user must look: the field to fix, the message, the new page’s heading', async () => {
+    await registerUser(server.url, 'focus@example.com');
+    const page = await browser.context.newPage();
+    const focused = () =>
+      page.evaluate(() => {
+        const element = document.activeElement;
+        return {
+          tag: element?.tagName,
+          id: element?.id,
+          text: element?.textContent,
+          inForm: !!element?.closest('form'),
+        };
+      });
+    await page.goto(`${server.publicOrigin}/sign-in`);
+
+    // A check that names a field: focus on that field.
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(focused).toMatchObject({ tag: 'INPUT', id: 'email' });
+
+    // Wrong credentials mark no field (either may be wrong): the password is where to retype, the
+    // message is what it reads out, and Tab stays in the form.
+    await signIn(page, 'focus@example.com', 'not the password');
+    await page.getByRole('alert').waitFor();
+    await expect.poll(focused).toMatchObject({ tag: 'INPUT', id: 'password' });
+    const password = page.getByLabel('Password', { exact: true });
+    await expect(password.getAttribute('aria-describedby')).resolves.toBe('form-alert');
+    await expect(password.getAttribute('aria-invalid')).resolves.toBeNull();
+    await page.keyboard.press('Tab');
+    await expect.poll(focused).toMatchObject({ inForm: true, tag: 'BUTTON' });
+
+    // A failure no input can fix (the server unreachable): focus on the announced message.
+    await page.route('**/trpc/auth.login*', (route) => route.abort());
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect
+      .poll(focused)
+      .toMatchObject({ id: 'form-alert', text: 'Could not reach Tessera. Check your connection and try again.' });
+    await page.unroute('**/trpc/auth.login*');
+
+    // Signed in: the new page's heading; signed out: the sign-in page's heading.
+    await page.getByLabel('Password', { exact: true }).fill('a strong password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(focused).toMatchObject({ tag: 'H1', text: 'Welcome' });
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await expect.poll(focused).toMatchObject({ tag: 'H1', text: 'Welcome back' });
+
+    // Signed up: the home page's heading too.
+    await page.getByRole('link', { name: 'Create account' }).click();
+    await page.getByLabel('Email').fill('focus-new@example.com');
+    await page.getByLabel('Password', { exact: true }).fill('a strong password');
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await expect.poll(focused).toMatchObject({ tag: 'H1', text: 'Welcome' });
+  });
+
+  /** @see issue 10, point 13 */
+  it('keeps the submit button where it is when the alert appears and goes', async () => {
+    const page = await browser.context.newPage();
+    await page.goto(`${server.publicOrigin}/sign-in`);
+    const button = page.getByRole('button', { name: 'Sign in' });
+    const before = await button.boundingBox();
+    await signIn(page, 'nobody@example.com', 'not the password');
+    await page.getByRole('alert').waitFor();
+    expect(await button.boundingBox()).toEqual(before);
+    await page.getByLabel('Email').fill('');
+    await button.click();
+    await page.getByRole('alert').getByText('Enter your email').waitFor();
+    expect(await button.boundingBox()).toEqual(before);
+  });
+
   /** @see issue 10, point 1: opening 127.0.0.1 when the server serves localhost. */
   it('names the origin to open when sign-in comes from another one', async () => {
     await registerUser(server.url, 'elsewhere@example.com');

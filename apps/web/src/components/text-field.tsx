@@ -30,7 +30,7 @@ export function TextField({ name, label, hint, problem, onChange, ...input }: Te
   const tooLongId = `${name}-too-long`;
   const describedBy = [
     hint === undefined ? null : hintId,
-    problem?.field === name ? FORM_ALERT_ID : null,
+    problem?.field === name || problem?.retryAt === name ? FORM_ALERT_ID : null,
     tooLong ? tooLongId : null,
   ]
     .filter(Boolean)

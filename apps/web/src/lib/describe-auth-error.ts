@@ -6,7 +6,8 @@ import type { AuthForm, FieldName, FormProblem } from './form-problem';
 const FIELDS: readonly FieldName[] = ['email', 'password', 'name', 'currentPassword', 'newPassword'];
 
 const UNAUTHORIZED_PROBLEM: Record<AuthForm, FormProblem> = {
-  'sign-in': { message: 'Email or password is incorrect.' },
+  // Either may be wrong (the server will not say which), so neither is marked; retyping starts at the password.
+  'sign-in': { message: 'Email or password is incorrect.', retryAt: 'password' },
   'sign-up': { message: 'We could not create your account. Try again.' },
   'change-password': { message: 'Your current password is incorrect.', field: 'currentPassword' },
 };

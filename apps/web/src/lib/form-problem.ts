@@ -7,5 +7,11 @@ export type AuthForm = 'sign-in' | 'sign-up' | 'change-password';
 /** What went wrong with a submission, in words for the user, and which input to fix if any. */
 export interface FormProblem {
   message: string;
+  /** The input at fault: marked invalid, and focused. */
   field?: FieldName;
+  /**
+   * Where the keyboard goes when no single input is at fault but one is the place to retry (a
+   * wrong password or email: the password); not marked invalid. Neither set: the message.
+   */
+  retryAt?: FieldName;
 }

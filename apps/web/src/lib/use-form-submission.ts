@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { FORM_ALERT_ID } from '../components/form-alert';
 import { describeAuthError } from './describe-auth-error';
 import type { AuthForm, FormProblem } from './form-problem';
 
@@ -13,8 +14,8 @@ export interface FormSubmission {
 
 /**
  * Runs a form's action with client-side checks first, a pending flag (to disable the submit
- * button) and a readable problem on failure. The field with the problem gets focus, so keyboard
- * and screen-reader users land where the fix is needed.
+ * button) and a readable problem on failure. The field with the problem gets focus, or else the
+ * message, so keyboard and screen-reader users land where the fix is needed.
  *
  * @example
  * const { pending, problem, submit } = useFormSubmission('sign-in');
@@ -25,8 +26,14 @@ export function useFormSubmission(form: AuthForm): FormSubmission {
   const [problem, setProblem] = useState<FormProblem | null>(null);
   const [attempt, setAttempt] = useState(0);
 
+  // After a failed submit the keyboard stays in the form: on the field to fix, or on the message
+  // (the disabled submit button had dropped focus to the page).
   useEffect(() => {
-    if (problem?.field !== undefined) document.getElementById(problem.field)?.focus();
+    if (problem === null) return;
+    const target = document.getElementById(problem.field ?? problem.retryAt ?? FORM_ALERT_ID);
+    target?.focus();
+    // A password to retype is selected, so typing replaces it.
+    if (target instanceof HTMLInputElement && problem.retryAt !== undefined) target.select();
   }, [problem]);
 
   const fail = (next: FormProblem) => {

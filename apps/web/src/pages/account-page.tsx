@@ -39,7 +39,6 @@ export function AccountPage() {
         </p>
       ) : null}
       <form className="form" onSubmit={onSubmit} noValidate>
-        {problem === null ? null : <FormAlert key={attempt} message={problem.message} />}
         <TextField
           name="currentPassword"
           label="Current password"
@@ -65,6 +64,8 @@ export function AccountPage() {
           problem={problem}
         />
         <SubmitButton pending={pending}>Change password</SubmitButton>
+        {/* Under the button, so the button never moves when the alert comes or goes. */}
+        {problem === null ? null : <FormAlert key={attempt} message={problem.message} />}
       </form>
     </AuthCard>
   );

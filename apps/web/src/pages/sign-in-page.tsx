@@ -53,7 +53,6 @@ export function SignInPage() {
         </p>
       )}
       <form className="form" onSubmit={onSubmit} noValidate>
-        {problem === null ? null : <FormAlert key={attempt} message={problem.message} />}
         <TextField
           name="email"
           label="Email"
@@ -77,6 +76,8 @@ export function SignInPage() {
           problem={problem}
         />
         <SubmitButton pending={pending}>Sign in</SubmitButton>
+        {/* Under the button, so the button never moves when the alert comes or goes. */}
+        {problem === null ? null : <FormAlert key={attempt} message={problem.message} />}
       </form>
     </AuthCard>
   );

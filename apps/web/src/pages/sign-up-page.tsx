@@ -42,7 +42,6 @@ export function SignUpPage() {
     >
       {/* noValidate: our own checks report through the alert, which every screen reader announces. */}
       <form className="form" onSubmit={onSubmit} noValidate>
-        {problem === null ? null : <FormAlert key={attempt} message={problem.message} />}
         <TextField
           name="name"
           label="Name"
@@ -79,6 +78,8 @@ export function SignUpPage() {
           problem={problem}
         />
         <SubmitButton pending={pending}>Create account</SubmitButton>
+        {/* Under the button, so the button never moves when the alert comes or goes. */}
+        {problem === null ? null : <FormAlert key={attempt} message={problem.message} />}
       </form>
     </AuthCard>
   );
