@@ -39,7 +39,11 @@ describe('the Admin page', () => {
     const other = accounts.getByRole('listitem').filter({ hasText: 'other@example.com' });
     await other.getByText('1 session').waitFor();
     await page.getByRole('button', { name: 'Revoke sessions of other@example.com' }).click();
+    const dialog = page.getByRole('dialog', { name: 'End every session of this account?' });
+    await expect(dialog.textContent()).resolves.toContain('other@example.com will be signed out on their one device');
+    await dialog.getByRole('button', { name: 'End sessions' }).click();
     await other.getByText('0 sessions').waitFor();
+    await expect(page.getByRole('status').textContent()).resolves.toBe('Every session of other@example.com was ended.');
     const refused = await callProcedure(server.url, 'auth.me', {
       method: 'GET',
       headers: { authorization: `Bearer ${otherUser.accessToken}` },

@@ -1,7 +1,9 @@
 import { useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-query';
 import { useAuth } from '@tessera/auth-react';
+import { useState } from 'react';
 import { Link } from 'react-router';
 import { AuthCard } from '../components/auth-card';
+import { ConfirmDialog } from '../components/confirm-dialog';
 import { FormAlert } from '../components/form-alert';
 import { NextPageButton } from '../components/next-page-button';
 import { formatTime } from '../lib/format-time';
@@ -28,10 +30,23 @@ function AdminUsers() {
     }),
   );
   const items = users.data?.pages.flatMap((page) => page.items) ?? [];
+  const [confirming, setConfirming] = useState<{ userId: string; email: string; sessions: number } | null>(null);
+  const [outcome, setOutcome] = useState<string | null>(null);
+
+  const confirmRevoke = ({ userId, email }: { userId: string; email: string }) => {
+    setConfirming(null);
+    setOutcome(null);
+    revoke.mutate({ userId }, { onSuccess: () => setOutcome(`Every session of ${email} was ended.`) });
+  };
 
   return (
     <AuthCard title="Admin" subtitle="Every account, and its live sessions." footer={<Link to="/">Home</Link>}>
       {users.isError || revoke.isError ? <FormAlert message="That did not work. Please try again." /> : null}
+      {outcome === null ? null : (
+        <p className="notice" role="status">
+          {outcome}
+        </p>
+      )}
       {users.isPending ? (
         <p className="loading" aria-busy="true">
           Loading accounts…
@@ -55,7 +70,7 @@ function AdminUsers() {
                 className="button button-secondary button-small"
                 aria-label={`Revoke sessions of ${account.email}`}
                 disabled={revoke.isPending || account.sessions === 0}
-                onClick={() => revoke.mutate({ userId: account.id })}
+                onClick={() => setConfirming({ userId: account.id, email: account.email, sessions: account.sessions })}
               >
                 Revoke sessions
               </button>
@@ -64,6 +79,17 @@ function AdminUsers() {
         </ul>
       )}
       <NextPageButton query={users}>Show more accounts</NextPageButton>
+      {confirming === null ? null : (
+        <ConfirmDialog
+          title="End every session of this account?"
+          confirmLabel="End sessions"
+          onConfirm={() => confirmRevoke(confirming)}
+          onCancel={() => setConfirming(null)}
+        >
+          {confirming.email} will be signed out on{' '}
+          {confirming.sessions === 1 ? 'their one device' : `all ${confirming.sessions} devices`} at once.
+        </ConfirmDialog>
+      )}
     </AuthCard>
   );
 }

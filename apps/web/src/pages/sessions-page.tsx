@@ -1,6 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useAuth } from '@tessera/auth-react';
-import { useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { Link } from 'react-router';
 import { ActivityList } from '../components/activity-list';
 import { AuthCard } from '../components/auth-card';
@@ -24,6 +24,10 @@ export function SessionsPage() {
   const [confirming, setConfirming] = useState<Confirming>(null);
   const [outcome, setOutcome] = useState<string | null>(null);
   const outcomeRef = useRef<HTMLParagraphElement>(null);
+  // The revoked session's button is gone with its row: focus goes to what happened instead.
+  useEffect(() => {
+    if (outcome !== null) outcomeRef.current?.focus();
+  }, [outcome]);
   const revoke = useMutation(
     trpc.auth.sessions.revoke.mutationOptions({
       onSuccess: () =>
@@ -43,11 +47,7 @@ export function SessionsPage() {
     revoke.mutate(
       { id },
       {
-        onSuccess: () => {
-          setOutcome(`${device} was signed out.`);
-          // Its button is gone with its row: focus goes to what happened instead.
-          requestAnimationFrame(() => outcomeRef.current?.focus());
-        },
+        onSuccess: () => setOutcome(`${device} was signed out.`),
       },
     );
   };
