@@ -1,6 +1,6 @@
 import { callProcedure, registerUser, type TestServer } from '@tessera/server/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { signIn } from './testing/app-driver';
+import { createAccount, signIn } from './testing/app-driver';
 import { type AppUnderTest, startAppAndBrowser, type TestBrowser } from './testing/browser';
 
 let app: AppUnderTest;
@@ -94,6 +94,35 @@ describe('forms that guide', () => {
     await button.click();
     await page.getByRole('alert').getByText('Enter your email').waitFor();
     expect(await button.boundingBox()).toEqual(before);
+  });
+
+  /** @see issue 10, point 13: a long email broke mid-word, like a typo ("long.a / ddress"). */
+  it('wraps a long email only after a dot, hyphen or underscore, or before the @', async () => {
+    const email = 'ada.lovelace.with.a.rather.long.address@analytical-engine.example.com';
+    const page = await browser.context.newPage();
+    await page.setViewportSize({ width: 360, height: 740 });
+    await createAccount(page, server.publicOrigin, email);
+    const lines = await page.locator('.account-email').evaluate((element) => {
+      // The rendered lines: characters grouped by the top of their box.
+      const byTop = new Map<number, string>();
+      const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);
+      for (let node = walker.nextNode(); node !== null; node = walker.nextNode()) {
+        for (let i = 0; i < (node.textContent ?? '').length; i++) {
+          const range = document.createRange();
+          range.setStart(node, i);
+          range.setEnd(node, i + 1);
+          const top = Math.round(range.getBoundingClientRect().top);
+          byTop.set(top, (byTop.get(top) ?? '') + (node.textContent ?? '')[i]);
+        }
+      }
+      return [...byTop.entries()].sort(([a], [b]) => a - b).map(([, text]) => text);
+    });
+    expect(lines.length).toBeGreaterThan(1);
+    expect(lines.join('')).toBe(email);
+    for (const [index, line] of lines.slice(0, -1).entries()) {
+      const next = lines[index + 1] ?? '';
+      expect(/[._-]$/.test(line) || next.startsWith('@')).toBe(true);
+    }
   });
 
   /** @see issue 10, point 1: opening 127.0.0.1 when the server serves localhost. */

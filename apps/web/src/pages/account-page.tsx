@@ -3,6 +3,7 @@ import { limits } from '@tessera/contract';
 import { type FormEvent, useState } from 'react';
 import { Link } from 'react-router';
 import { AuthCard } from '../components/auth-card';
+import { EmailAddress } from '../components/email-address';
 import { FormAlert } from '../components/form-alert';
 import { SubmitButton } from '../components/submit-button';
 import { TextField } from '../components/text-field';
@@ -32,7 +33,11 @@ export function AccountPage() {
   };
 
   return (
-    <AuthCard title="Account" subtitle={user?.email} footer={<Link to="/">Home</Link>}>
+    <AuthCard
+      title="Account"
+      subtitle={user ? <EmailAddress value={user.email} /> : undefined}
+      footer={<Link to="/">Home</Link>}
+    >
       {changed ? (
         <p className="notice" role="status">
           Password changed. Every other device has been signed out.

@@ -4,6 +4,7 @@ import { useState } from 'react';
 import { Link } from 'react-router';
 import { AuthCard } from '../components/auth-card';
 import { ConfirmDialog } from '../components/confirm-dialog';
+import { EmailAddress } from '../components/email-address';
 import { FormAlert } from '../components/form-alert';
 import { NextPageButton } from '../components/next-page-button';
 import { formatTime } from '../lib/format-time';
@@ -57,7 +58,7 @@ function AdminUsers() {
             <li key={account.id} className="session">
               <div className="session-details">
                 <p className="session-device">
-                  {account.email}
+                  <EmailAddress value={account.email} />
                   {account.role === 'admin' ? <span className="session-current">Admin</span> : null}
                 </p>
                 <p className="session-times">

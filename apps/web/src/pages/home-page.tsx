@@ -4,6 +4,7 @@ import { useState } from 'react';
 import { Link, useNavigate } from 'react-router';
 
 import { AuthCard } from '../components/auth-card';
+import { EmailAddress } from '../components/email-address';
 import { NotesPanel } from '../components/notes-panel';
 import { SIGN_OUT_INCOMPLETE_STATE } from '../lib/sign-out-state';
 import { useTRPC } from '../trpc';
@@ -36,7 +37,9 @@ export function HomePage() {
     <AuthCard title={name === null ? 'Welcome' : `Welcome, ${name}`} subtitle="You are signed in.">
       <div className="account">
         <p className="account-label">Signed in as</p>
-        <p className="account-email">{email}</p>
+        <p className="account-email">
+          <EmailAddress value={email} />
+        </p>
       </div>
       <nav className="nav-links" aria-label="Account">
         <Link to="/sessions">Sessions</Link>

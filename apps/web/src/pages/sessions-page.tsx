@@ -41,13 +41,13 @@ export function SessionsPage() {
   const signOutEverywhere = useMutation({ mutationFn: auth.signOutEverywhere });
   const currentSessionId = sessions.data?.find((session) => session.current)?.id ?? null;
 
-  const confirmRevoke = (id: string, device: string) => {
+  const confirmRevoke = (id: string, device: string, signedIn: string) => {
     setConfirming(null);
     setOutcome(null);
     revoke.mutate(
       { id },
       {
-        onSuccess: () => setOutcome(`${device} was signed out.`),
+        onSuccess: () => setOutcome(`${device}, signed in ${signedIn}, was signed out.`),
       },
     );
   };
@@ -123,7 +123,7 @@ export function SessionsPage() {
         <ConfirmDialog
           title="Revoke this session?"
           confirmLabel="Revoke session"
-          onConfirm={() => confirmRevoke(confirming.id, confirming.device)}
+          onConfirm={() => confirmRevoke(confirming.id, confirming.device, confirming.signedIn)}
           onCancel={() => setConfirming(null)}
         >
           {confirming.device}, signed in {confirming.signedIn}, will be signed out at once.
