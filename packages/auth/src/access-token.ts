@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { ROLES, type Role } from '@tessera/contract';
 import { errors, jwtVerify, SignJWT } from 'jose';
 import { ACCESS_TOKEN_ALG, type SigningKeyRing } from './signing-keys';
+import type { VerifiedTokenCache } from './verified-token-cache';
 
 const isRole = (value: unknown): value is Role => ROLES.some((role) => role === value);
 
@@ -9,6 +10,11 @@ const isRole = (value: unknown): value is Role => ROLES.some((role) => role === 
 export const ACCESS_TOKEN_TYP = 'at+jwt';
 /** Far above our ~400-character tokens; longer input is refused before any parsing. */
 const MAX_TOKEN_LENGTH = 4096;
+/**
+ * A compact JWS and nothing else: three base64url parts. Decoders forgive stray characters
+ * (a trailing space decodes to the same bytes), which would make one token many strings.
+ */
+const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 /** Tolerated clock difference between server processes, seconds. */
 export const CLOCK_TOLERANCE_S = 5;
 
@@ -18,6 +24,8 @@ export interface AccessTokenOptions {
   audience: string;
   /** Lifetime, seconds. */
   ttl: number;
+  /** Tokens verified before, by their exact text: a hit skips the signature check. */
+  cache?: VerifiedTokenCache;
 }
 
 export interface AccessTokenSubject {
@@ -82,9 +90,11 @@ export async function verifyAccessToken(
   token: string,
   now: number,
 ): Promise<AccessTokenCheck> {
-  if (token.length === 0 || token.length > MAX_TOKEN_LENGTH) return INVALID;
+  if (token.length > MAX_TOKEN_LENGTH || !COMPACT_JWS.test(token)) return INVALID;
+  const cached = options.cache?.get(token, now, (kid) => options.keys.verifies(kid));
+  if (cached !== undefined) return { ok: true, token: cached };
   try {
-    const { payload } = await jwtVerify(
+    const { payload, protectedHeader } = await jwtVerify(
       token,
       async ({ kid }) => {
         const key = typeof kid === 'string' ? await options.keys.verificationKey(kid) : null;
@@ -103,14 +113,23 @@ export async function verifyAccessToken(
         currentDate: new Date(now),
       },
     );
-    const { sub, sid, jti, exp } = payload;
-    if (typeof sub !== 'string' || typeof sid !== 'string' || typeof jti !== 'string' || typeof exp !== 'number') {
+    const { sub, sid, jti, exp, iat } = payload;
+    if (
+      typeof sub !== 'string' ||
+      typeof sid !== 'string' ||
+      typeof jti !== 'string' ||
+      typeof exp !== 'number' ||
+      typeof iat !== 'number' ||
+      typeof protectedHeader.kid !== 'string'
+    ) {
       return INVALID;
     }
     // Tokens signed before roles existed carry none: they are a plain user's, for minutes at most.
     const role = payload.role ?? 'user';
     if (!isRole(role)) return INVALID;
-    return { ok: true, token: { userId: sub, sessionId: sid, role, tokenId: jti, expiresAt: exp * 1000 } };
+    const verified = { userId: sub, sessionId: sid, role, tokenId: jti, expiresAt: exp * 1000 };
+    options.cache?.set(token, { token: verified, kid: protectedHeader.kid, exp, iat });
+    return { ok: true, token: verified };
   } catch (error) {
     // jose checks the signature before the claims, so JWTExpired (`exp`, or `iat` older than
     // the lifetime) is only ever thrown for a token we signed.

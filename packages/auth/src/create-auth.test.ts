@@ -58,6 +58,7 @@ describe('revocation in the auth core', () => {
     expect(await b.verifyAccessToken(session.accessToken)).toMatchObject({ ok: true });
     const check = await a.verifyAccessToken(session.accessToken);
     if (!check.ok) throw new Error('token refused');
+    // From here the token is in both processes' verified-token caches: revocation must win anyway.
 
     a.logout(check.token, client);
     expect(await a.verifyAccessToken(session.accessToken)).toEqual({ ok: false, reason: 'revoked' });

@@ -36,10 +36,12 @@ import {
   findUserByEmail,
   findUserById,
   insertUser,
+  prepareUserById,
   setPasswordHash,
   setRole,
   type User,
 } from './users';
+import { VerifiedTokenCache } from './verified-token-cache';
 import { createWorkLane, type LaneLimits } from './work-lane';
 
 /** What a client receives on sign-in and refresh: the contract's Session. */
@@ -166,7 +168,11 @@ export async function createAuth({
     issuer: config.issuer,
     audience: config.audience,
     ttl: config.accessTokenTtl,
+    // The signature check is the costliest step of an authenticated request; a token's second
+    // and later uses skip it (the revocation list below is still consulted on every one).
+    cache: new VerifiedTokenCache({ ttl: config.accessTokenTtl, clockTolerance: CLOCK_TOLERANCE_S }),
   };
+  const userById = prepareUserById(db);
   const throttle = throttleLimits === 'off' ? noThrottle : createThrottle(db, throttleLimits);
   const signInLane = createWorkLane(passwordLanes.signIn);
   const passwordChangeLane = createWorkLane(passwordLanes.passwordChange);
@@ -261,7 +267,7 @@ export async function createAuth({
           sessionId: rotated.sessionId,
         });
       }
-      const user = findUserById(db, rotated.userId);
+      const user = userById(rotated.userId);
       if (!user) throw new AuthError('INVALID_REFRESH_TOKEN', 'Refresh refused: user gone', { reason: 'user_gone' });
       const signedIn = await sessionFor(user, rotated.sessionId, rotated.refreshToken, rotated.expiresAt);
       return { ...signedIn, graceRetry: rotated.graceRetry, sessionId: rotated.sessionId };
@@ -382,7 +388,7 @@ export async function createAuth({
     },
 
     getUser(userId: string): User | null {
-      return findUserById(db, userId);
+      return userById(userId);
     },
 
     /** The JSON Web Key Set that verifies our access tokens. */

@@ -99,6 +99,15 @@ export class SigningKeyRing {
     return entry.publicKey;
   }
 
+  /**
+   * Whether `kid` is a key this ring knows and that still verifies (not retired for longer than
+   * a token lives): what a cached verification asks on every hit. No database read.
+   */
+  verifies(kid: string): boolean {
+    const entry = this.verification.get(kid);
+    return entry !== undefined && this.stillVerifies(entry.retiredAt);
+  }
+
   /** The public keys that may still verify a live token, for `/.well-known/jwks.json`. */
   async publicJwks(): Promise<JWK[]> {
     await this.reloadIfStale();
