@@ -1,99 +1,171 @@
-// `npm run bench`: autocannon against the real, built server (its own process, a temporary
-// SQLite file), one scenario after another in one run, so the ratios compare like with like.
-// It only ever talks to 127.0.0.1 and stops by itself.
-import { spawn } from 'node:child_process';
+// `npm run bench`: Tessera against its peers, side by side in one run on this machine. Every
+// server runs in a process of its own on a temporary SQLite file; scenarios are interleaved over
+// rounds and reported as medians, so a noisy moment does not pick a winner. It writes the report
+// (docs/benchmarks: README.md, results.json, ratios.svg), or to BENCH_OUT.
+//   BENCH_SECONDS (5) per run, BENCH_ROUNDS (3), BENCH_CONNECTIONS (10), BENCH_OUT (docs/benchmarks)
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import autocannon from 'autocannon';
+import { measureReload } from './browser.mjs';
+import { authPackagesJs, signInPageJs } from './bundle.mjs';
+import { run, summarise } from './measure.mjs';
+import { startServer, TESSERA_MAIN } from './processes.mjs';
+import { writeReport } from './report.mjs';
 
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
-const CONNECTIONS = 20;
+const seconds = Number(process.env.BENCH_SECONDS ?? 5);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+const connections = Number(process.env.BENCH_CONNECTIONS ?? 10);
+const out = process.env.BENCH_OUT ?? fileURLToPath(new URL('../../../docs/benchmarks/', import.meta.url));
+const here = (path) => fileURLToPath(new URL(path, import.meta.url));
+const json = { 'content-type': 'application/json' };
 
 const dir = mkdtempSync(join(tmpdir(), 'tessera-bench-'));
-// Request logging would dominate what is measured: the server logs warnings only, so the port is
-// chosen here rather than read from its "listening" line.
-const port = await new Promise((resolve) => {
-  const probe = createServer().listen(0, '127.0.0.1', () => {
-    const { port: free } = probe.address();
-    probe.close(() => resolve(free));
-  });
-});
-const url = `http://127.0.0.1:${port}`;
-const real = spawn(process.execPath, [fileURLToPath(new URL('../dist/main.js', import.meta.url))], {
-  env: {
-    PATH: process.env.PATH,
-    HOST: '127.0.0.1',
-    PORT: String(port),
-    DATABASE_URL: join(dir, 'bench.db'),
+const servers = [];
+try {
+  const tessera = await startServer('tessera', TESSERA_MAIN, {
+    DATABASE_URL: join(dir, 'tessera.db'),
+    // Request logs would be most of what is measured; throttles would refuse the load itself.
     LOG_LEVEL: 'warn',
-    // The refresh scenario presents one token again and again: keep it inside the grace window
-    // (the longest allowed), and measure the work, not the brakes.
-    REFRESH_REUSE_GRACE: '60',
     RATE_LIMIT: 'off',
-  },
-  stdio: ['ignore', 'inherit', 'inherit'],
-});
-for (let attempt = 0; ; attempt++) {
-  const up = await fetch(`${url}/healthz`).then(
-    (r) => r.ok,
-    () => false,
-  );
-  if (up) break;
-  if (attempt > 100 || real.exitCode !== null) throw new Error('the server did not start');
-  await new Promise((resolve) => setTimeout(resolve, 100));
-}
-
-const json = { 'content-type': 'application/json' };
-const registered = await fetch(`${url}/trpc/auth.register`, {
-  method: 'POST',
-  headers: json,
-  body: JSON.stringify({ email: 'bench@example.com', password: 'a strong password' }),
-});
-const { accessToken } = (await registered.json()).result.data;
-const refreshCookie = registered.headers.getSetCookie()[0]?.split(';')[0];
-
-const scenarios = [
-  { name: 'GET /healthz (baseline: one SQLite read)', path: '/healthz' },
-  {
-    name: 'auth.me (verify EdDSA token + user by id)',
-    path: '/trpc/auth.me',
-    headers: { authorization: `Bearer ${accessToken}` },
-  },
-  { name: 'auth.me refused (bad token, no DB)', path: '/trpc/auth.me', headers: { authorization: 'Bearer x.y.z' } },
-  { name: 'GET /.well-known/jwks.json', path: '/.well-known/jwks.json' },
-  {
-    name: 'auth.refresh grace retry (IMMEDIATE tx + sign)',
-    path: '/trpc/auth.refresh',
-    method: 'POST',
-    headers: { ...json, cookie: refreshCookie },
-  },
-];
-
-const rows = [];
-for (const scenario of scenarios) {
-  const result = await autocannon({
-    url: `${url}${scenario.path}`,
-    method: scenario.method ?? 'GET',
-    headers: scenario.headers,
-    connections: CONNECTIONS,
-    duration: SECONDS,
   });
-  rows.push({
-    scenario: scenario.name,
-    'req/s': Math.round(result.requests.average),
-    'p50 ms': result.latency.p50,
-    'p99 ms': result.latency.p99,
-    non2xx: result.non2xx,
-    errors: result.errors,
+  servers.push(tessera);
+  const trpcPublic = await startServer('trpc-public', here('peers/trpc-public.mjs'), {});
+  servers.push(trpcPublic);
+  const trpcSession = await startServer('trpc-session', here('peers/trpc-session.mjs'), {
+    DATABASE_FILE: join(dir, 'peer-session.db'),
   });
-}
-const baseline = rows[0]['req/s'];
-for (const row of rows) row['× baseline'] = (row['req/s'] / baseline).toFixed(2);
-console.table(rows);
+  servers.push(trpcSession);
+  const peerSessionId = /session (\S+)/.exec(trpcSession.stdout())?.[1];
 
-real.kill('SIGTERM');
-await new Promise((resolve) => real.on('exit', resolve));
-rmSync(dir, { recursive: true, force: true });
+  const signIn = (path, email) =>
+    fetch(`${tessera.url}/trpc/${path}`, {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({ email, password: 'a strong password' }),
+    });
+  const registered = await signIn('auth.register', 'bench@example.com');
+  const { accessToken } = (await registered.json()).result.data;
+  const refreshCookie = async () =>
+    (await signIn('auth.login', 'bench@example.com')).headers.getSetCookie()[0].split(';')[0];
+  // One session per connection for the real refresh: each rotates its own token, answer after
+  // answer, and the next run's connection carries on from the last cookie. One more for the check.
+  const slots = [];
+  for (let i = 0; i < connections; i++) slots.push({ cookie: await refreshCookie() });
+  let freeSlots = [];
+  const checkCookie = await refreshCookie();
+
+  const scenarios = [
+    {
+      id: 'tessera-ping',
+      name: 'Tessera `ping` (public tRPC query, same process)',
+      url: `${tessera.url}/trpc/ping`,
+      expect: (body) => body.result.data.ok === true,
+    },
+    {
+      id: 'tessera-me',
+      name: 'Tessera `auth.me` (access token + user by id)',
+      url: `${tessera.url}/trpc/auth.me`,
+      headers: { authorization: `Bearer ${accessToken}` },
+      expect: (body) => body.result.data.email === 'bench@example.com',
+    },
+    {
+      id: 'tessera-refresh',
+      name: 'Tessera `auth.refresh` (a real rotation per request)',
+      url: `${tessera.url}/trpc/auth.refresh`,
+      method: 'POST',
+      check: { headers: { ...json, cookie: checkCookie } },
+      prepare: () => {
+        freeSlots = [...slots];
+      },
+      expect: (body) => typeof body.result.data.accessToken === 'string',
+      requests: [
+        {
+          setupRequest(request, context) {
+            // A session is taken for one request at a time (a connection has one in flight),
+            // and given back with the cookie its answer set.
+            context.slot = freeSlots.shift();
+            return { ...request, headers: { ...json, cookie: context.slot.cookie } };
+          },
+          onResponse(_status, _body, context, headers) {
+            const lines = [headers['set-cookie'] ?? []].flat();
+            const next = lines.find((line) => line.startsWith('__Secure-tessera_refresh='));
+            if (next) context.slot.cookie = next.split(';')[0];
+            freeSlots.push(context.slot);
+          },
+        },
+      ],
+    },
+    {
+      id: 'peer-trpc-public',
+      name: 'tRPC + Fastify, public query, no auth (peer process)',
+      url: `${trpcPublic.url}/trpc/ping`,
+      expect: (body) => body.result.data.ok === true,
+    },
+    {
+      id: 'peer-trpc-session',
+      name: 'tRPC + Fastify, session cookie → one prepared SQLite SELECT (peer)',
+      url: `${trpcSession.url}/trpc/me`,
+      headers: { cookie: `sid=${peerSessionId}` },
+      expect: (body) => body.result.data.email === 'bench@example.com',
+    },
+  ];
+
+  // Each scenario must answer 200 with the body it is meant to, or its numbers mean nothing.
+  for (const scenario of scenarios) {
+    const headers = scenario.check?.headers ?? scenario.headers;
+    const answer = await fetch(scenario.url, { method: scenario.method ?? 'GET', headers });
+    const body = await answer.json().catch(() => null);
+    if (answer.status !== 200 || !body || !scenario.expect(body)) {
+      throw new Error(`${scenario.id} answered ${answer.status} ${JSON.stringify(body)}: not measuring it`);
+    }
+  }
+
+  // A first, unrecorded second each, so that no scenario is measured before the JIT has warmed up.
+  for (const scenario of scenarios) await run(scenario, { seconds: 1, connections });
+  const runs = new Map(scenarios.map((scenario) => [scenario.id, []]));
+  for (let round = 1; round <= rounds; round++) {
+    for (const scenario of scenarios) {
+      const result = await run(scenario, { seconds, connections });
+      runs.get(scenario.id).push(result);
+      console.log(
+        `round ${round}/${rounds}  ${scenario.id.padEnd(18)} ${Math.round(result.rps)} req/s  p99 ${result.p99} ms`,
+      );
+    }
+  }
+  const results = scenarios.map(({ id, name }) => ({ id, name, ...summarise(runs.get(id)) }));
+
+  // auth.me while 20 sign-ins (argon2id) run at once: the event loop must stay free.
+  const storm = await Promise.all([
+    run(scenarios[1], { seconds, connections }),
+    run(
+      {
+        url: `${tessera.url}/trpc/auth.login`,
+        method: 'POST',
+        headers: json,
+        body: JSON.stringify({ email: 'bench@example.com', password: 'a strong password' }),
+        connections: 20,
+      },
+      { seconds, connections },
+    ),
+  ]);
+  const idleMe = results.find((r) => r.id === 'tessera-me');
+  const signInStorm = {
+    idleP99: idleMe.p99,
+    stormP99: storm[0].p99,
+    ratio: storm[0].p99 / Math.max(idleMe.p99, 1),
+    signInsPerSecond: storm[1].rps,
+  };
+  console.log(`auth.me p99 idle ${idleMe.p99} ms, during 20 concurrent sign-ins ${storm[0].p99} ms`);
+
+  const reload = await measureReload(tessera.url.replace('127.0.0.1', 'localhost'), { times: 5 }).catch((error) => ({
+    error: String(error),
+  }));
+  const bundle = { signInPage: signInPageJs(), authPackages: await authPackagesJs() };
+
+  writeReport(out, { seconds, rounds, connections, results, signInStorm, reload, bundle });
+  console.log(`report written to ${out}`);
+} finally {
+  await Promise.all(servers.map((server) => server.stop()));
+  rmSync(dir, { recursive: true, force: true });
+}

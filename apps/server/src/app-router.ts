@@ -1,4 +1,4 @@
-import { adminRouter, mountAuthRouter, router } from '@tessera/api';
+import { adminRouter, mountAuthRouter, publicProcedure, router } from '@tessera/api';
 import { TRPC_PATH } from '@tessera/contract';
 import { notesRouter } from '@tessera/notes';
 import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
@@ -13,6 +13,11 @@ export const appRouter = router({
   ...mountAuthRouter({ prefix: TRPC_PATH }),
   notes: notesRouter,
   admin: adminRouter,
+  /**
+   * Answers anyone, touching nothing: a client's "is the API up?", and the benchmark's floor
+   * (what the framework costs before any authentication).
+   */
+  ping: publicProcedure.query(() => ({ ok: true as const })),
 });
 
 export type AppRouter = typeof appRouter;

@@ -77,7 +77,7 @@ export async function buildServer({ env, db, auth, webRoot, logStream }: BuildSe
     );
   }
 
-  await registerSecurityHeaders(app, env.PUBLIC_ORIGIN);
+  registerSecurityHeaders(app, env.PUBLIC_ORIGIN);
 
   // 503 when the database does not answer, or when this process may be missing revocations:
   // a load balancer then sends its traffic to processes that are up to date.
