@@ -115,13 +115,13 @@ function chart(rows) {
   const scaleWidth = 360;
   const max = Math.max(1, ...rows.map((r) => r.ratio));
   const height = rows.length * barHeight + 40;
-  const escape = (text) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/`/g, '');
+  const escapeXml = (text) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/`/g, '');
   const bars = rows
     .map((r, i) => {
       const y = 20 + i * barHeight;
       const width = Math.max(1, (r.ratio / max) * scaleWidth);
       const fill = r.id.startsWith('tessera') ? '#3b4bdb' : '#8a92a3';
-      return `<text x="${labelWidth - 8}" y="${y + 17}" text-anchor="end">${escape(r.name)}</text>
+      return `<text x="${labelWidth - 8}" y="${y + 17}" text-anchor="end">${escapeXml(r.name)}</text>
 <rect x="${labelWidth}" y="${y + 4}" width="${width.toFixed(1)}" height="${barHeight - 10}" fill="${fill}"/>
 <text x="${labelWidth + width + 6}" y="${y + 17}">${r.ratio.toFixed(2)}×</text>`;
     })
