@@ -119,3 +119,22 @@ describe('revocation in the auth core', () => {
     });
   });
 });
+
+describe('the user read for auth.me', () => {
+  it('shows this process’s change at once, and another process’s within a second', async () => {
+    const a = await serverProcess();
+    const b = await serverProcess();
+    const { session } = await a.register(
+      { email: 'role@example.com', password: 'a strong password', name: null },
+      client,
+    );
+    const id = session.user.id;
+    expect(a.getUser(id)?.role).toBe('user');
+    expect(b.getUser(id)?.role).toBe('user');
+
+    a.setRole('role@example.com', 'admin');
+    expect(a.getUser(id)?.role).toBe('admin');
+    const waited = await until(async () => b.getUser(id)?.role === 'admin', 3_000);
+    expect(waited).toBeLessThanOrEqual(1_500);
+  });
+});

@@ -32,11 +32,11 @@ import {
 import { SigningKeyRing } from './signing-keys';
 import { createThrottle, noThrottle, type ThrottleLimits } from './throttle';
 import {
+  cachedUserById,
   findPasswordHash,
   findUserByEmail,
   findUserById,
   insertUser,
-  prepareUserById,
   setPasswordHash,
   setRole,
   type User,
@@ -172,7 +172,7 @@ export async function createAuth({
     // and later uses skip it (the revocation list below is still consulted on every one).
     cache: new VerifiedTokenCache({ ttl: config.accessTokenTtl, clockTolerance: CLOCK_TOLERANCE_S }),
   };
-  const userById = prepareUserById(db);
+  const userById = cachedUserById(db);
   const throttle = throttleLimits === 'off' ? noThrottle : createThrottle(db, throttleLimits);
   const signInLane = createWorkLane(passwordLanes.signIn);
   const passwordChangeLane = createWorkLane(passwordLanes.passwordChange);
@@ -267,7 +267,8 @@ export async function createAuth({
           sessionId: rotated.sessionId,
         });
       }
-      const user = userById(rotated.userId);
+      // Read fresh, not from the cache: the new token's role must be the stored one.
+      const user = findUserById(db, rotated.userId);
       if (!user) throw new AuthError('INVALID_REFRESH_TOKEN', 'Refresh refused: user gone', { reason: 'user_gone' });
       const signedIn = await sessionFor(user, rotated.sessionId, rotated.refreshToken, rotated.expiresAt);
       return { ...signedIn, graceRetry: rotated.graceRetry, sessionId: rotated.sessionId };
@@ -341,6 +342,7 @@ export async function createAuth({
     setRole(email: string, role: Role): User | null {
       const at = now();
       const user = setRole(db, email, role);
+      if (user) userById.forget(user.id);
       if (user) forget(revokeAllSessions(db, { userId: user.id, reason: 'role_changed' }, at), at);
       return user;
     },
@@ -387,8 +389,12 @@ export async function createAuth({
       return { stale: revoked.isStale(), lagMs: revoked.lagMs(), lastError: feed.lastError(), size: revoked.size };
     },
 
+    /**
+     * The user as stored, for `auth.me`: read at most once a second per process (this process's
+     * own changes show at once, another's within the second).
+     */
     getUser(userId: string): User | null {
-      return userById(userId);
+      return userById.get(userId);
     },
 
     /** The JSON Web Key Set that verifies our access tokens. */
