@@ -15,9 +15,12 @@ const FLAGS = [
   '--disable-sync',
 ];
 
-/** Null when there is no Chromium here (the report says so). */
+const WEB_INDEX = new URL('../../web/dist/index.html', import.meta.url);
+
+/** An error to report instead when there is no Chromium here or the web app is not built. */
 export async function measureReload(origin, { times }) {
-  if (!existsSync(CHROMIUM)) return null;
+  if (!existsSync(CHROMIUM)) return { error: `no Chromium at ${CHROMIUM}` };
+  if (!existsSync(WEB_INDEX)) return { error: 'the web app is not built (npm run build)' };
   const { chromium } = await import('playwright-core');
   const profile = mkdtempSync(join(tmpdir(), 'tessera-bench-chromium-'));
   const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: FLAGS });

@@ -268,7 +268,7 @@ export async function createAuth({
         });
       }
       // Read fresh, not from the cache: the new token's role must be the stored one.
-      const user = findUserById(db, rotated.userId);
+      const user = userById.fresh(rotated.userId);
       if (!user) throw new AuthError('INVALID_REFRESH_TOKEN', 'Refresh refused: user gone', { reason: 'user_gone' });
       const signedIn = await sessionFor(user, rotated.sessionId, rotated.refreshToken, rotated.expiresAt);
       return { ...signedIn, graceRetry: rotated.graceRetry, sessionId: rotated.sessionId };

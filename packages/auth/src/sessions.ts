@@ -1,8 +1,9 @@
 import { randomUUID, timingSafeEqual } from 'node:crypto';
-import { refreshTokens, sessions, type TesseraDb, type TesseraTransaction } from '@tessera/db';
-import { and, desc, eq, gt, isNotNull, isNull, lt, ne, notInArray, sql } from 'drizzle-orm';
+import { refreshTokens, sessions, type TesseraDb } from '@tessera/db';
+import { and, desc, eq, gt, isNotNull, isNull, lt } from 'drizzle-orm';
 import { storedUserAgent } from './client-info';
 import { generateRefreshToken, hashRefreshToken } from './refresh-token';
+import { type RotationStatements, rotationStatements } from './rotation-statements';
 import type { SecretBox } from './secret-box';
 
 export interface SessionLifetimes {
@@ -44,12 +45,7 @@ export interface RotationRequest {
   box: SecretBox;
 }
 
-/**
- * Replaced tokens kept per session, newest first, to recognise a replay. An older one presented
- * again is simply unknown (refused, but it no longer revokes the session): rows stay bounded
- * however long a session lives.
- */
-export const REPLACED_TOKENS_KEPT = 50;
+export { REPLACED_TOKENS_KEPT } from './rotation-statements';
 
 /** What binds a sealed successor to the row of the token it replaces. */
 const successorContext = (tokenId: string) => `refresh_tokens.successor:${tokenId}`;
@@ -113,25 +109,10 @@ export function rotateRefreshToken(
   request: RotationRequest,
   now: number,
 ): RotationResult {
+  const statements = rotationStatements(db);
   return db.transaction(
-    (tx): RotationResult => {
-      const found = tx
-        .select({
-          tokenId: refreshTokens.id,
-          replacedAt: refreshTokens.replacedAt,
-          replacedById: refreshTokens.replacedById,
-          successorSealed: refreshTokens.successorSealed,
-          rotatedBy: refreshTokens.rotatedBy,
-          sessionId: sessions.id,
-          userId: sessions.userId,
-          revokedAt: sessions.revokedAt,
-          idleExpiresAt: sessions.idleExpiresAt,
-          absoluteExpiresAt: sessions.absoluteExpiresAt,
-        })
-        .from(refreshTokens)
-        .innerJoin(sessions, eq(sessions.id, refreshTokens.sessionId))
-        .where(eq(refreshTokens.tokenHash, hashRefreshToken(request.presentedToken)))
-        .get();
+    (): RotationResult => {
+      const found = statements.findByHash.get({ tokenHash: hashRefreshToken(request.presentedToken) });
       if (!found) return { ok: false, reason: 'unknown', sessionId: null, userId: null };
       const { sessionId, userId } = found;
       if (found.revokedAt !== null) return { ok: false, reason: 'revoked', sessionId, userId };
@@ -141,45 +122,36 @@ export function rotateRefreshToken(
 
       const expiresAt = Math.min(now + lifetimes.refreshIdleTtl * 1000, found.absoluteExpiresAt);
       const issued = (refreshToken: string, graceRetry: boolean): RotationResult => {
-        tx.update(sessions).set({ lastUsedAt: now, idleExpiresAt: expiresAt }).where(eq(sessions.id, sessionId)).run();
+        statements.touchSession.run({ now, expiresAt, sessionId });
         return { ok: true, graceRetry, sessionId, userId, refreshToken, expiresAt };
       };
 
       if (found.replacedAt === null) {
         const successor = generateRefreshToken();
         const successorId = randomUUID();
-        const swapped = tx
-          .update(refreshTokens)
-          .set({
-            replacedAt: now,
-            replacedById: successorId,
-            successorSealed: request.box.seal(successor, successorContext(found.tokenId)),
-            rotatedBy: request.client,
-          })
-          .where(and(eq(refreshTokens.id, found.tokenId), isNull(refreshTokens.replacedAt)))
-          .run();
+        const swapped = statements.markReplaced.run({
+          now,
+          successorId,
+          successorSealed: request.box.seal(successor, successorContext(found.tokenId)),
+          client: request.client,
+          tokenId: found.tokenId,
+        });
         // The write lock was held since the read: nobody can have replaced it in between.
         if (swapped.changes !== 1) throw new Error('Refresh token changed under the write lock');
-        tx.insert(refreshTokens)
-          .values({ id: successorId, sessionId, tokenHash: hashRefreshToken(successor), issuedAt: now })
-          .run();
-        forgetOlderSuccessors(tx, sessionId, found.tokenId);
-        pruneReplacedTokens(tx, sessionId);
+        statements.insertSuccessor.run({ id: successorId, sessionId, tokenHash: hashRefreshToken(successor), now });
+        // Once a newer exchange happened, an older token's successor is never handed out again.
+        statements.forgetOlderSuccessors.run({ sessionId, keepTokenId: found.tokenId });
+        // Keeps the session's newest REPLACED_TOKENS_KEPT replaced tokens (and its live one).
+        statements.pruneReplaced.run({ sessionId });
         return issued(successor, false);
       }
 
-      const reuse = graceRetryRefusal(tx, found, request.client, lifetimes, now);
+      const reuse = graceRetryRefusal(statements, found, request.client, lifetimes, now);
       if (reuse === null && found.successorSealed !== null) {
-        tx.update(refreshTokens)
-          .set({ graceHits: sql`${refreshTokens.graceHits} + 1` })
-          .where(eq(refreshTokens.id, found.tokenId))
-          .run();
+        statements.countGraceHit.run({ tokenId: found.tokenId });
         return issued(request.box.open(found.successorSealed, successorContext(found.tokenId)), true);
       }
-      tx.update(sessions)
-        .set({ revokedAt: now, revokedReason: 'reuse_detected' })
-        .where(eq(sessions.id, sessionId))
-        .run();
+      statements.revokeForReuse.run({ now, sessionId });
       return { ok: false, reason: 'reused', reuse: reuse ?? 'after_grace', sessionId, userId };
     },
     { behavior: 'immediate' },
@@ -192,7 +164,7 @@ export function rotateRefreshToken(
  * it broke.
  */
 function graceRetryRefusal(
-  tx: TesseraTransaction,
+  statements: RotationStatements,
   found: {
     replacedAt: number | null;
     replacedById: string | null;
@@ -205,46 +177,9 @@ function graceRetryRefusal(
 ): ReuseKind | null {
   if (found.replacedAt === null || found.replacedById === null || found.successorSealed === null) return 'after_grace';
   if (now - found.replacedAt >= lifetimes.refreshReuseGrace * 1000) return 'after_grace';
-  const child = tx
-    .select({ replacedAt: refreshTokens.replacedAt })
-    .from(refreshTokens)
-    .where(eq(refreshTokens.id, found.replacedById))
-    .get();
+  const child = statements.successorReplacedAt.get({ id: found.replacedById });
   if (child === undefined || child.replacedAt !== null) return 'not_latest';
   return found.rotatedBy !== null && safeEqual(found.rotatedBy, client) ? null : 'other_client';
-}
-
-/** Once a newer exchange happened, an older token's successor is never handed out again. */
-function forgetOlderSuccessors(tx: TesseraTransaction, sessionId: string, keepTokenId: string): void {
-  tx.update(refreshTokens)
-    .set({ successorSealed: null })
-    .where(
-      and(
-        eq(refreshTokens.sessionId, sessionId),
-        ne(refreshTokens.id, keepTokenId),
-        isNotNull(refreshTokens.successorSealed),
-      ),
-    )
-    .run();
-}
-
-/** Keeps the session's newest REPLACED_TOKENS_KEPT replaced tokens (and its live one). */
-function pruneReplacedTokens(tx: TesseraTransaction, sessionId: string): void {
-  const kept = tx
-    .select({ id: refreshTokens.id })
-    .from(refreshTokens)
-    .where(eq(refreshTokens.sessionId, sessionId))
-    .orderBy(desc(refreshTokens.issuedAt))
-    .limit(REPLACED_TOKENS_KEPT + 1);
-  tx.delete(refreshTokens)
-    .where(
-      and(
-        eq(refreshTokens.sessionId, sessionId),
-        isNotNull(refreshTokens.replacedAt),
-        notInArray(refreshTokens.id, kept),
-      ),
-    )
-    .run();
 }
 
 /**

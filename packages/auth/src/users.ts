@@ -86,6 +86,13 @@ export function cachedUserById(db: TesseraDb) {
       if (user !== null) recent.set(id, user);
       return user;
     },
+    /** Read now, past the cache (still prepared): for a token about to be signed. */
+    fresh(id: string): User | null {
+      const user = query.get({ id }) ?? null;
+      if (user === null) recent.delete(id);
+      else recent.set(id, user);
+      return user;
+    },
     forget(id: string): void {
       recent.delete(id);
     },
