@@ -48,10 +48,9 @@ try {
   const { accessToken } = (await registered.json()).result.data;
   const refreshCookie = async () =>
     (await signIn('auth.login', 'bench@example.com')).headers.getSetCookie()[0].split(';')[0];
-  // One session per connection for the real refresh: each rotates its own token, answer after
-  // answer, and the next run's connection carries on from the last cookie. One more for the check.
-  const slots = [];
-  for (let i = 0; i < connections; i++) slots.push({ cookie: await refreshCookie() });
+  // Fresh sessions for each run, one per connection: each rotates its own token, answer after
+  // answer. (A request cut off when a run ends leaves its cookie a step behind; presented in a
+  // later run, past the grace window, it would be reuse, and rightly refused.)
   let freeSlots = [];
   const checkCookie = await refreshCookie();
 
@@ -75,8 +74,9 @@ try {
       url: `${tessera.url}/trpc/auth.refresh`,
       method: 'POST',
       check: { headers: { ...json, cookie: checkCookie } },
-      prepare: () => {
-        freeSlots = [...slots];
+      prepare: async () => {
+        freeSlots = [];
+        for (let i = 0; i < connections; i++) freeSlots.push({ cookie: await refreshCookie() });
       },
       expect: (body) => typeof body.result.data.accessToken === 'string',
       requests: [

@@ -7,7 +7,7 @@ import autocannon from 'autocannon';
  * refresh does: each answer's cookie is the next request's.
  */
 export async function run(scenario, { seconds, connections }) {
-  scenario.prepare?.();
+  await scenario.prepare?.();
   const result = await autocannon({
     url: scenario.url,
     method: scenario.method ?? 'GET',

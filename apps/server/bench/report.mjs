@@ -83,6 +83,8 @@ ${reloadLine}
 | sign-in page JavaScript, gzipped | ≤ ${TARGETS.signInKb} kB | ${fixed(signInKb, 1)} kB | ${verdict(signInKb <= TARGETS.signInKb)} |
 | \`auth-client\` + \`auth-react\` as bundled, gzipped | ≤ ${TARGETS.authKb} kB | ${fixed(authKb, 1)} kB | ${verdict(authKb <= TARGETS.authKb)} |
 
+Where the time goes, and why a target is missed: [profile.md](profile.md).
+
 ## Machine
 
 ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGb} GB, ${machine.os}, Node ${machine.node}.
