@@ -122,12 +122,12 @@ export interface PasswordLanes {
 }
 
 /**
- * Three hashes at once at most (libuv's pool has four threads, and the machine may have two
- * cores): two for sign-ins, one for password changes. Beyond the queues: 503 with Retry-After.
+ * Sign-ins hash on every core but one (at least one), password changes on one more; libuv's pool
+ * has four threads. The core left free keeps the event loop answering: with every core hashing,
+ * a storm of sign-ins tripled the p99 of every other request (npm run bench, 2 cores). Beyond
+ * the queues: 503 with Retry-After.
  */
 export const defaultPasswordLanes: PasswordLanes = {
-  // One core stays free for the event loop: with every core hashing, a storm of sign-ins tripled
-  // the p99 of every other request (measured: npm run bench, on 2 cores).
   signIn: { concurrency: Math.max(1, availableParallelism() - 1), maxQueued: 128 },
   passwordChange: { concurrency: 1, maxQueued: 8 },
 };
@@ -345,8 +345,10 @@ export async function createAuth({
     setRole(email: string, role: Role): User | null {
       const at = now();
       const user = setRole(db, email, role);
-      if (user) userById.forget(user.id);
-      if (user) forget(revokeAllSessions(db, { userId: user.id, reason: 'role_changed' }, at), at);
+      if (user) {
+        userById.forget(user.id);
+        forget(revokeAllSessions(db, { userId: user.id, reason: 'role_changed' }, at), at);
+      }
       return user;
     },
 
