@@ -34,6 +34,13 @@ describe('server endpoints', () => {
     expect(await response.json()).toEqual({ status: 'ok', checks: { database: 'ok', revocations: 'ok' } });
   });
 
+  it('answers ping to anyone, with no credential', async () => {
+    const response = await fetch(`${server.url}/trpc/ping`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ result: { data: { ok: true } } });
+    expect(response.headers.get('cache-control')).toBe('no-store');
+  });
+
   it('publishes the public keys that verify its access tokens, and nothing private', async () => {
     const response = await fetch(`${server.url}/.well-known/jwks.json`);
     const jwks = (await response.json()) as { keys: Record<string, unknown>[] };
