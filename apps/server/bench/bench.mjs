@@ -133,7 +133,11 @@ try {
       );
     }
   }
-  const results = scenarios.map(({ id, name }) => ({ id, name, ...summarise(runs.get(id)) }));
+  const results = scenarios.map(({ id, name }) => ({
+    id,
+    name,
+    ...summarise(runs.get(id), runs.get('tessera-ping')),
+  }));
 
   // auth.me while 20 sign-ins (argon2id) run at once: the event loop must stay free.
   const storm = await Promise.all([

@@ -32,10 +32,15 @@ export const median = (values) => {
   return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 };
 
-/** Median, min and max of each measure over the rounds of one scenario. */
-export function summarise(runs) {
+/**
+ * Median, min and max of each measure over the rounds of one scenario, and its ratio to the
+ * floor: the median of each round's ratio to the floor's run in the same round, so that the
+ * machine drifting between rounds (it does, by a third here) cancels out of the comparison.
+ */
+export function summarise(runs, floorRuns) {
   const of = (key) => runs.map((r) => r[key]);
   return {
+    ratio: median(runs.map((r, round) => r.rps / floorRuns[round].rps)),
     rps: median(of('rps')),
     rpsMin: Math.min(...of('rps')),
     rpsMax: Math.max(...of('rps')),

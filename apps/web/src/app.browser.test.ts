@@ -46,9 +46,23 @@ describe('the SPA in Chromium', () => {
     await createAccount(page, origin(), 'flag@example.com');
     const flag = (await browser.context.cookies()).find((cookie) => cookie.name === 'tessera_signed_in');
     expect(flag).toMatchObject({ value: '1', httpOnly: false, secure: true, sameSite: 'Strict', path: '/' });
+    // A signed-in reload makes one auth call, the refresh: the session carries the user (issue 11).
+    const authCalls: string[] = [];
+    page.on('request', (request) => {
+      const { pathname } = new URL(request.url());
+      if (!pathname.startsWith('/trpc/')) return;
+      authCalls.push(
+        ...pathname
+          .slice('/trpc/'.length)
+          .split(',')
+          .filter((name) => name.startsWith('auth.')),
+      );
+    });
     await page.reload();
     await page.getByText('flag@example.com').waitFor();
+    await page.waitForLoadState('networkidle');
     expect(refreshes).toEqual([200]);
+    expect(authCalls).toEqual(['auth.refresh']);
 
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('button', { name: 'Sign in' }).waitFor();

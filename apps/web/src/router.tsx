@@ -9,17 +9,20 @@ import { SignInPage } from './pages/sign-in-page';
 import { SignUpPage } from './pages/sign-up-page';
 
 /**
- * A signed-in page, loaded on first visit: the sign-in page's bundle carries none of them (the
- * Sessions page's user-agent parser, the notes, the admin list). The router keeps the current
- * page on screen while the chunk arrives, so navigating shows no blank state.
+ * A signed-in page, loaded on first visit with what signed-in pages read data through: the
+ * sign-in page's bundle carries none of it (TanStack Query, tRPC's React bindings, the Sessions
+ * page's user-agent parser, the notes, the admin list). The router keeps the current page on
+ * screen while the chunks arrive, so navigating shows no blank state.
  */
 const signedInPage = (load: () => Promise<ComponentType>) => async () => {
-  const Page = await load();
+  const [{ SignedInProviders }, Page] = await Promise.all([import('./signed-in-providers'), load()]);
   return {
     element: (
-      <Protected>
-        <Page />
-      </Protected>
+      <SignedInProviders>
+        <Protected>
+          <Page />
+        </Protected>
+      </SignedInProviders>
     ),
   };
 };

@@ -1,4 +1,3 @@
-import { useQuery } from '@tanstack/react-query';
 import { useAuth } from '@tessera/auth-react';
 import { useState } from 'react';
 import { Link, useNavigate } from 'react-router';
@@ -7,19 +6,16 @@ import { AuthCard } from '../components/auth-card';
 import { EmailAddress } from '../components/email-address';
 import { NotesPanel } from '../components/notes-panel';
 import { SIGN_OUT_INCOMPLETE_STATE } from '../lib/sign-out-state';
-import { useTRPC } from '../trpc';
 
 /** `/`: who is signed in, and the way out. Only reachable signed in (see `Protected`). */
 export function HomePage() {
-  const trpc = useTRPC();
+  // The session carries the user: a reload costs one auth request (the refresh), not two.
   const { user, signOut } = useAuth();
-  // Read through the authenticated link (Bearer token, refresh-and-retry), not just the session.
-  const me = useQuery(trpc.auth.me.queryOptions());
   const navigate = useNavigate();
   const [pending, setPending] = useState(false);
 
-  const email = me.data?.email ?? user?.email ?? '';
-  const name = me.data?.name ?? user?.name ?? null;
+  const email = user?.email ?? '';
+  const name = user?.name ?? null;
 
   const onSignOut = async () => {
     setPending(true);
