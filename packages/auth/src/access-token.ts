@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
+import { randomUUID, sign } from 'node:crypto';
 import { ROLES, type Role } from '@tessera/contract';
-import { errors, jwtVerify, SignJWT } from 'jose';
+import { errors, jwtVerify } from 'jose';
 import { ACCESS_TOKEN_ALG, type SigningKeyRing } from './signing-keys';
 import type { VerifiedTokenCache } from './verified-token-cache';
 
@@ -59,20 +59,28 @@ export async function issueAccessToken(
   subject: AccessTokenSubject,
   now: number,
 ): Promise<{ accessToken: string; expiresAt: number }> {
-  const { kid, privateKey } = await options.keys.signingKey();
+  const { kid, signer } = await options.keys.signingKey();
   const issuedAt = Math.floor(now / 1000);
   const expiresAtS = issuedAt + options.ttl;
-  const accessToken = await new SignJWT({ sid: subject.sessionId, role: subject.role })
-    .setProtectedHeader({ alg: ACCESS_TOKEN_ALG, kid, typ: ACCESS_TOKEN_TYP })
-    .setIssuer(options.issuer)
-    .setAudience(options.audience)
-    .setSubject(subject.userId)
-    .setIssuedAt(issuedAt)
-    .setExpirationTime(expiresAtS)
-    .setJti(randomUUID())
-    .sign(privateKey);
-  return { accessToken, expiresAt: expiresAtS * 1000 };
+  const header = { alg: ACCESS_TOKEN_ALG, kid, typ: ACCESS_TOKEN_TYP };
+  const claims = {
+    sid: subject.sessionId,
+    role: subject.role,
+    iss: options.issuer,
+    aud: options.audience,
+    sub: subject.userId,
+    iat: issuedAt,
+    exp: expiresAtS,
+    jti: randomUUID(),
+  };
+  // A compact JWS (RFC 7515) signed with node:crypto's synchronous Ed25519: the same bytes jose
+  // would produce, at a fifth of WebCrypto's cost. Verification stays with jose.
+  const signingInput = `${base64urlJson(header)}.${base64urlJson(claims)}`;
+  const signature = sign(null, Buffer.from(signingInput), signer).toString('base64url');
+  return { accessToken: `${signingInput}.${signature}`, expiresAt: expiresAtS * 1000 };
 }
+
+const base64urlJson = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
 const INVALID = { ok: false, reason: 'invalid' } as const;
 
