@@ -99,8 +99,10 @@ id) answers ${fixed(me)}× as many requests as a public tRPC query in the same p
 ${fixed(byId['tessera-me'].rps / session.rps)}× as many as the session-lookup design (a cookie and one
 prepared SQLite SELECT per request, ${thousands(session.rps)} req/s). The token is verified in
 full once per process and then found in a bounded cache by its exact text, with its expiry, its
-key and the list of ended sessions checked on every use; that list is fed by a poll (or, on
-Postgres, a notification), so no request waits on the database to learn that a session ended.
+key and the list of ended sessions checked on every use; that list is fed by a background poll,
+so no request waits on the database to learn that a session ended. Tessera also reuses the user
+it read for up to a second per process, which the session peer does not: the comparison is of
+the two designs as built, not of the authentication step alone.
 What a session cookie does in one lookup, the JWT does with a refresh every few minutes
 (\`auth.refresh\`, a real rotation in a transaction: ${thousands(byId['tessera-refresh'].rps)} req/s here) and
 with the revocation feed. The numbers favour the JWT when reads dominate; the session design is
