@@ -1,7 +1,11 @@
 import { refreshTokens, sessions, type TesseraDb } from '@tessera/db';
 import { and, desc, eq, isNotNull, isNull, ne, notInArray, sql } from 'drizzle-orm';
 
-/** Replaced tokens kept per session, newest first (see sessions.ts). */
+/**
+ * Replaced tokens kept per session, newest first, to recognise a replay. An older one presented
+ * again is simply unknown (refused, but it no longer revokes the session): rows stay bounded
+ * however long a session lives.
+ */
 export const REPLACED_TOKENS_KEPT = 50;
 
 const p = sql.placeholder;
