@@ -16,9 +16,15 @@ import { writeReport } from './report.mjs';
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 10);
-const out = process.env.BENCH_OUT ?? fileURLToPath(new URL('../../../docs/benchmarks/', import.meta.url));
+const out = process.env.BENCH_OUT ?? fileURLToPath(new URL('../../docs/benchmarks/', import.meta.url));
 const here = (path) => fileURLToPath(new URL(path, import.meta.url));
 const json = { 'content-type': 'application/json' };
+/** The `name=value` pairs an answer set, as the Cookie header a browser would send back. */
+const cookiesOf = (response) =>
+  response.headers
+    .getSetCookie()
+    .map((line) => line.split(';')[0])
+    .join('; ');
 
 const dir = mkdtempSync(join(tmpdir(), 'tessera-bench-'));
 const servers = [];
@@ -37,6 +43,34 @@ try {
   });
   servers.push(trpcSession);
   const peerSessionId = /session (\S+)/.exec(trpcSession.stdout())?.[1];
+  const expressSession = await startServer('express-session', here('peers/express-session.mjs'), {
+    DATABASE_FILE: join(dir, 'peer-express.db'),
+  });
+  servers.push(expressSession);
+  const betterAuth = await startServer('better-auth', here('peers/better-auth.mjs'), {
+    DATABASE_FILE: join(dir, 'peer-better-auth.db'),
+  });
+  servers.push(betterAuth);
+  const betterAuthCached = await startServer('better-auth-cookie-cache', here('peers/better-auth.mjs'), {
+    DATABASE_FILE: join(dir, 'peer-better-auth-cached.db'),
+    COOKIE_CACHE: 'on',
+  });
+  servers.push(betterAuthCached);
+  const expressCookie = cookiesOf(await fetch(`${expressSession.url}/login`, { method: 'POST' }));
+  // Signed up, then signed in: only a sign-in sets the cookie cache's second cookie. From the
+  // app's own origin, as a browser would, or its CSRF check refuses the request.
+  const betterAuthSignIn = async (url) => {
+    const account = { email: 'bench@example.com', password: 'a strong password' };
+    const headers = { ...json, origin: url };
+    const post = (path, body) => fetch(`${url}/api/auth/${path}`, { method: 'POST', headers, body });
+    await post('sign-up/email', JSON.stringify({ ...account, name: 'Bench' }));
+    return cookiesOf(await post('sign-in/email', JSON.stringify(account)));
+  };
+  const betterAuthCookie = await betterAuthSignIn(betterAuth.url);
+  const betterAuthCachedCookie = await betterAuthSignIn(betterAuthCached.url);
+  if (!betterAuthCachedCookie.includes('better-auth.session_data=')) {
+    throw new Error('Better Auth set no cookie cache: its cached scenario would measure the database read');
+  }
 
   const signIn = (path, email) =>
     fetch(`${tessera.url}/trpc/${path}`, {
@@ -109,6 +143,27 @@ try {
       headers: { cookie: `sid=${peerSessionId}` },
       expect: (body) => body.result.data.email === 'bench@example.com',
     },
+    {
+      id: 'peer-express-session',
+      name: 'Express + express-session, SQLite store, `GET /me` (peer)',
+      url: `${expressSession.url}/me`,
+      headers: { cookie: expressCookie },
+      expect: (body) => body.email === 'bench@example.com',
+    },
+    {
+      id: 'peer-better-auth',
+      name: `Better Auth \`get-session\`, read from the database (peer)`,
+      url: `${betterAuth.url}/api/auth/get-session`,
+      headers: { cookie: betterAuthCookie },
+      expect: (body) => body.user.email === 'bench@example.com',
+    },
+    {
+      id: 'peer-better-auth-cookie-cache',
+      name: `Better Auth \`get-session\`, cookie cache on (peer)`,
+      url: `${betterAuthCached.url}/api/auth/get-session`,
+      headers: { cookie: betterAuthCachedCookie },
+      expect: (body) => body.user.email === 'bench@example.com',
+    },
   ];
 
   // Each scenario must answer 200 with the body it is meant to, or its numbers mean nothing.
@@ -129,7 +184,7 @@ try {
       const result = await run(scenario, { seconds, connections });
       runs.get(scenario.id).push(result);
       console.log(
-        `round ${round}/${rounds}  ${scenario.id.padEnd(18)} ${Math.round(result.rps)} req/s  p99 ${result.p99} ms`,
+        `round ${round}/${rounds}  ${scenario.id.padEnd(30)} ${Math.round(result.rps)} req/s  p99 ${result.p99} ms`,
       );
     }
   }

@@ -38,6 +38,9 @@ describe('npm run bench (smoke)', () => {
       'tessera-refresh',
       'peer-trpc-public',
       'peer-trpc-session',
+      'peer-express-session',
+      'peer-better-auth',
+      'peer-better-auth-cookie-cache',
     ]);
     for (const row of results.rows) {
       expect(row.rps, row.id).toBeGreaterThan(0);

@@ -15,7 +15,7 @@ const FLAGS = [
   '--disable-sync',
 ];
 
-const WEB_INDEX = new URL('../../web/dist/index.html', import.meta.url);
+const WEB_INDEX = new URL('../web/dist/index.html', import.meta.url);
 
 /** An error to report instead when there is no Chromium here or the web app is not built. */
 export async function measureReload(origin, { times }) {

@@ -1,19 +1,14 @@
 // Peer: the design the JWT is measured against. tRPC v11 + Fastify, an opaque session id in a
-// cookie, and one prepared SQLite SELECT (session joined to its user) on every request, with the
-// same SQLite settings as Tessera (WAL, synchronous NORMAL, busy timeout, foreign keys).
+// cookie, and one prepared SQLite SELECT (session joined to its user) on every request.
 import { randomBytes } from 'node:crypto';
 import { initTRPC, TRPCError } from '@trpc/server';
 import { fastifyTRPCPlugin } from '@trpc/server/adapters/fastify';
-import Database from 'better-sqlite3';
 import { parse } from 'cookie';
 import Fastify from 'fastify';
 import { listen } from './listen.mjs';
+import { openDatabase } from './sqlite.mjs';
 
-const db = new Database(process.env.DATABASE_FILE);
-db.pragma('journal_mode = WAL');
-db.pragma('synchronous = NORMAL');
-db.pragma('foreign_keys = ON');
-db.pragma('busy_timeout = 5000');
+const db = openDatabase(process.env.DATABASE_FILE);
 db.exec(`
   create table if not exists users (id text primary key, email text not null unique, name text, role text not null);
   create table if not exists sessions (

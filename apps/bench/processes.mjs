@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
-export const TESSERA_MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+export const TESSERA_MAIN = fileURLToPath(new URL('../server/dist/main.js', import.meta.url));
 
 /** A port nothing listens on right now. */
 export function freePort() {

@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import * as esbuild from 'esbuild';
 
-const WEB_DIST = new URL('../../web/dist/', import.meta.url);
+const WEB_DIST = new URL('../web/dist/', import.meta.url);
 const gzipped = (bytes) => gzipSync(bytes, { level: 9 }).length;
 
 /** The JavaScript index.html loads before the sign-in page can render, or null if not built. */
