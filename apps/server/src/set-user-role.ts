@@ -9,7 +9,7 @@ const isRole = (value: string | undefined): value is Role => ROLES.some((known) 
 
 runCommand('set the role', async (auth) => {
   if (!email || !isRole(role)) throw new Error(`usage: npm run user:role -- <email> <${ROLES.join('|')}>`);
-  const user = auth.setRole(email.trim().toLowerCase(), role);
+  const user = await auth.setRole(email.trim().toLowerCase(), role);
   if (!user) throw new Error(`no account with the email ${email}`);
   process.stdout.write(`tessera: ${user.email} is now ${role}; their sessions have ended\n`);
 });

@@ -2,6 +2,8 @@ import {
   type Auth,
   type AuthConfig,
   createAuth,
+  createInThreadBackground,
+  createSqliteStore,
   createSqliteWorker,
   defaultAuthConfig,
   type SecretBox,
@@ -73,10 +75,10 @@ export async function startServer(env: Env, options: StartServerOptions): Promis
  * const auth = await createServerAuth(env, db, loadSecretKey(env, db.file).box);
  */
 export function createServerAuth(env: Env, db: DbHandle, box: SecretBox): Promise<Auth> {
-  const background = db.file === null ? undefined : createSqliteWorker(db.file);
+  const background = db.file === null ? createInThreadBackground(db.db) : createSqliteWorker(db.file);
   const throttleLimits = env.RATE_LIMIT === 'off' ? 'off' : undefined;
   return createAuth({
-    db: db.db,
+    store: createSqliteStore(db.db),
     config: authConfigFrom(env),
     box,
     background,

@@ -83,8 +83,8 @@ export const protectedProcedure = baseProcedure.use(async ({ ctx, next }) => {
  * sensitive operations (changing the password, ending sessions, reading the security activity),
  * which must hold even if this process's list of ended sessions has fallen behind.
  */
-export const sessionProcedure = protectedProcedure.use(({ ctx, next }) => {
-  const status = ctx.auth.sessionStatus({ userId: ctx.user.id, sessionId: ctx.sessionId });
+export const sessionProcedure = protectedProcedure.use(async ({ ctx, next }) => {
+  const status = await ctx.auth.sessionStatus({ userId: ctx.user.id, sessionId: ctx.sessionId });
   if (status === 'revoked') throw unauthorized('SESSION_REVOKED', messages.sessionRevoked);
   if (status === 'expired') throw unauthorized('SESSION_EXPIRED', messages.sessionExpired);
   return next();

@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type AccessTokenOptions, issueAccessToken, verifyAccessToken } from './access-token';
 import { createSecretBox, generateSecretKey } from './secret-box';
 import { SigningKeyRing } from './signing-keys';
+import { sqliteSigningKeys } from './sqlite-signing-keys';
 
 const box = createSecretBox({ key: generateSecretKey() });
 
@@ -14,7 +15,13 @@ let handle: DbHandle;
 let options: AccessTokenOptions;
 
 async function ringFor(db: DbHandle): Promise<SigningKeyRing> {
-  return SigningKeyRing.open({ db: db.db, box, accessTokenTtl: 300, signingKeyMaxAge: 86_400, now: () => t0 });
+  return SigningKeyRing.open({
+    store: sqliteSigningKeys(db.db),
+    box,
+    accessTokenTtl: 300,
+    signingKeyMaxAge: 86_400,
+    now: () => t0,
+  });
 }
 
 beforeEach(async () => {

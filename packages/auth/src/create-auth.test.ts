@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { defaultAuthConfig } from './config';
 import { type Auth, createAuth } from './create-auth';
 import { createSecretBox, generateSecretKey } from './secret-box';
+import { createSqliteStore } from './sqlite-store';
 import { createSqliteWorker } from './sqlite-worker';
 
 /** One key for every process of a test, as every server of a deployment shares SECRET_KEY. */
@@ -31,7 +32,14 @@ async function serverProcess(now: () => number = Date.now): Promise<Auth> {
   const file = join(dir, 'tessera.db');
   const handle = createDb(file);
   const background = createSqliteWorker(file);
-  const auth = await createAuth({ db: handle.db, config, box, background, revocationPollMs: 50, now });
+  const auth = await createAuth({
+    store: createSqliteStore(handle.db),
+    config,
+    box,
+    background,
+    revocationPollMs: 50,
+    now,
+  });
   opened.push({ auth, handle });
   return auth;
 }
@@ -60,14 +68,14 @@ describe('revocation in the auth core', () => {
     if (!check.ok) throw new Error('token refused');
     // From here the token is in both processes' verified-token caches: revocation must win anyway.
 
-    a.logout(check.token, client);
+    await a.logout(check.token, client);
     expect(await a.verifyAccessToken(session.accessToken)).toEqual({ ok: false, reason: 'revoked' });
     await until(async () => !(await b.verifyAccessToken(session.accessToken)).ok);
     expect(await b.verifyAccessToken(session.accessToken)).toEqual({ ok: false, reason: 'revoked' });
 
     const c = await serverProcess();
     expect(await c.verifyAccessToken(session.accessToken)).toEqual({ ok: false, reason: 'revoked' });
-    expect(c.sessionStatus(check.token)).toBe('revoked');
+    expect(await c.sessionStatus(check.token)).toBe('revoked');
   });
 
   it('ends every session on logoutAll and on a password change, and records each event', async () => {
@@ -87,10 +95,10 @@ describe('revocation in the auth core', () => {
 
     const changedCheck = await auth.verifyAccessToken(changed.session.accessToken);
     if (!changedCheck.ok) throw new Error('token refused');
-    auth.logoutAll(changedCheck.token, client);
+    await auth.logoutAll(changedCheck.token, client);
     expect(await auth.verifyAccessToken(changed.session.accessToken)).toEqual({ ok: false, reason: 'revoked' });
 
-    expect(auth.recentActivity(first.session.user.id).map((event) => event.type)).toEqual([
+    expect((await auth.recentActivity(first.session.user.id)).map((event) => event.type)).toEqual([
       'signed_out_everywhere',
       'password_changed',
       'signed_in',
@@ -112,7 +120,7 @@ describe('revocation in the auth core', () => {
     const thief = { userAgent: 'curl/8.0', ip: '198.51.100.9' };
     await expect(auth.refresh(refreshToken, thief)).rejects.toMatchObject({ details: { reason: 'reused' } });
     expect(await auth.verifyAccessToken(session.accessToken)).toEqual({ ok: false, reason: 'revoked' });
-    expect(auth.recentActivity(session.user.id)[0]).toMatchObject({
+    expect((await auth.recentActivity(session.user.id))[0]).toMatchObject({
       type: 'refresh_token_reused',
       userAgent: 'curl/8.0',
       ip: '198.51.100.9',
@@ -129,12 +137,12 @@ describe('the user read for auth.me', () => {
       client,
     );
     const id = session.user.id;
-    expect(a.getUser(id)?.role).toBe('user');
-    expect(b.getUser(id)?.role).toBe('user');
+    expect((await a.getUser(id))?.role).toBe('user');
+    expect((await b.getUser(id))?.role).toBe('user');
 
-    a.setRole('role@example.com', 'admin');
-    expect(a.getUser(id)?.role).toBe('admin');
-    const waited = await until(async () => b.getUser(id)?.role === 'admin', 3_000);
+    await a.setRole('role@example.com', 'admin');
+    expect((await a.getUser(id))?.role).toBe('admin');
+    const waited = await until(async () => (await b.getUser(id))?.role === 'admin', 3_000);
     expect(waited).toBeLessThanOrEqual(1_500);
   });
 });

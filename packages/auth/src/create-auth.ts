@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import type { Role, Session } from '@tessera/contract';
-import type { DatabaseHealth, TesseraDb } from '@tessera/db';
+import type { DatabaseHealth } from '@tessera/db';
 import type { JWK } from 'jose';
 import {
   type AccessTokenOptions,
@@ -9,39 +9,23 @@ import {
   type VerifiedAccessToken,
   verifyAccessToken,
 } from './access-token';
-import { listUsers, type UserOverview, type UsersCursor } from './admin';
+import type { UserOverview, UsersCursor } from './admin';
 import { type ClientInfo, clientFingerprint } from './client-info';
 import type { AuthConfig } from './config';
 import { AuthError } from './errors';
-import { type AuthEvent, listRecentEvents, type NewAuthEvent, recordEvent } from './events';
-import { type PruneResult, pruneExpired } from './housekeeping';
-import { type BackgroundDb, createInThreadBackground } from './in-thread-background';
+import type { AuthEvent, NewAuthEvent } from './events';
+import type { PruneResult } from './housekeeping';
+import type { BackgroundDb } from './in-thread-background';
 import { argon2idHasher, type PasswordHasher } from './password';
 import { createPollingRevocationFeed, type RevocationFeed } from './revocation-feed';
 import { RevocationList } from './revocation-list';
 import type { SecretBox } from './secret-box';
-import {
-  listSessions,
-  revokeAllSessions,
-  revokeSession,
-  rotateRefreshToken,
-  type SessionStatus,
-  type SessionSummary,
-  sessionStatus,
-  startSession,
-} from './sessions';
+import type { SessionStatus, SessionSummary } from './sessions';
 import { SigningKeyRing } from './signing-keys';
+import type { AuthStore } from './store';
 import { createThrottle, noThrottle, type ThrottleLimits } from './throttle';
-import {
-  cachedUserById,
-  findPasswordHash,
-  findUserByEmail,
-  findUserById,
-  insertUser,
-  setPasswordHash,
-  setRole,
-  type User,
-} from './users';
+import { cachedUserById } from './user-cache';
+import type { User } from './users';
 import { VerifiedTokenCache } from './verified-token-cache';
 import { createWorkLane, type LaneLimits } from './work-lane';
 
@@ -83,7 +67,8 @@ export interface RevocationHealth {
 }
 
 export interface CreateAuthOptions {
-  db: TesseraDb;
+  /** Where everything is kept: `createSqliteStore(db)`, or another engine's store. */
+  store: AuthStore;
   config: AuthConfig;
   /**
    * Seals the secrets kept at rest (private signing keys, refresh successors in their grace
@@ -98,10 +83,10 @@ export interface CreateAuthOptions {
   passwordLanes?: PasswordLanes;
   /**
    * Where the timed database work runs: reading other processes' revocations, clearing expired
-   * refresh successors. Defaults to this thread on the given connection, which suits one
-   * process or an in-memory database; a server on a SQLite file passes `createSqliteWorker(file)`.
+   * refresh successors, the health probe. On SQLite, `createInThreadBackground(db)` for one
+   * process or an in-memory database, `createSqliteWorker(file)` for a server on a file.
    */
-  background?: BackgroundDb;
+  background: BackgroundDb;
   /** Milliseconds between reads of other processes' revocations (`REVOCATION_POLL_MS`). */
   revocationPollMs?: number;
   /**
@@ -144,23 +129,23 @@ export type Auth = Awaited<ReturnType<typeof createAuth>>;
  * inputs are already validated and emails already normalised.
  *
  * @example
- * const auth = await createAuth({ db, config: { issuer, audience, ...defaultAuthConfig } });
+ * const auth = await createAuth({ store, background, box, config: { issuer, audience, ...defaultAuthConfig } });
  * const { session, refreshToken } = await auth.login({ email, password }, { userAgent });
  */
 export async function createAuth({
-  db,
+  store,
   config,
   box,
   throttleLimits,
   passwordLanes = defaultPasswordLanes,
   passwordHasher = argon2idHasher,
-  background = createInThreadBackground(db),
+  background,
   revocationPollMs = DEFAULT_REVOCATION_POLL_MS,
   revocationFeed,
   now = Date.now,
 }: CreateAuthOptions) {
   const keys = await SigningKeyRing.open({
-    db,
+    store: store.signingKeys,
     box,
     accessTokenTtl: config.accessTokenTtl,
     signingKeyMaxAge: config.signingKeyMaxAge,
@@ -175,8 +160,8 @@ export async function createAuth({
     // and later uses skip it (the revocation list below is still consulted on every one).
     cache: new VerifiedTokenCache({ ttl: config.accessTokenTtl, clockTolerance: CLOCK_TOLERANCE_S }),
   };
-  const userById = cachedUserById(db);
-  const throttle = throttleLimits === 'off' ? noThrottle : createThrottle(db, throttleLimits);
+  const userById = cachedUserById((id) => store.findUserById(id));
+  const throttle = throttleLimits === 'off' ? noThrottle : createThrottle(store, throttleLimits);
   const signInLane = createWorkLane(passwordLanes.signIn);
   const passwordChangeLane = createWorkLane(passwordLanes.passwordChange);
   // A session's access tokens outlive it by at most their lifetime plus the clock leeway.
@@ -196,7 +181,7 @@ export async function createAuth({
   // Hash the dummy now, so the first unknown-email sign-in is not the only fast one.
   await passwordHasher.dummyHash();
 
-  const record = (event: NewAuthEvent) => recordEvent(db, event, now());
+  const record = (event: NewAuthEvent) => store.recordEvent(event, now());
 
   /** Ends sessions in this process's list at once; other processes read them from the database. */
   const forget = (sessionIds: readonly string[], at: number) => {
@@ -204,8 +189,8 @@ export async function createAuth({
   };
 
   async function signIn(user: User, client: ClientInfo): Promise<SignedIn> {
-    const issued = startSession(db, config, { userId: user.id, userAgent: client.userAgent }, now());
-    record({ userId: user.id, type: 'signed_in', sessionId: issued.sessionId, client });
+    const issued = await store.startSession(config, { userId: user.id, userAgent: client.userAgent }, now());
+    await record({ userId: user.id, type: 'signed_in', sessionId: issued.sessionId, client });
     return sessionFor(user, issued.sessionId, issued.refreshToken, issued.expiresAt);
   }
 
@@ -223,7 +208,7 @@ export async function createAuth({
     ): Promise<SignedIn> {
       await throttle.countAttempt(client.ip);
       const passwordHash = await signInLane.run(() => passwordHasher.hash(input.password));
-      const user = insertUser(db, { email: input.email, name: input.name, passwordHash }, now());
+      const user = await store.insertUser({ email: input.email, name: input.name, passwordHash }, now());
       return signIn(user, client);
     },
 
@@ -236,7 +221,7 @@ export async function createAuth({
     async login(input: { email: string; password: string }, client: ClientInfo): Promise<SignedIn> {
       await throttle.countAttempt(client.ip);
       await throttle.countAccountAttempt(input.email);
-      const found = findUserByEmail(db, input.email);
+      const found = await store.findUserByEmail(input.email);
       const storedHash = found?.passwordHash ?? (await passwordHasher.dummyHash());
       const valid = await signInLane.run(() => passwordHasher.verify(storedHash, input.password));
       if (!found || !valid) throw new AuthError('INVALID_CREDENTIALS');
@@ -258,11 +243,11 @@ export async function createAuth({
     ): Promise<SignedIn & { graceRetry: boolean; sessionId: string }> {
       await throttle.countRefresh(client.ip);
       const request = { presentedToken: refreshToken, client: clientFingerprint(client), box };
-      const rotated = rotateRefreshToken(db, config, request, now());
+      const rotated = await store.rotateRefreshToken(config, request, now());
       if (!rotated.ok) {
         if (rotated.reason === 'reused') {
           forget([rotated.sessionId], now());
-          record({ userId: rotated.userId, type: 'refresh_token_reused', sessionId: rotated.sessionId, client });
+          await record({ userId: rotated.userId, type: 'refresh_token_reused', sessionId: rotated.sessionId, client });
         }
         throw new AuthError('INVALID_REFRESH_TOKEN', `Refresh refused: ${rotated.reason}`, {
           reason: rotated.reason,
@@ -271,7 +256,7 @@ export async function createAuth({
         });
       }
       // Read fresh, not from the cache: the new token's role must be the stored one.
-      const user = userById.fresh(rotated.userId);
+      const user = await userById.fresh(rotated.userId);
       if (!user) throw new AuthError('INVALID_REFRESH_TOKEN', 'Refresh refused: user gone', { reason: 'user_gone' });
       const signedIn = await sessionFor(user, rotated.sessionId, rotated.refreshToken, rotated.expiresAt);
       return { ...signedIn, graceRetry: rotated.graceRetry, sessionId: rotated.sessionId };
@@ -287,12 +272,12 @@ export async function createAuth({
       input: { userId: string; currentPassword: string; newPassword: string },
       client: ClientInfo,
     ): Promise<SignedIn> {
-      const user = findUserById(db, input.userId);
+      const user = await store.findUserById(input.userId);
       if (!user) throw new AuthError('INVALID_CREDENTIALS');
       await throttle.countAttempt(client.ip);
       await throttle.countPasswordChange(user.id);
       await throttle.countAccountAttempt(user.email);
-      const storedHash = findPasswordHash(db, user.id) ?? (await passwordHasher.dummyHash());
+      const storedHash = (await store.findPasswordHash(user.id)) ?? (await passwordHasher.dummyHash());
       const newHash = await passwordChangeLane.run(async () =>
         (await passwordHasher.verify(storedHash, input.currentPassword))
           ? passwordHasher.hash(input.newPassword)
@@ -300,78 +285,91 @@ export async function createAuth({
       );
       if (newHash === null) throw new AuthError('WRONG_CURRENT_PASSWORD');
       await throttle.clearFailures(user.email);
-      setPasswordHash(db, user.id, newHash);
+      await store.setPasswordHash(user.id, newHash);
       const at = now();
-      forget(revokeAllSessions(db, { userId: user.id, reason: 'password_changed' }, at), at);
-      const issued = startSession(db, config, { userId: user.id, userAgent: client.userAgent }, now());
-      record({ userId: user.id, type: 'password_changed', sessionId: issued.sessionId, client });
+      forget(await store.revokeAllSessions({ userId: user.id, reason: 'password_changed' }, at), at);
+      const issued = await store.startSession(config, { userId: user.id, userAgent: client.userAgent }, now());
+      await record({ userId: user.id, type: 'password_changed', sessionId: issued.sessionId, client });
       return sessionFor(user, issued.sessionId, issued.refreshToken, issued.expiresAt);
     },
 
     /** Ends the session the access token belongs to. */
-    logout(caller: Caller, client: ClientInfo): void {
+    async logout(caller: Caller, client: ClientInfo): Promise<void> {
       const at = now();
-      if (!revokeSession(db, { sessionId: caller.sessionId, userId: caller.userId, reason: 'logout' }, at)) return;
+      const ended = await store.revokeSession(
+        { sessionId: caller.sessionId, userId: caller.userId, reason: 'logout' },
+        at,
+      );
+      if (!ended) return;
       forget([caller.sessionId], at);
-      record({ userId: caller.userId, type: 'signed_out', sessionId: caller.sessionId, client });
+      await record({ userId: caller.userId, type: 'signed_out', sessionId: caller.sessionId, client });
     },
 
     /** Ends every session of the user, the caller's included. */
-    logoutAll(caller: Caller, client: ClientInfo): void {
+    async logoutAll(caller: Caller, client: ClientInfo): Promise<void> {
       const at = now();
-      forget(revokeAllSessions(db, { userId: caller.userId, reason: 'logout_all' }, at), at);
-      record({ userId: caller.userId, type: 'signed_out_everywhere', sessionId: caller.sessionId, client });
+      forget(await store.revokeAllSessions({ userId: caller.userId, reason: 'logout_all' }, at), at);
+      await record({ userId: caller.userId, type: 'signed_out_everywhere', sessionId: caller.sessionId, client });
     },
 
     /** The user's live sessions, most recently used first. */
-    listSessions(userId: string): SessionSummary[] {
-      return listSessions(db, userId, now());
+    listSessions(userId: string): Promise<SessionSummary[]> {
+      return store.listSessions(userId, now());
     },
 
     /** Ends one of the caller's sessions. Throws `SESSION_NOT_FOUND` if it is not theirs or not live. */
-    revokeSession(caller: Caller, sessionId: string, client: ClientInfo): void {
+    async revokeSession(caller: Caller, sessionId: string, client: ClientInfo): Promise<void> {
       const at = now();
-      if (!revokeSession(db, { sessionId, userId: caller.userId, reason: 'revoked' }, at)) {
+      if (!(await store.revokeSession({ sessionId, userId: caller.userId, reason: 'revoked' }, at))) {
         throw new AuthError('SESSION_NOT_FOUND');
       }
       forget([sessionId], at);
-      record({ userId: caller.userId, type: 'session_revoked', sessionId, actorSessionId: caller.sessionId, client });
+      await record({
+        userId: caller.userId,
+        type: 'session_revoked',
+        sessionId,
+        actorSessionId: caller.sessionId,
+        client,
+      });
     },
 
     /**
      * Gives the account with this email a role and ends all its sessions, so no live token
      * carries the old role. Null when there is no such account.
      */
-    setRole(email: string, role: Role): User | null {
+    async setRole(email: string, role: Role): Promise<User | null> {
       const at = now();
-      const user = setRole(db, email, role);
+      const user = await store.setRole(email, role);
       if (user) {
         userById.forget(user.id);
-        forget(revokeAllSessions(db, { userId: user.id, reason: 'role_changed' }, at), at);
+        forget(await store.revokeAllSessions({ userId: user.id, reason: 'role_changed' }, at), at);
       }
       return user;
     },
 
     /** Every account, newest first, a page at a time (the admin page). */
-    listUsers(page: { limit: number; after: UsersCursor | null }): { items: UserOverview[]; next: UsersCursor | null } {
-      return listUsers(db, page, now());
+    listUsers(page: {
+      limit: number;
+      after: UsersCursor | null;
+    }): Promise<{ items: UserOverview[]; next: UsersCursor | null }> {
+      return store.listUsers(page, now());
     },
 
     /**
      * Ends every session of another user (an admin acting): at once in this process, within a
      * poll in the others. Returns false when there is no such user.
      */
-    revokeUserSessions(actor: Caller, userId: string, client: ClientInfo): boolean {
-      if (!findUserById(db, userId)) return false;
+    async revokeUserSessions(actor: Caller, userId: string, client: ClientInfo): Promise<boolean> {
+      if (!(await store.findUserById(userId))) return false;
       const at = now();
-      forget(revokeAllSessions(db, { userId, reason: 'revoked_by_admin' }, at), at);
-      record({ userId, type: 'signed_out_everywhere', sessionId: null, actorSessionId: actor.sessionId, client });
+      forget(await store.revokeAllSessions({ userId, reason: 'revoked_by_admin' }, at), at);
+      await record({ userId, type: 'signed_out_everywhere', sessionId: null, actorSessionId: actor.sessionId, client });
       return true;
     },
 
     /** The user's last security events, newest first. */
-    recentActivity(userId: string): AuthEvent[] {
-      return listRecentEvents(db, userId);
+    recentActivity(userId: string): Promise<AuthEvent[]> {
+      return store.listRecentEvents(userId);
     },
 
     /**
@@ -385,8 +383,8 @@ export async function createAuth({
     },
 
     /** Reads the session in the database: for sensitive operations, which must not trust the list alone. */
-    sessionStatus(caller: Caller): SessionStatus {
-      return sessionStatus(db, caller, now());
+    sessionStatus(caller: Caller): Promise<SessionStatus> {
+      return store.sessionStatus(caller, now());
     },
 
     /** How current the list of ended sessions is. */
@@ -398,7 +396,7 @@ export async function createAuth({
      * The user as stored, for `auth.me`: read at most once a second per process (this process's
      * own changes show at once, another's within the second).
      */
-    getUser(userId: string): User | null {
+    getUser(userId: string): Promise<User | null> {
       return userById.get(userId);
     },
 
@@ -409,7 +407,7 @@ export async function createAuth({
 
     /** Prunes long-ended sessions and spent throttle counters, in batches; the server runs it hourly. */
     pruneExpired(): Promise<PruneResult> {
-      return pruneExpired(db, now());
+      return store.pruneExpired(now());
     },
 
     /** Whether the database would take a write now (in the background: a lock cannot stall requests). */

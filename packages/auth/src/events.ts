@@ -38,7 +38,7 @@ export interface NewAuthEvent {
 /** How many events the activity list shows. */
 export const RECENT_EVENTS_LIMIT = 20;
 
-const isAuthEventType = (value: string): value is AuthEventType =>
+export const isAuthEventType = (value: string): value is AuthEventType =>
   (AUTH_EVENT_TYPES as readonly string[]).includes(value);
 
 /**

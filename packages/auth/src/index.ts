@@ -21,6 +21,9 @@ export { AUTH_EVENT_TYPES, type AuthEvent, type AuthEventType, RECENT_EVENTS_LIM
 export { ENDED_SESSION_RETENTION_MS, type PruneResult } from './housekeeping';
 export { type BackgroundDb, createInThreadBackground } from './in-thread-background';
 export { argon2idHasher, type PasswordHasher } from './password';
+export { createPgBackground } from './pg-background';
+export { createListeningRevocationFeed, type ListeningFeedOptions, REVOCATION_CHANNEL } from './pg-revocation-feed';
+export { createPgStore } from './pg-store';
 export {
   createPollingRevocationFeed,
   type PollingFeedOptions,
@@ -31,7 +34,9 @@ export {
 export { type Revocation, RevocationList } from './revocation-list';
 export { createSecretBox, generateSecretKey, keyId, type SecretBox, type SecretBoxKeys } from './secret-box';
 export { REPLACED_TOKENS_KEPT, type SessionStatus, type SessionSummary } from './sessions';
+export { createSqliteStore } from './sqlite-store';
 export { createSqliteWorker } from './sqlite-worker';
+export type { AuthStore, SigningKeyStore, StoredSigningKey } from './store';
 export { defaultThrottleLimits, type Limit, type ThrottleLimits } from './throttle';
 export type { User } from './users';
 export type { LaneLimits } from './work-lane';

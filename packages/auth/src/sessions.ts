@@ -47,8 +47,8 @@ export interface RotationRequest {
 
 export { REPLACED_TOKENS_KEPT } from './rotation-statements';
 
-/** What binds a sealed successor to the row of the token it replaces. */
-const successorContext = (tokenId: string) => `refresh_tokens.successor:${tokenId}`;
+/** What binds a sealed successor to the row of the token it replaces (the same on every engine). */
+export const successorContext = (tokenId: string) => `refresh_tokens.successor:${tokenId}`;
 
 /**
  * Starts a session (a new refresh-token family) for a user who just proved who they are.
@@ -158,6 +158,41 @@ export function rotateRefreshToken(
   );
 }
 
+/** What the grace rules read of a replaced token's row. */
+export interface ReplacedToken {
+  replacedAt: number | null;
+  replacedById: string | null;
+  successorSealed: string | null;
+  rotatedBy: string | null;
+}
+
+/**
+ * The grace rules a replaced token is checked against before its successor's row is read: null
+ * when it is within the window with its successor still sealed (read the successor next, then
+ * {@link graceRetryRefusalGivenSuccessor}); otherwise `after_grace`.
+ */
+export function graceRetryRefusalBeforeSuccessor(
+  found: ReplacedToken,
+  lifetimes: SessionLifetimes,
+  now: number,
+): ReuseKind | null {
+  if (found.replacedAt === null || found.replacedById === null || found.successorSealed === null) return 'after_grace';
+  return now - found.replacedAt >= lifetimes.refreshReuseGrace * 1000 ? 'after_grace' : null;
+}
+
+/**
+ * Null when the replaced token may be retried: its successor is still the session's live token
+ * and the client presenting it is the one that exchanged it. Otherwise which rule it broke.
+ */
+export function graceRetryRefusalGivenSuccessor(
+  found: ReplacedToken,
+  successor: { replacedAt: number | null } | undefined,
+  client: string,
+): ReuseKind | null {
+  if (successor === undefined || successor.replacedAt !== null) return 'not_latest';
+  return found.rotatedBy !== null && safeEqual(found.rotatedBy, client) ? null : 'other_client';
+}
+
 /**
  * Null when the replaced token may be retried: presented within the grace window, by the client
  * that exchanged it, and its successor is still the session's live token. Otherwise which rule
@@ -165,21 +200,15 @@ export function rotateRefreshToken(
  */
 function graceRetryRefusal(
   statements: RotationStatements,
-  found: {
-    replacedAt: number | null;
-    replacedById: string | null;
-    successorSealed: string | null;
-    rotatedBy: string | null;
-  },
+  found: ReplacedToken,
   client: string,
   lifetimes: SessionLifetimes,
   now: number,
 ): ReuseKind | null {
-  if (found.replacedAt === null || found.replacedById === null || found.successorSealed === null) return 'after_grace';
-  if (now - found.replacedAt >= lifetimes.refreshReuseGrace * 1000) return 'after_grace';
-  const child = statements.successorReplacedAt.get({ id: found.replacedById });
-  if (child === undefined || child.replacedAt !== null) return 'not_latest';
-  return found.rotatedBy !== null && safeEqual(found.rotatedBy, client) ? null : 'other_client';
+  const early = graceRetryRefusalBeforeSuccessor(found, lifetimes, now);
+  if (early !== null || found.replacedById === null) return early ?? 'after_grace';
+  const successor = statements.successorReplacedAt.get({ id: found.replacedById });
+  return graceRetryRefusalGivenSuccessor(found, successor, client);
 }
 
 /**

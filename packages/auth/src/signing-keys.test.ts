@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { issueAccessToken, verifyAccessToken } from './access-token';
 import { createSecretBox, generateSecretKey } from './secret-box';
 import { SigningKeyRing } from './signing-keys';
+import { sqliteSigningKeys } from './sqlite-signing-keys';
 
 const SECRET = generateSecretKey();
 const box = createSecretBox({ key: SECRET });
@@ -11,7 +12,13 @@ let handle: DbHandle;
 let clock: number;
 const ttl = 300;
 const open = () =>
-  SigningKeyRing.open({ db: handle.db, box, accessTokenTtl: ttl, signingKeyMaxAge: 86_400, now: () => clock });
+  SigningKeyRing.open({
+    store: sqliteSigningKeys(handle.db),
+    box,
+    accessTokenTtl: ttl,
+    signingKeyMaxAge: 86_400,
+    now: () => clock,
+  });
 
 beforeEach(() => {
   handle = createDb(':memory:');
@@ -31,7 +38,12 @@ describe('SigningKeyRing', () => {
     expect(row?.privateJwk).not.toContain('"d"');
     const stranger = createSecretBox({ key: generateSecretKey() });
     await expect(
-      SigningKeyRing.open({ db: handle.db, box: stranger, accessTokenTtl: ttl, signingKeyMaxAge: 86_400 }),
+      SigningKeyRing.open({
+        store: sqliteSigningKeys(handle.db),
+        box: stranger,
+        accessTokenTtl: ttl,
+        signingKeyMaxAge: 86_400,
+      }),
     ).rejects.toThrow(/unknown key/);
   });
 
@@ -50,12 +62,17 @@ describe('SigningKeyRing', () => {
     const newKey = generateSecretKey();
     const rotated = createSecretBox({ key: newKey, previousKeys: [SECRET] });
     expect(rotated.needsRewrap(resealed)).toBe(true);
-    await SigningKeyRing.open({ db: handle.db, box: rotated, accessTokenTtl: ttl, signingKeyMaxAge: 86_400 });
+    await SigningKeyRing.open({
+      store: sqliteSigningKeys(handle.db),
+      box: rotated,
+      accessTokenTtl: ttl,
+      signingKeyMaxAge: 86_400,
+    });
     expect(rotated.needsRewrap(storedPrivateKeys()[0]?.privateJwk ?? '')).toBe(false);
     // The old key alone no longer opens it: rotation done, the previous key can be dropped.
     await expect(
       SigningKeyRing.open({
-        db: handle.db,
+        store: sqliteSigningKeys(handle.db),
         box: createSecretBox({ key: newKey }),
         accessTokenTtl: ttl,
         signingKeyMaxAge: 86_400,
@@ -92,7 +109,7 @@ describe('SigningKeyRing', () => {
     const signer = await open();
     const verifier = await open();
     await signer.rotate();
-    clock += 1_000; // the verifier reloads unknown kids at most once a second
+    // No time passes: the verifier loaded a moment ago, and reloads for the unknown kid anyway.
     const token = await issueAccessToken(
       { keys: signer, issuer: 'i', audience: 'a', ttl },
       { userId: 'u', sessionId: 's', role: 'user' },
@@ -112,6 +129,20 @@ describe('SigningKeyRing', () => {
     const seenByB = (await b.signingKey()).kid;
     expect(rotatedByA).not.toBe(original);
     expect(seenByB).toBe(rotatedByA);
+  });
+
+  it('reloads for unknown kids at most once a second, whatever clients send', async () => {
+    const signer = await open();
+    const verifier = await open();
+    const stranger = 'x'.repeat(43);
+    expect(await verifier.verificationKey(stranger)).toBeNull();
+    await signer.rotate();
+    const { kid } = await signer.signingKey();
+    // Within the second after a reload for a stranger's kid, a new real kid is not looked up...
+    expect(await verifier.verificationKey(kid)).toBeNull();
+    clock += 1_000;
+    // ...and once the second has passed, it is.
+    expect(await verifier.verificationKey(kid)).not.toBeNull();
   });
 
   it('does not look up kids that cannot be ours', async () => {

@@ -1,8 +1,7 @@
 import { createPrivateKey, generateKeyPairSync, type JsonWebKey, type KeyObject } from 'node:crypto';
-import { signingKeys, type TesseraDb } from '@tessera/db';
-import { and, desc, eq, gt, isNotNull, isNull, lt, or } from 'drizzle-orm';
 import { type CryptoKey, calculateJwkThumbprint, importJWK, type JWK } from 'jose';
 import type { SecretBox } from './secret-box';
+import type { SigningKeyStore } from './store';
 
 export const ACCESS_TOKEN_ALG = 'EdDSA';
 
@@ -31,7 +30,7 @@ interface ActiveKey {
 }
 
 export interface SigningKeyRingOptions {
-  db: TesseraDb;
+  store: SigningKeyStore;
   /** Seals the private keys at rest: the database alone signs nothing. */
   box: SecretBox;
   /** Seconds a token lives: a retired key keeps verifying that long after it stops signing. */
@@ -42,18 +41,20 @@ export interface SigningKeyRingOptions {
 }
 
 /**
- * The Ed25519 keys of this deployment, persisted in the database so that every process and every
- * restart signs and verifies with the same keys. Keys are imported into CryptoKeys once, when
+ * The Ed25519 keys of this deployment, persisted in the store so that every process (and every
+ * instance on a shared database) and every restart signs and verifies with the same keys. Keys are imported into CryptoKeys once, when
  * loaded: jose would otherwise re-import a JWK on every call.
  *
  * @example
- * const keys = await SigningKeyRing.open({ db, accessTokenTtl: 300, signingKeyMaxAge: 2_592_000 });
+ * const keys = await SigningKeyRing.open({ store, box, accessTokenTtl: 300, signingKeyMaxAge: 2_592_000 });
  * const { kid, privateKey } = await keys.signingKey();
  */
 export class SigningKeyRing {
   private active: ActiveKey | undefined;
   private verification = new Map<string, VerificationKey>();
   private lastLoadAt = 0;
+  /** When an unknown kid last caused a reload: such reloads are throttled, the first is not. */
+  private lastUnknownKidReloadAt = Number.NEGATIVE_INFINITY;
   private readonly now: () => number;
 
   private constructor(private readonly options: SigningKeyRingOptions) {
@@ -66,7 +67,7 @@ export class SigningKeyRing {
    */
   static async open(options: SigningKeyRingOptions): Promise<SigningKeyRing> {
     const ring = new SigningKeyRing(options);
-    ring.sealStoredKeys();
+    await ring.sealStoredKeys();
     await ring.reload();
     if (!ring.active) {
       await ring.insertKeyUnlessAnotherProcessDid(undefined);
@@ -88,12 +89,14 @@ export class SigningKeyRing {
 
   /**
    * The public key for `kid`, or null when it is unknown or retired for longer than a token lives.
-   * An unknown, well-formed kid triggers a (throttled) reload: another process may have rotated.
+   * An unknown, well-formed kid reloads the ring before it is refused (another instance may have
+   * rotated a moment ago); such reloads happen at most once per interval, whatever clients send.
    */
   async verificationKey(kid: string): Promise<CryptoKey | null> {
     if (!KID_PATTERN.test(kid)) return null;
     let entry = this.verification.get(kid);
-    if (!entry && this.now() - this.lastLoadAt >= UNKNOWN_KID_RELOAD_INTERVAL_MS) {
+    if (!entry && this.now() - this.lastUnknownKidReloadAt >= UNKNOWN_KID_RELOAD_INTERVAL_MS) {
+      this.lastUnknownKidReloadAt = this.now();
       await this.reload();
       entry = this.verification.get(kid);
     }
@@ -140,61 +143,33 @@ export class SigningKeyRing {
     return (this.options.accessTokenTtl + 60) * 1000;
   }
 
-  private sealStoredKeys(): void {
-    const { db, box } = this.options;
-    db.transaction(
-      (tx) => {
-        const rows = tx.select({ kid: signingKeys.kid, privateJwk: signingKeys.privateJwk }).from(signingKeys).all();
-        for (const { kid, privateJwk } of rows) {
-          if (box.isSealed(privateJwk) && !box.needsRewrap(privateJwk)) continue;
-          const plain = box.isSealed(privateJwk) ? box.open(privateJwk, privateKeyContext(kid)) : privateJwk;
-          tx.update(signingKeys)
-            .set({ privateJwk: box.seal(plain, privateKeyContext(kid)) })
-            .where(eq(signingKeys.kid, kid))
-            .run();
-        }
-      },
-      { behavior: 'immediate' },
-    );
+  private async sealStoredKeys(): Promise<void> {
+    const { box } = this.options;
+    await this.options.store.resealAll((kid, privateJwk) => {
+      if (box.isSealed(privateJwk) && !box.needsRewrap(privateJwk)) return null;
+      const plain = box.isSealed(privateJwk) ? box.open(privateJwk, privateKeyContext(kid)) : privateJwk;
+      return box.seal(plain, privateKeyContext(kid));
+    });
   }
 
   private async insertKeyUnlessAnotherProcessDid(expectedActiveKid: string | undefined): Promise<void> {
     const { publicJwk, privateJwk, kid } = await generateEd25519Jwks();
     const now = this.now();
-    this.options.db.transaction(
-      (tx) => {
-        const current = tx
-          .select({ kid: signingKeys.kid })
-          .from(signingKeys)
-          .where(isNull(signingKeys.retiredAt))
-          .orderBy(desc(signingKeys.createdAt))
-          .get();
-        if (current?.kid !== expectedActiveKid) return;
-        tx.update(signingKeys).set({ retiredAt: now }).where(isNull(signingKeys.retiredAt)).run();
-        tx.insert(signingKeys)
-          .values({
-            kid,
-            publicJwk: JSON.stringify(publicJwk),
-            privateJwk: this.options.box.seal(JSON.stringify(privateJwk), privateKeyContext(kid)),
-            createdAt: now,
-          })
-          .run();
-        tx.delete(signingKeys)
-          .where(and(isNotNull(signingKeys.retiredAt), lt(signingKeys.retiredAt, now - this.verifyWindowMs())))
-          .run();
+    await this.options.store.replaceActive(
+      expectedActiveKid,
+      {
+        kid,
+        publicJwk: JSON.stringify(publicJwk),
+        privateJwk: this.options.box.seal(JSON.stringify(privateJwk), privateKeyContext(kid)),
+        createdAt: now,
       },
-      { behavior: 'immediate' },
+      now - this.verifyWindowMs(),
     );
   }
 
   private async reload(): Promise<void> {
     const now = this.now();
-    const rows = this.options.db
-      .select()
-      .from(signingKeys)
-      .where(or(isNull(signingKeys.retiredAt), gt(signingKeys.retiredAt, now - this.verifyWindowMs())))
-      .orderBy(desc(signingKeys.createdAt))
-      .all();
+    const rows = await this.options.store.verifiable(now - this.verifyWindowMs());
     const verification = new Map<string, VerificationKey>();
     let active: ActiveKey | undefined;
     for (const row of rows) {

@@ -2,13 +2,14 @@ import { createDb, type DbHandle, rateLimits } from '@tessera/db';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RateLimitedError } from './errors';
 import { pruneExpired } from './housekeeping';
+import { createSqliteStore } from './sqlite-store';
 import { createThrottle, type Throttle } from './throttle';
 
 let handle: DbHandle;
 let throttle: Throttle;
 beforeEach(() => {
   handle = createDb(':memory:');
-  throttle = createThrottle(handle.db, {
+  throttle = createThrottle(createSqliteStore(handle.db), {
     accountFailures: { points: 3, durationSeconds: 60 },
     addressAttempts: { points: 5, durationSeconds: 60 },
     passwordChanges: { points: 2, durationSeconds: 60 },

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { rateLimits, type TesseraDb } from '@tessera/db';
-import { RateLimiterDrizzle, RateLimiterRes } from 'rate-limiter-flexible';
+import { type RateLimiterAbstract, RateLimiterRes } from 'rate-limiter-flexible';
 import { addressGroup } from './address-group';
 import { RateLimitedError } from './errors';
+import type { AuthStore } from './store';
 
 /** Counts over a window: at most `points` in `durationSeconds`. */
 export interface Limit {
@@ -35,25 +35,17 @@ export const defaultThrottleLimits: ThrottleLimits = {
 export type Throttle = ReturnType<typeof createThrottle>;
 
 /**
- * Brute-force brakes, counted in the database so that a restart does not reset them and every
+ * Brute-force brakes, counted in the store so that a restart does not reset them and every
  * server process shares them. Keys are SHA-256 hashed: the table holds no email or address.
- * Every count is one atomic upsert (rate-limiter-flexible's RateLimiterDrizzle).
+ * Every count is one atomic upsert (rate-limiter-flexible, on the store's engine).
  *
  * @example
- * const throttle = createThrottle(db);
+ * const throttle = createThrottle(store);
  * await throttle.countAttempt(ip); // throws RateLimitedError past 100 in 15 minutes
  */
-export function createThrottle(db: TesseraDb, limits: ThrottleLimits = defaultThrottleLimits) {
+export function createThrottle(store: Pick<AuthStore, 'rateLimiter'>, limits: ThrottleLimits = defaultThrottleLimits) {
   const limiter = (keyPrefix: string, limit: Limit) =>
-    new RateLimiterDrizzle({
-      storeClient: db,
-      schema: rateLimits,
-      keyPrefix,
-      points: limit.points,
-      duration: limit.durationSeconds,
-      // Housekeeping prunes expired rows (pruneExpired), in batches on the server's schedule.
-      clearExpiredByTimeout: false,
-    });
+    store.rateLimiter({ keyPrefix, points: limit.points, duration: limit.durationSeconds });
   const accountFailures = limiter('account-failures', limits.accountFailures);
   const addressAttempts = limiter('address-attempts', limits.addressAttempts);
   const passwordChanges = limiter('password-changes', limits.passwordChanges);
@@ -99,7 +91,7 @@ export const noThrottle: Throttle = {
   countRefresh: async () => undefined,
 };
 
-async function consumeOrThrow(limiter: RateLimiterDrizzle, key: string): Promise<void> {
+async function consumeOrThrow(limiter: RateLimiterAbstract, key: string): Promise<void> {
   try {
     await limiter.consume(key);
   } catch (rejection) {

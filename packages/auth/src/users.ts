@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import type { Role, User } from '@tessera/contract';
 import { type TesseraDb, users } from '@tessera/db';
 import { eq, sql } from 'drizzle-orm';
-import { LRUCache } from 'lru-cache';
 import { AuthError } from './errors';
 
 /** What a client may see of a user (never the password hash): the contract's User. */
@@ -57,46 +56,21 @@ export function findUserById(db: TesseraDb, id: string): User | null {
   return db.select(publicColumns).from(users).where(eq(users.id, id)).get() ?? null;
 }
 
-/** How long a user read by id is reused: changes made by another process show within this. */
-export const USER_CACHE_TTL_MS = 1_000;
-
 /**
- * {@link findUserById} for the signed-in path (`auth.me`, every signed-in page): the statement is
- * prepared once, and a user read is reused for {@link USER_CACHE_TTL_MS}. Measured in the server,
- * the read cost ~30 µs of a ~400 µs request, the largest part of authenticating it. This process's
- * own changes call `forget`; another process's (say, `npm run user:role`, which also ends the
- * user's sessions) show within the second.
+ * {@link findUserById} with its statement prepared once: the read behind the signed-in path
+ * (`auth.me`, every signed-in page) whenever the cache in front of it misses.
  *
  * @example
- * const userById = cachedUserById(db);
- * userById.get('u1'); // { id, email, name, role } or null
+ * const userById = preparedUserById(db);
+ * userById('u1'); // { id, email, name, role } or null
  */
-export function cachedUserById(db: TesseraDb) {
+export function preparedUserById(db: TesseraDb): (id: string) => User | null {
   const query = db
     .select(publicColumns)
     .from(users)
     .where(eq(users.id, sql.placeholder('id')))
     .prepare();
-  const recent = new LRUCache<string, User>({ max: 10_000, ttl: USER_CACHE_TTL_MS });
-  return {
-    get(id: string): User | null {
-      const hit = recent.get(id);
-      if (hit !== undefined) return hit;
-      const user = query.get({ id }) ?? null;
-      if (user !== null) recent.set(id, user);
-      return user;
-    },
-    /** Read now, past the cache (still prepared): for a token about to be signed. */
-    fresh(id: string): User | null {
-      const user = query.get({ id }) ?? null;
-      if (user === null) recent.delete(id);
-      else recent.set(id, user);
-      return user;
-    },
-    forget(id: string): void {
-      recent.delete(id);
-    },
-  };
+  return (id) => query.get({ id }) ?? null;
 }
 
 function isUniqueViolation(error: unknown): boolean {

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type AccessTokenOptions, CLOCK_TOLERANCE_S, issueAccessToken, verifyAccessToken } from './access-token';
 import { createSecretBox, generateSecretKey } from './secret-box';
 import { SigningKeyRing } from './signing-keys';
+import { sqliteSigningKeys } from './sqlite-signing-keys';
 import { VerifiedTokenCache } from './verified-token-cache';
 
 const subject = { userId: 'user-1', sessionId: 'session-1', role: 'user' } as const;
@@ -18,7 +19,7 @@ beforeEach(async () => {
   clock = t0;
   handle = createDb(':memory:');
   ring = await SigningKeyRing.open({
-    db: handle.db,
+    store: sqliteSigningKeys(handle.db),
     box: createSecretBox({ key: generateSecretKey() }),
     accessTokenTtl: 300,
     signingKeyMaxAge: 86_400,

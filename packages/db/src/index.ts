@@ -9,4 +9,13 @@ export {
   type TesseraTransaction,
   writeHealth,
 } from './create-db';
+export {
+  type CreatePgDbOptions,
+  createPgDb,
+  defaultPgMigrationsFolder,
+  isPostgresUrl,
+  type PgDbHandle,
+  type TesseraPgDb,
+} from './create-pg-db';
+export { pgSchema } from './pg-schema';
 export { authEvents, rateLimits, refreshTokens, schema, sessions, signingKeys, users } from './schema';

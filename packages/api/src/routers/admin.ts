@@ -20,20 +20,19 @@ const clientInfo = (ctx: Context) => ({ userAgent: ctx.request.userAgent, ip: ct
 /** What an admin can see and do: every account, and ending all of one account's sessions. */
 export const adminRouter = router({
   users: router({
-    list: adminProcedure.input(listUsersInput).query(({ ctx, input }) => {
+    list: adminProcedure.input(listUsersInput).query(async ({ ctx, input }) => {
       const after = input?.cursor ? decodePageCursor(input.cursor) : null;
       if (input?.cursor && !after)
         throw new TRPCError({ code: 'BAD_REQUEST', message: 'Invalid input. cursor: Unknown cursor.' });
-      const page = ctx.auth.listUsers({ limit: input?.limit ?? limits.notesPageSize, after });
+      const page = await ctx.auth.listUsers({ limit: input?.limit ?? limits.notesPageSize, after });
       return { items: page.items, nextCursor: page.next ? encodePageCursor(page.next) : null };
     }),
 
     revokeSessions: adminProcedure
       .input(z.strictObject({ userId: z.uuid('Unknown user.') }))
-      .mutation(({ ctx, input }) => {
-        if (
-          !ctx.auth.revokeUserSessions({ userId: ctx.user.id, sessionId: ctx.sessionId }, input.userId, clientInfo(ctx))
-        ) {
+      .mutation(async ({ ctx, input }) => {
+        const actor = { userId: ctx.user.id, sessionId: ctx.sessionId };
+        if (!(await ctx.auth.revokeUserSessions(actor, input.userId, clientInfo(ctx)))) {
           throw new TRPCError({ code: 'NOT_FOUND', message: 'No such user.' });
         }
         return { ok: true as const };

@@ -82,25 +82,28 @@ export function createAuthRouter(options: { cookie: RefreshCookieOptions } = { c
       }
     }),
 
-    logout: protectedProcedure.mutation(({ ctx }) => {
-      ctx.auth.logout({ userId: ctx.user.id, sessionId: ctx.sessionId }, clientInfo(ctx));
+    logout: protectedProcedure.mutation(async ({ ctx }) => {
+      await ctx.auth.logout({ userId: ctx.user.id, sessionId: ctx.sessionId }, clientInfo(ctx));
       cookie.clear(ctx.response);
       return { ok: true as const };
     }),
 
-    logoutAll: sessionProcedure.mutation(({ ctx }) => {
-      ctx.auth.logoutAll({ userId: ctx.user.id, sessionId: ctx.sessionId }, clientInfo(ctx));
+    logoutAll: sessionProcedure.mutation(async ({ ctx }) => {
+      await ctx.auth.logoutAll({ userId: ctx.user.id, sessionId: ctx.sessionId }, clientInfo(ctx));
       cookie.clear(ctx.response);
       return { ok: true as const };
     }),
 
     sessions: router({
-      list: sessionProcedure.query(({ ctx }) =>
-        ctx.auth.listSessions(ctx.user.id).map((session) => ({ ...session, current: session.id === ctx.sessionId })),
+      list: sessionProcedure.query(async ({ ctx }) =>
+        (await ctx.auth.listSessions(ctx.user.id)).map((session) => ({
+          ...session,
+          current: session.id === ctx.sessionId,
+        })),
       ),
 
-      revoke: sessionProcedure.input(revokeSessionInput).mutation(({ ctx, input }) => {
-        ctx.auth.revokeSession({ userId: ctx.user.id, sessionId: ctx.sessionId }, input.id, clientInfo(ctx));
+      revoke: sessionProcedure.input(revokeSessionInput).mutation(async ({ ctx, input }) => {
+        await ctx.auth.revokeSession({ userId: ctx.user.id, sessionId: ctx.sessionId }, input.id, clientInfo(ctx));
         if (input.id === ctx.sessionId) cookie.clear(ctx.response);
         return { ok: true as const };
       }),
@@ -117,8 +120,8 @@ export function createAuthRouter(options: { cookie: RefreshCookieOptions } = { c
         handOver(ctx, await ctx.auth.changePassword({ userId: ctx.user.id, ...input }, clientInfo(ctx))),
       ),
 
-    me: protectedProcedure.query(({ ctx }) => {
-      const user = ctx.auth.getUser(ctx.user.id);
+    me: protectedProcedure.query(async ({ ctx }) => {
+      const user = await ctx.auth.getUser(ctx.user.id);
       if (!user) throw unauthorized('ACCESS_TOKEN_INVALID');
       return user;
     }),

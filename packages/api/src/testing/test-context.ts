@@ -3,7 +3,9 @@ import {
   type Auth,
   type CreateAuthOptions,
   createAuth,
+  createInThreadBackground,
   createSecretBox,
+  createSqliteStore,
   defaultAuthConfig,
   generateSecretKey,
   type PasswordHasher,
@@ -46,7 +48,8 @@ export async function createTestAuth(
   const { features, ...authOptions } = options;
   const handle = createDb(':memory:', { features });
   const auth = await createAuth({
-    db: handle.db,
+    store: createSqliteStore(handle.db),
+    background: createInThreadBackground(handle.db),
     box: createSecretBox({ key: generateSecretKey() }),
     passwordHasher: fastTestHasher,
     config: { issuer: TEST_ORIGIN, audience: 'tessera', ...defaultAuthConfig },
@@ -105,7 +108,7 @@ export async function signedInContext(auth: Auth, db: TesseraDb, options: { emai
   let session = signedUp.session;
   if (options.role && options.role !== 'user') {
     // Granted as `npm run user:role` does it (which ends the sessions), then signed in again.
-    auth.setRole(email, options.role);
+    await auth.setRole(email, options.role);
     ({ session } = await auth.login({ email, password: 'a strong password' }, client));
   }
   return { ctx: testContext(auth, db, { authorization: `Bearer ${session.accessToken}` }), user: session.user };

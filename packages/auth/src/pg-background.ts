@@ -1,0 +1,45 @@
+import type { DatabaseHealth, TesseraPgDb } from '@tessera/db';
+import { pgSchema } from '@tessera/db';
+import { and, asc, gt, isNotNull, lt, sql } from 'drizzle-orm';
+import type { BackgroundDb } from './in-thread-background';
+
+const { sessions, refreshTokens } = pgSchema;
+
+/**
+ * The timed database work on PostgreSQL, on the pool: the server's timers await it like any
+ * query, and a slow database delays only them (no statement here holds a lock for long).
+ *
+ * @example
+ * const background = createPgBackground(db);
+ */
+export function createPgBackground(db: TesseraPgDb): BackgroundDb {
+  return {
+    async revokedAfter(after) {
+      const rows = await db
+        .select({ sessionId: sessions.id, revokedAt: sessions.revokedAt })
+        .from(sessions)
+        .where(gt(sessions.revokedAt, after))
+        .orderBy(asc(sessions.revokedAt));
+      return rows.flatMap(({ sessionId, revokedAt }) => (revokedAt === null ? [] : [{ sessionId, revokedAt }]));
+    },
+    async expireGraceSuccessors(before) {
+      const result = await db
+        .update(refreshTokens)
+        .set({ successorSealed: null })
+        .where(and(isNotNull(refreshTokens.successorSealed), lt(refreshTokens.replacedAt, before)));
+      return result.rowCount ?? 0;
+    },
+    async writeHealth(): Promise<DatabaseHealth> {
+      try {
+        // A standby, or a database set read-only, answers reads and refuses every write.
+        const result = await db.execute<{ readOnly: boolean }>(
+          sql`select pg_is_in_recovery() or current_setting('transaction_read_only') = 'on' as "readOnly"`,
+        );
+        return result.rows[0]?.readOnly ? 'read-only' : 'ok';
+      } catch {
+        return 'unavailable';
+      }
+    },
+    async close() {},
+  };
+}

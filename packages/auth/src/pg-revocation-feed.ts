@@ -1,0 +1,125 @@
+import pg from 'pg';
+import { DEFAULT_OVERLAP_MS, type RevocationFeed, type RevocationReader, type RevocationSink } from './revocation-feed';
+
+/** The channel the `sessions_revocation_notify` trigger announces ended sessions on. */
+export const REVOCATION_CHANNEL = 'tessera_revocations';
+
+export interface ListeningFeedOptions {
+  /** The database to LISTEN on: a connection of its own, outside the pool. */
+  url: string;
+  /** Reads what was revoked while not listening (at start and after every reconnect). */
+  reader: RevocationReader;
+  /** Milliseconds between round trips on the listening connection, each proving it current. */
+  heartbeatMs?: number;
+  /** Milliseconds between attempts to reconnect a lost listener. */
+  reconnectMs?: number;
+  /** How far behind the newest revocation seen a catch-up read starts (see the polling feed). */
+  overlapMs?: number;
+  now?: () => number;
+}
+
+/**
+ * Revocations pushed by PostgreSQL: one connection LISTENs on {@link REVOCATION_CHANNEL}, and a
+ * session ended by any instance reaches every other at its commit. A heartbeat round trip every
+ * `heartbeatMs` tells the sink the list is current (a notification committed before it was sent
+ * has arrived by its answer). A lost connection is reopened every `reconnectMs`, LISTENs again
+ * and then reads what it missed from its cursor; until then nothing reports the list current,
+ * so it turns stale (healthz 503) and the error is kept for the operator.
+ *
+ * @example
+ * const feed = createListeningRevocationFeed({ url, reader: createPgBackground(db) });
+ * await feed.start(revocationList, revocationList.horizon());
+ */
+export function createListeningRevocationFeed(options: ListeningFeedOptions): RevocationFeed {
+  const now = options.now ?? Date.now;
+  const heartbeatMs = options.heartbeatMs ?? 1_000;
+  const reconnectMs = options.reconnectMs ?? 500;
+  const overlapMs = options.overlapMs ?? DEFAULT_OVERLAP_MS;
+  let newestSeen = 0;
+  let listener: pg.Client | null = null;
+  let error: string | null = null;
+  let stopped = false;
+  let heartbeat: ReturnType<typeof setInterval> | undefined;
+  let reconnect: ReturnType<typeof setTimeout> | undefined;
+  let beating = false;
+
+  const fail = (failure: unknown) => {
+    error = failure instanceof Error ? failure.message : String(failure);
+  };
+
+  const listen = async (sink: RevocationSink): Promise<void> => {
+    const client = new pg.Client({ connectionString: options.url });
+    client.on('notification', (message) => {
+      const [sessionId, at] = (message.payload ?? '').split(' ');
+      const revokedAt = Number(at);
+      if (!sessionId || !Number.isSafeInteger(revokedAt)) return;
+      newestSeen = Math.max(newestSeen, revokedAt);
+      sink.caughtUp([{ sessionId, revokedAt }], now());
+    });
+    // A connection that errors also ends; 'end' alone schedules the one reconnect.
+    client.on('error', fail);
+    client.on('end', () => {
+      if (listener === client) listener = null;
+      if (!stopped) scheduleReconnect(sink);
+    });
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${REVOCATION_CHANNEL}`);
+      // Listening first, reading second: a revocation lands in one or the other, maybe both
+      // (the list dedupes), never in neither.
+      const asOf = now();
+      const missed = await options.reader.revokedAfter(newestSeen - overlapMs);
+      for (const { revokedAt } of missed) newestSeen = Math.max(newestSeen, revokedAt);
+      sink.caughtUp(missed, asOf);
+    } catch (failure) {
+      client.removeAllListeners('end');
+      await client.end().catch(() => undefined);
+      throw failure;
+    }
+    error = null;
+    listener = client;
+  };
+
+  const scheduleReconnect = (sink: RevocationSink) => {
+    clearTimeout(reconnect);
+    reconnect = setTimeout(() => {
+      listen(sink).catch((failure: unknown) => {
+        fail(failure);
+        if (!stopped) scheduleReconnect(sink);
+      });
+    }, reconnectMs);
+    reconnect.unref();
+  };
+
+  const beat = async (sink: RevocationSink) => {
+    const client = listener;
+    if (!client || beating) return;
+    beating = true;
+    try {
+      const asOf = now();
+      await client.query('select 1');
+      sink.caughtUp([], asOf);
+    } catch (failure) {
+      fail(failure);
+    } finally {
+      beating = false;
+    }
+  };
+
+  return {
+    async start(sink, since) {
+      newestSeen = since;
+      await listen(sink);
+      heartbeat = setInterval(() => void beat(sink), heartbeatMs);
+      heartbeat.unref();
+    },
+    lastError: () => error,
+    async stop() {
+      stopped = true;
+      clearInterval(heartbeat);
+      clearTimeout(reconnect);
+      await listener?.end().catch(() => undefined);
+      listener = null;
+    },
+  };
+}

@@ -1,0 +1,185 @@
+import { randomUUID } from 'node:crypto';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { pgSchema, type TesseraPgDb } from '@tessera/db';
+import { and, count, desc, eq, gt, inArray, isNull, lt, max, or, sql } from 'drizzle-orm';
+import { RateLimiterDrizzle } from 'rate-limiter-flexible';
+import type { UserOverview } from './admin';
+import { storedUserAgent } from './client-info';
+import { AuthError } from './errors';
+import { type AuthEvent, isAuthEventType, RECENT_EVENTS_LIMIT } from './events';
+import { ENDED_SESSION_RETENTION_MS, PRUNE_BATCH_SIZE } from './housekeeping';
+import { sqlState } from './pg-retry';
+import {
+  listSessionsPg,
+  revokeAllSessionsPg,
+  revokeSessionPg,
+  rotateRefreshTokenPg,
+  sessionStatusPg,
+  startSessionPg,
+} from './pg-sessions';
+import { pgSigningKeys } from './pg-signing-keys';
+import type { AuthStore } from './store';
+import type { User } from './users';
+
+const { users, sessions, authEvents, rateLimits } = pgSchema;
+const publicColumns = { id: users.id, email: users.email, name: users.name, role: users.role };
+/** SQLSTATE unique_violation. */
+const UNIQUE_VIOLATION = '23505';
+
+/**
+ * The auth store on PostgreSQL (node-postgres through Drizzle, a pool): the same operations and
+ * rules as the SQLite store, for several server instances sharing one database.
+ *
+ * @example
+ * const { db } = await createPgDb(process.env.DATABASE_URL);
+ * const auth = await createAuth({ store: createPgStore(db), background: createPgBackground(db), config, box });
+ */
+export function createPgStore(db: TesseraPgDb): AuthStore {
+  return {
+    async insertUser(input, now) {
+      const user: User = { id: randomUUID(), email: input.email, name: input.name, role: 'user' };
+      try {
+        await db.insert(users).values({ ...user, passwordHash: input.passwordHash, createdAt: now });
+      } catch (error) {
+        if (sqlState(error) === UNIQUE_VIOLATION) throw new AuthError('EMAIL_TAKEN');
+        throw error;
+      }
+      return user;
+    },
+    async findUserByEmail(email) {
+      const [found] = await db
+        .select({ ...publicColumns, passwordHash: users.passwordHash })
+        .from(users)
+        .where(eq(users.email, email));
+      return found ?? null;
+    },
+    async findUserById(id) {
+      const [found] = await db.select(publicColumns).from(users).where(eq(users.id, id));
+      return found ?? null;
+    },
+    async findPasswordHash(userId) {
+      const [found] = await db.select({ passwordHash: users.passwordHash }).from(users).where(eq(users.id, userId));
+      return found?.passwordHash ?? null;
+    },
+    async setPasswordHash(userId, passwordHash) {
+      await db.update(users).set({ passwordHash }).where(eq(users.id, userId));
+    },
+    async setRole(email, role) {
+      const [user] = await db.update(users).set({ role }).where(eq(users.email, email)).returning(publicColumns);
+      return user ?? null;
+    },
+    async listUsers(page, now) {
+      const live = and(
+        eq(sessions.userId, users.id),
+        isNull(sessions.revokedAt),
+        gt(sessions.idleExpiresAt, now),
+        gt(sessions.absoluteExpiresAt, now),
+      );
+      const after = page.after;
+      const rows: UserOverview[] = await db
+        .select({
+          id: users.id,
+          email: users.email,
+          role: users.role,
+          createdAt: users.createdAt,
+          lastActiveAt: max(sessions.lastUsedAt),
+          sessions: count(sessions.id),
+        })
+        .from(users)
+        .leftJoin(sessions, live)
+        .where(
+          after
+            ? or(
+                lt(users.createdAt, after.createdAt),
+                and(eq(users.createdAt, after.createdAt), lt(users.id, after.id)),
+              )
+            : sql`true`,
+        )
+        .groupBy(users.id)
+        .orderBy(desc(users.createdAt), desc(users.id))
+        .limit(page.limit + 1);
+      const items = rows.slice(0, page.limit);
+      const last = items.at(-1);
+      return { items, next: rows.length > page.limit && last ? { createdAt: last.createdAt, id: last.id } : null };
+    },
+
+    startSession: (lifetimes, input, now) => startSessionPg(db, lifetimes, input, now),
+    rotateRefreshToken: (lifetimes, request, now) => rotateRefreshTokenPg(db, lifetimes, request, now),
+    revokeSession: (input, now) => revokeSessionPg(db, input, now),
+    revokeAllSessions: (input, now) => revokeAllSessionsPg(db, input, now),
+    listSessions: (userId, now) => listSessionsPg(db, userId, now),
+    sessionStatus: (input, now) => sessionStatusPg(db, input, now),
+
+    async recordEvent(event, now) {
+      await db.insert(authEvents).values({
+        userId: event.userId,
+        type: event.type,
+        at: now,
+        userAgent: storedUserAgent(event.client.userAgent),
+        ip: event.client.ip,
+        sessionId: event.sessionId,
+        actorSessionId: event.actorSessionId ?? null,
+      });
+    },
+    async listRecentEvents(userId): Promise<AuthEvent[]> {
+      const rows = await db
+        .select({
+          id: authEvents.id,
+          type: authEvents.type,
+          at: authEvents.at,
+          userAgent: authEvents.userAgent,
+          ip: authEvents.ip,
+          sessionId: authEvents.sessionId,
+        })
+        .from(authEvents)
+        .where(eq(authEvents.userId, userId))
+        .orderBy(desc(authEvents.id))
+        .limit(RECENT_EVENTS_LIMIT);
+      return rows.flatMap(({ id, type, ...rest }) =>
+        isAuthEventType(type) ? [{ ...rest, id: String(id), type }] : [],
+      );
+    },
+
+    async pruneExpired(now) {
+      const before = now - ENDED_SESSION_RETENTION_MS;
+      const endedLongAgo = or(lt(sessions.revokedAt, before), lt(sessions.idleExpiresAt, before));
+      const prunedSessions = await inBatches(async () => {
+        const batch = db.select({ id: sessions.id }).from(sessions).where(endedLongAgo).limit(PRUNE_BATCH_SIZE);
+        return (await db.delete(sessions).where(inArray(sessions.id, batch))).rowCount ?? 0;
+      });
+      const prunedRateLimits = await inBatches(async () => {
+        const batch = db
+          .select({ key: rateLimits.key })
+          .from(rateLimits)
+          .where(lt(rateLimits.expire, new Date(now)))
+          .limit(PRUNE_BATCH_SIZE);
+        return (await db.delete(rateLimits).where(inArray(rateLimits.key, batch))).rowCount ?? 0;
+      });
+      return { sessions: prunedSessions, rateLimits: prunedRateLimits };
+    },
+
+    signingKeys: pgSigningKeys(db),
+
+    rateLimiter: ({ keyPrefix, points, duration }) =>
+      new RateLimiterDrizzle({
+        storeClient: db,
+        schema: rateLimits,
+        keyPrefix,
+        points,
+        duration,
+        // Housekeeping prunes expired rows (pruneExpired), in batches on the server's schedule.
+        clearExpiredByTimeout: false,
+      }),
+  };
+}
+
+/** Runs `deleteBatch` until a batch comes back short, yielding between batches. */
+async function inBatches(deleteBatch: () => Promise<number>): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const changes = await deleteBatch();
+    total += changes;
+    if (changes < PRUNE_BATCH_SIZE) return total;
+    await nextTurn();
+  }
+}

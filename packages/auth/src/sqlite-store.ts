@@ -1,0 +1,63 @@
+import { rateLimits, type TesseraDb } from '@tessera/db';
+import { RateLimiterDrizzle } from 'rate-limiter-flexible';
+import { listUsers } from './admin';
+import { listRecentEvents, recordEvent } from './events';
+import { pruneExpired } from './housekeeping';
+import {
+  listSessions,
+  revokeAllSessions,
+  revokeSession,
+  rotateRefreshToken,
+  sessionStatus,
+  startSession,
+} from './sessions';
+import { sqliteSigningKeys } from './sqlite-signing-keys';
+import type { AuthStore } from './store';
+import { findPasswordHash, findUserByEmail, insertUser, preparedUserById, setPasswordHash, setRole } from './users';
+
+/**
+ * The auth store on SQLite (better-sqlite3 through Drizzle): the synchronous functions of this
+ * package behind the asynchronous interface. A call runs to completion before its promise is
+ * returned, so a transaction never spans an `await` and SQLite keeps its synchronous speed; the
+ * interface adds one resolved promise per call.
+ *
+ * @example
+ * const auth = await createAuth({ store: createSqliteStore(db), config, box });
+ */
+export function createSqliteStore(db: TesseraDb): AuthStore {
+  const userById = preparedUserById(db);
+  return {
+    insertUser: async (input, now) => insertUser(db, input, now),
+    findUserByEmail: async (email) => findUserByEmail(db, email),
+    findUserById: async (id) => userById(id),
+    findPasswordHash: async (userId) => findPasswordHash(db, userId),
+    setPasswordHash: async (userId, passwordHash) => setPasswordHash(db, userId, passwordHash),
+    setRole: async (email, role) => setRole(db, email, role),
+    listUsers: async (page, now) => listUsers(db, page, now),
+
+    startSession: async (lifetimes, input, now) => startSession(db, lifetimes, input, now),
+    rotateRefreshToken: async (lifetimes, request, now) => rotateRefreshToken(db, lifetimes, request, now),
+    revokeSession: async (input, now) => revokeSession(db, input, now),
+    revokeAllSessions: async (input, now) => revokeAllSessions(db, input, now),
+    listSessions: async (userId, now) => listSessions(db, userId, now),
+    sessionStatus: async (input, now) => sessionStatus(db, input, now),
+
+    recordEvent: async (event, now) => recordEvent(db, event, now),
+    listRecentEvents: async (userId) => listRecentEvents(db, userId),
+
+    pruneExpired: (now) => pruneExpired(db, now),
+
+    signingKeys: sqliteSigningKeys(db),
+
+    rateLimiter: ({ keyPrefix, points, duration }) =>
+      new RateLimiterDrizzle({
+        storeClient: db,
+        schema: rateLimits,
+        keyPrefix,
+        points,
+        duration,
+        // Housekeeping prunes expired rows (pruneExpired), in batches on the server's schedule.
+        clearExpiredByTimeout: false,
+      }),
+  };
+}

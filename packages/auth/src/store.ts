@@ -1,0 +1,92 @@
+import type { Role } from '@tessera/contract';
+import type { RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { UserOverview, UsersCursor } from './admin';
+import type { AuthEvent, NewAuthEvent } from './events';
+import type { PruneResult } from './housekeeping';
+import type {
+  IssuedRefreshToken,
+  RotationRequest,
+  RotationResult,
+  SessionLifetimes,
+  SessionStatus,
+  SessionSummary,
+} from './sessions';
+import type { User } from './users';
+
+/**
+ * Everything the auth core keeps, behind one asynchronous interface that each database engine
+ * implements (`createSqliteStore`; Postgres to come). `createAuth` and everything above it talk
+ * to this only, so no procedure or feature branches on the engine. Times are epoch ms.
+ *
+ * Every method's contract is the engine-free one documented on the SQLite implementation's
+ * functions (users.ts, sessions.ts, events.ts, admin.ts, housekeeping.ts, signing-keys.ts).
+ */
+export interface AuthStore {
+  /** Throws `AuthError('EMAIL_TAKEN')` when the (normalised) email has an account. */
+  insertUser(input: { email: string; name: string | null; passwordHash: string }, now: number): Promise<User>;
+  findUserByEmail(email: string): Promise<(User & { passwordHash: string }) | null>;
+  findUserById(id: string): Promise<User | null>;
+  findPasswordHash(userId: string): Promise<string | null>;
+  setPasswordHash(userId: string, passwordHash: string): Promise<void>;
+  /** The user given the role, or null when no account has that email. */
+  setRole(email: string, role: Role): Promise<User | null>;
+  listUsers(
+    page: { limit: number; after: UsersCursor | null },
+    now: number,
+  ): Promise<{ items: UserOverview[]; next: UsersCursor | null }>;
+
+  startSession(
+    lifetimes: SessionLifetimes,
+    input: { userId: string; userAgent: string | null },
+    now: number,
+  ): Promise<IssuedRefreshToken>;
+  /** One atomic exchange: compare-and-swap, reuse detection and the grace window (docs/refresh.md). */
+  rotateRefreshToken(lifetimes: SessionLifetimes, request: RotationRequest, now: number): Promise<RotationResult>;
+  /** False when the session is not the user's, does not exist, or had already ended. */
+  revokeSession(input: { sessionId: string; userId: string; reason: string }, now: number): Promise<boolean>;
+  /** The ids of the sessions it ended. */
+  revokeAllSessions(input: { userId: string; reason: string }, now: number): Promise<string[]>;
+  listSessions(userId: string, now: number): Promise<SessionSummary[]>;
+  sessionStatus(input: { sessionId: string; userId: string }, now: number): Promise<SessionStatus>;
+
+  recordEvent(event: NewAuthEvent, now: number): Promise<void>;
+  listRecentEvents(userId: string): Promise<AuthEvent[]>;
+
+  /** Long-ended sessions and spent throttle counters, in batches. */
+  pruneExpired(now: number): Promise<PruneResult>;
+
+  signingKeys: SigningKeyStore;
+
+  /** A rate-limiter-flexible counter kept in this store, shared by every process on it. */
+  rateLimiter(options: { keyPrefix: string; points: number; duration: number }): RateLimiterAbstract;
+}
+
+/** A signing key as stored; `privateJwk` is sealed (SecretBox) and opened only by the ring. */
+export interface StoredSigningKey {
+  kid: string;
+  publicJwk: string;
+  privateJwk: string;
+  createdAt: number;
+  retiredAt: number | null;
+}
+
+/** The rows behind `SigningKeyRing`: what it reads and the two transactions it writes. */
+export interface SigningKeyStore {
+  /** Keys still signing or retired after `retiredAfter`, newest first. */
+  verifiable(retiredAfter: number): Promise<StoredSigningKey[]>;
+  /**
+   * In one transaction, replaces the private half of every key for which `reseal` returns a new
+   * sealed value (null leaves it).
+   */
+  resealAll(reseal: (kid: string, privateJwk: string) => string | null): Promise<void>;
+  /**
+   * In one transaction: unless the active key is no longer `expectedActiveKid` (another process
+   * rotated first), retires it at `key.createdAt`, inserts `key`, and deletes keys retired before
+   * `deleteRetiredBefore`. Resolves to whether it did.
+   */
+  replaceActive(
+    expectedActiveKid: string | undefined,
+    key: Omit<StoredSigningKey, 'retiredAt'>,
+    deleteRetiredBefore: number,
+  ): Promise<boolean>;
+}

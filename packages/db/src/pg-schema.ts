@@ -1,0 +1,102 @@
+import { sql } from 'drizzle-orm';
+import { bigint, index, integer, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+
+/**
+ * The core schema on PostgreSQL: the same tables, columns, constraints and indexes as the SQLite
+ * one (schema.ts), so the two engines behave alike. Times are epoch milliseconds in `bigint`
+ * (read as JavaScript numbers: exact until the year 287,396), except the throttle's `expire`,
+ * which rate-limiter-flexible writes as a timestamp.
+ */
+const epochMs = (name: string) => bigint(name, { mode: 'number' });
+
+export const users = pgTable('users', {
+  id: text('id').primaryKey(),
+  /** Stored normalised (trimmed, NFKC, lower-case) so one address is one account. */
+  email: text('email').notNull().unique(),
+  name: text('name'),
+  passwordHash: text('password_hash').notNull(),
+  createdAt: epochMs('created_at').notNull(),
+  role: text('role', { enum: ['user', 'admin'] })
+    .notNull()
+    .default('user'),
+});
+
+export const sessions = pgTable(
+  'sessions',
+  {
+    id: text('id').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    userAgent: text('user_agent'),
+    createdAt: epochMs('created_at').notNull(),
+    lastUsedAt: epochMs('last_used_at').notNull(),
+    idleExpiresAt: epochMs('idle_expires_at').notNull(),
+    absoluteExpiresAt: epochMs('absolute_expires_at').notNull(),
+    revokedAt: epochMs('revoked_at'),
+    revokedReason: text('revoked_reason'),
+  },
+  (table) => [
+    index('sessions_user_id_idx').on(table.userId),
+    index('sessions_revoked_at_idx').on(table.revokedAt),
+    index('sessions_idle_expires_at_idx').on(table.idleExpiresAt),
+  ],
+);
+
+export const refreshTokens = pgTable(
+  'refresh_tokens',
+  {
+    id: text('id').primaryKey(),
+    sessionId: text('session_id')
+      .notNull()
+      .references(() => sessions.id, { onDelete: 'cascade' }),
+    tokenHash: text('token_hash').notNull().unique(),
+    issuedAt: epochMs('issued_at').notNull(),
+    replacedAt: epochMs('replaced_at'),
+    replacedById: text('replaced_by_id'),
+    successorSealed: text('successor_sealed'),
+    rotatedBy: text('rotated_by'),
+    graceHits: integer('grace_hits').notNull().default(0),
+  },
+  (table) => [
+    index('refresh_tokens_session_id_idx').on(table.sessionId),
+    index('refresh_tokens_pending_successor_idx').on(table.replacedAt).where(sql`${table.successorSealed} is not null`),
+  ],
+);
+
+export const signingKeys = pgTable('signing_keys', {
+  kid: text('kid').primaryKey(),
+  publicJwk: text('public_jwk').notNull(),
+  privateJwk: text('private_jwk').notNull(),
+  createdAt: epochMs('created_at').notNull(),
+  retiredAt: epochMs('retired_at'),
+});
+
+export const rateLimits = pgTable(
+  'rate_limits',
+  {
+    key: text('key').primaryKey(),
+    points: integer('points').notNull().default(0),
+    expire: timestamp('expire', { mode: 'date', precision: 3, withTimezone: true }),
+  },
+  (table) => [index('rate_limits_expire_idx').on(table.expire)],
+);
+
+export const authEvents = pgTable(
+  'auth_events',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    type: text('type').notNull(),
+    at: epochMs('at').notNull(),
+    userAgent: text('user_agent'),
+    ip: text('ip'),
+    sessionId: text('session_id'),
+    actorSessionId: text('actor_session_id'),
+  },
+  (table) => [index('auth_events_user_id_idx').on(table.userId, table.id)],
+);
+
+export const pgSchema = { users, sessions, refreshTokens, signingKeys, rateLimits, authEvents };
