@@ -12,7 +12,9 @@ const here = (path) => fileURLToPath(new URL(path, import.meta.url));
 rmSync(here('dist'), { recursive: true, force: true });
 // Every migrations folder, where dist/main.js looks for them (src/features.ts: migrationsFrom).
 cpSync(here('../../packages/db/drizzle'), here('dist/migrations/core'), { recursive: true });
+cpSync(here('../../packages/db/drizzle-pg'), here('dist/migrations/core-pg'), { recursive: true });
 cpSync(here('../../packages/notes/drizzle'), here('dist/migrations/notes'), { recursive: true });
+cpSync(here('../../packages/notes/drizzle-pg'), here('dist/migrations/notes-pg'), { recursive: true });
 
 /** @type {esbuild.Plugin} */
 const externalizeDependencies = {

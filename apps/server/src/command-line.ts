@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Auth } from '@tessera/auth';
-import { createDb } from '@tessera/db';
+import { isPostgresUrl } from '@tessera/db';
+import { openDatabase } from './database';
 import { type Env, loadEnv } from './env';
-import { migrationsFrom } from './features';
 import { loadSecretKey } from './secret-key';
 import { createServerAuth } from './start-server';
 
@@ -26,18 +26,20 @@ export function runCommand(what: string, task: (auth: Auth, env: Env) => Promise
 
 async function withAuth(task: (auth: Auth, env: Env) => Promise<void>): Promise<void> {
   const env = loadEnv();
-  const file = env.DATABASE_URL.startsWith('file:') ? fileURLToPath(env.DATABASE_URL) : env.DATABASE_URL;
-  // A mistyped DATABASE_URL must not quietly create a new, empty database.
-  if (!existsSync(file)) throw new Error(`no database at ${env.DATABASE_URL}: start the server once first`);
-  const db = createDb(env.DATABASE_URL, migrationsFrom(migrationsRoot));
+  if (!isPostgresUrl(env.DATABASE_URL)) {
+    const file = env.DATABASE_URL.startsWith('file:') ? fileURLToPath(env.DATABASE_URL) : env.DATABASE_URL;
+    // A mistyped DATABASE_URL must not quietly create a new, empty database.
+    if (!existsSync(file)) throw new Error(`no database at ${env.DATABASE_URL}: start the server once first`);
+  }
+  const database = await openDatabase(env, { migrationsRoot });
   try {
-    const auth = await createServerAuth(env, db, loadSecretKey(env, db.file).box);
+    const auth = await createServerAuth(env, database, loadSecretKey(env, database.file).box);
     try {
       await task(auth, env);
     } finally {
       await auth.close();
     }
   } finally {
-    db.close();
+    await database.close();
   }
 }

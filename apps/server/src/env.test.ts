@@ -17,6 +17,7 @@ describe('loadEnv', () => {
       RATE_LIMIT: 'on',
       LOG_LEVEL: 'info',
       REVOCATION_POLL_MS: 250,
+      DATABASE_POOL_MAX: 10,
     });
   });
 
@@ -88,11 +89,22 @@ describe('loadEnv', () => {
     expect(loadEnv({ DATABASE_URL: './data/x.db' }).DATABASE_URL).toBe('./data/x.db');
     expect(loadEnv({ DATABASE_URL: 'file:./data/x.db' }).DATABASE_URL).toBe('./data/x.db');
     expect(loadEnv({ DATABASE_URL: 'file:///var/lib/tessera/x.db' }).DATABASE_URL).toBe('/var/lib/tessera/x.db');
-    expect(loadEnv({ DATABASE_URL: 'postgresql://localhost/tessera' }).DATABASE_URL).toBe(
+    const key = Buffer.alloc(32, 1).toString('base64');
+    expect(loadEnv({ DATABASE_URL: 'postgresql://localhost/tessera', SECRET_KEY: key }).DATABASE_URL).toBe(
       'postgresql://localhost/tessera',
+    );
+    // Every instance must open what another sealed: a key per instance (secret.key) cannot do.
+    expect(() => loadEnv({ DATABASE_URL: 'postgres://localhost/tessera' })).toThrow(
+      /SECRET_KEY: is required with PostgreSQL/,
     );
     expect(() => loadEnv({ DATABASE_URL: 'sqlite:./data/x.db' })).toThrow(/DATABASE_URL: must be a file path/);
     expect(() => loadEnv({ DATABASE_URL: 'mysql://localhost/x' })).toThrow(/DATABASE_URL: must be a file path/);
+  });
+
+  it('bounds DATABASE_POOL_MAX', () => {
+    expect(loadEnv({ DATABASE_POOL_MAX: '25' }).DATABASE_POOL_MAX).toBe(25);
+    expect(() => loadEnv({ DATABASE_POOL_MAX: '0' })).toThrow(/DATABASE_POOL_MAX: must be at least 1/);
+    expect(() => loadEnv({ DATABASE_POOL_MAX: 'many' })).toThrow(/DATABASE_POOL_MAX: must be a whole number/);
   });
 
   it('lists every bad variable at once', () => {

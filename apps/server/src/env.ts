@@ -142,16 +142,29 @@ const envSchema = z.object({
     // Other processes learn of a revocation within one poll: past a second, the promise breaks.
     .max(1000, 'must be at most 1000 ms (revocations reach every process within 1 s)')
     .default(DEFAULT_REVOCATION_POLL_MS),
+  // Connections each instance keeps to PostgreSQL; ignored on SQLite.
+  DATABASE_POOL_MAX: z.coerce
+    .number({ error: 'must be a whole number of connections' })
+    .int('must be a whole number of connections')
+    .min(1, 'must be at least 1')
+    .max(1000, 'must be at most 1000')
+    .default(10),
 });
 
 /** Every variable the server reads: dev mode passes each one through turbo (turbo.json). */
 export const ENV_VARIABLES: readonly string[] = Object.keys(envSchema.shape);
 
 /** Unset, the origin follows PORT, so `PORT=4000 npm start` works in a browser as it is. */
-const withDefaultOrigin = envSchema.transform((env) => ({
-  ...env,
-  PUBLIC_ORIGIN: env.PUBLIC_ORIGIN ?? `http://localhost:${env.PORT}`,
-}));
+const withDefaultOrigin = envSchema
+  .refine((env) => !/^postgres(ql)?:\/\//i.test(env.DATABASE_URL) || env.SECRET_KEY !== undefined, {
+    path: ['SECRET_KEY'],
+    message:
+      'is required with PostgreSQL: every instance must seal and open the stored keys with the same key (e.g. `openssl rand -base64 32`)',
+  })
+  .transform((env) => ({
+    ...env,
+    PUBLIC_ORIGIN: env.PUBLIC_ORIGIN ?? `http://localhost:${env.PORT}`,
+  }));
 
 export type Env = z.infer<typeof withDefaultOrigin>;
 

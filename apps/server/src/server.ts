@@ -2,12 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { createContextInner, retryAfterSeconds } from '@tessera/api';
 import type { Auth } from '@tessera/auth';
 import { MAX_BATCH_SIZE, TRPC_PATH } from '@tessera/contract';
-import type { DatabaseHealth, DbHandle } from '@tessera/db';
+import type { DatabaseHealth } from '@tessera/db';
 import { type FastifyTRPCPluginOptions, fastifyTRPCPlugin } from '@trpc/server/adapters/fastify';
 import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerOptions, LogController } from 'fastify';
 import { type AppRouter, appRouter } from './app-router';
+import type { ServerDatabase } from './database';
 import type { Env } from './env';
 import { scheduleHousekeeping } from './housekeeping';
+import { serializeError } from './log-errors';
 import { requestInfo } from './request-info';
 import { watchRevocationFeed } from './revocation-watch';
 import { registerSecurityHeaders } from './security-headers';
@@ -19,7 +21,7 @@ export const BODY_LIMIT_BYTES = 64 * 1024;
 
 export interface BuildServerOptions {
   env: Env;
-  db: DbHandle;
+  database: ServerDatabase;
   auth: Auth;
   /** The built SPA (apps/web/dist), or null to serve the API only. */
   webRoot: string | null;
@@ -32,7 +34,7 @@ export interface BuildServerOptions {
  * `startServer`.
  *
  * @example
- * const app = await buildServer({ env, db, auth, webRoot: null });
+ * const app = await buildServer({ env, database, auth, webRoot: null });
  * await app.listen({ port: 0 });
  */
 /** A destination for pino's JSON lines. */
@@ -40,14 +42,21 @@ export interface LogStream {
   write(line: string): void;
 }
 
-export async function buildServer({ env, db, auth, webRoot, logStream }: BuildServerOptions): Promise<FastifyInstance> {
+export async function buildServer({
+  env,
+  database,
+  auth,
+  webRoot,
+  logStream,
+}: BuildServerOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: {
       level: env.LOG_LEVEL,
       ...(logStream ? { stream: logStream } : readableWhenInteractive()),
       // Credentials never reach a log line, whatever a later serializer adds.
       redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
-      serializers: { req: requestForLog },
+      // Errors without their query parameters: no hash or email reaches a log line.
+      serializers: { req: requestForLog, err: serializeError },
     },
     bodyLimit: BODY_LIMIT_BYTES,
     trustProxy: trustedProxies(env.TRUST_PROXY),
@@ -82,13 +91,13 @@ export async function buildServer({ env, db, auth, webRoot, logStream }: BuildSe
   // 503 when the database does not answer, or when this process may be missing revocations:
   // a load balancer then sends its traffic to processes that are up to date.
   app.get('/healthz', async (_request, reply) => {
-    const database = pingQuietly(db) ? await writeHealthWithin(auth, HEALTH_WRITE_PROBE_TIMEOUT_MS) : 'unavailable';
+    const writes = await databaseHealthWithin(database, auth, HEALTH_PROBE_TIMEOUT_MS);
     const revocations = auth.revocationHealth().stale ? 'stale' : 'ok';
-    const healthy = database === 'ok' && revocations === 'ok';
+    const healthy = writes === 'ok' && revocations === 'ok';
     return reply
       .code(healthy ? 200 : 503)
       .header('cache-control', 'no-store')
-      .send({ status: healthy ? 'ok' : 'unavailable', checks: { database, revocations } });
+      .send({ status: healthy ? 'ok' : 'unavailable', checks: { database: writes, revocations } });
   });
 
   app.get('/.well-known/jwks.json', async (_request, reply) => {
@@ -126,7 +135,7 @@ export async function buildServer({ env, db, auth, webRoot, logStream }: BuildSe
         createContext: ({ req, res }) =>
           createContextInner({
             auth,
-            db: db.db,
+            stores: database.stores,
             publicOrigin: env.PUBLIC_ORIGIN,
             request: requestInfo(req),
             response: { appendHeader: (name, value) => void res.header(name, value) },
@@ -139,6 +148,8 @@ export async function buildServer({ env, db, auth, webRoot, logStream }: BuildSe
         onError({ error, path, req }) {
           if (error.code === 'INTERNAL_SERVER_ERROR') {
             req.log.error({ err: error.cause ?? error, path }, 'procedure failed');
+          } else if (error.code === 'SERVICE_UNAVAILABLE' && error.cause) {
+            req.log.warn({ err: error.cause, path }, 'procedure failed: database unavailable');
           } else {
             req.log.info({ path, code: error.code }, 'procedure refused');
           }
@@ -158,27 +169,21 @@ export async function buildServer({ env, db, auth, webRoot, logStream }: BuildSe
   return app;
 }
 
-/** A database that cannot prove a write in this long is not healthy, whatever holds it up. */
-const HEALTH_WRITE_PROBE_TIMEOUT_MS = 2_000;
+/** A database that cannot answer and prove a write in this long is not healthy, whatever holds it up. */
+const HEALTH_PROBE_TIMEOUT_MS = 2_000;
 
-/** The background write probe's answer, or `unavailable` if it fails or takes too long. */
-async function writeHealthWithin(auth: Auth, timeoutMs: number): Promise<DatabaseHealth> {
+/** A ping, then the background write probe; `unavailable` if either fails or takes too long. */
+async function databaseHealthWithin(database: ServerDatabase, auth: Auth, timeoutMs: number): Promise<DatabaseHealth> {
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<DatabaseHealth>((resolve) => {
     timer = setTimeout(() => resolve('unavailable'), timeoutMs);
   });
+  const probe = async (): Promise<DatabaseHealth> =>
+    (await database.ping()) ? auth.databaseWriteHealth() : 'unavailable';
   try {
-    return await Promise.race([auth.databaseWriteHealth().catch((): DatabaseHealth => 'unavailable'), timedOut]);
+    return await Promise.race([probe().catch((): DatabaseHealth => 'unavailable'), timedOut]);
   } finally {
     clearTimeout(timer);
-  }
-}
-
-function pingQuietly(db: DbHandle): boolean {
-  try {
-    return db.ping();
-  } catch {
-    return false;
   }
 }
 

@@ -1,17 +1,7 @@
-import {
-  type Auth,
-  type AuthConfig,
-  createAuth,
-  createInThreadBackground,
-  createSqliteStore,
-  createSqliteWorker,
-  defaultAuthConfig,
-  type SecretBox,
-} from '@tessera/auth';
-import { createDb, type DbHandle } from '@tessera/db';
+import { type Auth, type AuthConfig, createAuth, defaultAuthConfig, type SecretBox } from '@tessera/auth';
 import type { FastifyBaseLogger } from 'fastify';
+import { openDatabase, type ServerDatabase } from './database';
 import type { Env } from './env';
-import { migrationsFrom } from './features';
 import { loadSecretKey, type SecretKeySource } from './secret-key';
 import { buildServer, type LogStream } from './server';
 
@@ -41,12 +31,27 @@ export interface RunningServer {
  * await server.close();
  */
 export async function startServer(env: Env, options: StartServerOptions): Promise<RunningServer> {
-  const db = createDb(env.DATABASE_URL, migrationsFrom(options.migrationsRoot));
+  // Until the logger exists, a lost connection is kept to be logged once it does.
+  const connectionErrors: Error[] = [];
+  let reportConnectionError = (error: Error): void => {
+    connectionErrors.push(error);
+  };
+  const database = await openDatabase(env, {
+    migrationsRoot: options.migrationsRoot,
+    onConnectionError: (error) => reportConnectionError(error),
+  });
   let auth: Auth | undefined;
   try {
-    const secretKey = loadSecretKey(env, db.file);
-    auth = await createServerAuth(env, db, secretKey.box);
-    const app = await buildServer({ env, db, auth, webRoot: options.webRoot, logStream: options.logStream });
+    const secretKey = loadSecretKey(env, database.file);
+    auth = await createServerAuth(env, database, secretKey.box);
+    const app = await buildServer({ env, database, auth, webRoot: options.webRoot, logStream: options.logStream });
+    // The pool replaces a connection the server dropped by itself; the operator hears of it.
+    reportConnectionError = (error) =>
+      app.log.warn(
+        { event: 'database_connection_lost', err: error },
+        'A database connection was lost; the pool replaces it',
+      );
+    for (const error of connectionErrors.splice(0)) reportConnectionError(error);
     logSecretKeySource(app.log, secretKey.source);
     const url = await app.listen({ port: env.PORT, host: env.HOST });
     const started = auth;
@@ -55,33 +60,33 @@ export async function startServer(env: Env, options: StartServerOptions): Promis
       async close() {
         await app.close();
         await started.close();
-        db.close();
+        await database.close();
       },
     };
   } catch (error) {
     await auth?.close();
-    db.close();
+    await database.close();
     throw error;
   }
 }
 
 /**
- * The auth core as a server runs it: on a SQLite file, the timed database work (other processes'
- * revocations every `REVOCATION_POLL_MS`, expired refresh successors) runs in a worker thread
- * with its own connection, so a locked database never stalls a request that only checks an
- * access token.
+ * The auth core as a server runs it, on the database `openDatabase` opened: on a SQLite file the
+ * timed work (other processes' revocations every `REVOCATION_POLL_MS`, expired refresh
+ * successors) runs in a worker thread, so a locked database never stalls a request that only
+ * checks an access token; on PostgreSQL revocations arrive by LISTEN/NOTIFY.
  *
  * @example
- * const auth = await createServerAuth(env, db, loadSecretKey(env, db.file).box);
+ * const auth = await createServerAuth(env, database, loadSecretKey(env, database.file).box);
  */
-export function createServerAuth(env: Env, db: DbHandle, box: SecretBox): Promise<Auth> {
-  const background = db.file === null ? createInThreadBackground(db.db) : createSqliteWorker(db.file);
+export function createServerAuth(env: Env, database: ServerDatabase, box: SecretBox): Promise<Auth> {
   const throttleLimits = env.RATE_LIMIT === 'off' ? 'off' : undefined;
   return createAuth({
-    store: createSqliteStore(db.db),
+    store: database.store,
     config: authConfigFrom(env),
     box,
-    background,
+    background: database.background,
+    revocationFeed: database.revocationFeed,
     revocationPollMs: env.REVOCATION_POLL_MS,
     throttleLimits,
   });

@@ -1,5 +1,4 @@
 import type { Auth } from '@tessera/auth';
-import type { TesseraDb } from '@tessera/db';
 import type { ResponseHeaders } from './refresh-cookie';
 
 /** What procedures may know of the HTTP request; the server adapter extracts it. */
@@ -26,10 +25,23 @@ export interface Logger {
   error(details: object, message: string): void;
 }
 
+/**
+ * What feature packages keep, each behind an interface of its own: a feature adds its entry by
+ * declaration merging, and the server builds it for the database engine in use. Procedures never
+ * see the database itself, so none depends on which engine it is.
+ *
+ * @example
+ * declare module '@tessera/api' {
+ *   interface FeatureStores { notes: NotesStore }
+ * }
+ */
+// biome-ignore lint/suspicious/noEmptyInterface: features extend it by declaration merging.
+export interface FeatureStores {}
+
 export interface ContextDeps {
   auth: Auth;
-  /** The database, for feature routers' own tables. */
-  db: TesseraDb;
+  /** Each feature's store (`ctx.stores.notes`), on the engine the server runs on. */
+  stores: FeatureStores;
   /** The one origin whose pages may use cookie-bearing and sign-in procedures. */
   publicOrigin: string;
 }
@@ -44,7 +56,7 @@ export interface CreateContextOptions extends ContextDeps {
  * Builds a request's context from explicit dependencies, so tests can build one without HTTP.
  *
  * @example
- * const ctx = createContextInner({ auth, db, publicOrigin, request, response, log });
+ * const ctx = createContextInner({ auth, stores, publicOrigin, request, response, log });
  */
 export function createContextInner(options: CreateContextOptions) {
   return { ...options };

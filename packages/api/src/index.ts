@@ -6,10 +6,12 @@ export {
   type ContextDeps,
   type CreateContextOptions,
   createContextInner,
+  type FeatureStores,
   type Logger,
   type RequestInfo,
 } from './context';
 export { messages, RefusedError, retryAfterSeconds, unauthorized } from './errors';
+export type { Feature } from './feature';
 export { decodePageCursor, encodePageCursor, type PageCursor } from './page-cursor';
 export { type RefreshCookieOptions, type ResponseHeaders, refreshCookie } from './refresh-cookie';
 export { adminRouter } from './routers/admin';

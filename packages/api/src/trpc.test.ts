@@ -1,8 +1,7 @@
 import type { Auth } from '@tessera/auth';
-import type { TesseraDb } from '@tessera/db';
 import { TRPCError } from '@trpc/server';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { RequestInfo } from './context';
+import type { FeatureStores, RequestInfo } from './context';
 import { createTestAuth, TEST_ORIGIN as publicOrigin, testContext } from './testing/test-context';
 import { createCallerFactory, protectedProcedure, router, sameOriginProcedure } from './trpc';
 
@@ -13,14 +12,14 @@ const probe = router({
 const createCaller = createCallerFactory(probe);
 
 let auth: Auth;
-let db: TesseraDb;
+let stores: FeatureStores;
 let dispose: () => Promise<void>;
 beforeEach(async () => {
-  ({ auth, db, dispose } = await createTestAuth());
+  ({ auth, stores, dispose } = await createTestAuth());
 });
 afterEach(() => dispose());
 
-const callerWith = (request: Partial<RequestInfo>) => createCaller(testContext(auth, db, request));
+const callerWith = (request: Partial<RequestInfo>) => createCaller(testContext(auth, stores, request));
 async function codeOf(call: Promise<unknown>): Promise<string> {
   return call.then(
     () => 'OK',

@@ -1,6 +1,7 @@
 import { AuthError } from '@tessera/auth';
 import type { FailureReason, Role } from '@tessera/contract';
-import { initTRPC } from '@trpc/server';
+import { isDatabaseUnavailable } from '@tessera/db';
+import { initTRPC, TRPCError } from '@trpc/server';
 import { ZodError } from 'zod';
 import type { Context } from './context';
 import { fail, messages, reasonOf, toClientError, unauthorized } from './errors';
@@ -33,11 +34,18 @@ export const middleware = t.middleware;
 
 /**
  * Every procedure starts here: errors the core throws become client errors through one table
- * (`toClientError`), so no procedure needs a try/catch to translate them.
+ * (`toClientError`), so no procedure needs a try/catch to translate them. A database that cannot
+ * be reached (a lost connection, a server restarting) is SERVICE_UNAVAILABLE: the client may try
+ * again, and nothing it sent was wrong.
  */
 const baseProcedure = t.procedure.use(async ({ next }) => {
   const result = await next();
-  if (!result.ok && result.error.cause instanceof AuthError) throw toClientError(result.error.cause);
+  if (result.ok) return result;
+  const { cause } = result.error;
+  if (cause instanceof AuthError) throw toClientError(cause);
+  if (result.error.code === 'INTERNAL_SERVER_ERROR' && isDatabaseUnavailable(cause)) {
+    throw new TRPCError({ code: 'SERVICE_UNAVAILABLE', message: messages.unavailable, cause });
+  }
   return result;
 });
 

@@ -1,3 +1,4 @@
+import { withoutQueryParameters } from '@tessera/db';
 import pg from 'pg';
 import { DEFAULT_OVERLAP_MS, type RevocationFeed, type RevocationReader, type RevocationSink } from './revocation-feed';
 
@@ -44,7 +45,7 @@ export function createListeningRevocationFeed(options: ListeningFeedOptions): Re
   let beating = false;
 
   const fail = (failure: unknown) => {
-    error = failure instanceof Error ? failure.message : String(failure);
+    error = withoutQueryParameters(failure instanceof Error ? failure.message : String(failure));
   };
 
   const listen = async (sink: RevocationSink): Promise<void> => {

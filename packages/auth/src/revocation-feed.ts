@@ -1,3 +1,4 @@
+import { withoutQueryParameters } from '@tessera/db';
 import type { Revocation } from './revocation-list';
 
 /** What a feed reports to; `RevocationList` is one. */
@@ -77,7 +78,7 @@ export function createPollingRevocationFeed(options: PollingFeedOptions): Revoca
     if (reading) return;
     reading = read(sink)
       .catch((failure: unknown) => {
-        error = failure instanceof Error ? failure.message : String(failure);
+        error = withoutQueryParameters(failure instanceof Error ? failure.message : String(failure));
       })
       .finally(() => {
         reading = null;

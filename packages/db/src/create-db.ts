@@ -31,7 +31,10 @@ export interface DbHandle {
 export interface FeatureMigrations {
   /** Short and stable: it names the journal table. */
   name: string;
+  /** Its drizzle-kit migrations for SQLite. */
   folder: string;
+  /** Its drizzle-kit migrations for PostgreSQL. */
+  pgFolder: string;
 }
 
 export interface CreateDbOptions {

@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
+import type { FeatureMigrations } from './create-db';
 import { pgSchema } from './pg-schema';
 
 export type TesseraPgDb = NodePgDatabase<typeof pgSchema> & { $client: pg.Pool };
@@ -19,6 +20,8 @@ export interface CreatePgDbOptions {
   poolMax?: number;
   /** Where drizzle-kit's PostgreSQL migrations are; defaults to this package's `drizzle-pg/`. */
   migrationsFolder?: string;
+  /** Features' migrations (their `pgFolder`), applied after the core's, in this order. */
+  features?: readonly FeatureMigrations[];
   /** Called when an idle connection fails (the server restarted, the connection was killed). */
   onIdleError?: (error: Error) => void;
 }
@@ -45,10 +48,11 @@ export const isPostgresUrl = (url: string): boolean => /^postgres(ql)?:\/\//i.te
  * const { db, close } = await createPgDb('postgres://tessera@db.internal/tessera', { poolMax: 10 });
  */
 export async function createPgDb(url: string, options: CreatePgDbOptions = {}): Promise<PgDbHandle> {
-  const pool = new pg.Pool({ connectionString: url, max: options.poolMax ?? 10 });
+  // A database that does not answer fails a request in seconds (503), instead of holding it forever.
+  const pool = new pg.Pool({ connectionString: url, max: options.poolMax ?? 10, connectionTimeoutMillis: 5_000 });
   pool.on('error', (error) => options.onIdleError?.(error));
   try {
-    await migrateUnderLock(pool, options.migrationsFolder ?? defaultPgMigrationsFolder);
+    await migrateUnderLock(pool, options.migrationsFolder ?? defaultPgMigrationsFolder, options.features ?? []);
   } catch (error) {
     await pool.end();
     throw error;
@@ -57,12 +61,26 @@ export async function createPgDb(url: string, options: CreatePgDbOptions = {}): 
   return { db, pool, url, close: () => pool.end() };
 }
 
-async function migrateUnderLock(pool: pg.Pool, migrationsFolder: string): Promise<void> {
+async function migrateUnderLock(
+  pool: pg.Pool,
+  migrationsFolder: string,
+  features: readonly FeatureMigrations[],
+): Promise<void> {
   const client = await pool.connect();
   try {
     await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
     try {
-      await migrate(drizzle(client), { migrationsFolder });
+      const db = drizzle(client);
+      await migrate(db, { migrationsFolder });
+      for (const feature of features) {
+        if (!/^[a-z][a-z0-9_]*$/.test(feature.name))
+          throw new Error(`Feature name "${feature.name}" must be snake_case`);
+        // A journal of its own per feature, as on SQLite: features never collide over numbers.
+        await migrate(db, {
+          migrationsFolder: feature.pgFolder,
+          migrationsTable: `__drizzle_migrations_${feature.name}`,
+        });
+      }
     } finally {
       await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
     }

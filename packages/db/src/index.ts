@@ -17,5 +17,6 @@ export {
   type PgDbHandle,
   type TesseraPgDb,
 } from './create-pg-db';
+export { isDatabaseUnavailable, withoutQueryParameters } from './database-errors';
 export { pgSchema } from './pg-schema';
 export { authEvents, rateLimits, refreshTokens, schema, sessions, signingKeys, users } from './schema';

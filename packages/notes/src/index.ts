@@ -1,11 +1,21 @@
 import { fileURLToPath } from 'node:url';
-import type { FeatureMigrations } from '@tessera/db';
+import type { Feature } from '@tessera/api';
+import { createPgNotesStore } from './pg-store';
+import { createSqliteNotesStore } from './sqlite-store';
 
 export { notesRouter } from './router';
 export { notes } from './schema';
+export type { Note, NotesCursor, NotesStore } from './store';
 
-/** The notes table's migrations; the server registers them with the database factory. */
-export const notesMigrations: FeatureMigrations = {
-  name: 'notes',
-  folder: fileURLToPath(new URL('../drizzle', import.meta.url)),
+/** The notes feature as the server mounts it: its tables on either engine, and its store. */
+export const notesFeature: Feature = {
+  migrations: {
+    name: 'notes',
+    folder: fileURLToPath(new URL('../drizzle', import.meta.url)),
+    pgFolder: fileURLToPath(new URL('../drizzle-pg', import.meta.url)),
+  },
+  stores: {
+    sqlite: (db) => ({ notes: createSqliteNotesStore(db) }),
+    postgres: (db) => ({ notes: createPgNotesStore(db) }),
+  },
 };

@@ -1,24 +1,24 @@
+import type { FeatureStores } from '@tessera/api';
 import { createCallerFactory, router } from '@tessera/api';
 import { createTestAuth, signedInContext, testContext } from '@tessera/api/testing';
 import type { Auth } from '@tessera/auth';
-import type { TesseraDb } from '@tessera/db';
 import { TRPCError } from '@trpc/server';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { notesMigrations } from './index';
+import { notesFeature } from './index';
 import { notesRouter } from './router';
 
 const createCaller = createCallerFactory(router({ notes: notesRouter }));
 
 let auth: Auth;
-let db: TesseraDb;
+let stores: FeatureStores;
 let dispose: () => Promise<void>;
 beforeEach(async () => {
-  ({ auth, db, dispose } = await createTestAuth({ features: [notesMigrations] }));
+  ({ auth, stores, dispose } = await createTestAuth({ features: [notesFeature] }));
 });
 afterEach(() => dispose());
 
 async function signedIn() {
-  const { ctx } = await signedInContext(auth, db);
+  const { ctx } = await signedInContext(auth, stores);
   return createCaller(ctx).notes;
 }
 
@@ -85,7 +85,7 @@ describe('notes', () => {
   });
 
   it('requires a signed-in caller', async () => {
-    const anonymous = createCaller(testContext(auth, db)).notes;
+    const anonymous = createCaller(testContext(auth, stores)).notes;
     expect(await codeOf(anonymous.list())).toBe('UNAUTHORIZED');
   });
 });

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDb, type DbHandle } from '@tessera/db';
 import type { FastifyInstance } from 'fastify';
+import { sqliteServerDatabase } from '../database';
 import { loadEnv } from '../env';
 import { migrationsFrom } from '../features';
 import { loadSecretKey } from '../secret-key';
@@ -29,8 +30,9 @@ export async function buildTestApp(
   const dir = mkdtempSync(join(tmpdir(), 'tessera-app-'));
   const db = createDb(options.inMemory ? ':memory:' : join(dir, 'tessera.db'), migrationsFrom(undefined));
   const env = loadEnv({ LOG_LEVEL: 'silent', ...options.env });
-  const auth = await createServerAuth(env, db, loadSecretKey(env, db.file).box);
-  const app = await buildServer({ env, db, auth, webRoot: null, logStream: options.logStream });
+  const database = sqliteServerDatabase(db);
+  const auth = await createServerAuth(env, database, loadSecretKey(env, db.file).box);
+  const app = await buildServer({ env, database, auth, webRoot: null, logStream: options.logStream });
   return {
     app,
     db,

@@ -1,7 +1,7 @@
 import type { Auth } from '@tessera/auth';
-import type { TesseraDb } from '@tessera/db';
 import { TRPCError } from '@trpc/server';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { FeatureStores } from '../context';
 import { createTestAuth, signedInContext } from '../testing/test-context';
 import { createCallerFactory, router } from '../trpc';
 import { adminRouter } from './admin';
@@ -9,23 +9,23 @@ import { adminRouter } from './admin';
 const createCaller = createCallerFactory(router({ admin: adminRouter }));
 
 let auth: Auth;
-let db: TesseraDb;
+let stores: FeatureStores;
 let dispose: () => Promise<void>;
 beforeEach(async () => {
-  ({ auth, db, dispose } = await createTestAuth());
+  ({ auth, stores, dispose } = await createTestAuth());
 });
 afterEach(() => dispose());
 
 describe('admin procedures, through the caller', () => {
   it('are FORBIDDEN to a user, and list every account to an admin, newest first, a page at a time', async () => {
-    const { ctx: userCtx } = await signedInContext(auth, db, { email: 'user@example.com' });
+    const { ctx: userCtx } = await signedInContext(auth, stores, { email: 'user@example.com' });
     const forbidden = await createCaller(userCtx)
       .admin.users.list()
       .catch((error: unknown) => error);
     expect(forbidden).toBeInstanceOf(TRPCError);
     expect((forbidden as TRPCError).code).toBe('FORBIDDEN');
 
-    const { ctx: adminCtx } = await signedInContext(auth, db, { email: 'admin@example.com', role: 'admin' });
+    const { ctx: adminCtx } = await signedInContext(auth, stores, { email: 'admin@example.com', role: 'admin' });
     const admin = createCaller(adminCtx).admin;
     const first = await admin.users.list({ limit: 1 });
     const second = await admin.users.list({ limit: 1, cursor: first.nextCursor });

@@ -1,7 +1,7 @@
 import type { Auth } from '@tessera/auth';
-import type { TesseraDb } from '@tessera/db';
 import { TRPCError } from '@trpc/server';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { FeatureStores } from '../context';
 import { retryAfterSeconds } from '../errors';
 import { createTestAuth, testContext } from '../testing/test-context';
 import { createCallerFactory } from '../trpc';
@@ -10,17 +10,17 @@ import { createAuthRouter } from './auth';
 const createCaller = createCallerFactory(createAuthRouter());
 
 let auth: Auth;
-let db: TesseraDb;
+let stores: FeatureStores;
 let dispose: () => Promise<void>;
 beforeEach(async () => {
   // One hash at a time and no queue: the second concurrent sign-in finds the lane full.
-  ({ auth, db, dispose } = await createTestAuth({
+  ({ auth, stores, dispose } = await createTestAuth({
     passwordLanes: { signIn: { concurrency: 1, maxQueued: 0 }, passwordChange: { concurrency: 1, maxQueued: 0 } },
   }));
 });
 afterEach(() => dispose());
 
-const caller = () => createCaller(testContext(auth, db));
+const caller = () => createCaller(testContext(auth, stores));
 
 describe('auth router under hashing pressure', () => {
   /** @see issue 8, finding 6: password hashing had no bound, so a flood starved sign-ins. */

@@ -11,8 +11,9 @@ import {
   type PasswordHasher,
 } from '@tessera/auth';
 import type { Role } from '@tessera/contract';
-import { createDb, type FeatureMigrations, type TesseraDb } from '@tessera/db';
-import { createContextInner, type Logger, type RequestInfo } from '../context';
+import { createDb, type TesseraDb } from '@tessera/db';
+import { createContextInner, type FeatureStores, type Logger, type RequestInfo } from '../context';
+import type { Feature } from '../feature';
 import type { ResponseHeaders } from '../refresh-cookie';
 
 /** The origin test contexts pretend to serve. */
@@ -43,10 +44,10 @@ const ignoredResponse: ResponseHeaders = { appendHeader: () => undefined };
  * afterEach(dispose);
  */
 export async function createTestAuth(
-  options: Partial<Pick<CreateAuthOptions, 'passwordLanes'>> & { features?: readonly FeatureMigrations[] } = {},
-): Promise<{ auth: Auth; db: TesseraDb; dispose(): Promise<void> }> {
-  const { features, ...authOptions } = options;
-  const handle = createDb(':memory:', { features });
+  options: Partial<Pick<CreateAuthOptions, 'passwordLanes'>> & { features?: readonly Feature[] } = {},
+): Promise<{ auth: Auth; db: TesseraDb; stores: FeatureStores; dispose(): Promise<void> }> {
+  const { features = [], ...authOptions } = options;
+  const handle = createDb(':memory:', { features: features.map((feature) => feature.migrations) });
   const auth = await createAuth({
     store: createSqliteStore(handle.db),
     background: createInThreadBackground(handle.db),
@@ -58,6 +59,8 @@ export async function createTestAuth(
   return {
     auth,
     db: handle.db,
+    // Each feature's stores on this database, as the server builds them.
+    stores: Object.assign({}, ...features.map((feature) => feature.stores.sqlite(handle.db))) as FeatureStores,
     async dispose() {
       await auth.close();
       handle.close();
@@ -69,12 +72,12 @@ export async function createTestAuth(
  * A request context as the server would build it, from the request facts given.
  *
  * @example
- * const caller = createCaller(testContext(auth, { authorization: `Bearer ${token}` }));
+ * const caller = createCaller(testContext(auth, stores, { authorization: `Bearer ${token}` }));
  */
-export function testContext(auth: Auth, db: TesseraDb, request: Partial<RequestInfo> = {}) {
+export function testContext(auth: Auth, stores: FeatureStores, request: Partial<RequestInfo> = {}) {
   return createContextInner({
     auth,
-    db,
+    stores,
     publicOrigin: TEST_ORIGIN,
     request: {
       authorization: null,
@@ -98,10 +101,14 @@ let registered = 0;
  * procedures without HTTP.
  *
  * @example
- * const { ctx, user } = await signedInContext(auth, db);
+ * const { ctx, user } = await signedInContext(auth, stores);
  * const caller = createCaller(ctx);
  */
-export async function signedInContext(auth: Auth, db: TesseraDb, options: { email?: string; role?: Role } = {}) {
+export async function signedInContext(
+  auth: Auth,
+  stores: FeatureStores,
+  options: { email?: string; role?: Role } = {},
+) {
   const email = options.email ?? `user${++registered}@example.com`;
   const client = { userAgent: null, ip: '127.0.0.1' };
   const signedUp = await auth.register({ email, password: 'a strong password', name: null }, client);
@@ -111,5 +118,5 @@ export async function signedInContext(auth: Auth, db: TesseraDb, options: { emai
     await auth.setRole(email, options.role);
     ({ session } = await auth.login({ email, password: 'a strong password' }, client));
   }
-  return { ctx: testContext(auth, db, { authorization: `Bearer ${session.accessToken}` }), user: session.user };
+  return { ctx: testContext(auth, stores, { authorization: `Bearer ${session.accessToken}` }), user: session.user };
 }

@@ -1,0 +1,108 @@
+import type { FeatureStores } from '@tessera/api';
+import {
+  type AuthStore,
+  type BackgroundDb,
+  createInThreadBackground,
+  createListeningRevocationFeed,
+  createPgBackground,
+  createPgStore,
+  createSqliteStore,
+  createSqliteWorker,
+  type RevocationFeed,
+} from '@tessera/auth';
+import { createDb, createPgDb, type DbHandle, isPostgresUrl } from '@tessera/db';
+import type { Env } from './env';
+import { features, migrationsFrom } from './features';
+
+/**
+ * The database the server runs on, whichever the engine: the auth core's store and timed work,
+ * the features' stores, and what start-up and `/healthz` need. The engine is chosen here, once,
+ * from DATABASE_URL; nothing above this file asks which it is.
+ */
+export interface ServerDatabase {
+  engine: 'sqlite' | 'postgres';
+  /** The SQLite file (its folder keeps `secret.key`); null on PostgreSQL and for `:memory:`. */
+  file: string | null;
+  store: AuthStore;
+  background: BackgroundDb;
+  /** How revocations reach this instance; undefined: the auth core polls `background`. */
+  revocationFeed: RevocationFeed | undefined;
+  stores: FeatureStores;
+  /** Answers when the database does, without waiting on locks. */
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export interface OpenDatabaseOptions {
+  /** The bundled server's copy of the migrations (see `migrationsFrom`); tests leave it out. */
+  migrationsRoot?: string;
+  /** Reported when an idle PostgreSQL connection fails (the pool replaces it by itself). */
+  onConnectionError?: (error: Error) => void;
+}
+
+/**
+ * Opens DATABASE_URL and brings its schema up to date: a SQLite file (the timed work in a worker
+ * thread with its own connection), or PostgreSQL (a pool of DATABASE_POOL_MAX connections, and
+ * one more that LISTENs for other instances' revocations).
+ *
+ * @example
+ * const database = await openDatabase(env, { migrationsRoot });
+ */
+export async function openDatabase(env: Env, options: OpenDatabaseOptions = {}): Promise<ServerDatabase> {
+  const migrations = migrationsFrom(options.migrationsRoot);
+  if (isPostgresUrl(env.DATABASE_URL)) {
+    const handle = await createPgDb(env.DATABASE_URL, {
+      poolMax: env.DATABASE_POOL_MAX,
+      migrationsFolder: migrations.pgMigrationsFolder,
+      features: migrations.features,
+      onIdleError: options.onConnectionError,
+    });
+    const background = createPgBackground(handle.db);
+    return {
+      engine: 'postgres',
+      file: null,
+      store: createPgStore(handle.db),
+      background,
+      revocationFeed: createListeningRevocationFeed({ url: env.DATABASE_URL, reader: background }),
+      stores: Object.assign({}, ...features.map((feature) => feature.stores.postgres(handle.db))),
+      async ping() {
+        try {
+          await handle.pool.query('select 1');
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      close: () => handle.close(),
+    };
+  }
+  return sqliteServerDatabase(createDb(env.DATABASE_URL, migrations));
+}
+
+/**
+ * The server's view of an open SQLite database (tests that hold the handle build one from it).
+ *
+ * @example
+ * const database = sqliteServerDatabase(createDb(':memory:', migrationsFrom(undefined)));
+ */
+export function sqliteServerDatabase(handle: DbHandle): ServerDatabase {
+  return {
+    engine: 'sqlite',
+    file: handle.file,
+    store: createSqliteStore(handle.db),
+    // An in-memory database has no file for a worker to open: the work shares the connection.
+    background: handle.file === null ? createInThreadBackground(handle.db) : createSqliteWorker(handle.file),
+    revocationFeed: undefined,
+    stores: Object.assign({}, ...features.map((feature) => feature.stores.sqlite(handle.db))),
+    async ping() {
+      try {
+        return handle.ping();
+      } catch {
+        return false;
+      }
+    },
+    async close() {
+      handle.close();
+    },
+  };
+}
