@@ -14,7 +14,7 @@ afterEach(async () => {
 /** `npm run user:role -- <email> <role>`, as built, against the test server's database. */
 function setUserRole(...args: string[]): Promise<{ code: number | null; output: string }> {
   const child = spawn(process.execPath, [SET_USER_ROLE_JS, ...args], {
-    env: { PATH: process.env.PATH ?? '', DATABASE_URL: server.dbFile },
+    env: { PATH: process.env.PATH ?? '', ...server.databaseEnv },
   });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => {

@@ -73,10 +73,19 @@ export async function openDatabase(env: Env, options: OpenDatabaseOptions = {}):
           return false;
         }
       },
-      close: () => handle.close(),
+      // Idempotent, as SQLite's is: a test may close a server it already restarted.
+      close: once(() => handle.close()),
     };
   }
   return sqliteServerDatabase(createDb(env.DATABASE_URL, migrations));
+}
+
+function once(close: () => Promise<void>): () => Promise<void> {
+  let closing: Promise<void> | null = null;
+  return () => {
+    closing ??= close();
+    return closing;
+  };
 }
 
 /**

@@ -1,28 +1,9 @@
-import { spawn } from 'node:child_process';
 import { chownSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { MAIN_JS, type SpawnedServer, spawnServer } from './testing';
-
-const ROTATE_JS = fileURLToPath(new URL('../dist/rotate-signing-key.js', import.meta.url));
-
-/** Runs one of the built command-line tools with only the environment given (plus PATH). */
-function runTool(script: string, env: Record<string, string>, as: { uid?: number; gid?: number } = {}) {
-  const child = spawn(process.execPath, [script], { env: { PATH: process.env.PATH ?? '', ...env }, ...as });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    stdout += chunk;
-  });
-  child.stderr.on('data', (chunk: Buffer) => {
-    stderr += chunk;
-  });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-  return { exited, stdout: () => stdout, stderr: () => stderr };
-}
+import { MAIN_JS, ROTATE_JS, runTool, type SpawnedServer, spawnServer } from './testing';
 
 const servers: SpawnedServer[] = [];
 const dirs: string[] = [];

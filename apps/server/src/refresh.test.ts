@@ -1,12 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadEnv } from './env';
 import { REFRESH_COOKIE_NAME } from './refresh-cookie';
 import {
   buildTestApp,
+  rawSql,
   registerUser,
   type SpawnedServer,
   spawnServer,
@@ -112,9 +112,9 @@ describe('reuse detection', () => {
     expect(await refresh(server.url, second)).toEqual({ status: 401, code: 'UNAUTHORIZED', cookie: '' });
     expect(await refresh(server.url, first)).toEqual({ status: 401, code: 'UNAUTHORIZED', cookie: '' });
 
-    const db = new Database(server.dbFile, { readonly: true });
-    expect(db.prepare('select revoked_reason as reason from sessions').all()).toEqual([{ reason: 'reuse_detected' }]);
-    db.close();
+    expect(await rawSql(server.dbFile, 'select revoked_reason as reason from sessions')).toEqual([
+      { reason: 'reuse_detected' },
+    ]);
   });
 
   it('a grandparent token revokes the family even inside the grace window', async () => {
@@ -202,12 +202,15 @@ describe('when the database fails mid-refresh', () => {
   it('answers a generic 503, keeps the cookie, and the token still works afterwards', async () => {
     const server = await start();
     const token = await signUp(server.url);
-    // Another connection to the same file makes the successor's insert fail inside the
+    // Another connection to the same database makes the successor's insert fail inside the
     // transaction, after the old token was already marked replaced.
-    const saboteur = new Database(server.dbFile);
-    saboteur.exec(
-      "CREATE TRIGGER fail_refresh BEFORE INSERT ON refresh_tokens BEGIN SELECT RAISE(ABORT, 'disk on fire'); END",
-    );
+    await rawSql(server.dbFile, {
+      sqlite:
+        "CREATE TRIGGER fail_refresh BEFORE INSERT ON refresh_tokens BEGIN SELECT RAISE(ABORT, 'disk on fire'); END",
+      postgres: `CREATE FUNCTION fail_refresh() RETURNS trigger LANGUAGE plpgsql AS $$
+          BEGIN RAISE EXCEPTION 'disk on fire'; END; $$;
+        CREATE TRIGGER fail_refresh BEFORE INSERT ON refresh_tokens FOR EACH ROW EXECUTE FUNCTION fail_refresh();`,
+    });
     try {
       const failed = await fetch(`${server.url}/trpc/auth.refresh`, {
         method: 'POST',
@@ -217,10 +220,12 @@ describe('when the database fails mid-refresh', () => {
       expect(failed.headers.getSetCookie()).toEqual([]);
       const text = await failed.text();
       expect(JSON.parse(text).error.data.code).toBe('SERVICE_UNAVAILABLE');
-      expect(text).not.toMatch(/disk on fire|refresh_tokens|SQLITE/i);
+      expect(text).not.toMatch(/disk on fire|refresh_tokens|SQLITE|postgres/i);
     } finally {
-      saboteur.exec('DROP TRIGGER fail_refresh');
-      saboteur.close();
+      await rawSql(server.dbFile, {
+        sqlite: 'DROP TRIGGER fail_refresh',
+        postgres: 'DROP TRIGGER fail_refresh ON refresh_tokens; DROP FUNCTION fail_refresh();',
+      });
     }
     const retried = await refresh(server.url, token);
     expect(retried.status).toBe(200);

@@ -7,10 +7,9 @@ import { createServer, type Server } from 'node:http';
 import { dirname, join } from 'node:path';
 import { messages } from '@tessera/api';
 import { createSecretBox } from '@tessera/auth';
-import Database from 'better-sqlite3';
 import { type CryptoKey, exportJWK, generateKeyPair, importJWK, type JWK, type JWTPayload, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { callProcedure, rawRequest, registerUser, startTestServer, type TestServer } from '../testing';
+import { callProcedure, rawRequest, rawSql, registerUser, startTestServer, type TestServer } from '../testing';
 
 let server: TestServer;
 let accessToken: string;
@@ -24,15 +23,15 @@ beforeAll(async () => {
   ({ accessToken, refreshToken } = await registerUser(server.url, 'jwt@example.com'));
 
   claims = JSON.parse(Buffer.from(accessToken.split('.')[1] ?? '', 'base64url').toString('utf8'));
-  const db = new Database(server.dbFile, { readonly: true });
-  const row = db.prepare('select kid, private_jwk as jwk from signing_keys where retired_at is null').get() as {
-    kid: string;
-    jwk: string;
-  };
-  db.close();
-  // The private key is sealed: opening it takes the key-encryption key next to the database.
-  const keyFile = readFileSync(join(dirname(server.dbFile), 'secret.key'), 'utf8');
-  const box = createSecretBox({ key: Buffer.from(keyFile.trim(), 'base64') });
+  const [row] = (await rawSql(
+    server.dbFile,
+    'select kid, private_jwk as jwk from signing_keys where retired_at is null',
+  )) as { kid: string; jwk: string }[];
+  if (!row) throw new Error('no signing key');
+  // The private key is sealed: opening it takes the key-encryption key (SECRET_KEY, or the
+  // secret.key file next to a SQLite database).
+  const keyText = server.databaseEnv.SECRET_KEY ?? readFileSync(join(dirname(server.dbFile), 'secret.key'), 'utf8');
+  const box = createSecretBox({ key: Buffer.from(keyText.trim(), 'base64') });
   const jwk = box.open(row.jwk, `signing_keys.private_jwk:${row.kid}`);
   signingKey = { kid: row.kid, key: await importJWK(JSON.parse(jwk) as JWK, 'EdDSA') };
 });

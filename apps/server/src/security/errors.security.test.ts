@@ -47,6 +47,38 @@ describe('unexpected errors', () => {
   });
 });
 
+/** @see issue 12, point 6: Drizzle's DrizzleQueryError carries every query parameter in its message. */
+describe('a failing query', () => {
+  it('is logged, never with its parameters (an email, a password hash)', async () => {
+    const logLines: string[] = [];
+    const { app, db, dispose } = await buildTestApp({
+      env: { LOG_LEVEL: 'info' },
+      logStream: { write: (line: string) => logLines.push(line) },
+    });
+    try {
+      // Every new account now breaks a rule: the INSERT fails with the email and hash in hand.
+      db.db.$client.exec(
+        "CREATE TRIGGER refuse_users BEFORE INSERT ON users BEGIN SELECT RAISE(ABORT, 'refused'); END",
+      );
+      const response = await app.inject({
+        method: 'POST',
+        url: '/trpc/auth.register',
+        headers: { 'content-type': 'application/json' },
+        payload: { email: 'leak-check@example.com', password: 'a strong password' },
+      });
+      expect(response.statusCode).toBe(500);
+      const log = logLines.join('\n');
+      // better-sqlite3's own error (Drizzle wraps only async drivers'); PostgreSQL's wrapped one
+      // is checked in multi-instance.test.ts.
+      expect(log).toMatch(/"msg":"procedure failed"/);
+      expect(log).not.toContain('leak-check@example.com');
+      expect(log).not.toMatch(/argon2id/);
+    } finally {
+      await dispose();
+    }
+  });
+});
+
 /** @see issue 8, finding 8: a mutation sent by GET was refused, but its `?input=…password…` was logged. */
 describe('request logs', () => {
   it('log the path without the query string, so a password sent in a URL never reaches the log', async () => {

@@ -9,6 +9,7 @@ export {
   type TrpcAnswer,
   toAnswer,
 } from './http';
-export { MAIN_JS, type SpawnedServer, spawnServer } from './spawn-server';
-export { startTestServer, type TestServer, type TestServerOptions } from './test-server';
+export { rawSql } from './raw-sql';
+export { MAIN_JS, ROTATE_JS, runTool, type SpawnedServer, spawnServer } from './spawn-server';
+export { startTestServer, TEST_ENGINE, type TestServer, type TestServerOptions } from './test-server';
 export { createTestClient } from './trpc-test-client';

@@ -57,3 +57,28 @@ export function spawnServer(env: Record<string, string>): SpawnedServer {
     },
   };
 }
+
+/**
+ * Runs one of the bundled command-line tools (dist/rotate-signing-key.js, …) with only the
+ * environment given (plus PATH), optionally as another user.
+ *
+ * @example
+ * const rotation = runTool(ROTATE_JS, { DATABASE_URL: file });
+ * expect(await rotation.exited).toBe(0);
+ */
+export function runTool(script: string, env: Record<string, string>, as: { uid?: number; gid?: number } = {}) {
+  const child = spawn(process.execPath, [script], { env: { PATH: process.env.PATH ?? '', ...env }, ...as });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk;
+  });
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk;
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+  return { exited, stdout: () => stdout, stderr: () => stderr };
+}
+
+/** The bundled `npm run keys:rotate`. */
+export const ROTATE_JS = fileURLToPath(new URL('../../dist/rotate-signing-key.js', import.meta.url));
