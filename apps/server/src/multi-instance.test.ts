@@ -98,6 +98,8 @@ describe.skipIf(TEST_DATABASE_URL === null)('two instances on one PostgreSQL dat
   it('verifies on both a key rotated by keys:rotate, and keeps every session across a restart of both', async () => {
     const [a, b] = await Promise.all([instance(), instance()]);
     const first = await registerUser(a, 'ada@example.com', { headers: { origin: ORIGIN } });
+    // Both instances signed with one key, read from the shared database.
+    expect((await me(b, first.accessToken)).status).toBe(200);
 
     const rotation = runTool(ROTATE_JS, env);
     expect(await rotation.exited).toBe(0);
