@@ -10,7 +10,7 @@ import {
   createSqliteWorker,
   type RevocationFeed,
 } from '@tessera/auth';
-import { createDb, createPgDb, type DbHandle, isPostgresUrl } from '@tessera/db';
+import { createDb, createPgDb, type DbHandle, isPostgresUrl, withoutQueryParameters } from '@tessera/db';
 import type { Env } from './env';
 import { features, migrationsFrom } from './features';
 
@@ -56,6 +56,8 @@ export async function openDatabase(env: Env, options: OpenDatabaseOptions = {}):
       migrationsFolder: migrations.pgMigrationsFolder,
       features: migrations.features,
       onIdleError: options.onConnectionError,
+    }).catch((error: unknown) => {
+      throw new DatabaseOpenError(env.DATABASE_URL, error);
     });
     const background = createPgBackground(handle.db);
     return {
@@ -78,6 +80,24 @@ export async function openDatabase(env: Env, options: OpenDatabaseOptions = {}):
     };
   }
   return sqliteServerDatabase(createDb(env.DATABASE_URL, migrations));
+}
+
+/**
+ * PostgreSQL could not be opened at start: one line naming DATABASE_URL (without its password)
+ * and the database's own words, for the operator.
+ */
+export class DatabaseOpenError extends Error {
+  override readonly name = 'DatabaseOpenError';
+  constructor(url: string, cause: unknown) {
+    const where = new URL(url);
+    where.password = where.password ? '***' : '';
+    const code = cause instanceof Error && 'code' in cause && typeof cause.code === 'string' ? `${cause.code}: ` : '';
+    const reason = cause instanceof Error ? withoutQueryParameters(cause.message) : String(cause);
+    super(
+      `DATABASE_URL: cannot open the PostgreSQL database ${where.toString()} (${code}${reason}); check that it exists and that this server can reach it and log in`,
+      { cause },
+    );
+  }
 }
 
 function once(close: () => Promise<void>): () => Promise<void> {

@@ -206,6 +206,20 @@ describe.skipIf(TEST_DATABASE_URL === null)('an instance on PostgreSQL when the 
     }
   });
 
+  it('does not start on a database it cannot open, and says so in one line without the password', async () => {
+    const missing = new URL(database.url);
+    missing.pathname = '/tessera_no_such_database';
+    missing.password = 'hunter2-secret';
+    const server = spawnServer({ ...env, DATABASE_URL: missing.toString() });
+    running.push(server);
+    expect(await server.exited).toBe(1);
+    const { stderr } = server.output();
+    expect(stderr).toContain('DATABASE_URL: cannot open the PostgreSQL database');
+    expect(stderr).toContain('tessera_no_such_database" does not exist');
+    expect(stderr).not.toContain('hunter2-secret');
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+  });
+
   it('never writes a query’s parameters (email, password hash) or the driver’s detail into the log', async () => {
     const server = spawnServer(env);
     running.push(server);

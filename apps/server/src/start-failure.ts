@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { DatabaseOpenError } from './database';
 import type { Env } from './env';
 
 /**
@@ -10,6 +11,7 @@ import type { Env } from './env';
  * describeStartFailure(error, env); // 'PORT: 3000 is already in use on localhost; set PORT to a free port (or 0 for any)'
  */
 export function describeStartFailure(error: unknown, env: Env): string {
+  if (error instanceof DatabaseOpenError) return error.message;
   const code = error instanceof Error && 'code' in error && typeof error.code === 'string' ? error.code : undefined;
   const path =
     error instanceof Error && 'path' in error && typeof error.path === 'string' ? error.path : env.DATABASE_URL;
