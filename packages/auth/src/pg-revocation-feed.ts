@@ -49,7 +49,8 @@ export function createListeningRevocationFeed(options: ListeningFeedOptions): Re
   };
 
   const listen = async (sink: RevocationSink): Promise<void> => {
-    const client = new pg.Client({ connectionString: options.url });
+    // Bounded: a database that does not answer must not hold start-up (or a reconnect) forever.
+    const client = new pg.Client({ connectionString: options.url, connectionTimeoutMillis: 5_000 });
     client.on('notification', (message) => {
       const [sessionId, at] = (message.payload ?? '').split(' ');
       const revokedAt = Number(at);
