@@ -33,7 +33,13 @@ describe('the sign-in loop over HTTP', () => {
     const { client, jar, setAccessToken } = createTestClient(server.url);
 
     const registered = await client.auth.register.mutate({ ...credentials, name: 'Ada' });
-    expect(registered.user).toEqual({ id: expect.any(String), email: credentials.email, name: 'Ada', role: 'user' });
+    expect(registered.user).toEqual({
+      id: expect.any(String),
+      email: credentials.email,
+      name: 'Ada',
+      role: 'user',
+      emailVerified: false,
+    });
     expect(registered.expiresAt).toBeGreaterThan(Date.now());
     expect(JSON.stringify(registered)).not.toContain(jar.get(REFRESH_COOKIE_NAME));
     const firstCookie = jar.get(REFRESH_COOKIE_NAME);

@@ -18,6 +18,9 @@ describe('loadEnv', () => {
       LOG_LEVEL: 'info',
       REVOCATION_POLL_MS: 250,
       DATABASE_POOL_MAX: 10,
+      MAIL_FROM: 'Tessera <no-reply@localhost>',
+      PASSWORD_RESET_TTL: 1800,
+      REQUIRE_VERIFIED_EMAIL: false,
     });
   });
 
@@ -99,6 +102,15 @@ describe('loadEnv', () => {
     );
     expect(() => loadEnv({ DATABASE_URL: 'sqlite:./data/x.db' })).toThrow(/DATABASE_URL: must be a file path/);
     expect(() => loadEnv({ DATABASE_URL: 'mysql://localhost/x' })).toThrow(/DATABASE_URL: must be a file path/);
+  });
+
+  it('takes the mail settings, and refuses an SMTP_URL that is not smtp:// or smtps://', () => {
+    const env = loadEnv({ SMTP_URL: 'smtp://u:p@mail.example.com:587', REQUIRE_VERIFIED_EMAIL: 'true' });
+    expect(env.SMTP_URL).toBe('smtp://u:p@mail.example.com:587');
+    expect(env.REQUIRE_VERIFIED_EMAIL).toBe(true);
+    expect(() => loadEnv({ SMTP_URL: 'http://mail.example.com' })).toThrow(/SMTP_URL: must start with smtp:\/\//);
+    expect(() => loadEnv({ PASSWORD_RESET_TTL: '10' })).toThrow(/PASSWORD_RESET_TTL: must be at least 60 seconds/);
+    expect(() => loadEnv({ REQUIRE_VERIFIED_EMAIL: 'yes' })).toThrow(/REQUIRE_VERIFIED_EMAIL: must be true or false/);
   });
 
   it('bounds DATABASE_POOL_MAX', () => {

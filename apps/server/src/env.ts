@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_REVOCATION_POLL_MS, defaultAuthConfig } from '@tessera/auth';
+import { DEFAULT_MAIL_FROM } from '@tessera/mail';
 import { z } from 'zod';
 
 const seconds = (fallback: number, max: number) =>
@@ -142,6 +143,23 @@ const envSchema = z.object({
     // Other processes learn of a revocation within one poll: past a second, the promise breaks.
     .max(1000, 'must be at most 1000 ms (revocations reach every process within 1 s)')
     .default(DEFAULT_REVOCATION_POLL_MS),
+  // Mail (password reset, email verification): unset, each message is logged instead of sent.
+  SMTP_URL: z
+    .url('must be a URL such as smtp://user:password@mail.example.com:587')
+    .refine(
+      (value) => ['smtp:', 'smtps:'].includes(new URL(value).protocol),
+      'must start with smtp:// (STARTTLS when offered) or smtps:// (TLS from the start)',
+    )
+    .optional(),
+  MAIL_FROM: z.string().min(3).default(DEFAULT_MAIL_FROM),
+  PASSWORD_RESET_TTL: seconds(defaultAuthConfig.passwordResetTtl, 86_400).refine(
+    (value) => value >= 60,
+    'must be at least 60 seconds (time to open the mail)',
+  ),
+  REQUIRE_VERIFIED_EMAIL: z
+    .enum(['true', 'false'], { error: 'must be true or false' })
+    .default('false')
+    .transform((value) => value === 'true'),
   // Connections each instance keeps to PostgreSQL; ignored on SQLite.
   DATABASE_POOL_MAX: z.coerce
     .number({ error: 'must be a whole number of connections' })

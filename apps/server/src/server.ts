@@ -3,6 +3,7 @@ import { createContextInner, retryAfterSeconds } from '@tessera/api';
 import type { Auth } from '@tessera/auth';
 import { MAX_BATCH_SIZE, TRPC_PATH } from '@tessera/contract';
 import type { DatabaseHealth } from '@tessera/db';
+import { logTransport, smtpTransport } from '@tessera/mail';
 import { type FastifyTRPCPluginOptions, fastifyTRPCPlugin } from '@trpc/server/adapters/fastify';
 import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerOptions, LogController } from 'fastify';
 import { type AppRouter, appRouter } from './app-router';
@@ -158,9 +159,14 @@ export async function buildServer({
     } satisfies FastifyTRPCPluginOptions<AppRouter>);
   });
 
+  // Mail leaves through SMTP when SMTP_URL is set; in development it is logged instead.
+  const transport = env.SMTP_URL ? smtpTransport(env.SMTP_URL, env.MAIL_FROM) : logTransport(app.log, env.MAIL_FROM);
+  const mailSender = auth.startMailSender(transport, app.log);
   const stopWatching = watchRevocationFeed(auth, app.log);
   const stopPruning = scheduleHousekeeping(auth, app.log);
   app.addHook('onClose', async () => {
+    await mailSender.stop();
+    transport.close();
     stopWatching();
     await stopPruning();
   });

@@ -31,27 +31,34 @@ export interface RunningServer {
  * await server.close();
  */
 export async function startServer(env: Env, options: StartServerOptions): Promise<RunningServer> {
-  // Until the logger exists, a lost connection is kept to be logged once it does.
-  const connectionErrors: Error[] = [];
-  let reportConnectionError = (error: Error): void => {
-    connectionErrors.push(error);
+  // Until the logger exists, what goes wrong in the background is kept to be logged once it does.
+  const early: Array<(log: FastifyBaseLogger) => void> = [];
+  let logger: FastifyBaseLogger | null = null;
+  const report = (write: (log: FastifyBaseLogger) => void): void => {
+    if (logger) write(logger);
+    else early.push(write);
   };
+  const reportConnectionError = (error: Error) =>
+    report((log) =>
+      log.warn(
+        { event: 'database_connection_lost', err: error },
+        'A database connection was lost; the pool replaces it',
+      ),
+    );
+  const reportBackgroundError = (error: unknown) =>
+    report((log) => log.error({ event: 'background_task_failed', err: error }, 'work after an answer failed'));
   const database = await openDatabase(env, {
     migrationsRoot: options.migrationsRoot,
-    onConnectionError: (error) => reportConnectionError(error),
+    onConnectionError: reportConnectionError,
   });
   let auth: Auth | undefined;
   try {
     const secretKey = loadSecretKey(env, database.file);
-    auth = await createServerAuth(env, database, secretKey.box);
+    auth = await createServerAuth(env, database, secretKey.box, reportBackgroundError);
     const app = await buildServer({ env, database, auth, webRoot: options.webRoot, logStream: options.logStream });
-    // The pool replaces a connection the server dropped by itself; the operator hears of it.
-    reportConnectionError = (error) =>
-      app.log.warn(
-        { event: 'database_connection_lost', err: error },
-        'A database connection was lost; the pool replaces it',
-      );
-    for (const error of connectionErrors.splice(0)) reportConnectionError(error);
+    // From here on, a lost connection or a failed background task goes straight to the log.
+    logger = app.log;
+    for (const write of early.splice(0)) write(app.log);
     logSecretKeySource(app.log, secretKey.source);
     const url = await app.listen({ port: env.PORT, host: env.HOST });
     const started = auth;
@@ -79,7 +86,12 @@ export async function startServer(env: Env, options: StartServerOptions): Promis
  * @example
  * const auth = await createServerAuth(env, database, loadSecretKey(env, database.file).box);
  */
-export function createServerAuth(env: Env, database: ServerDatabase, box: SecretBox): Promise<Auth> {
+export function createServerAuth(
+  env: Env,
+  database: ServerDatabase,
+  box: SecretBox,
+  onBackgroundError: (error: unknown) => void = () => undefined,
+): Promise<Auth> {
   const throttleLimits = env.RATE_LIMIT === 'off' ? 'off' : undefined;
   return createAuth({
     store: database.store,
@@ -89,6 +101,7 @@ export function createServerAuth(env: Env, database: ServerDatabase, box: Secret
     revocationFeed: database.revocationFeed,
     revocationPollMs: env.REVOCATION_POLL_MS,
     throttleLimits,
+    onBackgroundError,
   });
 }
 
@@ -102,6 +115,8 @@ export function authConfigFrom(env: Env): AuthConfig {
     sessionMaxAge: env.SESSION_MAX_AGE,
     refreshReuseGrace: env.REFRESH_REUSE_GRACE,
     signingKeyMaxAge: defaultAuthConfig.signingKeyMaxAge,
+    passwordResetTtl: env.PASSWORD_RESET_TTL,
+    requireVerifiedEmail: env.REQUIRE_VERIFIED_EMAIL,
   };
 }
 

@@ -58,6 +58,28 @@ export const router = createBrowserRouter([
           </GuestOnly>
         ),
       },
+      {
+        path: '/forgot-password',
+        lazy: async () => {
+          const { ForgotPasswordPage } = await import('./pages/forgot-password-page');
+          return {
+            element: (
+              <GuestOnly>
+                <ForgotPasswordPage />
+              </GuestOnly>
+            ),
+          };
+        },
+      },
+      // Opened from mailed links, signed in or not.
+      {
+        path: '/reset-password',
+        lazy: async () => ({ Component: (await import('./pages/reset-password-page')).ResetPasswordPage }),
+      },
+      {
+        path: '/verify-email',
+        lazy: async () => ({ Component: (await import('./pages/verify-email-page')).VerifyEmailPage }),
+      },
       { path: '*', element: <NotFoundPage /> },
     ],
   },

@@ -27,7 +27,33 @@ export const messages = {
   internal: 'Something went wrong on our side.',
   unavailable: 'The service is briefly unavailable. Please try again.',
   busy: 'The service is busy. Please try again in a moment.',
+  emailNotVerified: 'Please confirm your email address first: open the link we sent you.',
+  /** Why a mailed link does not work, by the core's reason; each says what to do next. */
+  linkRefused: {
+    password_reset: {
+      unknown: 'This reset link is not valid. Ask for a new one.',
+      expired: 'This reset link has expired. Ask for a new one.',
+      used: 'This reset link was already used. Ask for a new one if you need to.',
+      superseded: 'A newer reset link was sent since this one. Use the newest mail, or ask again.',
+    },
+    email_verification: {
+      unknown: 'This confirmation link is not valid. Ask for a new one.',
+      expired: 'This confirmation link has expired. Ask for a new one.',
+      used: 'This confirmation link was already used.',
+      superseded: 'A newer confirmation link was sent since this one. Use the newest mail.',
+    },
+  },
 } as const;
+
+type LinkPurpose = keyof typeof messages.linkRefused;
+type LinkRefusal = keyof (typeof messages.linkRefused)['password_reset'];
+const linkRefusal = (error: AuthError): string => {
+  const purpose: LinkPurpose = error.details.purpose === 'email_verification' ? 'email_verification' : 'password_reset';
+  const reasons = messages.linkRefused[purpose];
+  const reason = error.details.reason;
+  const known = (Object.keys(reasons) as LinkRefusal[]).find((key) => key === reason) ?? 'unknown';
+  return reasons[known];
+};
 
 /**
  * A TRPCError that says why, as a `FailureReason`; the error formatter copies it to `data.reason`.
@@ -138,6 +164,9 @@ const clientErrors: Record<AuthErrorCode, (error: AuthError) => TRPCError> = {
   RATE_LIMITED: (error) =>
     error instanceof RateLimitedError ? tooManyAttempts(error) : fail('INTERNAL_SERVER_ERROR', messages.internal),
   BUSY: (error) => (error instanceof BusyError ? busy(error) : fail('INTERNAL_SERVER_ERROR', messages.internal)),
+  // A link is not a credential of a session: BAD_REQUEST, with what to do next.
+  EMAIL_LINK_REFUSED: (error) => fail('BAD_REQUEST', linkRefusal(error)),
+  EMAIL_NOT_VERIFIED: () => unauthorized('EMAIL_NOT_VERIFIED', messages.emailNotVerified),
 };
 
 /**

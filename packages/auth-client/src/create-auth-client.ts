@@ -10,7 +10,7 @@ import { createSessionState, sameSession } from './session-state';
 import { signedInFlagPresent } from './signed-in-flag';
 import { createSingleFlight } from './single-flight';
 import { createTokenStore } from './token-store';
-import type { AuthState, ChangePasswordInput, Session, SignInInput, SignUpInput } from './types';
+import type { AuthState, ChangePasswordInput, ResetPasswordInput, Session, SignInInput, SignUpInput } from './types';
 
 /**
  * Options for {@link createAuthClient}.
@@ -85,6 +85,17 @@ export interface AuthClient {
    * TRPCClientError (UNAUTHORIZED for a wrong current password).
    */
   changePassword(input: ChangePasswordInput): Promise<Session>;
+  /**
+   * Asks for a password-reset mail with `auth.password.requestReset`. Resolves the same whether
+   * or not the address has an account; rejects only when throttled or unreachable.
+   */
+  requestPasswordReset(email: string): Promise<void>;
+  /** Sets a new password from a reset link's token and signs in (every other session ends). */
+  resetPassword(input: ResetPasswordInput): Promise<Session>;
+  /** Confirms the address with a verification link's token; a signed-in tab then sees it at once. */
+  verifyEmail(token: string): Promise<void>;
+  /** Mails the signed-in user a fresh confirmation link (throttled). */
+  requestEmailVerification(): Promise<void>;
   /** `{ authorization: 'Bearer …' }` when signed in, else `{}`: pass to your terminating link. */
   headers(): Record<string, string>;
   /** Put first in your client's links: waits for refreshes, refreshes and retries once on UNAUTHORIZED. */
@@ -294,6 +305,19 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     refresh: refreshOnDemand,
     signIn: (input) => establish(() => api.auth.login.mutate(input)),
     signUp: (input) => establish(() => api.auth.register.mutate(input)),
+    async requestPasswordReset(email) {
+      await api.auth.password.requestReset.mutate({ email });
+    },
+    resetPassword: (input) => establish(() => api.auth.password.reset.mutate(input)),
+    async verifyEmail(token) {
+      await api.auth.email.verify.mutate({ token });
+      // A refresh carries the user as stored now: the banner asking to confirm goes away.
+      if (store.getState().status === 'authenticated') await settle(refreshOnDemand());
+    },
+    async requestEmailVerification() {
+      await ensureFreshToken();
+      await direct.auth.email.requestVerification.mutate();
+    },
     async signOut() {
       // The other tabs first: they must not keep showing the session while we wait on the network.
       const ending = store.getAccessToken();

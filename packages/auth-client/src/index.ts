@@ -25,4 +25,13 @@ export {
 export { readClaims, sessionIdOf } from './jwt-claims';
 export { createLocalLockManager, type LockManagerLike } from './local-lock-manager';
 export type { TabMessage } from './tab-message';
-export type { AuthState, AuthStatus, ChangePasswordInput, Session, SignInInput, SignUpInput, User } from './types';
+export type {
+  AuthState,
+  AuthStatus,
+  ChangePasswordInput,
+  ResetPasswordInput,
+  Session,
+  SignInInput,
+  SignUpInput,
+  User,
+} from './types';

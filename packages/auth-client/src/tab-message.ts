@@ -47,7 +47,11 @@ export function parseTabMessage(data: unknown): TabMessage | null {
   // Copy the known fields only, so nothing unexpected reaches the store.
   return {
     type: data.type,
-    session: { accessToken, expiresAt, user: { id: user.id, email: user.email, name: user.name, role: user.role } },
+    session: {
+      accessToken,
+      expiresAt,
+      user: { id: user.id, email: user.email, name: user.name, role: user.role, emailVerified: user.emailVerified },
+    },
   };
 }
 
@@ -65,6 +69,8 @@ function isSession(value: unknown): value is Session {
     'name' in user &&
     (typeof user.name === 'string' || user.name === null) &&
     'role' in user &&
-    ROLES.some((role) => role === user.role)
+    ROLES.some((role) => role === user.role) &&
+    'emailVerified' in user &&
+    typeof user.emailVerified === 'boolean'
   );
 }

@@ -60,3 +60,11 @@ export type AuthState =
   | { readonly status: 'loading'; readonly session: null }
   | { readonly status: 'anonymous'; readonly session: null; readonly endedBecause: SessionEndReason | null }
   | { readonly status: 'authenticated'; readonly session: Session };
+
+/**
+ * A reset link's token and the new password for `auth.password.reset`.
+ *
+ * @example
+ * await auth.resetPassword({ token, newPassword: 'a new one' } satisfies ResetPasswordInput);
+ */
+export type ResetPasswordInput = Inputs['auth']['password']['reset'];

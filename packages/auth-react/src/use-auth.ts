@@ -18,6 +18,10 @@ export interface UseAuthResult {
   signOut: AuthClient['signOut'];
   signOutEverywhere: AuthClient['signOutEverywhere'];
   changePassword: AuthClient['changePassword'];
+  requestPasswordReset: AuthClient['requestPasswordReset'];
+  resetPassword: AuthClient['resetPassword'];
+  verifyEmail: AuthClient['verifyEmail'];
+  requestEmailVerification: AuthClient['requestEmailVerification'];
 }
 
 /**
@@ -42,6 +46,10 @@ export function useAuth(): UseAuthResult {
       signOut: client.signOut,
       signOutEverywhere: client.signOutEverywhere,
       changePassword: client.changePassword,
+      requestPasswordReset: client.requestPasswordReset,
+      resetPassword: client.resetPassword,
+      verifyEmail: client.verifyEmail,
+      requestEmailVerification: client.requestEmailVerification,
     }),
     [client, state],
   );

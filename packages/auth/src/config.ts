@@ -14,6 +14,10 @@ export interface AuthConfig {
   refreshReuseGrace: number;
   /** A signing key older than this many seconds is replaced by a new one. */
   signingKeyMaxAge: number;
+  /** Seconds a password-reset link works (`PASSWORD_RESET_TTL`). */
+  passwordResetTtl: number;
+  /** Refuse sign-in until the address is verified (`REQUIRE_VERIFIED_EMAIL`). */
+  requireVerifiedEmail: boolean;
 }
 
 /** The contract's defaults (ARCHITECTURE.md §4). */
@@ -23,4 +27,9 @@ export const defaultAuthConfig = {
   sessionMaxAge: 2_592_000,
   refreshReuseGrace: 10,
   signingKeyMaxAge: 2_592_000,
+  passwordResetTtl: 1_800,
+  requireVerifiedEmail: false,
 } as const satisfies Partial<AuthConfig>;
+
+/** Seconds an email-verification link works. */
+export const EMAIL_VERIFICATION_TTL = 86_400;

@@ -1,6 +1,14 @@
 import { availableParallelism } from 'node:os';
 import type { Role, Session } from '@tessera/contract';
 import type { DatabaseHealth } from '@tessera/db';
+import {
+  type MailSender,
+  type MailSenderLog,
+  type MailTransport,
+  passwordResetMail,
+  startMailSender,
+  verificationMail,
+} from '@tessera/mail';
 import type { JWK } from 'jose';
 import {
   type AccessTokenOptions,
@@ -11,11 +19,13 @@ import {
 } from './access-token';
 import type { UserOverview, UsersCursor } from './admin';
 import { type ClientInfo, clientFingerprint } from './client-info';
-import type { AuthConfig } from './config';
+import { type AuthConfig, EMAIL_VERIFICATION_TTL } from './config';
+import type { EmailTokenPurpose } from './email-tokens';
 import { AuthError } from './errors';
 import type { AuthEvent, NewAuthEvent } from './events';
 import type { PruneResult } from './housekeeping';
 import type { BackgroundDb } from './in-thread-background';
+import { hashEmailToken, mailedToken, openQueuedMail } from './mailed-links';
 import { argon2idHasher, type PasswordHasher } from './password';
 import { createPollingRevocationFeed, type RevocationFeed } from './revocation-feed';
 import { RevocationList } from './revocation-list';
@@ -94,6 +104,8 @@ export interface CreateAuthOptions {
    * every `revocationPollMs`. Another engine can push instead (Postgres: LISTEN/NOTIFY).
    */
   revocationFeed?: RevocationFeed;
+  /** Work done after answering failed (a password-reset lookup): the server logs it. */
+  onBackgroundError?: (error: unknown) => void;
   /** The clock, epoch ms; tests pass their own. */
   now?: () => number;
 }
@@ -142,6 +154,7 @@ export async function createAuth({
   background,
   revocationPollMs = DEFAULT_REVOCATION_POLL_MS,
   revocationFeed,
+  onBackgroundError = () => undefined,
   now = Date.now,
 }: CreateAuthOptions) {
   const keys = await SigningKeyRing.open({
@@ -194,6 +207,50 @@ export async function createAuth({
     return sessionFor(user, issued.sessionId, issued.refreshToken, issued.expiresAt);
   }
 
+  /** Mails `user` a new link for `purpose`, superseding the last unused one, in one transaction. */
+  async function mailLink(user: User, purpose: EmailTokenPurpose): Promise<void> {
+    const at = now();
+    const record =
+      purpose === 'password_reset'
+        ? mailedToken({
+            box,
+            origin: config.issuer,
+            user,
+            purpose,
+            expiresAt: at + config.passwordResetTtl * 1000,
+            compose: (link) =>
+              passwordResetMail({ to: user.email, link, validMinutes: Math.round(config.passwordResetTtl / 60) }),
+          })
+        : mailedToken({
+            box,
+            origin: config.issuer,
+            user,
+            purpose,
+            expiresAt: at + EMAIL_VERIFICATION_TTL * 1000,
+            compose: (link) => verificationMail({ to: user.email, link }),
+          });
+    await store.issueEmailToken(record, at);
+    sender?.wake();
+  }
+
+  /** The process's mail sender, once the server starts it: woken after each mail is queued. */
+  let sender: MailSender | null = null;
+
+  /** Work after the answer: its timing must not show in the response. Awaited by `close`. */
+  const pending = new Set<Promise<void>>();
+  function afterAnswering(task: () => Promise<void>): void {
+    const run = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(task)
+      .catch(onBackgroundError)
+      .finally(() => pending.delete(run));
+    pending.add(run);
+  }
+
+  /** A mailed link's token, used up: whose it is, or the refusal the client is told. */
+  function refusedLink(purpose: EmailTokenPurpose, reason: string): AuthError {
+    return new AuthError('EMAIL_LINK_REFUSED', `Mailed link refused: ${reason}`, { purpose, reason });
+  }
+
   async function sessionFor(user: User, sessionId: string, refreshToken: string, refreshTokenExpiresAt: number) {
     const subject = { userId: user.id, sessionId, role: user.role };
     const { accessToken, expiresAt } = await issueAccessToken(tokenOptions, subject, now());
@@ -209,6 +266,8 @@ export async function createAuth({
       await throttle.countAttempt(client.ip);
       const passwordHash = await signInLane.run(() => passwordHasher.hash(input.password));
       const user = await store.insertUser({ email: input.email, name: input.name, passwordHash }, now());
+      await mailLink(user, 'email_verification');
+      if (config.requireVerifiedEmail) throw new AuthError('EMAIL_NOT_VERIFIED');
       return signIn(user, client);
     },
 
@@ -227,6 +286,8 @@ export async function createAuth({
       if (!found || !valid) throw new AuthError('INVALID_CREDENTIALS');
       await throttle.clearFailures(input.email);
       const { passwordHash: _, ...user } = found;
+      // Only someone who knows the password learns that the address is not verified yet.
+      if (config.requireVerifiedEmail && !user.emailVerified) throw new AuthError('EMAIL_NOT_VERIFIED');
       return signIn(user, client);
     },
 
@@ -291,6 +352,67 @@ export async function createAuth({
       const issued = await store.startSession(config, { userId: user.id, userAgent: client.userAgent }, now());
       await record({ userId: user.id, type: 'password_changed', sessionId: issued.sessionId, client });
       return sessionFor(user, issued.sessionId, issued.refreshToken, issued.expiresAt);
+    },
+
+    /**
+     * Asks for a password-reset mail. Answers the same, as fast, whether or not the address has
+     * an account: both throttles count before any lookup, and the lookup and the mail happen
+     * after the answer (nothing is sent to an address without an account). Throws
+     * `RateLimitedError` only.
+     */
+    async requestPasswordReset(email: string, client: ClientInfo): Promise<void> {
+      await throttle.countResetRequest(client.ip, email);
+      afterAnswering(async () => {
+        const found = await store.findUserByEmail(email);
+        if (!found) return;
+        const { passwordHash: _, ...user } = found;
+        await mailLink(user, 'password_reset');
+      });
+    },
+
+    /**
+     * Sets a new password with a mailed reset token (single use), proves the address, ends every
+     * session of the user and signs this client in. Throws `AuthError('EMAIL_LINK_REFUSED')`
+     * (details.reason: unknown, expired, used, superseded), `RateLimitedError`, `BusyError`.
+     */
+    async resetPassword(input: { token: string; newPassword: string }, client: ClientInfo): Promise<SignedIn> {
+      await throttle.countAttempt(client.ip);
+      const tokenHash = hashEmailToken(input.token);
+      // Checked before hashing (a bad link costs no argon2id), used up after (a busy hasher does not burn it).
+      const check = await store.checkEmailToken('password_reset', tokenHash, now());
+      if (!check.ok) throw refusedLink('password_reset', check.reason);
+      const newHash = await passwordChangeLane.run(() => passwordHasher.hash(input.newPassword));
+      const used = await store.useEmailToken('password_reset', tokenHash, now());
+      if (!used.ok) throw refusedLink('password_reset', used.reason);
+      const found = await store.findUserById(used.userId);
+      if (!found) throw refusedLink('password_reset', 'unknown');
+      await store.setPasswordHash(found.id, newHash);
+      await store.markEmailVerified(found.id, now());
+      userById.forget(found.id);
+      const at = now();
+      forget(await store.revokeAllSessions({ userId: found.id, reason: 'password_reset' }, at), at);
+      await throttle.clearFailures(found.email);
+      const user = { ...found, emailVerified: true };
+      const issued = await store.startSession(config, { userId: user.id, userAgent: client.userAgent }, now());
+      await record({ userId: user.id, type: 'password_reset', sessionId: issued.sessionId, client });
+      return sessionFor(user, issued.sessionId, issued.refreshToken, issued.expiresAt);
+    },
+
+    /** Proves the address with a mailed verification token (single use). Throws `EMAIL_LINK_REFUSED`. */
+    async verifyEmail(token: string, client: ClientInfo): Promise<void> {
+      await throttle.countAttempt(client.ip);
+      const used = await store.useEmailToken('email_verification', hashEmailToken(token), now());
+      if (!used.ok) throw refusedLink('email_verification', used.reason);
+      await store.markEmailVerified(used.userId, now());
+      userById.forget(used.userId);
+    },
+
+    /** Mails the caller a fresh verification link (nothing if already verified). Throws `RateLimitedError`. */
+    async requestEmailVerification(caller: Caller): Promise<void> {
+      const user = await store.findUserById(caller.userId);
+      if (!user || user.emailVerified) return;
+      await throttle.countVerificationMail(user.id);
+      await mailLink(user, 'email_verification');
     },
 
     /** Ends the session the access token belongs to. */
@@ -425,8 +547,19 @@ export async function createAuth({
       return keys.rotate();
     },
 
+    /**
+     * Starts sending what the outbox holds through `transport` (see `startMailSender`), and
+     * wakes it whenever a mail is queued. `close` stops it.
+     */
+    startMailSender(transport: MailTransport, log: MailSenderLog): MailSender {
+      sender = startMailSender({ outbox: background, transport, open: (mail) => openQueuedMail(box, mail), log });
+      return sender;
+    },
+
     /** Stops following other processes' revocations and the background work. Call before closing the database. */
     async close(): Promise<void> {
+      await Promise.all(pending);
+      await sender?.stop();
       await feed.stop();
       await background.close();
     },

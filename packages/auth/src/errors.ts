@@ -11,7 +11,14 @@ export type AuthErrorCode =
   /** Too many attempts; see `RateLimitedError.retryAfterSeconds`. */
   | 'RATE_LIMITED'
   /** Too much password hashing queued already; see `BusyError.retryAfterSeconds`. */
-  | 'BUSY';
+  | 'BUSY'
+  /**
+   * A mailed link's token (password reset, email verification) is refused: `details.reason` is
+   * `unknown`, `expired`, `used` or `superseded`, `details.purpose` which link it was.
+   */
+  | 'EMAIL_LINK_REFUSED'
+  /** The password is right but the address is not verified yet (`REQUIRE_VERIFIED_EMAIL`). */
+  | 'EMAIL_NOT_VERIFIED';
 
 /**
  * A failure the caller is expected to handle: it maps to a client-facing error code.

@@ -9,6 +9,7 @@ export const AUTH_EVENT_TYPES = [
   'session_revoked',
   'signed_out_everywhere',
   'password_changed',
+  'password_reset',
   'refresh_token_reused',
 ] as const;
 export type AuthEventType = (typeof AUTH_EVENT_TYPES)[number];

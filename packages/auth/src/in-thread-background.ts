@@ -1,13 +1,16 @@
 import { type DatabaseHealth, sessions, type TesseraDb, writeHealth } from '@tessera/db';
+import type { MailOutbox } from '@tessera/mail';
 import { asc, gt } from 'drizzle-orm';
+import { claimDueMail, markMailFailed, markMailSent, retryMailAt } from './email-tokens';
 import type { RevocationReader } from './revocation-feed';
 import { expireGraceSuccessors } from './sessions';
 
 /**
  * The database work a server runs on timers rather than for a request: reading the sessions
- * other processes revoked, and clearing refresh successors whose grace window has passed.
+ * other processes revoked, clearing refresh successors whose grace window has passed, and the
+ * mail outbox the sender works through.
  */
-export interface BackgroundDb extends RevocationReader {
+export interface BackgroundDb extends RevocationReader, MailOutbox {
   /** Clears sealed successors of tokens replaced before `before` (epoch ms); resolves to how many. */
   expireGraceSuccessors(before: number): Promise<number>;
   /** Whether the database would take a write now, proven without writing: what `/healthz` asks. */
@@ -39,6 +42,10 @@ export function createInThreadBackground(db: TesseraDb): BackgroundDb {
     async writeHealth() {
       return writeHealth(db.$client);
     },
+    claimDueMail: async (now, leaseUntil, limit) => claimDueMail(db, now, leaseUntil, limit),
+    markMailSent: async (id, now) => markMailSent(db, id, now),
+    retryMailAt: async (id, at, error) => retryMailAt(db, id, at, error),
+    markMailFailed: async (id, now, error) => markMailFailed(db, id, now, error),
     async close() {},
   };
 }

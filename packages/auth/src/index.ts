@@ -1,7 +1,7 @@
 export { ACCESS_TOKEN_TYP, CLOCK_TOLERANCE_S, type VerifiedAccessToken } from './access-token';
 export type { UserOverview, UsersCursor } from './admin';
 export type { ClientInfo } from './client-info';
-export { type AuthConfig, defaultAuthConfig } from './config';
+export { type AuthConfig, defaultAuthConfig, EMAIL_VERIFICATION_TTL } from './config';
 export {
   type AccessCheck,
   type Auth,
@@ -16,6 +16,7 @@ export {
   type Session,
   type SignedIn,
 } from './create-auth';
+export type { EmailTokenCheck, EmailTokenPurpose, NewEmailToken } from './email-tokens';
 export { AuthError, type AuthErrorCode, BusyError, RateLimitedError } from './errors';
 export { AUTH_EVENT_TYPES, type AuthEvent, type AuthEventType, RECENT_EVENTS_LIMIT } from './events';
 export { ENDED_SESSION_RETENTION_MS, type PruneResult } from './housekeeping';

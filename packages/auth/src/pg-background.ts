@@ -2,6 +2,7 @@ import type { DatabaseHealth, TesseraPgDb } from '@tessera/db';
 import { pgSchema } from '@tessera/db';
 import { and, asc, gt, isNotNull, lt, sql } from 'drizzle-orm';
 import type { BackgroundDb } from './in-thread-background';
+import { claimDueMailPg, markMailFailedPg, markMailSentPg, retryMailAtPg } from './pg-email-tokens';
 
 const { sessions, refreshTokens } = pgSchema;
 
@@ -40,6 +41,10 @@ export function createPgBackground(db: TesseraPgDb): BackgroundDb {
         return 'unavailable';
       }
     },
+    claimDueMail: (now, leaseUntil, limit) => claimDueMailPg(db, now, leaseUntil, limit),
+    markMailSent: (id, now) => markMailSentPg(db, id, now),
+    retryMailAt: (id, at, error) => retryMailAtPg(db, id, at, error),
+    markMailFailed: (id, now, error) => markMailFailedPg(db, id, now, error),
     async close() {},
   };
 }

@@ -8,6 +8,7 @@ import { storedUserAgent } from './client-info';
 import { AuthError } from './errors';
 import { type AuthEvent, isAuthEventType, RECENT_EVENTS_LIMIT } from './events';
 import { ENDED_SESSION_RETENTION_MS, PRUNE_BATCH_SIZE } from './housekeeping';
+import { checkEmailTokenPg, issueEmailTokenPg, markEmailVerifiedPg, useEmailTokenPg } from './pg-email-tokens';
 import { sqlState } from './pg-retry';
 import {
   listSessionsPg,
@@ -19,10 +20,16 @@ import {
 } from './pg-sessions';
 import { pgSigningKeys } from './pg-signing-keys';
 import type { AuthStore } from './store';
-import type { User } from './users';
+import { toUser, type User } from './users';
 
 const { users, sessions, authEvents, rateLimits } = pgSchema;
-const publicColumns = { id: users.id, email: users.email, name: users.name, role: users.role };
+const userColumns = {
+  id: users.id,
+  email: users.email,
+  name: users.name,
+  role: users.role,
+  emailVerifiedAt: users.emailVerifiedAt,
+};
 /** SQLSTATE unique_violation. */
 const UNIQUE_VIOLATION = '23505';
 
@@ -37,9 +44,15 @@ const UNIQUE_VIOLATION = '23505';
 export function createPgStore(db: TesseraPgDb): AuthStore {
   return {
     async insertUser(input, now) {
-      const user: User = { id: randomUUID(), email: input.email, name: input.name, role: 'user' };
+      const user: User = { id: randomUUID(), email: input.email, name: input.name, role: 'user', emailVerified: false };
       try {
-        await db.insert(users).values({ ...user, passwordHash: input.passwordHash, createdAt: now });
+        await db.insert(users).values({
+          id: user.id,
+          email: user.email,
+          name: user.name,
+          passwordHash: input.passwordHash,
+          createdAt: now,
+        });
       } catch (error) {
         if (sqlState(error) === UNIQUE_VIOLATION) throw new AuthError('EMAIL_TAKEN');
         throw error;
@@ -48,14 +61,14 @@ export function createPgStore(db: TesseraPgDb): AuthStore {
     },
     async findUserByEmail(email) {
       const [found] = await db
-        .select({ ...publicColumns, passwordHash: users.passwordHash })
+        .select({ ...userColumns, passwordHash: users.passwordHash })
         .from(users)
         .where(eq(users.email, email));
-      return found ?? null;
+      return found ? { ...toUser(found), passwordHash: found.passwordHash } : null;
     },
     async findUserById(id) {
-      const [found] = await db.select(publicColumns).from(users).where(eq(users.id, id));
-      return found ?? null;
+      const [found] = await db.select(userColumns).from(users).where(eq(users.id, id));
+      return found ? toUser(found) : null;
     },
     async findPasswordHash(userId) {
       const [found] = await db.select({ passwordHash: users.passwordHash }).from(users).where(eq(users.id, userId));
@@ -65,8 +78,8 @@ export function createPgStore(db: TesseraPgDb): AuthStore {
       await db.update(users).set({ passwordHash }).where(eq(users.id, userId));
     },
     async setRole(email, role) {
-      const [user] = await db.update(users).set({ role }).where(eq(users.email, email)).returning(publicColumns);
-      return user ?? null;
+      const [user] = await db.update(users).set({ role }).where(eq(users.email, email)).returning(userColumns);
+      return user ? toUser(user) : null;
     },
     async listUsers(page, now) {
       const live = and(
@@ -109,6 +122,11 @@ export function createPgStore(db: TesseraPgDb): AuthStore {
     revokeAllSessions: (input, now) => revokeAllSessionsPg(db, input, now),
     listSessions: (userId, now) => listSessionsPg(db, userId, now),
     sessionStatus: (input, now) => sessionStatusPg(db, input, now),
+
+    issueEmailToken: (token, now) => issueEmailTokenPg(db, token, now),
+    checkEmailToken: (purpose, tokenHash, now) => checkEmailTokenPg(db, purpose, tokenHash, now),
+    useEmailToken: (purpose, tokenHash, now) => useEmailTokenPg(db, purpose, tokenHash, now),
+    markEmailVerified: (userId, now) => markEmailVerifiedPg(db, userId, now),
 
     async recordEvent(event, now) {
       await db.insert(authEvents).values({

@@ -1,6 +1,7 @@
 import { rateLimits, type TesseraDb } from '@tessera/db';
 import { RateLimiterDrizzle } from 'rate-limiter-flexible';
 import { listUsers } from './admin';
+import { checkEmailToken, issueEmailToken, markEmailVerified, useEmailToken } from './email-tokens';
 import { listRecentEvents, recordEvent } from './events';
 import { pruneExpired } from './housekeeping';
 import {
@@ -41,6 +42,11 @@ export function createSqliteStore(db: TesseraDb): AuthStore {
     revokeAllSessions: async (input, now) => revokeAllSessions(db, input, now),
     listSessions: async (userId, now) => listSessions(db, userId, now),
     sessionStatus: async (input, now) => sessionStatus(db, input, now),
+
+    issueEmailToken: async (token, now) => issueEmailToken(db, token, now),
+    checkEmailToken: async (purpose, tokenHash, now) => checkEmailToken(db, purpose, tokenHash, now),
+    useEmailToken: async (purpose, tokenHash, now) => useEmailToken(db, purpose, tokenHash, now),
+    markEmailVerified: async (userId, now) => markEmailVerified(db, userId, now),
 
     recordEvent: async (event, now) => recordEvent(db, event, now),
     listRecentEvents: async (userId) => listRecentEvents(db, userId),

@@ -1,12 +1,13 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type { DatabaseHealth } from '@tessera/db';
+import type { QueuedMail } from '@tessera/mail';
 import type { BackgroundDb } from './in-thread-background';
 import type { Revocation } from './revocation-list';
 
 /**
- * The worker's whole program: a connection of its own and the two statements the server runs on
- * a timer. better-sqlite3 is synchronous, and SQLite itself retries for up to ten seconds when
+ * The worker's whole program: a connection of its own and the statements the server runs on a
+ * timer (revocations, grace successors, the mail outbox). better-sqlite3 is synchronous, and SQLite itself retries for up to ten seconds when
  * another process holds the WAL locks: run on the main thread, one timer tick on a locked file
  * would freeze every request. Here only the worker waits, and the revocation feed falls behind,
  * which is how the server notices.
@@ -29,6 +30,20 @@ function prepared() {
       expireGraceSuccessors: db.prepare(
         'update refresh_tokens set successor_sealed = null where successor_sealed is not null and replaced_at < ?'
       ),
+      // The mail outbox (email-tokens.ts has the same statements through Drizzle). A read first:
+      // most seconds nothing is due, and a read takes no write lock.
+      anyMailDue: db.prepare(
+        'select 1 from mail_outbox where sent_at is null and failed_at is null and next_attempt_at <= ? limit 1'
+      ),
+      claimDueMail: db.prepare(
+        'update mail_outbox set next_attempt_at = ?, attempts = attempts + 1 where id in (' +
+          'select id from mail_outbox where sent_at is null and failed_at is null and next_attempt_at <= ? ' +
+          'order by next_attempt_at limit ?) ' +
+          'returning id, recipient, sealed_message as sealedMessage, created_at as createdAt, attempts - 1 as attempts'
+      ),
+      markMailSent: db.prepare("update mail_outbox set sent_at = ?, sealed_message = '', last_error = null where id = ?"),
+      retryMailAt: db.prepare('update mail_outbox set next_attempt_at = ?, last_error = ? where id = ?'),
+      markMailFailed: db.prepare("update mail_outbox set failed_at = ?, sealed_message = '', last_error = ? where id = ?"),
     };
   }
   return statements;
@@ -54,13 +69,24 @@ function writeHealth(db) {
     db.pragma('busy_timeout = 5000');
   }
 }
-parentPort.on('message', ({ id, task, argument }) => {
+function run(open, task, args) {
+  switch (task) {
+    case 'writeHealth': return writeHealth(open.db);
+    case 'revokedAfter': return open.revokedAfter.all(args[0]);
+    case 'expireGraceSuccessors': return open.expireGraceSuccessors.run(args[0]).changes;
+    case 'claimDueMail': {
+      const [now, leaseUntil, limit] = args;
+      return open.anyMailDue.get(now) ? open.claimDueMail.all(leaseUntil, now, limit) : [];
+    }
+    case 'markMailSent': return open.markMailSent.run(args[1], args[0]).changes;
+    case 'retryMailAt': return open.retryMailAt.run(args[1], args[2], args[0]).changes;
+    case 'markMailFailed': return open.markMailFailed.run(args[1], args[2], args[0]).changes;
+    default: throw new Error('unknown task ' + task);
+  }
+}
+parentPort.on('message', ({ id, task, args }) => {
   try {
-    const open = prepared();
-    const result =
-      task === 'writeHealth' ? writeHealth(open.db)
-      : task === 'revokedAfter' ? open.revokedAfter.all(argument)
-      : open.expireGraceSuccessors.run(argument).changes;
+    const result = run(prepared(), task, args);
     parentPort.postMessage({ id, result });
   } catch (error) {
     parentPort.postMessage({ id, error: String((error && error.message) || error) });
@@ -69,6 +95,14 @@ parentPort.on('message', ({ id, task, argument }) => {
 `;
 
 type Reply = { id: number; result: unknown } | { id: number; error: string };
+type WorkerTask =
+  | 'revokedAfter'
+  | 'expireGraceSuccessors'
+  | 'writeHealth'
+  | 'claimDueMail'
+  | 'markMailSent'
+  | 'retryMailAt'
+  | 'markMailFailed';
 
 /**
  * The server's timed database work (reading other processes' revocations, clearing expired
@@ -110,12 +144,12 @@ export function createSqliteWorker(file: string): BackgroundDb {
     return started;
   };
 
-  const ask = (task: 'revokedAfter' | 'expireGraceSuccessors' | 'writeHealth', argument: number): Promise<unknown> => {
+  const ask = (task: WorkerTask, ...args: Array<string | number>): Promise<unknown> => {
     if (closing) return Promise.reject(new Error('database worker closed'));
     return new Promise((resolve, reject) => {
       const id = nextId++;
       pending.set(id, { resolve, reject });
-      ensureWorker().postMessage({ id, task, argument });
+      ensureWorker().postMessage({ id, task, args });
     });
   };
 
@@ -127,7 +161,19 @@ export function createSqliteWorker(file: string): BackgroundDb {
       return Number(await ask('expireGraceSuccessors', before));
     },
     async writeHealth() {
-      return (await ask('writeHealth', 0)) as DatabaseHealth;
+      return (await ask('writeHealth')) as DatabaseHealth;
+    },
+    async claimDueMail(now, leaseUntil, limit) {
+      return (await ask('claimDueMail', now, leaseUntil, limit)) as QueuedMail[];
+    },
+    async markMailSent(id, now) {
+      await ask('markMailSent', id, now);
+    },
+    async retryMailAt(id, at, error) {
+      await ask('retryMailAt', id, at, error);
+    },
+    async markMailFailed(id, now, error) {
+      await ask('markMailFailed', id, now, error);
     },
     async close() {
       closing = true;

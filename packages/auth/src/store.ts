@@ -1,6 +1,7 @@
 import type { Role } from '@tessera/contract';
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { UserOverview, UsersCursor } from './admin';
+import type { EmailTokenCheck, EmailTokenPurpose, NewEmailToken } from './email-tokens';
 import type { AuthEvent, NewAuthEvent } from './events';
 import type { PruneResult } from './housekeeping';
 import type {
@@ -48,6 +49,14 @@ export interface AuthStore {
   revokeAllSessions(input: { userId: string; reason: string }, now: number): Promise<string[]>;
   listSessions(userId: string, now: number): Promise<SessionSummary[]>;
   sessionStatus(input: { sessionId: string; userId: string }, now: number): Promise<SessionStatus>;
+
+  /** Supersedes the user's unused tokens of the purpose, stores this one and queues its mail: one transaction. */
+  issueEmailToken(token: NewEmailToken, now: number): Promise<void>;
+  /** Whether the token would be accepted, without using it. */
+  checkEmailToken(purpose: EmailTokenPurpose, tokenHash: string, now: number): Promise<EmailTokenCheck>;
+  /** Uses the token up if it is accepted; of two requests with one token, one wins. */
+  useEmailToken(purpose: EmailTokenPurpose, tokenHash: string, now: number): Promise<EmailTokenCheck>;
+  markEmailVerified(userId: string, now: number): Promise<void>;
 
   recordEvent(event: NewAuthEvent, now: number): Promise<void>;
   listRecentEvents(userId: string): Promise<AuthEvent[]>;

@@ -14,6 +14,9 @@ beforeEach(() => {
     addressAttempts: { points: 5, durationSeconds: 60 },
     passwordChanges: { points: 2, durationSeconds: 60 },
     addressRefreshes: { points: 4, durationSeconds: 60 },
+    addressResetRequests: { points: 4, durationSeconds: 60 },
+    resetMails: { points: 2, durationSeconds: 60 },
+    verificationMails: { points: 2, durationSeconds: 60 },
   });
 });
 afterEach(() => handle.close());

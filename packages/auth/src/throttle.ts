@@ -23,6 +23,12 @@ export interface ThrottleLimits {
   passwordChanges: Limit;
   /** Refreshes from one client address: generous, a flood's brake, never a real user's. */
   addressRefreshes: Limit;
+  /** Password-reset requests from one client address. */
+  addressResetRequests: Limit;
+  /** Password-reset mails to one email (counted whether or not it has an account). */
+  resetMails: Limit;
+  /** Verification mails one user may ask for. */
+  verificationMails: Limit;
 }
 
 export const defaultThrottleLimits: ThrottleLimits = {
@@ -30,6 +36,9 @@ export const defaultThrottleLimits: ThrottleLimits = {
   addressAttempts: { points: 100, durationSeconds: 900 },
   passwordChanges: { points: 10, durationSeconds: 900 },
   addressRefreshes: { points: 1200, durationSeconds: 60 },
+  addressResetRequests: { points: 20, durationSeconds: 900 },
+  resetMails: { points: 5, durationSeconds: 3600 },
+  verificationMails: { points: 5, durationSeconds: 3600 },
 };
 
 export type Throttle = ReturnType<typeof createThrottle>;
@@ -50,6 +59,9 @@ export function createThrottle(store: Pick<AuthStore, 'rateLimiter'>, limits: Th
   const addressAttempts = limiter('address-attempts', limits.addressAttempts);
   const passwordChanges = limiter('password-changes', limits.passwordChanges);
   const addressRefreshes = limiter('address-refreshes', limits.addressRefreshes);
+  const addressResetRequests = limiter('address-reset-requests', limits.addressResetRequests);
+  const resetMails = limiter('reset-mails', limits.resetMails);
+  const verificationMails = limiter('verification-mails', limits.verificationMails);
 
   return {
     /** Counts one sign-in, register or password-change attempt from `address`; throws once over the limit. */
@@ -79,6 +91,21 @@ export function createThrottle(store: Pick<AuthStore, 'rateLimiter'>, limits: Th
     async countRefresh(address: string): Promise<void> {
       await consumeOrThrow(addressRefreshes, hashKey(addressGroup(address)));
     },
+
+    /**
+     * Counts a password-reset request from `address` for `email`. Both counts are taken before
+     * anyone looks the email up, so the answer is the same for an address with an account and
+     * one without.
+     */
+    async countResetRequest(address: string, email: string): Promise<void> {
+      await consumeOrThrow(addressResetRequests, hashKey(addressGroup(address)));
+      await consumeOrThrow(resetMails, hashKey(email));
+    },
+
+    /** Counts one verification mail a user asked for. */
+    async countVerificationMail(userId: string): Promise<void> {
+      await consumeOrThrow(verificationMails, hashKey(userId));
+    },
   };
 }
 
@@ -89,6 +116,8 @@ export const noThrottle: Throttle = {
   clearFailures: async () => undefined,
   countPasswordChange: async () => undefined,
   countRefresh: async () => undefined,
+  countResetRequest: async () => undefined,
+  countVerificationMail: async () => undefined,
 };
 
 async function consumeOrThrow(limiter: RateLimiterAbstract, key: string): Promise<void> {

@@ -7,7 +7,24 @@ import { AuthError } from './errors';
 /** What a client may see of a user (never the password hash): the contract's User. */
 export type { User };
 
-const publicColumns = { id: users.id, email: users.email, name: users.name, role: users.role };
+const userColumns = {
+  id: users.id,
+  email: users.email,
+  name: users.name,
+  role: users.role,
+  emailVerifiedAt: users.emailVerifiedAt,
+};
+
+/** A user row as clients see it. */
+export function toUser(row: {
+  id: string;
+  email: string;
+  name: string | null;
+  role: Role;
+  emailVerifiedAt: number | null;
+}): User {
+  return { id: row.id, email: row.email, name: row.name, role: row.role, emailVerified: row.emailVerifiedAt !== null };
+}
 
 /**
  * Inserts a user; the email must already be normalised by the caller.
@@ -20,10 +37,10 @@ export function insertUser(
   input: { email: string; name: string | null; passwordHash: string },
   now: number,
 ): User {
-  const user: User = { id: randomUUID(), email: input.email, name: input.name, role: 'user' };
+  const user: User = { id: randomUUID(), email: input.email, name: input.name, role: 'user', emailVerified: false };
   try {
     db.insert(users)
-      .values({ ...user, passwordHash: input.passwordHash, createdAt: now })
+      .values({ id: user.id, email: user.email, name: user.name, passwordHash: input.passwordHash, createdAt: now })
       .run();
   } catch (error) {
     if (isUniqueViolation(error)) throw new AuthError('EMAIL_TAKEN');
@@ -39,13 +56,12 @@ export function insertUser(
  * const found = findUserByEmail(db, 'ada@example.com');
  */
 export function findUserByEmail(db: TesseraDb, email: string): (User & { passwordHash: string }) | null {
-  return (
-    db
-      .select({ ...publicColumns, passwordHash: users.passwordHash })
-      .from(users)
-      .where(eq(users.email, email))
-      .get() ?? null
-  );
+  const row = db
+    .select({ ...userColumns, passwordHash: users.passwordHash })
+    .from(users)
+    .where(eq(users.email, email))
+    .get();
+  return row ? { ...toUser(row), passwordHash: row.passwordHash } : null;
 }
 
 /**
@@ -53,7 +69,8 @@ export function findUserByEmail(db: TesseraDb, email: string): (User & { passwor
  * const user = findUserById(db, ctx.user.id);
  */
 export function findUserById(db: TesseraDb, id: string): User | null {
-  return db.select(publicColumns).from(users).where(eq(users.id, id)).get() ?? null;
+  const row = db.select(userColumns).from(users).where(eq(users.id, id)).get();
+  return row ? toUser(row) : null;
 }
 
 /**
@@ -66,11 +83,14 @@ export function findUserById(db: TesseraDb, id: string): User | null {
  */
 export function preparedUserById(db: TesseraDb): (id: string) => User | null {
   const query = db
-    .select(publicColumns)
+    .select(userColumns)
     .from(users)
     .where(eq(users.id, sql.placeholder('id')))
     .prepare();
-  return (id) => query.get({ id }) ?? null;
+  return (id) => {
+    const row = query.get({ id });
+    return row ? toUser(row) : null;
+  };
 }
 
 function isUniqueViolation(error: unknown): boolean {
@@ -106,5 +126,6 @@ export function setPasswordHash(db: TesseraDb, id: string, passwordHash: string)
  * setRole(db, 'ada@example.com', 'admin');
  */
 export function setRole(db: TesseraDb, email: string, role: Role): User | null {
-  return db.update(users).set({ role }).where(eq(users.email, email)).returning(publicColumns).get() ?? null;
+  const row = db.update(users).set({ role }).where(eq(users.email, email)).returning(userColumns).get();
+  return row ? toUser(row) : null;
 }

@@ -6,7 +6,10 @@ export {
   nameInput,
   passwordInput,
   registerInput,
+  requestResetInput,
+  resetPasswordInput,
   revokeSessionInput,
+  verifyEmailInput,
 } from './inputs';
 export { limits, MAX_BATCH_SIZE, ROLES, type Role, SIGNED_IN_FLAG_COOKIE, TRPC_PATH } from './limits';
 export type { Session, User } from './session';

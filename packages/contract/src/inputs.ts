@@ -65,3 +65,15 @@ export const loginInput = z.strictObject({
 
 /** One of the caller's sessions, by the id `auth.sessions.list` gave. */
 export const revokeSessionInput = z.strictObject({ id: z.uuid('Unknown session id.') });
+
+/** A mailed link's token: 256 bits in base64url, exactly as the link carries it. */
+const mailedTokenInput = z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'This link is not valid. Ask for a new one.');
+
+/** `auth.password.requestReset`: the address to send a reset link to, if it has an account. */
+export const requestResetInput = z.strictObject({ email: emailInput });
+
+/** `auth.password.reset`: the token from the link, and the new password (the usual rules). */
+export const resetPasswordInput = z.strictObject({ token: mailedTokenInput, newPassword: passwordInput });
+
+/** `auth.email.verify`: the token from the verification link. */
+export const verifyEmailInput = z.strictObject({ token: mailedTokenInput });

@@ -4,13 +4,15 @@ import type { Role } from './limits';
  * The signed-in user as every client sees it.
  *
  * @example
- * const user: User = { id: '0b8…', email: 'ada@example.com', name: 'Ada', role: 'user' };
+ * const user: User = { id: '0b8…', email: 'ada@example.com', name: 'Ada', role: 'user', emailVerified: false };
  */
 export interface User {
   id: string;
   email: string;
   name: string | null;
   role: Role;
+  /** Whether the owner opened a verification link (or a password-reset link) sent to `email`. */
+  emailVerified: boolean;
 }
 
 /**

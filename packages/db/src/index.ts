@@ -19,4 +19,14 @@ export {
 } from './create-pg-db';
 export { isDatabaseUnavailable, withoutQueryParameters } from './database-errors';
 export { pgSchema } from './pg-schema';
-export { authEvents, rateLimits, refreshTokens, schema, sessions, signingKeys, users } from './schema';
+export {
+  authEvents,
+  emailTokens,
+  mailOutbox,
+  rateLimits,
+  refreshTokens,
+  schema,
+  sessions,
+  signingKeys,
+  users,
+} from './schema';

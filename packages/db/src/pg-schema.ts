@@ -19,6 +19,7 @@ export const users = pgTable('users', {
   role: text('role', { enum: ['user', 'admin'] })
     .notNull()
     .default('user'),
+  emailVerifiedAt: epochMs('email_verified_at'),
 });
 
 export const sessions = pgTable(
@@ -99,4 +100,50 @@ export const authEvents = pgTable(
   (table) => [index('auth_events_user_id_idx').on(table.userId, table.id)],
 );
 
-export const pgSchema = { users, sessions, refreshTokens, signingKeys, rateLimits, authEvents };
+export const emailTokens = pgTable(
+  'email_tokens',
+  {
+    id: text('id').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    purpose: text('purpose').notNull(),
+    tokenHash: text('token_hash').notNull().unique(),
+    createdAt: epochMs('created_at').notNull(),
+    expiresAt: epochMs('expires_at').notNull(),
+    usedAt: epochMs('used_at'),
+    supersededAt: epochMs('superseded_at'),
+  },
+  (table) => [index('email_tokens_user_purpose_idx').on(table.userId, table.purpose)],
+);
+
+export const mailOutbox = pgTable(
+  'mail_outbox',
+  {
+    id: text('id').primaryKey(),
+    recipient: text('recipient').notNull(),
+    sealedMessage: text('sealed_message').notNull(),
+    createdAt: epochMs('created_at').notNull(),
+    nextAttemptAt: epochMs('next_attempt_at').notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    sentAt: epochMs('sent_at'),
+    failedAt: epochMs('failed_at'),
+    lastError: text('last_error'),
+  },
+  (table) => [
+    index('mail_outbox_due_idx')
+      .on(table.nextAttemptAt)
+      .where(sql`${table.sentAt} is null and ${table.failedAt} is null`),
+  ],
+);
+
+export const pgSchema = {
+  users,
+  sessions,
+  refreshTokens,
+  signingKeys,
+  rateLimits,
+  authEvents,
+  emailTokens,
+  mailOutbox,
+};

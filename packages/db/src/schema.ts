@@ -14,6 +14,8 @@ export const users = sqliteTable('users', {
   role: text('role', { enum: ['user', 'admin'] })
     .notNull()
     .default('user'),
+  /** When the owner proved the address is theirs (a verification link); null until then. */
+  emailVerifiedAt: integer('email_verified_at'),
 });
 
 /** One row per sign-in: the family of refresh tokens that descend from it. */
@@ -125,4 +127,55 @@ export const authEvents = sqliteTable(
   (table) => [index('auth_events_user_id_idx').on(table.userId, table.id)],
 );
 
-export const schema = { users, sessions, refreshTokens, signingKeys, rateLimits, authEvents };
+/**
+ * Single-use tokens sent by mail: a password reset or an email verification. Only the SHA-256
+ * hash is stored; the token itself is in the message (sealed in the outbox until sent).
+ */
+export const emailTokens = sqliteTable(
+  'email_tokens',
+  {
+    id: text('id').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    /** `password_reset` or `email_verification`. */
+    purpose: text('purpose').notNull(),
+    tokenHash: text('token_hash').notNull().unique(),
+    createdAt: integer('created_at').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+    /** Set once the token is used. */
+    usedAt: integer('used_at'),
+    /** Set when a newer token of the same purpose replaced it unused. */
+    supersededAt: integer('superseded_at'),
+  },
+  (table) => [index('email_tokens_user_purpose_idx').on(table.userId, table.purpose)],
+);
+
+/**
+ * Mail waiting to be sent, written in the same transaction as the token it carries, so a crash
+ * or an SMTP outage never loses one. The message (subject, text, HTML, with the token's link) is
+ * sealed under the key-encryption key: a copy of the database holds no usable link.
+ */
+export const mailOutbox = sqliteTable(
+  'mail_outbox',
+  {
+    id: text('id').primaryKey(),
+    recipient: text('recipient').notNull(),
+    sealedMessage: text('sealed_message').notNull(),
+    createdAt: integer('created_at').notNull(),
+    /** When the sender may try (again); a sender claiming it pushes this forward (its lease). */
+    nextAttemptAt: integer('next_attempt_at').notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    sentAt: integer('sent_at'),
+    /** Set when the sender gave up (after 24 hours of retries). */
+    failedAt: integer('failed_at'),
+    lastError: text('last_error'),
+  },
+  (table) => [
+    index('mail_outbox_due_idx')
+      .on(table.nextAttemptAt)
+      .where(sql`${table.sentAt} is null and ${table.failedAt} is null`),
+  ],
+);
+
+export const schema = { users, sessions, refreshTokens, signingKeys, rateLimits, authEvents, emailTokens, mailOutbox };

@@ -1,5 +1,6 @@
 import { Outlet } from 'react-router';
 import { Logo } from './logo';
+import { VerifyEmailBanner } from './verify-email-banner';
 
 /** The frame around every page: the brand on top, the page's card centred below. */
 export function AppLayout() {
@@ -10,6 +11,7 @@ export function AppLayout() {
         <span className="brand-name">Tessera</span>
       </header>
       <main className="page">
+        <VerifyEmailBanner />
         <Outlet />
       </main>
     </div>

@@ -8,6 +8,7 @@ const WHAT_HAPPENED: Record<ActivityEvent['type'], string> = {
   session_revoked: 'Signed out another device',
   signed_out_everywhere: 'Signed out everywhere',
   password_changed: 'Password changed',
+  password_reset: 'Password reset from an emailed link',
   refresh_token_reused: 'Session ended: it was used from somewhere else',
 };
 

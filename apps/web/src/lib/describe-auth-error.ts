@@ -10,6 +10,8 @@ const UNAUTHORIZED_PROBLEM: Record<AuthForm, FormProblem> = {
   'sign-in': { message: 'Email or password is incorrect.', retryAt: 'password' },
   'sign-up': { message: 'We could not create your account. Try again.' },
   'change-password': { message: 'Your current password is incorrect.', field: 'currentPassword' },
+  'forgot-password': { message: 'We could not send the link. Try again.' },
+  'reset-password': { message: 'We could not set your password. Ask for a new link.' },
 };
 const isFieldName = (value: unknown): value is FieldName => FIELDS.some((field) => field === value);
 
@@ -24,6 +26,9 @@ const isFieldName = (value: unknown): value is FieldName => FIELDS.some((field) 
 export function describeAuthError(error: unknown, form: AuthForm): FormProblem {
   switch (getErrorCode(error)) {
     case 'UNAUTHORIZED':
+      if (getFailureReason(error) === 'EMAIL_NOT_VERIFIED') {
+        return { message: 'Confirm your email address first: open the link we sent you, then sign in.' };
+      }
       // Only wrong credentials are the form's fault; anything else means the session is over.
       return failurePolicy(getFailureReason(error)) === 'end-session'
         ? { message: 'Your session has ended. Please sign in again.' }
@@ -34,6 +39,10 @@ export function describeAuthError(error: unknown, form: AuthForm): FormProblem {
     case 'TOO_MANY_REQUESTS':
       return { message: `Too many attempts. ${tryAgainIn(retryAfterSeconds(error))}` };
     case 'BAD_REQUEST':
+      // A refused reset link: the server says why (expired, used, replaced) and what to do.
+      if (form === 'reset-password' && isTRPCClientError(error) && fieldProblem(error) === undefined) {
+        return { message: error.message };
+      }
       return fieldProblem(error) ?? { message: 'Check the details you entered and try again.' };
     case 'SERVICE_UNAVAILABLE':
       return { message: 'Tessera is busy right now. Try again in a moment.' };

@@ -2,7 +2,7 @@
 export type FieldName = 'email' | 'password' | 'name' | 'currentPassword' | 'newPassword';
 
 /** The forms that submit to the auth procedures. */
-export type AuthForm = 'sign-in' | 'sign-up' | 'change-password';
+export type AuthForm = 'sign-in' | 'sign-up' | 'change-password' | 'forgot-password' | 'reset-password';
 
 /** What went wrong with a submission, in words for the user, and which input to fix if any. */
 export interface FormProblem {

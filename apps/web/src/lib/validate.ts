@@ -55,3 +55,25 @@ export function validateChangePassword(input: { currentPassword: string; newPass
   }
   return null;
 }
+
+/**
+ * Client-side check for the forgot-password form.
+ *
+ * @example
+ * validateEmail({ email: '' }); // { message: 'Enter your email address.', field: 'email' }
+ */
+export function validateEmail(input: { email: string }): FormProblem | null {
+  return checkEmail(input.email);
+}
+
+/**
+ * Client-side check for the new password on the reset page.
+ *
+ * @example
+ * validateNewPassword({ newPassword: 'short' }); // { …, field: 'newPassword' }
+ */
+export function validateNewPassword(input: { newPassword: string }): FormProblem | null {
+  return input.newPassword.length < MIN_PASSWORD_LENGTH
+    ? { message: `Password must be at least ${MIN_PASSWORD_LENGTH} characters.`, field: 'newPassword' }
+    : null;
+}

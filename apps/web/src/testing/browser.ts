@@ -57,8 +57,8 @@ export async function launchBrowser(): Promise<TestBrowser> {
  * beforeEach(async () => { app = await startAppAndBrowser(); });
  * afterEach(() => app.dispose());
  */
-export async function startAppAndBrowser(): Promise<AppUnderTest> {
-  const server = await startTestServer({ webRoot: WEB_ROOT, browserOrigin: true });
+export async function startAppAndBrowser(options: { env?: Record<string, string> } = {}): Promise<AppUnderTest> {
+  const server = await startTestServer({ webRoot: WEB_ROOT, browserOrigin: true, env: options.env });
   const browser = await launchBrowser();
   return {
     server,

@@ -1,5 +1,14 @@
 import { AuthError, type ClientInfo, RateLimitedError, type SignedIn } from '@tessera/auth';
-import { changePasswordInput, loginInput, registerInput, revokeSessionInput, TRPC_PATH } from '@tessera/contract';
+import {
+  changePasswordInput,
+  loginInput,
+  registerInput,
+  requestResetInput,
+  resetPasswordInput,
+  revokeSessionInput,
+  TRPC_PATH,
+  verifyEmailInput,
+} from '@tessera/contract';
 import type { Context } from '../context';
 import { fail, messages, unauthorized } from '../errors';
 import { type RefreshCookieOptions, refreshCookie } from '../refresh-cookie';
@@ -119,6 +128,35 @@ export function createAuthRouter(options: { cookie: RefreshCookieOptions } = { c
       .mutation(async ({ ctx, input }) =>
         handOver(ctx, await ctx.auth.changePassword({ userId: ctx.user.id, ...input }, clientInfo(ctx))),
       ),
+
+    password: router({
+      /**
+       * Always `{ ok: true }`, the same for every address, at the same speed: whether it has an
+       * account is never told (the mail goes out, or not, after the answer).
+       */
+      requestReset: sameOriginProcedure.input(requestResetInput).mutation(async ({ ctx, input }) => {
+        await ctx.auth.requestPasswordReset(input.email, clientInfo(ctx));
+        return { ok: true as const };
+      }),
+
+      /** Sets the new password from a mailed link, ends every other session, and signs this browser in. */
+      reset: sameOriginProcedure
+        .input(resetPasswordInput)
+        .mutation(async ({ ctx, input }) => handOver(ctx, await ctx.auth.resetPassword(input, clientInfo(ctx)))),
+    }),
+
+    email: router({
+      verify: sameOriginProcedure.input(verifyEmailInput).mutation(async ({ ctx, input }) => {
+        await ctx.auth.verifyEmail(input.token, clientInfo(ctx));
+        return { ok: true as const };
+      }),
+
+      /** Mails the signed-in user a fresh confirmation link (throttled). */
+      requestVerification: sessionProcedure.mutation(async ({ ctx }) => {
+        await ctx.auth.requestEmailVerification({ userId: ctx.user.id, sessionId: ctx.sessionId });
+        return { ok: true as const };
+      }),
+    }),
 
     me: protectedProcedure.query(async ({ ctx }) => {
       const user = await ctx.auth.getUser(ctx.user.id);

@@ -1,0 +1,159 @@
+/**
+ * Password reset and email verification over a real SMTP server (issue 13): the mail path end to
+ * end, from the procedure to the message a test SMTP server receives.
+ */
+import { type SmtpSink, startSmtpSink } from '@tessera/mail/testing';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { REFRESH_COOKIE_NAME } from './refresh-cookie';
+import { callProcedure, rawSql, refreshTokenFrom, registerUser, startTestServer, type TestServer } from './testing';
+
+let sink: SmtpSink;
+const servers: TestServer[] = [];
+beforeEach(async () => {
+  sink = await startSmtpSink();
+});
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((server) => server.dispose()));
+  await sink.close();
+});
+
+async function start(env: Record<string, string> = {}): Promise<TestServer> {
+  const server = await startTestServer({
+    env: { SMTP_URL: sink.url, MAIL_FROM: 'Tessera <no-reply@example.com>', ...env },
+  });
+  servers.push(server);
+  return server;
+}
+
+/** The token in a mail's link, e.g. /reset-password#token=… */
+function tokenIn(text: string | undefined, path: string): string {
+  const match = new RegExp(`${path}#token=([A-Za-z0-9_-]{43})`).exec(text ?? '');
+  if (!match?.[1]) throw new Error(`no ${path} link in: ${text}`);
+  return match[1];
+}
+
+const requestReset = (url: string, email: string) =>
+  callProcedure(url, 'auth.password.requestReset', { input: { email } });
+const reset = (url: string, token: string, newPassword = 'a brand new password') =>
+  callProcedure(url, 'auth.password.reset', { input: { token, newPassword } });
+const login = (url: string, email: string, password: string) =>
+  callProcedure(url, 'auth.login', { input: { email, password } });
+const me = (url: string, accessToken: string) =>
+  callProcedure(url, 'auth.me', { method: 'GET', headers: { authorization: `Bearer ${accessToken}` } });
+
+describe('email verification', () => {
+  it('mails a link on registration that verifies the address, once', async () => {
+    const server = await start();
+    const { accessToken } = await registerUser(server.url, 'ada@example.com');
+    expect((await me(server.url, accessToken)).body).toMatchObject({ result: { data: { emailVerified: false } } });
+
+    const [mail] = await sink.waitFor(1);
+    expect(mail?.subject).toBe('Confirm your email address');
+    expect(mail?.html).toContain('/verify-email#token=');
+    const token = tokenIn(mail?.text, '/verify-email');
+    expect((await callProcedure(server.url, 'auth.email.verify', { input: { token } })).status).toBe(200);
+    // The user read is reused for a second at most.
+    await expect
+      .poll(async () => (await me(server.url, accessToken)).body, { timeout: 3_000 })
+      .toMatchObject({ result: { data: { emailVerified: true } } });
+    const again = await callProcedure(server.url, 'auth.email.verify', { input: { token } });
+    expect(again.status).toBe(400);
+    expect(again.message).toBe('This confirmation link was already used.');
+  });
+});
+
+describe('password reset', () => {
+  it('answers a known and an unknown address alike, and mails only the known one', async () => {
+    const server = await start();
+    await registerUser(server.url, 'ada@example.com');
+    await sink.waitFor(1); // the verification mail
+
+    const known = await requestReset(server.url, 'ada@example.com');
+    const unknown = await requestReset(server.url, 'nobody@example.com');
+    expect(known.status).toBe(200);
+    expect(unknown.text).toBe(known.text);
+    expect(unknown.status).toBe(known.status);
+
+    const [, resetMail] = await sink.waitFor(2);
+    expect(resetMail?.subject).toBe('Reset your password');
+    expect(resetMail?.to && 'text' in resetMail.to ? resetMail.to.text : '').toBe('ada@example.com');
+    // Nothing more arrives for the unknown address: a third mail would have to be for it.
+    await requestReset(server.url, 'ada@example.com');
+    const all = await sink.waitFor(3);
+    expect(all.map((mail) => (mail.to && 'text' in mail.to ? mail.to.text : ''))).not.toContain('nobody@example.com');
+  });
+
+  it('works once: sets the password, signs this browser in, and ends every other session', async () => {
+    const server = await start();
+    const other = await registerUser(server.url, 'ada@example.com');
+    await requestReset(server.url, 'ada@example.com');
+    const [, mail] = await sink.waitFor(2);
+    const token = tokenIn(mail?.text, '/reset-password');
+
+    // At rest: the token only as a hash, and a sent message (with its link) erased.
+    const stored = JSON.stringify(await rawSql(server.dbFile, 'select * from email_tokens'));
+    expect(stored).not.toContain(token);
+    await expect
+      .poll(async () => rawSql(server.dbFile, 'select sealed_message as message from mail_outbox'))
+      .toEqual([{ message: '' }, { message: '' }]);
+
+    const answer = await reset(server.url, token);
+    expect(answer.status).toBe(200);
+    expect(refreshTokenFrom(answer.headers)).toMatch(/^[\w-]{43}$/);
+    expect(answer.body).toMatchObject({
+      result: { data: { user: { email: 'ada@example.com', emailVerified: true } } },
+    });
+
+    // The other device is signed out: its access and refresh tokens are refused.
+    expect((await me(server.url, other.accessToken)).status).toBe(401);
+    const refreshed = await callProcedure(server.url, 'auth.refresh', {
+      headers: { cookie: `${REFRESH_COOKIE_NAME}=${other.refreshToken}` },
+    });
+    expect(refreshed.status).toBe(401);
+    // The old password no longer works; the new one does.
+    expect((await login(server.url, 'ada@example.com', 'a strong password')).status).toBe(401);
+    expect((await login(server.url, 'ada@example.com', 'a brand new password')).status).toBe(200);
+
+    const second = await reset(server.url, token, 'yet another password');
+    expect(second.status).toBe(400);
+    expect(second.message).toBe('This reset link was already used. Ask for a new one if you need to.');
+  });
+
+  it('refuses a link a newer request replaced, with a reason that says so', async () => {
+    const server = await start();
+    await registerUser(server.url, 'ada@example.com');
+    await requestReset(server.url, 'ada@example.com');
+    await sink.waitFor(2);
+    await requestReset(server.url, 'ada@example.com');
+    const [, older, newer] = await sink.waitFor(3);
+    const refused = await reset(server.url, tokenIn(older?.text, '/reset-password'));
+    expect(refused.status).toBe(400);
+    expect(refused.message).toBe('A newer reset link was sent since this one. Use the newest mail, or ask again.');
+    expect((await reset(server.url, tokenIn(newer?.text, '/reset-password'))).status).toBe(200);
+  });
+
+  it('sends at most five reset mails per address an hour, with Retry-After, for known and unknown addresses alike', async () => {
+    const server = await start();
+    for (let i = 0; i < 5; i++) expect((await requestReset(server.url, 'nobody@example.com')).status).toBe(200);
+    const sixth = await requestReset(server.url, 'nobody@example.com');
+    expect(sixth.status).toBe(429);
+    expect(Number(sixth.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(sink.received).toEqual([]);
+  });
+
+  it('delivers a mail queued while the SMTP server was down once it is back, across a restart', async () => {
+    let server = await start();
+    await registerUser(server.url, 'ada@example.com');
+    await sink.waitFor(1);
+    await sink.down();
+    expect((await requestReset(server.url, 'ada@example.com')).status).toBe(200);
+    // The first attempts fail while the SMTP server is down; the server restarts meanwhile.
+    server = await server.restart();
+    servers.splice(0, servers.length, server);
+    await new Promise((resolve) => setTimeout(resolve, 5_000)); // the outage under test lasts 5 s
+    await sink.up();
+    const [, mail] = await sink.waitFor(2, 20_000);
+    expect(mail?.subject).toBe('Reset your password');
+    expect((await reset(server.url, tokenIn(mail?.text, '/reset-password'))).status).toBe(200);
+  });
+});

@@ -1,0 +1,71 @@
+import { useAuth } from '@tessera/auth-react';
+import { limits } from '@tessera/contract';
+import { type FormEvent, useState } from 'react';
+import { Link, useNavigate } from 'react-router';
+import { AuthCard } from '../components/auth-card';
+import { FormAlert } from '../components/form-alert';
+import { SubmitButton } from '../components/submit-button';
+import { TextField } from '../components/text-field';
+import { takeLinkToken } from '../lib/link-token';
+import { useFormSubmission } from '../lib/use-form-submission';
+import { MIN_PASSWORD_LENGTH, validateNewPassword } from '../lib/validate';
+
+/**
+ * `/reset-password#token=…`, opened from the reset mail: a new password, then signed in. The
+ * token leaves the address bar as the page opens.
+ */
+export function ResetPasswordPage() {
+  const { resetPassword } = useAuth();
+  const navigate = useNavigate();
+  // Taken once, on first render: the fragment is gone afterwards.
+  const [token] = useState(takeLinkToken);
+  const [newPassword, setNewPassword] = useState('');
+  const { pending, problem, attempt, submit } = useFormSubmission('reset-password');
+  const askAgain = <Link to="/forgot-password">Ask for a new link</Link>;
+
+  if (token === null) {
+    return (
+      <AuthCard title="Set a new password" footer={askAgain}>
+        <p className="notice" role="status">
+          This page opens from the link in a password-reset mail, and that link works once.
+        </p>
+      </AuthCard>
+    );
+  }
+
+  const onSubmit = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    void submit(
+      () => validateNewPassword({ newPassword }),
+      async () => {
+        await resetPassword({ token, newPassword });
+        await navigate('/', { replace: true });
+      },
+    );
+  };
+
+  return (
+    <AuthCard
+      title="Set a new password"
+      subtitle="Choose a new password. Every other device signed in to your account will be signed out."
+      footer={askAgain}
+    >
+      <form className="form" onSubmit={onSubmit} noValidate>
+        <TextField
+          name="newPassword"
+          label="New password"
+          type="password"
+          autoComplete="new-password"
+          hint={`At least ${MIN_PASSWORD_LENGTH} characters.`}
+          required
+          maxLength={limits.passwordMaxLength}
+          value={newPassword}
+          onChange={setNewPassword}
+          problem={problem}
+        />
+        <SubmitButton pending={pending}>Set new password</SubmitButton>
+        {problem === null ? null : <FormAlert key={attempt} message={problem.message} />}
+      </form>
+    </AuthCard>
+  );
+}

@@ -1,0 +1,162 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createDb, createPgDb } from '@tessera/db';
+import { createTestPgDatabase, NO_POSTGRES_REASON, TEST_DATABASE_URL } from '@tessera/db/testing/postgres';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { NewEmailToken } from './email-tokens';
+import type { BackgroundDb } from './in-thread-background';
+import { createInThreadBackground } from './in-thread-background';
+import { createPgBackground } from './pg-background';
+import { createPgStore } from './pg-store';
+import { createSqliteStore } from './sqlite-store';
+import { createSqliteWorker } from './sqlite-worker';
+import type { AuthStore } from './store';
+
+interface Engine {
+  store: AuthStore;
+  background: BackgroundDb;
+  close(): Promise<void>;
+}
+
+if (TEST_DATABASE_URL === null) console.warn(NO_POSTGRES_REASON);
+
+/** Each engine as a server runs it: SQLite with its worker thread, PostgreSQL with its pool. */
+const engines: Array<[string, () => Promise<Engine>]> = [
+  [
+    'SQLite (worker)',
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'tessera-mail-'));
+      const handle = createDb(join(dir, 't.db'));
+      const background = createSqliteWorker(join(dir, 't.db'));
+      return {
+        store: createSqliteStore(handle.db),
+        background,
+        async close() {
+          await background.close();
+          handle.close();
+          rmSync(dir, { recursive: true, force: true });
+        },
+      };
+    },
+  ],
+  [
+    'SQLite (in thread)',
+    async () => {
+      const handle = createDb(':memory:');
+      return {
+        store: createSqliteStore(handle.db),
+        background: createInThreadBackground(handle.db),
+        close: async () => handle.close(),
+      };
+    },
+  ],
+  ...(TEST_DATABASE_URL === null
+    ? []
+    : ([
+        [
+          'PostgreSQL',
+          async () => {
+            const database = await createTestPgDatabase();
+            const handle = await createPgDb(database.url, { poolMax: 4 });
+            return {
+              store: createPgStore(handle.db),
+              background: createPgBackground(handle.db),
+              async close() {
+                await handle.close();
+                await database.drop();
+              },
+            };
+          },
+        ],
+      ] as Array<[string, () => Promise<Engine>]>)),
+];
+
+const opened: Engine[] = [];
+afterEach(async () => {
+  await Promise.all(opened.splice(0).map((engine) => engine.close()));
+});
+
+const t0 = 1_800_000_000_000;
+let counter = 0;
+function token(userId: string, purpose: NewEmailToken['purpose'], expiresAt = t0 + 60_000): NewEmailToken {
+  counter += 1;
+  return {
+    userId,
+    purpose,
+    tokenHash: `hash-${counter}`,
+    expiresAt,
+    mail: { id: `mail-${counter}`, recipient: 'ada@example.com', sealedMessage: `sealed-${counter}` },
+  };
+}
+
+describe.each(engines)('mailed tokens and the outbox on %s', (_name, open) => {
+  async function withUser(): Promise<{ engine: Engine; userId: string }> {
+    const engine = await open();
+    opened.push(engine);
+    const user = await engine.store.insertUser({ email: 'ada@example.com', name: null, passwordHash: 'h' }, t0);
+    return { engine, userId: user.id };
+  }
+
+  it('accepts a token once, refuses it used, expired, superseded, unknown or of another purpose', async () => {
+    const { engine, userId } = await withUser();
+    const { store } = engine;
+    const first = token(userId, 'password_reset');
+    await store.issueEmailToken(first, t0);
+    const second = token(userId, 'password_reset');
+    await store.issueEmailToken(second, t0 + 1);
+
+    expect(await store.checkEmailToken('password_reset', first.tokenHash, t0 + 2)).toEqual({
+      ok: false,
+      reason: 'superseded',
+    });
+    expect(await store.useEmailToken('email_verification', second.tokenHash, t0 + 2)).toEqual({
+      ok: false,
+      reason: 'unknown',
+    });
+    expect(await store.checkEmailToken('password_reset', second.tokenHash, second.expiresAt)).toEqual({
+      ok: false,
+      reason: 'expired',
+    });
+    expect(await store.useEmailToken('password_reset', second.tokenHash, t0 + 2)).toEqual({ ok: true, userId });
+    expect(await store.useEmailToken('password_reset', second.tokenHash, t0 + 3)).toEqual({
+      ok: false,
+      reason: 'used',
+    });
+    expect(await store.useEmailToken('password_reset', 'no-such-hash', t0)).toEqual({ ok: false, reason: 'unknown' });
+  });
+
+  it('lets one of two concurrent uses of a token win', async () => {
+    const { engine, userId } = await withUser();
+    const issued = token(userId, 'email_verification');
+    await engine.store.issueEmailToken(issued, t0);
+    const results = await Promise.all(
+      [1, 2, 3].map(() => engine.store.useEmailToken('email_verification', issued.tokenHash, t0 + 1)),
+    );
+    expect(results.filter((result) => result.ok)).toHaveLength(1);
+  });
+
+  it('queues the mail with its token, and hands each due message to one claim at a time', async () => {
+    const { engine, userId } = await withUser();
+    const issued = token(userId, 'password_reset');
+    await engine.store.issueEmailToken(issued, t0);
+
+    const [claimed] = await engine.background.claimDueMail(t0, t0 + 60_000, 10);
+    expect(claimed).toEqual({
+      id: issued.mail.id,
+      recipient: 'ada@example.com',
+      sealedMessage: issued.mail.sealedMessage,
+      createdAt: t0,
+      attempts: 0,
+    });
+    // Held by that claim until its lease ends: another sender gets nothing.
+    expect(await engine.background.claimDueMail(t0 + 1, t0 + 60_000, 10)).toEqual([]);
+    await engine.background.retryMailAt(issued.mail.id, t0 + 1_000, 'connect ECONNREFUSED');
+    expect(await engine.background.claimDueMail(t0 + 999, t0 + 60_000, 10)).toEqual([]);
+    expect((await engine.background.claimDueMail(t0 + 1_000, t0 + 60_000, 10)).map((mail) => mail.attempts)).toEqual([
+      1,
+    ]);
+    await engine.background.markMailSent(issued.mail.id, t0 + 1_001);
+    expect(await engine.background.claimDueMail(t0 + 120_000, t0 + 180_000, 10)).toEqual([]);
+  });
+});

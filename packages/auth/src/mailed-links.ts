@@ -1,0 +1,61 @@
+import { randomUUID } from 'node:crypto';
+import type { MailMessage, QueuedMail } from '@tessera/mail';
+import type { EmailTokenPurpose, NewEmailToken } from './email-tokens';
+import { generateRefreshToken, hashRefreshToken } from './refresh-token';
+import type { SecretBox } from './secret-box';
+
+/** Where each kind of link opens in the SPA; the token rides in the fragment. */
+const LINK_PATHS: Record<EmailTokenPurpose, string> = {
+  password_reset: '/reset-password',
+  email_verification: '/verify-email',
+};
+
+/** Binds a sealed message to its outbox row. */
+const messageContext = (mailId: string) => `mail_outbox.sealed_message:${mailId}`;
+
+/**
+ * A new mailed token and the outbox row that carries it: 256 random bits, only their SHA-256
+ * hash stored, and the message sealed (its link opens an account).
+ *
+ * @example
+ * const { token, record } = mailedToken({ box, origin, user, purpose: 'password_reset', expiresAt, compose });
+ * await store.issueEmailToken(record, now);
+ */
+export function mailedToken(input: {
+  box: SecretBox;
+  /** PUBLIC_ORIGIN: the links open the SPA there. */
+  origin: string;
+  user: { id: string; email: string };
+  purpose: EmailTokenPurpose;
+  expiresAt: number;
+  compose(link: string): MailMessage;
+}): NewEmailToken {
+  const token = generateRefreshToken();
+  const link = `${input.origin}${LINK_PATHS[input.purpose]}#token=${token}`;
+  const mailId = randomUUID();
+  const message = input.compose(link);
+  return {
+    userId: input.user.id,
+    purpose: input.purpose,
+    tokenHash: hashEmailToken(token),
+    expiresAt: input.expiresAt,
+    mail: {
+      id: mailId,
+      recipient: message.to,
+      sealedMessage: input.box.seal(JSON.stringify(message), messageContext(mailId)),
+    },
+  };
+}
+
+/** How a presented token is looked up (the same hashing as refresh tokens: 256 bits need no stretching). */
+export const hashEmailToken = hashRefreshToken;
+
+/**
+ * Opens a queued message for the sender.
+ *
+ * @example
+ * startMailSender({ outbox: store, transport, open: (mail) => openQueuedMail(box, mail), log });
+ */
+export function openQueuedMail(box: SecretBox, mail: QueuedMail): MailMessage {
+  return JSON.parse(box.open(mail.sealedMessage, messageContext(mail.id))) as MailMessage;
+}

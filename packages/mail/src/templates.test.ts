@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { passwordResetMail, verificationMail } from './templates';
+
+describe('mail templates', () => {
+  it('give every mail a clear subject, a text and an HTML part with the same link, and say what to do if unasked', () => {
+    const link = 'https://app.example.com/reset-password#token=abc';
+    for (const mail of [
+      passwordResetMail({ to: 'ada@example.com', link, validMinutes: 30 }),
+      verificationMail({ to: 'ada@example.com', link }),
+    ]) {
+      expect(mail.to).toBe('ada@example.com');
+      expect(mail.subject.length).toBeGreaterThan(5);
+      expect(mail.text).toContain(link);
+      expect(mail.html).toContain(`href="${link}"`);
+      expect(mail.text).toMatch(/did not/);
+      expect(mail.html).toMatch(/did not/);
+    }
+    expect(passwordResetMail({ to: 'a@b.c', link, validMinutes: 30 }).text).toContain('within 30 minutes');
+  });
+
+  it('escapes what goes into the HTML part', () => {
+    const mail = verificationMail({ to: 'a@b.c', link: 'https://x.example/"><script>alert(1)</script>' });
+    expect(mail.html).not.toContain('<script>');
+    expect(mail.html).toContain('&lt;script&gt;');
+  });
+});

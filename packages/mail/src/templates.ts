@@ -1,0 +1,60 @@
+import type { MailMessage } from './message';
+
+const escapeHtml = (text: string) =>
+  text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+/** One paragraph per line of the text part, the link as a button, the same words in both parts. */
+function compose(
+  to: string,
+  subject: string,
+  lines: { before: string[]; link: string; action: string; after: string[] },
+): MailMessage {
+  const text = [...lines.before, '', lines.link, '', ...lines.after].join('\n');
+  const paragraphs = (items: string[]) => items.map((line) => `<p>${escapeHtml(line)}</p>`).join('\n');
+  const html = `<!doctype html>
+<html lang="en"><body style="font-family: system-ui, sans-serif; line-height: 1.5; color: #1f2330;">
+${paragraphs(lines.before)}
+<p><a href="${escapeHtml(lines.link)}" style="display: inline-block; padding: 10px 16px; background: #3b4bdb; color: #ffffff; border-radius: 6px; text-decoration: none;">${escapeHtml(lines.action)}</a></p>
+<p style="font-size: 13px; color: #5b6275;">Or open this address: ${escapeHtml(lines.link)}</p>
+${paragraphs(lines.after)}
+</body></html>
+`;
+  return { to, subject, text, html };
+}
+
+/**
+ * The password-reset mail: the link carries the token in its fragment, so it never reaches a
+ * server log or a Referer.
+ *
+ * @example
+ * passwordResetMail({ to: 'ada@example.com', link: 'https://app.example.com/reset-password#token=…', validMinutes: 30 });
+ */
+export function passwordResetMail(input: { to: string; link: string; validMinutes: number }): MailMessage {
+  return compose(input.to, 'Reset your password', {
+    before: [
+      'Someone asked to reset the password of the account with this address.',
+      `To choose a new password, open this link within ${input.validMinutes} minutes. It works once.`,
+    ],
+    link: input.link,
+    action: 'Set a new password',
+    after: [
+      'Setting a new password signs this account out everywhere else.',
+      'If you did not ask for this, ignore this mail: your password stays as it is.',
+    ],
+  });
+}
+
+/**
+ * The mail that proves an address belongs to the account's owner.
+ *
+ * @example
+ * verificationMail({ to: 'ada@example.com', link: 'https://app.example.com/verify-email#token=…' });
+ */
+export function verificationMail(input: { to: string; link: string }): MailMessage {
+  return compose(input.to, 'Confirm your email address', {
+    before: ['Please confirm that this address is yours by opening this link within 24 hours.'],
+    link: input.link,
+    action: 'Confirm my address',
+    after: ['If you did not create an account, ignore this mail: nothing happens without the link.'],
+  });
+}
