@@ -109,7 +109,8 @@ describe('loadEnv', () => {
     expect(env.SMTP_URL).toBe('smtp://u:p@mail.example.com:587');
     expect(env.REQUIRE_VERIFIED_EMAIL).toBe(true);
     expect(() => loadEnv({ SMTP_URL: 'http://mail.example.com' })).toThrow(/SMTP_URL: must start with smtp:\/\//);
-    expect(() => loadEnv({ PASSWORD_RESET_TTL: '10' })).toThrow(/PASSWORD_RESET_TTL: must be at least 60 seconds/);
+    expect(() => loadEnv({ PASSWORD_RESET_TTL: '0' })).toThrow(/PASSWORD_RESET_TTL: must be at least 1 second/);
+    expect(() => loadEnv({ PASSWORD_RESET_TTL: '86401' })).toThrow(/PASSWORD_RESET_TTL: must be at most 86400 seconds/);
     expect(() => loadEnv({ REQUIRE_VERIFIED_EMAIL: 'yes' })).toThrow(/REQUIRE_VERIFIED_EMAIL: must be true or false/);
   });
 

@@ -153,8 +153,8 @@ const envSchema = z.object({
     .optional(),
   MAIL_FROM: z.string().min(3).default(DEFAULT_MAIL_FROM),
   PASSWORD_RESET_TTL: seconds(defaultAuthConfig.passwordResetTtl, 86_400).refine(
-    (value) => value >= 60,
-    'must be at least 60 seconds (time to open the mail)',
+    (value) => value >= 1,
+    'must be at least 1 second (minutes in practice: time to open the mail)',
   ),
   REQUIRE_VERIFIED_EMAIL: z
     .enum(['true', 'false'], { error: 'must be true or false' })

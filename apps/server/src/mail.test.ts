@@ -62,6 +62,27 @@ describe('email verification', () => {
   });
 });
 
+describe('REQUIRE_VERIFIED_EMAIL=true', () => {
+  it('refuses sign-in until the address is confirmed, then lets it in', async () => {
+    const server = await start({ REQUIRE_VERIFIED_EMAIL: 'true' });
+    const registered = await callProcedure(server.url, 'auth.register', {
+      input: { email: 'ada@example.com', password: 'a strong password' },
+    });
+    expect(registered.status).toBe(401);
+    expect(registered.reason).toBe('EMAIL_NOT_VERIFIED');
+    expect(refreshTokenFrom(registered.headers)).toBeNull();
+    const refused = await login(server.url, 'ada@example.com', 'a strong password');
+    expect(refused.reason).toBe('EMAIL_NOT_VERIFIED');
+    // A wrong password says only that: the address's state is for whoever knows the password.
+    expect((await login(server.url, 'ada@example.com', 'not the password')).reason).toBe('INVALID_CREDENTIALS');
+
+    const [mail] = await sink.waitFor(1);
+    const token = tokenIn(mail?.text, '/verify-email');
+    expect((await callProcedure(server.url, 'auth.email.verify', { input: { token } })).status).toBe(200);
+    expect((await login(server.url, 'ada@example.com', 'a strong password')).status).toBe(200);
+  });
+});
+
 describe('password reset', () => {
   it('answers a known and an unknown address alike, and mails only the known one', async () => {
     const server = await start();
@@ -130,6 +151,18 @@ describe('password reset', () => {
     expect(refused.status).toBe(400);
     expect(refused.message).toBe('A newer reset link was sent since this one. Use the newest mail, or ask again.');
     expect((await reset(server.url, tokenIn(newer?.text, '/reset-password'))).status).toBe(200);
+  });
+
+  it('refuses an expired link, saying so and offering a new one', async () => {
+    const server = await start({ PASSWORD_RESET_TTL: '1' });
+    await registerUser(server.url, 'ada@example.com');
+    await requestReset(server.url, 'ada@example.com');
+    const [, mail] = await sink.waitFor(2);
+    // The link lives one second from its request; the condition under test is its age.
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    const refused = await reset(server.url, tokenIn(mail?.text, '/reset-password'));
+    expect(refused.status).toBe(400);
+    expect(refused.message).toBe('This reset link has expired. Ask for a new one.');
   });
 
   it('sends at most five reset mails per address an hour, with Retry-After, for known and unknown addresses alike', async () => {
