@@ -1,7 +1,7 @@
 import type { Auth } from '@tessera/auth';
 import type { FastifyBaseLogger } from 'fastify';
 
-/** Long-ended sessions and spent throttle counters are pruned this often, and once at start. */
+/** Long-ended sessions, spent throttle counters and old mail are pruned this often, and once at start. */
 const PRUNE_INTERVAL_MS = 3_600_000;
 /**
  * Sealed refresh successors are cleared this often once their grace window has passed, so a
@@ -26,7 +26,7 @@ export function scheduleHousekeeping(auth: Auth, log: FastifyBaseLogger): () => 
       .pruneExpired()
       .then(
         (pruned) => {
-          if (pruned.sessions + pruned.rateLimits > 0) log.info({ event: 'housekeeping', pruned }, 'pruned old rows');
+          if (pruned.sessions + pruned.rateLimits + pruned.mail > 0) log.info({ event: 'housekeeping', pruned }, 'pruned old rows');
         },
         (error: unknown) => log.error({ err: error }, 'housekeeping failed'),
       )

@@ -1,6 +1,7 @@
 import { createDb, type DbHandle, refreshTokens, sessions, users } from '@tessera/db';
 import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { checkEmailToken, issueEmailToken, markMailSent } from './email-tokens';
 import { ENDED_SESSION_RETENTION_MS, pruneExpired } from './housekeeping';
 import { createSecretBox, generateSecretKey } from './secret-box';
 import { rotateRefreshToken, startSession } from './sessions';
@@ -32,6 +33,26 @@ const sessionIds = () =>
     .map(({ id }) => id);
 
 describe('pruneExpired', () => {
+  it('deletes mailed tokens expired, and outbox rows sent or given up, more than 30 days ago', async () => {
+    const mail = (id: string) => ({ id, recipient: 'ada@example.com', sealedMessage: 'sealed' });
+    const old = now - 31 * DAY;
+    issueEmailToken(
+      handle.db,
+      { userId: 'u1', purpose: 'password_reset', tokenHash: 'old', expiresAt: old, mail: mail('m1') },
+      old,
+    );
+    markMailSent(handle.db, 'm1', old);
+    issueEmailToken(
+      handle.db,
+      { userId: 'u1', purpose: 'email_verification', tokenHash: 'new', expiresAt: now + DAY, mail: mail('m2') },
+      now,
+    );
+    markMailSent(handle.db, 'm2', now);
+    // One token and its sent mail are past the retention; the fresh pair stays.
+    expect(await pruneExpired(handle.db, now)).toEqual({ sessions: 0, rateLimits: 0, mail: 2 });
+    expect(checkEmailToken(handle.db, 'email_verification', 'new', now)).toEqual({ ok: true, userId: 'u1' });
+  });
+
   it('deletes sessions revoked or expired more than 30 days ago, with their refresh tokens', async () => {
     const revokedLongAgo = session(now - 40 * DAY, now - 31 * DAY);
     const expiredLongAgo = session(now - 40 * DAY); // idle expiry: 33 days ago
@@ -47,7 +68,7 @@ describe('pruneExpired', () => {
       now - 59 * DAY,
     );
 
-    expect(await pruneExpired(handle.db, now)).toEqual({ sessions: 3, rateLimits: 0 });
+    expect(await pruneExpired(handle.db, now)).toEqual({ sessions: 3, rateLimits: 0, mail: 0 });
     expect(sessionIds().toSorted()).toEqual([revokedRecently, revokedJustNow, live].toSorted());
     expect(sessionIds()).not.toContain(revokedLongAgo);
     expect(sessionIds()).not.toContain(expiredLongAgo);
@@ -59,7 +80,7 @@ describe('pruneExpired', () => {
     for (let i = 0; i < 25; i++) session(now - 90 * DAY, now - ENDED_SESSION_RETENTION_MS - 1);
     const kept = session(now - DAY);
 
-    expect(await pruneExpired(handle.db, now, 10)).toEqual({ sessions: 25, rateLimits: 0 });
+    expect(await pruneExpired(handle.db, now, 10)).toEqual({ sessions: 25, rateLimits: 0, mail: 0 });
     expect(sessionIds()).toEqual([kept]);
   });
 

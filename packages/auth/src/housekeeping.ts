@@ -1,5 +1,5 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { rateLimits, sessions, type TesseraDb } from '@tessera/db';
+import { emailTokens, mailOutbox, rateLimits, sessions, type TesseraDb } from '@tessera/db';
 import { inArray, lt, or } from 'drizzle-orm';
 
 /** Ended sessions are kept this long (for the sessions page's history and for audits), then pruned. */
@@ -10,11 +10,14 @@ export const PRUNE_BATCH_SIZE = 200;
 export interface PruneResult {
   sessions: number;
   rateLimits: number;
+  /** Mailed tokens expired, and outbox rows sent or given up, longer than the retention ago. */
+  mail: number;
 }
 
 /**
  * Deletes sessions revoked or expired more than `ENDED_SESSION_RETENTION_MS` ago (their refresh
- * tokens go with them, by cascade) and throttle counters whose window has passed. Works in small
+ * tokens go with them, by cascade), throttle counters whose window has passed, and mailed tokens
+ * and outbox rows done with for as long. Works in small
  * batches and yields to the event loop between them, so requests interleave with a long prune.
  * The retention is far longer than any access token lives, so the revocation window's rows stay.
  *
@@ -45,7 +48,27 @@ export async function pruneExpired(db: TesseraDb, now: number, batchSize = PRUNE
       )
       .run(),
   );
-  return { sessions: prunedSessions, rateLimits: prunedRateLimits };
+  const prunedTokens = await inBatches(batchSize, () =>
+    db
+      .delete(emailTokens)
+      .where(
+        inArray(
+          emailTokens.id,
+          db.select({ id: emailTokens.id }).from(emailTokens).where(lt(emailTokens.expiresAt, before)).limit(batchSize),
+        ),
+      )
+      .run(),
+  );
+  const doneLongAgo = or(lt(mailOutbox.sentAt, before), lt(mailOutbox.failedAt, before));
+  const prunedMail = await inBatches(batchSize, () =>
+    db
+      .delete(mailOutbox)
+      .where(
+        inArray(mailOutbox.id, db.select({ id: mailOutbox.id }).from(mailOutbox).where(doneLongAgo).limit(batchSize)),
+      )
+      .run(),
+  );
+  return { sessions: prunedSessions, rateLimits: prunedRateLimits, mail: prunedTokens + prunedMail };
 }
 
 /** Runs `deleteBatch` until a batch comes back short, yielding between batches. */

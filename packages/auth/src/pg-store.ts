@@ -22,7 +22,7 @@ import { pgSigningKeys } from './pg-signing-keys';
 import type { AuthStore } from './store';
 import { toUser, type User } from './users';
 
-const { users, sessions, authEvents, rateLimits } = pgSchema;
+const { users, sessions, authEvents, rateLimits, emailTokens, mailOutbox } = pgSchema;
 const userColumns = {
   id: users.id,
   email: users.email,
@@ -173,7 +173,20 @@ export function createPgStore(db: TesseraPgDb): AuthStore {
           .limit(PRUNE_BATCH_SIZE);
         return (await db.delete(rateLimits).where(inArray(rateLimits.key, batch))).rowCount ?? 0;
       });
-      return { sessions: prunedSessions, rateLimits: prunedRateLimits };
+      const prunedTokens = await inBatches(async () => {
+        const batch = db
+          .select({ id: emailTokens.id })
+          .from(emailTokens)
+          .where(lt(emailTokens.expiresAt, before))
+          .limit(PRUNE_BATCH_SIZE);
+        return (await db.delete(emailTokens).where(inArray(emailTokens.id, batch))).rowCount ?? 0;
+      });
+      const prunedMail = await inBatches(async () => {
+        const doneLongAgo = or(lt(mailOutbox.sentAt, before), lt(mailOutbox.failedAt, before));
+        const batch = db.select({ id: mailOutbox.id }).from(mailOutbox).where(doneLongAgo).limit(PRUNE_BATCH_SIZE);
+        return (await db.delete(mailOutbox).where(inArray(mailOutbox.id, batch))).rowCount ?? 0;
+      });
+      return { sessions: prunedSessions, rateLimits: prunedRateLimits, mail: prunedTokens + prunedMail };
     },
 
     signingKeys: pgSigningKeys(db),
