@@ -62,6 +62,27 @@ describe('email verification', () => {
   });
 });
 
+describe('a fresh confirmation link', () => {
+  it('is mailed on request to a signed-in user, replaces the last one, and is throttled', async () => {
+    const server = await start();
+    const { accessToken } = await registerUser(server.url, 'ada@example.com');
+    const headers = { authorization: `Bearer ${accessToken}` };
+    const ask = () => callProcedure(server.url, 'auth.email.requestVerification', { headers });
+    expect((await ask()).status).toBe(200);
+    const [first, second] = await sink.waitFor(2);
+    expect(second?.subject).toBe('Confirm your email address');
+    const stale = await callProcedure(server.url, 'auth.email.verify', {
+      input: { token: tokenIn(first?.text, '/verify-email') },
+    });
+    expect(stale.message).toBe('A newer confirmation link was sent since this one. Use the newest mail.');
+    for (let i = 0; i < 4; i++) expect((await ask()).status).toBe(200);
+    const throttled = await ask();
+    expect(throttled.status).toBe(429);
+    expect(Number(throttled.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect((await callProcedure(server.url, 'auth.email.requestVerification')).status).toBe(401);
+  });
+});
+
 describe('REQUIRE_VERIFIED_EMAIL=true', () => {
   it('refuses sign-in until the address is confirmed, then lets it in', async () => {
     const server = await start({ REQUIRE_VERIFIED_EMAIL: 'true' });
