@@ -552,7 +552,7 @@ export async function createAuth({
      * wakes it whenever a mail is queued. `close` stops it.
      */
     startMailSender(transport: MailTransport, log: MailSenderLog): MailSender {
-      sender = startMailSender({ outbox: background, transport, open: (mail) => openQueuedMail(box, mail), log });
+      sender = startMailSender({ outbox: background, transport, open: (mail) => openQueuedMail(box, mail), log, now });
       return sender;
     },
 

@@ -6,7 +6,7 @@ import { AuthCard } from '../components/auth-card';
 import { FormAlert } from '../components/form-alert';
 import { SubmitButton } from '../components/submit-button';
 import { TextField } from '../components/text-field';
-import { takeLinkToken } from '../lib/link-token';
+import { useLinkToken } from '../lib/link-token';
 import { useFormSubmission } from '../lib/use-form-submission';
 import { MIN_PASSWORD_LENGTH, validateNewPassword } from '../lib/validate';
 
@@ -18,7 +18,7 @@ export function ResetPasswordPage() {
   const { resetPassword } = useAuth();
   const navigate = useNavigate();
   // Taken once, on first render: the fragment is gone afterwards.
-  const [token] = useState(takeLinkToken);
+  const token = useLinkToken();
   const [newPassword, setNewPassword] = useState('');
   const { pending, problem, attempt, submit } = useFormSubmission('reset-password');
   const askAgain = <Link to="/forgot-password">Ask for a new link</Link>;

@@ -3,14 +3,14 @@ import { isTRPCClientError } from '@trpc/client';
 import { useEffect, useRef, useState } from 'react';
 import { Link } from 'react-router';
 import { AuthCard } from '../components/auth-card';
-import { takeLinkToken } from '../lib/link-token';
+import { useLinkToken } from '../lib/link-token';
 
 type Outcome = { state: 'confirming' } | { state: 'confirmed' } | { state: 'refused'; message: string };
 
 /** `/verify-email#token=…`, opened from the confirmation mail: confirms the address in one line. */
 export function VerifyEmailPage() {
   const { verifyEmail, status } = useAuth();
-  const [token] = useState(takeLinkToken);
+  const token = useLinkToken();
   const [outcome, setOutcome] = useState<Outcome>(
     token === null
       ? { state: 'refused', message: 'This page opens from the link in a confirmation mail.' }
