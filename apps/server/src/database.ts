@@ -1,4 +1,4 @@
-import type { FeatureStores } from '@tessera/api';
+import { type FeatureStores, featureStores } from '@tessera/api';
 import {
   type AuthStore,
   type BackgroundDb,
@@ -66,7 +66,7 @@ export async function openDatabase(env: Env, options: OpenDatabaseOptions = {}):
       store: createPgStore(handle.db),
       background,
       revocationFeed: createListeningRevocationFeed({ url: env.DATABASE_URL, reader: background }),
-      stores: Object.assign({}, ...features.map((feature) => feature.stores.postgres(handle.db))),
+      stores: featureStores(features.map((feature) => feature.stores.postgres(handle.db))),
       async ping() {
         try {
           await handle.pool.query('select 1');
@@ -122,7 +122,7 @@ export function sqliteServerDatabase(handle: DbHandle): ServerDatabase {
     // An in-memory database has no file for a worker to open: the work shares the connection.
     background: handle.file === null ? createInThreadBackground(handle.db) : createSqliteWorker(handle.file),
     revocationFeed: undefined,
-    stores: Object.assign({}, ...features.map((feature) => feature.stores.sqlite(handle.db))),
+    stores: featureStores(features.map((feature) => feature.stores.sqlite(handle.db))),
     async ping() {
       try {
         return handle.ping();

@@ -19,3 +19,15 @@ export interface Feature {
     postgres(db: TesseraPgDb): Partial<FeatureStores>;
   };
 }
+
+/**
+ * The stores of every mounted feature, for the context. Each feature provides its own entries;
+ * together the server's features provide them all (the app router mounts the same features, so
+ * a procedure never reaches for a store no feature built).
+ *
+ * @example
+ * const stores = featureStores(features.map((feature) => feature.stores.sqlite(db)));
+ */
+export function featureStores(parts: readonly Partial<FeatureStores>[]): FeatureStores {
+  return Object.assign({}, ...parts) as FeatureStores;
+}

@@ -11,7 +11,7 @@ export {
   type RequestInfo,
 } from './context';
 export { messages, RefusedError, retryAfterSeconds, unauthorized } from './errors';
-export type { Feature } from './feature';
+export { type Feature, featureStores } from './feature';
 export { decodePageCursor, encodePageCursor, type PageCursor } from './page-cursor';
 export { type RefreshCookieOptions, type ResponseHeaders, refreshCookie } from './refresh-cookie';
 export { adminRouter } from './routers/admin';

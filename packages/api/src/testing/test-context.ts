@@ -13,7 +13,7 @@ import {
 import type { Role } from '@tessera/contract';
 import { createDb, type TesseraDb } from '@tessera/db';
 import { createContextInner, type FeatureStores, type Logger, type RequestInfo } from '../context';
-import type { Feature } from '../feature';
+import { type Feature, featureStores } from '../feature';
 import type { ResponseHeaders } from '../refresh-cookie';
 
 /** The origin test contexts pretend to serve. */
@@ -60,7 +60,7 @@ export async function createTestAuth(
     auth,
     db: handle.db,
     // Each feature's stores on this database, as the server builds them.
-    stores: Object.assign({}, ...features.map((feature) => feature.stores.sqlite(handle.db))) as FeatureStores,
+    stores: featureStores(features.map((feature) => feature.stores.sqlite(handle.db))),
     async dispose() {
       await auth.close();
       handle.close();
