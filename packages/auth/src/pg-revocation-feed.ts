@@ -4,6 +4,8 @@ import { DEFAULT_OVERLAP_MS, type RevocationFeed, type RevocationReader, type Re
 
 /** The channel the `sessions_revocation_notify` trigger announces ended sessions on. */
 export const REVOCATION_CHANNEL = 'tessera_revocations';
+/** How the listening connection names itself in `pg_stat_activity`, for operators. */
+export const LISTENER_APPLICATION_NAME = 'tessera revocation listener';
 
 export interface ListeningFeedOptions {
   /** The database to LISTEN on: a connection of its own, outside the pool. */
@@ -50,7 +52,11 @@ export function createListeningRevocationFeed(options: ListeningFeedOptions): Re
 
   const listen = async (sink: RevocationSink): Promise<void> => {
     // Bounded: a database that does not answer must not hold start-up (or a reconnect) forever.
-    const client = new pg.Client({ connectionString: options.url, connectionTimeoutMillis: 5_000 });
+    const client = new pg.Client({
+      connectionString: options.url,
+      connectionTimeoutMillis: 5_000,
+      application_name: LISTENER_APPLICATION_NAME,
+    });
     client.on('notification', (message) => {
       const [sessionId, at] = (message.payload ?? '').split(' ');
       const revokedAt = Number(at);

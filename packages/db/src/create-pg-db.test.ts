@@ -45,6 +45,8 @@ describe.skipIf(TEST_DATABASE_URL === null)('createPgDb (PostgreSQL)', () => {
     );
     expect(rows.map((row) => row.table_name)).toEqual([
       'auth_events',
+      'email_tokens',
+      'mail_outbox',
       'rate_limits',
       'refresh_tokens',
       'sessions',

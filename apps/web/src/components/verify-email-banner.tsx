@@ -22,10 +22,10 @@ export function VerifyEmailBanner() {
   };
 
   return (
-    <div className="verify-banner" role="status">
+    <div className="verify-banner">
       <span>Please confirm your email address: open the link we sent you.</span>{' '}
       {resend === 'sent' ? (
-        <span>A new link is on its way.</span>
+        <span role="status">A new link is on its way.</span>
       ) : (
         <button type="button" className="button-link" onClick={onResend} disabled={resend === 'sending'}>
           Resend link

@@ -75,13 +75,14 @@ export function SignInPage() {
           onChange={setPassword}
           problem={problem}
         />
-        <p className="form-aside">
-          <Link to="/forgot-password">Forgot password?</Link>
-        </p>
         <SubmitButton pending={pending}>Sign in</SubmitButton>
         {/* Under the button, so the button never moves when the alert comes or goes. */}
         {problem === null ? null : <FormAlert key={attempt} message={problem.message} />}
       </form>
+      {/* After the form: Tab goes from the password straight to "Sign in". */}
+      <p className="form-aside">
+        <Link to="/forgot-password">Forgot password?</Link>
+      </p>
     </AuthCard>
   );
 }
