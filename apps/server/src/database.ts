@@ -20,7 +20,6 @@ import { features, migrationsFrom } from './features';
  * from DATABASE_URL; nothing above this file asks which it is.
  */
 export interface ServerDatabase {
-  engine: 'sqlite' | 'postgres';
   /** The SQLite file (its folder keeps `secret.key`); null on PostgreSQL and for `:memory:`. */
   file: string | null;
   store: AuthStore;
@@ -61,7 +60,6 @@ export async function openDatabase(env: Env, options: OpenDatabaseOptions = {}):
     });
     const background = createPgBackground(handle.db);
     return {
-      engine: 'postgres',
       file: null,
       store: createPgStore(handle.db),
       background,
@@ -116,7 +114,6 @@ function once(close: () => Promise<void>): () => Promise<void> {
  */
 export function sqliteServerDatabase(handle: DbHandle): ServerDatabase {
   return {
-    engine: 'sqlite',
     file: handle.file,
     store: createSqliteStore(handle.db),
     // An in-memory database has no file for a worker to open: the work shares the connection.

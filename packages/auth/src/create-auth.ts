@@ -209,26 +209,23 @@ export async function createAuth({
 
   /** Mails `user` a new link for `purpose`, superseding the last unused one, in one transaction. */
   async function mailLink(user: User, purpose: EmailTokenPurpose): Promise<void> {
+    const reset = purpose === 'password_reset';
     const at = now();
-    const record =
-      purpose === 'password_reset'
-        ? mailedToken({
-            box,
-            origin: config.issuer,
-            user,
-            purpose,
-            expiresAt: at + config.passwordResetTtl * 1000,
-            compose: (link) =>
-              passwordResetMail({ to: user.email, link, validMinutes: Math.round(config.passwordResetTtl / 60) }),
-          })
-        : mailedToken({
-            box,
-            origin: config.issuer,
-            user,
-            purpose,
-            expiresAt: at + EMAIL_VERIFICATION_TTL * 1000,
-            compose: (link) => verificationMail({ to: user.email, link }),
-          });
+    const record = mailedToken({
+      box,
+      origin: config.issuer,
+      user,
+      purpose,
+      expiresAt: at + (reset ? config.passwordResetTtl : EMAIL_VERIFICATION_TTL) * 1000,
+      compose: (link) =>
+        reset
+          ? passwordResetMail({
+              to: user.email,
+              link,
+              validMinutes: Math.max(1, Math.round(config.passwordResetTtl / 60)),
+            })
+          : verificationMail({ to: user.email, link }),
+    });
     await store.issueEmailToken(record, at);
     sender?.wake();
   }

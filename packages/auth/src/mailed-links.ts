@@ -18,7 +18,7 @@ const messageContext = (mailId: string) => `mail_outbox.sealed_message:${mailId}
  * hash stored, and the message sealed (its link opens an account).
  *
  * @example
- * const { token, record } = mailedToken({ box, origin, user, purpose: 'password_reset', expiresAt, compose });
+ * const record = mailedToken({ box, origin, user, purpose: 'password_reset', expiresAt, compose });
  * await store.issueEmailToken(record, now);
  */
 export function mailedToken(input: {

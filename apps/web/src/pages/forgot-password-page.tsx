@@ -36,8 +36,9 @@ export function ForgotPasswordPage() {
     return (
       <AuthCard title="Check your email" footer={<Link to="/sign-in">Back to sign in</Link>}>
         <p className="notice" role="status">
-          If an account uses <EmailAddress value={sentTo} />, a link to set a new password is on its way. It works for
-          30 minutes, once. Nothing arrived? Check your spam folder, or ask again in a few minutes.
+          If an account uses <EmailAddress value={sentTo} />, a link to set a new password is on its way. It works once,
+          for a limited time (the mail says how long). Nothing arrived? Check your spam folder, or ask again in a few
+          minutes.
         </p>
       </AuthCard>
     );
