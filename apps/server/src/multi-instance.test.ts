@@ -52,21 +52,22 @@ async function until(condition: () => Promise<boolean>, timeoutMs: number): Prom
   return Date.now() - started;
 }
 
-describe.skipIf(TEST_DATABASE_URL === null)('two instances on one PostgreSQL database', () => {
-  beforeEach(async () => {
-    database = await createTestPgDatabase();
-    env = {
-      DATABASE_URL: database.url,
-      SECRET_KEY: randomBytes(32).toString('base64'),
-      PUBLIC_ORIGIN: ORIGIN,
-      DATABASE_POOL_MAX: '4',
-    };
-  });
-  afterEach(async () => {
-    await Promise.all(running.splice(0).map((server) => server.stop()));
-    await database.drop();
-  });
+/** Every test gets a database of its own, and instances sharing the same secrets, as a deployment's do. */
+beforeEach(async () => {
+  database = await createTestPgDatabase();
+  env = {
+    DATABASE_URL: database.url,
+    SECRET_KEY: randomBytes(32).toString('base64'),
+    PUBLIC_ORIGIN: ORIGIN,
+    DATABASE_POOL_MAX: '4',
+  };
+});
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((server) => server.stop()));
+  await database.drop();
+});
 
+describe.skipIf(TEST_DATABASE_URL === null)('two instances on one PostgreSQL database', () => {
   it('signs in on A, refreshes on B, and turns a 50-request storm split over both into one lineage', async () => {
     const [a, b] = await Promise.all([instance(), instance()]);
     const { refreshToken } = await registerUser(a, 'ada@example.com', { headers: { origin: ORIGIN } });
@@ -123,20 +124,6 @@ describe.skipIf(TEST_DATABASE_URL === null)('two instances on one PostgreSQL dat
 });
 
 describe.skipIf(TEST_DATABASE_URL === null)('an instance on PostgreSQL when the database fails', () => {
-  beforeEach(async () => {
-    database = await createTestPgDatabase();
-    env = {
-      DATABASE_URL: database.url,
-      SECRET_KEY: randomBytes(32).toString('base64'),
-      PUBLIC_ORIGIN: ORIGIN,
-      DATABASE_POOL_MAX: '4',
-    };
-  });
-  afterEach(async () => {
-    await Promise.all(running.splice(0).map((server) => server.stop()));
-    await database.drop();
-  });
-
   it('loses at most the requests in flight when its connections are killed (503, never 500), and recovers by itself', async () => {
     const url = await instance();
     const { accessToken } = await registerUser(url, 'ada@example.com', { headers: { origin: ORIGIN } });
