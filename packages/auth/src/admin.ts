@@ -58,7 +58,15 @@ export function listUsers(
     .orderBy(desc(users.createdAt), desc(users.id))
     .limit(page.limit + 1)
     .all();
-  const items = rows.slice(0, page.limit);
+  return usersPage(rows, page.limit);
+}
+
+/**
+ * A page from up to `limit + 1` rows, on every engine: the extra row only says there is a next
+ * page, which starts after the last row shown.
+ */
+export function usersPage(rows: UserOverview[], limit: number): { items: UserOverview[]; next: UsersCursor | null } {
+  const items = rows.slice(0, limit);
   const last = items.at(-1);
-  return { items, next: rows.length > page.limit && last ? { createdAt: last.createdAt, id: last.id } : null };
+  return { items, next: rows.length > limit && last ? { createdAt: last.createdAt, id: last.id } : null };
 }

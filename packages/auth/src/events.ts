@@ -39,7 +39,7 @@ export interface NewAuthEvent {
 /** How many events the activity list shows. */
 export const RECENT_EVENTS_LIMIT = 20;
 
-export const isAuthEventType = (value: string): value is AuthEventType =>
+const isAuthEventType = (value: string): value is AuthEventType =>
   (AUTH_EVENT_TYPES as readonly string[]).includes(value);
 
 /**
@@ -83,6 +83,22 @@ export function listRecentEvents(db: TesseraDb, userId: string, limit = RECENT_E
     .orderBy(desc(authEvents.id))
     .limit(limit)
     .all();
-  // A type this build does not know (written by a newer one) is left out rather than mislabelled.
+  return toAuthEvents(rows);
+}
+
+/**
+ * Event rows as clients see them, on every engine. A type this build does not know (written by
+ * a newer one) is left out rather than mislabelled.
+ */
+export function toAuthEvents(
+  rows: readonly {
+    id: number;
+    type: string;
+    at: number;
+    userAgent: string | null;
+    ip: string | null;
+    sessionId: string | null;
+  }[],
+): AuthEvent[] {
   return rows.flatMap(({ id, type, ...rest }) => (isAuthEventType(type) ? [{ ...rest, id: String(id), type }] : []));
 }

@@ -3,10 +3,10 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { pgSchema, type TesseraPgDb } from '@tessera/db';
 import { and, count, desc, eq, gt, inArray, isNull, lt, max, or, sql } from 'drizzle-orm';
 import { RateLimiterDrizzle } from 'rate-limiter-flexible';
-import type { UserOverview } from './admin';
+import { type UserOverview, usersPage } from './admin';
 import { storedUserAgent } from './client-info';
 import { AuthError } from './errors';
-import { type AuthEvent, isAuthEventType, RECENT_EVENTS_LIMIT } from './events';
+import { type AuthEvent, RECENT_EVENTS_LIMIT, toAuthEvents } from './events';
 import { ENDED_SESSION_RETENTION_MS, PRUNE_BATCH_SIZE } from './housekeeping';
 import { checkEmailTokenPg, issueEmailTokenPg, markEmailVerifiedPg, useEmailTokenPg } from './pg-email-tokens';
 import { sqlState } from './pg-retry';
@@ -111,9 +111,7 @@ export function createPgStore(db: TesseraPgDb): AuthStore {
         .groupBy(users.id)
         .orderBy(desc(users.createdAt), desc(users.id))
         .limit(page.limit + 1);
-      const items = rows.slice(0, page.limit);
-      const last = items.at(-1);
-      return { items, next: rows.length > page.limit && last ? { createdAt: last.createdAt, id: last.id } : null };
+      return usersPage(rows, page.limit);
     },
 
     startSession: (lifetimes, input, now) => startSessionPg(db, lifetimes, input, now),
@@ -153,9 +151,7 @@ export function createPgStore(db: TesseraPgDb): AuthStore {
         .where(eq(authEvents.userId, userId))
         .orderBy(desc(authEvents.id))
         .limit(RECENT_EVENTS_LIMIT);
-      return rows.flatMap(({ id, type, ...rest }) =>
-        isAuthEventType(type) ? [{ ...rest, id: String(id), type }] : [],
-      );
+      return toAuthEvents(rows);
     },
 
     async pruneExpired(now) {
