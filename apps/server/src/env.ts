@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_REVOCATION_POLL_MS, defaultAuthConfig } from '@tessera/auth';
+import { DEFAULT_REVOCATION_POLL_MS, DEFAULT_RP_NAME, defaultAuthConfig } from '@tessera/auth';
 import { DEFAULT_MAIL_FROM } from '@tessera/mail';
 import { z } from 'zod';
 
@@ -160,6 +160,14 @@ const envSchema = z.object({
     .enum(['true', 'false'], { error: 'must be true or false' })
     .default('false')
     .transform((value) => value === 'true'),
+  // The name browsers and authenticators show for this site's passkeys.
+  RP_NAME: z
+    .string()
+    .trim()
+    .min(1, 'must not be empty')
+    .max(64, 'must be at most 64 characters')
+    .refine((value) => !/\p{Cc}/u.test(value), 'must not contain control characters')
+    .default(DEFAULT_RP_NAME),
   // Connections each instance keeps to PostgreSQL; ignored on SQLite.
   DATABASE_POOL_MAX: z.coerce
     .number({ error: 'must be a whole number of connections' })

@@ -26,7 +26,7 @@ export function scheduleHousekeeping(auth: Auth, log: FastifyBaseLogger): () => 
       .pruneExpired()
       .then(
         (pruned) => {
-          if (pruned.sessions + pruned.rateLimits + pruned.mail > 0)
+          if (pruned.sessions + pruned.rateLimits + pruned.mail + pruned.challenges > 0)
             log.info({ event: 'housekeeping', pruned }, 'pruned old rows');
         },
         (error: unknown) => log.error({ err: error }, 'housekeeping failed'),

@@ -60,6 +60,7 @@ export async function startServer(env: Env, options: StartServerOptions): Promis
     logger = app.log;
     for (const write of early.splice(0)) write(app.log);
     logSecretKeySource(app.log, secretKey.source);
+    if (auth.passkeysUnavailable) app.log.warn({ event: 'passkeys_off' }, auth.passkeysUnavailable);
     const url = await app.listen({ port: env.PORT, host: env.HOST });
     const started = auth;
     return {
@@ -117,6 +118,7 @@ export function authConfigFrom(env: Env): AuthConfig {
     signingKeyMaxAge: defaultAuthConfig.signingKeyMaxAge,
     passwordResetTtl: env.PASSWORD_RESET_TTL,
     requireVerifiedEmail: env.REQUIRE_VERIFIED_EMAIL,
+    rpName: env.RP_NAME,
   };
 }
 

@@ -28,6 +28,25 @@ export const messages = {
   unavailable: 'The service is briefly unavailable. Please try again.',
   busy: 'The service is busy. Please try again in a moment.',
   emailNotVerified: 'Please confirm your email address first: open the link we sent you.',
+  /** Why a passkey was not accepted, by the core's reason; each says what to do next. */
+  passkeyRefused: {
+    authentication: {
+      challenge_unknown: 'This passkey request was already used or is not valid. Please try again.',
+      challenge_expired: 'The passkey request timed out. Please try again.',
+      not_verified:
+        'This passkey was not accepted. It may have been removed from your account: sign in with your password or another passkey.',
+    },
+    registration: {
+      challenge_unknown: 'This request to add a passkey was already used or is not valid. Please try again.',
+      challenge_expired: 'The request to add a passkey timed out. Please try again.',
+      not_verified: 'The passkey could not be verified, so it was not added. Please try again.',
+      already_registered: 'This passkey is already registered.',
+      too_many: 'You have the most passkeys an account can hold. Remove one to add another.',
+    },
+  },
+  passkeyNotFound: 'No such passkey.',
+  lastSignInMethod: 'This passkey is your only way to sign in. Set a password before you remove it.',
+  passkeysUnavailable: 'Passkeys are not available on this server.',
   /** Why a mailed link does not work, by the core's reason; each says what to do next. */
   linkRefused: {
     password_reset: {
@@ -53,6 +72,26 @@ const linkRefusal = (error: AuthError): string => {
   const reason = error.details.reason;
   const known = (Object.keys(reasons) as LinkRefusal[]).find((key) => key === reason) ?? 'unknown';
   return reasons[known];
+};
+
+/**
+ * A refused passkey, as the client is told. Signing in, every failure but a spent or expired
+ * request reads alike (unknown key, bad signature, wrong origin, cloned counter), as a wrong
+ * password does; the reason is in the server log.
+ */
+const passkeyRefusal = (error: AuthError): TRPCError => {
+  const reason = error.details.reason;
+  if (error.details.ceremony === 'authentication') {
+    const text = messages.passkeyRefused.authentication;
+    const message = reason === 'challenge_unknown' || reason === 'challenge_expired' ? text[reason] : text.not_verified;
+    return unauthorized('INVALID_CREDENTIALS', message);
+  }
+  const text = messages.passkeyRefused.registration;
+  if (reason === 'already_registered') return fail('CONFLICT', text.already_registered);
+  if (reason === 'challenge_unknown' || reason === 'challenge_expired' || reason === 'too_many') {
+    return fail('BAD_REQUEST', text[reason]);
+  }
+  return fail('BAD_REQUEST', text.not_verified);
 };
 
 /**
@@ -167,6 +206,11 @@ const clientErrors: Record<AuthErrorCode, (error: AuthError) => TRPCError> = {
   // A link is not a credential of a session: BAD_REQUEST, with what to do next.
   EMAIL_LINK_REFUSED: (error) => fail('BAD_REQUEST', linkRefusal(error)),
   EMAIL_NOT_VERIFIED: () => unauthorized('EMAIL_NOT_VERIFIED', messages.emailNotVerified),
+  PASSKEY_REFUSED: passkeyRefusal,
+  // Someone else's passkey id gets the same answer as an unknown one.
+  PASSKEY_NOT_FOUND: () => fail('NOT_FOUND', messages.passkeyNotFound),
+  LAST_SIGN_IN_METHOD: () => fail('PRECONDITION_FAILED', messages.lastSignInMethod),
+  PASSKEYS_UNAVAILABLE: () => fail('PRECONDITION_FAILED', messages.passkeysUnavailable),
 };
 
 /**

@@ -18,6 +18,8 @@ export interface AuthConfig {
   passwordResetTtl: number;
   /** Refuse sign-in until the address is verified (`REQUIRE_VERIFIED_EMAIL`). */
   requireVerifiedEmail: boolean;
+  /** The name browsers show for this site's passkeys (`RP_NAME`); `DEFAULT_RP_NAME` when unset. */
+  rpName?: string;
 }
 
 /** The contract's defaults (ARCHITECTURE.md §4). */

@@ -22,13 +22,15 @@ import { type ClientInfo, clientFingerprint } from './client-info';
 import { type AuthConfig, EMAIL_VERIFICATION_TTL } from './config';
 import type { EmailTokenPurpose } from './email-tokens';
 import { AuthError } from './errors';
-import type { AuthEvent, NewAuthEvent } from './events';
+import type { AuthEvent, NewAuthEvent, SignInMethod } from './events';
 import type { PruneResult } from './housekeeping';
 import type { BackgroundDb } from './in-thread-background';
 import { hashEmailToken, mailedToken, openQueuedMail } from './mailed-links';
+import { createPasskeyAuth } from './passkey-auth';
 import { argon2idHasher, type PasswordHasher } from './password';
 import { createPollingRevocationFeed, type RevocationFeed } from './revocation-feed';
 import { RevocationList } from './revocation-list';
+import { DEFAULT_RP_NAME, relyingPartyFor } from './relying-party';
 import type { SecretBox } from './secret-box';
 import type { SessionStatus, SessionSummary } from './sessions';
 import { SigningKeyRing } from './signing-keys';
@@ -195,15 +197,26 @@ export async function createAuth({
   await passwordHasher.dummyHash();
 
   const record = (event: NewAuthEvent) => store.recordEvent(event, now());
+  // Passkeys are bound to the domain of PUBLIC_ORIGIN; without one (an IP address) they are off.
+  const relyingParty = relyingPartyFor(config.issuer, config.rpName ?? DEFAULT_RP_NAME);
+  const passkeys = createPasskeyAuth({
+    store,
+    relyingParty: relyingParty.ok ? relyingParty.rp : null,
+    throttle,
+    record,
+    signIn: (user, client) => signIn(user, client, 'passkey'),
+    requireVerifiedEmail: config.requireVerifiedEmail,
+    now,
+  });
 
   /** Ends sessions in this process's list at once; other processes read them from the database. */
   const forget = (sessionIds: readonly string[], at: number) => {
     for (const sessionId of sessionIds) revoked.add(sessionId, at);
   };
 
-  async function signIn(user: User, client: ClientInfo): Promise<SignedIn> {
+  async function signIn(user: User, client: ClientInfo, method: SignInMethod = 'password'): Promise<SignedIn> {
     const issued = await store.startSession(config, { userId: user.id, userAgent: client.userAgent }, now());
-    await record({ userId: user.id, type: 'signed_in', sessionId: issued.sessionId, client });
+    await record({ userId: user.id, type: 'signed_in', sessionId: issued.sessionId, client, method });
     return sessionFor(user, issued.sessionId, issued.refreshToken, issued.expiresAt);
   }
 
@@ -411,6 +424,12 @@ export async function createAuth({
       await throttle.countVerificationMail(user.id);
       await mailLink(user, 'email_verification');
     },
+
+    /** Passkeys: registering, listing and removing them, and signing in with one (passkey-auth.ts). */
+    passkeys,
+
+    /** Why passkeys are off (PUBLIC_ORIGIN is an IP address), for the start-up log; null when they are on. */
+    passkeysUnavailable: relyingParty.ok ? null : relyingParty.reason,
 
     /** Ends the session the access token belongs to. */
     async logout(caller: Caller, client: ClientInfo): Promise<void> {

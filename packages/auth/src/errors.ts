@@ -18,7 +18,18 @@ export type AuthErrorCode =
    */
   | 'EMAIL_LINK_REFUSED'
   /** The password is right but the address is not verified yet (`REQUIRE_VERIFIED_EMAIL`). */
-  | 'EMAIL_NOT_VERIFIED';
+  | 'EMAIL_NOT_VERIFIED'
+  /**
+   * A passkey ceremony is refused: `details.ceremony` is `registration` or `authentication`,
+   * `details.reason` one of `PasskeyRefusal` (passkey-auth.ts).
+   */
+  | 'PASSKEY_REFUSED'
+  /** Not one of the caller's passkeys. */
+  | 'PASSKEY_NOT_FOUND'
+  /** Removing this passkey would leave the account no way to sign in. */
+  | 'LAST_SIGN_IN_METHOD'
+  /** `PUBLIC_ORIGIN` names no domain (an IP address), so there is no relying party ID. */
+  | 'PASSKEYS_UNAVAILABLE';
 
 /**
  * A failure the caller is expected to handle: it maps to a client-facing error code.

@@ -18,7 +18,7 @@ afterEach(() => handle.close());
 
 describe('security events', () => {
   it('lists a user’s events newest first, with device, address and session', () => {
-    recordEvent(handle.db, { userId: 'u1', type: 'signed_in', sessionId: 's1', client }, 1_000);
+    recordEvent(handle.db, { userId: 'u1', type: 'signed_in', sessionId: 's1', client, method: 'passkey' }, 1_000);
     recordEvent(handle.db, { userId: 'u2', type: 'signed_in', sessionId: 's9', client }, 1_500);
     recordEvent(
       handle.db,
@@ -37,7 +37,10 @@ describe('security events', () => {
       userAgent: 'Mozilla/5.0 Test',
       ip: '203.0.113.7',
       sessionId: 's2',
+      method: null,
     });
+    // A sign-in says how it proved who it was.
+    expect(events[2]?.method).toBe('passkey');
   });
 
   it(`returns the last ${RECENT_EVENTS_LIMIT} only`, () => {

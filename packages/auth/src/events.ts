@@ -11,6 +11,8 @@ export const AUTH_EVENT_TYPES = [
   'password_changed',
   'password_reset',
   'refresh_token_reused',
+  'passkey_added',
+  'passkey_removed',
 ] as const;
 export type AuthEventType = (typeof AUTH_EVENT_TYPES)[number];
 
@@ -25,7 +27,12 @@ export interface AuthEvent {
   ip: string | null;
   /** The session it is about: the one signed in, signed out, revoked or caught being reused. */
   sessionId: string | null;
+  /** How a `signed_in` signed in; null for other events (and sign-ins recorded before passkeys). */
+  method: SignInMethod | null;
 }
+
+/** What a sign-in proved: the password, or a passkey. */
+export type SignInMethod = 'password' | 'passkey';
 
 export interface NewAuthEvent {
   userId: string;
@@ -33,6 +40,8 @@ export interface NewAuthEvent {
   sessionId: string | null;
   /** For `session_revoked`: the session that ended the other one. */
   actorSessionId?: string | null;
+  /** For `signed_in`. */
+  method?: SignInMethod | null;
   client: ClientInfo;
 }
 
@@ -58,6 +67,7 @@ export function recordEvent(db: TesseraDb, event: NewAuthEvent, now: number): vo
       ip: event.client.ip,
       sessionId: event.sessionId,
       actorSessionId: event.actorSessionId ?? null,
+      method: event.method ?? null,
     })
     .run();
 }
@@ -77,6 +87,7 @@ export function listRecentEvents(db: TesseraDb, userId: string, limit = RECENT_E
       userAgent: authEvents.userAgent,
       ip: authEvents.ip,
       sessionId: authEvents.sessionId,
+      method: authEvents.method,
     })
     .from(authEvents)
     .where(eq(authEvents.userId, userId))
@@ -98,7 +109,14 @@ export function toAuthEvents(
     userAgent: string | null;
     ip: string | null;
     sessionId: string | null;
+    method: string | null;
   }[],
 ): AuthEvent[] {
-  return rows.flatMap(({ id, type, ...rest }) => (isAuthEventType(type) ? [{ ...rest, id: String(id), type }] : []));
+  return rows.flatMap(({ id, type, method, ...rest }) =>
+    isAuthEventType(type) ? [{ ...rest, id: String(id), type, method: toSignInMethod(method) }] : [],
+  );
+}
+
+function toSignInMethod(method: string | null): SignInMethod | null {
+  return method === 'password' || method === 'passkey' ? method : null;
 }

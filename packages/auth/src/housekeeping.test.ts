@@ -3,6 +3,7 @@ import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { checkEmailToken, issueEmailToken, markMailSent } from './email-tokens';
 import { ENDED_SESSION_RETENTION_MS, pruneExpired } from './housekeeping';
+import { storeChallenge, takeChallenge } from './passkeys';
 import { createSecretBox, generateSecretKey } from './secret-box';
 import { rotateRefreshToken, startSession } from './sessions';
 
@@ -49,8 +50,18 @@ describe('pruneExpired', () => {
     );
     markMailSent(handle.db, 'm2', now);
     // One token and its sent mail are past the retention; the fresh pair stays.
-    expect(await pruneExpired(handle.db, now)).toEqual({ sessions: 0, rateLimits: 0, mail: 2 });
+    expect(await pruneExpired(handle.db, now)).toEqual({ sessions: 0, rateLimits: 0, mail: 2, challenges: 0 });
     expect(checkEmailToken(handle.db, 'email_verification', 'new', now)).toEqual({ ok: true, userId: 'u1' });
+  });
+
+  it('deletes passkey challenges once expired, and keeps those still answerable', async () => {
+    const challenge = (hash: string, expiresAt: number) =>
+      storeChallenge(handle.db, { challengeHash: hash, purpose: 'authentication', userId: null, sessionId: null, expiresAt }, now - 1000);
+    challenge('expired', now - 1);
+    challenge('live', now + 60_000);
+    expect(await pruneExpired(handle.db, now)).toEqual({ sessions: 0, rateLimits: 0, mail: 0, challenges: 1 });
+    expect(takeChallenge(handle.db, 'expired')).toBeNull();
+    expect(takeChallenge(handle.db, 'live')).toMatchObject({ challengeHash: 'live', expiresAt: now + 60_000 });
   });
 
   it('deletes sessions revoked or expired more than 30 days ago, with their refresh tokens', async () => {
@@ -68,7 +79,7 @@ describe('pruneExpired', () => {
       now - 59 * DAY,
     );
 
-    expect(await pruneExpired(handle.db, now)).toEqual({ sessions: 3, rateLimits: 0, mail: 0 });
+    expect(await pruneExpired(handle.db, now)).toEqual({ sessions: 3, rateLimits: 0, mail: 0, challenges: 0 });
     expect(sessionIds().toSorted()).toEqual([revokedRecently, revokedJustNow, live].toSorted());
     expect(sessionIds()).not.toContain(revokedLongAgo);
     expect(sessionIds()).not.toContain(expiredLongAgo);
@@ -80,7 +91,7 @@ describe('pruneExpired', () => {
     for (let i = 0; i < 25; i++) session(now - 90 * DAY, now - ENDED_SESSION_RETENTION_MS - 1);
     const kept = session(now - DAY);
 
-    expect(await pruneExpired(handle.db, now, 10)).toEqual({ sessions: 25, rateLimits: 0, mail: 0 });
+    expect(await pruneExpired(handle.db, now, 10)).toEqual({ sessions: 25, rateLimits: 0, mail: 0, challenges: 0 });
     expect(sessionIds()).toEqual([kept]);
   });
 

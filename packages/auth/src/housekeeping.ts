@@ -1,5 +1,5 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { emailTokens, mailOutbox, rateLimits, sessions, type TesseraDb } from '@tessera/db';
+import { emailTokens, mailOutbox, rateLimits, sessions, type TesseraDb, webauthnChallenges } from '@tessera/db';
 import { inArray, lt, or } from 'drizzle-orm';
 
 /** Ended sessions are kept this long (for the sessions page's history and for audits), then pruned. */
@@ -12,12 +12,14 @@ export interface PruneResult {
   rateLimits: number;
   /** Mailed tokens expired, and outbox rows sent or given up, longer than the retention ago. */
   mail: number;
+  /** Passkey challenges handed out and never answered, once expired. */
+  challenges: number;
 }
 
 /**
  * Deletes sessions revoked or expired more than `ENDED_SESSION_RETENTION_MS` ago (their refresh
  * tokens go with them, by cascade), throttle counters whose window has passed, and mailed tokens
- * and outbox rows done with for as long. Works in small
+ * and outbox rows done with for as long, and passkey challenges past their expiry. Works in small
  * batches and yields to the event loop between them, so requests interleave with a long prune.
  * The retention is far longer than any access token lives, so the revocation window's rows stay.
  *
@@ -68,7 +70,27 @@ export async function pruneExpired(db: TesseraDb, now: number, batchSize = PRUNE
       )
       .run(),
   );
-  return { sessions: prunedSessions, rateLimits: prunedRateLimits, mail: prunedTokens + prunedMail };
+  const prunedChallenges = await inBatches(batchSize, () =>
+    db
+      .delete(webauthnChallenges)
+      .where(
+        inArray(
+          webauthnChallenges.challengeHash,
+          db
+            .select({ hash: webauthnChallenges.challengeHash })
+            .from(webauthnChallenges)
+            .where(lt(webauthnChallenges.expiresAt, now))
+            .limit(batchSize),
+        ),
+      )
+      .run(),
+  );
+  return {
+    sessions: prunedSessions,
+    rateLimits: prunedRateLimits,
+    mail: prunedTokens + prunedMail,
+    challenges: prunedChallenges,
+  };
 }
 
 /** Runs `deleteBatch` until a batch comes back short, yielding between batches. */

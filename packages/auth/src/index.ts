@@ -18,9 +18,17 @@ export {
 } from './create-auth';
 export type { EmailTokenCheck, EmailTokenPurpose, NewEmailToken } from './email-tokens';
 export { AuthError, type AuthErrorCode, BusyError, RateLimitedError } from './errors';
-export { AUTH_EVENT_TYPES, type AuthEvent, type AuthEventType, RECENT_EVENTS_LIMIT } from './events';
+export {
+  AUTH_EVENT_TYPES,
+  type AuthEvent,
+  type AuthEventType,
+  RECENT_EVENTS_LIMIT,
+  type SignInMethod,
+} from './events';
 export { ENDED_SESSION_RETENTION_MS, type PruneResult } from './housekeeping';
 export { type BackgroundDb, createInThreadBackground } from './in-thread-background';
+export { type PasskeyCaller, type PasskeyRefusal } from './passkey-auth';
+export type { PasskeySummary, PasskeyTransport } from './passkeys';
 export { argon2idHasher, type PasswordHasher } from './password';
 export { createPgBackground } from './pg-background';
 export { createListeningRevocationFeed, type ListeningFeedOptions, REVOCATION_CHANNEL } from './pg-revocation-feed';
@@ -32,6 +40,7 @@ export {
   type RevocationReader,
   type RevocationSink,
 } from './revocation-feed';
+export { CHALLENGE_TTL_MS, DEFAULT_RP_NAME, type RelyingParty, relyingPartyFor } from './relying-party';
 export { type Revocation, RevocationList } from './revocation-list';
 export { createSecretBox, generateSecretKey, keyId, type SecretBox, type SecretBoxKeys } from './secret-box';
 export { REPLACED_TOKENS_KEPT, type SessionStatus, type SessionSummary } from './sessions';

@@ -9,6 +9,15 @@ import { AuthError } from './errors';
 import { type AuthEvent, RECENT_EVENTS_LIMIT, toAuthEvents } from './events';
 import { ENDED_SESSION_RETENTION_MS, PRUNE_BATCH_SIZE } from './housekeeping';
 import { checkEmailTokenPg, issueEmailTokenPg, markEmailVerifiedPg, useEmailTokenPg } from './pg-email-tokens';
+import {
+  findPasskeyByCredentialIdPg,
+  insertPasskeyPg,
+  listPasskeysPg,
+  recordPasskeyUsePg,
+  removePasskeyPg,
+  storeChallengePg,
+  takeChallengePg,
+} from './pg-passkeys';
 import { sqlState } from './pg-retry';
 import {
   listSessionsPg,
@@ -22,7 +31,7 @@ import { pgSigningKeys } from './pg-signing-keys';
 import type { AuthStore } from './store';
 import { toUser, type User } from './users';
 
-const { users, sessions, authEvents, rateLimits, emailTokens, mailOutbox } = pgSchema;
+const { users, sessions, authEvents, rateLimits, emailTokens, mailOutbox, webauthnChallenges } = pgSchema;
 const userColumns = {
   id: users.id,
   email: users.email,
@@ -126,6 +135,14 @@ export function createPgStore(db: TesseraPgDb): AuthStore {
     useEmailToken: (purpose, tokenHash, now) => useEmailTokenPg(db, purpose, tokenHash, now),
     markEmailVerified: (userId, now) => markEmailVerifiedPg(db, userId, now),
 
+    insertPasskey: (passkey, now) => insertPasskeyPg(db, passkey, now),
+    listPasskeys: (userId) => listPasskeysPg(db, userId),
+    findPasskeyByCredentialId: (credentialId) => findPasskeyByCredentialIdPg(db, credentialId),
+    recordPasskeyUse: (use, now) => recordPasskeyUsePg(db, use, now),
+    removePasskey: (input) => removePasskeyPg(db, input),
+    storeChallenge: (challenge, now) => storeChallengePg(db, challenge, now),
+    takeChallenge: (challengeHash) => takeChallengePg(db, challengeHash),
+
     async recordEvent(event, now) {
       await db.insert(authEvents).values({
         userId: event.userId,
@@ -135,6 +152,7 @@ export function createPgStore(db: TesseraPgDb): AuthStore {
         ip: event.client.ip,
         sessionId: event.sessionId,
         actorSessionId: event.actorSessionId ?? null,
+        method: event.method ?? null,
       });
     },
     async listRecentEvents(userId): Promise<AuthEvent[]> {
@@ -146,6 +164,7 @@ export function createPgStore(db: TesseraPgDb): AuthStore {
           userAgent: authEvents.userAgent,
           ip: authEvents.ip,
           sessionId: authEvents.sessionId,
+          method: authEvents.method,
         })
         .from(authEvents)
         .where(eq(authEvents.userId, userId))
@@ -182,7 +201,20 @@ export function createPgStore(db: TesseraPgDb): AuthStore {
         const batch = db.select({ id: mailOutbox.id }).from(mailOutbox).where(doneLongAgo).limit(PRUNE_BATCH_SIZE);
         return (await db.delete(mailOutbox).where(inArray(mailOutbox.id, batch))).rowCount ?? 0;
       });
-      return { sessions: prunedSessions, rateLimits: prunedRateLimits, mail: prunedTokens + prunedMail };
+      const prunedChallenges = await inBatches(async () => {
+        const batch = db
+          .select({ hash: webauthnChallenges.challengeHash })
+          .from(webauthnChallenges)
+          .where(lt(webauthnChallenges.expiresAt, now))
+          .limit(PRUNE_BATCH_SIZE);
+        return (await db.delete(webauthnChallenges).where(inArray(webauthnChallenges.challengeHash, batch))).rowCount ?? 0;
+      });
+      return {
+        sessions: prunedSessions,
+        rateLimits: prunedRateLimits,
+        mail: prunedTokens + prunedMail,
+        challenges: prunedChallenges,
+      };
     },
 
     signingKeys: pgSigningKeys(db),

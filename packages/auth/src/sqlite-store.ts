@@ -5,6 +5,15 @@ import { checkEmailToken, issueEmailToken, markEmailVerified, useEmailToken } fr
 import { listRecentEvents, recordEvent } from './events';
 import { pruneExpired } from './housekeeping';
 import {
+  findPasskeyByCredentialId,
+  insertPasskey,
+  listPasskeys,
+  recordPasskeyUse,
+  removePasskey,
+  storeChallenge,
+  takeChallenge,
+} from './passkeys';
+import {
   listSessions,
   revokeAllSessions,
   revokeSession,
@@ -47,6 +56,14 @@ export function createSqliteStore(db: TesseraDb): AuthStore {
     checkEmailToken: async (purpose, tokenHash, now) => checkEmailToken(db, purpose, tokenHash, now),
     useEmailToken: async (purpose, tokenHash, now) => useEmailToken(db, purpose, tokenHash, now),
     markEmailVerified: async (userId, now) => markEmailVerified(db, userId, now),
+
+    insertPasskey: async (passkey, now) => insertPasskey(db, passkey, now),
+    listPasskeys: async (userId) => listPasskeys(db, userId),
+    findPasskeyByCredentialId: async (credentialId) => findPasskeyByCredentialId(db, credentialId),
+    recordPasskeyUse: async (use, now) => recordPasskeyUse(db, use, now),
+    removePasskey: async (input) => removePasskey(db, input),
+    storeChallenge: async (challenge, now) => storeChallenge(db, challenge, now),
+    takeChallenge: async (challengeHash) => takeChallenge(db, challengeHash),
 
     recordEvent: async (event, now) => recordEvent(db, event, now),
     listRecentEvents: async (userId) => listRecentEvents(db, userId),

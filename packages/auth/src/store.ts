@@ -4,6 +4,7 @@ import type { UserOverview, UsersCursor } from './admin';
 import type { EmailTokenCheck, EmailTokenPurpose, NewEmailToken } from './email-tokens';
 import type { AuthEvent, NewAuthEvent } from './events';
 import type { PruneResult } from './housekeeping';
+import type { NewPasskey, PasskeyRemoval, StoredChallenge, StoredPasskey } from './passkeys';
 import type {
   IssuedRefreshToken,
   RotationRequest,
@@ -58,10 +59,23 @@ export interface AuthStore {
   useEmailToken(purpose: EmailTokenPurpose, tokenHash: string, now: number): Promise<EmailTokenCheck>;
   markEmailVerified(userId: string, now: number): Promise<void>;
 
+  /** False when the credential id is registered already (to anyone). */
+  insertPasskey(passkey: NewPasskey, now: number): Promise<boolean>;
+  /** The user's passkeys, oldest first. */
+  listPasskeys(userId: string): Promise<StoredPasskey[]>;
+  findPasskeyByCredentialId(credentialId: string): Promise<StoredPasskey | null>;
+  /** A compare-and-swap on the counter: false when the passkey is gone or its counter moved. */
+  recordPasskeyUse(use: { id: string; expectedCounter: number; counter: number }, now: number): Promise<boolean>;
+  /** One transaction with the check that it is not the account's last way to sign in. */
+  removePasskey(input: { id: string; userId: string }): Promise<PasskeyRemoval>;
+  storeChallenge(challenge: StoredChallenge, now: number): Promise<void>;
+  /** Deletes and returns the challenge: of two requests answering one challenge, one gets it. */
+  takeChallenge(challengeHash: string): Promise<StoredChallenge | null>;
+
   recordEvent(event: NewAuthEvent, now: number): Promise<void>;
   listRecentEvents(userId: string): Promise<AuthEvent[]>;
 
-  /** Long-ended sessions and spent throttle counters, in batches. */
+  /** Long-ended sessions, spent throttle counters and expired challenges, in batches. */
   pruneExpired(now: number): Promise<PruneResult>;
 
   signingKeys: SigningKeyStore;

@@ -17,6 +17,7 @@ beforeEach(() => {
     addressResetRequests: { points: 4, durationSeconds: 60 },
     resetMails: { points: 2, durationSeconds: 60 },
     verificationMails: { points: 2, durationSeconds: 60 },
+    addressPasskeyChallenges: { points: 3, durationSeconds: 60 },
   });
 });
 afterEach(() => handle.close());
@@ -61,6 +62,13 @@ describe('throttle', () => {
     for (let i = 0; i < 4; i++) await throttle.countRefresh(`2001:db8:1:2::${i + 1}`);
     expect(await rejection(throttle.countRefresh('2001:db8:1:2:ffff::9'))).toBeInstanceOf(RateLimitedError);
     expect(await rejection(throttle.countRefresh('2001:db8:1:3::1'))).toBe('resolved');
+  });
+
+  it('counts passkey challenges per address, apart from sign-in attempts', async () => {
+    for (let i = 0; i < 3; i++) await throttle.countPasskeyChallenge('198.51.100.7');
+    expect(await rejection(throttle.countPasskeyChallenge('198.51.100.7'))).toBeInstanceOf(RateLimitedError);
+    expect(await rejection(throttle.countAttempt('198.51.100.7'))).toBe('resolved');
+    expect(await rejection(throttle.countPasskeyChallenge('198.51.100.8'))).toBe('resolved');
   });
 
   it('stores hashed keys only; housekeeping prunes counters whose window has passed', async () => {

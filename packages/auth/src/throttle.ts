@@ -29,6 +29,12 @@ export interface ThrottleLimits {
   resetMails: Limit;
   /** Verification mails one user may ask for. */
   verificationMails: Limit;
+  /**
+   * Passkey challenges handed out to one client address. The sign-in page asks for one on every
+   * visit (the browser's passkey suggestions need it), so the limit is generous: a brake on
+   * filling the challenge table, not on people.
+   */
+  addressPasskeyChallenges: Limit;
 }
 
 export const defaultThrottleLimits: ThrottleLimits = {
@@ -39,6 +45,7 @@ export const defaultThrottleLimits: ThrottleLimits = {
   addressResetRequests: { points: 20, durationSeconds: 900 },
   resetMails: { points: 5, durationSeconds: 3600 },
   verificationMails: { points: 5, durationSeconds: 3600 },
+  addressPasskeyChallenges: { points: 300, durationSeconds: 900 },
 };
 
 export type Throttle = ReturnType<typeof createThrottle>;
@@ -62,6 +69,7 @@ export function createThrottle(store: Pick<AuthStore, 'rateLimiter'>, limits: Th
   const addressResetRequests = limiter('address-reset-requests', limits.addressResetRequests);
   const resetMails = limiter('reset-mails', limits.resetMails);
   const verificationMails = limiter('verification-mails', limits.verificationMails);
+  const addressPasskeyChallenges = limiter('address-passkey-challenges', limits.addressPasskeyChallenges);
 
   return {
     /** Counts one sign-in, register or password-change attempt from `address`; throws once over the limit. */
@@ -106,6 +114,11 @@ export function createThrottle(store: Pick<AuthStore, 'rateLimiter'>, limits: Th
     async countVerificationMail(userId: string): Promise<void> {
       await consumeOrThrow(verificationMails, hashKey(userId));
     },
+
+    /** Counts one passkey challenge handed out to `address`. */
+    async countPasskeyChallenge(address: string): Promise<void> {
+      await consumeOrThrow(addressPasskeyChallenges, hashKey(addressGroup(address)));
+    },
   };
 }
 
@@ -118,6 +131,7 @@ export const noThrottle: Throttle = {
   countRefresh: async () => undefined,
   countResetRequest: async () => undefined,
   countVerificationMail: async () => undefined,
+  countPasskeyChallenge: async () => undefined,
 };
 
 async function consumeOrThrow(limiter: RateLimiterAbstract, key: string): Promise<void> {

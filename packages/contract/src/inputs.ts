@@ -77,3 +77,74 @@ export const resetPasswordInput = z.strictObject({ token: mailedTokenInput, newP
 
 /** `auth.email.verify`: the token from the verification link. */
 export const verifyEmailInput = z.strictObject({ token: mailedTokenInput });
+
+/** WebAuthn's binary fields arrive base64url-encoded (`@simplewebauthn/browser` does it). */
+const base64url = (what: string, maxLength: number) =>
+  z
+    .string()
+    .min(1, `${what} is missing.`)
+    .max(maxLength, `${what} is too long.`)
+    .regex(/^[A-Za-z0-9_-]+$/, `${what} must be base64url.`);
+
+/** A credential id is at most 1023 bytes (WebAuthn §5.8.3): 1364 characters in base64url. */
+const credentialIdInput = base64url('The credential id', 1364);
+const clientDataInput = base64url('clientDataJSON', 4096);
+/** What the browser adds beside the response: read by no check here, so accepted and dropped. */
+const clientExtensionResultsInput = z
+  .custom<object>(
+    (value) => typeof value === 'object' && value !== null && !Array.isArray(value),
+    'clientExtensionResults must be an object.',
+  )
+  .optional();
+
+/** What `navigator.credentials.create()` returned, as `@simplewebauthn/browser` encodes it. */
+export const registrationResponseInput = z.object({
+  id: credentialIdInput,
+  rawId: credentialIdInput,
+  type: z.literal('public-key', 'The credential must be a public key.'),
+  authenticatorAttachment: z.enum(['platform', 'cross-platform']).optional(),
+  clientExtensionResults: clientExtensionResultsInput,
+  response: z.object({
+    clientDataJSON: clientDataInput,
+    // Attestation certificates make this the largest field; 64 kB covers every real chain.
+    attestationObject: base64url('attestationObject', 65_536),
+    transports: z.array(z.string().max(32)).max(8).optional(),
+  }),
+});
+
+/** What `navigator.credentials.get()` returned, as `@simplewebauthn/browser` encodes it. */
+export const authenticationResponseInput = z.object({
+  id: credentialIdInput,
+  rawId: credentialIdInput,
+  type: z.literal('public-key', 'The credential must be a public key.'),
+  authenticatorAttachment: z.enum(['platform', 'cross-platform']).optional(),
+  clientExtensionResults: clientExtensionResultsInput,
+  response: z.object({
+    clientDataJSON: clientDataInput,
+    authenticatorData: base64url('authenticatorData', 4096),
+    signature: base64url('The signature', 1024),
+    userHandle: base64url('userHandle', 88).optional(),
+  }),
+});
+
+export const passkeyNameInput = z
+  .string()
+  .trim()
+  .min(1, 'Give the passkey a name.')
+  .max(limits.passkeyNameMaxLength, `A passkey name must be at most ${limits.passkeyNameMaxLength} characters.`)
+  .refine(noControlCharacters, 'A passkey name must not contain control characters.');
+
+/** `auth.passkeys.register`: the new credential, and what to call it (the server picks a name if none). */
+export const registerPasskeyInput = z.strictObject({
+  response: registrationResponseInput,
+  name: passkeyNameInput.optional(),
+});
+
+/** `auth.passkeys.authenticate`: the signed challenge. */
+export const authenticatePasskeyInput = z.strictObject({ response: authenticationResponseInput });
+
+/** `auth.passkeys.remove`: one of the caller's passkeys, by the id `auth.passkeys.list` gave. */
+export const removePasskeyInput = z.strictObject({ id: z.uuid('Unknown passkey id.') });
+
+export type RegistrationResponseInput = z.infer<typeof registrationResponseInput>;
+export type AuthenticationResponseInput = z.infer<typeof authenticationResponseInput>;

@@ -12,6 +12,10 @@ export const limits = {
   /** Notes per page of `notes.list`, by default and at most. */
   notesPageSize: 20,
   notesPageSizeMax: 100,
+  /** A passkey's name, as its owner sees it in the list. */
+  passkeyNameMaxLength: 64,
+  /** Passkeys one account may hold: plenty for every device a person owns, not a table to fill. */
+  passkeysPerUser: 20,
 } as const;
 
 /** Where the tRPC handler is mounted, on the server and in every client. */

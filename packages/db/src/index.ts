@@ -23,10 +23,12 @@ export {
   authEvents,
   emailTokens,
   mailOutbox,
+  passkeys,
   rateLimits,
   refreshTokens,
   schema,
   sessions,
   signingKeys,
   users,
+  webauthnChallenges,
 } from './schema';

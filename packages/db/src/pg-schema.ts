@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigint, index, integer, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import { bigint, boolean, index, integer, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
 
 /**
  * The core schema on PostgreSQL: the same tables, columns, constraints and indexes as the SQLite
@@ -96,6 +96,7 @@ export const authEvents = pgTable(
     ip: text('ip'),
     sessionId: text('session_id'),
     actorSessionId: text('actor_session_id'),
+    method: text('method'),
   },
   (table) => [index('auth_events_user_id_idx').on(table.userId, table.id)],
 );
@@ -137,6 +138,39 @@ export const mailOutbox = pgTable(
   ],
 );
 
+export const passkeys = pgTable(
+  'passkeys',
+  {
+    id: text('id').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    credentialId: text('credential_id').notNull().unique(),
+    publicKey: text('public_key').notNull(),
+    counter: bigint('counter', { mode: 'number' }).notNull(),
+    transports: text('transports'),
+    deviceType: text('device_type').notNull(),
+    backedUp: boolean('backed_up').notNull(),
+    name: text('name').notNull(),
+    createdAt: epochMs('created_at').notNull(),
+    lastUsedAt: epochMs('last_used_at'),
+  },
+  (table) => [index('passkeys_user_id_idx').on(table.userId)],
+);
+
+export const webauthnChallenges = pgTable(
+  'webauthn_challenges',
+  {
+    challengeHash: text('challenge_hash').primaryKey(),
+    purpose: text('purpose').notNull(),
+    userId: text('user_id').references(() => users.id, { onDelete: 'cascade' }),
+    sessionId: text('session_id'),
+    createdAt: epochMs('created_at').notNull(),
+    expiresAt: epochMs('expires_at').notNull(),
+  },
+  (table) => [index('webauthn_challenges_expires_at_idx').on(table.expiresAt)],
+);
+
 export const pgSchema = {
   users,
   sessions,
@@ -146,4 +180,6 @@ export const pgSchema = {
   authEvents,
   emailTokens,
   mailOutbox,
+  passkeys,
+  webauthnChallenges,
 };

@@ -123,6 +123,8 @@ export const authEvents = sqliteTable(
     sessionId: text('session_id'),
     /** For `session_revoked`: the session that ended it. */
     actorSessionId: text('actor_session_id'),
+    /** For `signed_in`: `password` or `passkey` (null on events written before passkeys). */
+    method: text('method'),
   },
   (table) => [index('auth_events_user_id_idx').on(table.userId, table.id)],
 );
@@ -178,4 +180,62 @@ export const mailOutbox = sqliteTable(
   ],
 );
 
-export const schema = { users, sessions, refreshTokens, signingKeys, rateLimits, authEvents, emailTokens, mailOutbox };
+/**
+ * WebAuthn credentials (passkeys): only public keys. The credential id is the authenticator's
+ * (base64url); `id` is ours, the one clients see and remove by.
+ */
+export const passkeys = sqliteTable(
+  'passkeys',
+  {
+    id: text('id').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    credentialId: text('credential_id').notNull().unique(),
+    /** The COSE public key, base64url. */
+    publicKey: text('public_key').notNull(),
+    /** The authenticator's signature counter as last seen; 0 when it keeps none. */
+    counter: integer('counter').notNull(),
+    /** How the browser can reach the authenticator (JSON array of WebAuthn transports), or null. */
+    transports: text('transports'),
+    /** `singleDevice` or `multiDevice` (synced). */
+    deviceType: text('device_type').notNull(),
+    backedUp: integer('backed_up', { mode: 'boolean' }).notNull(),
+    name: text('name').notNull(),
+    createdAt: integer('created_at').notNull(),
+    lastUsedAt: integer('last_used_at'),
+  },
+  (table) => [index('passkeys_user_id_idx').on(table.userId)],
+);
+
+/**
+ * WebAuthn challenges handed out and not yet answered: single use (deleted as they are
+ * answered) and short-lived. Only the SHA-256 hash is kept.
+ */
+export const webauthnChallenges = sqliteTable(
+  'webauthn_challenges',
+  {
+    challengeHash: text('challenge_hash').primaryKey(),
+    /** `registration` or `authentication`. */
+    purpose: text('purpose').notNull(),
+    /** For a registration: whose passkey it will be, and from which session. */
+    userId: text('user_id').references(() => users.id, { onDelete: 'cascade' }),
+    sessionId: text('session_id'),
+    createdAt: integer('created_at').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+  },
+  (table) => [index('webauthn_challenges_expires_at_idx').on(table.expiresAt)],
+);
+
+export const schema = {
+  users,
+  sessions,
+  refreshTokens,
+  signingKeys,
+  rateLimits,
+  authEvents,
+  emailTokens,
+  mailOutbox,
+  passkeys,
+  webauthnChallenges,
+};

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestPgDatabase, TEST_DATABASE_URL } from '@tessera/db/testing/postgres';
 import { loadEnv } from '../env';
+import type { LogStream } from '../server';
 import { type RunningServer, startServer } from '../start-server';
 
 export interface TestServer extends RunningServer {
@@ -35,6 +36,8 @@ export interface TestServerOptions {
    * needs: the Origin check must match the address the browser loads.
    */
   browserOrigin?: boolean;
+  /** Where the server's JSON log lines go (LOG_LEVEL defaults to silent: set it too). */
+  logStream?: LogStream;
 }
 
 /**
@@ -77,7 +80,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       DATABASE_URL: dbFile,
     });
     publicOrigin = env.PUBLIC_ORIGIN;
-    return startServer(env, { webRoot: options.webRoot ?? null });
+    return startServer(env, { webRoot: options.webRoot ?? null, logStream: options.logStream });
   });
   const server: TestServer = {
     ...running,

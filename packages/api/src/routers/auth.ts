@@ -1,8 +1,11 @@
 import { AuthError, type ClientInfo, RateLimitedError, type SignedIn } from '@tessera/auth';
 import {
+  authenticatePasskeyInput,
   changePasswordInput,
   loginInput,
   registerInput,
+  registerPasskeyInput,
+  removePasskeyInput,
   requestResetInput,
   resetPasswordInput,
   revokeSessionInput,
@@ -17,6 +20,27 @@ import { protectedProcedure, router, sameOriginProcedure, sessionProcedure } fro
 
 function clientInfo(ctx: Context): ClientInfo {
   return { userAgent: ctx.request.userAgent, ip: ctx.request.ip };
+}
+
+/**
+ * Runs a passkey ceremony, putting every refusal on the record: the client's message is generic
+ * by design, so the operator's log is where a wrong origin or RP ID shows. A counter that did
+ * not grow may mean a cloned key: a warning.
+ */
+async function loggingPasskeyRefusals<T>(ctx: Context, ceremony: () => Promise<T>): Promise<T> {
+  try {
+    return await ceremony();
+  } catch (error) {
+    if (error instanceof AuthError && error.code === 'PASSKEY_REFUSED') {
+      const entry = { event: 'passkey_refused', ...error.details, ...clientInfo(ctx) };
+      if (error.details.reason === 'counter_regressed') {
+        ctx.log.warn(entry, 'passkey refused: its signature counter did not grow (a cloned authenticator?)');
+      } else {
+        ctx.log.info(entry, 'passkey refused');
+      }
+    }
+    throw error;
+  }
 }
 
 /** The contract's refresh cookie: the name, and the path under the default mount. */
@@ -156,6 +180,41 @@ export function createAuthRouter(options: { cookie: RefreshCookieOptions } = { c
         await ctx.auth.requestEmailVerification({ userId: ctx.user.id, sessionId: ctx.sessionId });
         return { ok: true as const };
       }),
+    }),
+
+    passkeys: router({
+      /** Options for `navigator.credentials.create()`: a challenge bound to this session, for 5 minutes. */
+      registrationOptions: sessionProcedure.mutation(({ ctx }) =>
+        ctx.auth.passkeys.registrationOptions({ userId: ctx.user.id, sessionId: ctx.sessionId }, clientInfo(ctx)),
+      ),
+
+      /** Verifies the new credential and keeps its public key; returns it as `list` shows it. */
+      register: sessionProcedure.input(registerPasskeyInput).mutation(({ ctx, input }) =>
+        loggingPasskeyRefusals(ctx, () =>
+          ctx.auth.passkeys.register({ userId: ctx.user.id, sessionId: ctx.sessionId }, input, clientInfo(ctx)),
+        ),
+      ),
+
+      /** The caller's passkeys, oldest first: id, name, created, last used, device type, backed up. */
+      list: sessionProcedure.query(({ ctx }) => ctx.auth.passkeys.list(ctx.user.id)),
+
+      /** Removes one; the last only while the account has a password. */
+      remove: sessionProcedure.input(removePasskeyInput).mutation(async ({ ctx, input }) => {
+        await ctx.auth.passkeys.remove({ userId: ctx.user.id, sessionId: ctx.sessionId }, input.id, clientInfo(ctx));
+        return { ok: true as const };
+      }),
+
+      /** Options for `navigator.credentials.get()`, for anyone: the browser offers this site's passkeys. */
+      authenticationOptions: sameOriginProcedure.mutation(({ ctx }) =>
+        ctx.auth.passkeys.authenticationOptions(clientInfo(ctx)),
+      ),
+
+      /** Signs in with the signed challenge, exactly as `login` does: a Session, and the refresh cookie. */
+      authenticate: sameOriginProcedure
+        .input(authenticatePasskeyInput)
+        .mutation(async ({ ctx, input }) =>
+          handOver(ctx, await loggingPasskeyRefusals(ctx, () => ctx.auth.passkeys.authenticate(input, clientInfo(ctx)))),
+        ),
     }),
 
     me: protectedProcedure.query(async ({ ctx }) => {

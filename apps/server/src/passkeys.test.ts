@@ -1,0 +1,309 @@
+/**
+ * Passkeys over the real server (issue 14): responses come from a software authenticator with
+ * real keys, real CBOR and real signatures, so `@simplewebauthn/server` verifies them as it would
+ * a browser's. Each attack is the response an attacker could actually send.
+ */
+import { SoftwareAuthenticator } from '@tessera/auth/testing';
+import { limits } from '@tessera/contract';
+import { TRPCClientError } from '@trpc/client';
+import { afterEach, describe, expect, it } from 'vitest';
+import { REFRESH_COOKIE_NAME } from './refresh-cookie';
+import { createTestClient, rawSql, startTestServer, type TestServer } from './testing';
+
+const servers: TestServer[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((server) => server.dispose()));
+});
+
+interface LogLine {
+  level: number;
+  msg: string;
+  reason?: string;
+  ceremony?: string;
+}
+
+async function start(env: Record<string, string> = {}) {
+  const log: LogLine[] = [];
+  const server = await startTestServer({
+    env: { LOG_LEVEL: 'info', ...env },
+    logStream: { write: (line: string) => log.push(JSON.parse(line)) },
+  });
+  servers.push(server);
+  return { server, log };
+}
+
+const password = 'a strong password';
+
+/** A browser of its own (cookie jar, access token), signed in to a new account. */
+async function signedUp(server: TestServer, email: string) {
+  const device = createTestClient(server.url);
+  const session = await device.client.auth.register.mutate({ email, password });
+  device.setAccessToken(session.accessToken);
+  return { ...device, session };
+}
+
+/** A passkey added for the signed-in device, through the two procedures a browser calls. */
+async function addPasskey(device: Awaited<ReturnType<typeof signedUp>>, authenticator: SoftwareAuthenticator) {
+  const options = await device.client.auth.passkeys.registrationOptions.mutate();
+  return device.client.auth.passkeys.register.mutate({ response: authenticator.register(options), name: 'Laptop' });
+}
+
+/** The code, reason and message a call failed with, or 'OK'. */
+async function refusal(call: Promise<unknown>): Promise<string> {
+  return call.then(
+    () => 'OK',
+    (error: unknown) => {
+      if (!(error instanceof TRPCClientError)) throw error;
+      return `${error.data?.code}:${error.data?.reason ?? '-'}: ${error.message}`;
+    },
+  );
+}
+
+const authenticatorFor = (server: TestServer) =>
+  new SoftwareAuthenticator({ origin: server.publicOrigin, rpId: new URL(server.publicOrigin).hostname });
+
+describe('passkeys', () => {
+  it('adds a passkey, signs in with it like a password (session, cookie, activity), lists and removes it', async () => {
+    const { server } = await start();
+    const ada = await signedUp(server, 'ada@example.com');
+    const authenticator = authenticatorFor(server);
+
+    const options = await ada.client.auth.passkeys.registrationOptions.mutate();
+    expect(options.rp).toEqual({ id: 'localhost', name: 'Tessera' });
+    expect(options.authenticatorSelection).toMatchObject({ residentKey: 'preferred', userVerification: 'required' });
+    // The user handle is the account id's bytes: nothing personal goes to the authenticator.
+    expect(Buffer.from(options.user.id, 'base64url').toString()).toBe(ada.session.user.id);
+    const added = await ada.client.auth.passkeys.register.mutate({
+      response: authenticator.register(options),
+      name: '  Laptop  ',
+    });
+    expect(added).toMatchObject({ name: 'Laptop', lastUsedAt: null, deviceType: 'singleDevice', backedUp: false });
+
+    // A second registration is told which credential the account has already.
+    const again = await ada.client.auth.passkeys.registrationOptions.mutate();
+    expect(again.excludeCredentials).toEqual([{ id: authenticator.credentials[0]?.id, type: 'public-key', transports: ['internal'] }]);
+
+    // Sign in from a fresh browser, typing nothing: the passkey says who it is.
+    const phone = createTestClient(server.url);
+    const challenge = await phone.client.auth.passkeys.authenticationOptions.mutate();
+    expect(challenge.allowCredentials ?? []).toEqual([]);
+    expect(challenge.userVerification).toBe('required');
+    expect(challenge.rpId).toBe('localhost');
+    const session = await phone.client.auth.passkeys.authenticate.mutate({
+      response: authenticator.authenticate(challenge),
+    });
+    expect(session.user).toMatchObject({ id: ada.session.user.id, email: 'ada@example.com' });
+    expect(phone.jar.get(REFRESH_COOKIE_NAME)).toBeTruthy();
+    phone.setAccessToken(session.accessToken);
+    expect((await phone.client.auth.me.query()).email).toBe('ada@example.com');
+    // The session rotates like any other.
+    const refreshed = await phone.client.auth.refresh.mutate();
+    expect(refreshed.user.id).toBe(ada.session.user.id);
+
+    const [listed] = await ada.client.auth.passkeys.list.query();
+    expect(listed).toMatchObject({ id: added.id, name: 'Laptop', createdAt: added.createdAt });
+    expect(listed?.lastUsedAt).toEqual(expect.any(Number));
+    expect(Object.keys(listed ?? {}).sort()).toEqual(
+      ['backedUp', 'createdAt', 'deviceType', 'id', 'lastUsedAt', 'name'].sort(),
+    );
+
+    const activity = await ada.client.auth.activity.list.query();
+    expect(activity.slice(0, 2).map((event) => [event.type, event.method])).toEqual([
+      ['signed_in', 'passkey'],
+      ['passkey_added', null],
+    ]);
+    expect(activity.at(-1)).toMatchObject({ type: 'signed_in', method: 'password' });
+
+    // Removed: it signs in no more, though the session it started lives on until revoked.
+    await ada.client.auth.passkeys.remove.mutate({ id: added.id });
+    expect(await ada.client.auth.passkeys.list.query()).toEqual([]);
+    const retry = await phone.client.auth.passkeys.authenticationOptions.mutate();
+    expect(await refusal(phone.client.auth.passkeys.authenticate.mutate({ response: authenticator.authenticate(retry) }))).toBe(
+      'UNAUTHORIZED:INVALID_CREDENTIALS: This passkey was not accepted. It may have been removed from your account: sign in with your password or another passkey.',
+    );
+    expect((await phone.client.auth.me.query()).email).toBe('ada@example.com');
+    expect((await ada.client.auth.activity.list.query())[0]?.type).toBe('passkey_removed');
+  });
+
+  it('refuses a response made for another origin or another RP ID (a phishing site), and logs why', async () => {
+    const { server, log } = await start();
+    const ada = await signedUp(server, 'ada@example.com');
+    const authenticator = authenticatorFor(server);
+    const phishing = { origin: 'https://tessera-login.example' };
+
+    const options = await ada.client.auth.passkeys.registrationOptions.mutate();
+    expect(await refusal(ada.client.auth.passkeys.register.mutate({ response: authenticator.register(options, phishing) }))).toBe(
+      'BAD_REQUEST:-: The passkey could not be verified, so it was not added. Please try again.',
+    );
+    const options2 = await ada.client.auth.passkeys.registrationOptions.mutate();
+    const wrongRp = authenticator.register(options2, { rpId: 'tessera-login.example' });
+    expect(await refusal(ada.client.auth.passkeys.register.mutate({ response: wrongRp }))).toMatch(/^BAD_REQUEST/);
+    expect(await ada.client.auth.passkeys.list.query()).toEqual([]);
+
+    await addPasskey(ada, authenticator);
+    for (const overrides of [phishing, { rpId: 'tessera-login.example' }, { userVerified: false }]) {
+      const challenge = await ada.client.auth.passkeys.authenticationOptions.mutate();
+      const response = authenticator.authenticate(challenge, overrides);
+      expect(await refusal(ada.client.auth.passkeys.authenticate.mutate({ response }))).toMatch(
+        /^UNAUTHORIZED:INVALID_CREDENTIALS: This passkey was not accepted/,
+      );
+    }
+    const refusals = log.filter((line) => line.msg === 'passkey refused');
+    expect(refusals.map((line) => `${line.ceremony}:${line.reason}`)).toEqual([
+      'registration:not_verified',
+      'registration:not_verified',
+      'authentication:not_verified',
+      'authentication:not_verified',
+      'authentication:not_verified',
+    ]);
+  });
+
+  it('answers a challenge once, for 5 minutes, only for its own ceremony and session', async () => {
+    const { server } = await start();
+    const ada = await signedUp(server, 'ada@example.com');
+    const authenticator = authenticatorFor(server);
+    await addPasskey(ada, authenticator);
+
+    // Replayed: the same signed response a second time (a captured request).
+    const challenge = await ada.client.auth.passkeys.authenticationOptions.mutate();
+    const response = authenticator.authenticate(challenge);
+    expect(await refusal(ada.client.auth.passkeys.authenticate.mutate({ response }))).toBe('OK');
+    expect(await refusal(ada.client.auth.passkeys.authenticate.mutate({ response }))).toBe(
+      'UNAUTHORIZED:INVALID_CREDENTIALS: This passkey request was already used or is not valid. Please try again.',
+    );
+    // A challenge the server never handed out.
+    const invented = authenticator.authenticate(challenge, { challenge: 'bm90LWEtY2hhbGxlbmdlLWZyb20tdGhlLXNlcnZlcg' });
+    expect(await refusal(ada.client.auth.passkeys.authenticate.mutate({ response: invented }))).toMatch(/already used or is not valid/);
+
+    // Expired: five minutes have passed (the stored expiry is moved back, not waited for).
+    const late = await ada.client.auth.passkeys.authenticationOptions.mutate();
+    await rawSql(server.dbFile, 'update webauthn_challenges set expires_at = 1');
+    expect(
+      await refusal(ada.client.auth.passkeys.authenticate.mutate({ response: authenticator.authenticate(late) })),
+    ).toBe('UNAUTHORIZED:INVALID_CREDENTIALS: The passkey request timed out. Please try again.');
+    // And a failed answer uses the challenge up too: it cannot be tried again.
+    expect(await rawSql(server.dbFile, 'select challenge_hash from webauthn_challenges')).toEqual([]);
+
+    // A sign-in challenge cannot register a passkey, nor one handed to another session.
+    const signInChallenge = await ada.client.auth.passkeys.authenticationOptions.mutate();
+    const registrationOptions = await ada.client.auth.passkeys.registrationOptions.mutate();
+    const misused = authenticator.register({ ...registrationOptions, challenge: signInChallenge.challenge });
+    expect(await refusal(ada.client.auth.passkeys.register.mutate({ response: misused }))).toBe(
+      'BAD_REQUEST:-: This request to add a passkey was already used or is not valid. Please try again.',
+    );
+    const grace = await signedUp(server, 'grace@example.com');
+    const stolen = authenticator.register(registrationOptions);
+    expect(await refusal(grace.client.auth.passkeys.register.mutate({ response: stolen }))).toMatch(/^BAD_REQUEST.*not valid/);
+  });
+
+  it('refuses and logs a signature counter that did not grow (a cloned authenticator)', async () => {
+    const { server, log } = await start();
+    const ada = await signedUp(server, 'ada@example.com');
+    const authenticator = authenticatorFor(server);
+    await addPasskey(ada, authenticator);
+    const signIn = async (counter?: number) => {
+      const challenge = await ada.client.auth.passkeys.authenticationOptions.mutate();
+      const response = authenticator.authenticate(challenge, counter === undefined ? {} : { counter });
+      return refusal(ada.client.auth.passkeys.authenticate.mutate({ response }));
+    };
+    expect(await signIn(5)).toBe('OK');
+    expect(await signIn(5)).toMatch(/^UNAUTHORIZED:INVALID_CREDENTIALS: This passkey was not accepted/);
+    expect(await signIn(3)).toMatch(/^UNAUTHORIZED:INVALID_CREDENTIALS/);
+    expect(await signIn(6)).toBe('OK');
+    const warnings = log.filter((line) => line.level === 40 && line.reason === 'counter_regressed');
+    expect(warnings).toHaveLength(2);
+    expect(warnings[0]).toMatchObject({ storedCounter: '5', presentedCounter: '5' });
+    expect((await rawSql(server.dbFile, 'select counter from passkeys')).map((row) => Number((row as { counter: unknown }).counter))).toEqual([6]);
+  });
+
+  it("keeps each account to its own passkeys: another user's credential, id or user handle gets nothing", async () => {
+    const { server } = await start();
+    const ada = await signedUp(server, 'ada@example.com');
+    const grace = await signedUp(server, 'grace@example.com');
+    const adas = authenticatorFor(server);
+    const graces = authenticatorFor(server);
+    const adaKey = await addPasskey(ada, adas);
+    await addPasskey(grace, graces);
+    const [adaCredential] = adas.credentials;
+    const [graceCredential] = graces.credentials;
+    if (!adaCredential || !graceCredential) throw new Error('no credentials');
+
+    // Grace's key signing for Ada's credential id: the signature does not verify.
+    const challenge = await grace.client.auth.passkeys.authenticationOptions.mutate();
+    const forged = graces.authenticate(challenge, { credential: { ...graceCredential, id: adaCredential.id, userHandle: adaCredential.userHandle } });
+    expect(await refusal(grace.client.auth.passkeys.authenticate.mutate({ response: forged }))).toMatch(/^UNAUTHORIZED:INVALID_CREDENTIALS/);
+    // Ada's credential claiming Grace's account.
+    const challenge2 = await grace.client.auth.passkeys.authenticationOptions.mutate();
+    const claimed = adas.authenticate(challenge2, { userHandle: graceCredential.userHandle });
+    expect(await refusal(grace.client.auth.passkeys.authenticate.mutate({ response: claimed }))).toMatch(/^UNAUTHORIZED:INVALID_CREDENTIALS/);
+
+    // A credential already registered (here: Ada's, once the copy's id is hers) cannot join another account.
+    const options = await grace.client.auth.passkeys.registrationOptions.mutate();
+    const copy = adas.register(options);
+    await rawSql(server.dbFile, `update passkeys set credential_id = '${copy.id}' where id = '${adaKey.id}'`);
+    expect(await refusal(grace.client.auth.passkeys.register.mutate({ response: copy }))).toBe(
+      'CONFLICT:-: This passkey is already registered.',
+    );
+
+    // Grace cannot see, nor remove, Ada's.
+    expect((await grace.client.auth.passkeys.list.query()).map((key) => key.id)).not.toContain(adaKey.id);
+    expect(await refusal(grace.client.auth.passkeys.remove.mutate({ id: adaKey.id }))).toBe('NOT_FOUND:-: No such passkey.');
+    expect(await ada.client.auth.passkeys.list.query()).toHaveLength(1);
+  });
+
+  it('keeps the last way in: a passkey-only account cannot remove its last passkey', async () => {
+    const { server } = await start();
+    const ada = await signedUp(server, 'ada@example.com');
+    const authenticator = authenticatorFor(server);
+    const first = await addPasskey(ada, authenticator);
+    const second = await addPasskey(ada, authenticator);
+    await rawSql(server.dbFile, "update users set password_hash = ''");
+    await ada.client.auth.passkeys.remove.mutate({ id: first.id });
+    expect(await refusal(ada.client.auth.passkeys.remove.mutate({ id: second.id }))).toBe(
+      'PRECONDITION_FAILED:-: This passkey is your only way to sign in. Set a password before you remove it.',
+    );
+    expect((await ada.client.auth.passkeys.list.query()).map((key) => key.id)).toEqual([second.id]);
+  });
+
+  it('needs a live session to add or list passkeys, and validates what it is sent', async () => {
+    const { server } = await start();
+    const anonymous = createTestClient(server.url);
+    expect(await refusal(anonymous.client.auth.passkeys.registrationOptions.mutate())).toMatch(/^UNAUTHORIZED:ACCESS_TOKEN_MISSING/);
+    expect(await refusal(anonymous.client.auth.passkeys.list.query())).toMatch(/^UNAUTHORIZED:ACCESS_TOKEN_MISSING/);
+    const ada = await signedUp(server, 'ada@example.com');
+    const options = await ada.client.auth.passkeys.registrationOptions.mutate();
+    const response = authenticatorFor(server).register(options);
+    const tooLong = 'x'.repeat(limits.passkeyNameMaxLength + 1);
+    expect(await refusal(ada.client.auth.passkeys.register.mutate({ response, name: tooLong }))).toMatch(
+      /^BAD_REQUEST.*A passkey name must be at most 64 characters/,
+    );
+    const notBase64 = { ...response, response: { ...response.response, clientDataJSON: '{"challenge":1}' } };
+    expect(await refusal(ada.client.auth.passkeys.register.mutate({ response: notBase64 }))).toMatch(/clientDataJSON must be base64url/);
+    expect(await refusal(ada.client.auth.passkeys.remove.mutate({ id: 'nope' }))).toMatch(/Unknown passkey id/);
+  });
+
+  it('holds at most the limit of passkeys per account', async () => {
+    const { server } = await start();
+    const ada = await signedUp(server, 'ada@example.com');
+    const authenticator = authenticatorFor(server);
+    for (let i = 0; i < limits.passkeysPerUser; i++) await addPasskey(ada, authenticator);
+    expect(await refusal(ada.client.auth.passkeys.registrationOptions.mutate())).toBe(
+      'BAD_REQUEST:-: You have the most passkeys an account can hold. Remove one to add another.',
+    );
+  });
+
+  it('turns passkeys off, saying why, when PUBLIC_ORIGIN is an IP address', async () => {
+    const { server, log } = await start({ PUBLIC_ORIGIN: 'http://127.0.0.1:3000' });
+    expect(log.find((line) => line.msg.includes('cannot be a WebAuthn relying party ID'))).toMatchObject({ level: 40 });
+    const anonymous = createTestClient(server.url);
+    expect(await refusal(anonymous.client.auth.passkeys.authenticationOptions.mutate())).toBe(
+      'PRECONDITION_FAILED:-: Passkeys are not available on this server.',
+    );
+  });
+
+  it('names the site with RP_NAME', async () => {
+    const { server } = await start({ RP_NAME: 'Acme Notes' });
+    const ada = await signedUp(server, 'ada@example.com');
+    expect((await ada.client.auth.passkeys.registrationOptions.mutate()).rp).toEqual({ id: 'localhost', name: 'Acme Notes' });
+  });
+});

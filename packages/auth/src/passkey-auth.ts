@@ -1,0 +1,301 @@
+import { randomUUID } from 'node:crypto';
+import {
+  generateAuthenticationOptions,
+  generateRegistrationOptions,
+  type PublicKeyCredentialCreationOptionsJSON,
+  type PublicKeyCredentialRequestOptionsJSON,
+  verifyAuthenticationResponse,
+  verifyRegistrationResponse,
+} from '@simplewebauthn/server';
+import { type AuthenticationResponseInput, limits, type RegistrationResponseInput } from '@tessera/contract';
+import type { ClientInfo } from './client-info';
+import { AuthError } from './errors';
+import type { NewAuthEvent } from './events';
+import {
+  type ChallengePurpose,
+  counterRegressed,
+  type PasskeySummary,
+  type StoredChallenge,
+  type StoredPasskey,
+  toTransports,
+} from './passkeys';
+import {
+  CHALLENGE_TTL_MS,
+  challengeOf,
+  hashChallenge,
+  newChallenge,
+  type RelyingParty,
+  userHandleOf,
+} from './relying-party';
+import type { AuthStore } from './store';
+import type { Throttle } from './throttle';
+import type { User } from './users';
+
+/** Why a passkey ceremony was refused (`details.reason` of `PASSKEY_REFUSED`). */
+export type PasskeyRefusal =
+  /** No such challenge: never handed out, already answered, for the other ceremony or another session. */
+  | 'challenge_unknown'
+  | 'challenge_expired'
+  /** The library refused the response: wrong origin or RP ID, bad signature, no user verification… */
+  | 'not_verified'
+  /** No passkey has this credential id (removed, or never registered here). */
+  | 'unknown_credential'
+  /** The response names a different account than the one the credential belongs to. */
+  | 'user_mismatch'
+  /** The signature counter did not grow: the key may have been cloned. */
+  | 'counter_regressed'
+  | 'already_registered'
+  | 'too_many';
+
+/** Who is adding a passkey: the signed-in user and the live session the challenge is bound to. */
+export interface PasskeyCaller {
+  userId: string;
+  sessionId: string;
+}
+
+interface PasskeyAuthDeps<SignInResult> {
+  store: AuthStore;
+  /** Null when `PUBLIC_ORIGIN` names no domain: every operation then refuses with `PASSKEYS_UNAVAILABLE`. */
+  relyingParty: RelyingParty | null;
+  throttle: Throttle;
+  record: (event: NewAuthEvent) => Promise<void>;
+  /** Starts a session for a user whose passkey was verified, exactly as a password sign-in does. */
+  signIn: (user: User, client: ClientInfo) => Promise<SignInResult>;
+  /** Refuse sign-in until the address is verified (`REQUIRE_VERIFIED_EMAIL`), as with a password. */
+  requireVerifiedEmail: boolean;
+  now: () => number;
+}
+
+const refused = (ceremony: ChallengePurpose, reason: PasskeyRefusal, facts: Record<string, string | null> = {}) =>
+  new AuthError('PASSKEY_REFUSED', `Passkey ${ceremony} refused: ${reason}`, { ceremony, reason, ...facts });
+
+/** Why the library refused, for the server log only. */
+const causeOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+const summary = ({ id, name, createdAt, lastUsedAt, deviceType, backedUp }: StoredPasskey): PasskeySummary => ({
+  id,
+  name,
+  createdAt,
+  lastUsedAt,
+  deviceType,
+  backedUp,
+});
+
+/**
+ * Passkeys (WebAuthn) inside the session model: registering one for the signed-in user, listing
+ * and removing them, and signing in with one. Every challenge is random, stored hashed,
+ * answerable once and for 5 minutes; user verification is required; the origin and RP ID are
+ * the server's own. `@simplewebauthn/server` does the CBOR, attestation and signature checks.
+ */
+export function createPasskeyAuth<SignInResult>({
+  store,
+  relyingParty,
+  throttle,
+  record,
+  signIn,
+  requireVerifiedEmail,
+  now,
+}: PasskeyAuthDeps<SignInResult>) {
+  const rp = (): RelyingParty => {
+    if (!relyingParty) throw new AuthError('PASSKEYS_UNAVAILABLE');
+    return relyingParty;
+  };
+
+  async function issueChallenge(
+    purpose: ChallengePurpose,
+    owner: PasskeyCaller | null,
+    client: ClientInfo,
+  ): Promise<Uint8Array<ArrayBuffer>> {
+    await throttle.countPasskeyChallenge(client.ip);
+    const challenge = newChallenge();
+    const at = now();
+    await store.storeChallenge(
+      {
+        challengeHash: hashChallenge(challenge.text),
+        purpose,
+        userId: owner?.userId ?? null,
+        sessionId: owner?.sessionId ?? null,
+        expiresAt: at + CHALLENGE_TTL_MS,
+      },
+      at,
+    );
+    return challenge.bytes;
+  }
+
+  /**
+   * Takes (uses up) the challenge a response answers, whatever comes next: a response that fails
+   * verification cannot be tried again with the same challenge.
+   */
+  async function takeChallenge(
+    purpose: ChallengePurpose,
+    clientDataJSON: string,
+    owner: PasskeyCaller | null,
+  ): Promise<string> {
+    const challenge = challengeOf(clientDataJSON);
+    const stored: StoredChallenge | null = challenge === null ? null : await store.takeChallenge(hashChallenge(challenge));
+    if (challenge === null || stored === null || stored.purpose !== purpose) throw refused(purpose, 'challenge_unknown');
+    if (owner && (stored.userId !== owner.userId || stored.sessionId !== owner.sessionId)) {
+      throw refused(purpose, 'challenge_unknown');
+    }
+    if (stored.expiresAt <= now()) throw refused(purpose, 'challenge_expired');
+    return challenge;
+  }
+
+  return {
+    /** Options for `navigator.credentials.create()`, bound to the caller's session. */
+    async registrationOptions(caller: PasskeyCaller, client: ClientInfo): Promise<PublicKeyCredentialCreationOptionsJSON> {
+      const { id: rpID, name: rpName } = rp();
+      const user = await store.findUserById(caller.userId);
+      if (!user) throw new AuthError('SESSION_NOT_FOUND');
+      const existing = await store.listPasskeys(caller.userId);
+      if (existing.length >= limits.passkeysPerUser) throw refused('registration', 'too_many');
+      return generateRegistrationOptions({
+        rpID,
+        rpName,
+        userID: userHandleOf(user.id),
+        userName: user.email,
+        userDisplayName: user.name ?? user.email,
+        challenge: await issueChallenge('registration', caller, client),
+        timeout: CHALLENGE_TTL_MS,
+        attestationType: 'none',
+        // The authenticator refuses to make a second passkey for this account.
+        excludeCredentials: existing.map(({ credentialId, transports }) => ({ id: credentialId, transports })),
+        authenticatorSelection: { residentKey: 'preferred', userVerification: 'required' },
+      });
+    },
+
+    /** Verifies a new credential against the caller's challenge and keeps its public key. */
+    async register(
+      caller: PasskeyCaller,
+      input: { response: RegistrationResponseInput; name?: string | undefined },
+      client: ClientInfo,
+    ): Promise<PasskeySummary> {
+      const { id: rpID, origin } = rp();
+      const expectedChallenge = await takeChallenge('registration', input.response.response.clientDataJSON, caller);
+      let info: Awaited<ReturnType<typeof verifyRegistrationResponse>>['registrationInfo'];
+      try {
+        const verified = await verifyRegistrationResponse({
+          // Extension results are read by no check here; transports are stored, so only WebAuthn's.
+          response: {
+            ...input.response,
+            clientExtensionResults: {},
+            response: { ...input.response.response, transports: toTransports(input.response.response.transports ?? []) },
+          },
+          expectedChallenge,
+          expectedOrigin: origin,
+          expectedRPID: rpID,
+          requireUserVerification: true,
+        });
+        info = verified.registrationInfo;
+      } catch (error) {
+        throw refused('registration', 'not_verified', { cause: causeOf(error) });
+      }
+      if (!info) throw refused('registration', 'not_verified');
+      const existing = await store.listPasskeys(caller.userId);
+      if (existing.length >= limits.passkeysPerUser) throw refused('registration', 'too_many');
+      const passkey = {
+        id: randomUUID(),
+        userId: caller.userId,
+        credentialId: info.credential.id,
+        publicKey: Buffer.from(info.credential.publicKey).toString('base64url'),
+        counter: info.credential.counter,
+        transports: toTransports(info.credential.transports ?? []),
+        deviceType: info.credentialDeviceType,
+        backedUp: info.credentialBackedUp,
+        name: input.name ?? `Passkey ${existing.length + 1}`,
+      };
+      const at = now();
+      if (!(await store.insertPasskey(passkey, at))) throw refused('registration', 'already_registered');
+      await record({ userId: caller.userId, type: 'passkey_added', sessionId: caller.sessionId, client });
+      return summary({ ...passkey, createdAt: at, lastUsedAt: null });
+    },
+
+    /** The user's passkeys, oldest first: names, dates and kinds, never keys. */
+    async list(userId: string): Promise<PasskeySummary[]> {
+      return (await store.listPasskeys(userId)).map(summary);
+    },
+
+    /**
+     * Removes one of the caller's passkeys: it signs in no more, from now on. Sessions it started
+     * stay until they end or are revoked. Throws `PASSKEY_NOT_FOUND` or `LAST_SIGN_IN_METHOD`.
+     */
+    async remove(caller: PasskeyCaller, id: string, client: ClientInfo): Promise<void> {
+      const removed = await store.removePasskey({ id, userId: caller.userId });
+      if (removed === 'not_found') throw new AuthError('PASSKEY_NOT_FOUND');
+      if (removed === 'last_sign_in_method') throw new AuthError('LAST_SIGN_IN_METHOD');
+      await record({ userId: caller.userId, type: 'passkey_removed', sessionId: caller.sessionId, client });
+    },
+
+    /**
+     * Options for `navigator.credentials.get()`, for anyone: no credential list, so the browser
+     * offers the discoverable passkeys it holds for this site and no account is named.
+     */
+    async authenticationOptions(client: ClientInfo): Promise<PublicKeyCredentialRequestOptionsJSON> {
+      const { id: rpID } = rp();
+      return generateAuthenticationOptions({
+        rpID,
+        challenge: await issueChallenge('authentication', null, client),
+        timeout: CHALLENGE_TTL_MS,
+        userVerification: 'required',
+      });
+    },
+
+    /**
+     * Signs in with a passkey, exactly as `login` does with a password (a session, a refresh
+     * token, `signed_in` in the activity, method `passkey`). Counted against the address like a
+     * sign-in. Throws `PASSKEY_REFUSED`, `EMAIL_NOT_VERIFIED`, `RateLimitedError`.
+     */
+    async authenticate(
+      input: { response: AuthenticationResponseInput },
+      client: ClientInfo,
+    ): Promise<SignInResult> {
+      const { id: rpID, origin } = rp();
+      await throttle.countAttempt(client.ip);
+      const { response } = input;
+      const expectedChallenge = await takeChallenge('authentication', response.response.clientDataJSON, null);
+      const passkey = await store.findPasskeyByCredentialId(response.id);
+      if (!passkey) throw refused('authentication', 'unknown_credential');
+      const facts = { passkeyId: passkey.id, userId: passkey.userId };
+      const handle = response.response.userHandle;
+      if (handle !== undefined && handle !== Buffer.from(userHandleOf(passkey.userId)).toString('base64url')) {
+        throw refused('authentication', 'user_mismatch', facts);
+      }
+      let newCounter: number;
+      try {
+        const verified = await verifyAuthenticationResponse({
+          response: { ...response, clientExtensionResults: {} },
+          expectedChallenge,
+          expectedOrigin: origin,
+          expectedRPID: rpID,
+          // The counter is judged below, against the stored one, so a regression has its own reason.
+          credential: {
+            id: passkey.credentialId,
+            publicKey: new Uint8Array(Buffer.from(passkey.publicKey, 'base64url')),
+            counter: 0,
+            transports: passkey.transports,
+          },
+          requireUserVerification: true,
+        });
+        if (!verified.verified) throw new Error('not verified');
+        newCounter = verified.authenticationInfo.newCounter;
+      } catch (error) {
+        throw refused('authentication', 'not_verified', { ...facts, cause: causeOf(error) });
+      }
+      const counterFacts = { ...facts, storedCounter: String(passkey.counter), presentedCounter: String(newCounter) };
+      if (counterRegressed(passkey.counter, newCounter)) throw refused('authentication', 'counter_regressed', counterFacts);
+      const used = await store.recordPasskeyUse(
+        { id: passkey.id, expectedCounter: passkey.counter, counter: newCounter },
+        now(),
+      );
+      // Lost the compare-and-swap: removed meanwhile, or another sign-in showed this counter first.
+      if (!used) {
+        const gone = !(await store.findPasskeyByCredentialId(response.id));
+        throw refused('authentication', gone ? 'unknown_credential' : 'counter_regressed', counterFacts);
+      }
+      const user = await store.findUserById(passkey.userId);
+      if (!user) throw refused('authentication', 'unknown_credential', facts);
+      if (requireVerifiedEmail && !user.emailVerified) throw new AuthError('EMAIL_NOT_VERIFIED');
+      return signIn(user, client);
+    },
+  };
+}

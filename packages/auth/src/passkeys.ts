@@ -1,0 +1,200 @@
+import { passkeys, type TesseraDb, users, webauthnChallenges } from '@tessera/db';
+import { and, asc, count, eq, sql } from 'drizzle-orm';
+
+/** How the browser can reach an authenticator (WebAuthn's AuthenticatorTransport). */
+export type PasskeyTransport = 'ble' | 'cable' | 'hybrid' | 'internal' | 'nfc' | 'smart-card' | 'usb';
+
+/** A passkey as its owner sees it (`auth.passkeys.list`). Times are epoch ms. */
+export interface PasskeySummary {
+  id: string;
+  name: string;
+  createdAt: number;
+  lastUsedAt: number | null;
+  /** `multiDevice`: synced between the owner's devices (and backed up when `backedUp`). */
+  deviceType: 'singleDevice' | 'multiDevice';
+  backedUp: boolean;
+}
+
+/** A passkey as the server verifies it: the public key, never anything secret. */
+export interface StoredPasskey extends PasskeySummary {
+  userId: string;
+  /** The authenticator's credential id, base64url. */
+  credentialId: string;
+  /** The COSE public key, base64url. */
+  publicKey: string;
+  counter: number;
+  transports: PasskeyTransport[];
+}
+
+export type NewPasskey = Omit<StoredPasskey, 'createdAt' | 'lastUsedAt'>;
+
+/** What a challenge was handed out for. */
+export type ChallengePurpose = 'registration' | 'authentication';
+
+/** A challenge as stored: only its hash; a registration's is bound to a user and session. */
+export interface StoredChallenge {
+  challengeHash: string;
+  purpose: ChallengePurpose;
+  userId: string | null;
+  sessionId: string | null;
+  expiresAt: number;
+}
+
+/** Why removing a passkey was refused. */
+export type PasskeyRemoval = 'removed' | 'not_found' | 'last_sign_in_method';
+
+/**
+ * Rows to the shapes above, on every engine: an unknown device type (a newer library's) reads as
+ * a single-device key, and transports are kept only if they are WebAuthn's.
+ */
+export function toPasskeySummary(row: {
+  id: string;
+  name: string;
+  createdAt: number;
+  lastUsedAt: number | null;
+  deviceType: string;
+  backedUp: boolean;
+}): PasskeySummary {
+  return { ...row, deviceType: row.deviceType === 'multiDevice' ? 'multiDevice' : 'singleDevice' };
+}
+
+const TRANSPORTS: readonly string[] = ['ble', 'cable', 'hybrid', 'internal', 'nfc', 'smart-card', 'usb'];
+
+export function toStoredPasskey(
+  row: Parameters<typeof toPasskeySummary>[0] & {
+    userId: string;
+    credentialId: string;
+    publicKey: string;
+    counter: number;
+    transports: string | null;
+  },
+): StoredPasskey {
+  const parsed: unknown = row.transports === null ? [] : JSON.parse(row.transports);
+  return { ...row, ...toPasskeySummary(row), transports: toTransports(Array.isArray(parsed) ? parsed : []) };
+}
+
+/** The WebAuthn transports among `values`; anything else (a newer browser's, or junk) is dropped. */
+export function toTransports(values: readonly unknown[]): PasskeyTransport[] {
+  return values.filter((value): value is PasskeyTransport => typeof value === 'string' && TRANSPORTS.includes(value));
+}
+
+/** The row values of a new passkey, on every engine. */
+export function passkeyRow(passkey: NewPasskey, now: number) {
+  return {
+    id: passkey.id,
+    userId: passkey.userId,
+    credentialId: passkey.credentialId,
+    publicKey: passkey.publicKey,
+    counter: passkey.counter,
+    transports: passkey.transports.length > 0 ? JSON.stringify(passkey.transports) : null,
+    deviceType: passkey.deviceType,
+    backedUp: passkey.backedUp,
+    name: passkey.name,
+    createdAt: now,
+    lastUsedAt: null,
+  };
+}
+
+/**
+ * The counter rule (WebAuthn §6.1.1): an authenticator that keeps a counter must show a larger
+ * one each time; a smaller or equal one means the key may have been cloned. Authenticators that
+ * keep none (synced passkeys) always send 0.
+ */
+export function counterRegressed(stored: number, presented: number): boolean {
+  return (stored > 0 || presented > 0) && presented <= stored;
+}
+
+/** Adds a passkey; false when its credential id is registered already (to anyone). */
+export function insertPasskey(db: TesseraDb, passkey: NewPasskey, now: number): boolean {
+  const inserted = db.insert(passkeys).values(passkeyRow(passkey, now)).onConflictDoNothing().run();
+  return inserted.changes === 1;
+}
+
+/** The user's passkeys, oldest first. */
+export function listPasskeys(db: TesseraDb, userId: string): StoredPasskey[] {
+  return db
+    .select()
+    .from(passkeys)
+    .where(eq(passkeys.userId, userId))
+    .orderBy(asc(passkeys.createdAt), asc(passkeys.id))
+    .all()
+    .map(toStoredPasskey);
+}
+
+export function findPasskeyByCredentialId(db: TesseraDb, credentialId: string): StoredPasskey | null {
+  const row = db.select().from(passkeys).where(eq(passkeys.credentialId, credentialId)).get();
+  return row ? toStoredPasskey(row) : null;
+}
+
+/**
+ * Records a successful use: the new counter and the time. A compare-and-swap on the counter the
+ * verification saw, so of two sign-ins racing with one counter value, one wins. False when the
+ * passkey was removed or its counter moved meanwhile.
+ */
+export function recordPasskeyUse(
+  db: TesseraDb,
+  use: { id: string; expectedCounter: number; counter: number },
+  now: number,
+): boolean {
+  const updated = db
+    .update(passkeys)
+    .set({ counter: use.counter, lastUsedAt: now })
+    .where(and(eq(passkeys.id, use.id), eq(passkeys.counter, use.expectedCounter)))
+    .run();
+  return updated.changes === 1;
+}
+
+/**
+ * Removes one of the user's passkeys, in one transaction with the check that it is not the
+ * account's last way to sign in (no password and no other passkey).
+ */
+export function removePasskey(db: TesseraDb, input: { id: string; userId: string }): PasskeyRemoval {
+  return db.transaction(
+    (tx): PasskeyRemoval => {
+      const mine = and(eq(passkeys.id, input.id), eq(passkeys.userId, input.userId));
+      if (!tx.select({ id: passkeys.id }).from(passkeys).where(mine).get()) return 'not_found';
+      const others = (tx.select({ n: count() }).from(passkeys).where(eq(passkeys.userId, input.userId)).get()?.n ?? 1) - 1;
+      const hasPassword = tx
+        .select({ id: users.id })
+        .from(users)
+        .where(and(eq(users.id, input.userId), sql`${users.passwordHash} <> ''`))
+        .get();
+      if (others === 0 && !hasPassword) return 'last_sign_in_method';
+      tx.delete(passkeys).where(mine).run();
+      return 'removed';
+    },
+    { behavior: 'immediate' },
+  );
+}
+
+export function storeChallenge(db: TesseraDb, challenge: StoredChallenge, now: number): void {
+  db.insert(webauthnChallenges)
+    .values({ ...challenge, createdAt: now })
+    .run();
+}
+
+/** Deletes the challenge and returns it: a challenge answers at most once, whatever the outcome. */
+export function takeChallenge(db: TesseraDb, challengeHash: string): StoredChallenge | null {
+  const row = db
+    .delete(webauthnChallenges)
+    .where(eq(webauthnChallenges.challengeHash, challengeHash))
+    .returning()
+    .get();
+  return row ? toStoredChallenge(row) : null;
+}
+
+export function toStoredChallenge(row: {
+  challengeHash: string;
+  purpose: string;
+  userId: string | null;
+  sessionId: string | null;
+  expiresAt: number;
+}): StoredChallenge {
+  return {
+    challengeHash: row.challengeHash,
+    purpose: row.purpose === 'registration' ? 'registration' : 'authentication',
+    userId: row.userId,
+    sessionId: row.sessionId,
+    expiresAt: row.expiresAt,
+  };
+}
