@@ -81,7 +81,9 @@ describe('passkeys', () => {
 
     // A second registration is told which credential the account has already.
     const again = await ada.client.auth.passkeys.registrationOptions.mutate();
-    expect(again.excludeCredentials).toEqual([{ id: authenticator.credentials[0]?.id, type: 'public-key', transports: ['internal'] }]);
+    expect(again.excludeCredentials).toEqual([
+      { id: authenticator.credentials[0]?.id, type: 'public-key', transports: ['internal'] },
+    ]);
 
     // Sign in from a fresh browser, typing nothing: the passkey says who it is.
     const phone = createTestClient(server.url);
@@ -118,7 +120,9 @@ describe('passkeys', () => {
     await ada.client.auth.passkeys.remove.mutate({ id: added.id });
     expect(await ada.client.auth.passkeys.list.query()).toEqual([]);
     const retry = await phone.client.auth.passkeys.authenticationOptions.mutate();
-    expect(await refusal(phone.client.auth.passkeys.authenticate.mutate({ response: authenticator.authenticate(retry) }))).toBe(
+    expect(
+      await refusal(phone.client.auth.passkeys.authenticate.mutate({ response: authenticator.authenticate(retry) })),
+    ).toBe(
       'UNAUTHORIZED:INVALID_CREDENTIALS: This passkey was not accepted. It may have been removed from your account: sign in with your password or another passkey.',
     );
     expect((await phone.client.auth.me.query()).email).toBe('ada@example.com');
@@ -132,9 +136,9 @@ describe('passkeys', () => {
     const phishing = { origin: 'https://tessera-login.example' };
 
     const options = await ada.client.auth.passkeys.registrationOptions.mutate();
-    expect(await refusal(ada.client.auth.passkeys.register.mutate({ response: authenticator.register(options, phishing) }))).toBe(
-      'BAD_REQUEST:-: The passkey could not be verified, so it was not added. Please try again.',
-    );
+    expect(
+      await refusal(ada.client.auth.passkeys.register.mutate({ response: authenticator.register(options, phishing) })),
+    ).toBe('BAD_REQUEST:-: The passkey could not be verified, so it was not added. Please try again.');
     const options2 = await ada.client.auth.passkeys.registrationOptions.mutate();
     const wrongRp = authenticator.register(options2, { rpId: 'tessera-login.example' });
     expect(await refusal(ada.client.auth.passkeys.register.mutate({ response: wrongRp }))).toMatch(/^BAD_REQUEST/);
@@ -173,7 +177,9 @@ describe('passkeys', () => {
     );
     // A challenge the server never handed out.
     const invented = authenticator.authenticate(challenge, { challenge: 'bm90LWEtY2hhbGxlbmdlLWZyb20tdGhlLXNlcnZlcg' });
-    expect(await refusal(ada.client.auth.passkeys.authenticate.mutate({ response: invented }))).toMatch(/already used or is not valid/);
+    expect(await refusal(ada.client.auth.passkeys.authenticate.mutate({ response: invented }))).toMatch(
+      /already used or is not valid/,
+    );
 
     // Expired: five minutes have passed (the stored expiry is moved back, not waited for).
     const late = await ada.client.auth.passkeys.authenticationOptions.mutate();
@@ -193,7 +199,9 @@ describe('passkeys', () => {
     );
     const grace = await signedUp(server, 'grace@example.com');
     const stolen = authenticator.register(registrationOptions);
-    expect(await refusal(grace.client.auth.passkeys.register.mutate({ response: stolen }))).toMatch(/^BAD_REQUEST.*not valid/);
+    expect(await refusal(grace.client.auth.passkeys.register.mutate({ response: stolen }))).toMatch(
+      /^BAD_REQUEST.*not valid/,
+    );
   });
 
   it('refuses and logs a signature counter that did not grow (a cloned authenticator)', async () => {
@@ -213,7 +221,11 @@ describe('passkeys', () => {
     const warnings = log.filter((line) => line.level === 40 && line.reason === 'counter_regressed');
     expect(warnings).toHaveLength(2);
     expect(warnings[0]).toMatchObject({ storedCounter: '5', presentedCounter: '5' });
-    expect((await rawSql(server.dbFile, 'select counter from passkeys')).map((row) => Number((row as { counter: unknown }).counter))).toEqual([6]);
+    expect(
+      (await rawSql(server.dbFile, 'select counter from passkeys')).map((row) =>
+        Number((row as { counter: unknown }).counter),
+      ),
+    ).toEqual([6]);
   });
 
   it("keeps each account to its own passkeys: another user's credential, id or user handle gets nothing", async () => {
@@ -230,12 +242,18 @@ describe('passkeys', () => {
 
     // Grace's key signing for Ada's credential id: the signature does not verify.
     const challenge = await grace.client.auth.passkeys.authenticationOptions.mutate();
-    const forged = graces.authenticate(challenge, { credential: { ...graceCredential, id: adaCredential.id, userHandle: adaCredential.userHandle } });
-    expect(await refusal(grace.client.auth.passkeys.authenticate.mutate({ response: forged }))).toMatch(/^UNAUTHORIZED:INVALID_CREDENTIALS/);
+    const forged = graces.authenticate(challenge, {
+      credential: { ...graceCredential, id: adaCredential.id, userHandle: adaCredential.userHandle },
+    });
+    expect(await refusal(grace.client.auth.passkeys.authenticate.mutate({ response: forged }))).toMatch(
+      /^UNAUTHORIZED:INVALID_CREDENTIALS/,
+    );
     // Ada's credential claiming Grace's account.
     const challenge2 = await grace.client.auth.passkeys.authenticationOptions.mutate();
     const claimed = adas.authenticate(challenge2, { userHandle: graceCredential.userHandle });
-    expect(await refusal(grace.client.auth.passkeys.authenticate.mutate({ response: claimed }))).toMatch(/^UNAUTHORIZED:INVALID_CREDENTIALS/);
+    expect(await refusal(grace.client.auth.passkeys.authenticate.mutate({ response: claimed }))).toMatch(
+      /^UNAUTHORIZED:INVALID_CREDENTIALS/,
+    );
 
     // A credential already registered (here: Ada's, once the copy's id is hers) cannot join another account.
     const options = await grace.client.auth.passkeys.registrationOptions.mutate();
@@ -247,7 +265,9 @@ describe('passkeys', () => {
 
     // Grace cannot see, nor remove, Ada's.
     expect((await grace.client.auth.passkeys.list.query()).map((key) => key.id)).not.toContain(adaKey.id);
-    expect(await refusal(grace.client.auth.passkeys.remove.mutate({ id: adaKey.id }))).toBe('NOT_FOUND:-: No such passkey.');
+    expect(await refusal(grace.client.auth.passkeys.remove.mutate({ id: adaKey.id }))).toBe(
+      'NOT_FOUND:-: No such passkey.',
+    );
     expect(await ada.client.auth.passkeys.list.query()).toHaveLength(1);
   });
 
@@ -268,7 +288,9 @@ describe('passkeys', () => {
   it('needs a live session to add or list passkeys, and validates what it is sent', async () => {
     const { server } = await start();
     const anonymous = createTestClient(server.url);
-    expect(await refusal(anonymous.client.auth.passkeys.registrationOptions.mutate())).toMatch(/^UNAUTHORIZED:ACCESS_TOKEN_MISSING/);
+    expect(await refusal(anonymous.client.auth.passkeys.registrationOptions.mutate())).toMatch(
+      /^UNAUTHORIZED:ACCESS_TOKEN_MISSING/,
+    );
     expect(await refusal(anonymous.client.auth.passkeys.list.query())).toMatch(/^UNAUTHORIZED:ACCESS_TOKEN_MISSING/);
     const ada = await signedUp(server, 'ada@example.com');
     const options = await ada.client.auth.passkeys.registrationOptions.mutate();
@@ -278,7 +300,9 @@ describe('passkeys', () => {
       /^BAD_REQUEST.*A passkey name must be at most 64 characters/,
     );
     const notBase64 = { ...response, response: { ...response.response, clientDataJSON: '{"challenge":1}' } };
-    expect(await refusal(ada.client.auth.passkeys.register.mutate({ response: notBase64 }))).toMatch(/clientDataJSON must be base64url/);
+    expect(await refusal(ada.client.auth.passkeys.register.mutate({ response: notBase64 }))).toMatch(
+      /clientDataJSON must be base64url/,
+    );
     expect(await refusal(ada.client.auth.passkeys.remove.mutate({ id: 'nope' }))).toMatch(/Unknown passkey id/);
   });
 
@@ -304,6 +328,9 @@ describe('passkeys', () => {
   it('names the site with RP_NAME', async () => {
     const { server } = await start({ RP_NAME: 'Acme Notes' });
     const ada = await signedUp(server, 'ada@example.com');
-    expect((await ada.client.auth.passkeys.registrationOptions.mutate()).rp).toEqual({ id: 'localhost', name: 'Acme Notes' });
+    expect((await ada.client.auth.passkeys.registrationOptions.mutate()).rp).toEqual({
+      id: 'localhost',
+      name: 'Acme Notes',
+    });
   });
 });

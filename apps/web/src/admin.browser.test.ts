@@ -31,7 +31,7 @@ describe('the Admin page', () => {
     });
     expect(granted.status).toBe(0);
     await page.goto(`${server.publicOrigin}/`);
-    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).waitFor();
     await signIn(page, 'boss@example.com');
     await page.getByRole('link', { name: 'Admin' }).click();
 

@@ -39,7 +39,7 @@ describe('the SPA in Chromium', () => {
     });
 
     await page.goto(`${origin()}/`);
-    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).waitFor();
     expect(refreshes).toEqual([]);
     expect(consoleErrors).toEqual([]);
 
@@ -65,11 +65,11 @@ describe('the SPA in Chromium', () => {
     expect(authCalls).toEqual(['auth.refresh']);
 
     await page.getByRole('button', { name: 'Sign out' }).click();
-    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).waitFor();
     const names = (await browser.context.cookies()).map((cookie) => cookie.name);
     expect(names).not.toContain('tessera_signed_in');
     await page.reload();
-    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).waitFor();
     expect(refreshes).toEqual([200]);
     expect(consoleErrors).toEqual([]);
   });
@@ -87,7 +87,7 @@ describe('the SPA in Chromium', () => {
     const loaded = (name: string) => scripts.some((script) => script.path.startsWith(`/assets/${name}-`));
 
     await page.goto(`${origin()}/sign-in`);
-    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).waitFor();
     expect(scripts.length).toBeGreaterThan(0);
     // Only files too small to gain (under 1 KB) go out as they are.
     for (const script of scripts) if (script.encoding === 'identity') expect(script.bytes).toBeLessThan(1024);
@@ -146,9 +146,9 @@ describe('the SPA in Chromium', () => {
     const page = await browser.context.newPage();
     await createAccount(page, origin(), 'signout@example.com');
     await page.getByRole('button', { name: 'Sign out' }).click();
-    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).waitFor();
     await page.reload();
-    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).waitFor();
 
     await signIn(page, 'signout@example.com', 'wrong password');
     await expect(page.getByRole('alert').textContent()).resolves.toMatch(/incorrect|invalid/i);

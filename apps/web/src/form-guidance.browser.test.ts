@@ -44,7 +44,7 @@ describe('forms that guide', () => {
     await page.goto(`${server.publicOrigin}/sign-in`);
 
     // A check that names a field: focus on that field.
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await expect.poll(focused).toMatchObject({ tag: 'INPUT', id: 'email' });
 
     // Wrong credentials mark no field (either may be wrong): the password is where to retype, the
@@ -60,7 +60,7 @@ describe('forms that guide', () => {
 
     // A failure no input can fix (the server unreachable): focus on the announced message.
     await page.route('**/trpc/auth.login*', (route) => route.abort());
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await expect
       .poll(focused)
       .toMatchObject({ id: 'form-alert', text: 'Could not reach Tessera. Check your connection and try again.' });
@@ -68,7 +68,7 @@ describe('forms that guide', () => {
 
     // Signed in: the new page's heading; signed out: the sign-in page's heading.
     await page.getByLabel('Password', { exact: true }).fill('a strong password');
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await expect.poll(focused).toMatchObject({ tag: 'H1', text: 'Welcome' });
     await page.getByRole('button', { name: 'Sign out' }).click();
     await expect.poll(focused).toMatchObject({ tag: 'H1', text: 'Welcome back' });
@@ -85,7 +85,7 @@ describe('forms that guide', () => {
   it('keeps the submit button where it is when the alert appears and goes', async () => {
     const page = await browser.context.newPage();
     await page.goto(`${server.publicOrigin}/sign-in`);
-    const button = page.getByRole('button', { name: 'Sign in' });
+    const button = page.getByRole('button', { name: 'Sign in', exact: true });
     const before = await button.boundingBox();
     await signIn(page, 'nobody@example.com', 'not the password');
     await page.getByRole('alert').waitFor();

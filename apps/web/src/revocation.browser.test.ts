@@ -47,12 +47,12 @@ describe('a session ended from another device', () => {
     const dialog = a.getByRole('dialog', { name: 'Sign out everywhere?' });
     await expect(dialog.getByText('Every device signed in to your account').count()).resolves.toBe(1);
     await dialog.getByRole('button', { name: 'Sign out all devices' }).click();
-    await a.getByRole('button', { name: 'Sign in' }).waitFor();
+    await a.getByRole('button', { name: 'Sign in', exact: true }).waitFor();
     await expect(a.getByRole('status').textContent()).resolves.toBe('You signed out on every device.');
 
     // B's access token has minutes left; its very next call is refused all the same.
     await b.getByRole('link', { name: 'Sessions' }).click();
-    await b.getByRole('button', { name: 'Sign in' }).waitFor({ timeout: 5_000 });
+    await b.getByRole('button', { name: 'Sign in', exact: true }).waitFor({ timeout: 5_000 });
     await expect(b.getByRole('status').textContent()).resolves.toBe(
       'You were signed out on this device from another device.',
     );
@@ -103,7 +103,7 @@ describe('a session ended from another device', () => {
     // A reload on B still explains, and still signs nobody in: the cookie's session is over.
     await b.reload();
     await b.getByText('You were signed out on this device from another device.').waitFor();
-    await b.getByRole('button', { name: 'Sign in' }).waitFor();
+    await b.getByRole('button', { name: 'Sign in', exact: true }).waitFor();
   });
 
   it('a revoked device that tries to change its password lands on the sign-in page with the reason, not "wrong password"', async () => {

@@ -63,7 +63,7 @@ describe('sessions across tabs', () => {
     await second.getByText('everywhere@example.com').waitFor();
 
     await first.getByRole('button', { name: 'Sign out' }).click();
-    await second.getByRole('button', { name: 'Sign in' }).waitFor({ timeout: 1_000 });
+    await second.getByRole('button', { name: 'Sign in', exact: true }).waitFor({ timeout: 1_000 });
 
     await signIn(first, 'everywhere@example.com');
     await second.getByText('everywhere@example.com').waitFor({ timeout: 5_000 });
@@ -93,7 +93,7 @@ describe('changing the password', () => {
 
       // The other browser's session ended: its next reload lands on the sign-in page.
       await other.reload();
-      await other.getByRole('button', { name: 'Sign in' }).waitFor();
+      await other.getByRole('button', { name: 'Sign in', exact: true }).waitFor();
       // This browser's tabs carry on with the fresh session, through a reload too.
       await second.reload();
       await second.getByText('rotate@example.com').waitFor();

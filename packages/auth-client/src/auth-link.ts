@@ -11,7 +11,13 @@ import { type FailureReason, failurePolicy, getFailureReason } from './errors';
  * @example
  * AUTH_EXEMPT_PATHS.has('auth.login'); // true
  */
-export const AUTH_EXEMPT_PATHS: ReadonlySet<string> = new Set(['auth.login', 'auth.register', 'auth.refresh']);
+export const AUTH_EXEMPT_PATHS: ReadonlySet<string> = new Set([
+  'auth.login',
+  'auth.register',
+  'auth.refresh',
+  'auth.passkeys.authenticationOptions',
+  'auth.passkeys.authenticate',
+]);
 
 /**
  * What the link needs from the auth client; an interface so tests can drive it directly.

@@ -213,6 +213,47 @@ describe('createAuthClient', () => {
       expect(auth.getState()).toEqual({ status: 'authenticated', session });
     });
 
+    it('signs in with a passkey: the challenge goes to the ceremony, its answer to authenticate, sent without a token', async () => {
+      const server = fakeServer();
+      const options = { challenge: 'c2VydmVyLWNoYWxsZW5nZQ', rpId: 'localhost', userVerification: 'required' as const };
+      server.reply('auth.passkeys.authenticationOptions', { data: options });
+      const session = issue(Date.now(), 'passkey');
+      server.reply('auth.passkeys.authenticate', { data: session });
+      const auth = singleTab(server);
+      const assertion = {
+        id: 'Y3JlZA',
+        rawId: 'Y3JlZA',
+        type: 'public-key' as const,
+        clientExtensionResults: {},
+        response: { clientDataJSON: 'e30', authenticatorData: 'YQ', signature: 'cw' },
+      };
+      const seen: unknown[] = [];
+
+      await auth.signInWithPasskey(async (given) => {
+        seen.push(given);
+        return assertion;
+      });
+      expect(seen).toEqual([options]);
+      expect(auth.getState()).toEqual({ status: 'authenticated', session });
+      expect(server.requests.map((request) => [request.path, request.authorization])).toEqual([
+        ['auth.passkeys.authenticationOptions', null],
+        ['auth.passkeys.authenticate', null],
+      ]);
+    });
+
+    it('stays signed out, asking nothing more of the server, when the passkey prompt is cancelled', async () => {
+      const server = fakeServer();
+      server.reply('auth.passkeys.authenticationOptions', { data: { challenge: 'Yw' } });
+      server.reply('auth.refresh', UNAUTHORIZED);
+      const auth = singleTab(server);
+      await auth.restore();
+      const cancelled = new DOMException('The operation either timed out or was not allowed.', 'NotAllowedError');
+
+      await expect(auth.signInWithPasskey(() => Promise.reject(cancelled))).rejects.toBe(cancelled);
+      expect(server.count('auth.passkeys.authenticate')).toBe(0);
+      expect(auth.getState().status).toBe('anonymous');
+    });
+
     it('ignores a restore that answers after the user signed in', async () => {
       const server = fakeServer();
       server.reply('auth.refresh', UNAUTHORIZED);

@@ -10,7 +10,15 @@ import { createSessionState, sameSession } from './session-state';
 import { signedInFlagPresent } from './signed-in-flag';
 import { createSingleFlight } from './single-flight';
 import { createTokenStore } from './token-store';
-import type { AuthState, ChangePasswordInput, ResetPasswordInput, Session, SignInInput, SignUpInput } from './types';
+import type {
+  AuthState,
+  ChangePasswordInput,
+  PasskeyCeremony,
+  ResetPasswordInput,
+  Session,
+  SignInInput,
+  SignUpInput,
+} from './types';
 
 /**
  * Options for {@link createAuthClient}.
@@ -65,6 +73,13 @@ export interface AuthClient {
   refresh(): Promise<Session>;
   /** Signs in with `auth.login`; rejects with the server's TRPCClientError. */
   signIn(input: SignInInput): Promise<Session>;
+  /**
+   * Signs in with a passkey: gets a challenge from `auth.passkeys.authenticationOptions`, lets
+   * `ceremony` get the browser's signed answer, and sends it to `auth.passkeys.authenticate`.
+   * Every tab adopts the session, as after `signIn`. Rejects with the server's TRPCClientError,
+   * or with whatever `ceremony` rejects with (the user cancelled the prompt, say).
+   */
+  signInWithPasskey(ceremony: PasskeyCeremony): Promise<Session>;
   /** Creates an account with `auth.register` and signs in; rejects with the server's TRPCClientError. */
   signUp(input: SignUpInput): Promise<Session>;
   /**
@@ -304,6 +319,11 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     },
     refresh: refreshOnDemand,
     signIn: (input) => establish(() => api.auth.login.mutate(input)),
+    async signInWithPasskey(ceremony) {
+      // The prompt may stay open a long while: only the final exchange runs under the lock.
+      const response = await ceremony(await api.auth.passkeys.authenticationOptions.mutate());
+      return establish(() => api.auth.passkeys.authenticate.mutate({ response }));
+    },
     signUp: (input) => establish(() => api.auth.register.mutate(input)),
     async requestPasswordReset(email) {
       await api.auth.password.requestReset.mutate({ email });

@@ -1,9 +1,10 @@
 import type { AuthClientRouter } from '@tessera/api';
 import type { Session, User } from '@tessera/contract';
-import type { inferRouterInputs } from '@trpc/server';
+import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
 import type { SessionEndReason } from './errors';
 
 type Inputs = inferRouterInputs<AuthClientRouter>;
+type Outputs = inferRouterOutputs<AuthClientRouter>;
 
 /**
  * What every successful sign-in, sign-up and refresh answers with (`@tessera/contract`); the
@@ -68,3 +69,19 @@ export type AuthState =
  * await auth.resetPassword({ token, newPassword: 'a new one' } satisfies ResetPasswordInput);
  */
 export type ResetPasswordInput = Inputs['auth']['password']['reset'];
+
+/**
+ * The challenge `auth.passkeys.authenticationOptions` hands out (WebAuthn's
+ * PublicKeyCredentialRequestOptionsJSON): what the browser's passkey prompt needs.
+ */
+export type PasskeyRequestOptions = Outputs['auth']['passkeys']['authenticationOptions'];
+
+/** The browser's signed answer to it, for `auth.passkeys.authenticate` (AuthenticationResponseJSON). */
+export type PasskeyAssertion = Inputs['auth']['passkeys']['authenticate']['response'];
+
+/**
+ * Gets the browser's answer to a passkey challenge, e.g. with `@simplewebauthn/browser`:
+ * `(optionsJSON) => startAuthentication({ optionsJSON })`. The auth client itself holds no
+ * WebAuthn code, so apps without passkeys carry none.
+ */
+export type PasskeyCeremony = (options: PasskeyRequestOptions) => Promise<PasskeyAssertion>;

@@ -14,6 +14,7 @@ export interface UseAuthResult {
    */
   endedBecause: SessionEndReason | null;
   signIn: AuthClient['signIn'];
+  signInWithPasskey: AuthClient['signInWithPasskey'];
   signUp: AuthClient['signUp'];
   signOut: AuthClient['signOut'];
   signOutEverywhere: AuthClient['signOutEverywhere'];
@@ -42,6 +43,7 @@ export function useAuth(): UseAuthResult {
       user: state.session?.user ?? null,
       endedBecause: state.status === 'anonymous' ? state.endedBecause : null,
       signIn: client.signIn,
+      signInWithPasskey: client.signInWithPasskey,
       signUp: client.signUp,
       signOut: client.signOut,
       signOutEverywhere: client.signOutEverywhere,

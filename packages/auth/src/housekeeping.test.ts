@@ -56,7 +56,11 @@ describe('pruneExpired', () => {
 
   it('deletes passkey challenges once expired, and keeps those still answerable', async () => {
     const challenge = (hash: string, expiresAt: number) =>
-      storeChallenge(handle.db, { challengeHash: hash, purpose: 'authentication', userId: null, sessionId: null, expiresAt }, now - 1000);
+      storeChallenge(
+        handle.db,
+        { challengeHash: hash, purpose: 'authentication', userId: null, sessionId: null, expiresAt },
+        now - 1000,
+      );
     challenge('expired', now - 1);
     challenge('live', now + 60_000);
     expect(await pruneExpired(handle.db, now)).toEqual({ sessions: 0, rateLimits: 0, mail: 0, challenges: 1 });

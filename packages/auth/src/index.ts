@@ -27,12 +27,13 @@ export {
 } from './events';
 export { ENDED_SESSION_RETENTION_MS, type PruneResult } from './housekeeping';
 export { type BackgroundDb, createInThreadBackground } from './in-thread-background';
-export { type PasskeyCaller, type PasskeyRefusal } from './passkey-auth';
+export type { PasskeyCaller, PasskeyRefusal } from './passkey-auth';
 export type { PasskeySummary, PasskeyTransport } from './passkeys';
 export { argon2idHasher, type PasswordHasher } from './password';
 export { createPgBackground } from './pg-background';
 export { createListeningRevocationFeed, type ListeningFeedOptions, REVOCATION_CHANNEL } from './pg-revocation-feed';
 export { createPgStore } from './pg-store';
+export { CHALLENGE_TTL_MS, DEFAULT_RP_NAME, type RelyingParty, relyingPartyFor } from './relying-party';
 export {
   createPollingRevocationFeed,
   type PollingFeedOptions,
@@ -40,7 +41,6 @@ export {
   type RevocationReader,
   type RevocationSink,
 } from './revocation-feed';
-export { CHALLENGE_TTL_MS, DEFAULT_RP_NAME, type RelyingParty, relyingPartyFor } from './relying-party';
 export { type Revocation, RevocationList } from './revocation-list';
 export { createSecretBox, generateSecretKey, keyId, type SecretBox, type SecretBoxKeys } from './secret-box';
 export { REPLACED_TOKENS_KEPT, type SessionStatus, type SessionSummary } from './sessions';

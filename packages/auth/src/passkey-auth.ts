@@ -47,6 +47,13 @@ export type PasskeyRefusal =
   | 'already_registered'
   | 'too_many';
 
+/**
+ * The options as sent: WebAuthn's JSON without `extensions`, which we never ask for (and whose
+ * binary PRF inputs do not survive JSON).
+ */
+export type PasskeyCreationOptions = Omit<PublicKeyCredentialCreationOptionsJSON, 'extensions'>;
+export type PasskeyRequestOptions = Omit<PublicKeyCredentialRequestOptionsJSON, 'extensions'>;
+
 /** Who is adding a passkey: the signed-in user and the live session the challenge is bound to. */
 export interface PasskeyCaller {
   userId: string;
@@ -132,8 +139,10 @@ export function createPasskeyAuth<SignInResult>({
     owner: PasskeyCaller | null,
   ): Promise<string> {
     const challenge = challengeOf(clientDataJSON);
-    const stored: StoredChallenge | null = challenge === null ? null : await store.takeChallenge(hashChallenge(challenge));
-    if (challenge === null || stored === null || stored.purpose !== purpose) throw refused(purpose, 'challenge_unknown');
+    const stored: StoredChallenge | null =
+      challenge === null ? null : await store.takeChallenge(hashChallenge(challenge));
+    if (challenge === null || stored === null || stored.purpose !== purpose)
+      throw refused(purpose, 'challenge_unknown');
     if (owner && (stored.userId !== owner.userId || stored.sessionId !== owner.sessionId)) {
       throw refused(purpose, 'challenge_unknown');
     }
@@ -143,13 +152,13 @@ export function createPasskeyAuth<SignInResult>({
 
   return {
     /** Options for `navigator.credentials.create()`, bound to the caller's session. */
-    async registrationOptions(caller: PasskeyCaller, client: ClientInfo): Promise<PublicKeyCredentialCreationOptionsJSON> {
+    async registrationOptions(caller: PasskeyCaller, client: ClientInfo): Promise<PasskeyCreationOptions> {
       const { id: rpID, name: rpName } = rp();
       const user = await store.findUserById(caller.userId);
       if (!user) throw new AuthError('SESSION_NOT_FOUND');
       const existing = await store.listPasskeys(caller.userId);
       if (existing.length >= limits.passkeysPerUser) throw refused('registration', 'too_many');
-      return generateRegistrationOptions({
+      const { extensions: _, ...options } = await generateRegistrationOptions({
         rpID,
         rpName,
         userID: userHandleOf(user.id),
@@ -162,6 +171,7 @@ export function createPasskeyAuth<SignInResult>({
         excludeCredentials: existing.map(({ credentialId, transports }) => ({ id: credentialId, transports })),
         authenticatorSelection: { residentKey: 'preferred', userVerification: 'required' },
       });
+      return options;
     },
 
     /** Verifies a new credential against the caller's challenge and keeps its public key. */
@@ -179,7 +189,10 @@ export function createPasskeyAuth<SignInResult>({
           response: {
             ...input.response,
             clientExtensionResults: {},
-            response: { ...input.response.response, transports: toTransports(input.response.response.transports ?? []) },
+            response: {
+              ...input.response.response,
+              transports: toTransports(input.response.response.transports ?? []),
+            },
           },
           expectedChallenge,
           expectedOrigin: origin,
@@ -230,14 +243,15 @@ export function createPasskeyAuth<SignInResult>({
      * Options for `navigator.credentials.get()`, for anyone: no credential list, so the browser
      * offers the discoverable passkeys it holds for this site and no account is named.
      */
-    async authenticationOptions(client: ClientInfo): Promise<PublicKeyCredentialRequestOptionsJSON> {
+    async authenticationOptions(client: ClientInfo): Promise<PasskeyRequestOptions> {
       const { id: rpID } = rp();
-      return generateAuthenticationOptions({
+      const { extensions: _, ...options } = await generateAuthenticationOptions({
         rpID,
         challenge: await issueChallenge('authentication', null, client),
         timeout: CHALLENGE_TTL_MS,
         userVerification: 'required',
       });
+      return options;
     },
 
     /**
@@ -245,10 +259,7 @@ export function createPasskeyAuth<SignInResult>({
      * token, `signed_in` in the activity, method `passkey`). Counted against the address like a
      * sign-in. Throws `PASSKEY_REFUSED`, `EMAIL_NOT_VERIFIED`, `RateLimitedError`.
      */
-    async authenticate(
-      input: { response: AuthenticationResponseInput },
-      client: ClientInfo,
-    ): Promise<SignInResult> {
+    async authenticate(input: { response: AuthenticationResponseInput }, client: ClientInfo): Promise<SignInResult> {
       const { id: rpID, origin } = rp();
       await throttle.countAttempt(client.ip);
       const { response } = input;
@@ -282,7 +293,8 @@ export function createPasskeyAuth<SignInResult>({
         throw refused('authentication', 'not_verified', { ...facts, cause: causeOf(error) });
       }
       const counterFacts = { ...facts, storedCounter: String(passkey.counter), presentedCounter: String(newCounter) };
-      if (counterRegressed(passkey.counter, newCounter)) throw refused('authentication', 'counter_regressed', counterFacts);
+      if (counterRegressed(passkey.counter, newCounter))
+        throw refused('authentication', 'counter_regressed', counterFacts);
       const used = await store.recordPasskeyUse(
         { id: passkey.id, expectedCounter: passkey.counter, counter: newCounter },
         now(),

@@ -153,7 +153,8 @@ export function removePasskey(db: TesseraDb, input: { id: string; userId: string
     (tx): PasskeyRemoval => {
       const mine = and(eq(passkeys.id, input.id), eq(passkeys.userId, input.userId));
       if (!tx.select({ id: passkeys.id }).from(passkeys).where(mine).get()) return 'not_found';
-      const others = (tx.select({ n: count() }).from(passkeys).where(eq(passkeys.userId, input.userId)).get()?.n ?? 1) - 1;
+      const others =
+        (tx.select({ n: count() }).from(passkeys).where(eq(passkeys.userId, input.userId)).get()?.n ?? 1) - 1;
       const hasPassword = tx
         .select({ id: users.id })
         .from(users)

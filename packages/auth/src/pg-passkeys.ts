@@ -29,7 +29,10 @@ export async function listPasskeysPg(db: TesseraPgDb, userId: string): Promise<S
   return rows.map(toStoredPasskey);
 }
 
-export async function findPasskeyByCredentialIdPg(db: TesseraPgDb, credentialId: string): Promise<StoredPasskey | null> {
+export async function findPasskeyByCredentialIdPg(
+  db: TesseraPgDb,
+  credentialId: string,
+): Promise<StoredPasskey | null> {
   const [row] = await db.select().from(passkeys).where(eq(passkeys.credentialId, credentialId));
   return row ? toStoredPasskey(row) : null;
 }

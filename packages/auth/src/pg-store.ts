@@ -207,7 +207,9 @@ export function createPgStore(db: TesseraPgDb): AuthStore {
           .from(webauthnChallenges)
           .where(lt(webauthnChallenges.expiresAt, now))
           .limit(PRUNE_BATCH_SIZE);
-        return (await db.delete(webauthnChallenges).where(inArray(webauthnChallenges.challengeHash, batch))).rowCount ?? 0;
+        return (
+          (await db.delete(webauthnChallenges).where(inArray(webauthnChallenges.challengeHash, batch))).rowCount ?? 0
+        );
       });
       return {
         sessions: prunedSessions,

@@ -1,7 +1,7 @@
 export { FAILURE_REASONS, type FailureReason } from './failure-reasons';
 export {
-  authenticatePasskeyInput,
   type AuthenticationResponseInput,
+  authenticatePasskeyInput,
   authenticationResponseInput,
   changePasswordInput,
   emailInput,
@@ -9,9 +9,9 @@ export {
   nameInput,
   passkeyNameInput,
   passwordInput,
+  type RegistrationResponseInput,
   registerInput,
   registerPasskeyInput,
-  type RegistrationResponseInput,
   registrationResponseInput,
   removePasskeyInput,
   requestResetInput,

@@ -20,6 +20,7 @@ export interface TextFieldProps {
   maxLength?: number;
   /** Guidance shown under the input and linked to it (e.g. password rules). */
   hint?: string;
+  onFocus?: () => void;
 }
 
 /** A labelled input with an optional hint, wired to the form's alert when it is at fault. */

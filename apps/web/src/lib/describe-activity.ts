@@ -10,6 +10,8 @@ const WHAT_HAPPENED: Record<ActivityEvent['type'], string> = {
   password_changed: 'Password changed',
   password_reset: 'Password reset from an emailed link',
   refresh_token_reused: 'Session ended: it was used from somewhere else',
+  passkey_added: 'Passkey added',
+  passkey_removed: 'Passkey removed',
 };
 
 /**
@@ -18,6 +20,7 @@ const WHAT_HAPPENED: Record<ActivityEvent['type'], string> = {
  * @example
  * describeActivity({ type: 'session_revoked', … }); // 'Signed out another device'
  */
-export function describeActivity(event: Pick<ActivityEvent, 'type'>): string {
+export function describeActivity(event: Pick<ActivityEvent, 'type' | 'method'>): string {
+  if (event.type === 'signed_in' && event.method === 'passkey') return 'Signed in with a passkey';
   return WHAT_HAPPENED[event.type];
 }

@@ -5,12 +5,13 @@ import { Link } from 'react-router';
 import { AuthCard } from '../components/auth-card';
 import { EmailAddress } from '../components/email-address';
 import { FormAlert } from '../components/form-alert';
+import { PasskeysSection } from '../components/passkeys-section';
 import { SubmitButton } from '../components/submit-button';
 import { TextField } from '../components/text-field';
 import { useFormSubmission } from '../lib/use-form-submission';
 import { MIN_PASSWORD_LENGTH, validateChangePassword } from '../lib/validate';
 
-/** `/account`: change the password. Doing so signs out every other device. */
+/** `/account`: change the password (which signs out every other device), and manage passkeys. */
 export function AccountPage() {
   const { user, changePassword } = useAuth();
   const [currentPassword, setCurrentPassword] = useState('');
@@ -72,6 +73,7 @@ export function AccountPage() {
         {/* Under the button, so the button never moves when the alert comes or goes. */}
         {problem === null ? null : <FormAlert key={attempt} message={problem.message} />}
       </form>
+      <PasskeysSection />
     </AuthCard>
   );
 }

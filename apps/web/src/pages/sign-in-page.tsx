@@ -9,15 +9,20 @@ import { TextField } from '../components/text-field';
 import { describeSessionEnd } from '../lib/describe-session-end';
 import { isSignOutIncomplete } from '../lib/sign-out-state';
 import { useFormSubmission } from '../lib/use-form-submission';
+import { usePasskeySignIn } from '../lib/use-passkey-sign-in';
 import { validateSignIn } from '../lib/validate';
 
-/** `/sign-in`: email and password. On success the route guard moves on to the wanted page. */
+/**
+ * `/sign-in`: email and password, or a passkey (the button, or the browser's suggestions in the
+ * Email field). On success the route guard moves on to the wanted page.
+ */
 export function SignInPage() {
   const { signIn, endedBecause } = useAuth();
   const location = useLocation();
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const { pending, problem, attempt, submit } = useFormSubmission('sign-in');
+  const passkey = usePasskeySignIn();
 
   const onSubmit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
@@ -57,7 +62,9 @@ export function SignInPage() {
           name="email"
           label="Email"
           type="email"
-          autoComplete="email"
+          // "username webauthn": the browser suggests saved passkeys here as well as addresses.
+          autoComplete="username webauthn"
+          onFocus={() => void passkey.suggestPasskeys()}
           required
           maxLength={limits.emailMaxLength}
           value={email}
@@ -79,6 +86,23 @@ export function SignInPage() {
         {/* Under the button, so the button never moves when the alert comes or goes. */}
         {problem === null ? null : <FormAlert key={attempt} message={problem.message} />}
       </form>
+      <div className="form-divider" aria-hidden="true">
+        or
+      </div>
+      <button
+        type="button"
+        className="button button-secondary"
+        disabled={passkey.pending}
+        aria-busy={passkey.pending}
+        onClick={() => void passkey.signInWithButton()}
+      >
+        Sign in with a passkey
+      </button>
+      {passkey.problem === null ? null : (
+        <p key={passkey.problem.attempt} className="alert alert-below" role="alert">
+          {passkey.problem.message}
+        </p>
+      )}
       {/* After the form: Tab goes from the password straight to "Sign in". */}
       <p className="form-aside">
         <Link to="/forgot-password">Forgot password?</Link>

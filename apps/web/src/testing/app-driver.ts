@@ -45,7 +45,7 @@ export async function createAccount(page: Page, origin: string, email: string): 
 export async function signIn(page: Page, email: string, password = TEST_PASSWORD): Promise<void> {
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password', { exact: true }).fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
 }
 
 /** Counts the page's answered `auth.refresh` calls, by status. */

@@ -189,11 +189,13 @@ export function createAuthRouter(options: { cookie: RefreshCookieOptions } = { c
       ),
 
       /** Verifies the new credential and keeps its public key; returns it as `list` shows it. */
-      register: sessionProcedure.input(registerPasskeyInput).mutation(({ ctx, input }) =>
-        loggingPasskeyRefusals(ctx, () =>
-          ctx.auth.passkeys.register({ userId: ctx.user.id, sessionId: ctx.sessionId }, input, clientInfo(ctx)),
+      register: sessionProcedure
+        .input(registerPasskeyInput)
+        .mutation(({ ctx, input }) =>
+          loggingPasskeyRefusals(ctx, () =>
+            ctx.auth.passkeys.register({ userId: ctx.user.id, sessionId: ctx.sessionId }, input, clientInfo(ctx)),
+          ),
         ),
-      ),
 
       /** The caller's passkeys, oldest first: id, name, created, last used, device type, backed up. */
       list: sessionProcedure.query(({ ctx }) => ctx.auth.passkeys.list(ctx.user.id)),
@@ -213,7 +215,10 @@ export function createAuthRouter(options: { cookie: RefreshCookieOptions } = { c
       authenticate: sameOriginProcedure
         .input(authenticatePasskeyInput)
         .mutation(async ({ ctx, input }) =>
-          handOver(ctx, await loggingPasskeyRefusals(ctx, () => ctx.auth.passkeys.authenticate(input, clientInfo(ctx)))),
+          handOver(
+            ctx,
+            await loggingPasskeyRefusals(ctx, () => ctx.auth.passkeys.authenticate(input, clientInfo(ctx))),
+          ),
         ),
     }),
 

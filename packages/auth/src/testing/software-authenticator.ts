@@ -58,7 +58,10 @@ export class SoftwareAuthenticator {
   constructor(private readonly site: { origin: string; rpId: string }) {}
 
   /** Answers `navigator.credentials.create()` with a new ES256 credential. */
-  register(options: { challenge: string; user: { id: string } }, overrides: CeremonyOverrides = {}): RegistrationResponseJSON {
+  register(
+    options: { challenge: string; user: { id: string } },
+    overrides: CeremonyOverrides = {},
+  ): RegistrationResponseJSON {
     const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const jwk = publicKey.export({ format: 'jwk' });
     const credentialId = randomBytes(32);

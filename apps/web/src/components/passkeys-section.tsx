@@ -1,0 +1,146 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { limits } from '@tessera/contract';
+import { useEffect, useRef, useState } from 'react';
+import { describeDevice } from '../lib/describe-device';
+import { formatTime } from '../lib/format-time';
+import { createPasskey, describePasskeyError, isCancelledByPage } from '../lib/passkeys';
+import { useTRPC } from '../trpc';
+import { ConfirmDialog } from './confirm-dialog';
+import { LoadError } from './load-error';
+
+/**
+ * The Account page's passkeys: the list (name, when added, when last used), "Add a passkey",
+ * and "Remove" for each, after a confirmation.
+ */
+export function PasskeysSection() {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const passkeys = useQuery(trpc.auth.passkeys.list.queryOptions());
+  const [removing, setRemoving] = useState<{ id: string; name: string } | null>(null);
+  const [outcome, setOutcome] = useState<string | null>(null);
+  const [problem, setProblem] = useState<{ message: string; attempt: number } | null>(null);
+  const outcomeRef = useRef<HTMLParagraphElement>(null);
+  // A removed passkey's button is gone with its row: focus goes to what happened instead.
+  useEffect(() => {
+    if (outcome !== null) outcomeRef.current?.focus();
+  }, [outcome]);
+
+  const refresh = () =>
+    Promise.all([
+      queryClient.invalidateQueries({ queryKey: trpc.auth.passkeys.list.queryKey() }),
+      queryClient.invalidateQueries({ queryKey: trpc.auth.activity.list.queryKey() }),
+    ]);
+  const fail = (error: unknown) => {
+    if (isCancelledByPage(error)) return;
+    setProblem((last) => ({ message: describePasskeyError(error, 'add'), attempt: (last?.attempt ?? 0) + 1 }));
+  };
+
+  const registrationOptions = useMutation(trpc.auth.passkeys.registrationOptions.mutationOptions());
+  const register = useMutation(trpc.auth.passkeys.register.mutationOptions({ onSuccess: refresh }));
+  const remove = useMutation(trpc.auth.passkeys.remove.mutationOptions({ onSuccess: refresh }));
+  const adding = registrationOptions.isPending || register.isPending;
+
+  const add = async () => {
+    setOutcome(null);
+    setProblem(null);
+    try {
+      const response = await createPasskey(await registrationOptions.mutateAsync());
+      // Named after this browser and system, which is where the passkey is likely kept.
+      const name = describeDevice(navigator.userAgent).slice(0, limits.passkeyNameMaxLength);
+      const added = await register.mutateAsync({ response, name });
+      setOutcome(`Passkey added: ${added.name}. You can use it to sign in.`);
+    } catch (error) {
+      fail(error);
+    }
+  };
+
+  const confirmRemove = (id: string, name: string) => {
+    setRemoving(null);
+    setOutcome(null);
+    setProblem(null);
+    remove.mutate(
+      { id },
+      {
+        onSuccess: () => setOutcome(`${name} was removed. It can no longer sign in to your account.`),
+        onError: fail,
+      },
+    );
+  };
+
+  return (
+    <section aria-labelledby="passkeys-title">
+      <h2 id="passkeys-title" className="section-title">
+        Passkeys
+      </h2>
+      <p className="section-hint">
+        Sign in with your fingerprint, face or screen lock instead of your password. A passkey works only on this site,
+        so it cannot be phished.
+      </p>
+      {outcome === null ? null : (
+        <p ref={outcomeRef} className="notice" role="status" tabIndex={-1}>
+          {outcome}
+        </p>
+      )}
+      {passkeys.isError ? (
+        <LoadError what="Your passkeys" onRetry={() => void passkeys.refetch()} />
+      ) : passkeys.data === undefined ? (
+        <p className="loading" aria-busy="true">
+          Loading passkeys…
+        </p>
+      ) : passkeys.data.length === 0 ? (
+        <p className="section-hint">You have no passkeys yet.</p>
+      ) : (
+        <ul className="session-list" aria-label="Passkeys">
+          {passkeys.data.map((passkey) => (
+            <li key={passkey.id} className="session">
+              <div className="session-details">
+                <p className="session-device">
+                  {passkey.name}
+                  {passkey.deviceType === 'multiDevice' ? <span className="session-current">Synced</span> : null}
+                </p>
+                <p className="session-times">
+                  Added {formatTime(passkey.createdAt)} ·{' '}
+                  {passkey.lastUsedAt === null ? 'never used' : `last used ${formatTime(passkey.lastUsedAt)}`}
+                </p>
+              </div>
+              <button
+                type="button"
+                className="button button-secondary button-small"
+                aria-label={`Remove ${passkey.name}`}
+                disabled={remove.isPending}
+                onClick={() => setRemoving({ id: passkey.id, name: passkey.name })}
+              >
+                Remove
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+      <button
+        type="button"
+        className="button button-secondary"
+        disabled={adding}
+        aria-busy={adding}
+        onClick={() => void add()}
+      >
+        Add a passkey
+      </button>
+      {problem === null ? null : (
+        <p key={problem.attempt} className="alert alert-below" role="alert">
+          {problem.message}
+        </p>
+      )}
+      {removing ? (
+        <ConfirmDialog
+          title="Remove this passkey?"
+          confirmLabel="Remove passkey"
+          onConfirm={() => confirmRemove(removing.id, removing.name)}
+          onCancel={() => setRemoving(null)}
+        >
+          {removing.name} will no longer sign in to your account. Devices already signed in stay signed in: end them on
+          the Sessions page.
+        </ConfirmDialog>
+      ) : null}
+    </section>
+  );
+}

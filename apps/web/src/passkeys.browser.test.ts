@@ -1,0 +1,148 @@
+/**
+ * Passkeys end to end in Chromium (issue 14), with the browser's own virtual authenticator
+ * (DevTools protocol: a CTAP2 platform authenticator with resident keys and user verification):
+ * nothing between the page and the server is mocked.
+ */
+import { mkdirSync } from 'node:fs';
+import type { CDPSession, Page } from 'playwright-core';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createAccount, signIn } from './testing/app-driver';
+import { type AppUnderTest, startAppAndBrowser } from './testing/browser';
+
+let app: AppUnderTest;
+beforeEach(async () => {
+  app = await startAppAndBrowser();
+});
+afterEach(() => app.dispose());
+
+/** Where a test may leave screenshots to look at (kept out of the repository). */
+const SCREENSHOTS = process.env.SCREENSHOTS_DIR;
+const screenshot = async (page: Page, name: string) => {
+  if (!SCREENSHOTS) return;
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: `${SCREENSHOTS}/${name}.png`, fullPage: true });
+};
+
+/** A platform authenticator (a phone's or laptop's) in this tab, that verifies its user at once. */
+async function addVirtualAuthenticator(page: Page): Promise<{ cdp: CDPSession; authenticatorId: string }> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('WebAuthn.enable');
+  const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
+    options: {
+      protocol: 'ctap2',
+      transport: 'internal',
+      hasResidentKey: true,
+      hasUserVerification: true,
+      isUserVerified: true,
+      automaticPresenceSimulation: true,
+    },
+  });
+  return { cdp, authenticatorId };
+}
+
+describe('passkeys in Chromium', () => {
+  it('adds a passkey on the Account page, signs in with it typing nothing, stays signed in on reload; removed, it is refused in plain words', async () => {
+    const origin = app.server.publicOrigin;
+    const page = await app.browser.context.newPage();
+    const { cdp, authenticatorId } = await addVirtualAuthenticator(page);
+    await createAccount(page, origin, 'ada@example.com');
+
+    await page.getByRole('link', { name: 'Account' }).click();
+    await page.getByText('You have no passkeys yet.').waitFor();
+    await page.getByRole('button', { name: 'Add a passkey' }).click();
+    await page.getByText(/^Passkey added: .+\. You can use it to sign in\.$/).waitFor();
+    const passkeys = page.getByRole('list', { name: 'Passkeys' }).getByRole('listitem');
+    await expect.poll(() => passkeys.count()).toBe(1);
+    expect(await passkeys.first().textContent()).toMatch(/^Chrome .+Added .+ · never used/);
+    await screenshot(page, 'account-passkey-added');
+    // The authenticator holds a discoverable credential for this site, for this account.
+    const { credentials } = await cdp.send('WebAuthn.getCredentials', { authenticatorId });
+    expect(credentials).toHaveLength(1);
+    expect(credentials[0]).toMatchObject({ isResidentCredential: true, rpId: 'localhost' });
+
+    await page.getByRole('link', { name: 'Home' }).click();
+    await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+    const passkeyButton = page.getByRole('button', { name: 'Sign in with a passkey' });
+    await passkeyButton.waitFor();
+    // The Email field invites the browser's passkey suggestions.
+    expect(await page.getByLabel('Email').getAttribute('autocomplete')).toBe('username webauthn');
+    await screenshot(page, 'sign-in-with-passkey');
+
+    // Nothing typed: the passkey says whose account it is.
+    await passkeyButton.click();
+    await page.getByText('ada@example.com').first().waitFor();
+    expect(new URL(page.url()).pathname).toBe('/');
+    await page.reload();
+    await page.getByText('ada@example.com').first().waitFor();
+    expect(await page.getByRole('button', { name: 'Sign in', exact: true }).count()).toBe(0);
+
+    // The sign-in shows in the activity, as a passkey's.
+    await page.getByRole('link', { name: 'Sessions' }).click();
+    await page.getByText('Signed in with a passkey').first().waitFor();
+
+    // Removed on the Account page, after a confirmation.
+    await page.goto(`${origin}/account`);
+    await expect.poll(() => passkeys.count()).toBe(1);
+    expect(await passkeys.first().textContent()).toMatch(/last used/);
+    await passkeys
+      .first()
+      .getByRole('button', { name: /^Remove / })
+      .click();
+    await page.getByRole('dialog', { name: 'Remove this passkey?' }).waitFor();
+    await page.getByRole('button', { name: 'Remove passkey' }).click();
+    await page.getByText(/was removed\. It can no longer sign in to your account\.$/).waitFor();
+    await page.getByText('You have no passkeys yet.').waitFor();
+
+    // The authenticator still offers it; the server no longer takes it, and says so plainly.
+    await page.getByRole('link', { name: 'Home' }).click();
+    await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+    await passkeyButton.click();
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    expect(await alert.textContent()).toBe(
+      'This passkey was not accepted. It may have been removed from your account: sign in with your password or another passkey.',
+    );
+    await screenshot(page, 'sign-in-passkey-removed');
+    // And the password still works.
+    await signIn(page, 'ada@example.com');
+    await page.getByText('ada@example.com').first().waitFor();
+  });
+
+  it("offers the passkey among the Email field's suggestions (conditional UI): picking it signs in", async () => {
+    const origin = app.server.publicOrigin;
+    const page = await app.browser.context.newPage();
+    await addVirtualAuthenticator(page);
+    await createAccount(page, origin, 'ada@example.com');
+    await page.goto(`${origin}/account`);
+    await page.getByRole('button', { name: 'Add a passkey' }).click();
+    await page.getByText(/^Passkey added/).waitFor();
+    await page.getByRole('link', { name: 'Home' }).click();
+    await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+    const signInButton = page.getByRole('button', { name: 'Sign in', exact: true });
+    await signInButton.waitFor();
+    // Nothing is asked of the authenticator until the user comes to the field.
+    expect(await signInButton.isVisible()).toBe(true);
+
+    // The virtual authenticator picks the one suggestion as a user would from the list.
+    await page.getByLabel('Email').focus();
+    await page.getByText('ada@example.com').first().waitFor();
+    expect(new URL(page.url()).pathname).toBe('/');
+    await page.getByRole('link', { name: 'Sessions' }).click();
+    await page.getByText('Signed in with a passkey').first().waitFor();
+  });
+
+  it('says in plain words when this browser has no passkey for the site', async () => {
+    const page = await app.browser.context.newPage();
+    const { cdp, authenticatorId } = await addVirtualAuthenticator(page);
+    // An authenticator whose user declines (or that holds nothing for this site) answers NotAllowedError.
+    await cdp.send('WebAuthn.setUserVerified', { authenticatorId, isUserVerified: false });
+    await page.goto(`${app.server.publicOrigin}/sign-in`);
+    await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    expect(await alert.textContent()).toBe(
+      'No passkey was used. If you have not added one for this site, sign in with your email and password.',
+    );
+    expect(new URL(page.url()).pathname).toBe('/sign-in');
+  });
+});
