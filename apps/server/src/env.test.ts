@@ -21,6 +21,7 @@ describe('loadEnv', () => {
       MAIL_FROM: 'Tessera <no-reply@localhost>',
       PASSWORD_RESET_TTL: 1800,
       REQUIRE_VERIFIED_EMAIL: false,
+      RP_NAME: 'Tessera',
     });
   });
 
@@ -118,6 +119,13 @@ describe('loadEnv', () => {
     expect(loadEnv({ DATABASE_POOL_MAX: '25' }).DATABASE_POOL_MAX).toBe(25);
     expect(() => loadEnv({ DATABASE_POOL_MAX: '0' })).toThrow(/DATABASE_POOL_MAX: must be at least 1/);
     expect(() => loadEnv({ DATABASE_POOL_MAX: 'many' })).toThrow(/DATABASE_POOL_MAX: must be a whole number/);
+  });
+
+  it('takes RP_NAME trimmed (blank is unset), and refuses an overlong or control-character one', () => {
+    expect(loadEnv({ RP_NAME: '  Acme Notes ' }).RP_NAME).toBe('Acme Notes');
+    expect(loadEnv({ RP_NAME: '   ' }).RP_NAME).toBe('Tessera');
+    expect(() => loadEnv({ RP_NAME: 'x'.repeat(65) })).toThrow(/RP_NAME: must be at most 64 characters/);
+    expect(() => loadEnv({ RP_NAME: 'Acme\u0007' })).toThrow(/RP_NAME: must not contain control characters/);
   });
 
   it('lists every bad variable at once', () => {

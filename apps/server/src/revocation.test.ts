@@ -183,8 +183,9 @@ describe('security activity', () => {
       userAgent: 'node',
       ip: '127.0.0.1',
       sessionId: phone.sessionId,
+      method: null,
     });
-    expect(events[2]?.sessionId).toBe(laptop.sessionId);
+    expect(events[2]).toMatchObject({ sessionId: laptop.sessionId, method: 'password' });
     // Someone else sees none of it.
     const stranger = await device(server, 'stranger@example.com', true);
     expect((await stranger.client.auth.activity.list.query()).map((event) => event.type)).toEqual(['signed_in']);

@@ -47,11 +47,13 @@ describe.skipIf(TEST_DATABASE_URL === null)('createPgDb (PostgreSQL)', () => {
       'auth_events',
       'email_tokens',
       'mail_outbox',
+      'passkeys',
       'rate_limits',
       'refresh_tokens',
       'sessions',
       'signing_keys',
       'users',
+      'webauthn_challenges',
     ]);
   });
 
