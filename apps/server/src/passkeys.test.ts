@@ -18,6 +18,9 @@ afterEach(async () => {
 interface LogLine {
   level: number;
   msg: string;
+  subject?: string;
+  to?: string;
+  text?: string;
   reason?: string;
   ceremony?: string;
 }
@@ -64,7 +67,7 @@ const authenticatorFor = (server: TestServer) =>
 
 describe('passkeys', () => {
   it('adds a passkey, signs in with it like a password (session, cookie, activity), lists and removes it', async () => {
-    const { server } = await start();
+    const { server, log } = await start();
     const ada = await signedUp(server, 'ada@example.com');
     const authenticator = authenticatorFor(server);
 
@@ -78,6 +81,10 @@ describe('passkeys', () => {
       name: '  Laptop  ',
     });
     expect(added).toMatchObject({ name: 'Laptop', lastUsedAt: null, deviceType: 'singleDevice', backedUp: false });
+    // The owner hears of it by mail, whoever added it (without SMTP_URL the mail is logged).
+    await expect
+      .poll(() => log.find((line) => line.subject === 'A passkey was added to your account'))
+      .toMatchObject({ to: 'ada@example.com', text: expect.stringContaining(`${server.publicOrigin}/account`) });
 
     // A second registration is told which credential the account has already.
     const again = await ada.client.auth.passkeys.registrationOptions.mutate();
@@ -218,14 +225,21 @@ describe('passkeys', () => {
     expect(await signIn(5)).toMatch(/^UNAUTHORIZED:INVALID_CREDENTIALS: This passkey was not accepted/);
     expect(await signIn(3)).toMatch(/^UNAUTHORIZED:INVALID_CREDENTIALS/);
     expect(await signIn(6)).toBe('OK');
+    // Two sign-ins racing with one counter value: one passes, the other is the copy.
+    const challenges = await Promise.all([1, 2].map(() => ada.client.auth.passkeys.authenticationOptions.mutate()));
+    const responses = challenges.map((challenge) => authenticator.authenticate(challenge, { counter: 9 }));
+    const raced = await Promise.all(
+      responses.map((response) => refusal(ada.client.auth.passkeys.authenticate.mutate({ response }))),
+    );
+    expect(raced.filter((outcome) => outcome === 'OK')).toHaveLength(1);
     const warnings = log.filter((line) => line.level === 40 && line.reason === 'counter_regressed');
-    expect(warnings).toHaveLength(2);
+    expect(warnings).toHaveLength(3);
     expect(warnings[0]).toMatchObject({ storedCounter: '5', presentedCounter: '5' });
     expect(
       (await rawSql(server.dbFile, 'select counter from passkeys')).map((row) =>
         Number((row as { counter: unknown }).counter),
       ),
-    ).toEqual([6]);
+    ).toEqual([9]);
   });
 
   it("keeps each account to its own passkeys: another user's credential, id or user handle gets nothing", async () => {
@@ -306,14 +320,43 @@ describe('passkeys', () => {
     expect(await refusal(ada.client.auth.passkeys.remove.mutate({ id: 'nope' }))).toMatch(/Unknown passkey id/);
   });
 
-  it('holds at most the limit of passkeys per account', async () => {
+  it('holds at most the limit of passkeys per account, even when registrations race', async () => {
     const { server } = await start();
     const ada = await signedUp(server, 'ada@example.com');
     const authenticator = authenticatorFor(server);
-    for (let i = 0; i < limits.passkeysPerUser; i++) await addPasskey(ada, authenticator);
+    for (let i = 0; i < limits.passkeysPerUser - 2; i++) await addPasskey(ada, authenticator);
+    // Three at once for the last two places: counted and inserted in one transaction each.
+    const racing = await Promise.all(
+      [1, 2, 3].map(async () => {
+        const options = await ada.client.auth.passkeys.registrationOptions.mutate();
+        return authenticator.register(options);
+      }),
+    );
+    const outcomes = await Promise.all(
+      racing.map((response) => refusal(ada.client.auth.passkeys.register.mutate({ response }))),
+    );
+    expect(outcomes.toSorted()).toEqual([
+      'BAD_REQUEST:-: You have the most passkeys an account can hold. Remove one to add another.',
+      'OK',
+      'OK',
+    ]);
+    expect(await ada.client.auth.passkeys.list.query()).toHaveLength(limits.passkeysPerUser);
     expect(await refusal(ada.client.auth.passkeys.registrationOptions.mutate())).toBe(
       'BAD_REQUEST:-: You have the most passkeys an account can hold. Remove one to add another.',
     );
+  });
+
+  it('asks whether the key is discoverable, and refuses one the authenticator does not keep', async () => {
+    const { server } = await start();
+    const ada = await signedUp(server, 'ada@example.com');
+    const options = await ada.client.auth.passkeys.registrationOptions.mutate();
+    expect(options.extensions).toEqual({ credProps: true });
+    const response = authenticatorFor(server).register(options);
+    const notKept = { ...response, clientExtensionResults: { credProps: { rk: false } } };
+    expect(await refusal(ada.client.auth.passkeys.register.mutate({ response: notKept }))).toBe(
+      'BAD_REQUEST:-: This security key cannot keep a passkey of its own, so it was not added. Use your phone, computer or password manager instead.',
+    );
+    expect(await ada.client.auth.passkeys.list.query()).toEqual([]);
   });
 
   it('turns passkeys off, saying why, when PUBLIC_ORIGIN is an IP address', async () => {

@@ -42,6 +42,8 @@ export const messages = {
       not_verified: 'The passkey could not be verified, so it was not added. Please try again.',
       already_registered: 'This passkey is already registered.',
       too_many: 'You have the most passkeys an account can hold. Remove one to add another.',
+      not_discoverable:
+        'This security key cannot keep a passkey of its own, so it was not added. Use your phone, computer or password manager instead.',
     },
   },
   passkeyNotFound: 'No such passkey.',
@@ -88,7 +90,12 @@ const passkeyRefusal = (error: AuthError): TRPCError => {
   }
   const text = messages.passkeyRefused.registration;
   if (reason === 'already_registered') return fail('CONFLICT', text.already_registered);
-  if (reason === 'challenge_unknown' || reason === 'challenge_expired' || reason === 'too_many') {
+  if (
+    reason === 'challenge_unknown' ||
+    reason === 'challenge_expired' ||
+    reason === 'too_many' ||
+    reason === 'not_discoverable'
+  ) {
     return fail('BAD_REQUEST', text[reason]);
   }
   return fail('BAD_REQUEST', text.not_verified);

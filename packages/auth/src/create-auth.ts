@@ -5,6 +5,7 @@ import {
   type MailSender,
   type MailSenderLog,
   type MailTransport,
+  passkeyAddedMail,
   passwordResetMail,
   startMailSender,
   verificationMail,
@@ -25,7 +26,7 @@ import { AuthError } from './errors';
 import type { AuthEvent, NewAuthEvent, SignInMethod } from './events';
 import type { PruneResult } from './housekeeping';
 import type { BackgroundDb } from './in-thread-background';
-import { hashEmailToken, mailedToken, openQueuedMail } from './mailed-links';
+import { hashEmailToken, mailedToken, openQueuedMail, sealedMail } from './mailed-links';
 import { createPasskeyAuth } from './passkey-auth';
 import { argon2idHasher, type PasswordHasher } from './password';
 import { DEFAULT_RP_NAME, relyingPartyFor } from './relying-party';
@@ -205,6 +206,7 @@ export async function createAuth({
     throttle,
     record,
     signIn: (user, client) => signIn(user, client, 'passkey'),
+    onPasskeyAdded: (userId) => afterAnswering(() => mailPasskeyNotice(userId)),
     requireVerifiedEmail: config.requireVerifiedEmail,
     now,
   });
@@ -240,6 +242,18 @@ export async function createAuth({
           : verificationMail({ to: user.email, link }),
     });
     await store.issueEmailToken(record, at);
+    sender?.wake();
+  }
+
+  /** Tells the owner a passkey was added, whoever added it (a session may be in the wrong hands). */
+  async function mailPasskeyNotice(userId: string): Promise<void> {
+    const user = await store.findUserById(userId);
+    if (!user) return;
+    const at = now();
+    await store.queueMail(
+      sealedMail(box, passkeyAddedMail({ to: user.email, at, link: `${config.issuer}/account` })),
+      at,
+    );
     sender?.wake();
   }
 

@@ -124,6 +124,13 @@ export function markEmailVerified(db: TesseraDb, userId: string, now: number): v
     .run();
 }
 
+/** Queues a sealed notice for the mail sender, due at once. */
+export function queueMail(db: TesseraDb, mail: NewEmailToken['mail'], now: number): void {
+  db.insert(mailOutbox)
+    .values({ ...mail, createdAt: now, nextAttemptAt: now })
+    .run();
+}
+
 /** See `MailOutbox.claimDueMail` (@tessera/mail). */
 export function claimDueMail(db: TesseraDb, now: number, leaseUntil: number, limit: number): QueuedMail[] {
   const due = db

@@ -32,19 +32,19 @@ export function mailedToken(input: {
 }): NewEmailToken {
   const token = generateRefreshToken();
   const link = `${input.origin}${LINK_PATHS[input.purpose]}#token=${token}`;
-  const mailId = randomUUID();
-  const message = input.compose(link);
   return {
     userId: input.user.id,
     purpose: input.purpose,
     tokenHash: hashEmailToken(token),
     expiresAt: input.expiresAt,
-    mail: {
-      id: mailId,
-      recipient: message.to,
-      sealedMessage: input.box.seal(JSON.stringify(message), messageContext(mailId)),
-    },
+    mail: sealedMail(input.box, input.compose(link)),
   };
+}
+
+/** An outbox row for `message`, sealed like every queued message (bound to its row). */
+export function sealedMail(box: SecretBox, message: MailMessage): NewEmailToken['mail'] {
+  const id = randomUUID();
+  return { id, recipient: message.to, sealedMessage: box.seal(JSON.stringify(message), messageContext(id)) };
 }
 
 /** How a presented token is looked up (the same hashing as refresh tokens: 256 bits need no stretching). */

@@ -45,13 +45,18 @@ export type PasskeyRefusal =
   /** The signature counter did not grow: the key may have been cloned. */
   | 'counter_regressed'
   | 'already_registered'
-  | 'too_many';
+  | 'too_many'
+  /** The authenticator made a key it does not keep (a security key that is full, or U2F-only): it could never sign in here. */
+  | 'not_discoverable';
 
 /**
- * The options as sent: WebAuthn's JSON without `extensions`, which we never ask for (and whose
- * binary PRF inputs do not survive JSON).
+ * The options as sent: WebAuthn's JSON, with only the one extension we ask for (the library's
+ * type for the others has binary PRF inputs, which do not survive JSON).
  */
-export type PasskeyCreationOptions = Omit<PublicKeyCredentialCreationOptionsJSON, 'extensions'>;
+export type PasskeyCreationOptions = Omit<PublicKeyCredentialCreationOptionsJSON, 'extensions'> & {
+  /** Asks the browser to say whether the key is discoverable (`credProps.rk`). */
+  extensions: { credProps: true };
+};
 export type PasskeyRequestOptions = Omit<PublicKeyCredentialRequestOptionsJSON, 'extensions'>;
 
 /** Who is adding a passkey: the signed-in user and the live session the challenge is bound to. */
@@ -68,6 +73,8 @@ interface PasskeyAuthDeps<SignInResult> {
   record: (event: NewAuthEvent) => Promise<void>;
   /** Starts a session for a user whose passkey was verified, exactly as a password sign-in does. */
   signIn: (user: User, client: ClientInfo) => Promise<SignInResult>;
+  /** After a passkey is added: the owner is mailed (work after the answer). */
+  onPasskeyAdded: (userId: string) => void;
   /** Refuse sign-in until the address is verified (`REQUIRE_VERIFIED_EMAIL`), as with a password. */
   requireVerifiedEmail: boolean;
   now: () => number;
@@ -75,6 +82,13 @@ interface PasskeyAuthDeps<SignInResult> {
 
 const refused = (ceremony: ChallengePurpose, reason: PasskeyRefusal, facts: Record<string, string | null> = {}) =>
   new AuthError('PASSKEY_REFUSED', `Passkey ${ceremony} refused: ${reason}`, { ceremony, reason, ...facts });
+
+/** The browser's `credProps.rk === false` (absent means it did not say: the key is given the benefit of the doubt). */
+function reportedNotDiscoverable(extensionResults: object | undefined): boolean {
+  if (!extensionResults || !('credProps' in extensionResults)) return false;
+  const { credProps } = extensionResults;
+  return typeof credProps === 'object' && credProps !== null && 'rk' in credProps && credProps.rk === false;
+}
 
 /** Why the library refused, for the server log only. */
 const causeOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
@@ -100,6 +114,7 @@ export function createPasskeyAuth<SignInResult>({
   throttle,
   record,
   signIn,
+  onPasskeyAdded,
   requireVerifiedEmail,
   now,
 }: PasskeyAuthDeps<SignInResult>) {
@@ -171,7 +186,7 @@ export function createPasskeyAuth<SignInResult>({
         excludeCredentials: existing.map(({ credentialId, transports }) => ({ id: credentialId, transports })),
         authenticatorSelection: { residentKey: 'preferred', userVerification: 'required' },
       });
-      return options;
+      return { ...options, extensions: { credProps: true } };
     },
 
     /** Verifies a new credential against the caller's challenge and keeps its public key. */
@@ -204,8 +219,11 @@ export function createPasskeyAuth<SignInResult>({
         throw refused('registration', 'not_verified', { cause: causeOf(error) });
       }
       if (!info) throw refused('registration', 'not_verified');
-      const existing = await store.listPasskeys(caller.userId);
-      if (existing.length >= limits.passkeysPerUser) throw refused('registration', 'too_many');
+      // Sign-in names no account (no credential list), so only a key the authenticator keeps can
+      // ever be offered: refuse one it says it does not keep, rather than list a dead passkey.
+      if (reportedNotDiscoverable(input.response.clientExtensionResults)) {
+        throw refused('registration', 'not_discoverable');
+      }
       const passkey = {
         id: randomUUID(),
         userId: caller.userId,
@@ -215,11 +233,13 @@ export function createPasskeyAuth<SignInResult>({
         transports: toTransports(info.credential.transports ?? []),
         deviceType: info.credentialDeviceType,
         backedUp: info.credentialBackedUp,
-        name: input.name ?? `Passkey ${existing.length + 1}`,
+        name: input.name ?? 'Passkey',
       };
       const at = now();
-      if (!(await store.insertPasskey(passkey, at))) throw refused('registration', 'already_registered');
+      const insertion = await store.insertPasskey(passkey, limits.passkeysPerUser, at);
+      if (insertion !== 'inserted') throw refused('registration', insertion);
       await record({ userId: caller.userId, type: 'passkey_added', sessionId: caller.sessionId, client });
+      onPasskeyAdded(caller.userId);
       return summary({ ...passkey, createdAt: at, lastUsedAt: null });
     },
 
@@ -295,11 +315,8 @@ export function createPasskeyAuth<SignInResult>({
       const counterFacts = { ...facts, storedCounter: String(passkey.counter), presentedCounter: String(newCounter) };
       if (counterRegressed(passkey.counter, newCounter))
         throw refused('authentication', 'counter_regressed', counterFacts);
-      const used = await store.recordPasskeyUse(
-        { id: passkey.id, expectedCounter: passkey.counter, counter: newCounter },
-        now(),
-      );
-      // Lost the compare-and-swap: removed meanwhile, or another sign-in showed this counter first.
+      const used = await store.recordPasskeyUse({ id: passkey.id, counter: newCounter }, now());
+      // Removed meanwhile, or another sign-in showed this counter (or a higher one) first.
       if (!used) {
         const gone = !(await store.findPasskeyByCredentialId(response.id));
         throw refused('authentication', gone ? 'unknown_credential' : 'counter_regressed', counterFacts);

@@ -1,5 +1,5 @@
 import { passkeys, type TesseraDb, users, webauthnChallenges } from '@tessera/db';
-import { and, asc, count, eq, sql } from 'drizzle-orm';
+import { and, asc, count, eq, lt, sql } from 'drizzle-orm';
 
 /** How the browser can reach an authenticator (WebAuthn's AuthenticatorTransport). */
 export type PasskeyTransport = 'ble' | 'cable' | 'hybrid' | 'internal' | 'nfc' | 'smart-card' | 'usb';
@@ -42,6 +42,9 @@ export interface StoredChallenge {
 
 /** Why removing a passkey was refused. */
 export type PasskeyRemoval = 'removed' | 'not_found' | 'last_sign_in_method';
+
+/** What became of a new passkey: kept, or why not. */
+export type PasskeyInsertion = 'inserted' | 'already_registered' | 'too_many';
 
 /**
  * Rows to the shapes above, on every engine: an unknown device type (a newer library's) reads as
@@ -104,10 +107,21 @@ export function counterRegressed(stored: number, presented: number): boolean {
   return (stored > 0 || presented > 0) && presented <= stored;
 }
 
-/** Adds a passkey; false when its credential id is registered already (to anyone). */
-export function insertPasskey(db: TesseraDb, passkey: NewPasskey, now: number): boolean {
-  const inserted = db.insert(passkeys).values(passkeyRow(passkey, now)).onConflictDoNothing().run();
-  return inserted.changes === 1;
+/**
+ * Adds a passkey unless its credential id is registered already (to anyone) or the user holds
+ * `limit` already: counted and inserted in one IMMEDIATE transaction, so racing registrations
+ * cannot overshoot.
+ */
+export function insertPasskey(db: TesseraDb, passkey: NewPasskey, limit: number, now: number): PasskeyInsertion {
+  return db.transaction(
+    (tx): PasskeyInsertion => {
+      const held = tx.select({ n: count() }).from(passkeys).where(eq(passkeys.userId, passkey.userId)).get()?.n ?? 0;
+      if (held >= limit) return 'too_many';
+      const inserted = tx.insert(passkeys).values(passkeyRow(passkey, now)).onConflictDoNothing().run();
+      return inserted.changes === 1 ? 'inserted' : 'already_registered';
+    },
+    { behavior: 'immediate' },
+  );
 }
 
 /** The user's passkeys, oldest first. */
@@ -127,21 +141,23 @@ export function findPasskeyByCredentialId(db: TesseraDb, credentialId: string): 
 }
 
 /**
- * Records a successful use: the new counter and the time. A compare-and-swap on the counter the
- * verification saw, so of two sign-ins racing with one counter value, one wins. False when the
- * passkey was removed or its counter moved meanwhile.
+ * Records a successful use: the new counter and the time, only if the counter moves forward
+ * (or the authenticator keeps none: 0 and 0). A conditional update, so of two sign-ins racing
+ * with one counter value only one passes, and a higher value written second still does. False
+ * when the passkey was removed or its stored counter is already at or past this one.
  */
-export function recordPasskeyUse(
-  db: TesseraDb,
-  use: { id: string; expectedCounter: number; counter: number },
-  now: number,
-): boolean {
+export function recordPasskeyUse(db: TesseraDb, use: { id: string; counter: number }, now: number): boolean {
   const updated = db
     .update(passkeys)
     .set({ counter: use.counter, lastUsedAt: now })
-    .where(and(eq(passkeys.id, use.id), eq(passkeys.counter, use.expectedCounter)))
+    .where(and(eq(passkeys.id, use.id), counterMovesForward(use.counter)))
     .run();
   return updated.changes === 1;
+}
+
+/** The stored counter may become `presented` (see `counterRegressed`), on every engine. */
+export function counterMovesForward(presented: number) {
+  return presented === 0 ? eq(passkeys.counter, 0) : lt(passkeys.counter, presented);
 }
 
 /**

@@ -72,6 +72,11 @@ export async function markEmailVerifiedPg(db: TesseraPgDb, userId: string, now: 
     .where(eq(users.id, userId));
 }
 
+/** See `queueMail` (SQLite). */
+export async function queueMailPg(db: TesseraPgDb, mail: NewEmailToken['mail'], now: number): Promise<void> {
+  await db.insert(mailOutbox).values({ ...mail, createdAt: now, nextAttemptAt: now });
+}
+
 /** See `MailOutbox.claimDueMail` (@tessera/mail). */
 export async function claimDueMailPg(
   db: TesseraPgDb,

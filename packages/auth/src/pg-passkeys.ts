@@ -1,7 +1,8 @@
 import { pgSchema, type TesseraPgDb } from '@tessera/db';
-import { and, asc, count, eq, sql } from 'drizzle-orm';
+import { and, asc, count, eq, lt, sql } from 'drizzle-orm';
 import {
   type NewPasskey,
+  type PasskeyInsertion,
   type PasskeyRemoval,
   passkeyRow,
   type StoredChallenge,
@@ -14,10 +15,20 @@ const { passkeys, users, webauthnChallenges } = pgSchema;
 
 /** Passkeys and their challenges on PostgreSQL: the same operations and rules as passkeys.ts on SQLite. */
 
-/** See `insertPasskey` (SQLite). */
-export async function insertPasskeyPg(db: TesseraPgDb, passkey: NewPasskey, now: number): Promise<boolean> {
-  const inserted = await db.insert(passkeys).values(passkeyRow(passkey, now)).onConflictDoNothing();
-  return inserted.rowCount === 1;
+/** See `insertPasskey` (SQLite): the user's row is locked while the count is taken and the row added. */
+export function insertPasskeyPg(
+  db: TesseraPgDb,
+  passkey: NewPasskey,
+  limit: number,
+  now: number,
+): Promise<PasskeyInsertion> {
+  return db.transaction(async (tx): Promise<PasskeyInsertion> => {
+    await tx.select({ id: users.id }).from(users).where(eq(users.id, passkey.userId)).for('update');
+    const [held] = await tx.select({ n: count() }).from(passkeys).where(eq(passkeys.userId, passkey.userId));
+    if ((held?.n ?? 0) >= limit) return 'too_many';
+    const inserted = await tx.insert(passkeys).values(passkeyRow(passkey, now)).onConflictDoNothing();
+    return inserted.rowCount === 1 ? 'inserted' : 'already_registered';
+  });
 }
 
 export async function listPasskeysPg(db: TesseraPgDb, userId: string): Promise<StoredPasskey[]> {
@@ -40,13 +51,15 @@ export async function findPasskeyByCredentialIdPg(
 /** See `recordPasskeyUse` (SQLite). */
 export async function recordPasskeyUsePg(
   db: TesseraPgDb,
-  use: { id: string; expectedCounter: number; counter: number },
+  use: { id: string; counter: number },
   now: number,
 ): Promise<boolean> {
   const updated = await db
     .update(passkeys)
     .set({ counter: use.counter, lastUsedAt: now })
-    .where(and(eq(passkeys.id, use.id), eq(passkeys.counter, use.expectedCounter)));
+    .where(
+      and(eq(passkeys.id, use.id), use.counter === 0 ? eq(passkeys.counter, 0) : lt(passkeys.counter, use.counter)),
+    );
   return updated.rowCount === 1;
 }
 

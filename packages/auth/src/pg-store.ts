@@ -8,7 +8,13 @@ import { storedUserAgent } from './client-info';
 import { AuthError } from './errors';
 import { type AuthEvent, RECENT_EVENTS_LIMIT, toAuthEvents } from './events';
 import { ENDED_SESSION_RETENTION_MS, PRUNE_BATCH_SIZE } from './housekeeping';
-import { checkEmailTokenPg, issueEmailTokenPg, markEmailVerifiedPg, useEmailTokenPg } from './pg-email-tokens';
+import {
+  checkEmailTokenPg,
+  issueEmailTokenPg,
+  markEmailVerifiedPg,
+  queueMailPg,
+  useEmailTokenPg,
+} from './pg-email-tokens';
 import {
   findPasskeyByCredentialIdPg,
   insertPasskeyPg,
@@ -134,8 +140,9 @@ export function createPgStore(db: TesseraPgDb): AuthStore {
     checkEmailToken: (purpose, tokenHash, now) => checkEmailTokenPg(db, purpose, tokenHash, now),
     useEmailToken: (purpose, tokenHash, now) => useEmailTokenPg(db, purpose, tokenHash, now),
     markEmailVerified: (userId, now) => markEmailVerifiedPg(db, userId, now),
+    queueMail: (mail, now) => queueMailPg(db, mail, now),
 
-    insertPasskey: (passkey, now) => insertPasskeyPg(db, passkey, now),
+    insertPasskey: (passkey, limit, now) => insertPasskeyPg(db, passkey, limit, now),
     listPasskeys: (userId) => listPasskeysPg(db, userId),
     findPasskeyByCredentialId: (credentialId) => findPasskeyByCredentialIdPg(db, credentialId),
     recordPasskeyUse: (use, now) => recordPasskeyUsePg(db, use, now),

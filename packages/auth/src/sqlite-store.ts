@@ -1,7 +1,7 @@
 import { rateLimits, type TesseraDb } from '@tessera/db';
 import { RateLimiterDrizzle } from 'rate-limiter-flexible';
 import { listUsers } from './admin';
-import { checkEmailToken, issueEmailToken, markEmailVerified, useEmailToken } from './email-tokens';
+import { checkEmailToken, issueEmailToken, markEmailVerified, queueMail, useEmailToken } from './email-tokens';
 import { listRecentEvents, recordEvent } from './events';
 import { pruneExpired } from './housekeeping';
 import {
@@ -56,8 +56,9 @@ export function createSqliteStore(db: TesseraDb): AuthStore {
     checkEmailToken: async (purpose, tokenHash, now) => checkEmailToken(db, purpose, tokenHash, now),
     useEmailToken: async (purpose, tokenHash, now) => useEmailToken(db, purpose, tokenHash, now),
     markEmailVerified: async (userId, now) => markEmailVerified(db, userId, now),
+    queueMail: async (mail, now) => queueMail(db, mail, now),
 
-    insertPasskey: async (passkey, now) => insertPasskey(db, passkey, now),
+    insertPasskey: async (passkey, limit, now) => insertPasskey(db, passkey, limit, now),
     listPasskeys: async (userId) => listPasskeys(db, userId),
     findPasskeyByCredentialId: async (credentialId) => findPasskeyByCredentialId(db, credentialId),
     recordPasskeyUse: async (use, now) => recordPasskeyUse(db, use, now),

@@ -4,7 +4,7 @@ import type { UserOverview, UsersCursor } from './admin';
 import type { EmailTokenCheck, EmailTokenPurpose, NewEmailToken } from './email-tokens';
 import type { AuthEvent, NewAuthEvent } from './events';
 import type { PruneResult } from './housekeeping';
-import type { NewPasskey, PasskeyRemoval, StoredChallenge, StoredPasskey } from './passkeys';
+import type { NewPasskey, PasskeyInsertion, PasskeyRemoval, StoredChallenge, StoredPasskey } from './passkeys';
 import type {
   IssuedRefreshToken,
   RotationRequest,
@@ -58,14 +58,16 @@ export interface AuthStore {
   /** Uses the token up if it is accepted; of two requests with one token, one wins. */
   useEmailToken(purpose: EmailTokenPurpose, tokenHash: string, now: number): Promise<EmailTokenCheck>;
   markEmailVerified(userId: string, now: number): Promise<void>;
+  /** Queues a sealed notice (no token) for the mail sender. */
+  queueMail(mail: NewEmailToken['mail'], now: number): Promise<void>;
 
-  /** False when the credential id is registered already (to anyone). */
-  insertPasskey(passkey: NewPasskey, now: number): Promise<boolean>;
+  /** Counted and inserted in one transaction: refused when the id is taken (by anyone) or the user holds `limit`. */
+  insertPasskey(passkey: NewPasskey, limit: number, now: number): Promise<PasskeyInsertion>;
   /** The user's passkeys, oldest first. */
   listPasskeys(userId: string): Promise<StoredPasskey[]>;
   findPasskeyByCredentialId(credentialId: string): Promise<StoredPasskey | null>;
-  /** A compare-and-swap on the counter: false when the passkey is gone or its counter moved. */
-  recordPasskeyUse(use: { id: string; expectedCounter: number; counter: number }, now: number): Promise<boolean>;
+  /** Only if the counter moves forward: false when the passkey is gone or its counter is already there. */
+  recordPasskeyUse(use: { id: string; counter: number }, now: number): Promise<boolean>;
   /** One transaction with the check that it is not the account's last way to sign in. */
   removePasskey(input: { id: string; userId: string }): Promise<PasskeyRemoval>;
   storeChallenge(challenge: StoredChallenge, now: number): Promise<void>;

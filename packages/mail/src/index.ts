@@ -11,5 +11,5 @@ export {
   retryDelayMs,
   startMailSender,
 } from './sender';
-export { passwordResetMail, verificationMail } from './templates';
+export { passkeyAddedMail, passwordResetMail, verificationMail } from './templates';
 export { DEFAULT_MAIL_FROM, logTransport, type MailLog, type MailTransport, smtpTransport } from './transport';

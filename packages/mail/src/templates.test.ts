@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { passwordResetMail, verificationMail } from './templates';
+import { passkeyAddedMail, passwordResetMail, verificationMail } from './templates';
 
 describe('mail templates', () => {
   it('give every mail a clear subject, a text and an HTML part with the same link, and say what to do if unasked', () => {
@@ -7,6 +7,7 @@ describe('mail templates', () => {
     for (const mail of [
       passwordResetMail({ to: 'ada@example.com', link, validMinutes: 30 }),
       verificationMail({ to: 'ada@example.com', link }),
+      passkeyAddedMail({ to: 'ada@example.com', at: 0, link }),
     ]) {
       expect(mail.to).toBe('ada@example.com');
       expect(mail.subject.length).toBeGreaterThan(5);
@@ -16,6 +17,9 @@ describe('mail templates', () => {
       expect(mail.html).toMatch(/did not/);
     }
     expect(passwordResetMail({ to: 'a@b.c', link, validMinutes: 30 }).text).toContain('within 30 minutes');
+    expect(passkeyAddedMail({ to: 'a@b.c', at: Date.UTC(2026, 10, 29, 13, 45), link }).text).toContain(
+      'on 2026-11-29 13:45 UTC',
+    );
   });
 
   it('escapes what goes into the HTML part', () => {

@@ -58,3 +58,25 @@ export function verificationMail(input: { to: string; link: string }): MailMessa
     after: ['If you did not create an account, ignore this mail: nothing happens without the link.'],
   });
 }
+
+/**
+ * The notice that a passkey was added: the owner learns of it even if someone else did it with
+ * a session they should not have had. It names no passkey (its name is whatever the adder typed).
+ *
+ * @example
+ * passkeyAddedMail({ to: 'ada@example.com', at: Date.now(), link: 'https://app.example.com/account' });
+ */
+export function passkeyAddedMail(input: { to: string; at: number; link: string }): MailMessage {
+  const when = new Date(input.at).toISOString().replace('T', ' ').slice(0, 16);
+  return compose(input.to, 'A passkey was added to your account', {
+    before: [
+      `A new passkey was added to your account on ${when} UTC. It can sign in without your password.`,
+      'If that was you, there is nothing to do.',
+    ],
+    link: input.link,
+    action: 'Review your passkeys',
+    after: [
+      'If you did not add it, remove it on your Account page, end the sessions you do not recognise on the Sessions page, and change your password.',
+    ],
+  });
+}

@@ -38,9 +38,11 @@ export function PasskeysSection() {
   const registrationOptions = useMutation(trpc.auth.passkeys.registrationOptions.mutationOptions());
   const register = useMutation(trpc.auth.passkeys.register.mutationOptions({ onSuccess: refresh }));
   const remove = useMutation(trpc.auth.passkeys.remove.mutationOptions({ onSuccess: refresh }));
-  const adding = registrationOptions.isPending || register.isPending;
+  // From the click to the answer, the browser's prompt included: a second click would abort it.
+  const [adding, setAdding] = useState(false);
 
   const add = async () => {
+    setAdding(true);
     setOutcome(null);
     setProblem(null);
     try {
@@ -51,6 +53,8 @@ export function PasskeysSection() {
       setOutcome(`Passkey added: ${added.name}. You can use it to sign in.`);
     } catch (error) {
       fail(error);
+    } finally {
+      setAdding(false);
     }
   };
 

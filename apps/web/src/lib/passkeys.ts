@@ -7,11 +7,29 @@ import { describeAuthError } from './describe-auth-error';
 
 type RegistrationOptions = RouterOutputs['auth']['passkeys']['registrationOptions'];
 
+type WebAuthnModule = typeof import('@simplewebauthn/browser');
+
+/** The module once loaded: cancelling needs it only if a request could have been made. */
+let loaded: WebAuthnModule | null = null;
+
 /**
  * The browser's WebAuthn calls, through `@simplewebauthn/browser`, loaded only when a passkey is
  * about to be used: pages that never touch one do not carry it.
  */
-const webAuthn = () => import('@simplewebauthn/browser');
+async function webAuthn(): Promise<WebAuthnModule> {
+  loaded ??= await import('@simplewebauthn/browser');
+  return loaded;
+}
+
+/** Loads the WebAuthn code ahead of need (the sign-in page, so a focus can ask at once); failures wait for real use. */
+export function preloadWebAuthn(): void {
+  webAuthn().catch(() => undefined);
+}
+
+/** Thrown in place of a request this page chose not to make (a newer one took its place). */
+export function supersededRequest(): Error {
+  return Object.assign(new Error("A newer passkey request took this one's place."), { code: 'ERROR_CEREMONY_ABORTED' });
+}
 
 /**
  * The browser's passkey prompt for a sign-in challenge. With `autofill`, no prompt: the browser
@@ -31,10 +49,9 @@ export async function canSuggestPasskeys(): Promise<boolean> {
   return browserSupportsWebAuthnAutofill();
 }
 
-/** Ends a pending passkey request (the page is leaving, or a fresh challenge replaces it). */
-export async function cancelPasskeyPrompt(): Promise<void> {
-  const { WebAuthnAbortService } = await webAuthn();
-  WebAuthnAbortService.cancelCeremony();
+/** Ends a pending passkey request (the page is leaving, or a fresh challenge replaces it), if any was made. */
+export function cancelPasskeyPrompt(): void {
+  loaded?.WebAuthnAbortService.cancelCeremony();
 }
 
 /**
