@@ -21,11 +21,6 @@ async function webAuthn(): Promise<WebAuthnModule> {
   return loaded;
 }
 
-/** Loads the WebAuthn code ahead of need (the sign-in page, so a focus can ask at once); failures wait for real use. */
-export function preloadWebAuthn(): void {
-  webAuthn().catch(() => undefined);
-}
-
 /** Thrown in place of a request this page chose not to make (a newer one took its place). */
 export function supersededRequest(): Error {
   return Object.assign(new Error("A newer passkey request took this one's place."), { code: 'ERROR_CEREMONY_ABORTED' });

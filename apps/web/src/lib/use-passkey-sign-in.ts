@@ -7,7 +7,6 @@ import {
   describePasskeyError,
   isCancelledByPage,
   passkeyPrompt,
-  preloadWebAuthn,
   supersededRequest,
 } from './passkeys';
 
@@ -39,7 +38,6 @@ export function usePasskeySignIn() {
   const mounted = useRef(true);
   useEffect(() => {
     mounted.current = true;
-    preloadWebAuthn();
     return () => {
       mounted.current = false;
       cancelPasskeyPrompt();
