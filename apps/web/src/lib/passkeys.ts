@@ -1,6 +1,5 @@
 import type { RegistrationResponseJSON } from '@simplewebauthn/browser';
-import type { PasskeyCeremony } from '@tessera/auth-client';
-import { getErrorCode } from '@tessera/auth-client';
+import { getErrorCode, type PasskeyCeremony } from '@tessera/auth-client';
 import type { RouterOutputs } from '@tessera/server';
 import { isTRPCClientError } from '@trpc/client';
 import { describeAuthError } from './describe-auth-error';
