@@ -27,7 +27,7 @@ export {
 } from './events';
 export { ENDED_SESSION_RETENTION_MS, type PruneResult } from './housekeeping';
 export { type BackgroundDb, createInThreadBackground } from './in-thread-background';
-export type { PasskeyCaller, PasskeyRefusal } from './passkey-auth';
+export type { PasskeyRefusal } from './passkey-auth';
 export type { PasskeySummary, PasskeyTransport } from './passkeys';
 export { argon2idHasher, type PasswordHasher } from './password';
 export { createPgBackground } from './pg-background';

@@ -9,6 +9,8 @@ import {
 } from '@simplewebauthn/server';
 import { type AuthenticationResponseInput, limits, type RegistrationResponseInput } from '@tessera/contract';
 import type { ClientInfo } from './client-info';
+// A type only: erased, so no cycle at run time.
+import type { Caller } from './create-auth';
 import { AuthError } from './errors';
 import type { NewAuthEvent } from './events';
 import {
@@ -16,7 +18,7 @@ import {
   counterRegressed,
   type PasskeySummary,
   type StoredChallenge,
-  type StoredPasskey,
+  toPasskeySummary,
   toTransports,
 } from './passkeys';
 import {
@@ -59,12 +61,6 @@ export type PasskeyCreationOptions = Omit<PublicKeyCredentialCreationOptionsJSON
 };
 export type PasskeyRequestOptions = Omit<PublicKeyCredentialRequestOptionsJSON, 'extensions'>;
 
-/** Who is adding a passkey: the signed-in user and the live session the challenge is bound to. */
-export interface PasskeyCaller {
-  userId: string;
-  sessionId: string;
-}
-
 interface PasskeyAuthDeps<SignInResult> {
   store: AuthStore;
   /** Null when `PUBLIC_ORIGIN` names no domain: every operation then refuses with `PASSKEYS_UNAVAILABLE`. */
@@ -93,15 +89,6 @@ function reportedNotDiscoverable(extensionResults: object | undefined): boolean 
 /** Why the library refused, for the server log only. */
 const causeOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
-const summary = ({ id, name, createdAt, lastUsedAt, deviceType, backedUp }: StoredPasskey): PasskeySummary => ({
-  id,
-  name,
-  createdAt,
-  lastUsedAt,
-  deviceType,
-  backedUp,
-});
-
 /**
  * Passkeys (WebAuthn) inside the session model: registering one for the signed-in user, listing
  * and removing them, and signing in with one. Every challenge is random, stored hashed,
@@ -125,7 +112,7 @@ export function createPasskeyAuth<SignInResult>({
 
   async function issueChallenge(
     purpose: ChallengePurpose,
-    owner: PasskeyCaller | null,
+    owner: Caller | null,
     client: ClientInfo,
   ): Promise<Uint8Array<ArrayBuffer>> {
     await throttle.countPasskeyChallenge(client.ip);
@@ -151,7 +138,7 @@ export function createPasskeyAuth<SignInResult>({
   async function takeChallenge(
     purpose: ChallengePurpose,
     clientDataJSON: string,
-    owner: PasskeyCaller | null,
+    owner: Caller | null,
   ): Promise<string> {
     const challenge = challengeOf(clientDataJSON);
     const stored: StoredChallenge | null =
@@ -167,7 +154,7 @@ export function createPasskeyAuth<SignInResult>({
 
   return {
     /** Options for `navigator.credentials.create()`, bound to the caller's session. */
-    async registrationOptions(caller: PasskeyCaller, client: ClientInfo): Promise<PasskeyCreationOptions> {
+    async registrationOptions(caller: Caller, client: ClientInfo): Promise<PasskeyCreationOptions> {
       const { id: rpID, name: rpName } = rp();
       const user = await store.findUserById(caller.userId);
       if (!user) throw new AuthError('SESSION_NOT_FOUND');
@@ -191,7 +178,7 @@ export function createPasskeyAuth<SignInResult>({
 
     /** Verifies a new credential against the caller's challenge and keeps its public key. */
     async register(
-      caller: PasskeyCaller,
+      caller: Caller,
       input: { response: RegistrationResponseInput; name?: string | undefined },
       client: ClientInfo,
     ): Promise<PasskeySummary> {
@@ -240,19 +227,19 @@ export function createPasskeyAuth<SignInResult>({
       if (insertion !== 'inserted') throw refused('registration', insertion);
       await record({ userId: caller.userId, type: 'passkey_added', sessionId: caller.sessionId, client });
       onPasskeyAdded(caller.userId);
-      return summary({ ...passkey, createdAt: at, lastUsedAt: null });
+      return toPasskeySummary({ ...passkey, createdAt: at, lastUsedAt: null });
     },
 
     /** The user's passkeys, oldest first: names, dates and kinds, never keys. */
     async list(userId: string): Promise<PasskeySummary[]> {
-      return (await store.listPasskeys(userId)).map(summary);
+      return (await store.listPasskeys(userId)).map(toPasskeySummary);
     },
 
     /**
      * Removes one of the caller's passkeys: it signs in no more, from now on. Sessions it started
      * stay until they end or are revoked. Throws `PASSKEY_NOT_FOUND` or `LAST_SIGN_IN_METHOD`.
      */
-    async remove(caller: PasskeyCaller, id: string, client: ClientInfo): Promise<void> {
+    async remove(caller: Caller, id: string, client: ClientInfo): Promise<void> {
       const removed = await store.removePasskey({ id, userId: caller.userId });
       if (removed === 'not_found') throw new AuthError('PASSKEY_NOT_FOUND');
       if (removed === 'last_sign_in_method') throw new AuthError('LAST_SIGN_IN_METHOD');

@@ -1,5 +1,5 @@
 import { passkeys, type TesseraDb, users, webauthnChallenges } from '@tessera/db';
-import { and, asc, count, eq, lt, sql } from 'drizzle-orm';
+import { and, asc, type Column, count, eq, lt, type SQL, sql } from 'drizzle-orm';
 
 /** How the browser can reach an authenticator (WebAuthn's AuthenticatorTransport). */
 export type PasskeyTransport = 'ble' | 'cable' | 'hybrid' | 'internal' | 'nfc' | 'smart-card' | 'usb';
@@ -58,7 +58,15 @@ export function toPasskeySummary(row: {
   deviceType: string;
   backedUp: boolean;
 }): PasskeySummary {
-  return { ...row, deviceType: row.deviceType === 'multiDevice' ? 'multiDevice' : 'singleDevice' };
+  const { id, name, createdAt, lastUsedAt, backedUp } = row;
+  return {
+    id,
+    name,
+    createdAt,
+    lastUsedAt,
+    backedUp,
+    deviceType: row.deviceType === 'multiDevice' ? 'multiDevice' : 'singleDevice',
+  };
 }
 
 const TRANSPORTS: readonly string[] = ['ble', 'cable', 'hybrid', 'internal', 'nfc', 'smart-card', 'usb'];
@@ -150,14 +158,14 @@ export function recordPasskeyUse(db: TesseraDb, use: { id: string; counter: numb
   const updated = db
     .update(passkeys)
     .set({ counter: use.counter, lastUsedAt: now })
-    .where(and(eq(passkeys.id, use.id), counterMovesForward(use.counter)))
+    .where(and(eq(passkeys.id, use.id), counterMovesForward(passkeys.counter, use.counter)))
     .run();
   return updated.changes === 1;
 }
 
-/** The stored counter may become `presented` (see `counterRegressed`), on every engine. */
-export function counterMovesForward(presented: number) {
-  return presented === 0 ? eq(passkeys.counter, 0) : lt(passkeys.counter, presented);
+/** The stored `counter` may become `presented` (the SQL side of `counterRegressed`), on every engine. */
+export function counterMovesForward(counter: Column, presented: number): SQL {
+  return presented === 0 ? eq(counter, 0) : lt(counter, presented);
 }
 
 /**

@@ -1,6 +1,7 @@
 import { pgSchema, type TesseraPgDb } from '@tessera/db';
-import { and, asc, count, eq, lt, sql } from 'drizzle-orm';
+import { and, asc, count, eq, sql } from 'drizzle-orm';
 import {
+  counterMovesForward,
   type NewPasskey,
   type PasskeyInsertion,
   type PasskeyRemoval,
@@ -57,9 +58,7 @@ export async function recordPasskeyUsePg(
   const updated = await db
     .update(passkeys)
     .set({ counter: use.counter, lastUsedAt: now })
-    .where(
-      and(eq(passkeys.id, use.id), use.counter === 0 ? eq(passkeys.counter, 0) : lt(passkeys.counter, use.counter)),
-    );
+    .where(and(eq(passkeys.id, use.id), counterMovesForward(passkeys.counter, use.counter)));
   return updated.rowCount === 1;
 }
 

@@ -1,12 +1,13 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { limits } from '@tessera/contract';
-import { useEffect, useRef, useState } from 'react';
+import { useState } from 'react';
 import { describeDevice } from '../lib/describe-device';
 import { formatTime } from '../lib/format-time';
 import { createPasskey, describePasskeyError, isCancelledByPage } from '../lib/passkeys';
 import { useTRPC } from '../trpc';
 import { ConfirmDialog } from './confirm-dialog';
 import { LoadError } from './load-error';
+import { OutcomeNotice } from './outcome-notice';
 
 /**
  * The Account page's passkeys: the list (name, when added, when last used), "Add a passkey",
@@ -19,11 +20,6 @@ export function PasskeysSection() {
   const [removing, setRemoving] = useState<{ id: string; name: string } | null>(null);
   const [outcome, setOutcome] = useState<string | null>(null);
   const [problem, setProblem] = useState<{ message: string; attempt: number } | null>(null);
-  const outcomeRef = useRef<HTMLParagraphElement>(null);
-  // A removed passkey's button is gone with its row: focus goes to what happened instead.
-  useEffect(() => {
-    if (outcome !== null) outcomeRef.current?.focus();
-  }, [outcome]);
 
   const refresh = () =>
     Promise.all([
@@ -80,11 +76,7 @@ export function PasskeysSection() {
         Sign in with your fingerprint, face or screen lock instead of your password. A passkey works only on this site,
         so it cannot be phished.
       </p>
-      {outcome === null ? null : (
-        <p ref={outcomeRef} className="notice" role="status" tabIndex={-1}>
-          {outcome}
-        </p>
-      )}
+      {outcome === null ? null : <OutcomeNotice message={outcome} />}
       {passkeys.isError ? (
         <LoadError what="Your passkeys" onRetry={() => void passkeys.refetch()} />
       ) : passkeys.data === undefined ? (

@@ -1,12 +1,13 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useAuth } from '@tessera/auth-react';
-import { useEffect, useRef, useState } from 'react';
+import { useState } from 'react';
 import { Link } from 'react-router';
 import { ActivityList } from '../components/activity-list';
 import { AuthCard } from '../components/auth-card';
 import { ConfirmDialog } from '../components/confirm-dialog';
 import { FormAlert } from '../components/form-alert';
 import { LoadError } from '../components/load-error';
+import { OutcomeNotice } from '../components/outcome-notice';
 import { describeDevice } from '../lib/describe-device';
 import { formatTime } from '../lib/format-time';
 import { useTRPC } from '../trpc';
@@ -23,11 +24,6 @@ export function SessionsPage() {
   const activity = useQuery(trpc.auth.activity.list.queryOptions());
   const [confirming, setConfirming] = useState<Confirming>(null);
   const [outcome, setOutcome] = useState<string | null>(null);
-  const outcomeRef = useRef<HTMLParagraphElement>(null);
-  // The revoked session's button is gone with its row: focus goes to what happened instead.
-  useEffect(() => {
-    if (outcome !== null) outcomeRef.current?.focus();
-  }, [outcome]);
   const revoke = useMutation(
     trpc.auth.sessions.revoke.mutationOptions({
       onSuccess: () =>
@@ -57,11 +53,7 @@ export function SessionsPage() {
       {revoke.isError || signOutEverywhere.isError ? (
         <FormAlert message="That did not work. Please try again." />
       ) : null}
-      {outcome === null ? null : (
-        <p ref={outcomeRef} className="notice" role="status" tabIndex={-1}>
-          {outcome}
-        </p>
-      )}
+      {outcome === null ? null : <OutcomeNotice message={outcome} />}
       {sessions.isError ? (
         // The error replaces the loading text: never both at once.
         <LoadError what="Your sessions" onRetry={() => void sessions.refetch()} />
