@@ -16,8 +16,21 @@ const run = (command, args) => spawnSync(command, args, { stdio: 'inherit', env 
 const lint = run('npx', ['biome', 'check', '.']);
 const typecheck = run('npx', ['turbo', 'run', 'typecheck', '--continue', '--output-logs=errors-only']);
 // One package's suite at a time: the browser tests and the timing-sensitive security tests must
-// not share two cores with another package's suite.
-const suites = run('npx', ['turbo', 'run', 'test', '--continue', '--concurrency=1', '--output-logs=full']);
+// not share two cores with another package's suite. Every test and hook may take two minutes: a
+// test that spawns servers and hashes with argon2id takes seconds on an idle 2-core machine, and
+// several times that when the machine is busy with other work (another `npm test`, say). Tests
+// wait for conditions, never for a fixed time, so a generous limit costs nothing when they pass.
+const limits = ['--testTimeout=120000', '--hookTimeout=120000'];
+const suites = run('npx', [
+  'turbo',
+  'run',
+  'test',
+  '--continue',
+  '--concurrency=1',
+  '--output-logs=full',
+  '--',
+  ...limits,
+]);
 const tests = typecheck || suites;
 
 let passed = 0;

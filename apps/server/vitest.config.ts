@@ -6,6 +6,7 @@ import { configDefaults, defineConfig } from 'vitest/config';
  */
 const engineIndependent = [
   'src/app-router.types.test.ts',
+  'src/database.test.ts',
   'src/env.test.ts',
   'src/main.test.ts',
   'src/multi-instance.test.ts',

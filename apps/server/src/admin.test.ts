@@ -1,10 +1,7 @@
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { TRPCClientError } from '@trpc/client';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createTestClient, startTestServer, type TestServer } from './testing';
-
-const SET_USER_ROLE_JS = fileURLToPath(new URL('../dist/set-user-role.js', import.meta.url));
+import { databaseLabel } from './database';
+import { createTestClient, runTool, SET_USER_ROLE_JS, startTestServer, type TestServer } from './testing';
 
 let server: TestServer;
 afterEach(async () => {
@@ -12,18 +9,10 @@ afterEach(async () => {
 });
 
 /** `npm run user:role -- <email> <role>`, as built, against the test server's database. */
-function setUserRole(...args: string[]): Promise<{ code: number | null; output: string }> {
-  const child = spawn(process.execPath, [SET_USER_ROLE_JS, ...args], {
-    env: { PATH: process.env.PATH ?? '', ...server.databaseEnv },
-  });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    output += chunk;
-  });
-  child.stderr.on('data', (chunk: Buffer) => {
-    output += chunk;
-  });
-  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, output })));
+async function setUserRole(...args: string[]): Promise<{ code: number | null; output: string }> {
+  const run = runTool(SET_USER_ROLE_JS, server.databaseEnv, args);
+  const code = await run.exited;
+  return { code, output: run.stdout() + run.stderr() };
 }
 
 async function signIn(email: string, create = false) {
@@ -51,9 +40,10 @@ describe('roles and the admin procedures', () => {
     const granted = await setUserRole('Ada@Example.com', 'admin');
     expect(granted).toMatchObject({ code: 0 });
     expect(granted.output).toContain('ada@example.com is now admin');
+    expect(granted.output).toContain(`(database: ${databaseLabel(server.databaseEnv.DATABASE_URL ?? '')})`);
     // No live token carries the old role: Ada's session ended.
     await expect
-      .poll(() => refusal(ada.client.auth.me.query()), { timeout: 3_000 })
+      .poll(() => refusal(ada.client.auth.me.query()), { timeout: 15_000 })
       .toBe('UNAUTHORIZED:SESSION_REVOKED');
 
     const admin = await signIn('ada@example.com');

@@ -2,8 +2,8 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Auth } from '@tessera/auth';
 import { isPostgresUrl } from '@tessera/db';
-import { openDatabase } from './database';
-import { type Env, loadEnv } from './env';
+import { databaseLabel, openDatabase } from './database';
+import { DEFAULT_DATABASE_URL, type Env, loadEnv } from './env';
 import { loadSecretKey } from './secret-key';
 import { createServerAuth } from './start-server';
 
@@ -12,30 +12,38 @@ const migrationsRoot = fileURLToPath(new URL('./migrations', import.meta.url));
 
 /**
  * Runs a command-line task on the deployment's database, with the auth core as the server
- * builds it, then closes both. Any failure prints one line and exits 1.
+ * builds it, then closes both. The task answers one line; every answer, and every failure,
+ * names the database (its path, or its host and name, never a password). A failure prints one
+ * line and exits 1.
  *
  * @example
- * runCommand('rotate the signing key', async (auth) => auth.rotateSigningKey());
+ * runCommand('rotate the signing key', async (auth) => `new signing key ${await newKid(auth)}`);
  */
-export function runCommand(what: string, task: (auth: Auth, env: Env) => Promise<void>): void {
-  withAuth(task).catch((error: unknown) => {
-    process.stderr.write(`tessera: cannot ${what}: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(1);
-  });
+export function runCommand(what: string, task: (auth: Auth, env: Env) => Promise<string>): void {
+  const database = databaseLabel(process.env.DATABASE_URL?.trim() || DEFAULT_DATABASE_URL);
+  withAuth(task).then(
+    (answer) => process.stdout.write(`tessera: ${answer} (database: ${database})\n`),
+    (error: unknown) => {
+      const reason = error instanceof Error ? error.message.replace(/^Invalid environment:\n\s*/, '') : String(error);
+      process.stderr.write(`tessera: cannot ${what} (database: ${database}): ${reason.replace(/\n\s*/g, '; ')}\n`);
+      process.exit(1);
+    },
+  );
 }
 
-async function withAuth(task: (auth: Auth, env: Env) => Promise<void>): Promise<void> {
+async function withAuth(task: (auth: Auth, env: Env) => Promise<string>): Promise<string> {
   const env = loadEnv();
   if (!isPostgresUrl(env.DATABASE_URL)) {
     const file = env.DATABASE_URL.startsWith('file:') ? fileURLToPath(env.DATABASE_URL) : env.DATABASE_URL;
     // A mistyped DATABASE_URL must not quietly create a new, empty database.
-    if (!existsSync(file)) throw new Error(`no database at ${env.DATABASE_URL}: start the server once first`);
+    if (!existsSync(file))
+      throw new Error(`DATABASE_URL: no database at ${env.DATABASE_URL}: start the server once first`);
   }
   const database = await openDatabase(env, { migrationsRoot });
   try {
     const auth = await createServerAuth(env, database, loadSecretKey(env, database.file).box);
     try {
-      await task(auth, env);
+      return await task(auth, env);
     } finally {
       await auth.close();
     }

@@ -1,3 +1,5 @@
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { type FeatureStores, featureStores } from '@tessera/api';
 import {
   type AuthStore,
@@ -96,6 +98,25 @@ export class DatabaseOpenError extends Error {
       { cause },
     );
   }
+}
+
+/**
+ * The database a DATABASE_URL names, for an operator's eyes: a SQLite file's absolute path, or
+ * PostgreSQL's user, host, port and database; never a password or query parameters.
+ *
+ * @example
+ * databaseLabel('postgres://app:pw@db:5432/tessera?sslmode=require'); // 'postgres://app@db:5432/tessera'
+ */
+export function databaseLabel(url: string): string {
+  if (isPostgresUrl(url)) {
+    if (!URL.canParse(url)) return 'PostgreSQL (DATABASE_URL is not a valid URL)';
+    const where = new URL(url);
+    const user = where.username ? `${where.username}@` : '';
+    return `${where.protocol}//${user}${where.hostname}:${where.port || '5432'}${where.pathname}`;
+  }
+  if (url === ':memory:') return url;
+  const file = url.startsWith('file://') ? fileURLToPath(url) : url.replace(/^file:/, '');
+  return resolve(file);
 }
 
 function once(close: () => Promise<void>): () => Promise<void> {

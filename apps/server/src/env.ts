@@ -20,10 +20,13 @@ const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
  * (`file:./data/x.db`) or absolute (`file:///var/lib/x.db`), or `postgres://` / `postgresql://`.
  * Anything else with a scheme (`sqlite:`, `mysql://`) is refused rather than taken as a file name.
  */
+/** Where `npm start` keeps its data when DATABASE_URL is unset. */
+export const DEFAULT_DATABASE_URL = './data/tessera.db';
+
 const databaseUrl = z
   .string()
   .min(1)
-  .default('./data/tessera.db')
+  .default(DEFAULT_DATABASE_URL)
   .transform((value, context) => {
     if (/^postgres(ql)?:\/\//i.test(value)) return value;
     if (value.startsWith('file://')) return fileURLToPath(value);

@@ -54,7 +54,7 @@ describe('email verification', () => {
     expect((await callProcedure(server.url, 'auth.email.verify', { input: { token } })).status).toBe(200);
     // The user read is reused for a second at most.
     await expect
-      .poll(async () => (await me(server.url, accessToken)).body, { timeout: 3_000 })
+      .poll(async () => (await me(server.url, accessToken)).body, { timeout: 15_000 })
       .toMatchObject({ result: { data: { emailVerified: true } } });
     const again = await callProcedure(server.url, 'auth.email.verify', { input: { token } });
     expect(again.status).toBe(400);

@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { MAIN_JS, ROTATE_JS, runTool, type SpawnedServer, spawnServer } from './testing';
+import { MAIN_JS, ROTATE_JS, runProcess, runTool, type SpawnedServer, spawnServer } from './testing';
 
 const servers: SpawnedServer[] = [];
 const dirs: string[] = [];
@@ -92,6 +92,7 @@ describe('the server process', () => {
     const newKid = rotation.stdout().match(/new signing key (\S+)/)?.[1];
     expect(newKid).toBeDefined();
     expect(newKid).not.toBe(oldKid);
+    expect(rotation.stdout()).toContain(`(database: ${join(dir, 'keys.db')})`);
 
     const next = spawnServer(env);
     servers.push(next);
@@ -108,7 +109,9 @@ describe('the server process', () => {
 
     const missing = runTool(ROTATE_JS, { DATABASE_URL: join(dir, 'nowhere.db') });
     expect(await missing.exited).toBe(1);
-    expect(missing.stderr()).toContain('no database at');
+    expect(missing.stderr()).toBe(
+      `tessera: cannot rotate the signing key (database: ${join(dir, 'nowhere.db')}): DATABASE_URL: no database at ${join(dir, 'nowhere.db')}: start the server once first\n`,
+    );
   });
 
   /** @see issue 10, point 5: a port in use and a bad HOST ended in a stack trace. */
@@ -149,14 +152,20 @@ describe('the server process', () => {
     await first.listening;
     await first.stop();
 
-    // As root, permissions bind only another user: the server runs as `nobody`, owning the folder
-    // and the database, while the -wal and -shm files stay root's. Otherwise they are read-only.
+    // The -wal and -shm files belong to another user and only it may write them. As root, which
+    // permissions do not bind, the server runs in a user namespace of its own (`unshare --user`):
+    // it is still the files' owner's user to the kernel, so it reads the clone wherever it lives
+    // (a 0700 folder included) and owns the folder and the database, but it has no power to
+    // override another user's permissions. Not as root, the files are simply read-only.
     const asRoot = process.getuid?.() === 0;
-    const nobody = { uid: 65_534, gid: 65_534 };
-    if (asRoot) for (const path of [dir, file, join(dir, 'secret.key')]) chownSync(path, nobody.uid, nobody.gid);
-    for (const suffix of ['-wal', '-shm']) writeFileSync(`${file}${suffix}`, '', { mode: asRoot ? 0o644 : 0o444 });
+    const nobody = 65_534;
+    for (const suffix of ['-wal', '-shm']) {
+      writeFileSync(`${file}${suffix}`, '', { mode: asRoot ? 0o644 : 0o444 });
+      if (asRoot) chownSync(`${file}${suffix}`, nobody, nobody);
+    }
 
-    const readOnly = runTool(MAIN_JS, { DATABASE_URL: file, HOST: '127.0.0.1', PORT: '0' }, asRoot ? nobody : {});
+    const env = { DATABASE_URL: file, HOST: '127.0.0.1', PORT: '0' };
+    const readOnly = asRoot ? runProcess('unshare', ['--user', process.execPath, MAIN_JS], env) : runTool(MAIN_JS, env);
     expect(await readOnly.exited).toBe(1);
     expect(readOnly.stderr()).toMatch(
       new RegExp(`^tessera: cannot start: DATABASE_URL: cannot write ${file} \\(SQLITE_READONLY[A-Z_]*\\);`),

@@ -60,7 +60,7 @@ describe('a revocation feed that cannot read the database', () => {
       } finally {
         await lock.release();
       }
-      expect((await waitFor(health, (answer) => answer.status === 200, 5_000)).status).toBe(200);
+      expect((await waitFor(health, (answer) => answer.status === 200, 20_000)).status).toBe(200);
       await waitFor(
         async () => log.lines.some((line) => line.event === 'revocation_feed_recovered'),
         (seen) => seen,

@@ -3,9 +3,9 @@
 // key within a minute. Runs bundled as apps/server/dist/rotate-signing-key.js.
 import { runCommand } from './command-line';
 
-runCommand('rotate the signing key', async (auth, env) => {
+runCommand('rotate the signing key', async (auth) => {
   const before = new Set((await auth.jwks()).keys.map((key) => key.kid));
   await auth.rotateSigningKey();
   const added = (await auth.jwks()).keys.find((key) => !before.has(key.kid));
-  process.stdout.write(`tessera: new signing key ${added?.kid ?? '(none)'} in ${env.DATABASE_URL}\n`);
+  return `new signing key ${added?.kid ?? '(none)'}`;
 });

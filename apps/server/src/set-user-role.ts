@@ -11,5 +11,5 @@ runCommand('set the role', async (auth) => {
   if (!email || !isRole(role)) throw new Error(`usage: npm run user:role -- <email> <${ROLES.join('|')}>`);
   const user = await auth.setRole(email.trim().toLowerCase(), role);
   if (!user) throw new Error(`no account with the email ${email}`);
-  process.stdout.write(`tessera: ${user.email} is now ${role}; their sessions have ended\n`);
+  return `${user.email} is now ${role}; their sessions have ended`;
 });

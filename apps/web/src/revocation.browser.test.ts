@@ -99,7 +99,7 @@ describe('a session ended from another device', () => {
     await expect.poll(() => outcome.evaluate((element) => element === document.activeElement)).toBe(true);
 
     await b.getByRole('link', { name: 'Sessions' }).click();
-    await b.getByText('You were signed out on this device from another device.').waitFor({ timeout: 5_000 });
+    await b.getByText('You were signed out on this device from another device.').waitFor({ timeout: 20_000 });
     // A reload on B still explains, and still signs nobody in: the cookie's session is over.
     await b.reload();
     await b.getByText('You were signed out on this device from another device.').waitFor();
@@ -119,7 +119,7 @@ describe('a session ended from another device', () => {
     await b.getByLabel('Current password').fill('a strong password');
     await b.getByLabel('New password').fill('a new strong password');
     await b.getByRole('button', { name: 'Change password' }).click();
-    await b.getByText('You were signed out on this device from another device.').waitFor({ timeout: 5_000 });
+    await b.getByText('You were signed out on this device from another device.').waitFor({ timeout: 20_000 });
     await expect(b.getByText('Your current password is incorrect.').count()).resolves.toBe(0);
   });
 });

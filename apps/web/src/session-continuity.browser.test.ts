@@ -66,7 +66,7 @@ describe('sessions across tabs', () => {
     await second.getByRole('button', { name: 'Sign in', exact: true }).waitFor({ timeout: 1_000 });
 
     await signIn(first, 'everywhere@example.com');
-    await second.getByText('everywhere@example.com').waitFor({ timeout: 5_000 });
+    await second.getByText('everywhere@example.com').waitFor({ timeout: 20_000 });
   });
 });
 

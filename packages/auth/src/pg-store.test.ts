@@ -161,8 +161,8 @@ describe.skipIf(TEST_DATABASE_URL === null)('the auth core on PostgreSQL', () =>
     const check = await a.verifyAccessToken(session.accessToken);
     if (!check.ok) throw new Error('token refused');
     await a.logoutAll(check.token, client);
-    await until(async () => (await b.verifyAccessToken(session.accessToken)).ok === false, 3_000);
-    await until(async () => b.revocationHealth().lastError === null && !b.revocationHealth().stale, 3_000);
+    await until(async () => (await b.verifyAccessToken(session.accessToken)).ok === false, 15_000);
+    await until(async () => b.revocationHealth().lastError === null && !b.revocationHealth().stale, 15_000);
   });
 
   it('prunes spent throttle counters and long-ended sessions', async () => {

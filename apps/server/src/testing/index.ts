@@ -10,6 +10,14 @@ export {
   toAnswer,
 } from './http';
 export { rawSql } from './raw-sql';
-export { MAIN_JS, ROTATE_JS, runTool, type SpawnedServer, spawnServer } from './spawn-server';
+export {
+  MAIN_JS,
+  ROTATE_JS,
+  runProcess,
+  runTool,
+  SET_USER_ROLE_JS,
+  type SpawnedServer,
+  spawnServer,
+} from './spawn-server';
 export { startTestServer, TEST_ENGINE, type TestServer, type TestServerOptions } from './test-server';
 export { createTestClient } from './trpc-test-client';

@@ -59,15 +59,25 @@ export function spawnServer(env: Record<string, string>): SpawnedServer {
 }
 
 /**
- * Runs one of the bundled command-line tools (dist/rotate-signing-key.js, …) with only the
- * environment given (plus PATH), optionally as another user.
+ * Runs one of the bundled command-line tools (dist/rotate-signing-key.js, …) with its arguments
+ * and only the environment given (plus PATH).
  *
  * @example
  * const rotation = runTool(ROTATE_JS, { DATABASE_URL: file });
  * expect(await rotation.exited).toBe(0);
  */
-export function runTool(script: string, env: Record<string, string>, as: { uid?: number; gid?: number } = {}) {
-  const child = spawn(process.execPath, [script], { env: { PATH: process.env.PATH ?? '', ...env }, ...as });
+export function runTool(script: string, env: Record<string, string>, args: string[] = []) {
+  return runProcess(process.execPath, [script, ...args], env);
+}
+
+/**
+ * Runs any command with only the environment given (plus PATH), collecting what it prints.
+ *
+ * @example
+ * const run = runProcess('unshare', ['--user', process.execPath, MAIN_JS], env);
+ */
+export function runProcess(command: string, args: string[], env: Record<string, string>) {
+  const child = spawn(command, args, { env: { PATH: process.env.PATH ?? '', ...env } });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => {
@@ -82,3 +92,6 @@ export function runTool(script: string, env: Record<string, string>, as: { uid?:
 
 /** The bundled `npm run keys:rotate`. */
 export const ROTATE_JS = fileURLToPath(new URL('../../dist/rotate-signing-key.js', import.meta.url));
+
+/** The bundled `npm run user:role`. */
+export const SET_USER_ROLE_JS = fileURLToPath(new URL('../../dist/set-user-role.js', import.meta.url));
