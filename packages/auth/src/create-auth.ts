@@ -33,7 +33,13 @@ import { DEFAULT_RP_NAME, relyingPartyFor } from './relying-party';
 import { createPollingRevocationFeed, type RevocationFeed } from './revocation-feed';
 import { RevocationList } from './revocation-list';
 import type { SecretBox } from './secret-box';
-import type { SessionStatus, SessionSummary } from './sessions';
+import {
+  type CredentialChange,
+  type CredentialChanged,
+  credentialMoved,
+  type SessionStatus,
+  type SessionSummary,
+} from './sessions';
 import { SigningKeyRing } from './signing-keys';
 import type { AuthStore } from './store';
 import { createThrottle, noThrottle, type ThrottleLimits } from './throttle';
@@ -52,6 +58,15 @@ export interface SignedIn {
   /** Epoch ms: when the refresh cookie should expire. */
   refreshTokenExpiresAt: number;
 }
+
+/** Who just proved a credential, and the security stamp read with it. */
+export interface CredentialSubject {
+  userId: string;
+  credentialVersion: number;
+}
+
+/** The security stamp of an account just created (the column's default). */
+const NEW_ACCOUNT_CREDENTIAL_VERSION = 0;
 
 /** The signed-in caller of a protected operation, as its verified access token says. */
 export interface Caller {
@@ -205,7 +220,7 @@ export async function createAuth({
     relyingParty: relyingParty.ok ? relyingParty.rp : null,
     throttle,
     record,
-    signIn: (user, client) => signIn(user, client, 'passkey'),
+    signIn: (subject, client) => signIn(subject, client, 'passkey'),
     onPasskeyAdded: (userId) => afterAnswering(() => mailPasskeyNotice(userId)),
     requireVerifiedEmail: config.requireVerifiedEmail,
     now,
@@ -216,10 +231,34 @@ export async function createAuth({
     for (const sessionId of sessionIds) revoked.add(sessionId, at);
   };
 
-  async function signIn(user: User, client: ClientInfo, method: SignInMethod = 'password'): Promise<SignedIn> {
-    const issued = await store.startSession(config, { userId: user.id, userAgent: client.userAgent }, now());
-    await record({ userId: user.id, type: 'signed_in', sessionId: issued.sessionId, client, method });
-    return sessionFor(user, issued.sessionId, issued.refreshToken, issued.expiresAt);
+  /**
+   * Starts a session for whoever just proved a credential, if the account's security stamp is
+   * still the one read with it (`subject.credentialVersion`): a reset, a password or role change
+   * or "sign out everywhere" in the meantime refuses it. The token's role is read with the insert.
+   */
+  async function signIn(
+    subject: CredentialSubject,
+    client: ClientInfo,
+    method: SignInMethod = 'password',
+  ): Promise<SignedIn> {
+    const started = await startSession(subject, client);
+    await record({ userId: subject.userId, type: 'signed_in', sessionId: started.sessionId, client, method });
+    return sessionFor(started.user, started.sessionId, started.refreshToken, started.expiresAt);
+  }
+
+  function startSession(subject: CredentialSubject, client: ClientInfo) {
+    return store.startSession(config, { ...subject, userAgent: client.userAgent }, now());
+  }
+
+  /** Applies a credential change and ends every session (see `CredentialChange`), here at once, elsewhere within a poll. */
+  async function endAllSessions(change: CredentialChange): Promise<CredentialChanged | null> {
+    const at = now();
+    const changed = await store.endAllSessions(change, at);
+    if (changed) {
+      userById.forget(change.userId);
+      forget(changed.endedSessionIds, at);
+    }
+    return changed;
   }
 
   /** Mails `user` a new link for `purpose`, superseding the last unused one, in one transaction. */
@@ -292,7 +331,7 @@ export async function createAuth({
       const user = await store.insertUser({ email: input.email, name: input.name, passwordHash }, now());
       await mailLink(user, 'email_verification');
       if (config.requireVerifiedEmail) throw new AuthError('EMAIL_NOT_VERIFIED');
-      return signIn(user, client);
+      return signIn({ userId: user.id, credentialVersion: NEW_ACCOUNT_CREDENTIAL_VERSION }, client);
     },
 
     /**
@@ -309,10 +348,9 @@ export async function createAuth({
       const valid = await signInLane.run(() => passwordHasher.verify(storedHash, input.password));
       if (!found || !valid) throw new AuthError('INVALID_CREDENTIALS');
       await throttle.clearFailures(input.email);
-      const { passwordHash: _, ...user } = found;
       // Only someone who knows the password learns that the address is not verified yet.
-      if (config.requireVerifiedEmail && !user.emailVerified) throw new AuthError('EMAIL_NOT_VERIFIED');
-      return signIn(user, client);
+      if (config.requireVerifiedEmail && !found.emailVerified) throw new AuthError('EMAIL_NOT_VERIFIED');
+      return signIn({ userId: found.id, credentialVersion: found.credentialVersion }, client);
     },
 
     /**
@@ -362,20 +400,26 @@ export async function createAuth({
       await throttle.countAttempt(client.ip);
       await throttle.countPasswordChange(user.id);
       await throttle.countAccountAttempt(user.email);
-      const storedHash = (await store.findPasswordHash(user.id)) ?? (await passwordHasher.dummyHash());
+      const stored = await store.findCredential(user.id);
+      const storedHash = stored?.passwordHash ?? (await passwordHasher.dummyHash());
       const newHash = await passwordChangeLane.run(async () =>
         (await passwordHasher.verify(storedHash, input.currentPassword))
           ? passwordHasher.hash(input.newPassword)
           : null,
       );
-      if (newHash === null) throw new AuthError('WRONG_CURRENT_PASSWORD');
+      if (newHash === null || !stored) throw new AuthError('WRONG_CURRENT_PASSWORD');
       await throttle.clearFailures(user.email);
-      await store.setPasswordHash(user.id, newHash);
-      const at = now();
-      forget(await store.revokeAllSessions({ userId: user.id, reason: 'password_changed' }, at), at);
-      const issued = await store.startSession(config, { userId: user.id, userAgent: client.userAgent }, now());
-      await record({ userId: user.id, type: 'password_changed', sessionId: issued.sessionId, client });
-      return sessionFor(user, issued.sessionId, issued.refreshToken, issued.expiresAt);
+      // Only from the credential just checked: a reset or another change meanwhile wins.
+      const changed = await endAllSessions({
+        userId: user.id,
+        reason: 'password_changed',
+        passwordHash: newHash,
+        expectedVersion: stored.credentialVersion,
+      });
+      if (!changed) throw credentialMoved();
+      const started = await startSession({ userId: user.id, credentialVersion: changed.credentialVersion }, client);
+      await record({ userId: user.id, type: 'password_changed', sessionId: started.sessionId, client });
+      return sessionFor(started.user, started.sessionId, started.refreshToken, started.expiresAt);
     },
 
     /**
@@ -410,16 +454,21 @@ export async function createAuth({
       if (!used.ok) throw refusedLink('password_reset', used.reason);
       const found = await store.findUserById(used.userId);
       if (!found) throw refusedLink('password_reset', 'unknown');
-      await store.setPasswordHash(found.id, newHash);
+      // A reset that is the address's first proof treats the account as new: whatever else was
+      // added before anyone proved the address (an attacker's passkey) goes with every session.
+      const changed = await endAllSessions({
+        userId: found.id,
+        reason: 'password_reset',
+        passwordHash: newHash,
+        removePasskeys: !found.emailVerified,
+      });
+      if (!changed) throw refusedLink('password_reset', 'unknown');
       await store.markEmailVerified(found.id, now());
-      userById.forget(found.id);
-      const at = now();
-      forget(await store.revokeAllSessions({ userId: found.id, reason: 'password_reset' }, at), at);
       await throttle.clearFailures(found.email);
-      const user = { ...found, emailVerified: true };
-      const issued = await store.startSession(config, { userId: user.id, userAgent: client.userAgent }, now());
-      await record({ userId: user.id, type: 'password_reset', sessionId: issued.sessionId, client });
-      return sessionFor(user, issued.sessionId, issued.refreshToken, issued.expiresAt);
+      const started = await startSession({ userId: found.id, credentialVersion: changed.credentialVersion }, client);
+      await record({ userId: found.id, type: 'password_reset', sessionId: started.sessionId, client });
+      const user = { ...started.user, emailVerified: true };
+      return sessionFor(user, started.sessionId, started.refreshToken, started.expiresAt);
     },
 
     /** Proves the address with a mailed verification token (single use). Throws `EMAIL_LINK_REFUSED`. */
@@ -459,8 +508,7 @@ export async function createAuth({
 
     /** Ends every session of the user, the caller's included. */
     async logoutAll(caller: Caller, client: ClientInfo): Promise<void> {
-      const at = now();
-      forget(await store.revokeAllSessions({ userId: caller.userId, reason: 'logout_all' }, at), at);
+      await endAllSessions({ userId: caller.userId, reason: 'logout_all' });
       await record({ userId: caller.userId, type: 'signed_out_everywhere', sessionId: caller.sessionId, client });
     },
 
@@ -490,13 +538,10 @@ export async function createAuth({
      * carries the old role. Null when there is no such account.
      */
     async setRole(email: string, role: Role): Promise<User | null> {
-      const at = now();
-      const user = await store.setRole(email, role);
-      if (user) {
-        userById.forget(user.id);
-        forget(await store.revokeAllSessions({ userId: user.id, reason: 'role_changed' }, at), at);
-      }
-      return user;
+      const found = await store.findUserByEmail(email);
+      if (!found) return null;
+      const changed = await endAllSessions({ userId: found.id, reason: 'role_changed', role });
+      return changed?.user ?? null;
     },
 
     /** Every account, newest first, a page at a time (the admin page). */
@@ -512,9 +557,7 @@ export async function createAuth({
      * poll in the others. Returns false when there is no such user.
      */
     async revokeUserSessions(actor: Caller, userId: string, client: ClientInfo): Promise<boolean> {
-      if (!(await store.findUserById(userId))) return false;
-      const at = now();
-      forget(await store.revokeAllSessions({ userId, reason: 'revoked_by_admin' }, at), at);
+      if (!(await endAllSessions({ userId, reason: 'revoked_by_admin' }))) return false;
       await record({ userId, type: 'signed_out_everywhere', sessionId: null, actorSessionId: actor.sessionId, client });
       return true;
     },

@@ -19,7 +19,12 @@ beforeEach(() => {
 afterEach(() => handle.close());
 
 function session(startedAt: number, revokedAt: number | null = null): string {
-  const { sessionId } = startSession(handle.db, lifetimes, { userId: 'u1', userAgent: null }, startedAt);
+  const { sessionId } = startSession(
+    handle.db,
+    lifetimes,
+    { userId: 'u1', userAgent: null, credentialVersion: 0 },
+    startedAt,
+  );
   if (revokedAt !== null) {
     handle.db.update(sessions).set({ revokedAt, revokedReason: 'logout' }).where(eq(sessions.id, sessionId)).run();
   }
@@ -74,7 +79,12 @@ describe('pruneExpired', () => {
     const revokedRecently = session(now - 35 * DAY, now - 29 * DAY); // idle expiry: 28 days ago
     const revokedJustNow = session(now - DAY, now - 1000); // still in the revocation window
     const live = session(now - DAY);
-    const rotated = startSession(handle.db, lifetimes, { userId: 'u1', userAgent: null }, now - 60 * DAY);
+    const rotated = startSession(
+      handle.db,
+      lifetimes,
+      { userId: 'u1', userAgent: null, credentialVersion: 0 },
+      now - 60 * DAY,
+    );
     const box = createSecretBox({ key: generateSecretKey() });
     rotateRefreshToken(
       handle.db,

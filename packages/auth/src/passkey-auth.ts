@@ -10,7 +10,7 @@ import {
 import { type AuthenticationResponseInput, limits, type RegistrationResponseInput } from '@tessera/contract';
 import type { ClientInfo } from './client-info';
 // A type only: erased, so no cycle at run time.
-import type { Caller } from './create-auth';
+import type { Caller, CredentialSubject } from './create-auth';
 import { AuthError } from './errors';
 import type { NewAuthEvent } from './events';
 import {
@@ -31,7 +31,6 @@ import {
 } from './relying-party';
 import type { AuthStore } from './store';
 import type { Throttle } from './throttle';
-import type { User } from './users';
 
 /** Why a passkey ceremony was refused (`details.reason` of `PASSKEY_REFUSED`). */
 export type PasskeyRefusal =
@@ -68,7 +67,7 @@ interface PasskeyAuthDeps<SignInResult> {
   throttle: Throttle;
   record: (event: NewAuthEvent) => Promise<void>;
   /** Starts a session for a user whose passkey was verified, exactly as a password sign-in does. */
-  signIn: (user: User, client: ClientInfo) => Promise<SignInResult>;
+  signIn: (subject: CredentialSubject, client: ClientInfo) => Promise<SignInResult>;
   /** After a passkey is added: the owner is mailed (work after the answer). */
   onPasskeyAdded: (userId: string) => void;
   /** Refuse sign-in until the address is verified (`REQUIRE_VERIFIED_EMAIL`), as with a password. */
@@ -273,6 +272,8 @@ export function createPasskeyAuth<SignInResult>({
       const expectedChallenge = await takeChallenge('authentication', response.response.clientDataJSON, null);
       const passkey = await store.findPasskeyByCredentialId(response.id);
       if (!passkey) throw refused('authentication', 'unknown_credential');
+      // Read before the proof is checked: a credential change meanwhile refuses the session.
+      const credentialVersion = (await store.findCredential(passkey.userId))?.credentialVersion;
       const facts = { passkeyId: passkey.id, userId: passkey.userId };
       const handle = response.response.userHandle;
       if (handle !== undefined && handle !== Buffer.from(userHandleOf(passkey.userId)).toString('base64url')) {
@@ -309,9 +310,9 @@ export function createPasskeyAuth<SignInResult>({
         throw refused('authentication', gone ? 'unknown_credential' : 'counter_regressed', counterFacts);
       }
       const user = await store.findUserById(passkey.userId);
-      if (!user) throw refused('authentication', 'unknown_credential', facts);
+      if (!user || credentialVersion === undefined) throw refused('authentication', 'unknown_credential', facts);
       if (requireVerifiedEmail && !user.emailVerified) throw new AuthError('EMAIL_NOT_VERIFIED');
-      return signIn(user, client);
+      return signIn({ userId: user.id, credentialVersion }, client);
     },
   };
 }

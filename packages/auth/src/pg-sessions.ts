@@ -6,18 +6,23 @@ import { retryOnConflict } from './pg-retry';
 import { generateRefreshToken, hashRefreshToken } from './refresh-token';
 import { REPLACED_TOKENS_KEPT } from './rotation-statements';
 import {
+  type CredentialChange,
+  type CredentialChanged,
+  credentialMoved,
   graceRetryRefusalBeforeSuccessor,
   graceRetryRefusalGivenSuccessor,
-  type IssuedRefreshToken,
   type RotationRequest,
   type RotationResult,
   type SessionLifetimes,
   type SessionStatus,
+  type SessionSubject,
   type SessionSummary,
+  type StartedSession,
   successorContext,
 } from './sessions';
+import { toUser } from './users';
 
-const { sessions, refreshTokens } = pgSchema;
+const { sessions, refreshTokens, users, passkeys } = pgSchema;
 
 /**
  * The sessions and refresh tokens on PostgreSQL: the same operations, with the same rules, as
@@ -27,18 +32,37 @@ const { sessions, refreshTokens } = pgSchema;
  * second process does on SQLite.
  */
 
-/** Starts a session (a new refresh-token family); see `startSession` in sessions.ts. */
+/** The columns a client may see, as `toUser` reads them (PostgreSQL's schema). */
+export const userColumns = {
+  id: users.id,
+  email: users.email,
+  name: users.name,
+  role: users.role,
+  emailVerifiedAt: users.emailVerifiedAt,
+};
+
+/**
+ * Starts a session (a new refresh-token family) only while the security stamp is the one read
+ * with the credential; see `startSession` in sessions.ts. The user's row is locked (`FOR
+ * UPDATE`), so a credential change waits for this insert, or this one sees the change.
+ */
 export async function startSessionPg(
   db: TesseraPgDb,
   lifetimes: SessionLifetimes,
-  input: { userId: string; userAgent: string | null },
+  input: SessionSubject,
   now: number,
-): Promise<IssuedRefreshToken> {
+): Promise<StartedSession> {
   const sessionId = randomUUID();
   const absoluteExpiresAt = now + lifetimes.sessionMaxAge * 1000;
   const expiresAt = Math.min(now + lifetimes.refreshIdleTtl * 1000, absoluteExpiresAt);
   const refreshToken = generateRefreshToken();
-  await db.transaction(async (tx) => {
+  const user = await db.transaction(async (tx) => {
+    const [row] = await tx
+      .select({ ...userColumns, credentialVersion: users.credentialVersion })
+      .from(users)
+      .where(eq(users.id, input.userId))
+      .for('update');
+    if (!row || row.credentialVersion !== input.credentialVersion) throw credentialMoved();
     await tx.insert(sessions).values({
       id: sessionId,
       userId: input.userId,
@@ -51,8 +75,43 @@ export async function startSessionPg(
     await tx
       .insert(refreshTokens)
       .values({ id: randomUUID(), sessionId, tokenHash: hashRefreshToken(refreshToken), issuedAt: now });
+    return toUser(row);
   });
-  return { sessionId, userId: input.userId, refreshToken, expiresAt };
+  return { sessionId, userId: input.userId, refreshToken, expiresAt, user };
+}
+
+/**
+ * Applies a credential change, moves the stamp on and ends every session, in one transaction
+ * whose first statement locks the user's row; see `endAllSessions` in sessions.ts.
+ */
+export function endAllSessionsPg(
+  db: TesseraPgDb,
+  change: CredentialChange,
+  now: number,
+): Promise<CredentialChanged | null> {
+  return db.transaction(async (tx) => {
+    const stamp =
+      change.expectedVersion === undefined
+        ? eq(users.id, change.userId)
+        : and(eq(users.id, change.userId), eq(users.credentialVersion, change.expectedVersion));
+    const [row] = await tx
+      .update(users)
+      .set({
+        credentialVersion: sql`${users.credentialVersion} + 1`,
+        ...(change.passwordHash === undefined ? {} : { passwordHash: change.passwordHash }),
+        ...(change.role === undefined ? {} : { role: change.role }),
+      })
+      .where(stamp)
+      .returning({ ...userColumns, credentialVersion: users.credentialVersion });
+    if (!row) return null;
+    if (change.removePasskeys) await tx.delete(passkeys).where(eq(passkeys.userId, change.userId));
+    const ended = await tx
+      .update(sessions)
+      .set({ revokedAt: now, revokedReason: change.reason })
+      .where(and(eq(sessions.userId, change.userId), isNull(sessions.revokedAt)))
+      .returning({ id: sessions.id });
+    return { endedSessionIds: ended.map(({ id }) => id), credentialVersion: row.credentialVersion, user: toUser(row) };
+  });
 }
 
 /**
@@ -181,20 +240,6 @@ export async function revokeSessionPg(
     .set({ revokedAt: now, revokedReason: input.reason })
     .where(and(eq(sessions.id, input.sessionId), eq(sessions.userId, input.userId), isNull(sessions.revokedAt)));
   return result.rowCount === 1;
-}
-
-/** See `revokeAllSessions` in sessions.ts. */
-export async function revokeAllSessionsPg(
-  db: TesseraPgDb,
-  input: { userId: string; reason: string },
-  now: number,
-): Promise<string[]> {
-  const rows = await db
-    .update(sessions)
-    .set({ revokedAt: now, revokedReason: input.reason })
-    .where(and(eq(sessions.userId, input.userId), isNull(sessions.revokedAt)))
-    .returning({ id: sessions.id });
-  return rows.map(({ id }) => id);
 }
 
 /** See `listSessions` in sessions.ts. */

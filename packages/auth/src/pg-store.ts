@@ -26,25 +26,19 @@ import {
 } from './pg-passkeys';
 import { sqlState } from './pg-retry';
 import {
+  endAllSessionsPg,
   listSessionsPg,
-  revokeAllSessionsPg,
   revokeSessionPg,
   rotateRefreshTokenPg,
   sessionStatusPg,
   startSessionPg,
+  userColumns,
 } from './pg-sessions';
 import { pgSigningKeys } from './pg-signing-keys';
 import type { AuthStore } from './store';
 import { toUser, type User } from './users';
 
 const { users, sessions, authEvents, rateLimits, emailTokens, mailOutbox, webauthnChallenges } = pgSchema;
-const userColumns = {
-  id: users.id,
-  email: users.email,
-  name: users.name,
-  role: users.role,
-  emailVerifiedAt: users.emailVerifiedAt,
-};
 /** SQLSTATE unique_violation. */
 const UNIQUE_VIOLATION = '23505';
 
@@ -76,25 +70,23 @@ export function createPgStore(db: TesseraPgDb): AuthStore {
     },
     async findUserByEmail(email) {
       const [found] = await db
-        .select({ ...userColumns, passwordHash: users.passwordHash })
+        .select({ ...userColumns, passwordHash: users.passwordHash, credentialVersion: users.credentialVersion })
         .from(users)
         .where(eq(users.email, email));
-      return found ? { ...toUser(found), passwordHash: found.passwordHash } : null;
+      return found
+        ? { ...toUser(found), passwordHash: found.passwordHash, credentialVersion: found.credentialVersion }
+        : null;
     },
     async findUserById(id) {
       const [found] = await db.select(userColumns).from(users).where(eq(users.id, id));
       return found ? toUser(found) : null;
     },
-    async findPasswordHash(userId) {
-      const [found] = await db.select({ passwordHash: users.passwordHash }).from(users).where(eq(users.id, userId));
-      return found?.passwordHash ?? null;
-    },
-    async setPasswordHash(userId, passwordHash) {
-      await db.update(users).set({ passwordHash }).where(eq(users.id, userId));
-    },
-    async setRole(email, role) {
-      const [user] = await db.update(users).set({ role }).where(eq(users.email, email)).returning(userColumns);
-      return user ? toUser(user) : null;
+    async findCredential(userId) {
+      const [found] = await db
+        .select({ passwordHash: users.passwordHash, credentialVersion: users.credentialVersion })
+        .from(users)
+        .where(eq(users.id, userId));
+      return found ?? null;
     },
     async listUsers(page, now) {
       const live = and(
@@ -132,7 +124,7 @@ export function createPgStore(db: TesseraPgDb): AuthStore {
     startSession: (lifetimes, input, now) => startSessionPg(db, lifetimes, input, now),
     rotateRefreshToken: (lifetimes, request, now) => rotateRefreshTokenPg(db, lifetimes, request, now),
     revokeSession: (input, now) => revokeSessionPg(db, input, now),
-    revokeAllSessions: (input, now) => revokeAllSessionsPg(db, input, now),
+    endAllSessions: (change, now) => endAllSessionsPg(db, change, now),
     listSessions: (userId, now) => listSessionsPg(db, userId, now),
     sessionStatus: (input, now) => sessionStatusPg(db, input, now),
 

@@ -23,7 +23,12 @@ afterEach(() => {
 
 /** A session revoked at `revokedAt`, written as another process would: straight to the table. */
 function revokedElsewhere(revokedAt: number): string {
-  const { sessionId } = startSession(handle.db, lifetimes, { userId: 'u1', userAgent: null }, t0 - 60_000);
+  const { sessionId } = startSession(
+    handle.db,
+    lifetimes,
+    { userId: 'u1', userAgent: null, credentialVersion: 0 },
+    t0 - 60_000,
+  );
   handle.db.update(sessions).set({ revokedAt, revokedReason: 'logout' }).where(eq(sessions.id, sessionId)).run();
   return sessionId;
 }

@@ -1,15 +1,15 @@
 import { createHmac } from 'node:crypto';
-import { createDb, type DbHandle, refreshTokens, sessions, users } from '@tessera/db';
+import { createDb, type DbHandle, passkeys, refreshTokens, sessions, users } from '@tessera/db';
 import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { clientFingerprint } from './client-info';
 import { hashRefreshToken } from './refresh-token';
 import { createSecretBox, generateSecretKey } from './secret-box';
 import {
+  endAllSessions,
   expireGraceSuccessors,
   listSessions,
   REPLACED_TOKENS_KEPT,
-  revokeAllSessions,
   revokeSession,
   rotateRefreshToken,
   type SessionLifetimes,
@@ -30,7 +30,8 @@ afterEach(() => handle.close());
 const box = createSecretBox({ key: generateSecretKey() });
 /** The fingerprint of the client that signed in; another one is a different browser or network. */
 const CLIENT = clientFingerprint({ userAgent: 'Test/1.0', ip: '203.0.113.1' });
-const start = () => startSession(handle.db, lifetimes, { userId: 'u1', userAgent: 'Test/1.0' }, t0);
+const start = () =>
+  startSession(handle.db, lifetimes, { userId: 'u1', userAgent: 'Test/1.0', credentialVersion: 0 }, t0);
 const rotate = (presentedToken: string, at: number, client = CLIENT) =>
   rotateRefreshToken(handle.db, lifetimes, { presentedToken, client, box }, at);
 const sessionRow = (id: string) => handle.db.select().from(sessions).where(eq(sessions.id, id)).get();
@@ -242,10 +243,15 @@ describe('the sessions a user can see', () => {
   it('lists live sessions, most recently used first, and not revoked, expired or other users’ ones', () => {
     handle.db.insert(users).values({ id: 'u2', email: 'b@example.com', passwordHash: 'x', createdAt: t0 }).run();
     const older = start();
-    const newer = startSession(handle.db, lifetimes, { userId: 'u1', userAgent: null }, t0 + 1000);
+    const newer = startSession(
+      handle.db,
+      lifetimes,
+      { userId: 'u1', userAgent: null, credentialVersion: 0 },
+      t0 + 1000,
+    );
     const revoked = start();
     revokeSession(handle.db, { sessionId: revoked.sessionId, userId: 'u1', reason: 'logout' }, t0 + 1);
-    startSession(handle.db, lifetimes, { userId: 'u2', userAgent: null }, t0);
+    startSession(handle.db, lifetimes, { userId: 'u2', userAgent: null, credentialVersion: 0 }, t0);
 
     expect(listSessions(handle.db, 'u1', t0 + 2000)).toEqual([
       { id: newer.sessionId, createdAt: t0 + 1000, lastUsedAt: t0 + 1000, userAgent: null },
@@ -254,17 +260,18 @@ describe('the sessions a user can see', () => {
     expect(listSessions(handle.db, 'u1', t0 + 600_000).map((s) => s.id)).toEqual([newer.sessionId]);
   });
 
-  it('signs out everywhere', () => {
+  it('signs out everywhere, moving the security stamp on', () => {
     const a = start();
     const b = start();
-    const ended = revokeAllSessions(handle.db, { userId: 'u1', reason: 'logout_all' }, t0 + 1);
-    expect(ended.toSorted()).toEqual([a.sessionId, b.sessionId].toSorted());
+    const changed = endAllSessions(handle.db, { userId: 'u1', reason: 'logout_all' }, t0 + 1);
+    expect(changed?.endedSessionIds.toSorted()).toEqual([a.sessionId, b.sessionId].toSorted());
+    expect(changed?.credentialVersion).toBe(1);
     expect(listSessions(handle.db, 'u1', t0 + 2)).toEqual([]);
-    expect(revokeAllSessions(handle.db, { userId: 'u1', reason: 'logout_all' }, t0 + 2)).toEqual([]);
+    expect(endAllSessions(handle.db, { userId: 'u1', reason: 'logout_all' }, t0 + 2)?.endedSessionIds).toEqual([]);
     expect(rotate(a.refreshToken, t0 + 3)).toMatchObject({ reason: 'revoked' });
     expect(rotate(b.refreshToken, t0 + 3)).toMatchObject({ reason: 'revoked' });
+    expect(endAllSessions(handle.db, { userId: 'nobody', reason: 'logout_all' }, t0 + 3)).toBeNull();
   });
-
   it('tells a live session from a revoked, an expired and someone else’s', () => {
     const live = start();
     const revoked = start();
@@ -274,5 +281,44 @@ describe('the sessions a user can see', () => {
     expect(sessionStatus(handle.db, { sessionId: live.sessionId, userId: 'u1' }, t0 + 600_000)).toBe('expired');
     expect(sessionStatus(handle.db, { sessionId: live.sessionId, userId: 'u2' }, t0 + 1)).toBe('revoked');
     expect(sessionStatus(handle.db, { sessionId: 'no-such-session', userId: 'u1' }, t0 + 1)).toBe('revoked');
+  });
+});
+
+/** @see issue 20, finding 1: a sign-in in flight outlived a reset, a password change and a demotion. */
+describe('the security stamp', () => {
+  const startWith = (credentialVersion: number) =>
+    startSession(handle.db, lifetimes, { userId: 'u1', userAgent: null, credentialVersion }, t0);
+
+  it('refuses a session for a credential read before the stamp moved, and carries the role stored now', () => {
+    const changed = endAllSessions(handle.db, { userId: 'u1', reason: 'role_changed', role: 'admin' }, t0);
+    expect(changed?.user.role).toBe('admin');
+    expect(() => startWith(0)).toThrow(expect.objectContaining({ code: 'INVALID_CREDENTIALS' }));
+    expect(listSessions(handle.db, 'u1', t0)).toEqual([]);
+    expect(startWith(1).user).toMatchObject({ id: 'u1', role: 'admin' });
+  });
+
+  it('changes the password only from the stamp expected, and removes the passkeys when asked', () => {
+    handle.db
+      .insert(passkeys)
+      .values({
+        id: 'p1',
+        userId: 'u1',
+        credentialId: 'c1',
+        publicKey: 'k',
+        counter: 0,
+        deviceType: 'singleDevice',
+        backedUp: false,
+        name: 'Key',
+        createdAt: t0,
+      })
+      .run();
+    const stale = { userId: 'u1', reason: 'password_changed', passwordHash: 'new', expectedVersion: 7 };
+    expect(endAllSessions(handle.db, stale, t0)).toBeNull();
+    expect(handle.db.select().from(users).get()).toMatchObject({ passwordHash: 'x', credentialVersion: 0 });
+
+    const reset = { userId: 'u1', reason: 'password_reset', passwordHash: 'new', removePasskeys: true };
+    expect(endAllSessions(handle.db, { ...reset, expectedVersion: 0 }, t0)?.credentialVersion).toBe(1);
+    expect(handle.db.select().from(users).get()).toMatchObject({ passwordHash: 'new', credentialVersion: 1 });
+    expect(handle.db.select().from(passkeys).all()).toEqual([]);
   });
 });

@@ -1,10 +1,13 @@
 import { randomUUID, timingSafeEqual } from 'node:crypto';
-import { refreshTokens, sessions, type TesseraDb } from '@tessera/db';
-import { and, desc, eq, gt, isNotNull, isNull, lt } from 'drizzle-orm';
+import type { Role } from '@tessera/contract';
+import { passkeys, refreshTokens, sessions, type TesseraDb, users } from '@tessera/db';
+import { and, desc, eq, gt, isNotNull, isNull, lt, sql } from 'drizzle-orm';
 import { storedUserAgent } from './client-info';
+import { AuthError } from './errors';
 import { generateRefreshToken, hashRefreshToken } from './refresh-token';
 import { type RotationStatements, rotationStatements } from './rotation-statements';
 import type { SecretBox } from './secret-box';
+import { toUser, type User, userColumns } from './users';
 
 export interface SessionLifetimes {
   /** Seconds without a refresh after which a session dies. */
@@ -50,39 +53,132 @@ export { REPLACED_TOKENS_KEPT } from './rotation-statements';
 /** What binds a sealed successor to the row of the token it replaces (the same on every engine). */
 export const successorContext = (tokenId: string) => `refresh_tokens.successor:${tokenId}`;
 
+/** Who a session is for: the user, and the security stamp read with the credential just checked. */
+export interface SessionSubject {
+  userId: string;
+  userAgent: string | null;
+  credentialVersion: number;
+}
+
+/** A session just started, and its user as read in the same transaction (the token's role is this one). */
+export type StartedSession = IssuedRefreshToken & { user: User };
+
 /**
- * Starts a session (a new refresh-token family) for a user who just proved who they are.
+ * A change that ends every session of a user, and moves their security stamp on, in one
+ * transaction: a new password hash, a new role, the removal of every passkey, or none (sign out
+ * everywhere). With `expectedVersion`, nothing changes unless the stamp is still that one.
+ */
+export interface CredentialChange {
+  userId: string;
+  /** Recorded on each ended session (`sessions.revoked_reason`). */
+  reason: string;
+  passwordHash?: string;
+  role?: Role;
+  removePasskeys?: boolean;
+  expectedVersion?: number;
+}
+
+/** What a credential change did: the sessions it ended, the new stamp, and the user as now stored. */
+export interface CredentialChanged {
+  endedSessionIds: string[];
+  credentialVersion: number;
+  user: User;
+}
+
+/**
+ * Starts a session (a new refresh-token family) for a user who just proved who they are, only if
+ * their security stamp is still the one read with the credential: a reset, a password change, a
+ * role change or "sign out everywhere" that happened meanwhile refuses it with
+ * `AuthError('INVALID_CREDENTIALS')`. The user is read under the same write lock, so the session
+ * carries the role stored now.
  *
  * @example
- * const { sessionId, refreshToken, expiresAt } = startSession(db, lifetimes, { userId, userAgent }, Date.now());
+ * const { sessionId, refreshToken, expiresAt, user } = startSession(db, lifetimes, { userId, userAgent, credentialVersion }, Date.now());
  */
 export function startSession(
   db: TesseraDb,
   lifetimes: SessionLifetimes,
-  input: { userId: string; userAgent: string | null },
+  input: SessionSubject,
   now: number,
-): IssuedRefreshToken {
+): StartedSession {
   const sessionId = randomUUID();
   const absoluteExpiresAt = now + lifetimes.sessionMaxAge * 1000;
   const expiresAt = Math.min(now + lifetimes.refreshIdleTtl * 1000, absoluteExpiresAt);
   const refreshToken = generateRefreshToken();
-  db.transaction((tx) => {
-    tx.insert(sessions)
-      .values({
-        id: sessionId,
-        userId: input.userId,
-        userAgent: storedUserAgent(input.userAgent),
-        createdAt: now,
-        lastUsedAt: now,
-        idleExpiresAt: expiresAt,
-        absoluteExpiresAt,
-      })
-      .run();
-    tx.insert(refreshTokens)
-      .values({ id: randomUUID(), sessionId, tokenHash: hashRefreshToken(refreshToken), issuedAt: now })
-      .run();
-  });
-  return { sessionId, userId: input.userId, refreshToken, expiresAt };
+  const user = db.transaction(
+    (tx) => {
+      const row = tx
+        .select({ ...userColumns, credentialVersion: users.credentialVersion })
+        .from(users)
+        .where(eq(users.id, input.userId))
+        .get();
+      if (!row || row.credentialVersion !== input.credentialVersion) throw credentialMoved();
+      tx.insert(sessions)
+        .values({
+          id: sessionId,
+          userId: input.userId,
+          userAgent: storedUserAgent(input.userAgent),
+          createdAt: now,
+          lastUsedAt: now,
+          idleExpiresAt: expiresAt,
+          absoluteExpiresAt,
+        })
+        .run();
+      tx.insert(refreshTokens)
+        .values({ id: randomUUID(), sessionId, tokenHash: hashRefreshToken(refreshToken), issuedAt: now })
+        .run();
+      return toUser(row);
+    },
+    { behavior: 'immediate' },
+  );
+  return { sessionId, userId: input.userId, refreshToken, expiresAt, user };
+}
+
+/** The credential checked is no longer the account's: to the client, a wrong one. */
+export const credentialMoved = () =>
+  new AuthError('INVALID_CREDENTIALS', 'Sign-in refused: the credentials changed while it was checked');
+
+/**
+ * Applies a credential change (see `CredentialChange`), moves the security stamp on and ends every
+ * live session of the user, in one IMMEDIATE transaction. Null when there is no such user, or
+ * the stamp is not `expectedVersion`.
+ *
+ * @example
+ * const changed = endAllSessions(db, { userId, reason: 'password_changed', passwordHash }, Date.now());
+ */
+export function endAllSessions(db: TesseraDb, change: CredentialChange, now: number): CredentialChanged | null {
+  return db.transaction(
+    (tx) => {
+      const stamp =
+        change.expectedVersion === undefined
+          ? eq(users.id, change.userId)
+          : and(eq(users.id, change.userId), eq(users.credentialVersion, change.expectedVersion));
+      const row = tx
+        .update(users)
+        .set({
+          credentialVersion: sql`${users.credentialVersion} + 1`,
+          ...(change.passwordHash === undefined ? {} : { passwordHash: change.passwordHash }),
+          ...(change.role === undefined ? {} : { role: change.role }),
+        })
+        .where(stamp)
+        .returning({ ...userColumns, credentialVersion: users.credentialVersion })
+        .get();
+      if (!row) return null;
+      if (change.removePasskeys) tx.delete(passkeys).where(eq(passkeys.userId, change.userId)).run();
+      const ended = tx
+        .update(sessions)
+        .set({ revokedAt: now, revokedReason: change.reason })
+        .where(and(eq(sessions.userId, change.userId), isNull(sessions.revokedAt)))
+        .returning({ id: sessions.id })
+        .all();
+      return {
+        endedSessionIds: ended.map(({ id }) => id),
+        credentialVersion: row.credentialVersion,
+        user: toUser(row),
+      };
+    },
+    { behavior: 'immediate' },
+  );
 }
 
 /**
@@ -285,22 +381,6 @@ export function listSessions(db: TesseraDb, userId: string, now: number): Sessio
     )
     .orderBy(desc(sessions.lastUsedAt))
     .all();
-}
-
-/**
- * Ends every live session of a user (sign out everywhere). Returns the ids of those it ended.
- *
- * @example
- * const ended = revokeAllSessions(db, { userId, reason: 'logout_all' }, Date.now());
- */
-export function revokeAllSessions(db: TesseraDb, input: { userId: string; reason: string }, now: number): string[] {
-  return db
-    .update(sessions)
-    .set({ revokedAt: now, revokedReason: input.reason })
-    .where(and(eq(sessions.userId, input.userId), isNull(sessions.revokedAt)))
-    .returning({ id: sessions.id })
-    .all()
-    .map(({ id }) => id);
 }
 
 /** Whether a session can still be used: what sensitive procedures confirm in the database. */

@@ -14,8 +14,8 @@ import {
   takeChallenge,
 } from './passkeys';
 import {
+  endAllSessions,
   listSessions,
-  revokeAllSessions,
   revokeSession,
   rotateRefreshToken,
   sessionStatus,
@@ -23,7 +23,7 @@ import {
 } from './sessions';
 import { sqliteSigningKeys } from './sqlite-signing-keys';
 import type { AuthStore } from './store';
-import { findPasswordHash, findUserByEmail, insertUser, preparedUserById, setPasswordHash, setRole } from './users';
+import { findCredential, findUserByEmail, insertUser, preparedUserById } from './users';
 
 /**
  * The auth store on SQLite (better-sqlite3 through Drizzle): the synchronous functions of this
@@ -40,15 +40,13 @@ export function createSqliteStore(db: TesseraDb): AuthStore {
     insertUser: async (input, now) => insertUser(db, input, now),
     findUserByEmail: async (email) => findUserByEmail(db, email),
     findUserById: async (id) => userById(id),
-    findPasswordHash: async (userId) => findPasswordHash(db, userId),
-    setPasswordHash: async (userId, passwordHash) => setPasswordHash(db, userId, passwordHash),
-    setRole: async (email, role) => setRole(db, email, role),
+    findCredential: async (userId) => findCredential(db, userId),
     listUsers: async (page, now) => listUsers(db, page, now),
 
     startSession: async (lifetimes, input, now) => startSession(db, lifetimes, input, now),
     rotateRefreshToken: async (lifetimes, request, now) => rotateRefreshToken(db, lifetimes, request, now),
     revokeSession: async (input, now) => revokeSession(db, input, now),
-    revokeAllSessions: async (input, now) => revokeAllSessions(db, input, now),
+    endAllSessions: async (change, now) => endAllSessions(db, change, now),
     listSessions: async (userId, now) => listSessions(db, userId, now),
     sessionStatus: async (input, now) => sessionStatus(db, input, now),
 

@@ -27,7 +27,7 @@ afterEach(async () => {
 });
 
 function revoke(revokedAt: number): string {
-  const { sessionId } = startSession(handle.db, lifetimes, { userId: 'u1', userAgent: null }, 0);
+  const { sessionId } = startSession(handle.db, lifetimes, { userId: 'u1', userAgent: null, credentialVersion: 0 }, 0);
   handle.db.update(sessions).set({ revokedAt, revokedReason: 'logout' }).where(eq(sessions.id, sessionId)).run();
   return sessionId;
 }
@@ -101,7 +101,12 @@ describe('createSqliteWorker', () => {
   });
 
   it('clears the sealed successors of tokens replaced before a time', async () => {
-    const { sessionId } = startSession(handle.db, lifetimes, { userId: 'u1', userAgent: null }, 0);
+    const { sessionId } = startSession(
+      handle.db,
+      lifetimes,
+      { userId: 'u1', userAgent: null, credentialVersion: 0 },
+      0,
+    );
     handle.db
       .update(refreshTokens)
       .set({ replacedAt: 1_000, successorSealed: 'v1.k.n.c' })

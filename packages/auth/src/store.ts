@@ -1,4 +1,3 @@
-import type { Role } from '@tessera/contract';
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { UserOverview, UsersCursor } from './admin';
 import type { EmailTokenCheck, EmailTokenPurpose, NewEmailToken } from './email-tokens';
@@ -6,14 +5,17 @@ import type { AuthEvent, NewAuthEvent } from './events';
 import type { PruneResult } from './housekeeping';
 import type { NewPasskey, PasskeyInsertion, PasskeyRemoval, StoredChallenge, StoredPasskey } from './passkeys';
 import type {
-  IssuedRefreshToken,
+  CredentialChange,
+  CredentialChanged,
   RotationRequest,
   RotationResult,
   SessionLifetimes,
   SessionStatus,
+  SessionSubject,
   SessionSummary,
+  StartedSession,
 } from './sessions';
-import type { User } from './users';
+import type { StoredCredential, User } from './users';
 
 /**
  * Everything the auth core keeps, behind one asynchronous interface that each database engine
@@ -26,28 +28,29 @@ import type { User } from './users';
 export interface AuthStore {
   /** Throws `AuthError('EMAIL_TAKEN')` when the (normalised) email has an account. */
   insertUser(input: { email: string; name: string | null; passwordHash: string }, now: number): Promise<User>;
-  findUserByEmail(email: string): Promise<(User & { passwordHash: string }) | null>;
+  findUserByEmail(email: string): Promise<(User & StoredCredential) | null>;
   findUserById(id: string): Promise<User | null>;
-  findPasswordHash(userId: string): Promise<string | null>;
-  setPasswordHash(userId: string, passwordHash: string): Promise<void>;
-  /** The user given the role, or null when no account has that email. */
-  setRole(email: string, role: Role): Promise<User | null>;
+  /** The password hash and the security stamp read with it. */
+  findCredential(userId: string): Promise<StoredCredential | null>;
   listUsers(
     page: { limit: number; after: UsersCursor | null },
     now: number,
   ): Promise<{ items: UserOverview[]; next: UsersCursor | null }>;
 
-  startSession(
-    lifetimes: SessionLifetimes,
-    input: { userId: string; userAgent: string | null },
-    now: number,
-  ): Promise<IssuedRefreshToken>;
+  /**
+   * Only while the user's security stamp is `input.credentialVersion` (else `AuthError`
+   * INVALID_CREDENTIALS), reading the user in the same transaction (the user's row locked).
+   */
+  startSession(lifetimes: SessionLifetimes, input: SessionSubject, now: number): Promise<StartedSession>;
   /** One atomic exchange: compare-and-swap, reuse detection and the grace window (docs/refresh.md). */
   rotateRefreshToken(lifetimes: SessionLifetimes, request: RotationRequest, now: number): Promise<RotationResult>;
   /** False when the session is not the user's, does not exist, or had already ended. */
   revokeSession(input: { sessionId: string; userId: string; reason: string }, now: number): Promise<boolean>;
-  /** The ids of the sessions it ended. */
-  revokeAllSessions(input: { userId: string; reason: string }, now: number): Promise<string[]>;
+  /**
+   * One transaction: applies the change, moves the security stamp on and ends every session
+   * (the user's row locked). Null when there is no such user or the stamp is not `expectedVersion`.
+   */
+  endAllSessions(change: CredentialChange, now: number): Promise<CredentialChanged | null>;
   listSessions(userId: string, now: number): Promise<SessionSummary[]>;
   sessionStatus(input: { sessionId: string; userId: string }, now: number): Promise<SessionStatus>;
 

@@ -7,7 +7,8 @@ import { AuthError } from './errors';
 /** What a client may see of a user (never the password hash): the contract's User. */
 export type { User };
 
-const userColumns = {
+/** The columns a client may see, as `toUser` reads them. */
+export const userColumns = {
   id: users.id,
   email: users.email,
   name: users.name,
@@ -50,18 +51,27 @@ export function insertUser(
 }
 
 /**
+ * What a password sign-in checks: the stored hash, and the security stamp read with it, which
+ * must not have moved when the session starts (`startSession`).
+ */
+export interface StoredCredential {
+  passwordHash: string;
+  credentialVersion: number;
+}
+
+/**
  * The user with this (normalised) email, with the hash to check a password against.
  *
  * @example
  * const found = findUserByEmail(db, 'ada@example.com');
  */
-export function findUserByEmail(db: TesseraDb, email: string): (User & { passwordHash: string }) | null {
+export function findUserByEmail(db: TesseraDb, email: string): (User & StoredCredential) | null {
   const row = db
-    .select({ ...userColumns, passwordHash: users.passwordHash })
+    .select({ ...userColumns, passwordHash: users.passwordHash, credentialVersion: users.credentialVersion })
     .from(users)
     .where(eq(users.email, email))
     .get();
-  return row ? { ...toUser(row), passwordHash: row.passwordHash } : null;
+  return row ? { ...toUser(row), passwordHash: row.passwordHash, credentialVersion: row.credentialVersion } : null;
 }
 
 /**
@@ -98,34 +108,17 @@ function isUniqueViolation(error: unknown): boolean {
 }
 
 /**
- * The stored password hash of a user, or null.
+ * A user's stored password hash and security stamp, or null.
  *
  * @example
- * const stored = findPasswordHash(db, ctx.user.id);
+ * const stored = findCredential(db, ctx.user.id);
  */
-export function findPasswordHash(db: TesseraDb, id: string): string | null {
+export function findCredential(db: TesseraDb, id: string): StoredCredential | null {
   return (
-    db.select({ passwordHash: users.passwordHash }).from(users).where(eq(users.id, id)).get()?.passwordHash ?? null
+    db
+      .select({ passwordHash: users.passwordHash, credentialVersion: users.credentialVersion })
+      .from(users)
+      .where(eq(users.id, id))
+      .get() ?? null
   );
-}
-
-/**
- * Replaces a user's password hash.
- *
- * @example
- * setPasswordHash(db, userId, await hashPassword(newPassword));
- */
-export function setPasswordHash(db: TesseraDb, id: string, passwordHash: string): void {
-  db.update(users).set({ passwordHash }).where(eq(users.id, id)).run();
-}
-
-/**
- * Gives a user a role. Returns the user, or null when no account has that email.
- *
- * @example
- * setRole(db, 'ada@example.com', 'admin');
- */
-export function setRole(db: TesseraDb, email: string, role: Role): User | null {
-  const row = db.update(users).set({ role }).where(eq(users.email, email)).returning(userColumns).get();
-  return row ? toUser(row) : null;
 }

@@ -20,6 +20,8 @@ export const users = pgTable('users', {
     .notNull()
     .default('user'),
   emailVerifiedAt: epochMs('email_verified_at'),
+  /** The security stamp (see schema.ts). */
+  credentialVersion: integer('credential_version').notNull().default(0),
 });
 
 export const sessions = pgTable(

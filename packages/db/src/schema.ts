@@ -16,6 +16,12 @@ export const users = sqliteTable('users', {
     .default('user'),
   /** When the owner proved the address is theirs (a verification link); null until then. */
   emailVerifiedAt: integer('email_verified_at'),
+  /**
+   * The security stamp: moves on in the same statement as the password, the role or "end every
+   * session". A session is started only if it has not moved since the credential was checked
+   * (a sign-in in flight cannot outlive a reset, a password change or a demotion).
+   */
+  credentialVersion: integer('credential_version').notNull().default(0),
 });
 
 /** One row per sign-in: the family of refresh tokens that descend from it. */
