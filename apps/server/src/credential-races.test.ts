@@ -127,5 +127,4 @@ describe('a sign-in in flight does not outlive the change that should end it', (
       expect((await authorized('admin.users.list', session.accessToken)).status).toBe(401);
     }
   });
-
 });

@@ -102,6 +102,31 @@ describe('REQUIRE_VERIFIED_EMAIL=true', () => {
     expect((await callProcedure(server.url, 'auth.email.verify', { input: { token } })).status).toBe(200);
     expect((await login(server.url, 'ada@example.com', 'a strong password')).status).toBe(200);
   });
+
+  /** @see issue 20, finding 13: turning the flag on left the unverified sessions already there working. */
+  it('binds the sessions started before it was turned on: refresh and session reads refuse them', async () => {
+    const before = await startTestServer({ env: { SMTP_URL: sink.url } });
+    const { accessToken, refreshToken } = await registerUser(before.url, 'ada@example.com');
+    await before.close();
+    const after = await startTestServer({
+      dbFile: before.dbFile,
+      env: { SMTP_URL: sink.url, REQUIRE_VERIFIED_EMAIL: 'true' },
+    });
+    try {
+      const refreshed = await callProcedure(after.url, 'auth.refresh', {
+        headers: { cookie: `${REFRESH_COOKIE_NAME}=${refreshToken}`, origin: after.publicOrigin },
+      });
+      expect([refreshed.status, refreshed.reason]).toEqual([401, 'EMAIL_NOT_VERIFIED']);
+      const sessions = await callProcedure(after.url, 'auth.sessions.list', {
+        method: 'GET',
+        headers: { authorization: `Bearer ${accessToken}` },
+      });
+      expect([sessions.status, sessions.reason]).toEqual([401, 'EMAIL_NOT_VERIFIED']);
+    } finally {
+      await after.close();
+      await before.dispose();
+    }
+  });
 });
 
 describe('password reset', () => {

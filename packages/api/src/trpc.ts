@@ -95,6 +95,7 @@ export const sessionProcedure = protectedProcedure.use(async ({ ctx, next }) => 
   const status = await ctx.auth.sessionStatus({ userId: ctx.user.id, sessionId: ctx.sessionId });
   if (status === 'revoked') throw unauthorized('SESSION_REVOKED', messages.sessionRevoked);
   if (status === 'expired') throw unauthorized('SESSION_EXPIRED', messages.sessionExpired);
+  if (status === 'unverified') throw unauthorized('EMAIL_NOT_VERIFIED', messages.emailNotVerified);
   return next();
 });
 

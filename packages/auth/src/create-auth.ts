@@ -381,6 +381,8 @@ export async function createAuth({
       // Read fresh, not from the cache: the new token's role must be the stored one.
       const user = await userById.fresh(rotated.userId);
       if (!user) throw new AuthError('INVALID_REFRESH_TOKEN', 'Refresh refused: user gone', { reason: 'user_gone' });
+      // REQUIRE_VERIFIED_EMAIL turned on later binds the sessions that were already there too.
+      if (config.requireVerifiedEmail && !user.emailVerified) throw new AuthError('EMAIL_NOT_VERIFIED');
       const signedIn = await sessionFor(user, rotated.sessionId, rotated.refreshToken, rotated.expiresAt);
       return { ...signedIn, graceRetry: rotated.graceRetry, sessionId: rotated.sessionId };
     },
@@ -577,9 +579,15 @@ export async function createAuth({
       return check;
     },
 
-    /** Reads the session in the database: for sensitive operations, which must not trust the list alone. */
-    sessionStatus(caller: Caller): Promise<SessionStatus> {
-      return store.sessionStatus(caller, now());
+    /**
+     * Reads the session in the database: for sensitive operations, which must not trust the list
+     * alone. `unverified`: the session is live, but REQUIRE_VERIFIED_EMAIL is on and the address
+     * is not verified (the flag binds sessions started before it was turned on).
+     */
+    async sessionStatus(caller: Caller): Promise<SessionStatus | 'unverified'> {
+      const status = await store.sessionStatus(caller, now());
+      if (status !== 'live' || !config.requireVerifiedEmail) return status;
+      return (await userById.get(caller.userId))?.emailVerified ? 'live' : 'unverified';
     },
 
     /** How current the list of ended sessions is. */
