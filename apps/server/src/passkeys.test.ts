@@ -42,6 +42,8 @@ async function signedUp(server: TestServer, email: string) {
   const device = createTestClient(server.url);
   const session = await device.client.auth.register.mutate({ email, password });
   device.setAccessToken(session.accessToken);
+  // As the mailed link would: no passkey is added to an address nobody has proved.
+  await rawSql(server.dbFile, `update users set email_verified_at = 1 where email = '${email}'`);
   return { ...device, session };
 }
 
@@ -283,6 +285,42 @@ describe('passkeys', () => {
       'NOT_FOUND:-: No such passkey.',
     );
     expect(await ada.client.auth.passkeys.list.query()).toHaveLength(1);
+  });
+
+  /** @see issue 20, finding 2: an attacker registered someone else's address and added a passkey. */
+  it('adds no passkey to an address nobody has proved; a reset that first proves it removes those added before', async () => {
+    const { server, log } = await start();
+    const attacker = createTestClient(server.url);
+    const claimed = await attacker.client.auth.register.mutate({ email: 'owner@example.com', password });
+    attacker.setAccessToken(claimed.accessToken);
+    expect(await refusal(attacker.client.auth.passkeys.registrationOptions.mutate())).toMatch(
+      /^UNAUTHORIZED:EMAIL_NOT_VERIFIED: /,
+    );
+
+    // A passkey added to an unproved address before this rule existed.
+    await rawSql(server.dbFile, 'update users set email_verified_at = 1');
+    const authenticator = authenticatorFor(server);
+    await addPasskey({ ...attacker, session: claimed }, authenticator);
+    await rawSql(server.dbFile, 'update users set email_verified_at = null');
+
+    // The owner, told the address is taken, resets the password: the address's first proof.
+    const owner = createTestClient(server.url);
+    await owner.client.auth.password.requestReset.mutate({ email: 'owner@example.com' });
+    const resetLink = () => /reset-password#token=([\w-]{43})/.exec(log.map((line) => line.text).join(' '))?.[1];
+    await expect.poll(resetLink).toBeDefined();
+    const token = resetLink() ?? '';
+    const session = await owner.client.auth.password.reset.mutate({ token, newPassword: 'the owner password' });
+    expect(session.user.emailVerified).toBe(true);
+
+    expect(await rawSql(server.dbFile, 'select id from passkeys')).toEqual([]);
+    expect(await refusal(attacker.client.auth.passkeys.list.query())).toMatch(/^UNAUTHORIZED:SESSION_REVOKED: /);
+    const stranger = createTestClient(server.url);
+    const challenge = await stranger.client.auth.passkeys.authenticationOptions.mutate();
+    expect(
+      await refusal(
+        stranger.client.auth.passkeys.authenticate.mutate({ response: authenticator.authenticate(challenge) }),
+      ),
+    ).toMatch(/^UNAUTHORIZED:INVALID_CREDENTIALS: /);
   });
 
   it('keeps the last way in: a passkey-only account cannot remove its last passkey', async () => {

@@ -152,11 +152,17 @@ export function createPasskeyAuth<SignInResult>({
   }
 
   return {
-    /** Options for `navigator.credentials.create()`, bound to the caller's session. */
+    /**
+     * Options for `navigator.credentials.create()`, bound to the caller's session. Throws
+     * `EMAIL_NOT_VERIFIED` until the account's address is verified.
+     */
     async registrationOptions(caller: Caller, client: ClientInfo): Promise<PasskeyCreationOptions> {
       const { id: rpID, name: rpName } = rp();
       const user = await store.findUserById(caller.userId);
       if (!user) throw new AuthError('SESSION_NOT_FOUND');
+      // Until its owner proves the address, whoever registered it may be someone else: a passkey
+      // they added would outlive the owner's reset (account pre-hijacking).
+      if (!user.emailVerified) throw new AuthError('EMAIL_NOT_VERIFIED');
       const existing = await store.listPasskeys(caller.userId);
       if (existing.length >= limits.passkeysPerUser) throw refused('registration', 'too_many');
       const { extensions: _, ...options } = await generateRegistrationOptions({
