@@ -18,10 +18,13 @@ describe('loadEnv', () => {
       LOG_LEVEL: 'info',
       REVOCATION_POLL_MS: 250,
       DATABASE_POOL_MAX: 10,
+      MAIL_TRANSPORT: 'log',
       MAIL_FROM: 'Tessera <no-reply@localhost>',
       PASSWORD_RESET_TTL: 1800,
       REQUIRE_VERIFIED_EMAIL: false,
       RP_NAME: 'Tessera',
+      REQUEST_TIMEOUT_MS: 15_000,
+      KEEP_ALIVE_TIMEOUT_MS: 5_000,
     });
   });
 
@@ -35,6 +38,7 @@ describe('loadEnv', () => {
       ACCESS_TOKEN_TTL: '2',
       TRUST_PROXY: '2',
       PUBLIC_ORIGIN: 'https://app.example.com',
+      SMTP_URL: 'smtp://mail.example.com',
       HOST: '',
     });
     expect(env).toMatchObject({
@@ -62,6 +66,12 @@ describe('loadEnv', () => {
     ['LOG_LEVEL', 'loud'],
     ['REVOCATION_POLL_MS', '0'],
     ['REVOCATION_POLL_MS', '5000'],
+    ['MAIL_TRANSPORT', 'sendmail'],
+    ['REQUEST_TIMEOUT_MS', '999'],
+    ['REQUEST_TIMEOUT_MS', '300001'],
+    ['REQUEST_TIMEOUT_MS', '1.5'],
+    ['KEEP_ALIVE_TIMEOUT_MS', '0'],
+    ['KEEP_ALIVE_TIMEOUT_MS', 'long'],
   ])('refuses %s=%s with a message naming the variable', (name, value) => {
     expect(() => loadEnv({ [name]: value })).toThrow(EnvError);
     expect(() => loadEnv({ [name]: value })).toThrow(new RegExp(`^Invalid environment:\\n  ${name}: `));
@@ -85,7 +95,9 @@ describe('loadEnv', () => {
   it('refuses a plain-http PUBLIC_ORIGIN other than localhost, saying to use https', () => {
     expect(() => loadEnv({ PUBLIC_ORIGIN: 'http://192.0.2.2:4130' })).toThrow(/PUBLIC_ORIGIN: must use https/);
     expect(loadEnv({ PUBLIC_ORIGIN: 'http://127.0.0.1:4130' }).PUBLIC_ORIGIN).toBe('http://127.0.0.1:4130');
-    expect(loadEnv({ PUBLIC_ORIGIN: 'https://app.example.com' }).PUBLIC_ORIGIN).toBe('https://app.example.com');
+    expect(loadEnv({ PUBLIC_ORIGIN: 'https://app.example.com', MAIL_TRANSPORT: 'log' }).PUBLIC_ORIGIN).toBe(
+      'https://app.example.com',
+    );
   });
 
   /** @see issue 10, point 4: `file:./data/x.db` landed at /data/x.db, `sqlite:./x.db` made a folder named `sqlite:.`. */
@@ -113,6 +125,58 @@ describe('loadEnv', () => {
     expect(() => loadEnv({ PASSWORD_RESET_TTL: '0' })).toThrow(/PASSWORD_RESET_TTL: must be at least 1 second/);
     expect(() => loadEnv({ PASSWORD_RESET_TTL: '86401' })).toThrow(/PASSWORD_RESET_TTL: must be at most 86400 seconds/);
     expect(() => loadEnv({ REQUIRE_VERIFIED_EMAIL: 'yes' })).toThrow(/REQUIRE_VERIFIED_EMAIL: must be true or false/);
+  });
+
+  /** @see issue 20, finding 6: without SMTP_URL, a production server logged every reset link, silently. */
+  describe('how mail leaves (MAIL_TRANSPORT)', () => {
+    const smtp = 'smtp://mail.example.com:587';
+
+    it('refuses to start outside localhost without SMTP_URL, naming SMTP_URL and MAIL_TRANSPORT=log', () => {
+      for (const origin of ['https://app.example.com', 'https://192.0.2.2:8443']) {
+        expect(() => loadEnv({ PUBLIC_ORIGIN: origin })).toThrow(EnvError);
+        expect(() => loadEnv({ PUBLIC_ORIGIN: origin })).toThrow(
+          /^Invalid environment:\n {2}SMTP_URL: is required when PUBLIC_ORIGIN is not localhost .*MAIL_TRANSPORT=log/,
+        );
+      }
+      expect(() => loadEnv({ PUBLIC_ORIGIN: 'https://app.example.com', MAIL_TRANSPORT: 'smtp' })).toThrow(
+        /^Invalid environment:\n {2}SMTP_URL: is required with MAIL_TRANSPORT=smtp$/,
+      );
+    });
+
+    it('refuses MAIL_TRANSPORT=smtp without SMTP_URL, on localhost too', () => {
+      expect(() => loadEnv({ MAIL_TRANSPORT: 'smtp' })).toThrow(/SMTP_URL: is required with MAIL_TRANSPORT=smtp/);
+    });
+
+    it('sends through SMTP_URL when it is set, wherever the server runs', () => {
+      expect(loadEnv({ PUBLIC_ORIGIN: 'https://app.example.com', SMTP_URL: smtp })).toMatchObject({
+        MAIL_TRANSPORT: 'smtp',
+        SMTP_URL: smtp,
+      });
+      expect(loadEnv({ SMTP_URL: smtp, MAIL_TRANSPORT: 'smtp' }).MAIL_TRANSPORT).toBe('smtp');
+      expect(loadEnv({ SMTP_URL: smtp }).MAIL_TRANSPORT).toBe('smtp');
+    });
+
+    it('logs mail on localhost without SMTP_URL, and elsewhere only when MAIL_TRANSPORT=log says so', () => {
+      for (const origin of [
+        'http://localhost:3000',
+        'http://127.0.0.1:3000',
+        'http://[::1]:3000',
+        'https://localhost',
+      ]) {
+        expect(loadEnv({ PUBLIC_ORIGIN: origin }).MAIL_TRANSPORT).toBe('log');
+      }
+      expect(loadEnv({ PUBLIC_ORIGIN: 'https://app.example.com', MAIL_TRANSPORT: 'log' }).MAIL_TRANSPORT).toBe('log');
+      // Said explicitly, the log wins over an SMTP_URL left in the environment.
+      expect(loadEnv({ SMTP_URL: smtp, MAIL_TRANSPORT: 'log' }).MAIL_TRANSPORT).toBe('log');
+    });
+  });
+
+  it('takes the connection limits in milliseconds', () => {
+    expect(loadEnv({ REQUEST_TIMEOUT_MS: '30000', KEEP_ALIVE_TIMEOUT_MS: '65000' })).toMatchObject({
+      REQUEST_TIMEOUT_MS: 30_000,
+      KEEP_ALIVE_TIMEOUT_MS: 65_000,
+    });
+    expect(() => loadEnv({ REQUEST_TIMEOUT_MS: '500' })).toThrow(/REQUEST_TIMEOUT_MS: must be at least 1000 ms/);
   });
 
   it('bounds DATABASE_POOL_MAX', () => {

@@ -12,8 +12,26 @@ const seconds = (fallback: number, max: number) =>
     .max(max, `must be at most ${max} seconds`)
     .default(fallback);
 
+const milliseconds = (fallback: number, min: number, max: number) =>
+  z.coerce
+    .number({ error: 'must be a whole number of milliseconds' })
+    .int('must be a whole number of milliseconds')
+    .min(min, `must be at least ${min} ms`)
+    .max(max, `must be at most ${max} ms`)
+    .default(fallback);
+
+/** The request-arrival limit when REQUEST_TIMEOUT_MS is unset. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 15_000;
+/** The idle keep-alive limit when KEEP_ALIVE_TIMEOUT_MS is unset (Node's own default). */
+export const DEFAULT_KEEP_ALIVE_TIMEOUT_MS = 5_000;
+
 /** Where plain http is a secure context, so the `__Secure-` refresh cookie is kept. */
 const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/** A development origin (localhost, 127.0.0.1, [::1]): only its own machine's users reach it. */
+export function isLocalOrigin(origin: string): boolean {
+  return LOCAL_HOSTS.has(new URL(origin).hostname);
+}
 
 /**
  * A SQLite path (`./data/tessera.db`), a `file:` URL relative to the working directory
@@ -111,7 +129,7 @@ const envSchema = z.object({
     // Browsers drop a `Secure` cookie set over plain http anywhere but localhost: every reload
     // would sign the user out, silently.
     .refine(
-      (value) => new URL(value).protocol === 'https:' || LOCAL_HOSTS.has(new URL(value).hostname),
+      (value) => new URL(value).protocol === 'https:' || isLocalOrigin(value),
       'must use https (plain http works only on localhost or 127.0.0.1, for development): browsers refuse the Secure refresh cookie over http elsewhere, and every reload would sign users out',
     )
     .optional(),
@@ -146,7 +164,7 @@ const envSchema = z.object({
     // Other processes learn of a revocation within one poll: past a second, the promise breaks.
     .max(1000, 'must be at most 1000 ms (revocations reach every process within 1 s)')
     .default(DEFAULT_REVOCATION_POLL_MS),
-  // Mail (password reset, email verification): unset, each message is logged instead of sent.
+  // Mail (password reset, email verification); how it leaves is settled below, with PUBLIC_ORIGIN.
   SMTP_URL: z
     .url('must be a URL such as smtp://user:password@mail.example.com:587')
     .refine(
@@ -154,6 +172,8 @@ const envSchema = z.object({
       'must start with smtp:// (STARTTLS when offered) or smtps:// (TLS from the start)',
     )
     .optional(),
+  // `smtp` sends through SMTP_URL; `log` writes each message, link included, to the log.
+  MAIL_TRANSPORT: z.enum(['smtp', 'log'], { error: 'must be smtp or log' }).optional(),
   MAIL_FROM: z.string().min(3).default(DEFAULT_MAIL_FROM),
   PASSWORD_RESET_TTL: seconds(defaultAuthConfig.passwordResetTtl, 86_400).refine(
     (value) => value >= 1,
@@ -178,24 +198,59 @@ const envSchema = z.object({
     .min(1, 'must be at least 1')
     .max(1000, 'must be at most 1000')
     .default(10),
+  // Slow clients (issue 20, finding 12): a request must arrive whole, headers and body, within
+  // this long, or it is answered 408 and its connection closed, so a client dribbling bytes
+  // cannot hold a connection for minutes. Our bodies are at most 64 KiB.
+  REQUEST_TIMEOUT_MS: milliseconds(DEFAULT_REQUEST_TIMEOUT_MS, 1_000, 300_000),
+  // An idle keep-alive connection is closed after this long. Behind a load balancer that reuses
+  // idle connections, it must exceed the balancer's idle timeout (AWS ALB: 60 s, so 65000).
+  KEEP_ALIVE_TIMEOUT_MS: milliseconds(DEFAULT_KEEP_ALIVE_TIMEOUT_MS, 1_000, 3_600_000),
 });
 
 /** Every variable the server reads: dev mode passes each one through turbo (turbo.json). */
 export const ENV_VARIABLES: readonly string[] = Object.keys(envSchema.shape);
 
-/** Unset, the origin follows PORT, so `PORT=4000 npm start` works in a browser as it is. */
-const withDefaultOrigin = envSchema
+/** How mail leaves, settled: SMTP always with its URL. */
+type MailSettings = { MAIL_TRANSPORT: 'smtp'; SMTP_URL: string } | { MAIL_TRANSPORT: 'log' };
+
+const withDefaults = envSchema
   .refine((env) => !/^postgres(ql)?:\/\//i.test(env.DATABASE_URL) || env.SECRET_KEY !== undefined, {
     path: ['SECRET_KEY'],
     message:
       'is required with PostgreSQL: every instance must seal and open the stored keys with the same key (e.g. `openssl rand -base64 32`)',
   })
-  .transform((env) => ({
-    ...env,
-    PUBLIC_ORIGIN: env.PUBLIC_ORIGIN ?? `http://localhost:${env.PORT}`,
-  }));
+  .transform((env, context) => {
+    // Unset, the origin follows PORT, so `PORT=4000 npm start` works in a browser as it is.
+    const PUBLIC_ORIGIN = env.PUBLIC_ORIGIN ?? `http://localhost:${env.PORT}`;
+    const mail = mailSettings(env.MAIL_TRANSPORT, env.SMTP_URL, PUBLIC_ORIGIN);
+    if (typeof mail === 'string') {
+      context.addIssue({ code: 'custom', path: ['SMTP_URL'], message: mail });
+      return z.NEVER;
+    }
+    return { ...env, PUBLIC_ORIGIN, ...mail };
+  });
 
-export type Env = z.infer<typeof withDefaultOrigin>;
+/**
+ * SMTP when SMTP_URL is set, the log on localhost without it. Elsewhere a logged mail hands its
+ * reset link to every reader of the log (issue 20, finding 6): without SMTP_URL the server does
+ * not start unless MAIL_TRANSPORT=log says that is meant. Returns what is wrong, for SMTP_URL.
+ */
+function mailSettings(
+  transport: 'smtp' | 'log' | undefined,
+  smtpUrl: string | undefined,
+  origin: string,
+): MailSettings | string {
+  if (transport === 'log') return { MAIL_TRANSPORT: 'log' };
+  if (smtpUrl) return { MAIL_TRANSPORT: 'smtp', SMTP_URL: smtpUrl };
+  if (transport === 'smtp') return 'is required with MAIL_TRANSPORT=smtp';
+  if (isLocalOrigin(origin)) return { MAIL_TRANSPORT: 'log' };
+  return (
+    `is required when PUBLIC_ORIGIN is not localhost (${origin}): without it every mail, reset links included, ` +
+    'would be written to the log. Set SMTP_URL, or MAIL_TRANSPORT=log to log mail on purpose'
+  );
+}
+
+export type Env = z.infer<typeof withDefaults>;
 
 /** A bad environment: the message names every offending variable, for the operator. */
 export class EnvError extends Error {
@@ -216,7 +271,7 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
       return value ? [[key, value]] : [];
     }),
   );
-  const parsed = withDefaultOrigin.safeParse(present);
+  const parsed = withDefaults.safeParse(present);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
     throw new EnvError(`Invalid environment:\n${lines.join('\n')}`);

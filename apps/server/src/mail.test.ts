@@ -236,3 +236,52 @@ describe('password reset', () => {
     expect((await reset(server.url, tokenIn(mail?.text, '/reset-password'))).status).toBe(200);
   });
 });
+
+/** @see issue 20, finding 6: a production server logged every reset link at info, silently. */
+describe('MAIL_TRANSPORT=log', () => {
+  interface LogLine {
+    level: number;
+    event?: string;
+    msg: string;
+    subject?: string;
+  }
+
+  async function startLogging(env: Record<string, string>) {
+    const log: LogLine[] = [];
+    const server = await startTestServer({
+      env: { LOG_LEVEL: 'info', ...env },
+      logStream: { write: (line: string) => log.push(JSON.parse(line)) },
+    });
+    servers.push(server);
+    return { server, log };
+  }
+
+  it('outside localhost, warns at start and with every mail it logs', async () => {
+    const { server, log } = await startLogging({ PUBLIC_ORIGIN: 'https://app.example.com', MAIL_TRANSPORT: 'log' });
+    expect(log.filter((line) => line.event === 'mail_transport_log')).toMatchObject([
+      { level: 40, msg: expect.stringContaining('set SMTP_URL') },
+    ]);
+
+    await registerUser(server.url, 'ada@example.com');
+    await requestReset(server.url, 'ada@example.com');
+    const logged = () => log.filter((line) => line.event === 'mail_logged');
+    await expect.poll(() => logged().length, { timeout: 15_000 }).toBe(2);
+    expect(logged()).toMatchObject([
+      { level: 40, subject: 'Confirm your email address', msg: expect.stringContaining('MAIL_TRANSPORT=log') },
+      { level: 40, subject: 'Reset your password', msg: expect.stringContaining('MAIL_TRANSPORT=log') },
+    ]);
+    expect(sink.received).toEqual([]);
+  });
+
+  it('on localhost, logs mail at info with no warning, as development expects', async () => {
+    const { server, log } = await startLogging({});
+    await registerUser(server.url, 'ada@example.com');
+    await expect
+      .poll(() => log.find((line) => line.event === 'mail_logged'), { timeout: 15_000 })
+      .toMatchObject({
+        level: 30,
+        subject: 'Confirm your email address',
+      });
+    expect(log.filter((line) => line.event === 'mail_transport_log')).toEqual([]);
+  });
+});

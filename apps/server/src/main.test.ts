@@ -27,6 +27,18 @@ describe('the server process', () => {
     expect(output().stderr).toContain('ACCESS_TOKEN_TTL');
   });
 
+  /** @see issue 20, finding 6: without SMTP_URL, a production server logged every reset link, silently. */
+  it('refuses to start outside localhost without SMTP_URL, naming SMTP_URL, unless MAIL_TRANSPORT=log says so', async () => {
+    const refused = run({ PUBLIC_ORIGIN: 'https://app.example.com' });
+    expect(await refused.exited).toBe(1);
+    expect(refused.output().stderr).toMatch(
+      /^tessera: cannot start: Invalid environment:\n {2}SMTP_URL: is required when PUBLIC_ORIGIN is not localhost/,
+    );
+    const logging = run({ PUBLIC_ORIGIN: 'https://app.example.com', MAIL_TRANSPORT: 'log' });
+    await logging.listening;
+    expect(logging.output().stdout).toMatch(/"level":40,.*"event":"mail_transport_log"/);
+  });
+
   it('starts two processes at once on one new database: one schema, one signing key, shared', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tessera-race-'));
     dirs.push(dir);

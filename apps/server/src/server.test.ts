@@ -1,4 +1,5 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { brotliCompressSync, gzipSync } from 'node:zlib';
@@ -154,3 +155,75 @@ describe('when the database fails', () => {
     }
   });
 });
+
+/** @see issue 20, finding 12: 2,000 connections dribbling a body were all still open after 200 s. */
+describe('slow clients', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer({ env: { REQUEST_TIMEOUT_MS: '1000', KEEP_ALIVE_TIMEOUT_MS: '1000' } });
+  });
+  afterAll(async () => {
+    await server.dispose();
+  });
+
+  it.each([
+    [
+      'a body dribbled byte by byte',
+      'POST /trpc/auth.login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n',
+    ],
+    ['headers dribbled byte by byte', 'GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: '],
+  ])('cuts off %s once REQUEST_TIMEOUT_MS has passed, answering 408', async (_, head) => {
+    const connection = await rawConnection(server.url, head, { drip: true });
+    expect(connection.answer).toMatch(/^HTTP\/1\.1 408 /);
+    // Not refused at once: cut off by the limit, within a check interval of it.
+    expect(connection.openMs).toBeGreaterThanOrEqual(900);
+  });
+
+  it('answers a request that arrives whole, then closes the connection once idle for KEEP_ALIVE_TIMEOUT_MS', async () => {
+    const connection = await rawConnection(server.url, 'GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n');
+    expect(connection.answer).toMatch(/^HTTP\/1\.1 200 /);
+    expect(connection.answer).toContain('keep-alive');
+    expect(connection.idleMs).toBeGreaterThanOrEqual(900);
+  });
+});
+
+/**
+ * Opens a raw TCP connection and sends `head`; with `drip`, one more byte every 100 ms, as a slow
+ * client does. Resolves when the server closes the connection, with what it answered, how long
+ * the connection was open and how long it was idle after the first answer; rejects if it is still
+ * open after `limitMs`.
+ */
+function rawConnection(
+  url: string,
+  head: string,
+  { drip = false, limitMs = 15_000 } = {},
+): Promise<{ answer: string; openMs: number; idleMs: number }> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const started = Date.now();
+    let answeredAt = started;
+    let answer = '';
+    let dripping: NodeJS.Timeout | undefined;
+    const socket = connect(Number(port), hostname, () => {
+      socket.write(head);
+      if (drip) dripping = setInterval(() => socket.write('a'), 100);
+    });
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => {
+      if (!answer) answeredAt = Date.now();
+      answer += chunk;
+    });
+    // A drip may hit the connection the server just closed (EPIPE); 'close' follows either way.
+    socket.on('error', () => undefined);
+    const deadline = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`the server left the connection open for ${limitMs} ms; answered: ${answer}`));
+    }, limitMs);
+    socket.once('close', () => {
+      clearInterval(dripping);
+      clearTimeout(deadline);
+      const closedAt = Date.now();
+      resolve({ answer, openMs: closedAt - started, idleMs: closedAt - answeredAt });
+    });
+  });
+}

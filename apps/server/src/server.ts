@@ -1,14 +1,21 @@
 import { randomUUID } from 'node:crypto';
+import type { Server } from 'node:http';
 import { createContextInner, retryAfterSeconds } from '@tessera/api';
 import type { Auth } from '@tessera/auth';
 import { MAX_BATCH_SIZE, TRPC_PATH } from '@tessera/contract';
 import type { DatabaseHealth } from '@tessera/db';
 import { logTransport, smtpTransport } from '@tessera/mail';
 import { type FastifyTRPCPluginOptions, fastifyTRPCPlugin } from '@trpc/server/adapters/fastify';
-import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerOptions, LogController } from 'fastify';
+import Fastify, {
+  type FastifyHttpOptions,
+  type FastifyInstance,
+  type FastifyRequest,
+  type FastifyServerOptions,
+  LogController,
+} from 'fastify';
 import { type AppRouter, appRouter } from './app-router';
 import type { ServerDatabase } from './database';
-import type { Env } from './env';
+import { type Env, isLocalOrigin } from './env';
 import { scheduleHousekeeping } from './housekeeping';
 import { serializeError } from './log-errors';
 import { requestInfo } from './request-info';
@@ -60,6 +67,7 @@ export async function buildServer({
       serializers: { req: requestForLog, err: serializeError },
     },
     bodyLimit: BODY_LIMIT_BYTES,
+    ...connectionLimits(env),
     trustProxy: trustedProxies(env.TRUST_PROXY),
     // One line per request, written when it is answered (the onResponse hook below), instead of two.
     logController: new LogController({ disableRequestLogging: true }),
@@ -159,8 +167,12 @@ export async function buildServer({
     } satisfies FastifyTRPCPluginOptions<AppRouter>);
   });
 
-  // Mail leaves through SMTP when SMTP_URL is set; in development it is logged instead.
-  const transport = env.SMTP_URL ? smtpTransport(env.SMTP_URL, env.MAIL_FROM) : logTransport(app.log, env.MAIL_FROM);
+  // Mail leaves through SMTP, or is logged: in development, or elsewhere only when MAIL_TRANSPORT=log
+  // asked for it (env.ts), and then every logged mail is a warning.
+  const transport =
+    env.MAIL_TRANSPORT === 'smtp'
+      ? smtpTransport(env.SMTP_URL, env.MAIL_FROM)
+      : logTransport(app.log, env.MAIL_FROM, { warn: !isLocalOrigin(env.PUBLIC_ORIGIN) });
   const mailSender = auth.startMailSender(transport, app.log);
   const stopWatching = watchRevocationFeed(auth, app.log);
   const stopPruning = scheduleHousekeeping(auth, app.log);
@@ -173,6 +185,33 @@ export async function buildServer({
 
   await registerSpa(app, webRoot);
   return app;
+}
+
+/**
+ * A connection with nothing moving either way for this long is closed: a client that stops
+ * reading its answer, or never sends another byte. No route here streams or runs this long.
+ */
+const IDLE_CONNECTION_TIMEOUT_MS = 60_000;
+
+/**
+ * Limits on slow clients (issue 20, finding 12). Node enforces the request limit by looking at
+ * the open connections every `connectionsCheckingInterval` (30 s by its default, which would let
+ * a request live half a minute past its limit): once a second here.
+ */
+function connectionLimits(env: Env): FastifyHttpOptions<Server> {
+  return {
+    requestTimeout: env.REQUEST_TIMEOUT_MS,
+    keepAliveTimeout: env.KEEP_ALIVE_TIMEOUT_MS,
+    connectionTimeout: IDLE_CONNECTION_TIMEOUT_MS,
+    // Node's own options, as it creates the server: there it checks headersTimeout against
+    // requestTimeout, and fixes the checking interval.
+    http: {
+      requestTimeout: env.REQUEST_TIMEOUT_MS,
+      // Headers are part of the request: they too must arrive within its limit.
+      headersTimeout: env.REQUEST_TIMEOUT_MS,
+      connectionsCheckingInterval: 1_000,
+    },
+  };
 }
 
 /** A database that cannot answer and prove a write in this long is not healthy, whatever holds it up. */

@@ -12,4 +12,11 @@ export {
   startMailSender,
 } from './sender';
 export { passkeyAddedMail, passwordResetMail, verificationMail } from './templates';
-export { DEFAULT_MAIL_FROM, logTransport, type MailLog, type MailTransport, smtpTransport } from './transport';
+export {
+  DEFAULT_MAIL_FROM,
+  type LogTransportOptions,
+  logTransport,
+  type MailLog,
+  type MailTransport,
+  smtpTransport,
+} from './transport';

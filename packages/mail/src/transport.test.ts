@@ -33,10 +33,29 @@ describe('smtpTransport', () => {
 });
 
 describe('logTransport', () => {
+  type Line = { level: 'info' | 'warn'; details: object; message: string };
+  const recorder = (lines: Line[]) => ({
+    info: (details: object, message: string) => lines.push({ level: 'info', details, message }),
+    warn: (details: object, message: string) => lines.push({ level: 'warn', details, message }),
+  });
+
   it('writes the message, link and all, to the log at info level', async () => {
-    const lines: Array<{ details: object; message: string }> = [];
-    await logTransport({ info: (details, text) => lines.push({ details, message: text }) }, 'T <t@x>').send(message);
+    const lines: Line[] = [];
+    await logTransport(recorder(lines), 'T <t@x>').send(message);
     expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ level: 'info' });
     expect(lines[0]?.details).toMatchObject({ event: 'mail_logged', to: 'ada@example.com', text: 'plain words' });
+  });
+
+  /** @see issue 20, finding 6: reset links sat in a production log at info level. */
+  it('with warn, warns once on creation and with every message', async () => {
+    const lines: Line[] = [];
+    const transport = logTransport(recorder(lines), 'T <t@x>', { warn: true });
+    expect(lines).toMatchObject([{ level: 'warn', details: { event: 'mail_transport_log' } }]);
+    await transport.send(message);
+    await transport.send(message);
+    expect(lines.map((line) => line.level)).toEqual(['warn', 'warn', 'warn']);
+    expect(lines[2]?.details).toMatchObject({ event: 'mail_logged', text: 'plain words' });
+    expect(lines[2]?.message).toContain('MAIL_TRANSPORT=log');
   });
 });

@@ -41,22 +41,44 @@ export function smtpTransport(smtpUrl: string, from: string): MailTransport {
 /** The slice of a logger the log transport writes to. */
 export interface MailLog {
   info(details: object, message: string): void;
+  warn(details: object, message: string): void;
+}
+
+export interface LogTransportOptions {
+  /**
+   * Logging was chosen on purpose outside localhost (`MAIL_TRANSPORT=log`): whoever reads the log
+   * can use the links in it, so it says so at warn level once now and with every message.
+   */
+  warn?: boolean;
 }
 
 /**
  * Development without SMTP_URL: each message goes to the log at info level, link included, so
- * `npm start` works with nothing else installed. Never in production (the links are secrets).
+ * `npm start` works with nothing else installed. Elsewhere only when asked for, with `warn`: the
+ * links are secrets.
  *
  * @example
  * const transport = logTransport(app.log, DEFAULT_MAIL_FROM);
  */
-export function logTransport(log: MailLog, from: string): MailTransport {
+export function logTransport(log: MailLog, from: string, options: LogTransportOptions = {}): MailTransport {
+  if (options.warn) {
+    log.warn(
+      { event: 'mail_transport_log' },
+      'MAIL_TRANSPORT=log: mail is written to the log instead of sent, reset and confirmation links included. ' +
+        'Anyone who reads this log can take over accounts: set SMTP_URL in production.',
+    );
+  }
   return {
     async send(message) {
-      log.info(
-        { event: 'mail_logged', from, to: message.to, subject: message.subject, text: message.text },
-        `Mail to ${message.to} (no SMTP_URL set, so it is logged instead of sent): ${message.subject}`,
-      );
+      const details = { event: 'mail_logged', from, to: message.to, subject: message.subject, text: message.text };
+      if (options.warn) {
+        log.warn(
+          details,
+          `Mail to ${message.to} written to the log instead of sent (MAIL_TRANSPORT=log); its link opens the account: ${message.subject}`,
+        );
+      } else {
+        log.info(details, `Mail to ${message.to} (logged instead of sent, for development): ${message.subject}`);
+      }
     },
     close() {},
   };

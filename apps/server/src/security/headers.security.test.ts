@@ -56,7 +56,7 @@ describe('security headers', () => {
 
   it('sends HSTS when served over https, and not over plain http', async () => {
     expect((await page()).get('strict-transport-security')).toBeNull();
-    const https = await page({ PUBLIC_ORIGIN: 'https://app.example.com' });
+    const https = await page({ PUBLIC_ORIGIN: 'https://app.example.com', MAIL_TRANSPORT: 'log' });
     expect(https.get('strict-transport-security')).toBe('max-age=31536000; includeSubDomains');
     expect(directives(https.get('content-security-policy')).has('upgrade-insecure-requests')).toBe(true);
   });
