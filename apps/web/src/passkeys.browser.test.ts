@@ -4,6 +4,7 @@
  * nothing between the page and the server is mocked.
  */
 import { mkdirSync } from 'node:fs';
+import { rawSql } from '@tessera/server/testing';
 import type { CDPSession, Page } from 'playwright-core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createAccount, signIn } from './testing/app-driver';
@@ -40,12 +41,17 @@ async function addVirtualAuthenticator(page: Page): Promise<{ cdp: CDPSession; a
   return { cdp, authenticatorId };
 }
 
+/** As the mailed confirmation link would: a passkey is added only to a proved address. */
+const proveAddress = (email: string) =>
+  rawSql(app.server.dbFile, `update users set email_verified_at = 1 where email = '${email}'`);
+
 describe('passkeys in Chromium', () => {
   it('adds a passkey on the Account page, signs in with it typing nothing, stays signed in on reload; removed, it is refused in plain words', async () => {
     const origin = app.server.publicOrigin;
     const page = await app.browser.context.newPage();
     const { cdp, authenticatorId } = await addVirtualAuthenticator(page);
     await createAccount(page, origin, 'ada@example.com');
+    await proveAddress('ada@example.com');
 
     await page.getByRole('link', { name: 'Account' }).click();
     await page.getByText('You have no passkeys yet.').waitFor();
@@ -113,6 +119,7 @@ describe('passkeys in Chromium', () => {
     const page = await app.browser.context.newPage();
     await addVirtualAuthenticator(page);
     await createAccount(page, origin, 'ada@example.com');
+    await proveAddress('ada@example.com');
     await page.goto(`${origin}/account`);
     await page.getByRole('button', { name: 'Add a passkey' }).click();
     await page.getByText(/^Passkey added/).waitFor();
