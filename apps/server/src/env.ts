@@ -183,6 +183,11 @@ const envSchema = z.object({
     .enum(['true', 'false'], { error: 'must be true or false' })
     .default('false')
     .transform((value) => value === 'true'),
+  // How long a proof of the password or a passkey counts for a sensitive change (adding a passkey).
+  REAUTH_MAX_AGE: seconds(defaultAuthConfig.reauthMaxAge, 86_400).refine(
+    (value) => value >= 30,
+    'must be at least 30 seconds (time to finish what the proof was asked for)',
+  ),
   // The name browsers and authenticators show for this site's passkeys.
   RP_NAME: z
     .string()

@@ -119,6 +119,7 @@ export function authConfigFrom(env: Env): AuthConfig {
     passwordResetTtl: env.PASSWORD_RESET_TTL,
     requireVerifiedEmail: env.REQUIRE_VERIFIED_EMAIL,
     rpName: env.RP_NAME,
+    reauthMaxAge: env.REAUTH_MAX_AGE,
   };
 }
 

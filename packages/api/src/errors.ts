@@ -28,6 +28,7 @@ export const messages = {
   unavailable: 'The service is briefly unavailable. Please try again.',
   busy: 'The service is busy. Please try again in a moment.',
   emailNotVerified: 'Please confirm your email address first: open the link we sent you.',
+  reauthRequired: 'Please confirm it is you: enter your password or use a passkey, then try again.',
   /** Why a passkey was not accepted, by the core's reason; each says what to do next. */
   passkeyRefused: {
     authentication: {

@@ -82,8 +82,8 @@ export const protectedProcedure = baseProcedure.use(async ({ ctx, next }) => {
   if (token === null) throw unauthorized('ACCESS_TOKEN_INVALID');
   const check = await ctx.auth.verifyAccessToken(token);
   if (!check.ok) throw unauthorized(...refusedAccess[check.reason]);
-  const { userId, role, sessionId } = check.token;
-  return next({ ctx: { user: { id: userId, role }, sessionId } });
+  const { userId, role, sessionId, authTime } = check.token;
+  return next({ ctx: { user: { id: userId, role }, sessionId, authTime } });
 });
 
 /**
@@ -96,6 +96,20 @@ export const sessionProcedure = protectedProcedure.use(async ({ ctx, next }) => 
   if (status === 'revoked') throw unauthorized('SESSION_REVOKED', messages.sessionRevoked);
   if (status === 'expired') throw unauthorized('SESSION_EXPIRED', messages.sessionExpired);
   if (status === 'unverified') throw unauthorized('EMAIL_NOT_VERIFIED', messages.emailNotVerified);
+  return next();
+});
+
+/**
+ * A session procedure for a sensitive change (adding a passkey): its owner must have proved the
+ * password or a passkey within `REAUTH_MAX_AGE` (the access token's `auth_time`), or it is
+ * UNAUTHORIZED with reason `REAUTH_REQUIRED`; `auth.reauthenticate` gives a token that passes.
+ * So a stolen access token alone cannot buy a lasting credential.
+ *
+ * @example
+ * export const router = router({ addKey: freshProcedure.mutation(({ ctx }) => …) });
+ */
+export const freshProcedure = sessionProcedure.use(({ ctx, next }) => {
+  if (!ctx.auth.proofIsFresh(ctx.authTime)) throw unauthorized('REAUTH_REQUIRED', messages.reauthRequired);
   return next();
 });
 

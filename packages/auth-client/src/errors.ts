@@ -100,6 +100,8 @@ const FAILURE_POLICY: Readonly<Record<FailureReason, FailurePolicy>> = {
   INVALID_CREDENTIALS: 'report',
   EMAIL_NOT_VERIFIED: 'report',
   RATE_LIMITED: 'report',
+  // The session stays: the app asks for the password or a passkey (`reauthenticate`), then retries.
+  REAUTH_REQUIRED: 'report',
 };
 
 /**

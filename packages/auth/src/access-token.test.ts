@@ -8,7 +8,8 @@ import { sqliteSigningKeys } from './sqlite-signing-keys';
 
 const box = createSecretBox({ key: generateSecretKey() });
 
-const subject = { userId: 'user-1', sessionId: 'session-1', role: 'user' } as const;
+const proof = { authTime: Date.UTC(2026, 0, 1, 11, 58), method: 'password' } as const;
+const subject = { userId: 'user-1', sessionId: 'session-1', role: 'user', proof } as const;
 const INVALID = { ok: false, reason: 'invalid' };
 const t0 = Date.UTC(2026, 0, 1);
 let handle: DbHandle;
@@ -59,10 +60,22 @@ describe('access tokens', () => {
     expect(claims.exp).toBe(Math.floor(t0 / 1000) + 300);
     expect(typeof claims.jti).toBe('string');
     expect(expiresAt).toBe(t0 + 300_000);
+    const { proof: _, ...claimed } = subject;
     expect(await verifyAccessToken(options, accessToken, t0 + 1000)).toMatchObject({
       ok: true,
-      token: { ...subject, expiresAt },
+      token: { ...claimed, expiresAt, authTime: proof.authTime },
     });
+  });
+
+  /** @see issue 20, finding 3: step-up reads when the session's owner last proved a credential. */
+  it('carries auth_time and amr, as OpenID Connect names them, and reads a token without auth_time as never proved', async () => {
+    const { accessToken } = await issueAccessToken(options, subject, t0);
+    expect(decodeJwt(accessToken)).toMatchObject({ auth_time: proof.authTime / 1000, amr: ['pwd'] });
+    const passkey = await issueAccessToken(options, { ...subject, proof: { ...proof, method: 'passkey' } }, t0);
+    expect(decodeJwt(passkey.accessToken).amr).toEqual(['hwk', 'user']);
+    const old = await signWithOurKey({ role: 'user' });
+    expect(await verifyAccessToken(options, old, t0)).toMatchObject({ ok: true, token: { authTime: 0 } });
+    expect(await verifyAccessToken(options, await signWithOurKey({ auth_time: 'yesterday' }), t0)).toEqual(INVALID);
   });
 
   it('refuses an expired token, but not one inside the clock tolerance', async () => {

@@ -1,6 +1,8 @@
 import { randomUUID, sign } from 'node:crypto';
 import { ROLES, type Role } from '@tessera/contract';
 import { errors, jwtVerify } from 'jose';
+import type { SignInMethod } from './events';
+import type { SessionProof } from './sessions';
 import { ACCESS_TOKEN_ALG, type SigningKeyRing } from './signing-keys';
 import type { VerifiedTokenCache } from './verified-token-cache';
 
@@ -32,13 +34,23 @@ export interface AccessTokenSubject {
   userId: string;
   sessionId: string;
   role: Role;
+  /** When and how the owner last proved a primary credential in this session. */
+  proof: SessionProof;
 }
 
-export interface VerifiedAccessToken extends AccessTokenSubject {
+export interface VerifiedAccessToken {
+  userId: string;
+  sessionId: string;
+  role: Role;
   tokenId: string;
   /** Epoch ms. */
   expiresAt: number;
+  /** Epoch ms (whole seconds): the claim `auth_time`; 0 when a token has none (issued before step-up existed). */
+  authTime: number;
 }
+
+/** RFC 8176's authentication method references: a password, or a key the user unlocked (a passkey). */
+const AMR: Record<SignInMethod, string[]> = { password: ['pwd'], passkey: ['hwk', 'user'] };
 
 /**
  * Why a token was refused. `expired` only for a token whose signature and claims were good:
@@ -66,6 +78,9 @@ export async function issueAccessToken(
   const claims = {
     sid: subject.sessionId,
     role: subject.role,
+    // OpenID Connect's names: seconds since the epoch, and how.
+    auth_time: Math.floor(subject.proof.authTime / 1000),
+    amr: AMR[subject.proof.method],
     iss: options.issuer,
     aud: options.audience,
     sub: subject.userId,
@@ -122,12 +137,14 @@ export async function verifyAccessToken(
       },
     );
     const { sub, sid, jti, exp, iat } = payload;
+    const authTime = payload.auth_time ?? 0;
     if (
       typeof sub !== 'string' ||
       typeof sid !== 'string' ||
       typeof jti !== 'string' ||
       typeof exp !== 'number' ||
       typeof iat !== 'number' ||
+      typeof authTime !== 'number' ||
       typeof protectedHeader.kid !== 'string'
     ) {
       return INVALID;
@@ -135,7 +152,14 @@ export async function verifyAccessToken(
     // Tokens signed before roles existed carry none: they are a plain user's, for minutes at most.
     const role = payload.role ?? 'user';
     if (!isRole(role)) return INVALID;
-    const verified = { userId: sub, sessionId: sid, role, tokenId: jti, expiresAt: exp * 1000 };
+    const verified = {
+      userId: sub,
+      sessionId: sid,
+      role,
+      tokenId: jti,
+      expiresAt: exp * 1000,
+      authTime: authTime * 1000,
+    };
     options.cache?.set(token, { token: verified, kid: protectedHeader.kid, exp, iat });
     return { ok: true, token: verified };
   } catch (error) {

@@ -20,6 +20,11 @@ export interface AuthConfig {
   requireVerifiedEmail: boolean;
   /** The name browsers show for this site's passkeys (`RP_NAME`); `DEFAULT_RP_NAME` when unset. */
   rpName?: string;
+  /**
+   * Seconds a proof of a primary credential counts as fresh (`REAUTH_MAX_AGE`): older, the
+   * sensitive changes (`freshProcedure`) ask for `auth.reauthenticate` first.
+   */
+  reauthMaxAge: number;
 }
 
 /** The contract's defaults (ARCHITECTURE.md §4). */
@@ -31,6 +36,7 @@ export const defaultAuthConfig = {
   signingKeyMaxAge: 2_592_000,
   passwordResetTtl: 1_800,
   requireVerifiedEmail: false,
+  reauthMaxAge: 600,
 } as const satisfies Partial<AuthConfig>;
 
 /** Seconds an email-verification link works. */

@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import type { Role, Session } from '@tessera/contract';
+import type { AuthenticationResponseInput, Role, Session } from '@tessera/contract';
 import type { DatabaseHealth } from '@tessera/db';
 import {
   type MailSender,
@@ -37,6 +37,8 @@ import {
   type CredentialChange,
   type CredentialChanged,
   credentialMoved,
+  type IssuedRefreshToken,
+  type SessionProof,
   type SessionStatus,
   type SessionSummary,
 } from './sessions';
@@ -64,6 +66,9 @@ export interface CredentialSubject {
   userId: string;
   credentialVersion: number;
 }
+
+/** What `auth.reauthenticate` accepts: the password, or a passkey's answer to `passkeys.authenticationOptions`. */
+export type ReauthenticationProof = { password: string } | { passkey: AuthenticationResponseInput };
 
 /** The security stamp of an account just created (the column's default). */
 const NEW_ACCOUNT_CREDENTIAL_VERSION = 0;
@@ -241,13 +246,13 @@ export async function createAuth({
     client: ClientInfo,
     method: SignInMethod = 'password',
   ): Promise<SignedIn> {
-    const started = await startSession(subject, client);
+    const started = await startSession(subject, client, method);
     await record({ userId: subject.userId, type: 'signed_in', sessionId: started.sessionId, client, method });
-    return sessionFor(started.user, started.sessionId, started.refreshToken, started.expiresAt);
+    return sessionFor(started.user, started);
   }
 
-  function startSession(subject: CredentialSubject, client: ClientInfo) {
-    return store.startSession(config, { ...subject, userAgent: client.userAgent }, now());
+  function startSession(subject: CredentialSubject, client: ClientInfo, method: SignInMethod) {
+    return store.startSession(config, { ...subject, userAgent: client.userAgent, method }, now());
   }
 
   /** Applies a credential change and ends every session (see `CredentialChange`), here at once, elsewhere within a poll. */
@@ -259,6 +264,20 @@ export async function createAuth({
       forget(changed.endedSessionIds, at);
     }
     return changed;
+  }
+
+  /** The caller's password checked as a sign-in checks it (throttled, in the hashing lane), and the stamp read before. */
+  async function checkPassword(caller: Caller, password: string, client: ClientInfo): Promise<CredentialSubject> {
+    await throttle.countAttempt(client.ip);
+    const user = await userById.fresh(caller.userId);
+    if (!user) throw new AuthError('INVALID_CREDENTIALS');
+    await throttle.countAccountAttempt(user.email);
+    const stored = await store.findCredential(caller.userId);
+    const storedHash = stored?.passwordHash || (await passwordHasher.dummyHash());
+    const valid = await signInLane.run(() => passwordHasher.verify(storedHash, password));
+    if (!stored?.passwordHash || !valid) throw new AuthError('INVALID_CREDENTIALS');
+    await throttle.clearFailures(user.email);
+    return { userId: caller.userId, credentialVersion: stored.credentialVersion };
   }
 
   /** Mails `user` a new link for `purpose`, superseding the last unused one, in one transaction. */
@@ -314,10 +333,16 @@ export async function createAuth({
     return new AuthError('EMAIL_LINK_REFUSED', `Mailed link refused: ${reason}`, { purpose, reason });
   }
 
-  async function sessionFor(user: User, sessionId: string, refreshToken: string, refreshTokenExpiresAt: number) {
-    const subject = { userId: user.id, sessionId, role: user.role };
+  /** An access token for the session, carrying its role and its last proof (step-up reads it). */
+  async function accessFor(user: User, sessionId: string, proof: SessionProof): Promise<Session> {
+    const subject = { userId: user.id, sessionId, role: user.role, proof };
     const { accessToken, expiresAt } = await issueAccessToken(tokenOptions, subject, now());
-    return { session: { accessToken, expiresAt, user }, refreshToken, refreshTokenExpiresAt };
+    return { accessToken, expiresAt, user };
+  }
+
+  async function sessionFor(user: User, issued: IssuedRefreshToken): Promise<SignedIn> {
+    const session = await accessFor(user, issued.sessionId, issued.proof);
+    return { session, refreshToken: issued.refreshToken, refreshTokenExpiresAt: issued.expiresAt };
   }
 
   return {
@@ -383,7 +408,7 @@ export async function createAuth({
       if (!user) throw new AuthError('INVALID_REFRESH_TOKEN', 'Refresh refused: user gone', { reason: 'user_gone' });
       // REQUIRE_VERIFIED_EMAIL turned on later binds the sessions that were already there too.
       if (config.requireVerifiedEmail && !user.emailVerified) throw new AuthError('EMAIL_NOT_VERIFIED');
-      const signedIn = await sessionFor(user, rotated.sessionId, rotated.refreshToken, rotated.expiresAt);
+      const signedIn = await sessionFor(user, rotated);
       return { ...signedIn, graceRetry: rotated.graceRetry, sessionId: rotated.sessionId };
     },
 
@@ -419,9 +444,10 @@ export async function createAuth({
         expectedVersion: stored.credentialVersion,
       });
       if (!changed) throw credentialMoved();
-      const started = await startSession({ userId: user.id, credentialVersion: changed.credentialVersion }, client);
+      const subject = { userId: user.id, credentialVersion: changed.credentialVersion };
+      const started = await startSession(subject, client, 'password');
       await record({ userId: user.id, type: 'password_changed', sessionId: started.sessionId, client });
-      return sessionFor(started.user, started.sessionId, started.refreshToken, started.expiresAt);
+      return sessionFor(started.user, started);
     },
 
     /**
@@ -467,10 +493,11 @@ export async function createAuth({
       if (!changed) throw refusedLink('password_reset', 'unknown');
       await store.markEmailVerified(found.id, now());
       await throttle.clearFailures(found.email);
-      const started = await startSession({ userId: found.id, credentialVersion: changed.credentialVersion }, client);
+      const subject = { userId: found.id, credentialVersion: changed.credentialVersion };
+      const started = await startSession(subject, client, 'password');
       await record({ userId: found.id, type: 'password_reset', sessionId: started.sessionId, client });
       const user = { ...started.user, emailVerified: true };
-      return sessionFor(user, started.sessionId, started.refreshToken, started.expiresAt);
+      return sessionFor(user, started);
     },
 
     /** Proves the address with a mailed verification token (single use). Throws `EMAIL_LINK_REFUSED`. */
@@ -492,6 +519,37 @@ export async function createAuth({
 
     /** Passkeys: registering, listing and removing them, and signing in with one (passkey-auth.ts). */
     passkeys,
+
+    /**
+     * The owner proves a primary credential again inside their session (the password, or a
+     * passkey of theirs answering `passkeys.authenticationOptions`), for the changes
+     * `freshProcedure` guards: a new access token for the same session, its `auth_time` now.
+     * Counted like a sign-in. Throws `INVALID_CREDENTIALS` (a wrong password, another account's
+     * passkey, a credential changed meanwhile), `PASSKEY_REFUSED`, `RateLimitedError`, `BusyError`.
+     */
+    async reauthenticate(caller: Caller, proof: ReauthenticationProof, client: ClientInfo): Promise<Session> {
+      const [subject, method] =
+        'password' in proof
+          ? [await checkPassword(caller, proof.password, client), 'password' as const]
+          : [await passkeys.verifyAssertion(proof.passkey, client), 'passkey' as const];
+      if (subject.userId !== caller.userId) throw new AuthError('INVALID_CREDENTIALS');
+      const at = now();
+      const reproof = {
+        sessionId: caller.sessionId,
+        userId: caller.userId,
+        credentialVersion: subject.credentialVersion,
+      };
+      if (!(await store.recordProof({ ...reproof, method }, at))) throw credentialMoved();
+      const user = await userById.fresh(caller.userId);
+      if (!user) throw credentialMoved();
+      await record({ userId: user.id, type: 'reauthenticated', sessionId: caller.sessionId, client, method });
+      return accessFor(user, caller.sessionId, { authTime: at, method });
+    },
+
+    /** Whether a proof made at `authTime` (epoch ms, the token's `auth_time`) is recent enough for a sensitive change. */
+    proofIsFresh(authTime: number): boolean {
+      return now() - authTime <= config.reauthMaxAge * 1000;
+    },
 
     /** Why passkeys are off (PUBLIC_ORIGIN is an IP address), for the start-up log; null when they are on. */
     passkeysUnavailable: relyingParty.ok ? null : relyingParty.reason,

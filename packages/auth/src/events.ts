@@ -13,6 +13,8 @@ export const AUTH_EVENT_TYPES = [
   'refresh_token_reused',
   'passkey_added',
   'passkey_removed',
+  /** The owner proved the password or a passkey again inside a session, for a sensitive change. */
+  'reauthenticated',
 ] as const;
 export type AuthEventType = (typeof AUTH_EVENT_TYPES)[number];
 
@@ -27,7 +29,7 @@ export interface AuthEvent {
   ip: string | null;
   /** The session it is about: the one signed in, signed out, revoked or caught being reused. */
   sessionId: string | null;
-  /** How a `signed_in` signed in; null for other events (and sign-ins recorded before passkeys). */
+  /** How a `signed_in` (or `reauthenticated`) proved it; null for other events (and sign-ins recorded before passkeys). */
   method: SignInMethod | null;
 }
 

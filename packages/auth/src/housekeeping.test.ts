@@ -22,7 +22,7 @@ function session(startedAt: number, revokedAt: number | null = null): string {
   const { sessionId } = startSession(
     handle.db,
     lifetimes,
-    { userId: 'u1', userAgent: null, credentialVersion: 0 },
+    { userId: 'u1', userAgent: null, credentialVersion: 0, method: 'password' },
     startedAt,
   );
   if (revokedAt !== null) {
@@ -82,7 +82,7 @@ describe('pruneExpired', () => {
     const rotated = startSession(
       handle.db,
       lifetimes,
-      { userId: 'u1', userAgent: null, credentialVersion: 0 },
+      { userId: 'u1', userAgent: null, credentialVersion: 0, method: 'password' },
       now - 60 * DAY,
     );
     const box = createSecretBox({ key: generateSecretKey() });

@@ -272,53 +272,65 @@ export function createPasskeyAuth<SignInResult>({
      * sign-in. Throws `PASSKEY_REFUSED`, `EMAIL_NOT_VERIFIED`, `RateLimitedError`.
      */
     async authenticate(input: { response: AuthenticationResponseInput }, client: ClientInfo): Promise<SignInResult> {
-      const { id: rpID, origin } = rp();
-      await throttle.countAttempt(client.ip);
-      const { response } = input;
-      const expectedChallenge = await takeChallenge('authentication', response.response.clientDataJSON, null);
-      const passkey = await store.findPasskeyByCredentialId(response.id);
-      if (!passkey) throw refused('authentication', 'unknown_credential');
-      // Read before the proof is checked: a credential change meanwhile refuses the session.
-      const credentialVersion = (await store.findCredential(passkey.userId))?.credentialVersion;
-      const facts = { passkeyId: passkey.id, userId: passkey.userId };
-      const handle = response.response.userHandle;
-      if (handle !== undefined && handle !== Buffer.from(userHandleOf(passkey.userId)).toString('base64url')) {
-        throw refused('authentication', 'user_mismatch', facts);
-      }
-      let newCounter: number;
-      try {
-        const verified = await verifyAuthenticationResponse({
-          response: { ...response, clientExtensionResults: {} },
-          expectedChallenge,
-          expectedOrigin: origin,
-          expectedRPID: rpID,
-          // The counter is judged below, against the stored one, so a regression has its own reason.
-          credential: {
-            id: passkey.credentialId,
-            publicKey: new Uint8Array(Buffer.from(passkey.publicKey, 'base64url')),
-            counter: 0,
-            transports: passkey.transports,
-          },
-          requireUserVerification: true,
-        });
-        if (!verified.verified) throw new Error('not verified');
-        newCounter = verified.authenticationInfo.newCounter;
-      } catch (error) {
-        throw refused('authentication', 'not_verified', { ...facts, cause: causeOf(error) });
-      }
-      const counterFacts = { ...facts, storedCounter: String(passkey.counter), presentedCounter: String(newCounter) };
-      if (counterRegressed(passkey.counter, newCounter))
-        throw refused('authentication', 'counter_regressed', counterFacts);
-      const used = await store.recordPasskeyUse({ id: passkey.id, counter: newCounter }, now());
-      // Removed meanwhile, or another sign-in showed this counter (or a higher one) first.
-      if (!used) {
-        const gone = !(await store.findPasskeyByCredentialId(response.id));
-        throw refused('authentication', gone ? 'unknown_credential' : 'counter_regressed', counterFacts);
-      }
-      const user = await store.findUserById(passkey.userId);
-      if (!user || credentialVersion === undefined) throw refused('authentication', 'unknown_credential', facts);
-      if (requireVerifiedEmail && !user.emailVerified) throw new AuthError('EMAIL_NOT_VERIFIED');
-      return signIn({ userId: user.id, credentialVersion }, client);
+      return signIn(await verifyAssertion(input.response, client), client);
     },
+
+    /**
+     * Checks an assertion as `authenticate` does, without starting a session: whose passkey
+     * answered, and the security stamp read before the proof was checked (`auth.reauthenticate`).
+     */
+    verifyAssertion,
   };
+
+  async function verifyAssertion(
+    response: AuthenticationResponseInput,
+    client: ClientInfo,
+  ): Promise<CredentialSubject> {
+    const { id: rpID, origin } = rp();
+    await throttle.countAttempt(client.ip);
+    const expectedChallenge = await takeChallenge('authentication', response.response.clientDataJSON, null);
+    const passkey = await store.findPasskeyByCredentialId(response.id);
+    if (!passkey) throw refused('authentication', 'unknown_credential');
+    // Read before the proof is checked: a credential change meanwhile refuses the session.
+    const credentialVersion = (await store.findCredential(passkey.userId))?.credentialVersion;
+    const facts = { passkeyId: passkey.id, userId: passkey.userId };
+    const handle = response.response.userHandle;
+    if (handle !== undefined && handle !== Buffer.from(userHandleOf(passkey.userId)).toString('base64url')) {
+      throw refused('authentication', 'user_mismatch', facts);
+    }
+    let newCounter: number;
+    try {
+      const verified = await verifyAuthenticationResponse({
+        response: { ...response, clientExtensionResults: {} },
+        expectedChallenge,
+        expectedOrigin: origin,
+        expectedRPID: rpID,
+        // The counter is judged below, against the stored one, so a regression has its own reason.
+        credential: {
+          id: passkey.credentialId,
+          publicKey: new Uint8Array(Buffer.from(passkey.publicKey, 'base64url')),
+          counter: 0,
+          transports: passkey.transports,
+        },
+        requireUserVerification: true,
+      });
+      if (!verified.verified) throw new Error('not verified');
+      newCounter = verified.authenticationInfo.newCounter;
+    } catch (error) {
+      throw refused('authentication', 'not_verified', { ...facts, cause: causeOf(error) });
+    }
+    const counterFacts = { ...facts, storedCounter: String(passkey.counter), presentedCounter: String(newCounter) };
+    if (counterRegressed(passkey.counter, newCounter))
+      throw refused('authentication', 'counter_regressed', counterFacts);
+    const used = await store.recordPasskeyUse({ id: passkey.id, counter: newCounter }, now());
+    // Removed meanwhile, or another sign-in showed this counter (or a higher one) first.
+    if (!used) {
+      const gone = !(await store.findPasskeyByCredentialId(response.id));
+      throw refused('authentication', gone ? 'unknown_credential' : 'counter_regressed', counterFacts);
+    }
+    const user = await store.findUserById(passkey.userId);
+    if (!user || credentialVersion === undefined) throw refused('authentication', 'unknown_credential', facts);
+    if (requireVerifiedEmail && !user.emailVerified) throw new AuthError('EMAIL_NOT_VERIFIED');
+    return { userId: user.id, credentialVersion };
+  }
 }

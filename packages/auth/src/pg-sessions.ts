@@ -14,6 +14,7 @@ import {
   type RotationRequest,
   type RotationResult,
   type SessionLifetimes,
+  type SessionReproof,
   type SessionStatus,
   type SessionSubject,
   type SessionSummary,
@@ -71,13 +72,22 @@ export async function startSessionPg(
       lastUsedAt: now,
       idleExpiresAt: expiresAt,
       absoluteExpiresAt,
+      authTime: now,
+      authMethod: input.method,
     });
     await tx
       .insert(refreshTokens)
       .values({ id: randomUUID(), sessionId, tokenHash: hashRefreshToken(refreshToken), issuedAt: now });
     return toUser(row);
   });
-  return { sessionId, userId: input.userId, refreshToken, expiresAt, user };
+  return {
+    sessionId,
+    userId: input.userId,
+    refreshToken,
+    expiresAt,
+    user,
+    proof: { authTime: now, method: input.method },
+  };
 }
 
 /**
@@ -140,6 +150,8 @@ export function rotateRefreshTokenPg(
           revokedAt: sessions.revokedAt,
           idleExpiresAt: sessions.idleExpiresAt,
           absoluteExpiresAt: sessions.absoluteExpiresAt,
+          authTime: sessions.authTime,
+          authMethod: sessions.authMethod,
         })
         .from(refreshTokens)
         .innerJoin(sessions, eq(sessions.id, refreshTokens.sessionId))
@@ -155,7 +167,8 @@ export function rotateRefreshTokenPg(
       const expiresAt = Math.min(now + lifetimes.refreshIdleTtl * 1000, found.absoluteExpiresAt);
       const issued = async (refreshToken: string, graceRetry: boolean): Promise<RotationResult> => {
         await tx.update(sessions).set({ lastUsedAt: now, idleExpiresAt: expiresAt }).where(eq(sessions.id, sessionId));
-        return { ok: true, graceRetry, sessionId, userId, refreshToken, expiresAt };
+        const proof = { authTime: found.authTime, method: found.authMethod };
+        return { ok: true, graceRetry, sessionId, userId, refreshToken, expiresAt, proof };
       };
 
       if (found.replacedAt === null) {
@@ -240,6 +253,31 @@ export async function revokeSessionPg(
     .set({ revokedAt: now, revokedReason: input.reason })
     .where(and(eq(sessions.id, input.sessionId), eq(sessions.userId, input.userId), isNull(sessions.revokedAt)));
   return result.rowCount === 1;
+}
+
+/** See `recordProof` in sessions.ts; the user's row is locked while the stamp is compared. */
+export function recordProofPg(db: TesseraPgDb, proof: SessionReproof, now: number): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    const [user] = await tx
+      .select({ credentialVersion: users.credentialVersion })
+      .from(users)
+      .where(eq(users.id, proof.userId))
+      .for('update');
+    if (user?.credentialVersion !== proof.credentialVersion) return false;
+    const updated = await tx
+      .update(sessions)
+      .set({ authTime: now, authMethod: proof.method })
+      .where(
+        and(
+          eq(sessions.id, proof.sessionId),
+          eq(sessions.userId, proof.userId),
+          isNull(sessions.revokedAt),
+          gt(sessions.idleExpiresAt, now),
+          gt(sessions.absoluteExpiresAt, now),
+        ),
+      );
+    return updated.rowCount === 1;
+  });
 }
 
 /** See `listSessions` in sessions.ts. */

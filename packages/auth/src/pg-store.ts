@@ -28,6 +28,7 @@ import { sqlState } from './pg-retry';
 import {
   endAllSessionsPg,
   listSessionsPg,
+  recordProofPg,
   revokeSessionPg,
   rotateRefreshTokenPg,
   sessionStatusPg,
@@ -126,6 +127,7 @@ export function createPgStore(db: TesseraPgDb): AuthStore {
     revokeSession: (input, now) => revokeSessionPg(db, input, now),
     endAllSessions: (change, now) => endAllSessionsPg(db, change, now),
     listSessions: (userId, now) => listSessionsPg(db, userId, now),
+    recordProof: (proof, now) => recordProofPg(db, proof, now),
     sessionStatus: (input, now) => sessionStatusPg(db, input, now),
 
     issueEmailToken: (token, now) => issueEmailTokenPg(db, token, now),

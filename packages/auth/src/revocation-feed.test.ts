@@ -26,7 +26,7 @@ function revokedElsewhere(revokedAt: number): string {
   const { sessionId } = startSession(
     handle.db,
     lifetimes,
-    { userId: 'u1', userAgent: null, credentialVersion: 0 },
+    { userId: 'u1', userAgent: null, credentialVersion: 0, method: 'password' },
     t0 - 60_000,
   );
   handle.db.update(sessions).set({ revokedAt, revokedReason: 'logout' }).where(eq(sessions.id, sessionId)).run();

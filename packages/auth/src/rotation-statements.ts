@@ -31,6 +31,8 @@ function prepare(db: TesseraDb) {
         revokedAt: sessions.revokedAt,
         idleExpiresAt: sessions.idleExpiresAt,
         absoluteExpiresAt: sessions.absoluteExpiresAt,
+        authTime: sessions.authTime,
+        authMethod: sessions.authMethod,
       })
       .from(refreshTokens)
       .innerJoin(sessions, eq(sessions.id, refreshTokens.sessionId))

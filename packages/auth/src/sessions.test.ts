@@ -31,7 +31,12 @@ const box = createSecretBox({ key: generateSecretKey() });
 /** The fingerprint of the client that signed in; another one is a different browser or network. */
 const CLIENT = clientFingerprint({ userAgent: 'Test/1.0', ip: '203.0.113.1' });
 const start = () =>
-  startSession(handle.db, lifetimes, { userId: 'u1', userAgent: 'Test/1.0', credentialVersion: 0 }, t0);
+  startSession(
+    handle.db,
+    lifetimes,
+    { userId: 'u1', userAgent: 'Test/1.0', credentialVersion: 0, method: 'password' },
+    t0,
+  );
 const rotate = (presentedToken: string, at: number, client = CLIENT) =>
   rotateRefreshToken(handle.db, lifetimes, { presentedToken, client, box }, at);
 const sessionRow = (id: string) => handle.db.select().from(sessions).where(eq(sessions.id, id)).get();
@@ -246,12 +251,12 @@ describe('the sessions a user can see', () => {
     const newer = startSession(
       handle.db,
       lifetimes,
-      { userId: 'u1', userAgent: null, credentialVersion: 0 },
+      { userId: 'u1', userAgent: null, credentialVersion: 0, method: 'password' },
       t0 + 1000,
     );
     const revoked = start();
     revokeSession(handle.db, { sessionId: revoked.sessionId, userId: 'u1', reason: 'logout' }, t0 + 1);
-    startSession(handle.db, lifetimes, { userId: 'u2', userAgent: null, credentialVersion: 0 }, t0);
+    startSession(handle.db, lifetimes, { userId: 'u2', userAgent: null, credentialVersion: 0, method: 'password' }, t0);
 
     expect(listSessions(handle.db, 'u1', t0 + 2000)).toEqual([
       { id: newer.sessionId, createdAt: t0 + 1000, lastUsedAt: t0 + 1000, userAgent: null },
@@ -287,7 +292,7 @@ describe('the sessions a user can see', () => {
 /** @see issue 20, finding 1: a sign-in in flight outlived a reset, a password change and a demotion. */
 describe('the security stamp', () => {
   const startWith = (credentialVersion: number) =>
-    startSession(handle.db, lifetimes, { userId: 'u1', userAgent: null, credentialVersion }, t0);
+    startSession(handle.db, lifetimes, { userId: 'u1', userAgent: null, credentialVersion, method: 'password' }, t0);
 
   it('refuses a session for a credential read before the stamp moved, and carries the role stored now', () => {
     const changed = endAllSessions(handle.db, { userId: 'u1', reason: 'role_changed', role: 'admin' }, t0);
@@ -314,7 +319,11 @@ describe('the security stamp', () => {
       .run();
     const stale = { userId: 'u1', reason: 'password_changed', passwordHash: 'new', expectedVersion: 7 };
     expect(endAllSessions(handle.db, stale, t0)).toBeNull();
-    expect(handle.db.select().from(users).get()).toMatchObject({ passwordHash: 'x', credentialVersion: 0 });
+    expect(handle.db.select().from(users).get()).toMatchObject({
+      passwordHash: 'x',
+      credentialVersion: 0,
+      method: 'password',
+    });
 
     const reset = { userId: 'u1', reason: 'password_reset', passwordHash: 'new', removePasskeys: true };
     expect(endAllSessions(handle.db, { ...reset, expectedVersion: 0 }, t0)?.credentialVersion).toBe(1);

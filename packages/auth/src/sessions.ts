@@ -4,6 +4,7 @@ import { passkeys, refreshTokens, sessions, type TesseraDb, users } from '@tesse
 import { and, desc, eq, gt, isNotNull, isNull, lt, sql } from 'drizzle-orm';
 import { storedUserAgent } from './client-info';
 import { AuthError } from './errors';
+import type { SignInMethod } from './events';
 import { generateRefreshToken, hashRefreshToken } from './refresh-token';
 import { type RotationStatements, rotationStatements } from './rotation-statements';
 import type { SecretBox } from './secret-box';
@@ -18,6 +19,16 @@ export interface SessionLifetimes {
   refreshReuseGrace: number;
 }
 
+/**
+ * When and how the session's owner last proved a primary credential: the access token's
+ * `auth_time` and `amr`, which step-up (`freshProcedure`) checks.
+ */
+export interface SessionProof {
+  /** Epoch ms. */
+  authTime: number;
+  method: SignInMethod;
+}
+
 /** A refresh token just handed out, and how long the cookie that carries it should live. */
 export interface IssuedRefreshToken {
   sessionId: string;
@@ -25,6 +36,7 @@ export interface IssuedRefreshToken {
   refreshToken: string;
   /** Epoch ms: the session's idle expiry, never past its absolute one. */
   expiresAt: number;
+  proof: SessionProof;
 }
 
 export type RotationFailure = 'unknown' | 'expired' | 'revoked' | 'reused';
@@ -53,11 +65,12 @@ export { REPLACED_TOKENS_KEPT } from './rotation-statements';
 /** What binds a sealed successor to the row of the token it replaces (the same on every engine). */
 export const successorContext = (tokenId: string) => `refresh_tokens.successor:${tokenId}`;
 
-/** Who a session is for: the user, and the security stamp read with the credential just checked. */
+/** Who a session is for: the user, the security stamp read with the credential just checked, and which it was. */
 export interface SessionSubject {
   userId: string;
   userAgent: string | null;
   credentialVersion: number;
+  method: SignInMethod;
 }
 
 /** A session just started, and its user as read in the same transaction (the token's role is this one). */
@@ -122,6 +135,8 @@ export function startSession(
           lastUsedAt: now,
           idleExpiresAt: expiresAt,
           absoluteExpiresAt,
+          authTime: now,
+          authMethod: input.method,
         })
         .run();
       tx.insert(refreshTokens)
@@ -131,7 +146,14 @@ export function startSession(
     },
     { behavior: 'immediate' },
   );
-  return { sessionId, userId: input.userId, refreshToken, expiresAt, user };
+  return {
+    sessionId,
+    userId: input.userId,
+    refreshToken,
+    expiresAt,
+    user,
+    proof: { authTime: now, method: input.method },
+  };
 }
 
 /** The credential checked is no longer the account's: to the client, a wrong one. */
@@ -219,7 +241,8 @@ export function rotateRefreshToken(
       const expiresAt = Math.min(now + lifetimes.refreshIdleTtl * 1000, found.absoluteExpiresAt);
       const issued = (refreshToken: string, graceRetry: boolean): RotationResult => {
         statements.touchSession.run({ now, expiresAt, sessionId });
-        return { ok: true, graceRetry, sessionId, userId, refreshToken, expiresAt };
+        const proof = { authTime: found.authTime, method: found.authMethod };
+        return { ok: true, graceRetry, sessionId, userId, refreshToken, expiresAt, proof };
       };
 
       if (found.replacedAt === null) {
@@ -382,6 +405,53 @@ export function listSessions(db: TesseraDb, userId: string, now: number): Sessio
     .orderBy(desc(sessions.lastUsedAt))
     .all();
 }
+
+/** A proof given again inside a live session (`auth.reauthenticate`). */
+export interface SessionReproof {
+  sessionId: string;
+  userId: string;
+  /** The security stamp read before the credential was checked. */
+  credentialVersion: number;
+  method: SignInMethod;
+}
+
+/**
+ * Records a fresh proof in a live session (its `auth_time` becomes `now`), only if the user's
+ * security stamp is still the one read before the credential was checked. False when the session
+ * is not the user's or not live, or the stamp moved.
+ *
+ * @example
+ * if (!recordProof(db, { sessionId, userId, credentialVersion, method: 'password' }, Date.now())) refuse();
+ */
+export function recordProof(db: TesseraDb, proof: SessionReproof, now: number): boolean {
+  return db.transaction(
+    (tx) => {
+      const user = tx
+        .select({ credentialVersion: users.credentialVersion })
+        .from(users)
+        .where(eq(users.id, proof.userId))
+        .get();
+      if (user?.credentialVersion !== proof.credentialVersion) return false;
+      const updated = tx
+        .update(sessions)
+        .set({ authTime: now, authMethod: proof.method })
+        .where(liveSessionOf(proof, now))
+        .run();
+      return updated.changes === 1;
+    },
+    { behavior: 'immediate' },
+  );
+}
+
+/** The user's session, if it has not ended. */
+export const liveSessionOf = (input: { sessionId: string; userId: string }, now: number) =>
+  and(
+    eq(sessions.id, input.sessionId),
+    eq(sessions.userId, input.userId),
+    isNull(sessions.revokedAt),
+    gt(sessions.idleExpiresAt, now),
+    gt(sessions.absoluteExpiresAt, now),
+  );
 
 /** Whether a session can still be used: what sensitive procedures confirm in the database. */
 export type SessionStatus = 'live' | 'revoked' | 'expired';

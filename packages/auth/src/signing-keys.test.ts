@@ -92,7 +92,11 @@ describe('SigningKeyRing', () => {
   it('keeps verifying the old key after a rotation until its tokens have expired', async () => {
     const ring = await open();
     const options = { keys: ring, issuer: 'i', audience: 'a', ttl };
-    const old = await issueAccessToken(options, { userId: 'u', sessionId: 's', role: 'user' }, clock);
+    const old = await issueAccessToken(
+      options,
+      { userId: 'u', sessionId: 's', role: 'user', proof: { authTime: 0, method: 'password' } },
+      clock,
+    );
     const oldKid = (await ring.signingKey()).kid;
 
     await ring.rotate();
@@ -112,7 +116,7 @@ describe('SigningKeyRing', () => {
     // No time passes: the verifier loaded a moment ago, and reloads for the unknown kid anyway.
     const token = await issueAccessToken(
       { keys: signer, issuer: 'i', audience: 'a', ttl },
-      { userId: 'u', sessionId: 's', role: 'user' },
+      { userId: 'u', sessionId: 's', role: 'user', proof: { authTime: 0, method: 'password' } },
       clock,
     );
     expect(

@@ -16,6 +16,7 @@ import {
 import {
   endAllSessions,
   listSessions,
+  recordProof,
   revokeSession,
   rotateRefreshToken,
   sessionStatus,
@@ -48,6 +49,7 @@ export function createSqliteStore(db: TesseraDb): AuthStore {
     revokeSession: async (input, now) => revokeSession(db, input, now),
     endAllSessions: async (change, now) => endAllSessions(db, change, now),
     listSessions: async (userId, now) => listSessions(db, userId, now),
+    recordProof: async (proof, now) => recordProof(db, proof, now),
     sessionStatus: async (input, now) => sessionStatus(db, input, now),
 
     issueEmailToken: async (token, now) => issueEmailToken(db, token, now),

@@ -27,7 +27,12 @@ afterEach(async () => {
 });
 
 function revoke(revokedAt: number): string {
-  const { sessionId } = startSession(handle.db, lifetimes, { userId: 'u1', userAgent: null, credentialVersion: 0 }, 0);
+  const { sessionId } = startSession(
+    handle.db,
+    lifetimes,
+    { userId: 'u1', userAgent: null, credentialVersion: 0, method: 'password' },
+    0,
+  );
   handle.db.update(sessions).set({ revokedAt, revokedReason: 'logout' }).where(eq(sessions.id, sessionId)).run();
   return sessionId;
 }
@@ -104,7 +109,7 @@ describe('createSqliteWorker', () => {
     const { sessionId } = startSession(
       handle.db,
       lifetimes,
-      { userId: 'u1', userAgent: null, credentialVersion: 0 },
+      { userId: 'u1', userAgent: null, credentialVersion: 0, method: 'password' },
       0,
     );
     handle.db

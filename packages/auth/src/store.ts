@@ -10,6 +10,7 @@ import type {
   RotationRequest,
   RotationResult,
   SessionLifetimes,
+  SessionReproof,
   SessionStatus,
   SessionSubject,
   SessionSummary,
@@ -52,6 +53,8 @@ export interface AuthStore {
    */
   endAllSessions(change: CredentialChange, now: number): Promise<CredentialChanged | null>;
   listSessions(userId: string, now: number): Promise<SessionSummary[]>;
+  /** A fresh proof in a live session, only while the stamp is unchanged (the user's row locked). */
+  recordProof(proof: SessionReproof, now: number): Promise<boolean>;
   sessionStatus(input: { sessionId: string; userId: string }, now: number): Promise<SessionStatus>;
 
   /** Supersedes the user's unused tokens of the purpose, stores this one and queues its mail: one transaction. */

@@ -8,7 +8,12 @@ import { SigningKeyRing } from './signing-keys';
 import { sqliteSigningKeys } from './sqlite-signing-keys';
 import { VerifiedTokenCache } from './verified-token-cache';
 
-const subject = { userId: 'user-1', sessionId: 'session-1', role: 'user' } as const;
+const subject = {
+  userId: 'user-1',
+  sessionId: 'session-1',
+  role: 'user',
+  proof: { authTime: 0, method: 'password' },
+} as const;
 const t0 = Date.UTC(2026, 0, 1);
 let clock = t0;
 let handle: DbHandle;

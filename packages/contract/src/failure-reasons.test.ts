@@ -15,6 +15,7 @@ describe('FailureReason', () => {
       | 'INVALID_CREDENTIALS'
       | 'EMAIL_NOT_VERIFIED'
       | 'RATE_LIMITED'
+      | 'REAUTH_REQUIRED'
     >();
   });
 });

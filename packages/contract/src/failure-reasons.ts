@@ -18,6 +18,11 @@ export const FAILURE_REASONS = [
   'INVALID_CREDENTIALS',
   'EMAIL_NOT_VERIFIED',
   'RATE_LIMITED',
+  /**
+   * A sensitive change (adding a passkey) needs a proof of the password or a passkey younger
+   * than `REAUTH_MAX_AGE`: call `auth.reauthenticate`, then try again. The session stays.
+   */
+  'REAUTH_REQUIRED',
 ] as const;
 
 export type FailureReason = (typeof FAILURE_REASONS)[number];

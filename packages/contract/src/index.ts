@@ -10,6 +10,7 @@ export {
   passkeyNameInput,
   passwordInput,
   type RegistrationResponseInput,
+  reauthenticateInput,
   registerInput,
   registerPasskeyInput,
   registrationResponseInput,

@@ -146,5 +146,14 @@ export const authenticatePasskeyInput = z.strictObject({ response: authenticatio
 /** `auth.passkeys.remove`: one of the caller's passkeys, by the id `auth.passkeys.list` gave. */
 export const removePasskeyInput = z.strictObject({ id: z.uuid('Unknown passkey id.') });
 
+/**
+ * `auth.reauthenticate`: the password (not re-checked against the rules: the stored hash is the
+ * judge), or a passkey's answer to `auth.passkeys.authenticationOptions`.
+ */
+export const reauthenticateInput = z.union([
+  z.strictObject({ password: loginInput.shape.password }),
+  z.strictObject({ passkey: authenticationResponseInput }),
+]);
+
 export type RegistrationResponseInput = z.infer<typeof registrationResponseInput>;
 export type AuthenticationResponseInput = z.infer<typeof authenticationResponseInput>;

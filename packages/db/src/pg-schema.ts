@@ -38,6 +38,11 @@ export const sessions = pgTable(
     absoluteExpiresAt: epochMs('absolute_expires_at').notNull(),
     revokedAt: epochMs('revoked_at'),
     revokedReason: text('revoked_reason'),
+    /** The step-up proof's time and method (see schema.ts). */
+    authTime: epochMs('auth_time').notNull().default(0),
+    authMethod: text('auth_method', { enum: ['password', 'passkey'] })
+      .notNull()
+      .default('password'),
   },
   (table) => [
     index('sessions_user_id_idx').on(table.userId),

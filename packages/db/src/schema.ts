@@ -41,6 +41,16 @@ export const sessions = sqliteTable(
     revokedAt: integer('revoked_at'),
     /** Why the session ended: 'logout', 'logout_all', 'revoked', 'reuse_detected', 'password_changed'. */
     revokedReason: text('revoked_reason'),
+    /**
+     * When the owner last proved a primary credential in this session (sign-in, or
+     * `auth.reauthenticate`): the access token's `auth_time`, which step-up checks. 0 for
+     * sessions older than the column: they must prove it again before a sensitive change.
+     */
+    authTime: integer('auth_time').notNull().default(0),
+    /** How: `password` or `passkey` (the token's `amr`). */
+    authMethod: text('auth_method', { enum: ['password', 'passkey'] })
+      .notNull()
+      .default('password'),
   },
   (table) => [
     index('sessions_user_id_idx').on(table.userId),

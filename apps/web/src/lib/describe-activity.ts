@@ -12,6 +12,7 @@ const WHAT_HAPPENED: Record<ActivityEvent['type'], string> = {
   refresh_token_reused: 'Session ended: it was used from somewhere else',
   passkey_added: 'Passkey added',
   passkey_removed: 'Passkey removed',
+  reauthenticated: 'Confirmed it was you',
 };
 
 /**

@@ -3,6 +3,7 @@ import {
   authenticatePasskeyInput,
   changePasswordInput,
   loginInput,
+  reauthenticateInput,
   registerInput,
   registerPasskeyInput,
   removePasskeyInput,
@@ -16,7 +17,7 @@ import type { Context } from '../context';
 import { fail, messages, unauthorized } from '../errors';
 import { type RefreshCookieOptions, refreshCookie } from '../refresh-cookie';
 
-import { protectedProcedure, router, sameOriginProcedure, sessionProcedure } from '../trpc';
+import { freshProcedure, protectedProcedure, router, sameOriginProcedure, sessionProcedure } from '../trpc';
 
 function clientInfo(ctx: Context): ClientInfo {
   return { userAgent: ctx.request.userAgent, ip: ctx.request.ip };
@@ -184,12 +185,12 @@ export function createAuthRouter(options: { cookie: RefreshCookieOptions } = { c
 
     passkeys: router({
       /** Options for `navigator.credentials.create()`: a challenge bound to this session, for 5 minutes. */
-      registrationOptions: sessionProcedure.mutation(({ ctx }) =>
+      registrationOptions: freshProcedure.mutation(({ ctx }) =>
         ctx.auth.passkeys.registrationOptions({ userId: ctx.user.id, sessionId: ctx.sessionId }, clientInfo(ctx)),
       ),
 
       /** Verifies the new credential and keeps its public key; returns it as `list` shows it. */
-      register: sessionProcedure
+      register: freshProcedure
         .input(registerPasskeyInput)
         .mutation(({ ctx, input }) =>
           loggingPasskeyRefusals(ctx, () =>
@@ -221,6 +222,19 @@ export function createAuthRouter(options: { cookie: RefreshCookieOptions } = { c
           ),
         ),
     }),
+
+    /**
+     * Proves the password or a passkey again inside this session: a fresh access token for the
+     * same session (its `auth_time` now), for the changes `freshProcedure` guards. The refresh
+     * cookie stays as it is.
+     */
+    reauthenticate: sessionProcedure
+      .input(reauthenticateInput)
+      .mutation(({ ctx, input }) =>
+        loggingPasskeyRefusals(ctx, () =>
+          ctx.auth.reauthenticate({ userId: ctx.user.id, sessionId: ctx.sessionId }, input, clientInfo(ctx)),
+        ),
+      ),
 
     me: protectedProcedure.query(async ({ ctx }) => {
       const user = await ctx.auth.getUser(ctx.user.id);
