@@ -18,6 +18,7 @@ import {
   type VerifiedAccessToken,
   verifyAccessToken,
 } from './access-token';
+import { addressGroup } from './address-group';
 import type { UserOverview, UsersCursor } from './admin';
 import { type ClientInfo, clientFingerprint } from './client-info';
 import { type AuthConfig, EMAIL_VERIFICATION_TTL } from './config';
@@ -124,12 +125,14 @@ export interface PasswordLanes {
 /**
  * Sign-ins hash on every core but one (at least one), password changes on one more; libuv's pool
  * has four threads. The core left free keeps the event loop answering: with every core hashing,
- * a storm of sign-ins tripled the p99 of every other request (npm run bench, 2 cores). Beyond
- * the queues: 503 with Retry-After.
+ * a storm of sign-ins tripled the p99 of every other request (npm run bench, 2 cores). Each
+ * address group (IPv4 address, IPv6 /64) holds a few tasks at most, and groups take turns, so
+ * two addresses flooding sign-in cannot delay anyone else's by more than a hash or so (issue 20,
+ * finding 5); past its share a group gets 429, past the whole queue everyone gets 503.
  */
 export const defaultPasswordLanes: PasswordLanes = {
-  signIn: { concurrency: Math.max(1, availableParallelism() - 1), maxQueued: 128 },
-  passwordChange: { concurrency: 1, maxQueued: 8 },
+  signIn: { concurrency: Math.max(1, availableParallelism() - 1), maxQueued: 128, perGroup: 4 },
+  passwordChange: { concurrency: 1, maxQueued: 8, perGroup: 2 },
 };
 
 /** The revocation list is stale after this long without catching up (the load balancer's cue). */
@@ -178,8 +181,13 @@ export async function createAuth({
   };
   const userById = cachedUserById((id) => store.findUserById(id));
   const throttle = throttleLimits === 'off' ? noThrottle : createThrottle(store, throttleLimits);
-  const signInLane = createWorkLane(passwordLanes.signIn);
-  const passwordChangeLane = createWorkLane(passwordLanes.passwordChange);
+  // RATE_LIMIT=off (load tests, every request from one address): no share per address either.
+  const lane = (limits: LaneLimits) =>
+    createWorkLane(throttleLimits === 'off' ? { ...limits, perGroup: Number.POSITIVE_INFINITY } : limits);
+  const signInLane = lane(passwordLanes.signIn);
+  const passwordChangeLane = lane(passwordLanes.passwordChange);
+  /** Whose turn a hash is taken on: the client's address group, as the throttle counts it. */
+  const laneGroup = (client: ClientInfo) => addressGroup(client.ip);
   // A session's access tokens outlive it by at most their lifetime plus the clock leeway.
   const revoked = new RevocationList({
     windowMs: (config.accessTokenTtl + CLOCK_TOLERANCE_S) * 1000,
@@ -288,7 +296,7 @@ export async function createAuth({
       client: ClientInfo,
     ): Promise<SignedIn> {
       await throttle.countAttempt(client.ip);
-      const passwordHash = await signInLane.run(() => passwordHasher.hash(input.password));
+      const passwordHash = await signInLane.run(laneGroup(client), () => passwordHasher.hash(input.password));
       const user = await store.insertUser({ email: input.email, name: input.name, passwordHash }, now());
       await mailLink(user, 'email_verification');
       if (config.requireVerifiedEmail) throw new AuthError('EMAIL_NOT_VERIFIED');
@@ -306,7 +314,7 @@ export async function createAuth({
       await throttle.countAccountAttempt(input.email);
       const found = await store.findUserByEmail(input.email);
       const storedHash = found?.passwordHash ?? (await passwordHasher.dummyHash());
-      const valid = await signInLane.run(() => passwordHasher.verify(storedHash, input.password));
+      const valid = await signInLane.run(laneGroup(client), () => passwordHasher.verify(storedHash, input.password));
       if (!found || !valid) throw new AuthError('INVALID_CREDENTIALS');
       await throttle.clearFailures(input.email);
       const { passwordHash: _, ...user } = found;
@@ -363,7 +371,7 @@ export async function createAuth({
       await throttle.countPasswordChange(user.id);
       await throttle.countAccountAttempt(user.email);
       const storedHash = (await store.findPasswordHash(user.id)) ?? (await passwordHasher.dummyHash());
-      const newHash = await passwordChangeLane.run(async () =>
+      const newHash = await passwordChangeLane.run(laneGroup(client), async () =>
         (await passwordHasher.verify(storedHash, input.currentPassword))
           ? passwordHasher.hash(input.newPassword)
           : null,
@@ -405,7 +413,7 @@ export async function createAuth({
       // Checked before hashing (a bad link costs no argon2id), used up after (a busy hasher does not burn it).
       const check = await store.checkEmailToken('password_reset', tokenHash, now());
       if (!check.ok) throw refusedLink('password_reset', check.reason);
-      const newHash = await passwordChangeLane.run(() => passwordHasher.hash(input.newPassword));
+      const newHash = await passwordChangeLane.run(laneGroup(client), () => passwordHasher.hash(input.newPassword));
       const used = await store.useEmailToken('password_reset', tokenHash, now());
       if (!used.ok) throw refusedLink('password_reset', used.reason);
       const found = await store.findUserById(used.userId);
