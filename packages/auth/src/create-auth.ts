@@ -18,6 +18,7 @@ import {
   type VerifiedAccessToken,
   verifyAccessToken,
 } from './access-token';
+import { addressGroup } from './address-group';
 import type { UserOverview, UsersCursor } from './admin';
 import { type ClientInfo, clientFingerprint } from './client-info';
 import { type AuthConfig, EMAIL_VERIFICATION_TTL } from './config';
@@ -144,12 +145,14 @@ export interface PasswordLanes {
 /**
  * Sign-ins hash on every core but one (at least one), password changes on one more; libuv's pool
  * has four threads. The core left free keeps the event loop answering: with every core hashing,
- * a storm of sign-ins tripled the p99 of every other request (npm run bench, 2 cores). Beyond
- * the queues: 503 with Retry-After.
+ * a storm of sign-ins tripled the p99 of every other request (npm run bench, 2 cores). Each
+ * address group (IPv4 address, IPv6 /64) holds a few tasks at most, and groups take turns, so
+ * two addresses flooding sign-in cannot delay anyone else's by more than a hash or so (issue 20,
+ * finding 5); past its share a group gets 429, past the whole queue everyone gets 503.
  */
 export const defaultPasswordLanes: PasswordLanes = {
-  signIn: { concurrency: Math.max(1, availableParallelism() - 1), maxQueued: 128 },
-  passwordChange: { concurrency: 1, maxQueued: 8 },
+  signIn: { concurrency: Math.max(1, availableParallelism() - 1), maxQueued: 128, perGroup: 4 },
+  passwordChange: { concurrency: 1, maxQueued: 8, perGroup: 2 },
 };
 
 /** The revocation list is stale after this long without catching up (the load balancer's cue). */
@@ -198,8 +201,13 @@ export async function createAuth({
   };
   const userById = cachedUserById((id) => store.findUserById(id));
   const throttle = throttleLimits === 'off' ? noThrottle : createThrottle(store, throttleLimits);
-  const signInLane = createWorkLane(passwordLanes.signIn);
-  const passwordChangeLane = createWorkLane(passwordLanes.passwordChange);
+  // RATE_LIMIT=off (load tests, every request from one address): no share per address either.
+  const lane = (limits: LaneLimits) =>
+    createWorkLane(throttleLimits === 'off' ? { ...limits, perGroup: Number.POSITIVE_INFINITY } : limits);
+  const signInLane = lane(passwordLanes.signIn);
+  const passwordChangeLane = lane(passwordLanes.passwordChange);
+  /** Whose turn a hash is taken on: the client's address group, as the throttle counts it. */
+  const laneGroup = (client: ClientInfo) => addressGroup(client.ip);
   // A session's access tokens outlive it by at most their lifetime plus the clock leeway.
   const revoked = new RevocationList({
     windowMs: (config.accessTokenTtl + CLOCK_TOLERANCE_S) * 1000,
@@ -274,7 +282,7 @@ export async function createAuth({
     await throttle.countAccountAttempt(user.email);
     const stored = await store.findCredential(caller.userId);
     const storedHash = stored?.passwordHash || (await passwordHasher.dummyHash());
-    const valid = await signInLane.run(() => passwordHasher.verify(storedHash, password));
+    const valid = await signInLane.run(laneGroup(client), () => passwordHasher.verify(storedHash, password));
     if (!stored?.passwordHash || !valid) throw new AuthError('INVALID_CREDENTIALS');
     await throttle.clearFailures(user.email);
     return { userId: caller.userId, credentialVersion: stored.credentialVersion };
@@ -352,7 +360,7 @@ export async function createAuth({
       client: ClientInfo,
     ): Promise<SignedIn> {
       await throttle.countAttempt(client.ip);
-      const passwordHash = await signInLane.run(() => passwordHasher.hash(input.password));
+      const passwordHash = await signInLane.run(laneGroup(client), () => passwordHasher.hash(input.password));
       const user = await store.insertUser({ email: input.email, name: input.name, passwordHash }, now());
       await mailLink(user, 'email_verification');
       if (config.requireVerifiedEmail) throw new AuthError('EMAIL_NOT_VERIFIED');
@@ -370,7 +378,7 @@ export async function createAuth({
       await throttle.countAccountAttempt(input.email);
       const found = await store.findUserByEmail(input.email);
       const storedHash = found?.passwordHash ?? (await passwordHasher.dummyHash());
-      const valid = await signInLane.run(() => passwordHasher.verify(storedHash, input.password));
+      const valid = await signInLane.run(laneGroup(client), () => passwordHasher.verify(storedHash, input.password));
       if (!found || !valid) throw new AuthError('INVALID_CREDENTIALS');
       await throttle.clearFailures(input.email);
       // Only someone who knows the password learns that the address is not verified yet.
@@ -429,7 +437,7 @@ export async function createAuth({
       await throttle.countAccountAttempt(user.email);
       const stored = await store.findCredential(user.id);
       const storedHash = stored?.passwordHash ?? (await passwordHasher.dummyHash());
-      const newHash = await passwordChangeLane.run(async () =>
+      const newHash = await passwordChangeLane.run(laneGroup(client), async () =>
         (await passwordHasher.verify(storedHash, input.currentPassword))
           ? passwordHasher.hash(input.newPassword)
           : null,
@@ -477,7 +485,7 @@ export async function createAuth({
       // Checked before hashing (a bad link costs no argon2id), used up after (a busy hasher does not burn it).
       const check = await store.checkEmailToken('password_reset', tokenHash, now());
       if (!check.ok) throw refusedLink('password_reset', check.reason);
-      const newHash = await passwordChangeLane.run(() => passwordHasher.hash(input.newPassword));
+      const newHash = await passwordChangeLane.run(laneGroup(client), () => passwordHasher.hash(input.newPassword));
       const used = await store.useEmailToken('password_reset', tokenHash, now());
       if (!used.ok) throw refusedLink('password_reset', used.reason);
       const found = await store.findUserById(used.userId);

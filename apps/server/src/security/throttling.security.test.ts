@@ -2,8 +2,10 @@
  * Brute-force limits (OWASP Authentication cheat sheet), stored in the database: 10 failed
  * sign-ins per account and 100 sign-in or register attempts per client address, per 15 minutes.
  */
+import { randomBytes } from 'node:crypto';
+import { defaultPasswordLanes } from '@tessera/auth';
 import { afterEach, describe, expect, it } from 'vitest';
-import { callProcedure, registerUser, startTestServer, type TestServer, toAnswer } from '../testing';
+import { callProcedure, registerUser, startTestServer, type TestServer, type TrpcAnswer, toAnswer } from '../testing';
 
 const servers: TestServer[] = [];
 afterEach(async () => {
@@ -18,6 +20,61 @@ async function start(env: Record<string, string> = {}): Promise<TestServer> {
 const password = 'a strong password';
 const login = (server: TestServer, email: string, pass = password, headers: Record<string, string> = {}) =>
   callProcedure(server.url, 'auth.login', { input: { email, password: pass }, headers });
+
+/** Sign-ins one address may have hashing or waiting to hash; past that its next is refused at once. */
+const SHARE = defaultPasswordLanes.signIn.perGroup;
+
+/** `count` attempts, `SHARE` at a time: as many at once as one address may, so none is refused for its share. */
+async function inShares(count: number, attempt: (i: number) => Promise<TrpcAnswer>): Promise<TrpcAnswer[]> {
+  const answers: TrpcAnswer[] = [];
+  for (let first = 0; first < count; first += SHARE) {
+    const size = Math.min(SHARE, count - first);
+    answers.push(...(await Promise.all(Array.from({ length: size }, (_, i) => attempt(first + i)))));
+  }
+  return answers;
+}
+
+/** The middle value, in ms. */
+function median(times: readonly number[]): number {
+  return [...times].sort((a, b) => a - b)[Math.floor(times.length / 2)] ?? Number.NaN;
+}
+
+/**
+ * An attacker flooding sign-in from one address group: four times its share of wrong-password
+ * sign-ins at once, each sent again as soon as it is answered, until refused (429) or stopped;
+ * at most 90 in all, under the address's 100, so any 429 is the hashing lane's. What is left
+ * keeps the attacker's share of the lane full. `settled` resolves once each has been answered.
+ */
+function flood(server: TestServer, name: string, address: () => string) {
+  const workers = 4 * SHARE;
+  const answers: TrpcAnswer[] = [];
+  let sent = 0;
+  let stopped = false;
+  let answeredOnce = 0;
+  let allAnswered: () => void = () => undefined;
+  const settled = new Promise<void>((resolve) => {
+    allAnswered = resolve;
+  });
+  const worker = async () => {
+    for (let attempt = 0; !stopped && sent < 90; attempt++) {
+      const email = `${name}-${sent++}@example.com`;
+      const answer = await login(server, email, 'wrong password', { 'x-forwarded-for': address() });
+      answers.push(answer);
+      if (attempt === 0 && ++answeredOnce === workers) allAnswered();
+      if (answer.status === 429) return;
+    }
+  };
+  const running = Promise.all(Array.from({ length: workers }, worker));
+  return {
+    settled,
+    /** Ends the flood; every answer it got. */
+    async stop(): Promise<TrpcAnswer[]> {
+      stopped = true;
+      await running;
+      return answers;
+    },
+  };
+}
 
 function expectThrottled(answer: { status: number; code: string | null; headers: Headers }): void {
   expect(answer.status).toBe(429);
@@ -61,12 +118,10 @@ describe('throttling', () => {
 
   it('allows 100 sign-in or register attempts per client address, then TOO_MANY_REQUESTS, and ignores X-Forwarded-For by default', async () => {
     const server = await start();
-    const answers = await Promise.all(
-      Array.from({ length: 100 }, (_, i) =>
-        i % 2 === 0
-          ? login(server, `spray${i}@example.com`)
-          : callProcedure(server.url, 'auth.register', { input: { email: `new${i}@example.com`, password } }),
-      ),
+    const answers = await inShares(100, (i) =>
+      i % 2 === 0
+        ? login(server, `spray${i}@example.com`)
+        : callProcedure(server.url, 'auth.register', { input: { email: `new${i}@example.com`, password } }),
     );
     expect(answers.filter((answer) => answer.status === 429)).toEqual([]);
     expectThrottled(await login(server, 'one-more@example.com'));
@@ -117,7 +172,7 @@ describe('throttling', () => {
     const register = () =>
       callProcedure(server.url, 'auth.register', { input: { email: 'taken@example.com', password } });
     expect((await register()).status).toBe(200);
-    const repeats = await Promise.all(Array.from({ length: 99 }, register));
+    const repeats = await inShares(99, register);
     expect(new Set(repeats.map((answer) => answer.code))).toEqual(new Set(['CONFLICT']));
     expectThrottled(await register());
   });
@@ -140,7 +195,7 @@ describe('throttling', () => {
     const server = await start({ TRUST_PROXY: '1' });
     const attempt = (i: number, realAddress = '198.51.100.7') =>
       login(server, `spoof${i}@example.com`, password, { 'x-forwarded-for': `10.${i % 250}.0.1, ${realAddress}` });
-    const answers = await Promise.all(Array.from({ length: 100 }, (_, i) => attempt(i)));
+    const answers = await inShares(100, (i) => attempt(i));
     expect(answers.filter((answer) => answer.status === 429)).toEqual([]);
     expectThrottled(await attempt(100));
     expect((await attempt(101, '198.51.100.8')).status).toBe(401);
@@ -175,6 +230,59 @@ describe('throttling', () => {
       expect(Number(answer.headers.get('retry-after'))).toBeGreaterThan(0);
     }
     expect((await login(server, 'bystander@example.com')).status).toBe(200);
+  });
+
+  /**
+   * @see issue 20, finding 5: the hashing lane served all addresses first come, first served, so
+   * one address within its limits pushed a bystander's sign-in to 10 s, and two made every
+   * sign-in and registration 503.
+   */
+  it('shares sign-in hashing fairly by address: two addresses flooding sign-in get 429 past their share, and a bystander from a third signs in within twice its idle time', async () => {
+    const server = await start({ TRUST_PROXY: '1' });
+    const bystander = { 'x-forwarded-for': '198.51.100.20' };
+    const registered = await callProcedure(server.url, 'auth.register', {
+      input: { email: 'bystander@example.com', password },
+      headers: bystander,
+    });
+    expect(registered.status).toBe(200);
+    /** How long the bystander takes to sign in, in ms; it must be let in. */
+    const signInTime = async () => {
+      const began = performance.now();
+      const answer = await login(server, 'bystander@example.com', password, bystander);
+      expect(answer.status).toBe(200);
+      return performance.now() - began;
+    };
+    await signInTime();
+
+    // Rounds of one idle sign-in and one under attack, so both see the machine's load alike. Each
+    // round's attack is two fresh addresses: one IPv4, one IPv6 /64 picking a new address for
+    // every request.
+    const idle: number[] = [];
+    const underAttack: number[] = [];
+    const attackAnswers: TrpcAnswer[][] = [];
+    for (let round = 1; round <= 5; round++) {
+      idle.push(await signInTime());
+      const attackers = [
+        flood(server, `flood-v4-${round}`, () => `203.0.113.${round}`),
+        flood(server, `flood-v6-${round}`, () => `2001:db8:66:${round}:${randomBytes(2).toString('hex')}::1`),
+      ];
+      await Promise.all(attackers.map((attacker) => attacker.settled));
+      underAttack.push(await signInTime());
+      attackAnswers.push(...(await Promise.all(attackers.map((attacker) => attacker.stop()))));
+    }
+
+    console.info(
+      `bystander sign-in, ms: idle ${idle.map((ms) => ms.toFixed(0)).join(' ')}, under attack ${underAttack.map((ms) => ms.toFixed(0)).join(' ')}`,
+    );
+    // At worst it waits out the hash in progress, then its own goes first, not past the attackers'
+    // queue. The floor (two hashes on a loaded machine) keeps a quick idle time from deciding it.
+    expect(median(underAttack)).toBeLessThan(2 * Math.max(median(idle), 100));
+    for (const answers of attackAnswers) {
+      const refused = answers.filter((answer) => answer.status === 429);
+      expect(refused.length).toBeGreaterThan(0);
+      for (const answer of refused) expectThrottled(answer);
+      expect(answers.filter((answer) => answer.status !== 429 && answer.status !== 401)).toEqual([]);
+    }
   });
 
   it('refuses a new password equal to the current one before hashing anything', async () => {

@@ -15,7 +15,10 @@ let dispose: () => Promise<void>;
 beforeEach(async () => {
   // One hash at a time and no queue: the second concurrent sign-in finds the lane full.
   ({ auth, stores, dispose } = await createTestAuth({
-    passwordLanes: { signIn: { concurrency: 1, maxQueued: 0 }, passwordChange: { concurrency: 1, maxQueued: 0 } },
+    passwordLanes: {
+      signIn: { concurrency: 1, maxQueued: 0, perGroup: 4 },
+      passwordChange: { concurrency: 1, maxQueued: 0, perGroup: 4 },
+    },
   }));
 });
 afterEach(() => dispose());
