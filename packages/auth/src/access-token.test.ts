@@ -1,9 +1,9 @@
 import { createDb, type DbHandle } from '@tessera/db';
-import { decodeJwt, decodeProtectedHeader, SignJWT } from 'jose';
+import { type CryptoKey, decodeJwt, decodeProtectedHeader, SignJWT } from 'jose';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type AccessTokenOptions, issueAccessToken, verifyAccessToken } from './access-token';
+import { type AccessTokenOptions, CLOCK_TOLERANCE_S, issueAccessToken, verifyAccessToken } from './access-token';
 import { createSecretBox, generateSecretKey } from './secret-box';
-import { SigningKeyRing } from './signing-keys';
+import { SIGNING_KEY_RELOAD_INTERVAL_MS, SigningKeyRing } from './signing-keys';
 import { sqliteSigningKeys } from './sqlite-signing-keys';
 
 const box = createSecretBox({ key: generateSecretKey() });
@@ -33,7 +33,15 @@ afterEach(() => handle.close());
 
 /** Signs arbitrary claims with our real private key, to prove verification checks each claim. */
 async function signWithOurKey(claims: Record<string, unknown>, header: Record<string, unknown> = {}): Promise<string> {
-  const { kid, privateKey } = await options.keys.signingKey();
+  return signWith(await options.keys.signingKey(), claims, header);
+}
+
+/** Signs arbitrary claims with a private key of ours: the current one, or one a thief copied. */
+async function signWith(
+  { kid, privateKey }: { kid: string; privateKey: CryptoKey },
+  claims: Record<string, unknown>,
+  header: Record<string, unknown> = {},
+): Promise<string> {
   const now = Math.floor(t0 / 1000);
   return new SignJWT({
     sub: 'user-1',
@@ -155,5 +163,47 @@ describe('access tokens', () => {
 
   it.each(['', 'a.b', 'a.b.c.d', '!!!.???.###', 'x'.repeat(15_000)])('refuses malformed input %#', async (token) => {
     expect(await verifyAccessToken(options, token, t0)).toEqual(INVALID);
+  });
+});
+
+/** @see issue 20, finding 11: a leaked signing key kept minting (admin) tokens after keys:rotate. */
+describe('tokens of a retired or revoked key', () => {
+  const t0s = Math.floor(t0 / 1000);
+  /** The last second after a retirement (at t0) at which a process that has not reloaded yet may still sign. */
+  const lastHonestIat = t0s + SIGNING_KEY_RELOAD_INTERVAL_MS / 1000 + CLOCK_TOLERANCE_S;
+  const issuedAt = (iat: number) => ({ iat, exp: iat + 300 });
+
+  it('refuses a token the retired key signed after its retirement, the reload interval and the clock tolerance', async () => {
+    const leaked = await options.keys.signingKey();
+    await options.keys.rotate();
+    const later = t0 + 100_000;
+    expect(await verifyAccessToken(options, await signWith(leaked, issuedAt(lastHonestIat)), later)).toMatchObject({
+      ok: true,
+    });
+    for (const role of ['user', 'admin']) {
+      const forged = await signWith(leaked, { ...issuedAt(lastHonestIat + 1), role });
+      expect(await verifyAccessToken(options, forged, later)).toEqual(INVALID);
+    }
+    // The new key is not bound by the old one's retirement.
+    expect(await verifyAccessToken(options, await signWithOurKey(issuedAt(lastHonestIat + 1)), later)).toMatchObject({
+      ok: true,
+    });
+  });
+
+  it('calls a revoked key’s genuine token "expired" (its client refreshes), a later or forged one invalid', async () => {
+    const leaked = await options.keys.signingKey();
+    const honest = await issueAccessToken(options, subject, t0);
+    expect(await options.keys.rotate({ revoke: true })).toMatchObject({ revoked: [leaked.kid] });
+
+    expect(await verifyAccessToken(options, honest.accessToken, t0 + 1_000)).toEqual({ ok: false, reason: 'expired' });
+    const [header, payload] = honest.accessToken.split('.');
+    const badSignature = Buffer.alloc(64).toString('base64url');
+    expect(await verifyAccessToken(options, `${header}.${payload}.${badSignature}`, t0 + 1_000)).toEqual(INVALID);
+    const minted = await signWith(leaked, { ...issuedAt(lastHonestIat + 1), role: 'admin' });
+    expect(await verifyAccessToken(options, minted, t0 + 100_000)).toEqual(INVALID);
+
+    const fresh = await issueAccessToken(options, subject, t0 + 1_000);
+    expect(decodeProtectedHeader(fresh.accessToken).kid).not.toBe(leaked.kid);
+    expect(await verifyAccessToken(options, fresh.accessToken, t0 + 1_000)).toMatchObject({ ok: true });
   });
 });

@@ -97,6 +97,20 @@ export async function issueAccessToken(
 
 const base64urlJson = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
+/**
+ * Why the key that signed a token (whose signature is good) refuses it, or null when it vouches
+ * for it. `invalid` for a token issued after its key stopped signing everywhere (retirement, the
+ * reload interval, the clock tolerance): no process of ours signed it, a thief with the retired
+ * private key did. `expired` for a revoked key's token issued before that: an honest client's,
+ * which refreshes onto the new key (a thief has no refresh token to do so).
+ */
+function keyRefusal(keys: SigningKeyRing, kid: string, iat: number): AccessTokenFailure | null {
+  const standing = keys.standing(kid);
+  if (standing === null) return 'invalid';
+  if (iat * 1000 > standing.signedUntil + CLOCK_TOLERANCE_S * 1000) return 'invalid';
+  return standing.revoked ? 'expired' : null;
+}
+
 const INVALID = { ok: false, reason: 'invalid' } as const;
 
 /**
@@ -114,7 +128,8 @@ export async function verifyAccessToken(
   now: number,
 ): Promise<AccessTokenCheck> {
   if (token.length > MAX_TOKEN_LENGTH || !COMPACT_JWS.test(token)) return INVALID;
-  const cached = options.cache?.get(token, now, (kid) => options.keys.verifies(kid));
+  // A hit the key no longer vouches for misses, and the full check below says why.
+  const cached = options.cache?.get(token, now, (kid, iat) => keyRefusal(options.keys, kid, iat) === null);
   if (cached !== undefined) return { ok: true, token: cached };
   try {
     const { payload, protectedHeader } = await jwtVerify(
@@ -152,6 +167,8 @@ export async function verifyAccessToken(
     // Tokens signed before roles existed carry none: they are a plain user's, for minutes at most.
     const role = payload.role ?? 'user';
     if (!isRole(role)) return INVALID;
+    const refusal = keyRefusal(options.keys, protectedHeader.kid, iat);
+    if (refusal !== null) return { ok: false, reason: refusal };
     const verified = {
       userId: sub,
       sessionId: sid,

@@ -31,7 +31,7 @@ import { hashEmailToken, mailedToken, openQueuedMail, sealedMail } from './maile
 import { createPasskeyAuth } from './passkey-auth';
 import { argon2idHasher, type PasswordHasher } from './password';
 import { DEFAULT_RP_NAME, relyingPartyFor } from './relying-party';
-import { createPollingRevocationFeed, type RevocationFeed } from './revocation-feed';
+import { createPollingRevocationFeed, type RevocationFeed, type RevocationSink } from './revocation-feed';
 import { RevocationList } from './revocation-list';
 import type { SecretBox } from './secret-box';
 import {
@@ -215,9 +215,15 @@ export async function createAuth({
     now,
   });
   const feed = revocationFeed ?? createPollingRevocationFeed({ reader: background, pollMs: revocationPollMs, now });
+  // The feed also tells of other processes' rotations: a retired or revoked key stops being
+  // trusted here as soon as it arrives, not only when the keys next reload by themselves.
+  const sink: RevocationSink = {
+    caughtUp: (revocations, asOf) => revoked.caughtUp(revocations, asOf),
+    signingKeysChanged: () => keys.keysChanged(),
+  };
   // Before the server listens: a token of a session ended a minute ago must already be refused.
   try {
-    await feed.start(revoked, revoked.horizon());
+    await feed.start(sink, revoked.horizon());
   } catch (error) {
     await feed.stop();
     throw new Error('Could not load the sessions ended recently', { cause: error });
@@ -689,9 +695,13 @@ export async function createAuth({
       return background.expireGraceSuccessors(now() - config.refreshReuseGrace * 1000);
     },
 
-    /** Replaces the signing key now (e.g. after a suspected leak); old tokens stay valid until they expire. */
-    rotateSigningKey(): Promise<void> {
-      return keys.rotate();
+    /**
+     * Replaces the signing key now; old tokens stay valid until they expire. With `revoke` (a
+     * key has leaked), every other key is distrusted at once: their tokens are refused (honest
+     * clients refresh onto the new key). Resolves to the new kid and the kids revoked.
+     */
+    rotateSigningKey(options: { revoke?: boolean } = {}): Promise<{ kid: string; revoked: string[] }> {
+      return keys.rotate(options);
     },
 
     /**

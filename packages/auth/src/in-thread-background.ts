@@ -4,13 +4,16 @@ import { asc, gt } from 'drizzle-orm';
 import { claimDueMail, markMailFailed, markMailSent, retryMailAt } from './email-tokens';
 import type { RevocationReader } from './revocation-feed';
 import { expireGraceSuccessors } from './sessions';
+import { signingKeysVersion } from './sqlite-signing-keys';
 
 /**
  * The database work a server runs on timers rather than for a request: reading the sessions
- * other processes revoked, clearing refresh successors whose grace window has passed, and the
- * mail outbox the sender works through.
+ * other processes revoked (and whether they changed the signing keys), clearing refresh
+ * successors whose grace window has passed, and the mail outbox the sender works through.
  */
 export interface BackgroundDb extends RevocationReader, MailOutbox {
+  /** Every engine's: the default (polling) feed learns of other processes' rotations from it. */
+  signingKeysVersion(): Promise<string>;
   /** Clears sealed successors of tokens replaced before `before` (epoch ms); resolves to how many. */
   expireGraceSuccessors(before: number): Promise<number>;
   /** Whether the database would take a write now, proven without writing: what `/healthz` asks. */
@@ -35,6 +38,9 @@ export function createInThreadBackground(db: TesseraDb): BackgroundDb {
         .orderBy(asc(sessions.revokedAt))
         .all();
       return rows.flatMap(({ sessionId, revokedAt }) => (revokedAt === null ? [] : [{ sessionId, revokedAt }]));
+    },
+    async signingKeysVersion() {
+      return signingKeysVersion(db);
     },
     async expireGraceSuccessors(before) {
       return expireGraceSuccessors(db, before);

@@ -31,7 +31,12 @@ export type { PasskeyRefusal } from './passkey-auth';
 export type { PasskeySummary, PasskeyTransport } from './passkeys';
 export { argon2idHasher, type PasswordHasher } from './password';
 export { createPgBackground } from './pg-background';
-export { createListeningRevocationFeed, type ListeningFeedOptions, REVOCATION_CHANNEL } from './pg-revocation-feed';
+export {
+  createListeningRevocationFeed,
+  type ListeningFeedOptions,
+  REVOCATION_CHANNEL,
+  SIGNING_KEYS_CHANNEL,
+} from './pg-revocation-feed';
 export { createPgStore } from './pg-store';
 export { CHALLENGE_TTL_MS, DEFAULT_RP_NAME, type RelyingParty, relyingPartyFor } from './relying-party';
 export {

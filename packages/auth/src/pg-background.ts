@@ -23,6 +23,12 @@ export function createPgBackground(db: TesseraPgDb): BackgroundDb {
         .orderBy(asc(sessions.revokedAt));
       return rows.flatMap(({ sessionId, revokedAt }) => (revokedAt === null ? [] : [{ sessionId, revokedAt }]));
     },
+    async signingKeysVersion() {
+      const result = await db.execute<{ version: string }>(
+        sql`select coalesce(string_agg(kid || ':' || coalesce(retired_at::text, '') || ':' || coalesce(revoked_at::text, ''), ' ' order by kid), '') as version from signing_keys`,
+      );
+      return result.rows[0]?.version ?? '';
+    },
     async expireGraceSuccessors(before) {
       const result = await db
         .update(refreshTokens)

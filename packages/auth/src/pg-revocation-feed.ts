@@ -4,6 +4,8 @@ import { DEFAULT_OVERLAP_MS, type RevocationFeed, type RevocationReader, type Re
 
 /** The channel the `sessions_revocation_notify` trigger announces ended sessions on. */
 export const REVOCATION_CHANNEL = 'tessera_revocations';
+/** The channel a rotation (or revocation) of the signing keys is announced on; see `pgSigningKeys`. */
+export const SIGNING_KEYS_CHANNEL = 'tessera_signing_keys';
 /** How the listening connection names itself in `pg_stat_activity`, for operators. */
 export const LISTENER_APPLICATION_NAME = 'tessera revocation listener';
 
@@ -23,7 +25,9 @@ export interface ListeningFeedOptions {
 
 /**
  * Revocations pushed by PostgreSQL: one connection LISTENs on {@link REVOCATION_CHANNEL}, and a
- * session ended by any instance reaches every other at its commit. A heartbeat round trip every
+ * session ended by any instance reaches every other at its commit; on {@link SIGNING_KEYS_CHANNEL}
+ * too, and a rotation of the signing keys has every instance reload them (and so does every
+ * (re)connection, which may have missed one). A heartbeat round trip every
  * `heartbeatMs` tells the sink the list is current (a notification committed before it was sent
  * has arrived by its answer). A lost connection is reopened every `reconnectMs`, LISTENs again
  * and then reads what it missed from its cursor; until then nothing reports the list current,
@@ -58,6 +62,10 @@ export function createListeningRevocationFeed(options: ListeningFeedOptions): Re
       application_name: LISTENER_APPLICATION_NAME,
     });
     client.on('notification', (message) => {
+      if (message.channel === SIGNING_KEYS_CHANNEL) {
+        sink.signingKeysChanged?.();
+        return;
+      }
       const [sessionId, at] = (message.payload ?? '').split(' ');
       const revokedAt = Number(at);
       if (!sessionId || !Number.isSafeInteger(revokedAt)) return;
@@ -72,13 +80,14 @@ export function createListeningRevocationFeed(options: ListeningFeedOptions): Re
     });
     try {
       await client.connect();
-      await client.query(`LISTEN ${REVOCATION_CHANNEL}`);
+      await client.query(`LISTEN ${REVOCATION_CHANNEL}; LISTEN ${SIGNING_KEYS_CHANNEL}`);
       // Listening first, reading second: a revocation lands in one or the other, maybe both
-      // (the list dedupes), never in neither.
+      // (the list dedupes), never in neither. The same for the keys: they are read again.
       const asOf = now();
       const missed = await options.reader.revokedAfter(newestSeen - overlapMs);
       for (const { revokedAt } of missed) newestSeen = Math.max(newestSeen, revokedAt);
       sink.caughtUp(missed, asOf);
+      sink.signingKeysChanged?.();
     } catch (failure) {
       client.removeAllListeners('end');
       await client.end().catch(() => undefined);

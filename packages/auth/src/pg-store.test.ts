@@ -5,6 +5,7 @@ import {
   TEST_DATABASE_URL,
   type TestPgDatabase,
 } from '@tessera/db/testing/postgres';
+import { decodeProtectedHeader } from 'jose';
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { defaultAuthConfig } from './config';
@@ -135,6 +136,26 @@ describe.skipIf(TEST_DATABASE_URL === null)('the auth core on PostgreSQL', () =>
     const { session } = await a.login(account, client);
     expect(await b.verifyAccessToken(session.accessToken)).toMatchObject({ ok: true });
     expect((await b.jwks()).keys).toHaveLength(2);
+  });
+
+  /** @see issue 20, finding 11: a revocation must reach every instance at once. */
+  it('announces a revocation: B refuses the revoked key’s token within a second (its client refreshes), and refreshes onto the new key', async () => {
+    const a = await instance();
+    const b = await instance();
+    const { session, refreshToken } = await a.register(account, client);
+    expect(await b.verifyAccessToken(session.accessToken)).toMatchObject({ ok: true });
+
+    const { kid, revoked } = await a.rotateSigningKey({ revoke: true });
+    expect(revoked).toEqual([decodeProtectedHeader(session.accessToken).kid]);
+    expect(await a.verifyAccessToken(session.accessToken)).toEqual({ ok: false, reason: 'expired' });
+    const waited = await until(async () => !(await b.verifyAccessToken(session.accessToken)).ok);
+    expect(waited).toBeLessThan(1_000);
+    expect(await b.verifyAccessToken(session.accessToken)).toEqual({ ok: false, reason: 'expired' });
+
+    const refreshed = await b.refresh(refreshToken, client);
+    expect(decodeProtectedHeader(refreshed.session.accessToken).kid).toBe(kid);
+    expect(await a.verifyAccessToken(refreshed.session.accessToken)).toMatchObject({ ok: true });
+    expect((await b.jwks()).keys.map((key) => key.kid)).toEqual([kid]);
   });
 
   it('reconnects a killed listener, catches up on what it missed, and reports the error meanwhile', async () => {

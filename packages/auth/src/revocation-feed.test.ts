@@ -5,6 +5,7 @@ import { createInThreadBackground } from './in-thread-background';
 import { createPollingRevocationFeed, DEFAULT_OVERLAP_MS, type RevocationReader } from './revocation-feed';
 import { type Revocation, RevocationList } from './revocation-list';
 import { startSession } from './sessions';
+import { sqliteSigningKeys } from './sqlite-signing-keys';
 
 const t0 = Date.UTC(2026, 0, 1);
 const lifetimes = { refreshIdleTtl: 600, sessionMaxAge: 3600, refreshReuseGrace: 10 };
@@ -142,6 +143,24 @@ describe('polling revocation feed', () => {
     expect(feed.lastError()).toBeNull();
     expect(revoked.isStale()).toBe(false);
     expect(revoked.has(meanwhile)).toBe(true);
+    await feed.stop();
+  });
+
+  it('reports a change of the signing keys (another process rotated) on the next poll, once', async () => {
+    const { revoked, feed } = setup();
+    const sink = { caughtUp: revoked.caughtUp.bind(revoked), signingKeysChanged: vi.fn() };
+    await feed.start(sink, revoked.horizon());
+    // The first read reports: the keys may have changed since this process loaded them.
+    expect(sink.signingKeysChanged).toHaveBeenCalledTimes(1);
+    await vi.advanceTimersByTimeAsync(500);
+    expect(sink.signingKeysChanged).toHaveBeenCalledTimes(1);
+
+    const key = { kid: 'k', publicJwk: '{}', privateJwk: 'sealed', createdAt: t0 };
+    await sqliteSigningKeys(handle.db).replaceActive(undefined, key, 0);
+    await vi.advanceTimersByTimeAsync(250);
+    expect(sink.signingKeysChanged).toHaveBeenCalledTimes(2);
+    await vi.advanceTimersByTimeAsync(500);
+    expect(sink.signingKeysChanged).toHaveBeenCalledTimes(2);
     await feed.stop();
   });
 

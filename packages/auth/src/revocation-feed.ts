@@ -5,11 +5,17 @@ import type { Revocation } from './revocation-list';
 export interface RevocationSink {
   /** The database was read at `asOf` (epoch ms) and held these revocations (maybe none). */
   caughtUp(revocations: readonly Revocation[], asOf: number): void;
+  /**
+   * The signing keys may have changed in the database (another process rotated or revoked one):
+   * reload them. Also called once a feed starts, and after anything that may have missed a change.
+   */
+  signingKeysChanged?(): void;
 }
 
 /**
- * How a process learns of the sessions other processes end. One implementation per engine:
- * SQLite polls (`createPollingRevocationFeed`); Postgres can LISTEN behind the same interface.
+ * How a process learns of the sessions other processes end, and of their rotations of the
+ * signing keys. One implementation per engine: SQLite polls (`createPollingRevocationFeed`);
+ * Postgres can LISTEN behind the same interface.
  *
  * @example
  * await feed.start(revocationList, Date.now() - windowMs); // before the server listens
@@ -30,6 +36,12 @@ export interface RevocationFeed {
 export interface RevocationReader {
   /** Sessions whose `revoked_at` is greater than `after` (epoch ms). */
   revokedAfter(after: number): Promise<Revocation[]>;
+  /**
+   * A value that changes whenever a signing key is added, retired, revoked or deleted: a polling
+   * feed reads it with the revocations, and reports a change. Without it, a process sees another's
+   * rotation only when its keys next reload by themselves (within a minute).
+   */
+  signingKeysVersion?(): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -50,7 +62,8 @@ export interface PollingFeedOptions {
 export const DEFAULT_OVERLAP_MS = 10_000;
 
 /**
- * A feed that asks the database for revocations after a cursor every `pollMs`. At most one
+ * A feed that asks the database for revocations after a cursor every `pollMs`, and for the
+ * signing keys' version (reporting a change: another process rotated). At most one
  * read is outstanding: while the database is locked, reads are not piled up, and the sink's
  * lag grows, which is how staleness shows.
  *
@@ -62,16 +75,25 @@ export function createPollingRevocationFeed(options: PollingFeedOptions): Revoca
   const overlapMs = options.overlapMs ?? DEFAULT_OVERLAP_MS;
   // The cursor: the newest revocation time read so far.
   let newestSeen = 0;
+  // The signing keys' version last read; undefined before the first read, which reports a change.
+  let keysVersion: string | undefined;
   let timer: ReturnType<typeof setInterval> | undefined;
   let reading: Promise<void> | null = null;
   let error: string | null = null;
 
   const read = async (sink: RevocationSink): Promise<void> => {
     const asOf = now();
-    const revocations = await options.reader.revokedAfter(newestSeen - overlapMs);
+    const [revocations, version] = await Promise.all([
+      options.reader.revokedAfter(newestSeen - overlapMs),
+      options.reader.signingKeysVersion?.(),
+    ]);
     for (const { revokedAt } of revocations) newestSeen = Math.max(newestSeen, revokedAt);
     error = null;
     sink.caughtUp(revocations, asOf);
+    if (version !== undefined && version !== keysVersion) {
+      keysVersion = version;
+      sink.signingKeysChanged?.();
+    }
   };
 
   const tick = (sink: RevocationSink) => {

@@ -1,8 +1,8 @@
 import { createDb, type DbHandle, signingKeys } from '@tessera/db';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { issueAccessToken, verifyAccessToken } from './access-token';
 import { createSecretBox, generateSecretKey } from './secret-box';
-import { SigningKeyRing } from './signing-keys';
+import { SIGNING_KEY_RELOAD_INTERVAL_MS, SigningKeyRing } from './signing-keys';
 import { sqliteSigningKeys } from './sqlite-signing-keys';
 
 const SECRET = generateSecretKey();
@@ -164,5 +164,54 @@ describe('SigningKeyRing', () => {
     expect(after).not.toBe(before);
     clock += 60_000;
     expect((await a.signingKey()).kid).toBe(after);
+  });
+
+  /** @see issue 20, finding 11. */
+  it('knows when a retired key signed its last honest token: its retirement plus the reload interval', async () => {
+    const ring = await open();
+    const { kid } = await ring.signingKey();
+    expect(ring.standing(kid)).toEqual({ signedUntil: Number.POSITIVE_INFINITY, revoked: false });
+    await ring.rotate();
+    expect(ring.standing(kid)).toEqual({ signedUntil: clock + SIGNING_KEY_RELOAD_INTERVAL_MS, revoked: false });
+    expect(ring.standing('x'.repeat(43))).toBeNull();
+  });
+
+  it('learns of another process’s rotation when told, and by itself once its keys are older than the interval', async () => {
+    const verifier = await open();
+    const other = await open();
+    const { kid } = await verifier.signingKey();
+
+    await other.rotate();
+    expect(verifier.standing(kid)?.signedUntil).toBe(Number.POSITIVE_INFINITY);
+    verifier.keysChanged();
+    await vi.waitFor(() => expect(verifier.standing(kid)?.signedUntil).toBe(clock + SIGNING_KEY_RELOAD_INTERVAL_MS));
+
+    // Not told this time: verification does not wait on the database, but reloads in the background.
+    const { kid: second } = await other.signingKey();
+    await other.rotate();
+    const retiredAt = clock;
+    clock += SIGNING_KEY_RELOAD_INTERVAL_MS;
+    expect(verifier.standing(second)?.signedUntil).toBe(Number.POSITIVE_INFINITY);
+    await vi.waitFor(() =>
+      expect(verifier.standing(second)?.signedUntil).toBe(retiredAt + SIGNING_KEY_RELOAD_INTERVAL_MS),
+    );
+  });
+
+  it('revokes every other key with a new one, whichever process rotated last: no longer published, and said so', async () => {
+    const a = await open();
+    const b = await open();
+    const first = (await a.signingKey()).kid;
+    await b.rotate();
+    const second = (await b.signingKey()).kid;
+
+    // A has not reloaded: it revokes the key B rotated to as well.
+    const { kid, revoked } = await a.rotate({ revoke: true });
+    expect(revoked.toSorted()).toEqual([first, second].toSorted());
+    expect((await a.signingKey()).kid).toBe(kid);
+    expect(a.standing(first)).toMatchObject({ revoked: true });
+    expect(a.standing(second)).toEqual({ signedUntil: clock + SIGNING_KEY_RELOAD_INTERVAL_MS, revoked: true });
+    expect((await a.publicJwks()).map((key) => key.kid)).toEqual([kid]);
+    // A second revocation has only the key the first one made to revoke.
+    expect((await b.rotate({ revoke: true })).revoked).toEqual([kid]);
   });
 });

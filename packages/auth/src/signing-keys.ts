@@ -1,7 +1,7 @@
 import { createPrivateKey, generateKeyPairSync, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { type CryptoKey, calculateJwkThumbprint, importJWK, type JWK } from 'jose';
 import type { SecretBox } from './secret-box';
-import type { SigningKeyStore } from './store';
+import type { NewSigningKey, SigningKeyStore } from './store';
 
 export const ACCESS_TOKEN_ALG = 'EdDSA';
 
@@ -10,15 +10,30 @@ const KID_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 /** At most one database read per interval for kids we do not know, whatever a client sends. */
 const UNKNOWN_KID_RELOAD_INTERVAL_MS = 1_000;
 /**
- * How often the signing path looks for a key another process made (`npm run keys:rotate`, or a
- * rotation by age): a retired key must stop signing everywhere well before its tokens expire.
+ * The longest a process goes without reloading its keys: it signs with a key another process
+ * retired (`npm run keys:rotate`, or a rotation by age) for at most this long after the
+ * retirement, so no honest token of a retired key is younger (see `signedUntil`). A rotation is
+ * usually seen much sooner: announced on PostgreSQL, read with the revocations on SQLite.
  */
-const SIGNING_KEY_RELOAD_INTERVAL_MS = 60_000;
+export const SIGNING_KEY_RELOAD_INTERVAL_MS = 60_000;
 
 interface VerificationKey {
   publicJwk: JWK;
   publicKey: CryptoKey;
   retiredAt: number | null;
+  revokedAt: number | null;
+}
+
+/** What a verifier must know of the key that signed a token, beyond its signature. */
+export interface KeyStanding {
+  /**
+   * The latest time (epoch ms, by the retiring process's clock) an honest token of this key can
+   * have been issued: Infinity while it signs. A token issued later was made with a stolen
+   * private key.
+   */
+  signedUntil: number;
+  /** Distrusted by `keys:rotate -- --revoke`: its honest tokens are refused, and their clients refresh. */
+  revoked: boolean;
 }
 
 interface ActiveKey {
@@ -55,6 +70,14 @@ export class SigningKeyRing {
   private lastLoadAt = 0;
   /** When an unknown kid last caused a reload: such reloads are throttled, the first is not. */
   private lastUnknownKidReloadAt = Number.NEGATIVE_INFINITY;
+  /** Reloads started and the latest applied: a reload that read before another does not overwrite it. */
+  private loadsStarted = 0;
+  private loadApplied = 0;
+  /** The reload running in the background, and whether another must follow it. */
+  private backgroundReload: Promise<void> | null = null;
+  private reloadAgain = false;
+  /** When a background reload last started: a failing database is not asked on every request. */
+  private lastBackgroundReloadAt = Number.NEGATIVE_INFINITY;
   private readonly now: () => number;
 
   private constructor(private readonly options: SigningKeyRingOptions) {
@@ -69,10 +92,7 @@ export class SigningKeyRing {
     const ring = new SigningKeyRing(options);
     await ring.sealStoredKeys();
     await ring.reload();
-    if (!ring.active) {
-      await ring.insertKeyUnlessAnotherProcessDid(undefined);
-      await ring.reload();
-    }
+    await ring.ensureActive();
     return ring;
   }
 
@@ -89,11 +109,14 @@ export class SigningKeyRing {
 
   /**
    * The public key for `kid`, or null when it is unknown or retired for longer than a token lives.
-   * An unknown, well-formed kid reloads the ring before it is refused (another instance may have
-   * rotated a moment ago); such reloads happen at most once per interval, whatever clients send.
+   * A revoked key's is given too: a genuine token of it is told apart from a forgery (see
+   * `standing`). An unknown, well-formed kid reloads the ring before it is refused (another
+   * instance may have rotated a moment ago); such reloads happen at most once per interval,
+   * whatever clients send.
    */
   async verificationKey(kid: string): Promise<CryptoKey | null> {
     if (!KID_PATTERN.test(kid)) return null;
+    this.reloadInBackgroundIfStale();
     let entry = this.verification.get(kid);
     if (!entry && this.now() - this.lastUnknownKidReloadAt >= UNKNOWN_KID_RELOAD_INTERVAL_MS) {
       this.lastUnknownKidReloadAt = this.now();
@@ -105,33 +128,92 @@ export class SigningKeyRing {
   }
 
   /**
-   * Whether `kid` is a key this ring knows and that still verifies (not retired for longer than
-   * a token lives): what a cached verification asks on every hit. No database read.
+   * What this ring knows of `kid` (see {@link KeyStanding}), or null when it is unknown or no
+   * longer verifies (retired for longer than a token lives): what every verification asks once
+   * the signature is good, and a cached one on every hit. No database read: the keys are reloaded
+   * in the background once they are older than the reload interval.
    */
-  verifies(kid: string): boolean {
+  standing(kid: string): KeyStanding | null {
+    this.reloadInBackgroundIfStale();
     const entry = this.verification.get(kid);
-    return entry !== undefined && this.stillVerifies(entry.retiredAt);
+    if (!entry || !this.stillVerifies(entry.retiredAt)) return null;
+    return { signedUntil: signedUntil(entry.retiredAt), revoked: entry.revokedAt !== null };
   }
 
-  /** The public keys that may still verify a live token, for `/.well-known/jwks.json`. */
+  /** The public keys that may still verify a live token, for `/.well-known/jwks.json`; never a revoked one. */
   async publicJwks(): Promise<JWK[]> {
     await this.reloadIfStale();
     return [...this.verification.values()]
-      .filter((key) => this.stillVerifies(key.retiredAt))
+      .filter((key) => this.stillVerifies(key.retiredAt) && key.revokedAt === null)
       .map((key) => key.publicJwk);
   }
 
   /**
    * Makes a new key the signing key; the old one keeps verifying until its last token expires.
    * Safe to call from several processes at once: only the first replaces the key they all saw.
+   *
+   * With `revoke` (a key has leaked), every other key is revoked in the same transaction:
+   * whichever process rotated last, only the new key is trusted, here at once and in every other
+   * process as soon as it reloads (PostgreSQL announces it). Resolves to the signing key and the
+   * kids revoked.
    */
-  async rotate(): Promise<void> {
-    await this.insertKeyUnlessAnotherProcessDid(this.active?.kid);
+  async rotate({ revoke = false }: { revoke?: boolean } = {}): Promise<{ kid: string; revoked: string[] }> {
+    const key = await this.newKey();
+    const deleteRetiredBefore = key.createdAt - this.verifyWindowMs();
+    let revoked: string[] = [];
+    if (revoke) revoked = await this.options.store.replaceRevokingAll(key, deleteRetiredBefore);
+    else await this.options.store.replaceActive(this.active?.kid, key, deleteRetiredBefore);
     await this.reload();
+    return { kid: (await this.ensureActive()).kid, revoked };
+  }
+
+  /**
+   * Another process may have changed the keys (its rotation was announced, or a poll saw it):
+   * reloads now, in the background. One that arrives during a reload runs another after it, as
+   * the running one may have read too early.
+   */
+  keysChanged(): void {
+    if (this.backgroundReload) {
+      this.reloadAgain = true;
+      return;
+    }
+    this.lastBackgroundReloadAt = this.now();
+    this.backgroundReload = this.reload()
+      // A failed reload leaves the keys as they were; the next verification past the interval,
+      // or the next signature, tries again.
+      .catch(() => undefined)
+      .finally(() => {
+        this.backgroundReload = null;
+        if (this.reloadAgain) {
+          this.reloadAgain = false;
+          this.keysChanged();
+        }
+      });
+  }
+
+  /** A database without a signing key (a new one, or every key retired by hand) gets one. */
+  private async ensureActive(): Promise<ActiveKey> {
+    if (!this.active) {
+      await this.insertKeyUnlessAnotherProcessDid(undefined);
+      await this.reload();
+    }
+    if (!this.active) throw new Error('No active signing key');
+    return this.active;
   }
 
   private async reloadIfStale(): Promise<void> {
     if (this.now() - this.lastLoadAt >= SIGNING_KEY_RELOAD_INTERVAL_MS) await this.reload();
+  }
+
+  /**
+   * Verification never waits on the database, but must learn of retirements too: past the
+   * interval it starts a reload, at most one a second while the database fails.
+   */
+  private reloadInBackgroundIfStale(): void {
+    const now = this.now();
+    if (this.backgroundReload || now - this.lastLoadAt < SIGNING_KEY_RELOAD_INTERVAL_MS) return;
+    if (now - this.lastBackgroundReloadAt < UNKNOWN_KID_RELOAD_INTERVAL_MS) return;
+    this.keysChanged();
   }
 
   private stillVerifies(retiredAt: number | null): boolean {
@@ -153,22 +235,23 @@ export class SigningKeyRing {
   }
 
   private async insertKeyUnlessAnotherProcessDid(expectedActiveKid: string | undefined): Promise<void> {
+    const key = await this.newKey();
+    await this.options.store.replaceActive(expectedActiveKid, key, key.createdAt - this.verifyWindowMs());
+  }
+
+  private async newKey(): Promise<NewSigningKey> {
     const { publicJwk, privateJwk, kid } = await generateEd25519Jwks();
-    const now = this.now();
-    await this.options.store.replaceActive(
-      expectedActiveKid,
-      {
-        kid,
-        publicJwk: JSON.stringify(publicJwk),
-        privateJwk: this.options.box.seal(JSON.stringify(privateJwk), privateKeyContext(kid)),
-        createdAt: now,
-      },
-      now - this.verifyWindowMs(),
-    );
+    return {
+      kid,
+      publicJwk: JSON.stringify(publicJwk),
+      privateJwk: this.options.box.seal(JSON.stringify(privateJwk), privateKeyContext(kid)),
+      createdAt: this.now(),
+    };
   }
 
   private async reload(): Promise<void> {
     const now = this.now();
+    const load = ++this.loadsStarted;
     const rows = await this.options.store.verifiable(now - this.verifyWindowMs());
     const verification = new Map<string, VerificationKey>();
     let active: ActiveKey | undefined;
@@ -176,7 +259,7 @@ export class SigningKeyRing {
       const publicJwk = withMetadata(JSON.parse(row.publicJwk) as JWK, row.kid);
       const known = this.verification.get(row.kid);
       const publicKey = known?.publicKey ?? (await importCryptoKey(publicJwk));
-      verification.set(row.kid, { publicJwk, publicKey, retiredAt: row.retiredAt });
+      verification.set(row.kid, { publicJwk, publicKey, retiredAt: row.retiredAt, revokedAt: row.revokedAt });
       if (!active && row.retiredAt === null) {
         if (this.active?.kid === row.kid) {
           active = { ...this.active, createdAt: row.createdAt };
@@ -188,10 +271,22 @@ export class SigningKeyRing {
         }
       }
     }
+    // Reloads overlap (a signature's, a verification's, an announcement's): the one that read
+    // first must not overwrite what a later one read.
+    if (load < this.loadApplied) return;
+    this.loadApplied = load;
     this.verification = verification;
     this.active = active;
     this.lastLoadAt = now;
   }
+}
+
+/**
+ * The latest an honest token of a key retired at `retiredAt` can have been issued: a process
+ * keeps signing with it until it reloads, at most {@link SIGNING_KEY_RELOAD_INTERVAL_MS} later.
+ */
+function signedUntil(retiredAt: number | null): number {
+  return retiredAt === null ? Number.POSITIVE_INFINITY : retiredAt + SIGNING_KEY_RELOAD_INTERVAL_MS;
 }
 
 async function generateEd25519Jwks(): Promise<{ publicJwk: JWK; privateJwk: JWK; kid: string }> {

@@ -7,6 +7,7 @@ import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type BackgroundDb, createInThreadBackground } from './in-thread-background';
 import { startSession } from './sessions';
+import { sqliteSigningKeys } from './sqlite-signing-keys';
 import { createSqliteWorker } from './sqlite-worker';
 
 const lifetimes = { refreshIdleTtl: 600, sessionMaxAge: 3600, refreshReuseGrace: 10 };
@@ -61,6 +62,21 @@ describe('createSqliteWorker', () => {
     handle.db.$client.pragma('query_only = ON');
     expect(await inThread.writeHealth()).toBe('read-only');
     handle.db.$client.pragma('query_only = OFF');
+  });
+
+  it('reads the signing keys’ version, the same as in-thread, changed by a rotation and a revocation', async () => {
+    const inThread = createInThreadBackground(handle.db);
+    const keys = sqliteSigningKeys(handle.db);
+    const key = (kid: string, createdAt: number) => ({ kid, publicJwk: '{}', privateJwk: 'sealed', createdAt });
+    const versions = [await reader.signingKeysVersion()];
+    await keys.replaceActive(undefined, key('a', 1_000), 0);
+    versions.push(await reader.signingKeysVersion());
+    await keys.replaceActive('a', key('b', 2_000), 0);
+    versions.push(await reader.signingKeysVersion());
+    expect(await inThread.signingKeysVersion()).toBe(versions.at(-1));
+    expect(await keys.replaceRevokingAll(key('c', 3_000), 0)).toEqual(['a', 'b']);
+    versions.push(await reader.signingKeysVersion());
+    expect(new Set(versions).size).toBe(4);
   });
 
   it('reads the sessions revoked after a time, oldest first, on its own connection', async () => {

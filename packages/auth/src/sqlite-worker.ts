@@ -4,10 +4,12 @@ import type { DatabaseHealth } from '@tessera/db';
 import type { QueuedMail } from '@tessera/mail';
 import type { BackgroundDb } from './in-thread-background';
 import type { Revocation } from './revocation-list';
+import { SIGNING_KEYS_VERSION_SQL } from './sqlite-signing-keys';
 
 /**
  * The worker's whole program: a connection of its own and the statements the server runs on a
- * timer (revocations, grace successors, the mail outbox). better-sqlite3 is synchronous, and SQLite itself retries for up to ten seconds when
+ * timer (revocations and the signing keys' version, grace successors, the mail outbox).
+ * better-sqlite3 is synchronous, and SQLite itself retries for up to ten seconds when
  * another process holds the WAL locks: run on the main thread, one timer tick on a locked file
  * would freeze every request. Here only the worker waits, and the revocation feed falls behind,
  * which is how the server notices.
@@ -27,6 +29,7 @@ function prepared() {
       revokedAfter: db.prepare(
         'select id as sessionId, revoked_at as revokedAt from sessions where revoked_at > ? order by revoked_at'
       ),
+      signingKeysVersion: db.prepare(${JSON.stringify(SIGNING_KEYS_VERSION_SQL)}),
       expireGraceSuccessors: db.prepare(
         'update refresh_tokens set successor_sealed = null where successor_sealed is not null and replaced_at < ?'
       ),
@@ -73,6 +76,7 @@ function run(open, task, args) {
   switch (task) {
     case 'writeHealth': return writeHealth(open.db);
     case 'revokedAfter': return open.revokedAfter.all(args[0]);
+    case 'signingKeysVersion': return open.signingKeysVersion.get().version;
     case 'expireGraceSuccessors': return open.expireGraceSuccessors.run(args[0]).changes;
     case 'claimDueMail': {
       const [now, leaseUntil, limit] = args;
@@ -97,6 +101,7 @@ parentPort.on('message', ({ id, task, args }) => {
 type Reply = { id: number; result: unknown } | { id: number; error: string };
 type WorkerTask =
   | 'revokedAfter'
+  | 'signingKeysVersion'
   | 'expireGraceSuccessors'
   | 'writeHealth'
   | 'claimDueMail'
@@ -156,6 +161,9 @@ export function createSqliteWorker(file: string): BackgroundDb {
   return {
     async revokedAfter(after) {
       return (await ask('revokedAfter', after)) as Revocation[];
+    },
+    async signingKeysVersion() {
+      return String(await ask('signingKeysVersion'));
     },
     async expireGraceSuccessors(before) {
       return Number(await ask('expireGraceSuccessors', before));

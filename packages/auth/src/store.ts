@@ -99,9 +99,19 @@ export interface StoredSigningKey {
   privateJwk: string;
   createdAt: number;
   retiredAt: number | null;
+  /** When it was distrusted (`keys:rotate -- --revoke`): its tokens are refused from then on. */
+  revokedAt: number | null;
 }
 
-/** The rows behind `SigningKeyRing`: what it reads and the two transactions it writes. */
+/** A new signing key, as the ring hands it to the store. */
+export type NewSigningKey = Omit<StoredSigningKey, 'retiredAt' | 'revokedAt'>;
+
+/**
+ * The rows behind `SigningKeyRing`: what it reads and the transactions it writes. Every write
+ * that changes which keys sign or verify is announced to the other processes on the database
+ * where the engine can push (PostgreSQL: NOTIFY on `SIGNING_KEYS_CHANNEL`); elsewhere they see
+ * it on their next poll (`RevocationReader.signingKeysVersion`).
+ */
 export interface SigningKeyStore {
   /** Keys still signing or retired after `retiredAfter`, newest first. */
   verifiable(retiredAfter: number): Promise<StoredSigningKey[]>;
@@ -117,7 +127,13 @@ export interface SigningKeyStore {
    */
   replaceActive(
     expectedActiveKid: string | undefined,
-    key: Omit<StoredSigningKey, 'retiredAt'>,
+    key: NewSigningKey,
     deleteRetiredBefore: number,
   ): Promise<boolean>;
+  /**
+   * In one transaction, whichever key is active: retires and revokes every key not yet revoked,
+   * at `key.createdAt`, inserts `key` as the only one trusted, and deletes keys retired before
+   * `deleteRetiredBefore`. Resolves to the kids it revoked.
+   */
+  replaceRevokingAll(key: NewSigningKey, deleteRetiredBefore: number): Promise<string[]>;
 }

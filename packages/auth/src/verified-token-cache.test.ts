@@ -20,16 +20,19 @@ let handle: DbHandle;
 let ring: SigningKeyRing;
 let options: AccessTokenOptions;
 
+let ringOptions: Parameters<typeof SigningKeyRing.open>[0];
+
 beforeEach(async () => {
   clock = t0;
   handle = createDb(':memory:');
-  ring = await SigningKeyRing.open({
+  ringOptions = {
     store: sqliteSigningKeys(handle.db),
     box: createSecretBox({ key: generateSecretKey() }),
     accessTokenTtl: 300,
     signingKeyMaxAge: 86_400,
     now: () => clock,
-  });
+  };
+  ring = await SigningKeyRing.open(ringOptions);
   options = {
     keys: ring,
     issuer: 'https://issuer.test',
@@ -101,6 +104,33 @@ describe('the verified-token cache', () => {
       .run();
     await ring.rotate();
     expect(await verifyAccessToken(options, accessToken, t0 + 1_000)).toEqual({ ok: false, reason: 'invalid' });
+  });
+
+  /** @see issue 20, finding 11: the cache must not keep accepting what the key no longer vouches for. */
+  it('refuses a cached token issued after its key’s retirement, once this process learns of it', async () => {
+    // A thief's token, issued 70 s after the retirement below: no process of ours signs that
+    // late. Verified (and cached) while this process has not heard of the retirement yet.
+    const thief = { ...options, keys: await SigningKeyRing.open(ringOptions) };
+    const lateIat = t0 + 70_000;
+    const forged = await issueAccessToken(thief, subject, lateIat);
+    expect(await verifyAccessToken(options, forged.accessToken, lateIat)).toMatchObject({ ok: true });
+    // Another process retired the key at t0 (as keys:rotate would); this one is told.
+    const other = await SigningKeyRing.open({ ...ringOptions, now: () => t0 });
+    await other.rotate();
+    ring.keysChanged();
+    await vi.waitFor(async () =>
+      expect(await verifyAccessToken(options, forged.accessToken, lateIat + 1_000)).toEqual({
+        ok: false,
+        reason: 'invalid',
+      }),
+    );
+  });
+
+  it('refuses a cached token of a revoked key, as "expired": its client refreshes', async () => {
+    const { accessToken } = await issueAccessToken(options, subject, t0);
+    await verifyAccessToken(options, accessToken, t0);
+    await ring.rotate({ revoke: true });
+    expect(await verifyAccessToken(options, accessToken, t0 + 1_000)).toEqual({ ok: false, reason: 'expired' });
   });
 
   it('keeps a just-rotated key’s tokens good: a retired key verifies as long as its tokens live', async () => {

@@ -6,7 +6,7 @@ const DEFAULT_MAX_ENTRIES = 10_000;
 
 interface CachedToken {
   token: VerifiedAccessToken;
-  /** The key that signed it: a hit counts only while that key still verifies. */
+  /** The key that signed it: a hit counts only while that key still vouches for it. */
   kid: string;
   /** Epoch seconds: `exp` and `iat` as signed. */
   exp: number;
@@ -18,12 +18,13 @@ interface CachedToken {
  * costliest step of an authenticated request. A tampered token is a different string, so it
  * misses and is verified in full. What a hit still checks, every time, is what can change after
  * verification: the time (expiry, with the same tolerance as a full check) and the signing key
- * (retired keys stop verifying); the caller checks revocation after any verification, cached or
+ * (retired keys stop verifying, a revoked one at once, and a retired key never vouches for a token
+ * issued after its retirement); the caller checks revocation after any verification, cached or
  * not. Bounded (least recently used out first), and in memory only.
  *
  * @example
  * const cache = new VerifiedTokenCache();
- * const hit = cache.get(token, Date.now(), (kid) => keys.verifies(kid));
+ * const hit = cache.get(token, Date.now(), (kid, iat) => vouches(kid, iat));
  */
 export class VerifiedTokenCache {
   private readonly entries: LRUCache<string, CachedToken>;
@@ -38,12 +39,13 @@ export class VerifiedTokenCache {
 
   /**
    * The verified token, if `token` was verified before, is still within its time, and its key
-   * still verifies; otherwise undefined (and a stale entry is dropped), so the caller checks in full.
+   * still vouches for a token of its `iat` (epoch s); otherwise undefined (and a stale entry is
+   * dropped), so the caller checks in full.
    */
-  get(token: string, now: number, keyVerifies: (kid: string) => boolean): VerifiedAccessToken | undefined {
+  get(token: string, now: number, keyVouches: (kid: string, iat: number) => boolean): VerifiedAccessToken | undefined {
     const entry = this.entries.get(token);
     if (entry === undefined) return undefined;
-    if (this.fresh(entry, now) && keyVerifies(entry.kid)) return entry.token;
+    if (this.fresh(entry, now) && keyVouches(entry.kid, entry.iat)) return entry.token;
     this.entries.delete(token);
     return undefined;
   }

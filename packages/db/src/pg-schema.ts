@@ -78,6 +78,7 @@ export const signingKeys = pgTable('signing_keys', {
   privateJwk: text('private_jwk').notNull(),
   createdAt: epochMs('created_at').notNull(),
   retiredAt: epochMs('retired_at'),
+  revokedAt: epochMs('revoked_at'),
 });
 
 export const rateLimits = pgTable(

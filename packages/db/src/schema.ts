@@ -102,6 +102,11 @@ export const signingKeys = sqliteTable('signing_keys', {
   createdAt: integer('created_at').notNull(),
   /** When a newer key took over signing; the key still verifies until its last token expires. */
   retiredAt: integer('retired_at'),
+  /**
+   * When `npm run keys:rotate -- --revoke` distrusted it: its tokens are refused from then on
+   * (their clients refresh), and it is no longer published.
+   */
+  revokedAt: integer('revoked_at'),
 });
 
 /**
