@@ -2,9 +2,10 @@ import { configDefaults, defineConfig } from 'vitest/config';
 
 /**
  * Suites that do not run on a test server's database (they spawn their own, or test the
- * environment or the types): once is enough, in the SQLite project.
+ * environment, the types or the input schemas): once is enough, in the SQLite project.
  */
 const engineIndependent = [
+  'src/app-router.test.ts',
   'src/app-router.types.test.ts',
   'src/database.test.ts',
   'src/env.test.ts',

@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import { createContextInner, retryAfterSeconds } from '@tessera/api';
 import type { Auth } from '@tessera/auth';
 import { MAX_BATCH_SIZE, TRPC_PATH } from '@tessera/contract';
-import type { DatabaseHealth } from '@tessera/db';
+import { type DatabaseHealth, isUnstorableText } from '@tessera/db';
 import { logTransport, smtpTransport } from '@tessera/mail';
 import { type FastifyTRPCPluginOptions, fastifyTRPCPlugin } from '@trpc/server/adapters/fastify';
 import Fastify, {
@@ -159,6 +159,9 @@ export async function buildServer({
             req.log.error({ err: error.cause ?? error, path }, 'procedure failed');
           } else if (error.code === 'SERVICE_UNAVAILABLE' && error.cause) {
             req.log.warn({ err: error.cause, path }, 'procedure failed: database unavailable');
+          } else if (error.code === 'BAD_REQUEST' && isUnstorableText(error.cause)) {
+            // The contract should have refused this text: a warning, so the gap is seen and closed.
+            req.log.warn({ err: error.cause, path }, 'procedure refused: text the database cannot store');
           } else {
             req.log.info({ path, code: error.code }, 'procedure refused');
           }

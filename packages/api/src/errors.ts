@@ -1,5 +1,6 @@
 import { AuthError, type AuthErrorCode, BusyError, RateLimitedError } from '@tessera/auth';
 import type { FailureReason } from '@tessera/contract';
+import { isDatabaseUnavailable, isUnstorableText } from '@tessera/db';
 import { TRPCError } from '@trpc/server';
 import type { TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc';
 
@@ -27,6 +28,8 @@ export const messages = {
   internal: 'Something went wrong on our side.',
   unavailable: 'The service is briefly unavailable. Please try again.',
   busy: 'The service is busy. Please try again in a moment.',
+  unstorableText:
+    'The text holds a character that cannot be stored, such as a control character. Remove it and try again.',
   emailNotVerified: 'Please confirm your email address first: open the link we sent you.',
   reauthRequired: 'Please confirm it is you: enter your password or use a passkey, then try again.',
   /** Why a passkey was not accepted, by the core's reason; each says what to do next. */
@@ -222,12 +225,23 @@ const clientErrors: Record<AuthErrorCode, (error: AuthError) => TRPCError> = {
 };
 
 /**
- * What a core error becomes for the client; any other error is left as it is (tRPC turns the
- * unknown ones into INTERNAL_SERVER_ERROR, whose text the error formatter hides).
+ * What an error a procedure threw becomes for the client: a core error through the table above;
+ * a database that cannot be reached (a lost connection, a server restarting) is
+ * SERVICE_UNAVAILABLE, since the client may try again and nothing it sent was wrong; text the
+ * database cannot store (SQLSTATE 22021, 22P05: NUL on PostgreSQL) is BAD_REQUEST, behind the
+ * contract's own refusal. Any other error is left as it is (tRPC turns the unknown ones into
+ * INTERNAL_SERVER_ERROR, whose text the error formatter hides).
  *
  * @example
  * throw toClientError(new AuthError('EMAIL_TAKEN')); // CONFLICT "An account with this email already exists."
  */
 export function toClientError(error: unknown): unknown {
-  return error instanceof AuthError ? clientErrors[error.code](error) : error;
+  if (error instanceof AuthError) return clientErrors[error.code](error);
+  if (isDatabaseUnavailable(error)) {
+    return new TRPCError({ code: 'SERVICE_UNAVAILABLE', message: messages.unavailable, cause: error });
+  }
+  if (isUnstorableText(error)) {
+    return new TRPCError({ code: 'BAD_REQUEST', message: messages.unstorableText, cause: error });
+  }
+  return error;
 }

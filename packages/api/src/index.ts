@@ -12,7 +12,7 @@ export {
 } from './context';
 export { messages, RefusedError, retryAfterSeconds, unauthorized } from './errors';
 export { type Feature, featureStores } from './feature';
-export { decodePageCursor, encodePageCursor, type PageCursor } from './page-cursor';
+export { decodePageCursor, encodePageCursor, type PageCursor, pageCursorInput } from './page-cursor';
 export { type RefreshCookieOptions, type ResponseHeaders, refreshCookie } from './refresh-cookie';
 export { adminRouter } from './routers/admin';
 export { type AuthRouter, createAuthRouter, DEFAULT_REFRESH_COOKIE, mountAuthRouter } from './routers/auth';

@@ -1,13 +1,24 @@
 import type { Auth } from '@tessera/auth';
 import { TRPCError } from '@trpc/server';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import type { FeatureStores, RequestInfo } from './context';
 import { createTestAuth, TEST_ORIGIN as publicOrigin, testContext } from './testing/test-context';
-import { createCallerFactory, protectedProcedure, router, sameOriginProcedure } from './trpc';
+import { createCallerFactory, protectedProcedure, publicProcedure, router, sameOriginProcedure } from './trpc';
+
+/** What node-postgres raises, with its SQLSTATE, wrapped the way Drizzle wraps it. */
+const databaseError = (code: string) =>
+  new Error('Failed query: …', { cause: Object.assign(new Error('database says no'), { code }) });
 
 const probe = router({
   whoami: protectedProcedure.query(({ ctx }) => ({ userId: ctx.user.id, sessionId: ctx.sessionId })),
   signInLike: sameOriginProcedure.mutation(() => 'ok'),
+  failing: publicProcedure.input(z.object({ code: z.string() })).query(({ input }) => {
+    throw databaseError(input.code);
+  }),
+  refusing: publicProcedure.query(() => {
+    throw new TRPCError({ code: 'NOT_FOUND', message: 'No such thing.', cause: databaseError('22021') });
+  }),
 });
 const createCaller = createCallerFactory(probe);
 
@@ -26,6 +37,18 @@ async function codeOf(call: Promise<unknown>): Promise<string> {
     (error: unknown) => (error instanceof TRPCError ? error.code : 'NOT_A_TRPC_ERROR'),
   );
 }
+
+describe('every procedure', () => {
+  it('turns what the database throws into a client error: unstorable text 400, unreachable 503, the rest 500', async () => {
+    const caller = callerWith({});
+    expect(await codeOf(caller.failing({ code: '22021' }))).toBe('BAD_REQUEST');
+    expect(await codeOf(caller.failing({ code: '22P05' }))).toBe('BAD_REQUEST');
+    expect(await codeOf(caller.failing({ code: '57P01' }))).toBe('SERVICE_UNAVAILABLE');
+    expect(await codeOf(caller.failing({ code: '23505' }))).toBe('INTERNAL_SERVER_ERROR');
+    // A procedure's own answer stands, whatever its cause.
+    expect(await codeOf(caller.refusing())).toBe('NOT_FOUND');
+  });
+});
 
 describe('protectedProcedure', () => {
   it('narrows the context to the token’s user and session', async () => {

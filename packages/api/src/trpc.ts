@@ -1,7 +1,6 @@
 import { AuthError } from '@tessera/auth';
 import type { FailureReason, Role } from '@tessera/contract';
-import { isDatabaseUnavailable } from '@tessera/db';
-import { initTRPC, TRPCError } from '@trpc/server';
+import { initTRPC } from '@trpc/server';
 import { ZodError } from 'zod';
 import type { Context } from './context';
 import { fail, messages, reasonOf, toClientError, unauthorized } from './errors';
@@ -33,18 +32,18 @@ export const createCallerFactory = t.createCallerFactory;
 export const middleware = t.middleware;
 
 /**
- * Every procedure starts here: errors the core throws become client errors through one table
- * (`toClientError`), so no procedure needs a try/catch to translate them. A database that cannot
- * be reached (a lost connection, a server restarting) is SERVICE_UNAVAILABLE: the client may try
- * again, and nothing it sent was wrong.
+ * Every procedure starts here: errors the core or the database throw become client errors in one
+ * place (`toClientError`: a core error's code, an unreachable database, text the database cannot
+ * store), so no procedure needs a try/catch to translate them.
  */
 const baseProcedure = t.procedure.use(async ({ next }) => {
   const result = await next();
   if (result.ok) return result;
   const { cause } = result.error;
-  if (cause instanceof AuthError) throw toClientError(cause);
-  if (result.error.code === 'INTERNAL_SERVER_ERROR' && isDatabaseUnavailable(cause)) {
-    throw new TRPCError({ code: 'SERVICE_UNAVAILABLE', message: messages.unavailable, cause });
+  // A TRPCError a procedure chose to throw keeps its code; only what it did not expect is mapped.
+  if (cause instanceof AuthError || result.error.code === 'INTERNAL_SERVER_ERROR') {
+    const clientError = toClientError(cause);
+    if (clientError !== cause) throw clientError;
   }
   return result;
 });

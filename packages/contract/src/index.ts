@@ -22,3 +22,4 @@ export {
 } from './inputs';
 export { limits, MAX_BATCH_SIZE, ROLES, type Role, SIGNED_IN_FLAG_COOKIE, TRPC_PATH } from './limits';
 export type { Session, User } from './session';
+export { followsTextRule, multiLineText, singleLineText, type TextOptions } from './text';

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { emailInput, loginInput, passwordInput, registerInput } from './inputs';
+import {
+  changePasswordInput,
+  emailInput,
+  loginInput,
+  nameInput,
+  passkeyNameInput,
+  passwordInput,
+  registerInput,
+} from './inputs';
 
 describe('inputs', () => {
   it.each([
@@ -31,5 +39,15 @@ describe('inputs', () => {
     expect(registerInput.parse({ ...base, name: ' Ada ' }).name).toBe('Ada');
     expect(registerInput.safeParse({ ...base, isAdmin: true }).success).toBe(false);
     expect(loginInput.safeParse({ ...base, extra: 1 }).success).toBe(false);
+  });
+
+  it('refuses a control character inside any one-line field, sign-in’s password included', () => {
+    expect(loginInput.safeParse({ email: 'a@example.com', password: 'pass\u0000word' }).success).toBe(false);
+    expect(
+      changePasswordInput.safeParse({ currentPassword: 'old\u001bpassword', newPassword: 'a new password' }).success,
+    ).toBe(false);
+    expect(nameInput.safeParse('Ada\u0007').success).toBe(false);
+    expect(passkeyNameInput.safeParse('My\u007fkey').success).toBe(false);
+    expect(emailInput.safeParse('a\tb@example.com').success).toBe(false);
   });
 });

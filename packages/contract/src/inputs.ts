@@ -1,17 +1,13 @@
 import { z } from 'zod';
 import { limits } from './limits';
-
-/** NUL and other control characters have no place in an email, password or name. */
-const noControlCharacters = (value: string) => !/\p{Cc}/u.test(value);
+import { singleLineText } from './text';
 
 /**
  * One address is one account: `Alice@Example.com` and `ａlice@example.com` (full-width) both
  * become `alice@example.com` before anything is looked up or stored.
  */
-export const emailInput = z
-  .string()
+export const emailInput = singleLineText('Email', { trim: true })
   .normalize('NFKC')
-  .trim()
   .toLowerCase()
   .pipe(
     z
@@ -20,17 +16,12 @@ export const emailInput = z
   );
 
 /** Taken exactly as typed: never trimmed, truncated or case-folded. Over 128 is refused before hashing. */
-export const passwordInput = z
-  .string()
+export const passwordInput = singleLineText('Password')
   .min(limits.passwordMinLength, `Password must be at least ${limits.passwordMinLength} characters.`)
-  .max(limits.passwordMaxLength, `Password must be at most ${limits.passwordMaxLength} characters.`)
-  .refine(noControlCharacters, 'Password must not contain control characters.');
+  .max(limits.passwordMaxLength, `Password must be at most ${limits.passwordMaxLength} characters.`);
 
-export const nameInput = z
-  .string()
-  .trim()
+export const nameInput = singleLineText('Name', { trim: true })
   .max(limits.nameMaxLength, `Name must be at most ${limits.nameMaxLength} characters.`)
-  .refine(noControlCharacters, 'Name must not contain control characters.')
   .transform((name) => (name === '' ? null : name));
 
 export const registerInput = z.strictObject({
@@ -41,8 +32,7 @@ export const registerInput = z.strictObject({
 
 export const changePasswordInput = z
   .strictObject({
-    currentPassword: z
-      .string()
+    currentPassword: singleLineText('Password')
       .min(1, 'Enter your current password.')
       .max(limits.passwordMaxLength, `Password must be at most ${limits.passwordMaxLength} characters.`),
     newPassword: passwordInput,
@@ -53,12 +43,13 @@ export const changePasswordInput = z
     message: 'The new password must differ from the current one.',
   });
 
-/** Sign-in does not re-check password rules: the stored hash is the judge. */
-
+/**
+ * Sign-in does not re-check the length rules: the stored hash is the judge. Control characters
+ * are refused, as everywhere: no password was ever set with one.
+ */
 export const loginInput = z.strictObject({
   email: emailInput,
-  password: z
-    .string()
+  password: singleLineText('Password')
     .min(1, 'Enter your password.')
     .max(limits.passwordMaxLength, `Password must be at most ${limits.passwordMaxLength} characters.`),
 });
@@ -67,7 +58,10 @@ export const loginInput = z.strictObject({
 export const revokeSessionInput = z.strictObject({ id: z.uuid('Unknown session id.') });
 
 /** A mailed link's token: 256 bits in base64url, exactly as the link carries it. */
-const mailedTokenInput = z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'This link is not valid. Ask for a new one.');
+const mailedTokenInput = singleLineText('The link').regex(
+  /^[A-Za-z0-9_-]{43}$/,
+  'This link is not valid. Ask for a new one.',
+);
 
 /** `auth.password.requestReset`: the address to send a reset link to, if it has an account. */
 export const requestResetInput = z.strictObject({ email: emailInput });
@@ -80,8 +74,7 @@ export const verifyEmailInput = z.strictObject({ token: mailedTokenInput });
 
 /** WebAuthn's binary fields arrive base64url-encoded (`@simplewebauthn/browser` does it). */
 const base64url = (what: string, maxLength: number) =>
-  z
-    .string()
+  singleLineText(what)
     .min(1, `${what} is missing.`)
     .max(maxLength, `${what} is too long.`)
     .regex(/^[A-Za-z0-9_-]+$/, `${what} must be base64url.`);
@@ -108,7 +101,7 @@ export const registrationResponseInput = z.object({
     clientDataJSON: clientDataInput,
     // Attestation certificates make this the largest field; 64 kB covers every real chain.
     attestationObject: base64url('attestationObject', 65_536),
-    transports: z.array(z.string().max(32)).max(8).optional(),
+    transports: z.array(singleLineText('A transport').max(32)).max(8).optional(),
   }),
 });
 
@@ -127,12 +120,9 @@ export const authenticationResponseInput = z.object({
   }),
 });
 
-export const passkeyNameInput = z
-  .string()
-  .trim()
+export const passkeyNameInput = singleLineText('A passkey name', { trim: true })
   .min(1, 'Give the passkey a name.')
-  .max(limits.passkeyNameMaxLength, `A passkey name must be at most ${limits.passkeyNameMaxLength} characters.`)
-  .refine(noControlCharacters, 'A passkey name must not contain control characters.');
+  .max(limits.passkeyNameMaxLength, `A passkey name must be at most ${limits.passkeyNameMaxLength} characters.`);
 
 /** `auth.passkeys.register`: the new credential, and what to call it (the server picks a name if none). */
 export const registerPasskeyInput = z.strictObject({

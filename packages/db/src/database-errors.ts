@@ -11,19 +11,49 @@ const UNAVAILABLE_MESSAGE =
   /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection ended unexpectedly/i;
 
 /**
- * Whether `error` (or what it wraps: Drizzle's DrizzleQueryError keeps the driver's error as
- * its cause) says the database is unreachable rather than the request wrong: the server answers
- * 503 SERVICE_UNAVAILABLE for those, never 500.
+ * SQLSTATEs of text the database cannot store: NUL (22021 character_not_in_repertoire), or a
+ * character the server's encoding lacks (22P05 untranslatable_character). The request was wrong,
+ * not the server: the contract refuses such text first, these are the defence behind it.
+ */
+const UNSTORABLE_TEXT_SQLSTATE = new Set(['22021', '22P05']);
+
+/** `error` and the errors it wraps (Drizzle's DrizzleQueryError keeps the driver's error as its cause). */
+function* causeChain(error: unknown): Generator<Error> {
+  for (let current = error, depth = 0; current instanceof Error && depth < 5; depth++) {
+    yield current;
+    current = current.cause;
+  }
+}
+
+const codeOf = (error: Error): string | null => ('code' in error && typeof error.code === 'string' ? error.code : null);
+
+/**
+ * Whether `error` (or what it wraps) says the database is unreachable rather than the request
+ * wrong: the server answers 503 SERVICE_UNAVAILABLE for those, never 500.
  *
  * @example
  * isDatabaseUnavailable(new Error('Connection terminated unexpectedly')); // true
  */
 export function isDatabaseUnavailable(error: unknown): boolean {
-  for (let current = error, depth = 0; current instanceof Error && depth < 5; depth++) {
-    const code = 'code' in current && typeof current.code === 'string' ? current.code : null;
+  for (const current of causeChain(error)) {
+    const code = codeOf(current);
     if (code !== null && (UNAVAILABLE_SQLSTATE.test(code) || UNAVAILABLE_ERRNO.has(code))) return true;
     if (UNAVAILABLE_MESSAGE.test(current.message)) return true;
-    current = current.cause;
+  }
+  return false;
+}
+
+/**
+ * Whether `error` (or what it wraps) is the database refusing a text value it cannot store: the
+ * server answers 400 BAD_REQUEST for those, never 500.
+ *
+ * @example
+ * isUnstorableText(Object.assign(new Error('invalid byte sequence for encoding "UTF8": 0x00'), { code: '22021' })); // true
+ */
+export function isUnstorableText(error: unknown): boolean {
+  for (const current of causeChain(error)) {
+    const code = codeOf(current);
+    if (code !== null && UNSTORABLE_TEXT_SQLSTATE.has(code)) return true;
   }
   return false;
 }

@@ -17,7 +17,7 @@ export {
   type PgDbHandle,
   type TesseraPgDb,
 } from './create-pg-db';
-export { isDatabaseUnavailable, withoutQueryParameters } from './database-errors';
+export { isDatabaseUnavailable, isUnstorableText, withoutQueryParameters } from './database-errors';
 export { pgSchema } from './pg-schema';
 export {
   authEvents,

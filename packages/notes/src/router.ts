@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { decodePageCursor, encodePageCursor, protectedProcedure, router } from '@tessera/api';
+import { encodePageCursor, protectedProcedure, router } from '@tessera/api';
 import { limits } from '@tessera/contract';
 import { TRPCError } from '@trpc/server';
 import { createNoteInput, listNotesInput, noteIdInput, updateNoteInput } from './inputs';
@@ -25,9 +25,7 @@ const notFound = () => new TRPCError({ code: 'NOT_FOUND', message: 'No such note
 export const notesRouter = router({
   list: protectedProcedure.input(listNotesInput).query(async ({ ctx, input }) => {
     const limit = input?.limit ?? limits.notesPageSize;
-    const after = input?.cursor ? decodePageCursor(input.cursor) : null;
-    if (input?.cursor && !after)
-      throw new TRPCError({ code: 'BAD_REQUEST', message: 'Invalid input. cursor: Unknown cursor.' });
+    const after = input?.cursor ?? null;
     const rows = await ctx.stores.notes.list(ctx.user.id, { limit, after });
     const items = rows.slice(0, limit);
     const last = items.at(-1);

@@ -2,7 +2,7 @@ import { limits } from '@tessera/contract';
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import type { Context } from '../context';
-import { decodePageCursor, encodePageCursor } from '../page-cursor';
+import { encodePageCursor, pageCursorInput } from '../page-cursor';
 import { roleProcedure, router } from '../trpc';
 
 const adminProcedure = roleProcedure('admin');
@@ -10,7 +10,7 @@ const adminProcedure = roleProcedure('admin');
 const listUsersInput = z
   .strictObject({
     limit: z.int().min(1).max(limits.notesPageSizeMax).optional(),
-    cursor: z.string().max(200).nullish(),
+    cursor: pageCursorInput.nullish(),
     direction: z.literal('forward').optional(),
   })
   .optional();
@@ -21,9 +21,7 @@ const clientInfo = (ctx: Context) => ({ userAgent: ctx.request.userAgent, ip: ct
 export const adminRouter = router({
   users: router({
     list: adminProcedure.input(listUsersInput).query(async ({ ctx, input }) => {
-      const after = input?.cursor ? decodePageCursor(input.cursor) : null;
-      if (input?.cursor && !after)
-        throw new TRPCError({ code: 'BAD_REQUEST', message: 'Invalid input. cursor: Unknown cursor.' });
+      const after = input?.cursor ?? null;
       const page = await ctx.auth.listUsers({ limit: input?.limit ?? limits.notesPageSize, after });
       return { items: page.items, nextCursor: page.next ? encodePageCursor(page.next) : null };
     }),
