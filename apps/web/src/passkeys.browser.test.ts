@@ -7,7 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { rawSql } from '@tessera/server/testing';
 import type { CDPSession, Page } from 'playwright-core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createAccount, signIn } from './testing/app-driver';
+import { createAccount, signIn, TEST_PASSWORD } from './testing/app-driver';
 import { type AppUnderTest, startAppAndBrowser } from './testing/browser';
 
 let app: AppUnderTest;
@@ -136,6 +136,33 @@ describe('passkeys in Chromium', () => {
     expect(new URL(page.url()).pathname).toBe('/');
     await page.getByRole('link', { name: 'Sessions' }).click();
     await page.getByText('Signed in with a passkey').first().waitFor();
+  });
+
+  /** @see issue 20, finding 3: adding a passkey needs a recent proof; the page asks for it and carries on. */
+  it('asks the password again in a dialog when the sign-in is old, then adds the passkey without a second click', async () => {
+    const origin = app.server.publicOrigin;
+    const page = await app.browser.context.newPage();
+    await addVirtualAuthenticator(page);
+    await createAccount(page, origin, 'ada@example.com');
+    await proveAddress('ada@example.com');
+    // Signed in long ago: the reload's silent refresh brings a token that says so.
+    await rawSql(app.server.dbFile, 'update sessions set auth_time = 1');
+    await page.goto(`${origin}/account`);
+    await page.getByText('You have no passkeys yet.').waitFor();
+
+    await page.getByRole('button', { name: 'Add a passkey' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Confirm it is you' });
+    await dialog.waitFor();
+    expect(await dialog.getByLabel('Your password').evaluate((input) => input === document.activeElement)).toBe(true);
+    await dialog.getByLabel('Your password').fill('not the password');
+    await dialog.getByRole('button', { name: 'Confirm' }).click();
+    await dialog.getByText('That password is not right. Try again.').waitFor();
+    await screenshot(page, 'reauth-dialog');
+    await dialog.getByLabel('Your password').fill(TEST_PASSWORD);
+    await dialog.getByRole('button', { name: 'Confirm' }).click();
+    await page.getByText(/^Passkey added: .+\. You can use it to sign in\.$/).waitFor();
+    expect(await dialog.count()).toBe(0);
+    await expect.poll(() => page.getByRole('list', { name: 'Passkeys' }).getByRole('listitem').count()).toBe(1);
   });
 
   it('says in plain words when this browser has no passkey for the site', async () => {

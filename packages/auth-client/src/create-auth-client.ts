@@ -83,6 +83,14 @@ export interface AuthClient {
   /** Creates an account with `auth.register` and signs in; rejects with the server's TRPCClientError. */
   signUp(input: SignUpInput): Promise<Session>;
   /**
+   * Proves the password, or a passkey (through `ceremony`, as `signInWithPasskey` does), again in
+   * this session with `auth.reauthenticate`, after a change was refused with `REAUTH_REQUIRED`:
+   * every tab adopts the fresh access token (the same session and cookie), and the change may be
+   * tried again. Rejects with the server's TRPCClientError (UNAUTHORIZED, reason
+   * `INVALID_CREDENTIALS`, for a wrong password or another account's passkey).
+   */
+  reauthenticate(proof: { password: string } | { ceremony: PasskeyCeremony }): Promise<Session>;
+  /**
    * Revokes the session on the server and forgets it locally; the other tabs are told at once,
    * before the server answers. Locally it always succeeds; `revoked` says whether the server
    * confirmed (or the session had already ended), since without that a reload could restore it.
@@ -325,6 +333,17 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
       return establish(() => api.auth.passkeys.authenticate.mutate({ response }));
     },
     signUp: (input) => establish(() => api.auth.register.mutate(input)),
+    async reauthenticate(proof) {
+      const input =
+        'password' in proof
+          ? { password: proof.password }
+          : { passkey: await proof.ceremony(await api.auth.passkeys.authenticationOptions.mutate()) };
+      const session = await api.auth.reauthenticate.mutate(input);
+      // The same session: a refresh answering after this reads the new proof from its row too.
+      state.accept(session);
+      tabs.publish({ type: 'refreshed', session });
+      return session;
+    },
     async requestPasswordReset(email) {
       await api.auth.password.requestReset.mutate({ email });
     },

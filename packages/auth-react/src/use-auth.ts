@@ -16,6 +16,7 @@ export interface UseAuthResult {
   signIn: AuthClient['signIn'];
   signInWithPasskey: AuthClient['signInWithPasskey'];
   signUp: AuthClient['signUp'];
+  reauthenticate: AuthClient['reauthenticate'];
   signOut: AuthClient['signOut'];
   signOutEverywhere: AuthClient['signOutEverywhere'];
   changePassword: AuthClient['changePassword'];
@@ -45,6 +46,7 @@ export function useAuth(): UseAuthResult {
       signIn: client.signIn,
       signInWithPasskey: client.signInWithPasskey,
       signUp: client.signUp,
+      reauthenticate: client.reauthenticate,
       signOut: client.signOut,
       signOutEverywhere: client.signOutEverywhere,
       changePassword: client.changePassword,

@@ -1,4 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { getFailureReason } from '@tessera/auth-client';
 import { limits } from '@tessera/contract';
 import { useState } from 'react';
 import { describeDevice } from '../lib/describe-device';
@@ -8,6 +9,7 @@ import { useTRPC } from '../trpc';
 import { ConfirmDialog } from './confirm-dialog';
 import { LoadError } from './load-error';
 import { OutcomeNotice } from './outcome-notice';
+import { ReauthDialog } from './reauth-dialog';
 
 /**
  * The Account page's passkeys: the list (name, when added, when last used), "Add a passkey",
@@ -36,19 +38,25 @@ export function PasskeysSection() {
   const remove = useMutation(trpc.auth.passkeys.remove.mutationOptions({ onSuccess: refresh }));
   // From the click to the answer, the browser's prompt included: a second click would abort it.
   const [adding, setAdding] = useState(false);
+  // The server wants a fresh proof first (REAUTH_REQUIRED): asked in a dialog, then added again.
+  const [confirming, setConfirming] = useState(false);
 
   const add = async () => {
     setAdding(true);
     setOutcome(null);
     setProblem(null);
     try {
-      const response = await createPasskey(await registrationOptions.mutateAsync());
+      const options = await registrationOptions.mutateAsync().catch((error: unknown) => {
+        if (getFailureReason(error) === 'REAUTH_REQUIRED') setConfirming(true);
+        throw error;
+      });
+      const response = await createPasskey(options);
       // Named after this browser and system, which is where the passkey is likely kept.
       const name = describeDevice(navigator.userAgent).slice(0, limits.passkeyNameMaxLength);
       const added = await register.mutateAsync({ response, name });
       setOutcome(`Passkey added: ${added.name}. You can use it to sign in.`);
     } catch (error) {
-      fail(error);
+      if (getFailureReason(error) !== 'REAUTH_REQUIRED') fail(error);
     } finally {
       setAdding(false);
     }
@@ -126,6 +134,16 @@ export function PasskeysSection() {
           {problem.message}
         </p>
       )}
+      {confirming ? (
+        <ReauthDialog
+          purpose="add a passkey"
+          onProved={() => {
+            setConfirming(false);
+            void add();
+          }}
+          onCancel={() => setConfirming(false)}
+        />
+      ) : null}
       {removing ? (
         <ConfirmDialog
           title="Remove this passkey?"

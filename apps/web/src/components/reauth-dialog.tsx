@@ -1,0 +1,123 @@
+import { getFailureReason } from '@tessera/auth-client';
+import { useAuth } from '@tessera/auth-react';
+import { type FormEvent, useId, useLayoutEffect, useRef, useState } from 'react';
+import { describeAuthError } from '../lib/describe-auth-error';
+import { describePasskeyError, isCancelledByPage, passkeyPrompt } from '../lib/passkeys';
+
+/** Props of {@link ReauthDialog}. */
+export interface ReauthDialogProps {
+  /** What the proof is for, completing "To …, confirm it is you", e.g. "add a passkey". */
+  purpose: string;
+  /** The proof was accepted: the access token is fresh, try the change again. */
+  onProved(): void;
+  /** Cancel, Escape, or the dialog closing any other way. */
+  onCancel(): void;
+}
+
+/**
+ * Asks the signed-in user to prove it is them again (their password, or a passkey) when the
+ * server refused a sensitive change with `REAUTH_REQUIRED`; the page then retries the change, so
+ * nothing the user entered is lost. A native modal `<dialog>`, as `ConfirmDialog`; focus starts in
+ * the password field. Render it only while asking.
+ *
+ * @example
+ * {asking ? <ReauthDialog purpose="add a passkey" onProved={retry} onCancel={() => setAsking(false)} /> : null}
+ */
+export function ReauthDialog({ purpose, onProved, onCancel }: ReauthDialogProps) {
+  const { reauthenticate } = useAuth();
+  const dialog = useRef<HTMLDialogElement>(null);
+  const titleId = useId();
+  const descriptionId = useId();
+  const passwordId = useId();
+  const [password, setPassword] = useState('');
+  const [problem, setProblem] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  // As ConfirmDialog: closed in a layout effect's cleanup, so focus returns to the opener.
+  useLayoutEffect(() => {
+    const element = dialog.current;
+    if (element && !element.open) element.showModal();
+    return () => element?.close();
+  }, []);
+
+  const prove = async (proof: Parameters<typeof reauthenticate>[0]) => {
+    setBusy(true);
+    setProblem(null);
+    try {
+      await reauthenticate(proof);
+      onProved();
+    } catch (error) {
+      if (!isCancelledByPage(error)) setProblem(describeReauthError(error, 'password' in proof));
+    } finally {
+      setBusy(false);
+    }
+  };
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    void prove({ password });
+  };
+
+  return (
+    <dialog
+      ref={dialog}
+      className="dialog"
+      aria-labelledby={titleId}
+      aria-describedby={descriptionId}
+      onCancel={(event) => {
+        event.preventDefault();
+        onCancel();
+      }}
+    >
+      <h2 id={titleId} className="dialog-title">
+        Confirm it is you
+      </h2>
+      <p id={descriptionId} className="dialog-text">
+        To {purpose}, enter your password or use a passkey. We ask when you last proved it a while ago.
+      </p>
+      <form onSubmit={submit} noValidate>
+        <div className="field">
+          <label htmlFor={passwordId} className="field-label">
+            Your password
+          </label>
+          <input
+            id={passwordId}
+            className="field-input"
+            type="password"
+            autoComplete="current-password"
+            value={password}
+            onChange={(event) => setPassword(event.target.value)}
+            aria-invalid={problem !== null || undefined}
+            autoFocus
+          />
+        </div>
+        {problem === null ? null : (
+          <p className="alert" role="alert">
+            {problem}
+          </p>
+        )}
+        <div className="dialog-actions">
+          <button type="button" className="button button-secondary" onClick={onCancel}>
+            Cancel
+          </button>
+          <button
+            type="button"
+            className="button button-secondary"
+            disabled={busy}
+            onClick={() => void prove({ ceremony: passkeyPrompt({ autofill: false }) })}
+          >
+            Use a passkey
+          </button>
+          <button type="submit" className="button button-primary" disabled={busy} aria-busy={busy}>
+            Confirm
+          </button>
+        </div>
+      </form>
+    </dialog>
+  );
+}
+
+function describeReauthError(error: unknown, withPassword: boolean): string {
+  if (!withPassword) return describePasskeyError(error, 'sign-in');
+  if (getFailureReason(error) === 'INVALID_CREDENTIALS') return 'That password is not right. Try again.';
+  return describeAuthError(error, 'sign-in').message;
+}
