@@ -113,8 +113,12 @@ export interface AuthClient {
    * or not the address has an account; rejects only when throttled or unreachable.
    */
   requestPasswordReset(email: string): Promise<void>;
-  /** Sets a new password from a reset link's token and signs in (every other session ends). */
-  resetPassword(input: ResetPasswordInput): Promise<Session>;
+  /**
+   * Sets a new password from a reset link's token and signs in (every other session ends).
+   * `removedPasskeys`: passkeys removed because the reset was the address's first proof;
+   * `keptPasskeys`: those the account keeps, for the owner to check.
+   */
+  resetPassword(input: ResetPasswordInput): Promise<Session & { removedPasskeys: number; keptPasskeys: number }>;
   /** Confirms the address with a verification link's token; a signed-in tab then sees it at once. */
   verifyEmail(token: string): Promise<void>;
   /** Mails the signed-in user a fresh confirmation link (throttled). */
@@ -347,7 +351,16 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     async requestPasswordReset(email) {
       await api.auth.password.requestReset.mutate({ email });
     },
-    resetPassword: (input) => establish(() => api.auth.password.reset.mutate(input)),
+    async resetPassword(input) {
+      const passkeys = { removedPasskeys: 0, keptPasskeys: 0 };
+      // Every tab adopts the contract's Session; what became of the passkeys is for this page only.
+      const session = await establish(async () => {
+        const { removedPasskeys, keptPasskeys, ...answer } = await api.auth.password.reset.mutate(input);
+        Object.assign(passkeys, { removedPasskeys, keptPasskeys });
+        return answer;
+      });
+      return { ...session, ...passkeys };
+    },
     async verifyEmail(token) {
       await api.auth.email.verify.mutate({ token });
       // A refresh carries the user as stored now: the banner asking to confirm goes away.

@@ -68,6 +68,12 @@ export interface CredentialSubject {
   credentialVersion: number;
 }
 
+/** What a password reset did to the account's passkeys: the page after it shows them. */
+export interface PasskeysAfterReset {
+  removedPasskeys: number;
+  keptPasskeys: number;
+}
+
 /** What `auth.reauthenticate` accepts: the password, or a passkey's answer to `passkeys.authenticationOptions`. */
 export type ReauthenticationProof = { password: string } | { passkey: AuthenticationResponseInput };
 
@@ -482,10 +488,15 @@ export async function createAuth({
 
     /**
      * Sets a new password with a mailed reset token (single use), proves the address, ends every
-     * session of the user and signs this client in. Throws `AuthError('EMAIL_LINK_REFUSED')`
+     * session of the user and signs this client in. When the reset is the address's first proof,
+     * every passkey goes too (`removedPasskeys` says how many): anyone could have added them.
+     * `keptPasskeys`: how many the account still has, for the owner to check. Throws `AuthError('EMAIL_LINK_REFUSED')`
      * (details.reason: unknown, expired, used, superseded), `RateLimitedError`, `BusyError`.
      */
-    async resetPassword(input: { token: string; newPassword: string }, client: ClientInfo): Promise<SignedIn> {
+    async resetPassword(
+      input: { token: string; newPassword: string },
+      client: ClientInfo,
+    ): Promise<SignedIn & PasskeysAfterReset> {
       await throttle.countAttempt(client.ip);
       const tokenHash = hashEmailToken(input.token);
       // Checked before hashing (a bad link costs no argon2id), used up after (a busy hasher does not burn it).
@@ -511,7 +522,8 @@ export async function createAuth({
       const started = await startSession(subject, client, 'password');
       await record({ userId: found.id, type: 'password_reset', sessionId: started.sessionId, client });
       const user = { ...started.user, emailVerified: true };
-      return sessionFor(user, started);
+      const keptPasskeys = (await store.listPasskeys(found.id)).length;
+      return { ...(await sessionFor(user, started)), removedPasskeys: changed.removedPasskeys, keptPasskeys };
     },
 
     /** Proves the address with a mailed verification token (single use). Throws `EMAIL_LINK_REFUSED`. */

@@ -252,6 +252,20 @@ export function createPasskeyAuth<SignInResult>({
     },
 
     /**
+     * Removes every one of the caller's passkeys that may go (`remove`'s rule: a passkey-only
+     * account keeps its last): how many went.
+     */
+    async removeAll(caller: Caller, client: ClientInfo): Promise<number> {
+      let removed = 0;
+      for (const { id } of await store.listPasskeys(caller.userId)) {
+        if ((await store.removePasskey({ id, userId: caller.userId })) !== 'removed') continue;
+        removed += 1;
+        await record({ userId: caller.userId, type: 'passkey_removed', sessionId: caller.sessionId, client });
+      }
+      return removed;
+    },
+
+    /**
      * Options for `navigator.credentials.get()`, for anyone: no credential list, so the browser
      * offers the discoverable passkeys it holds for this site and no account is named.
      */

@@ -114,13 +114,15 @@ export function endAllSessionsPg(
       .where(stamp)
       .returning({ ...userColumns, credentialVersion: users.credentialVersion });
     if (!row) return null;
-    if (change.removePasskeys) await tx.delete(passkeys).where(eq(passkeys.userId, change.userId));
+    const removed = change.removePasskeys ? await tx.delete(passkeys).where(eq(passkeys.userId, change.userId)) : null;
     const ended = await tx
       .update(sessions)
       .set({ revokedAt: now, revokedReason: change.reason })
       .where(and(eq(sessions.userId, change.userId), isNull(sessions.revokedAt)))
       .returning({ id: sessions.id });
-    return { endedSessionIds: ended.map(({ id }) => id), credentialVersion: row.credentialVersion, user: toUser(row) };
+    const endedSessionIds = ended.map(({ id }) => id);
+    const removedPasskeys = removed?.rowCount ?? 0;
+    return { endedSessionIds, credentialVersion: row.credentialVersion, user: toUser(row), removedPasskeys };
   });
 }
 

@@ -96,6 +96,8 @@ export interface CredentialChanged {
   endedSessionIds: string[];
   credentialVersion: number;
   user: User;
+  /** How many passkeys `removePasskeys` removed (0 without it). */
+  removedPasskeys: number;
 }
 
 /**
@@ -186,7 +188,9 @@ export function endAllSessions(db: TesseraDb, change: CredentialChange, now: num
         .returning({ ...userColumns, credentialVersion: users.credentialVersion })
         .get();
       if (!row) return null;
-      if (change.removePasskeys) tx.delete(passkeys).where(eq(passkeys.userId, change.userId)).run();
+      const removedPasskeys = change.removePasskeys
+        ? tx.delete(passkeys).where(eq(passkeys.userId, change.userId)).run().changes
+        : 0;
       const ended = tx
         .update(sessions)
         .set({ revokedAt: now, revokedReason: change.reason })
@@ -197,6 +201,7 @@ export function endAllSessions(db: TesseraDb, change: CredentialChange, now: num
         endedSessionIds: ended.map(({ id }) => id),
         credentialVersion: row.credentialVersion,
         user: toUser(row),
+        removedPasskeys,
       };
     },
     { behavior: 'immediate' },

@@ -11,11 +11,27 @@ import { LoadError } from './load-error';
 import { OutcomeNotice } from './outcome-notice';
 import { ReauthDialog } from './reauth-dialog';
 
+/** What a password reset just did, for the Account page it lands on. */
+export interface AfterReset {
+  /** Passkeys removed because the reset was the address's first proof. */
+  removedPasskeys: number;
+}
+
+/** What to say after a reset: what it removed, or what to check. */
+function afterResetNotice({ removedPasskeys }: AfterReset, kept: number): string | null {
+  if (removedPasskeys > 0) {
+    const them = removedPasskeys === 1 ? 'The passkey' : `The ${removedPasskeys} passkeys`;
+    return `Your new password is set. ${them} added before you confirmed your address ${removedPasskeys === 1 ? 'was' : 'were'} removed: anyone could have added ${removedPasskeys === 1 ? 'it' : 'them'}.`;
+  }
+  return kept > 0 ? 'Your new password is set. Check the passkeys below: remove any you do not recognise.' : null;
+}
+
 /**
  * The Account page's passkeys: the list (name, when added, when last used), "Add a passkey",
- * and "Remove" for each, after a confirmation.
+ * and "Remove" for each, after a confirmation. Right after a password reset, it says what the
+ * reset removed, or offers "Remove all passkeys".
  */
-export function PasskeysSection() {
+export function PasskeysSection({ afterReset = null }: { afterReset?: AfterReset | null }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const passkeys = useQuery(trpc.auth.passkeys.list.queryOptions());
@@ -36,6 +52,9 @@ export function PasskeysSection() {
   const registrationOptions = useMutation(trpc.auth.passkeys.registrationOptions.mutationOptions());
   const register = useMutation(trpc.auth.passkeys.register.mutationOptions({ onSuccess: refresh }));
   const remove = useMutation(trpc.auth.passkeys.remove.mutationOptions({ onSuccess: refresh }));
+  const removeAll = useMutation(trpc.auth.passkeys.removeAll.mutationOptions({ onSuccess: refresh }));
+  const [removingAll, setRemovingAll] = useState(false);
+  const resetNotice = afterReset && passkeys.data ? afterResetNotice(afterReset, passkeys.data.length) : null;
   // From the click to the answer, the browser's prompt included: a second click would abort it.
   const [adding, setAdding] = useState(false);
   // The server wants a fresh proof first (REAUTH_REQUIRED): asked in a dialog, then added again.
@@ -62,6 +81,21 @@ export function PasskeysSection() {
     }
   };
 
+  const confirmRemoveAll = () => {
+    setRemovingAll(false);
+    setOutcome(null);
+    setProblem(null);
+    removeAll.mutate(undefined, {
+      onSuccess: ({ removed }) =>
+        setOutcome(
+          removed === 1
+            ? 'Your passkey was removed. It can no longer sign in.'
+            : `All ${removed} passkeys were removed. They can no longer sign in.`,
+        ),
+      onError: fail,
+    });
+  };
+
   const confirmRemove = (id: string, name: string) => {
     setRemoving(null);
     setOutcome(null);
@@ -85,6 +119,7 @@ export function PasskeysSection() {
         so it cannot be phished.
       </p>
       {outcome === null ? null : <OutcomeNotice message={outcome} />}
+      {outcome === null && resetNotice !== null ? <OutcomeNotice message={resetNotice} /> : null}
       {passkeys.isError ? (
         <LoadError what="Your passkeys" onRetry={() => void passkeys.refetch()} />
       ) : passkeys.data === undefined ? (
@@ -120,15 +155,27 @@ export function PasskeysSection() {
           ))}
         </ul>
       )}
-      <button
-        type="button"
-        className="button button-secondary"
-        disabled={adding}
-        aria-busy={adding}
-        onClick={() => void add()}
-      >
-        Add a passkey
-      </button>
+      <div className="passkey-actions">
+        {afterReset && (passkeys.data?.length ?? 0) > 0 ? (
+          <button
+            type="button"
+            className="button button-danger"
+            disabled={removeAll.isPending}
+            onClick={() => setRemovingAll(true)}
+          >
+            Remove all passkeys
+          </button>
+        ) : null}
+        <button
+          type="button"
+          className="button button-secondary"
+          disabled={adding}
+          aria-busy={adding}
+          onClick={() => void add()}
+        >
+          Add a passkey
+        </button>
+      </div>
       {problem === null ? null : (
         <p key={problem.attempt} className="alert alert-below" role="alert">
           {problem.message}
@@ -143,6 +190,16 @@ export function PasskeysSection() {
           }}
           onCancel={() => setConfirming(false)}
         />
+      ) : null}
+      {removingAll ? (
+        <ConfirmDialog
+          title="Remove all passkeys?"
+          confirmLabel="Remove all passkeys"
+          onConfirm={confirmRemoveAll}
+          onCancel={() => setRemovingAll(false)}
+        >
+          None of them will sign in to your account any more. Your new password still will.
+        </ConfirmDialog>
       ) : null}
       {removing ? (
         <ConfirmDialog

@@ -1,19 +1,32 @@
 import { useAuth } from '@tessera/auth-react';
 import { limits } from '@tessera/contract';
 import { type FormEvent, useState } from 'react';
-import { Link } from 'react-router';
+import { Link, useLocation } from 'react-router';
 import { AuthCard } from '../components/auth-card';
 import { EmailAddress } from '../components/email-address';
 import { FormAlert } from '../components/form-alert';
-import { PasskeysSection } from '../components/passkeys-section';
+import { type AfterReset, PasskeysSection } from '../components/passkeys-section';
 import { SubmitButton } from '../components/submit-button';
 import { TextField } from '../components/text-field';
 import { useFormSubmission } from '../lib/use-form-submission';
 import { MIN_PASSWORD_LENGTH, validateChangePassword } from '../lib/validate';
 
+/** The reset page's hand-over in the router's state, if this visit comes from there. */
+function afterResetIn(state: unknown): AfterReset | null {
+  if (typeof state !== 'object' || state === null || !('afterReset' in state)) return null;
+  const { afterReset } = state;
+  return typeof afterReset === 'object' &&
+    afterReset !== null &&
+    'removedPasskeys' in afterReset &&
+    typeof afterReset.removedPasskeys === 'number'
+    ? { removedPasskeys: afterReset.removedPasskeys }
+    : null;
+}
+
 /** `/account`: change the password (which signs out every other device), and manage passkeys. */
 export function AccountPage() {
   const { user, changePassword } = useAuth();
+  const afterReset = afterResetIn(useLocation().state);
   const [currentPassword, setCurrentPassword] = useState('');
   const [newPassword, setNewPassword] = useState('');
   const [changed, setChanged] = useState(false);
@@ -73,7 +86,7 @@ export function AccountPage() {
         {/* Under the button, so the button never moves when the alert comes or goes. */}
         {problem === null ? null : <FormAlert key={attempt} message={problem.message} />}
       </form>
-      <PasskeysSection />
+      <PasskeysSection afterReset={afterReset} />
     </AuthCard>
   );
 }

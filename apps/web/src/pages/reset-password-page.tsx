@@ -4,6 +4,7 @@ import { type FormEvent, useState } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { AuthCard } from '../components/auth-card';
 import { FormAlert } from '../components/form-alert';
+import type { AfterReset } from '../components/passkeys-section';
 import { SubmitButton } from '../components/submit-button';
 import { TextField } from '../components/text-field';
 import { useLinkToken } from '../lib/link-token';
@@ -38,8 +39,11 @@ export function ResetPasswordPage() {
     void submit(
       () => validateNewPassword({ newPassword }),
       async () => {
-        await resetPassword({ token, newPassword });
-        await navigate('/', { replace: true });
+        const { removedPasskeys, keptPasskeys } = await resetPassword({ token, newPassword });
+        // With passkeys in play, the Account page says what the reset removed, or lists those kept to check.
+        const afterReset: AfterReset = { removedPasskeys };
+        if (removedPasskeys + keptPasskeys === 0) await navigate('/', { replace: true });
+        else await navigate('/account', { replace: true, state: { afterReset } });
       },
     );
   };

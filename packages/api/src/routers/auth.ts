@@ -164,10 +164,15 @@ export function createAuthRouter(options: { cookie: RefreshCookieOptions } = { c
         return { ok: true as const };
       }),
 
-      /** Sets the new password from a mailed link, ends every other session, and signs this browser in. */
-      reset: sameOriginProcedure
-        .input(resetPasswordInput)
-        .mutation(async ({ ctx, input }) => handOver(ctx, await ctx.auth.resetPassword(input, clientInfo(ctx)))),
+      /**
+       * Sets the new password from a mailed link, ends every other session, and signs this browser
+       * in. `removedPasskeys`: the passkeys removed because this was the address's first proof;
+       * `keptPasskeys`: those the account keeps, for its owner to check.
+       */
+      reset: sameOriginProcedure.input(resetPasswordInput).mutation(async ({ ctx, input }) => {
+        const reset = await ctx.auth.resetPassword(input, clientInfo(ctx));
+        return { ...handOver(ctx, reset), removedPasskeys: reset.removedPasskeys, keptPasskeys: reset.keptPasskeys };
+      }),
     }),
 
     email: router({
@@ -206,6 +211,11 @@ export function createAuthRouter(options: { cookie: RefreshCookieOptions } = { c
         await ctx.auth.passkeys.remove({ userId: ctx.user.id, sessionId: ctx.sessionId }, input.id, clientInfo(ctx));
         return { ok: true as const };
       }),
+
+      /** Removes every passkey of the caller's (after a reset, say): how many. Needs a fresh proof. */
+      removeAll: freshProcedure.mutation(async ({ ctx }) => ({
+        removed: await ctx.auth.passkeys.removeAll({ userId: ctx.user.id, sessionId: ctx.sessionId }, clientInfo(ctx)),
+      })),
 
       /** Options for `navigator.credentials.get()`, for anyone: the browser offers this site's passkeys. */
       authenticationOptions: sameOriginProcedure.mutation(({ ctx }) =>
