@@ -311,6 +311,7 @@ describe('passkeys', () => {
     const token = resetLink() ?? '';
     const session = await owner.client.auth.password.reset.mutate({ token, newPassword: 'the owner password' });
     expect(session.user.emailVerified).toBe(true);
+    expect(session).toMatchObject({ removedPasskeys: 1, keptPasskeys: 0 });
 
     expect(await rawSql(server.dbFile, 'select id from passkeys')).toEqual([]);
     expect(await refusal(attacker.client.auth.passkeys.list.query())).toMatch(/^UNAUTHORIZED:SESSION_REVOKED: /);
@@ -321,6 +322,21 @@ describe('passkeys', () => {
         stranger.client.auth.passkeys.authenticate.mutate({ response: authenticator.authenticate(challenge) }),
       ),
     ).toMatch(/^UNAUTHORIZED:INVALID_CREDENTIALS: /);
+  });
+
+  it('removes every passkey at once, but a passkey-only account keeps its last', async () => {
+    const { server } = await start();
+    const ada = await signedUp(server, 'ada@example.com');
+    const authenticator = authenticatorFor(server);
+    await addPasskey(ada, authenticator);
+    await addPasskey(ada, authenticator);
+    expect(await ada.client.auth.passkeys.removeAll.mutate()).toEqual({ removed: 2 });
+    expect(await ada.client.auth.passkeys.list.query()).toEqual([]);
+    await addPasskey(ada, authenticator);
+    await addPasskey(ada, authenticator);
+    await rawSql(server.dbFile, "update users set password_hash = ''");
+    expect(await ada.client.auth.passkeys.removeAll.mutate()).toEqual({ removed: 1 });
+    expect(await ada.client.auth.passkeys.list.query()).toHaveLength(1);
   });
 
   it('keeps the last way in: a passkey-only account cannot remove its last passkey', async () => {
