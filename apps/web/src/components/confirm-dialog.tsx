@@ -1,4 +1,5 @@
-import { type ReactNode, useId, useLayoutEffect, useRef } from 'react';
+import type { ReactNode } from 'react';
+import { ModalDialog } from './modal-dialog';
 
 /** Props of {@link ConfirmDialog}. */
 export interface ConfirmDialogProps {
@@ -14,45 +15,15 @@ export interface ConfirmDialogProps {
 }
 
 /**
- * Asks once before something that cannot be undone. A native modal `<dialog>`: the page behind
- * is inert, Tab stays inside, Escape cancels, and screen readers announce the title and the
- * sentence. Focus starts on Cancel, so Enter alone never destroys anything. Render it only
- * while asking.
+ * Asks once before something that cannot be undone, in a {@link ModalDialog}. Focus starts on
+ * Cancel, so Enter alone never destroys anything. Render it only while asking.
  *
  * @example
  * {asking ? <ConfirmDialog title="Sign out everywhere?" confirmLabel="Sign out all devices" … /> : null}
  */
 export function ConfirmDialog({ title, children, confirmLabel, onConfirm, onCancel }: ConfirmDialogProps) {
-  const dialog = useRef<HTMLDialogElement>(null);
-  const titleId = useId();
-  const descriptionId = useId();
-
-  // Layout effect: its cleanup closes the dialog while it is still in the document, so the
-  // browser hands focus back to the button that opened it.
-  useLayoutEffect(() => {
-    const element = dialog.current;
-    if (element && !element.open) element.showModal();
-    return () => element?.close();
-  }, []);
-
   return (
-    <dialog
-      ref={dialog}
-      className="dialog"
-      aria-labelledby={titleId}
-      aria-describedby={descriptionId}
-      onCancel={(event) => {
-        // Escape: close through React's state, not behind its back.
-        event.preventDefault();
-        onCancel();
-      }}
-    >
-      <h2 id={titleId} className="dialog-title">
-        {title}
-      </h2>
-      <p id={descriptionId} className="dialog-text">
-        {children}
-      </p>
+    <ModalDialog title={title} description={children} onCancel={onCancel}>
       <div className="dialog-actions">
         {/* biome-ignore lint/a11y/noAutofocus: a modal dialog must put focus inside; Cancel is the safe place. */}
         <button type="button" className="button button-secondary" onClick={onCancel} autoFocus>
@@ -62,6 +33,6 @@ export function ConfirmDialog({ title, children, confirmLabel, onConfirm, onCanc
           {confirmLabel}
         </button>
       </div>
-    </dialog>
+    </ModalDialog>
   );
 }

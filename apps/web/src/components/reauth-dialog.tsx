@@ -1,8 +1,9 @@
 import { getFailureReason } from '@tessera/auth-client';
 import { useAuth } from '@tessera/auth-react';
-import { type FormEvent, useId, useLayoutEffect, useRef, useState } from 'react';
+import { type FormEvent, useId, useState } from 'react';
 import { describeAuthError } from '../lib/describe-auth-error';
 import { describePasskeyError, isCancelledByPage, passkeyPrompt } from '../lib/passkeys';
+import { ModalDialog } from './modal-dialog';
 
 /** Props of {@link ReauthDialog}. */
 export interface ReauthDialogProps {
@@ -17,28 +18,18 @@ export interface ReauthDialogProps {
 /**
  * Asks the signed-in user to prove it is them again (their password, or a passkey) when the
  * server refused a sensitive change with `REAUTH_REQUIRED`; the page then retries the change, so
- * nothing the user entered is lost. A native modal `<dialog>`, as `ConfirmDialog`; focus starts in
- * the password field. Render it only while asking.
+ * nothing the user entered is lost. A {@link ModalDialog}; focus starts in the password field.
+ * Render it only while asking.
  *
  * @example
  * {asking ? <ReauthDialog purpose="add a passkey" onProved={retry} onCancel={() => setAsking(false)} /> : null}
  */
 export function ReauthDialog({ purpose, onProved, onCancel }: ReauthDialogProps) {
   const { reauthenticate } = useAuth();
-  const dialog = useRef<HTMLDialogElement>(null);
-  const titleId = useId();
-  const descriptionId = useId();
   const passwordId = useId();
   const [password, setPassword] = useState('');
   const [problem, setProblem] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-
-  // As ConfirmDialog: closed in a layout effect's cleanup, so focus returns to the opener.
-  useLayoutEffect(() => {
-    const element = dialog.current;
-    if (element && !element.open) element.showModal();
-    return () => element?.close();
-  }, []);
 
   const prove = async (proof: Parameters<typeof reauthenticate>[0]) => {
     setBusy(true);
@@ -58,22 +49,11 @@ export function ReauthDialog({ purpose, onProved, onCancel }: ReauthDialogProps)
   };
 
   return (
-    <dialog
-      ref={dialog}
-      className="dialog"
-      aria-labelledby={titleId}
-      aria-describedby={descriptionId}
-      onCancel={(event) => {
-        event.preventDefault();
-        onCancel();
-      }}
+    <ModalDialog
+      title="Confirm it is you"
+      description={`To ${purpose}, enter your password or use a passkey. We ask when you last proved it a while ago.`}
+      onCancel={onCancel}
     >
-      <h2 id={titleId} className="dialog-title">
-        Confirm it is you
-      </h2>
-      <p id={descriptionId} className="dialog-text">
-        To {purpose}, enter your password or use a passkey. We ask when you last proved it a while ago.
-      </p>
       <form onSubmit={submit} noValidate>
         <div className="field">
           <label htmlFor={passwordId} className="field-label">
@@ -87,6 +67,7 @@ export function ReauthDialog({ purpose, onProved, onCancel }: ReauthDialogProps)
             value={password}
             onChange={(event) => setPassword(event.target.value)}
             aria-invalid={problem !== null || undefined}
+            // biome-ignore lint/a11y/noAutofocus: a modal dialog must put focus inside; the password is what it asks for.
             autoFocus
           />
         </div>
@@ -112,7 +93,7 @@ export function ReauthDialog({ purpose, onProved, onCancel }: ReauthDialogProps)
           </button>
         </div>
       </form>
-    </dialog>
+    </ModalDialog>
   );
 }
 
