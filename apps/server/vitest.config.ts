@@ -14,6 +14,7 @@ const engineIndependent = [
   'src/node-version.test.ts',
   'src/start-failure.test.ts',
   'src/revocation-watch.test.ts',
+  'src/revocation-stale.test.ts',
 ];
 
 const postgres = Boolean(process.env.TEST_DATABASE_URL);

@@ -9,6 +9,7 @@ import {
   TEST_DATABASE_URL,
   type TestPgDatabase,
 } from '@tessera/db/testing/postgres';
+import { startTcpProxy } from '@tessera/db/testing/tcp-proxy';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { REFRESH_COOKIE_NAME } from './refresh-cookie';
 import {
@@ -20,7 +21,6 @@ import {
   type SpawnedServer,
   spawnServer,
 } from './testing';
-import { startTcpProxy } from './testing/tcp-proxy';
 
 if (TEST_DATABASE_URL === null) console.warn(NO_POSTGRES_REASON);
 

@@ -1,8 +1,9 @@
-import type { Auth } from '@tessera/auth';
+import { type Auth, REVOCATION_STALE_AFTER_MS } from '@tessera/auth';
 import { TRPCError } from '@trpc/server';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { FeatureStores, RequestInfo } from './context';
+import { RefusedError } from './errors';
 import { createTestAuth, TEST_ORIGIN as publicOrigin, testContext } from './testing/test-context';
 import { createCallerFactory, protectedProcedure, publicProcedure, router, sameOriginProcedure } from './trpc';
 
@@ -67,6 +68,92 @@ describe('protectedProcedure', () => {
       expect(await codeOf(callerWith({ authorization }).whoami())).toBe('UNAUTHORIZED');
     },
   );
+});
+
+describe('protectedProcedure while the list of ended sessions is stale (issue 20, finding 4)', () => {
+  const client = { userAgent: null, ip: '127.0.0.1' };
+  const account = { email: 'stale@example.com', password: 'a strong password' };
+  let clock: number;
+  let sessionReads: number;
+  let databaseDown: boolean;
+  let stale: Awaited<ReturnType<typeof createTestAuth>>;
+  beforeEach(async () => {
+    clock = Date.now();
+    sessionReads = 0;
+    databaseDown = false;
+    stale = await createTestAuth({
+      now: () => clock,
+      // The feed reads once, at start, and not again for an hour: moving the clock past five
+      // seconds makes the list stale while the database stays readable.
+      revocationPollMs: 3_600_000,
+      wrapStore: (store) => ({
+        ...store,
+        sessionStatus(input, now) {
+          sessionReads++;
+          if (databaseDown) throw new Error('Connection terminated unexpectedly');
+          return store.sessionStatus(input, now);
+        },
+      }),
+    });
+    await stale.auth.register({ ...account, name: null }, client);
+  });
+  afterEach(() => stale.dispose());
+
+  /** A new session of the account: its access token and id. */
+  async function signIn(): Promise<{ token: string; sessionId: string }> {
+    const { session } = await stale.auth.login(account, client);
+    const check = await stale.auth.verifyAccessToken(session.accessToken);
+    if (!check.ok) throw new Error('token refused');
+    return { token: session.accessToken, sessionId: check.token.sessionId };
+  }
+  /** What a call with the token answers: OK, or the code and reason it was refused with. */
+  async function whoami(token: string): Promise<string> {
+    const caller = createCaller(testContext(stale.auth, stale.stores, { authorization: `Bearer ${token}` }));
+    return caller.whoami().then(
+      () => 'OK',
+      (error: unknown) => {
+        if (!(error instanceof TRPCError)) throw error;
+        return error instanceof RefusedError ? `${error.code}:${error.reason}` : error.code;
+      },
+    );
+  }
+  const turnStale = () => {
+    clock += REVOCATION_STALE_AFTER_MS + 1;
+    expect(stale.auth.revocationListStale()).toBe(true);
+  };
+
+  it('confirms the session row: a revocation the list missed is SESSION_REVOKED, an expired session SESSION_EXPIRED', async () => {
+    const revoked = await signIn();
+    const expired = await signIn();
+    const live = await signIn();
+    // Ended by another instance and run out, straight in the table: this list knows of neither.
+    stale.db.$client
+      .prepare("update sessions set revoked_at = ?, revoked_reason = 'logout' where id = ?")
+      .run(clock, revoked.sessionId);
+    stale.db.$client.prepare('update sessions set idle_expires_at = ? where id = ?').run(clock, expired.sessionId);
+
+    // Current: the list is trusted, and no session is read (the hot path of every request).
+    expect(stale.auth.revocationListStale()).toBe(false);
+    expect(await whoami(revoked.token)).toBe('OK');
+    expect(await whoami(live.token)).toBe('OK');
+    expect(sessionReads).toBe(0);
+
+    turnStale();
+    expect(await whoami(revoked.token)).toBe('UNAUTHORIZED:SESSION_REVOKED');
+    expect(await whoami(expired.token)).toBe('UNAUTHORIZED:SESSION_EXPIRED');
+    expect(await whoami(live.token)).toBe('OK');
+    expect(sessionReads).toBe(3);
+  });
+
+  it('answers SERVICE_UNAVAILABLE, never a pass, when the database cannot confirm the session either', async () => {
+    const { token } = await signIn();
+    databaseDown = true;
+    // Current: nothing is read, so a database that is down does not matter here.
+    expect(await whoami(token)).toBe('OK');
+    turnStale();
+    expect(await whoami(token)).toBe('SERVICE_UNAVAILABLE');
+    expect(sessionReads).toBe(1);
+  });
 });
 
 describe('sameOriginProcedure', () => {

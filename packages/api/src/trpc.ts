@@ -1,4 +1,4 @@
-import { AuthError } from '@tessera/auth';
+import { type Auth, AuthError, type Caller } from '@tessera/auth';
 import type { FailureReason, Role } from '@tessera/contract';
 import { initTRPC } from '@trpc/server';
 import { ZodError } from 'zod';
@@ -69,10 +69,29 @@ const refusedAccess: Record<'invalid' | 'expired' | 'revoked', readonly [Failure
   revoked: ['SESSION_REVOKED', messages.sessionRevoked],
 };
 
+type SessionStatus = Awaited<ReturnType<Auth['sessionStatus']>>;
+const refusedSession: Record<Exclude<SessionStatus, 'live'>, readonly [FailureReason, string]> = {
+  revoked: ['SESSION_REVOKED', messages.sessionRevoked],
+  expired: ['SESSION_EXPIRED', messages.sessionExpired],
+  unverified: ['EMAIL_NOT_VERIFIED', messages.emailNotVerified],
+};
+
+/**
+ * Reads the session row and refuses the caller unless it is live: the one rule for sensitive
+ * procedures, and for every protected one while the list of ended sessions is stale. A database
+ * that cannot answer is SERVICE_UNAVAILABLE (the base procedure maps its error), never a pass.
+ */
+async function requireLiveSession(auth: Auth, caller: Caller): Promise<void> {
+  const status = await auth.sessionStatus(caller);
+  if (status !== 'live') throw unauthorized(...refusedSession[status]);
+}
+
 /**
  * Requires a valid access token (`Authorization: Bearer …`) of a session that has not ended,
  * checked with the keys and the list of ended sessions in memory (no database), and narrows the
- * context to the signed-in user and session.
+ * context to the signed-in user and session. Fails closed: while that list is stale (its feed has
+ * not caught up for over 5 s, so another instance's revocation may be missing), the session row
+ * is confirmed as `sessionProcedure` does (issue 20, finding 4).
  */
 export const protectedProcedure = baseProcedure.use(async ({ ctx, next }) => {
   const header = ctx.request.authorization;
@@ -82,6 +101,7 @@ export const protectedProcedure = baseProcedure.use(async ({ ctx, next }) => {
   const check = await ctx.auth.verifyAccessToken(token);
   if (!check.ok) throw unauthorized(...refusedAccess[check.reason]);
   const { userId, role, sessionId, authTime } = check.token;
+  if (ctx.auth.revocationListStale()) await requireLiveSession(ctx.auth, { userId, sessionId });
   return next({ ctx: { user: { id: userId, role }, sessionId, authTime } });
 });
 
@@ -91,10 +111,7 @@ export const protectedProcedure = baseProcedure.use(async ({ ctx, next }) => {
  * which must hold even if this process's list of ended sessions has fallen behind.
  */
 export const sessionProcedure = protectedProcedure.use(async ({ ctx, next }) => {
-  const status = await ctx.auth.sessionStatus({ userId: ctx.user.id, sessionId: ctx.sessionId });
-  if (status === 'revoked') throw unauthorized('SESSION_REVOKED', messages.sessionRevoked);
-  if (status === 'expired') throw unauthorized('SESSION_EXPIRED', messages.sessionExpired);
-  if (status === 'unverified') throw unauthorized('EMAIL_NOT_VERIFIED', messages.emailNotVerified);
+  await requireLiveSession(ctx.auth, { userId: ctx.user.id, sessionId: ctx.sessionId });
   return next();
 });
 

@@ -655,7 +655,8 @@ export async function createAuth({
 
     /**
      * Checks an access token with the keys and the list of ended sessions in memory: no database
-     * work on the hot path.
+     * work on the hot path. While the list is stale (`revocationListStale`), the caller must also
+     * confirm the session (`sessionStatus`), as `protectedProcedure` does.
      */
     async verifyAccessToken(token: string): Promise<AccessCheck> {
       const check = await verifyAccessToken(tokenOptions, token, now());
@@ -672,6 +673,15 @@ export async function createAuth({
       const status = await store.sessionStatus(caller, now());
       if (status !== 'live' || !config.requireVerifiedEmail) return status;
       return (await userById.get(caller.userId))?.emailVerified ? 'live' : 'unverified';
+    },
+
+    /**
+     * True when the list of ended sessions may be missing some (its feed has not caught up for
+     * over five seconds): protected procedures then confirm each session in the database instead
+     * of trusting the list (issue 20, finding 4). A clock read and a comparison, for every request.
+     */
+    revocationListStale(): boolean {
+      return revoked.isStale();
     },
 
     /** How current the list of ended sessions is. */

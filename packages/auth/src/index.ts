@@ -33,6 +33,7 @@ export { argon2idHasher, type PasswordHasher } from './password';
 export { createPgBackground } from './pg-background';
 export {
   createListeningRevocationFeed,
+  LISTENER_APPLICATION_NAME,
   type ListeningFeedOptions,
   REVOCATION_CHANNEL,
   SIGNING_KEYS_CHANNEL,

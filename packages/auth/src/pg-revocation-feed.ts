@@ -16,6 +16,12 @@ export interface ListeningFeedOptions {
   reader: RevocationReader;
   /** Milliseconds between round trips on the listening connection, each proving it current. */
   heartbeatMs?: number;
+  /**
+   * Milliseconds a heartbeat (or the LISTEN of a new connection) may wait for its answer; past
+   * that the connection is dropped and replaced. A network path that froze answers nothing and
+   * reports no error, so waiting without a bound would keep a dead listener for good.
+   */
+  heartbeatTimeoutMs?: number;
   /** Milliseconds between attempts to reconnect a lost listener. */
   reconnectMs?: number;
   /** How far behind the newest revocation seen a catch-up read starts (see the polling feed). */
@@ -29,9 +35,11 @@ export interface ListeningFeedOptions {
  * too, and a rotation of the signing keys has every instance reload them (and so does every
  * (re)connection, which may have missed one). A heartbeat round trip every
  * `heartbeatMs` tells the sink the list is current (a notification committed before it was sent
- * has arrived by its answer). A lost connection is reopened every `reconnectMs`, LISTENs again
- * and then reads what it missed from its cursor; until then nothing reports the list current,
- * so it turns stale (healthz 503) and the error is kept for the operator.
+ * has arrived by its answer); one unanswered within `heartbeatTimeoutMs` drops the connection
+ * (issue 20, finding 4: a frozen path never errs). A lost connection is reopened every
+ * `reconnectMs`, LISTENs again and then reads what it missed from its cursor; until then nothing
+ * reports the list current, so it turns stale (healthz 503, and protected procedures confirm
+ * each session in the database) and the error is kept for the operator.
  *
  * @example
  * const feed = createListeningRevocationFeed({ url, reader: createPgBackground(db) });
@@ -40,6 +48,9 @@ export interface ListeningFeedOptions {
 export function createListeningRevocationFeed(options: ListeningFeedOptions): RevocationFeed {
   const now = options.now ?? Date.now;
   const heartbeatMs = options.heartbeatMs ?? 1_000;
+  // Detected within a beat plus this and replaced within `reconnectMs` more: under the 5 s after
+  // which the list turns stale, so one frozen connection costs no staleness.
+  const heartbeatTimeoutMs = options.heartbeatTimeoutMs ?? 2_000;
   const reconnectMs = options.reconnectMs ?? 500;
   const overlapMs = options.overlapMs ?? DEFAULT_OVERLAP_MS;
   let newestSeen = 0;
@@ -60,6 +71,10 @@ export function createListeningRevocationFeed(options: ListeningFeedOptions): Re
       connectionString: options.url,
       connectionTimeoutMillis: 5_000,
       application_name: LISTENER_APPLICATION_NAME,
+      // The kernel probes the connection too: a peer that vanished is noticed below the
+      // heartbeat as well, and no middlebox drops the long-lived connection as idle.
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
     });
     client.on('notification', (message) => {
       if (message.channel === SIGNING_KEYS_CHANNEL) {
@@ -80,7 +95,11 @@ export function createListeningRevocationFeed(options: ListeningFeedOptions): Re
     });
     try {
       await client.connect();
-      await client.query(`LISTEN ${REVOCATION_CHANNEL}; LISTEN ${SIGNING_KEYS_CHANNEL}`);
+      await answeredWithin(
+        client.query(`LISTEN ${REVOCATION_CHANNEL}; LISTEN ${SIGNING_KEYS_CHANNEL}`),
+        heartbeatTimeoutMs,
+        'LISTEN',
+      );
       // Listening first, reading second: a revocation lands in one or the other, maybe both
       // (the list dedupes), never in neither. The same for the keys: they are read again.
       const asOf = now();
@@ -90,8 +109,14 @@ export function createListeningRevocationFeed(options: ListeningFeedOptions): Re
       sink.signingKeysChanged?.();
     } catch (failure) {
       client.removeAllListeners('end');
-      await client.end().catch(() => undefined);
+      drop(client);
       throw failure;
+    }
+    // Stopped while connecting: nothing may keep this connection open.
+    if (stopped) {
+      client.removeAllListeners('end');
+      drop(client);
+      return;
     }
     error = null;
     listener = client;
@@ -114,10 +139,12 @@ export function createListeningRevocationFeed(options: ListeningFeedOptions): Re
     beating = true;
     try {
       const asOf = now();
-      await client.query('select 1');
+      await answeredWithin(client.query('select 1'), heartbeatTimeoutMs, 'The listening connection');
       sink.caughtUp([], asOf);
     } catch (failure) {
       fail(failure);
+      // Dropped, its 'end' reconnects and catches up; until then the list turns stale.
+      drop(client);
     } finally {
       beating = false;
     }
@@ -135,8 +162,33 @@ export function createListeningRevocationFeed(options: ListeningFeedOptions): Re
       stopped = true;
       clearInterval(heartbeat);
       clearTimeout(reconnect);
-      await listener?.end().catch(() => undefined);
+      const client = listener;
       listener = null;
+      // A polite goodbye, but not waited on for ever: a frozen path would never carry it.
+      if (client) await answeredWithin(client.end(), heartbeatTimeoutMs, 'Closing').catch(() => drop(client));
     },
   };
+}
+
+/**
+ * Drops a connection at once. `end()` marks the end as ours (no "terminated unexpectedly"
+ * error after the one that caused it); destroying the socket makes it immediate, since a goodbye
+ * on a frozen path would wait for ever. Its 'end' event follows.
+ */
+function drop(client: pg.Client): void {
+  client.end().catch(() => undefined);
+  client.connection.stream.destroy();
+}
+
+/** `work`, or a rejection once `timeoutMs` pass without its answer. */
+async function answeredWithin<T>(work: Promise<T>, timeoutMs: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not answer within ${timeoutMs} ms`)), timeoutMs);
+  });
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

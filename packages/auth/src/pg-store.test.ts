@@ -5,6 +5,7 @@ import {
   TEST_DATABASE_URL,
   type TestPgDatabase,
 } from '@tessera/db/testing/postgres';
+import { startTcpProxy, type TcpProxy } from '@tessera/db/testing/tcp-proxy';
 import { decodeProtectedHeader } from 'jose';
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -24,17 +25,30 @@ const account = { email: 'ada@example.com', password: 'a strong password', name:
 
 let database: TestPgDatabase;
 const opened: Array<{ auth: Auth; handle: PgDbHandle }> = [];
+/** Closed after the instances, so none sees its path vanish and tries to reconnect meanwhile. */
+const proxies: TcpProxy[] = [];
 
 if (TEST_DATABASE_URL === null) console.warn(NO_POSTGRES_REASON);
 
-/** One server instance's auth core on the test's database, following the others by LISTEN. */
-async function instance(now: () => number = Date.now): Promise<Auth> {
+/**
+ * One server instance's auth core on the test's database, following the others by LISTEN (on
+ * `listenUrl`, the database's own by default).
+ */
+async function instance(
+  options: { now?: () => number; listenUrl?: string; heartbeatTimeoutMs?: number } = {},
+): Promise<Auth> {
+  const { now = Date.now, listenUrl = database.url, heartbeatTimeoutMs } = options;
   const handle = await createPgDb(database.url, { poolMax: 4 });
   const background = createPgBackground(handle.db);
   const auth = await createAuth({
     store: createPgStore(handle.db),
     background,
-    revocationFeed: createListeningRevocationFeed({ url: database.url, reader: background, heartbeatMs: 100 }),
+    revocationFeed: createListeningRevocationFeed({
+      url: listenUrl,
+      reader: background,
+      heartbeatMs: 100,
+      heartbeatTimeoutMs,
+    }),
     config,
     box,
     now,
@@ -61,6 +75,7 @@ describe.skipIf(TEST_DATABASE_URL === null)('the auth core on PostgreSQL', () =>
       await auth.close();
       await handle.close();
     }
+    for (const proxy of proxies.splice(0)) await proxy.close();
     await database.drop();
   });
 
@@ -102,8 +117,8 @@ describe.skipIf(TEST_DATABASE_URL === null)('the auth core on PostgreSQL', () =>
 
   it('detects reuse after the grace window and ends the session on every instance within a second', async () => {
     let clock = Date.now();
-    const a = await instance(() => clock);
-    const b = await instance(() => clock);
+    const a = await instance({ now: () => clock });
+    const b = await instance({ now: () => clock });
     const first = await a.register(account, client);
     const second = await a.refresh(first.refreshToken, client);
     clock += (config.refreshReuseGrace + 1) * 1000;
@@ -186,9 +201,35 @@ describe.skipIf(TEST_DATABASE_URL === null)('the auth core on PostgreSQL', () =>
     await until(async () => b.revocationHealth().lastError === null && !b.revocationHealth().stale, 15_000);
   });
 
+  it('drops a listener whose network path froze, reconnects, and catches up on a revocation made meanwhile', async () => {
+    const target = new URL(database.url);
+    const proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
+    proxies.push(proxy);
+    const viaProxy = new URL(database.url);
+    viaProxy.host = `127.0.0.1:${proxy.port}`;
+    const a = await instance();
+    const b = await instance({ listenUrl: viaProxy.toString(), heartbeatTimeoutMs: 1_000 });
+    const { session } = await a.register(account, client);
+    const check = await b.verifyAccessToken(session.accessToken);
+    if (!check.ok) throw new Error('token refused');
+    const before = await listenerPids();
+    expect(before).toHaveLength(2);
+
+    // B's listener now gets no answer and no error, for good: only dropping it helps.
+    proxy.freeze(LISTENER_APPLICATION_NAME);
+    await a.logout(check.token, client);
+    // Its notice waits in the frozen path; a new listener's catch-up read brings it in.
+    await until(async () => !(await b.verifyAccessToken(session.accessToken)).ok, 15_000);
+    expect(await b.verifyAccessToken(session.accessToken)).toEqual({ ok: false, reason: 'revoked' });
+    const after = await listenerPids();
+    expect(after).toHaveLength(2);
+    expect(after.filter((pid) => !before.includes(pid))).toHaveLength(1);
+    await until(async () => b.revocationHealth().lastError === null && !b.revocationHealth().stale, 15_000);
+  });
+
   it('prunes spent throttle counters and long-ended sessions', async () => {
     let clock = Date.now();
-    const a = await instance(() => clock);
+    const a = await instance({ now: () => clock });
     const { session } = await a.register(account, client);
     const check = await a.verifyAccessToken(session.accessToken);
     if (!check.ok) throw new Error('token refused');
@@ -199,3 +240,18 @@ describe.skipIf(TEST_DATABASE_URL === null)('the auth core on PostgreSQL', () =>
     expect(await a.listSessions(session.user.id)).toEqual([]);
   });
 });
+
+/** The backends of the instances' listening connections, by their application name. */
+async function listenerPids(): Promise<number[]> {
+  const admin = new pg.Client({ connectionString: database.url });
+  await admin.connect();
+  try {
+    const { rows } = await admin.query<{ pid: number }>(
+      'select pid from pg_stat_activity where datname = current_database() and application_name = $1',
+      [LISTENER_APPLICATION_NAME],
+    );
+    return rows.map((row) => row.pid);
+  } finally {
+    await admin.end();
+  }
+}

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createPollingRevocationFeed } from '@tessera/auth';
 import { createDb, type DbHandle } from '@tessera/db';
 import type { FastifyInstance } from 'fastify';
 import { sqliteServerDatabase } from '../database';
@@ -25,12 +26,26 @@ export async function buildTestApp(
     env?: Record<string, string>;
     /** A private in-memory database: the background work then shares the test's connection. */
     inMemory?: boolean;
+    /**
+     * Reads other processes' revocations this often instead of REVOCATION_POLL_MS (which allows
+     * at most 1 s): slower than the 5 s after which the list is stale, the feed falls behind on
+     * its own while the database stays readable.
+     */
+    revocationPollMs?: number;
   } = {},
 ): Promise<{ app: FastifyInstance; db: DbHandle; dispose(): Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'tessera-app-'));
   const db = createDb(options.inMemory ? ':memory:' : join(dir, 'tessera.db'), migrationsFrom(undefined));
   const env = loadEnv({ LOG_LEVEL: 'silent', ...options.env });
-  const database = sqliteServerDatabase(db);
+  const opened = sqliteServerDatabase(db);
+  const { revocationPollMs } = options;
+  const database =
+    revocationPollMs === undefined
+      ? opened
+      : {
+          ...opened,
+          revocationFeed: createPollingRevocationFeed({ reader: opened.background, pollMs: revocationPollMs }),
+        };
   const auth = await createServerAuth(env, database, loadSecretKey(env, db.file).box);
   const app = await buildServer({ env, database, auth, webRoot: null, logStream: options.logStream });
   return {

@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import {
   type Auth,
+  type AuthStore,
   type CreateAuthOptions,
   createAuth,
   createInThreadBackground,
@@ -44,12 +45,16 @@ const ignoredResponse: ResponseHeaders = { appendHeader: () => undefined };
  * afterEach(dispose);
  */
 export async function createTestAuth(
-  options: Partial<Pick<CreateAuthOptions, 'passwordLanes'>> & { features?: readonly Feature[] } = {},
+  options: Partial<Pick<CreateAuthOptions, 'passwordLanes' | 'now' | 'revocationPollMs'>> & {
+    features?: readonly Feature[];
+    /** Wraps the real store: to count a call, or to have it fail as an unreachable database would. */
+    wrapStore?: (store: AuthStore) => AuthStore;
+  } = {},
 ): Promise<{ auth: Auth; db: TesseraDb; stores: FeatureStores; dispose(): Promise<void> }> {
-  const { features = [], ...authOptions } = options;
+  const { features = [], wrapStore = (store) => store, ...authOptions } = options;
   const handle = createDb(':memory:', { features: features.map((feature) => feature.migrations) });
   const auth = await createAuth({
-    store: createSqliteStore(handle.db),
+    store: wrapStore(createSqliteStore(handle.db)),
     background: createInThreadBackground(handle.db),
     box: createSecretBox({ key: generateSecretKey() }),
     passwordHasher: fastTestHasher,
