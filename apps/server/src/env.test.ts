@@ -15,6 +15,7 @@ describe('loadEnv', () => {
       REFRESH_REUSE_GRACE: 10,
       TRUST_PROXY: false,
       RATE_LIMIT: 'on',
+      REAUTH_MAX_AGE: 600,
       LOG_LEVEL: 'info',
       REVOCATION_POLL_MS: 250,
       DATABASE_POOL_MAX: 10,
