@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import type { AuthenticationResponseInput, Role, Session } from '@tessera/contract';
 import type { DatabaseHealth } from '@tessera/db';
@@ -123,7 +124,8 @@ export interface CreateAuthOptions {
   passwordLanes?: PasswordLanes;
   /**
    * Where the timed database work runs: reading other processes' revocations, clearing expired
-   * refresh successors, the health probe. On SQLite, `createInThreadBackground(db)` for one
+   * refresh successors, the health probe, the mail outbox, and password-reset links (their cost
+   * must not show in the requests that follow). On SQLite, `createInThreadBackground(db)` for one
    * process or an in-memory database, `createSqliteWorker(file)` for a server on a file.
    */
   background: BackgroundDb;
@@ -160,6 +162,9 @@ export const defaultPasswordLanes: PasswordLanes = {
   signIn: { concurrency: Math.max(1, availableParallelism() - 1), maxQueued: 128, perGroup: 4 },
   passwordChange: { concurrency: 1, maxQueued: 8, perGroup: 2 },
 };
+
+/** A password-reset request's work after the answer starts at a random time within this many ms. */
+const RESET_WORK_SPREAD_MS = 1_000;
 
 /** The revocation list is stale after this long without catching up (the load balancer's cue). */
 export const REVOCATION_STALE_AFTER_MS = 5_000;
@@ -300,33 +305,36 @@ export async function createAuth({
     return { userId: caller.userId, credentialVersion: stored.credentialVersion };
   }
 
-  /** Mails `user` a new link for `purpose`, superseding the last unused one, in one transaction. */
-  async function mailLink(user: User, purpose: EmailTokenPurpose): Promise<void> {
+  /** A new link for `purpose` in a sealed mail to `to`: the same work whoever has the address. */
+  function linkMail(to: string, purpose: EmailTokenPurpose, at: number) {
     const reset = purpose === 'password_reset';
-    const at = now();
-    const record = mailedToken({
+    return mailedToken({
       box,
       origin: config.issuer,
-      user,
       purpose,
       expiresAt: at + (reset ? config.passwordResetTtl : EMAIL_VERIFICATION_TTL) * 1000,
       compose: (link) =>
         reset
-          ? passwordResetMail({
-              to: user.email,
-              link,
-              validMinutes: Math.max(1, Math.round(config.passwordResetTtl / 60)),
-            })
-          : verificationMail({ to: user.email, link }),
+          ? passwordResetMail({ to, link, validMinutes: Math.max(1, Math.round(config.passwordResetTtl / 60)) })
+          : verificationMail({ to, link }),
     });
-    await store.issueEmailToken(record, at);
+  }
+
+  /** Mails `user` a new link for `purpose`, superseding the last unused one, in one transaction. */
+  async function mailLink(user: User, purpose: EmailTokenPurpose): Promise<void> {
+    const at = now();
+    await store.issueEmailToken({ ...linkMail(user.email, purpose, at), userId: user.id }, at);
     sender?.wake();
   }
 
-  /** Tells the owner a passkey was added, whoever added it (a session may be in the wrong hands). */
+  /**
+   * Tells the owner a passkey was added, whoever added it (a session may be in the wrong hands):
+   * at a proven address only, and at most `passkeyNotices` times a period, so add/remove cycles
+   * cannot flood it (issue 20, finding 9). Each addition is in the activity all the same.
+   */
   async function mailPasskeyNotice(userId: string): Promise<void> {
     const user = await store.findUserById(userId);
-    if (!user) return;
+    if (!user?.emailVerified || !(await throttle.countPasskeyNotice(userId))) return;
     const at = now();
     await store.queueMail(
       sealedMail(box, passkeyAddedMail({ to: user.email, at, link: `${config.issuer}/account` })),
@@ -338,10 +346,13 @@ export async function createAuth({
   /** The process's mail sender, once the server starts it: woken after each mail is queued. */
   let sender: MailSender | null = null;
 
-  /** Work after the answer: its timing must not show in the response. Awaited by `close`. */
+  /**
+   * Work after the answer: its timing must not show in the response. It starts once the answer
+   * is sent, or `delayMs` later. Awaited by `close`.
+   */
   const pending = new Set<Promise<void>>();
-  function afterAnswering(task: () => Promise<void>): void {
-    const run = new Promise<void>((resolve) => setImmediate(resolve))
+  function afterAnswering(task: () => Promise<void>, delayMs = 0): void {
+    const run = new Promise<void>((resolve) => (delayMs > 0 ? setTimeout(resolve, delayMs) : setImmediate(resolve)))
       .then(task)
       .catch(onBackgroundError)
       .finally(() => pending.delete(run));
@@ -473,17 +484,20 @@ export async function createAuth({
     /**
      * Asks for a password-reset mail. Answers the same, as fast, whether or not the address has
      * an account: both throttles count before any lookup, and the lookup and the mail happen
-     * after the answer (nothing is sent to an address without an account). Throws
-     * `RateLimitedError` only.
+     * after the answer (nothing is sent to an address without an account), at the same cost to
+     * this process's event loop either way. Throws `RateLimitedError` only.
      */
     async requestPasswordReset(email: string, client: ClientInfo): Promise<void> {
       await throttle.countResetRequest(client.ip, email);
+      // Nor may the work after the answer tell (issue 20, finding 8): every request makes and
+      // seals a link, and the background looks the address up and, for an account, writes it
+      // (on a SQLite file in the worker, off the event loop). What remains (the worker's writes
+      // take a CPU, the SMTP work) happens at a random time within a second, not as the next
+      // request comes in: the sender is not woken, and finds the mail on its next round.
       afterAnswering(async () => {
-        const found = await store.findUserByEmail(email);
-        if (!found) return;
-        const { passwordHash: _, ...user } = found;
-        await mailLink(user, 'password_reset');
-      });
+        const at = now();
+        await background.issueEmailTokenFor({ ...linkMail(email, 'password_reset', at), email }, at);
+      }, randomInt(RESET_WORK_SPREAD_MS));
     },
 
     /**

@@ -159,4 +159,50 @@ describe.each(engines)('mailed tokens and the outbox on %s', (_name, open) => {
     await engine.background.markMailSent(issued.mail.id, t0 + 1_001);
     expect(await engine.background.claimDueMail(t0 + 120_000, t0 + 180_000, 10)).toEqual([]);
   });
+
+  it('issues a token to whoever has an address, superseding their last one, and nothing for an address nobody has', async () => {
+    const { engine, userId } = await withUser();
+    const older = token(userId, 'password_reset');
+    await engine.store.issueEmailToken(older, t0);
+    await engine.background.claimDueMail(t0, t0 + 60_000, 10);
+
+    const { userId: _, ...forAda } = token(userId, 'password_reset');
+    expect(await engine.background.issueEmailTokenFor({ ...forAda, email: 'ada@example.com' }, t0 + 1)).toBe(true);
+    expect(await engine.store.checkEmailToken('password_reset', older.tokenHash, t0 + 2)).toEqual({
+      ok: false,
+      reason: 'superseded',
+    });
+    expect(await engine.store.useEmailToken('password_reset', forAda.tokenHash, t0 + 2)).toEqual({ ok: true, userId });
+    expect((await engine.background.claimDueMail(t0 + 2, t0 + 60_000, 10)).map((mail) => mail.id)).toEqual([
+      forAda.mail.id,
+    ]);
+
+    const { userId: __, ...forNobody } = token(userId, 'password_reset');
+    expect(await engine.background.issueEmailTokenFor({ ...forNobody, email: 'nobody@example.com' }, t0 + 3)).toBe(
+      false,
+    );
+    expect(await engine.store.checkEmailToken('password_reset', forNobody.tokenHash, t0 + 4)).toEqual({
+      ok: false,
+      reason: 'unknown',
+    });
+    expect(await engine.background.claimDueMail(t0 + 4, t0 + 60_000, 10)).toEqual([]);
+  });
+
+  /** @see issue 20, finding 10: on PostgreSQL two reset requests at once left two working links. */
+  it('leaves exactly one usable token of a burst issued at once, by user or by address', async () => {
+    const { engine, userId } = await withUser();
+    const burst = Array.from({ length: 8 }, () => token(userId, 'password_reset'));
+    await Promise.all(
+      burst.map(({ userId: owner, ...issued }, i) =>
+        i % 2
+          ? engine.store.issueEmailToken({ ...issued, userId: owner }, t0)
+          : engine.background.issueEmailTokenFor({ ...issued, email: 'ada@example.com' }, t0),
+      ),
+    );
+    const checks = await Promise.all(
+      burst.map((issued) => engine.store.checkEmailToken('password_reset', issued.tokenHash, t0 + 1)),
+    );
+    expect(checks.filter((check) => check.ok)).toHaveLength(1);
+    expect(checks.filter((check) => !check.ok && check.reason === 'superseded')).toHaveLength(7);
+  });
 });

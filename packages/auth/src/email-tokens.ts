@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { emailTokens, mailOutbox, type TesseraDb, users } from '@tessera/db';
+import { emailTokens, mailOutbox, type TesseraDb, type TesseraTransaction, users } from '@tessera/db';
 import type { QueuedMail } from '@tessera/mail';
 import { and, asc, eq, inArray, isNull, lte, sql } from 'drizzle-orm';
 
@@ -20,6 +20,9 @@ export type EmailTokenCheck =
   | { ok: true; userId: string }
   | { ok: false; reason: 'unknown' | 'expired' | 'used' | 'superseded' };
 
+/** A token about to be mailed to an address, for whoever has it (a reset request names only an address). */
+export type NewEmailTokenFor = Omit<NewEmailToken, 'userId'> & { email: string };
+
 /**
  * On SQLite, in one IMMEDIATE transaction: the user's unused tokens of this purpose are
  * superseded, the new token's hash is stored, and its mail is queued. Either all of it happens
@@ -29,35 +32,53 @@ export type EmailTokenCheck =
  * issueEmailToken(db, { userId, purpose: 'password_reset', tokenHash, expiresAt, mail }, Date.now());
  */
 export function issueEmailToken(db: TesseraDb, token: NewEmailToken, now: number): void {
-  db.transaction(
+  db.transaction((tx) => supersedeAndInsert(tx, token, now), { behavior: 'immediate' });
+}
+
+/**
+ * `issueEmailToken` for whoever has the address `token.email`, looked up in the same
+ * transaction; false (and nothing written) when nobody has it.
+ *
+ * @example
+ * issueEmailTokenFor(db, { email, purpose: 'password_reset', tokenHash, expiresAt, mail }, Date.now()); // false
+ */
+export function issueEmailTokenFor(db: TesseraDb, { email, ...token }: NewEmailTokenFor, now: number): boolean {
+  return db.transaction(
     (tx) => {
-      tx.update(emailTokens)
-        .set({ supersededAt: now })
-        .where(
-          and(
-            eq(emailTokens.userId, token.userId),
-            eq(emailTokens.purpose, token.purpose),
-            isNull(emailTokens.usedAt),
-            isNull(emailTokens.supersededAt),
-          ),
-        )
-        .run();
-      tx.insert(emailTokens)
-        .values({
-          id: randomUUID(),
-          userId: token.userId,
-          purpose: token.purpose,
-          tokenHash: token.tokenHash,
-          createdAt: now,
-          expiresAt: token.expiresAt,
-        })
-        .run();
-      tx.insert(mailOutbox)
-        .values({ ...token.mail, createdAt: now, nextAttemptAt: now })
-        .run();
+      const user = tx.select({ id: users.id }).from(users).where(eq(users.email, email)).get();
+      if (!user) return false;
+      supersedeAndInsert(tx, { ...token, userId: user.id }, now);
+      return true;
     },
     { behavior: 'immediate' },
   );
+}
+
+function supersedeAndInsert(tx: TesseraTransaction, token: NewEmailToken, now: number): void {
+  tx.update(emailTokens)
+    .set({ supersededAt: now })
+    .where(
+      and(
+        eq(emailTokens.userId, token.userId),
+        eq(emailTokens.purpose, token.purpose),
+        isNull(emailTokens.usedAt),
+        isNull(emailTokens.supersededAt),
+      ),
+    )
+    .run();
+  tx.insert(emailTokens)
+    .values({
+      id: randomUUID(),
+      userId: token.userId,
+      purpose: token.purpose,
+      tokenHash: token.tokenHash,
+      createdAt: now,
+      expiresAt: token.expiresAt,
+    })
+    .run();
+  tx.insert(mailOutbox)
+    .values({ ...token.mail, createdAt: now, nextAttemptAt: now })
+    .run();
 }
 
 /**

@@ -16,7 +16,7 @@ export {
   type Session,
   type SignedIn,
 } from './create-auth';
-export type { EmailTokenCheck, EmailTokenPurpose, NewEmailToken } from './email-tokens';
+export type { EmailTokenCheck, EmailTokenPurpose, NewEmailToken, NewEmailTokenFor } from './email-tokens';
 export { AuthError, type AuthErrorCode, BusyError, RateLimitedError } from './errors';
 export {
   AUTH_EVENT_TYPES,

@@ -15,25 +15,24 @@ const messageContext = (mailId: string) => `mail_outbox.sealed_message:${mailId}
 
 /**
  * A new mailed token and the outbox row that carries it: 256 random bits, only their SHA-256
- * hash stored, and the message sealed (its link opens an account).
+ * hash stored, and the message sealed (its link opens an account). Whose it is comes with the
+ * issue (`userId`, or the address's owner).
  *
  * @example
- * const record = mailedToken({ box, origin, user, purpose: 'password_reset', expiresAt, compose });
- * await store.issueEmailToken(record, now);
+ * const record = mailedToken({ box, origin, purpose: 'password_reset', expiresAt, compose });
+ * await store.issueEmailToken({ ...record, userId }, now);
  */
 export function mailedToken(input: {
   box: SecretBox;
   /** PUBLIC_ORIGIN: the links open the SPA there. */
   origin: string;
-  user: { id: string; email: string };
   purpose: EmailTokenPurpose;
   expiresAt: number;
   compose(link: string): MailMessage;
-}): NewEmailToken {
+}): Omit<NewEmailToken, 'userId'> {
   const token = generateRefreshToken();
   const link = `${input.origin}${LINK_PATHS[input.purpose]}#token=${token}`;
   return {
-    userId: input.user.id,
     purpose: input.purpose,
     tokenHash: hashEmailToken(token),
     expiresAt: input.expiresAt,

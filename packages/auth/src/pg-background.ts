@@ -2,7 +2,13 @@ import type { DatabaseHealth, TesseraPgDb } from '@tessera/db';
 import { pgSchema } from '@tessera/db';
 import { and, asc, gt, isNotNull, lt, sql } from 'drizzle-orm';
 import type { BackgroundDb } from './in-thread-background';
-import { claimDueMailPg, markMailFailedPg, markMailSentPg, retryMailAtPg } from './pg-email-tokens';
+import {
+  claimDueMailPg,
+  issueEmailTokenForPg,
+  markMailFailedPg,
+  markMailSentPg,
+  retryMailAtPg,
+} from './pg-email-tokens';
 
 const { sessions, refreshTokens } = pgSchema;
 
@@ -47,6 +53,7 @@ export function createPgBackground(db: TesseraPgDb): BackgroundDb {
         return 'unavailable';
       }
     },
+    issueEmailTokenFor: (token, now) => issueEmailTokenForPg(db, token, now),
     claimDueMail: (now, leaseUntil, limit) => claimDueMailPg(db, now, leaseUntil, limit),
     markMailSent: (id, now) => markMailSentPg(db, id, now),
     retryMailAt: (id, at, error) => retryMailAtPg(db, id, at, error),

@@ -2,7 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { pgSchema, type TesseraPgDb } from '@tessera/db';
 import type { QueuedMail } from '@tessera/mail';
 import { and, asc, eq, isNull, lte, sql } from 'drizzle-orm';
-import { type EmailTokenCheck, type EmailTokenPurpose, judgeEmailToken, type NewEmailToken } from './email-tokens';
+import {
+  type EmailTokenCheck,
+  type EmailTokenPurpose,
+  judgeEmailToken,
+  type NewEmailToken,
+  type NewEmailTokenFor,
+} from './email-tokens';
 
 const { emailTokens, mailOutbox, users } = pgSchema;
 
@@ -12,30 +18,57 @@ const { emailTokens, mailOutbox, users } = pgSchema;
  * share the outbox without sending a message twice.
  */
 
-/** See `issueEmailToken` (SQLite). */
+/** The handle a `db.transaction(...)` callback receives. */
+type PgTransaction = Parameters<Parameters<TesseraPgDb['transaction']>[0]>[0];
+
+/**
+ * See `issueEmailToken` (SQLite). The user's row is locked first, as SQLite's IMMEDIATE
+ * transaction serialises the whole issue: two requests at once queue there, and the second
+ * supersedes the first's token. Without the lock each UPDATE saw no other unused token (neither
+ * had committed) and both links worked (issue 20, finding 10).
+ */
 export async function issueEmailTokenPg(db: TesseraPgDb, token: NewEmailToken, now: number): Promise<void> {
   await db.transaction(async (tx) => {
-    await tx
-      .update(emailTokens)
-      .set({ supersededAt: now })
-      .where(
-        and(
-          eq(emailTokens.userId, token.userId),
-          eq(emailTokens.purpose, token.purpose),
-          isNull(emailTokens.usedAt),
-          isNull(emailTokens.supersededAt),
-        ),
-      );
-    await tx.insert(emailTokens).values({
-      id: randomUUID(),
-      userId: token.userId,
-      purpose: token.purpose,
-      tokenHash: token.tokenHash,
-      createdAt: now,
-      expiresAt: token.expiresAt,
-    });
-    await tx.insert(mailOutbox).values({ ...token.mail, createdAt: now, nextAttemptAt: now });
+    await tx.select({ id: users.id }).from(users).where(eq(users.id, token.userId)).for('update');
+    await supersedeAndInsert(tx, token, now);
   });
+}
+
+/** See `issueEmailTokenFor` (SQLite): the user's row is found and locked in one statement. */
+export function issueEmailTokenForPg(
+  db: TesseraPgDb,
+  { email, ...token }: NewEmailTokenFor,
+  now: number,
+): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    const [user] = await tx.select({ id: users.id }).from(users).where(eq(users.email, email)).for('update');
+    if (!user) return false;
+    await supersedeAndInsert(tx, { ...token, userId: user.id }, now);
+    return true;
+  });
+}
+
+async function supersedeAndInsert(tx: PgTransaction, token: NewEmailToken, now: number): Promise<void> {
+  await tx
+    .update(emailTokens)
+    .set({ supersededAt: now })
+    .where(
+      and(
+        eq(emailTokens.userId, token.userId),
+        eq(emailTokens.purpose, token.purpose),
+        isNull(emailTokens.usedAt),
+        isNull(emailTokens.supersededAt),
+      ),
+    );
+  await tx.insert(emailTokens).values({
+    id: randomUUID(),
+    userId: token.userId,
+    purpose: token.purpose,
+    tokenHash: token.tokenHash,
+    createdAt: now,
+    expiresAt: token.expiresAt,
+  });
+  await tx.insert(mailOutbox).values({ ...token.mail, createdAt: now, nextAttemptAt: now });
 }
 
 /** See `checkEmailToken` (SQLite). */

@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type { DatabaseHealth } from '@tessera/db';
 import type { QueuedMail } from '@tessera/mail';
+import type { NewEmailTokenFor } from './email-tokens';
 import type { BackgroundDb } from './in-thread-background';
 import type { Revocation } from './revocation-list';
 import { SIGNING_KEYS_VERSION_SQL } from './sqlite-signing-keys';
@@ -12,9 +13,11 @@ import { SIGNING_KEYS_VERSION_SQL } from './sqlite-signing-keys';
  * better-sqlite3 is synchronous, and SQLite itself retries for up to ten seconds when
  * another process holds the WAL locks: run on the main thread, one timer tick on a locked file
  * would freeze every request. Here only the worker waits, and the revocation feed falls behind,
- * which is how the server notices.
+ * which is how the server notices. A password-reset link is issued here too: its lookup and
+ * writes, done for a known address only, would otherwise delay the requests that follow.
  */
 const WORKER_SOURCE = `
+const { randomUUID } = require('node:crypto');
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
 let statements = null;
@@ -24,6 +27,19 @@ function prepared() {
     const db = new Database(workerData.file, { fileMustExist: true });
     db.pragma('busy_timeout = 5000');
     db.pragma('secure_delete = ON');
+    db.pragma('foreign_keys = ON');
+    // issueEmailTokenFor of email-tokens.ts, statement for statement.
+    const userByEmail = db.prepare('select id from users where email = ?');
+    const supersedeEmailTokens = db.prepare(
+      'update email_tokens set superseded_at = ? ' +
+        'where user_id = ? and purpose = ? and used_at is null and superseded_at is null'
+    );
+    const insertEmailToken = db.prepare(
+      'insert into email_tokens (id, user_id, purpose, token_hash, created_at, expires_at) values (?, ?, ?, ?, ?, ?)'
+    );
+    const queueMail = db.prepare(
+      'insert into mail_outbox (id, recipient, sealed_message, created_at, next_attempt_at) values (?, ?, ?, ?, ?)'
+    );
     statements = {
       db,
       revokedAfter: db.prepare(
@@ -47,6 +63,16 @@ function prepared() {
       markMailSent: db.prepare("update mail_outbox set sent_at = ?, sealed_message = '', last_error = null where id = ?"),
       retryMailAt: db.prepare('update mail_outbox set next_attempt_at = ?, last_error = ? where id = ?'),
       markMailFailed: db.prepare("update mail_outbox set failed_at = ?, sealed_message = '', last_error = ? where id = ?"),
+      issueEmailTokenFor: db
+        .transaction((token, now) => {
+          const user = userByEmail.get(token.email);
+          if (!user) return false;
+          supersedeEmailTokens.run(now, user.id, token.purpose);
+          insertEmailToken.run(randomUUID(), user.id, token.purpose, token.tokenHash, now, token.expiresAt);
+          queueMail.run(token.mail.id, token.mail.recipient, token.mail.sealedMessage, now, now);
+          return true;
+        })
+        .immediate,
     };
   }
   return statements;
@@ -85,6 +111,7 @@ function run(open, task, args) {
     case 'markMailSent': return open.markMailSent.run(args[1], args[0]).changes;
     case 'retryMailAt': return open.retryMailAt.run(args[1], args[2], args[0]).changes;
     case 'markMailFailed': return open.markMailFailed.run(args[1], args[2], args[0]).changes;
+    case 'issueEmailTokenFor': return open.issueEmailTokenFor(args[0], args[1]);
     default: throw new Error('unknown task ' + task);
   }
 }
@@ -107,11 +134,13 @@ type WorkerTask =
   | 'claimDueMail'
   | 'markMailSent'
   | 'retryMailAt'
-  | 'markMailFailed';
+  | 'markMailFailed'
+  | 'issueEmailTokenFor';
 
 /**
  * The server's timed database work (reading other processes' revocations, clearing expired
- * refresh successors) on a SQLite file, in a worker thread with its own connection.
+ * refresh successors, the mail outbox, password-reset links) on a SQLite file, in a worker
+ * thread with its own connection.
  *
  * @example
  * const background = createSqliteWorker('./data/tessera.db');
@@ -149,7 +178,7 @@ export function createSqliteWorker(file: string): BackgroundDb {
     return started;
   };
 
-  const ask = (task: WorkerTask, ...args: Array<string | number>): Promise<unknown> => {
+  const ask = (task: WorkerTask, ...args: Array<string | number | NewEmailTokenFor>): Promise<unknown> => {
     if (closing) return Promise.reject(new Error('database worker closed'));
     return new Promise((resolve, reject) => {
       const id = nextId++;
@@ -170,6 +199,9 @@ export function createSqliteWorker(file: string): BackgroundDb {
     },
     async writeHealth() {
       return (await ask('writeHealth')) as DatabaseHealth;
+    },
+    async issueEmailTokenFor(token, now) {
+      return (await ask('issueEmailTokenFor', token, now)) === true;
     },
     async claimDueMail(now, leaseUntil, limit) {
       return (await ask('claimDueMail', now, leaseUntil, limit)) as QueuedMail[];

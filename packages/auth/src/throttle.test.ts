@@ -17,6 +17,7 @@ beforeEach(() => {
     addressResetRequests: { points: 4, durationSeconds: 60 },
     resetMails: { points: 2, durationSeconds: 60 },
     verificationMails: { points: 2, durationSeconds: 60 },
+    passkeyNotices: { points: 2, durationSeconds: 60 },
     addressPasskeyChallenges: { points: 3, durationSeconds: 60 },
   });
 });
@@ -69,6 +70,16 @@ describe('throttle', () => {
     expect(await rejection(throttle.countPasskeyChallenge('198.51.100.7'))).toBeInstanceOf(RateLimitedError);
     expect(await rejection(throttle.countAttempt('198.51.100.7'))).toBe('resolved');
     expect(await rejection(throttle.countPasskeyChallenge('198.51.100.8'))).toBe('resolved');
+  });
+
+  /** @see issue 20, finding 9: add/remove cycles sent 100 passkey notices to one address in 14 s. */
+  it('lets a user have the limit of passkey notices, then says no without throwing', async () => {
+    expect([
+      await throttle.countPasskeyNotice('u1'),
+      await throttle.countPasskeyNotice('u1'),
+      await throttle.countPasskeyNotice('u1'),
+    ]).toEqual([true, true, false]);
+    expect(await throttle.countPasskeyNotice('u2')).toBe(true);
   });
 
   it('stores hashed keys only; housekeeping prunes counters whose window has passed', async () => {

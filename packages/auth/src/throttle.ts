@@ -30,6 +30,11 @@ export interface ThrottleLimits {
   /** Verification mails one user may ask for. */
   verificationMails: Limit;
   /**
+   * "A passkey was added" notices to one user. Past the limit additions are still recorded in
+   * the activity, but not mailed: add/remove cycles would otherwise flood the address.
+   */
+  passkeyNotices: Limit;
+  /**
    * Passkey challenges handed out to one client address. The sign-in page asks for one on every
    * visit (the browser's passkey suggestions need it), so the limit is generous: a brake on
    * filling the challenge table, not on people.
@@ -45,6 +50,7 @@ export const defaultThrottleLimits: ThrottleLimits = {
   addressResetRequests: { points: 20, durationSeconds: 900 },
   resetMails: { points: 5, durationSeconds: 3600 },
   verificationMails: { points: 5, durationSeconds: 3600 },
+  passkeyNotices: { points: 5, durationSeconds: 3600 },
   addressPasskeyChallenges: { points: 300, durationSeconds: 900 },
 };
 
@@ -69,6 +75,7 @@ export function createThrottle(store: Pick<AuthStore, 'rateLimiter'>, limits: Th
   const addressResetRequests = limiter('address-reset-requests', limits.addressResetRequests);
   const resetMails = limiter('reset-mails', limits.resetMails);
   const verificationMails = limiter('verification-mails', limits.verificationMails);
+  const passkeyNotices = limiter('passkey-notices', limits.passkeyNotices);
   const addressPasskeyChallenges = limiter('address-passkey-challenges', limits.addressPasskeyChallenges);
 
   return {
@@ -115,6 +122,11 @@ export function createThrottle(store: Pick<AuthStore, 'rateLimiter'>, limits: Th
       await consumeOrThrow(verificationMails, hashKey(userId));
     },
 
+    /** Counts a passkey notice to a user; false once the user has had their fill (that one is not sent). */
+    async countPasskeyNotice(userId: string): Promise<boolean> {
+      return consumed(passkeyNotices, hashKey(userId));
+    },
+
     /** Counts one passkey challenge handed out to `address`. */
     async countPasskeyChallenge(address: string): Promise<void> {
       await consumeOrThrow(addressPasskeyChallenges, hashKey(addressGroup(address)));
@@ -131,6 +143,7 @@ export const noThrottle: Throttle = {
   countRefresh: async () => undefined,
   countResetRequest: async () => undefined,
   countVerificationMail: async () => undefined,
+  countPasskeyNotice: async () => true,
   countPasskeyChallenge: async () => undefined,
 };
 
@@ -141,6 +154,17 @@ async function consumeOrThrow(limiter: RateLimiterAbstract, key: string): Promis
     // rate-limiter-flexible rejects with a RateLimiterRes when over the limit, an Error when the store fails.
     if (rejection instanceof RateLimiterRes) throw new RateLimitedError(rejection.msBeforeNext);
     throw rejection;
+  }
+}
+
+/** Whether a point was left to consume (a store failure still throws). */
+async function consumed(limiter: RateLimiterAbstract, key: string): Promise<boolean> {
+  try {
+    await consumeOrThrow(limiter, key);
+    return true;
+  } catch (error) {
+    if (error instanceof RateLimitedError) return false;
+    throw error;
   }
 }
 
