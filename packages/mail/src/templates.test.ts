@@ -17,6 +17,10 @@ describe('mail templates', () => {
       expect(mail.html).toMatch(/did not/);
     }
     expect(passwordResetMail({ to: 'a@b.c', link, validMinutes: 30 }).text).toContain('within 30 minutes');
+    // Issue 20, findings 2 and 3: the owner learns what a reset does to passkeys before using it.
+    expect(passwordResetMail({ to: 'a@b.c', link, validMinutes: 30 }).text).toMatch(
+      /lists the passkeys on the account.*also removes every passkey/s,
+    );
     expect(passkeyAddedMail({ to: 'a@b.c', at: Date.UTC(2026, 10, 29, 13, 45), link }).text).toContain(
       'on 2026-11-29 13:45 UTC',
     );

@@ -39,6 +39,8 @@ export function passwordResetMail(input: { to: string; link: string; validMinute
     action: 'Set a new password',
     after: [
       'Setting a new password signs this account out everywhere else.',
+      // The same words for every account (the mail is composed before anyone looks the address up).
+      'The page after it lists the passkeys on the account, so you can remove any you do not recognise. If this address was never confirmed, setting a new password also removes every passkey on the account: anyone could have added them.',
       'If you did not ask for this, ignore this mail: your password stays as it is.',
     ],
   });
