@@ -31,7 +31,7 @@ export async function measureReload(origin, { times }) {
       await context.clearCookies();
       const started = performance.now();
       await page.goto(`${origin}/sign-in`);
-      await page.getByRole('button', { name: 'Sign in' }).waitFor();
+      await page.getByRole('button', { name: 'Sign in', exact: true }).waitFor();
       anonymous.push(performance.now() - started);
     }
 
@@ -39,7 +39,7 @@ export async function measureReload(origin, { times }) {
     await page.getByLabel('Email').fill(`reload-${Date.now()}@example.com`);
     await page.getByLabel('Password', { exact: true }).fill('a strong password');
     await page.getByRole('button', { name: 'Create account' }).click();
-    await page.getByRole('button', { name: 'Sign out' }).waitFor();
+    await page.getByRole('button', { name: 'Sign out', exact: true }).waitFor();
 
     const signedIn = [];
     const authRequests = [];
@@ -57,7 +57,7 @@ export async function measureReload(origin, { times }) {
       page.on('request', onRequest);
       const started = performance.now();
       await page.reload();
-      await page.getByRole('button', { name: 'Sign out' }).waitFor();
+      await page.getByRole('button', { name: 'Sign out', exact: true }).waitFor();
       signedIn.push(performance.now() - started);
       // Let any request the page makes once shown be counted too.
       await page.waitForLoadState('networkidle');
