@@ -211,6 +211,7 @@ const clientErrors: Record<AuthErrorCode, (error: AuthError) => TRPCError> = {
   INVALID_REFRESH_TOKEN: (error) => unauthorized(...(refusedRefresh.get(error.details.reason) ?? unknownRefreshToken)),
   // Someone else's session id gets the same answer as an unknown one.
   SESSION_NOT_FOUND: () => fail('NOT_FOUND', messages.sessionNotFound),
+  SESSION_ENDED: () => unauthorized('SESSION_REVOKED', messages.sessionRevoked),
   RATE_LIMITED: (error) =>
     error instanceof RateLimitedError ? tooManyAttempts(error) : fail('INTERNAL_SERVER_ERROR', messages.internal),
   BUSY: (error) => (error instanceof BusyError ? busy(error) : fail('INTERNAL_SERVER_ERROR', messages.internal)),

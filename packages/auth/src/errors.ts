@@ -8,6 +8,8 @@ export type AuthErrorCode =
   /** The refresh token is unknown, expired, revoked or replayed. */
   | 'INVALID_REFRESH_TOKEN'
   | 'SESSION_NOT_FOUND'
+  /** The caller's session ended while the operation ran (a credential change won the race). */
+  | 'SESSION_ENDED'
   /** Too many attempts; see `RateLimitedError.retryAfterSeconds`. */
   | 'RATE_LIMITED'
   /** Too much password hashing queued already; see `BusyError.retryAfterSeconds`. */

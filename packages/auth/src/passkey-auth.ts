@@ -228,7 +228,9 @@ export function createPasskeyAuth<SignInResult>({
         name: input.name ?? 'Passkey',
       };
       const at = now();
-      const insertion = await store.insertPasskey(passkey, limits.passkeysPerUser, at);
+      const insertion = await store.insertPasskey(passkey, limits.passkeysPerUser, at, caller.sessionId);
+      // Ended while the browser's prompt was open (a reset, "sign out everywhere"): no passkey outlives it.
+      if (insertion === 'session_ended') throw new AuthError('SESSION_ENDED');
       if (insertion !== 'inserted') throw refused('registration', insertion);
       await record({ userId: caller.userId, type: 'passkey_added', sessionId: caller.sessionId, client });
       onPasskeyAdded(caller.userId);

@@ -1,5 +1,6 @@
-import { passkeys, type TesseraDb, users, webauthnChallenges } from '@tessera/db';
+import { passkeys, sessions, type TesseraDb, users, webauthnChallenges } from '@tessera/db';
 import { and, asc, type Column, count, eq, lt, type SQL, sql } from 'drizzle-orm';
+import { liveSessionOf } from './sessions';
 
 /** How the browser can reach an authenticator (WebAuthn's AuthenticatorTransport). */
 export type PasskeyTransport = 'ble' | 'cable' | 'hybrid' | 'internal' | 'nfc' | 'smart-card' | 'usb';
@@ -44,7 +45,7 @@ export interface StoredChallenge {
 export type PasskeyRemoval = 'removed' | 'not_found' | 'last_sign_in_method';
 
 /** What became of a new passkey: kept, or why not. */
-export type PasskeyInsertion = 'inserted' | 'already_registered' | 'too_many';
+export type PasskeyInsertion = 'inserted' | 'already_registered' | 'too_many' | 'session_ended';
 
 /**
  * Rows to the shapes above, on every engine: an unknown device type (a newer library's) reads as
@@ -120,9 +121,25 @@ export function counterRegressed(stored: number, presented: number): boolean {
  * `limit` already: counted and inserted in one IMMEDIATE transaction, so racing registrations
  * cannot overshoot.
  */
-export function insertPasskey(db: TesseraDb, passkey: NewPasskey, limit: number, now: number): PasskeyInsertion {
+export function insertPasskey(
+  db: TesseraDb,
+  passkey: NewPasskey,
+  limit: number,
+  now: number,
+  sessionId: string,
+): PasskeyInsertion {
   return db.transaction(
     (tx): PasskeyInsertion => {
+      // Under the write lock: a credential change that ended the adding session wins.
+      if (
+        !tx
+          .select({ id: sessions.id })
+          .from(sessions)
+          .where(liveSessionOf({ sessionId, userId: passkey.userId }, now))
+          .get()
+      ) {
+        return 'session_ended';
+      }
       const held = tx.select({ n: count() }).from(passkeys).where(eq(passkeys.userId, passkey.userId)).get()?.n ?? 0;
       if (held >= limit) return 'too_many';
       const inserted = tx.insert(passkeys).values(passkeyRow(passkey, now)).onConflictDoNothing().run();

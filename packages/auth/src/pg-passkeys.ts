@@ -12,7 +12,9 @@ import {
   toStoredPasskey,
 } from './passkeys';
 
-const { passkeys, users, webauthnChallenges } = pgSchema;
+import { liveSessionOfPg } from './pg-sessions';
+
+const { passkeys, users, sessions, webauthnChallenges } = pgSchema;
 
 /** Passkeys and their challenges on PostgreSQL: the same operations and rules as passkeys.ts on SQLite. */
 
@@ -22,9 +24,16 @@ export function insertPasskeyPg(
   passkey: NewPasskey,
   limit: number,
   now: number,
+  sessionId: string,
 ): Promise<PasskeyInsertion> {
   return db.transaction(async (tx): Promise<PasskeyInsertion> => {
     await tx.select({ id: users.id }).from(users).where(eq(users.id, passkey.userId)).for('update');
+    // The user's row is locked, as a credential change locks it: one that ended the adding session wins.
+    const [live] = await tx
+      .select({ id: sessions.id })
+      .from(sessions)
+      .where(liveSessionOfPg({ sessionId, userId: passkey.userId }, now));
+    if (!live) return 'session_ended';
     const [held] = await tx.select({ n: count() }).from(passkeys).where(eq(passkeys.userId, passkey.userId));
     if ((held?.n ?? 0) >= limit) return 'too_many';
     const inserted = await tx.insert(passkeys).values(passkeyRow(passkey, now)).onConflictDoNothing();

@@ -257,6 +257,16 @@ export async function revokeSessionPg(
   return result.rowCount === 1;
 }
 
+/** The user's session, if it has not ended (see `liveSessionOf` in sessions.ts). */
+export const liveSessionOfPg = (input: { sessionId: string; userId: string }, now: number) =>
+  and(
+    eq(sessions.id, input.sessionId),
+    eq(sessions.userId, input.userId),
+    isNull(sessions.revokedAt),
+    gt(sessions.idleExpiresAt, now),
+    gt(sessions.absoluteExpiresAt, now),
+  );
+
 /** See `recordProof` in sessions.ts; the user's row is locked while the stamp is compared. */
 export function recordProofPg(db: TesseraPgDb, proof: SessionReproof, now: number): Promise<boolean> {
   return db.transaction(async (tx) => {
@@ -269,15 +279,7 @@ export function recordProofPg(db: TesseraPgDb, proof: SessionReproof, now: numbe
     const updated = await tx
       .update(sessions)
       .set({ authTime: now, authMethod: proof.method })
-      .where(
-        and(
-          eq(sessions.id, proof.sessionId),
-          eq(sessions.userId, proof.userId),
-          isNull(sessions.revokedAt),
-          gt(sessions.idleExpiresAt, now),
-          gt(sessions.absoluteExpiresAt, now),
-        ),
-      );
+      .where(liveSessionOfPg(proof, now));
     return updated.rowCount === 1;
   });
 }

@@ -136,7 +136,7 @@ export function createPgStore(db: TesseraPgDb): AuthStore {
     markEmailVerified: (userId, now) => markEmailVerifiedPg(db, userId, now),
     queueMail: (mail, now) => queueMailPg(db, mail, now),
 
-    insertPasskey: (passkey, limit, now) => insertPasskeyPg(db, passkey, limit, now),
+    insertPasskey: (passkey, limit, now, sessionId) => insertPasskeyPg(db, passkey, limit, now, sessionId),
     listPasskeys: (userId) => listPasskeysPg(db, userId),
     findPasskeyByCredentialId: (credentialId) => findPasskeyByCredentialIdPg(db, credentialId),
     recordPasskeyUse: (use, now) => recordPasskeyUsePg(db, use, now),

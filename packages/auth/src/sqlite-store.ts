@@ -58,7 +58,7 @@ export function createSqliteStore(db: TesseraDb): AuthStore {
     markEmailVerified: async (userId, now) => markEmailVerified(db, userId, now),
     queueMail: async (mail, now) => queueMail(db, mail, now),
 
-    insertPasskey: async (passkey, limit, now) => insertPasskey(db, passkey, limit, now),
+    insertPasskey: async (passkey, limit, now, sessionId) => insertPasskey(db, passkey, limit, now, sessionId),
     listPasskeys: async (userId) => listPasskeys(db, userId),
     findPasskeyByCredentialId: async (credentialId) => findPasskeyByCredentialId(db, credentialId),
     recordPasskeyUse: async (use, now) => recordPasskeyUse(db, use, now),

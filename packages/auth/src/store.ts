@@ -68,7 +68,8 @@ export interface AuthStore {
   queueMail(mail: NewEmailToken['mail'], now: number): Promise<void>;
 
   /** Counted and inserted in one transaction: refused when the id is taken (by anyone) or the user holds `limit`. */
-  insertPasskey(passkey: NewPasskey, limit: number, now: number): Promise<PasskeyInsertion>;
+  /** Also refused ('session_ended') unless `sessionId`, the adding session, is still live: checked in the same transaction. */
+  insertPasskey(passkey: NewPasskey, limit: number, now: number, sessionId: string): Promise<PasskeyInsertion>;
   /** The user's passkeys, oldest first. */
   listPasskeys(userId: string): Promise<StoredPasskey[]>;
   findPasskeyByCredentialId(credentialId: string): Promise<StoredPasskey | null>;
