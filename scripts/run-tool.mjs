@@ -13,6 +13,11 @@ if (!tool) {
   process.exit(2);
 }
 const bundle = join(root, 'apps/server/dist', `${tool}.js`);
+// Only the server's own entry points: a mistyped name must not cost a build first.
+if (!existsSync(join(root, 'apps/server/src', `${tool}.ts`))) {
+  process.stderr.write(`tessera: no such command: ${tool}\n`);
+  process.exit(2);
+}
 
 /** Newest modification time below `path` (a file or a folder), skipping installed and built files. */
 function newest(path) {
@@ -39,10 +44,6 @@ if (!existsSync(bundle) || statSync(bundle).mtimeMs < sources()) {
   process.stderr.write('tessera: building the server first (its bundle is missing or older than its sources)\n');
   const build = spawnSync(process.execPath, [join(root, 'apps/server/build.mjs')], { stdio: 'inherit' });
   if (build.status !== 0) process.exit(build.status ?? 1);
-  if (!existsSync(bundle)) {
-    process.stderr.write(`tessera: no such command: ${tool}\n`);
-    process.exit(2);
-  }
 }
 const run = spawnSync(process.execPath, [bundle, ...args], { stdio: 'inherit' });
 process.exit(run.status ?? 1);

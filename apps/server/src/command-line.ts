@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import type { Auth } from '@tessera/auth';
 import { isPostgresUrl } from '@tessera/db';
 import { databaseLabel, openDatabase } from './database';
-import { DEFAULT_DATABASE_URL, type Env, loadEnv } from './env';
+import { type Env, loadEnv, rawDatabaseUrl } from './env';
 import { loadSecretKey } from './secret-key';
 import { createServerAuth } from './start-server';
 
@@ -20,7 +20,7 @@ const migrationsRoot = fileURLToPath(new URL('./migrations', import.meta.url));
  * runCommand('rotate the signing key', async (auth) => `new signing key ${await newKid(auth)}`);
  */
 export function runCommand(what: string, task: (auth: Auth, env: Env) => Promise<string>): void {
-  const database = databaseLabel(process.env.DATABASE_URL?.trim() || DEFAULT_DATABASE_URL);
+  const database = databaseLabel(rawDatabaseUrl());
   withAuth(task).then(
     (answer) => process.stdout.write(`tessera: ${answer} (database: ${database})\n`),
     (error: unknown) => {

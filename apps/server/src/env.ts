@@ -33,14 +33,22 @@ export function isLocalOrigin(origin: string): boolean {
   return LOCAL_HOSTS.has(new URL(origin).hostname);
 }
 
+/** Where `npm start` keeps its data when DATABASE_URL is unset. */
+export const DEFAULT_DATABASE_URL = './data/tessera.db';
+
+/**
+ * DATABASE_URL as set, before validation: what a command-line tool names in its answer even
+ * when the rest of the environment is refused.
+ */
+export function rawDatabaseUrl(source: NodeJS.ProcessEnv = process.env): string {
+  return source.DATABASE_URL?.trim() || DEFAULT_DATABASE_URL;
+}
+
 /**
  * A SQLite path (`./data/tessera.db`), a `file:` URL relative to the working directory
  * (`file:./data/x.db`) or absolute (`file:///var/lib/x.db`), or `postgres://` / `postgresql://`.
  * Anything else with a scheme (`sqlite:`, `mysql://`) is refused rather than taken as a file name.
  */
-/** Where `npm start` keeps its data when DATABASE_URL is unset. */
-export const DEFAULT_DATABASE_URL = './data/tessera.db';
-
 const databaseUrl = z
   .string()
   .min(1)

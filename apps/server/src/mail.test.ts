@@ -113,15 +113,19 @@ describe('REQUIRE_VERIFIED_EMAIL=true', () => {
       env: { SMTP_URL: sink.url, REQUIRE_VERIFIED_EMAIL: 'true' },
     });
     try {
+      const asOwner = { authorization: `Bearer ${accessToken}` };
+      const sessions = await callProcedure(after.url, 'auth.sessions.list', { method: 'GET', headers: asOwner });
+      expect([sessions.status, sessions.reason]).toEqual([401, 'EMAIL_NOT_VERIFIED']);
+      // The way out stays open: a new confirmation link.
+      const resend = await callProcedure(after.url, 'auth.email.requestVerification', { headers: asOwner });
+      expect(resend.status).toBe(200);
       const refreshed = await callProcedure(after.url, 'auth.refresh', {
         headers: { cookie: `${REFRESH_COOKIE_NAME}=${refreshToken}`, origin: after.publicOrigin },
       });
       expect([refreshed.status, refreshed.reason]).toEqual([401, 'EMAIL_NOT_VERIFIED']);
-      const sessions = await callProcedure(after.url, 'auth.sessions.list', {
-        method: 'GET',
-        headers: { authorization: `Bearer ${accessToken}` },
-      });
-      expect([sessions.status, sessions.reason]).toEqual([401, 'EMAIL_NOT_VERIFIED']);
+      // The refused refresh ended the session: nothing of it is left to use.
+      const ended = await callProcedure(after.url, 'auth.sessions.list', { method: 'GET', headers: asOwner });
+      expect([ended.status, ended.reason]).toEqual([401, 'SESSION_REVOKED']);
     } finally {
       await after.close();
       await before.dispose();

@@ -18,6 +18,8 @@ export { adminRouter } from './routers/admin';
 export { type AuthRouter, createAuthRouter, DEFAULT_REFRESH_COOKIE, mountAuthRouter } from './routers/auth';
 export {
   createCallerFactory,
+  freshProcedure,
+  liveSessionProcedure,
   middleware,
   protectedProcedure,
   publicProcedure,

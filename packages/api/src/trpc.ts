@@ -73,7 +73,6 @@ type SessionStatus = Awaited<ReturnType<Auth['sessionStatus']>>;
 const refusedSession: Record<Exclude<SessionStatus, 'live'>, readonly [FailureReason, string]> = {
   revoked: ['SESSION_REVOKED', messages.sessionRevoked],
   expired: ['SESSION_EXPIRED', messages.sessionExpired],
-  unverified: ['EMAIL_NOT_VERIFIED', messages.emailNotVerified],
 };
 
 /**
@@ -106,12 +105,23 @@ export const protectedProcedure = baseProcedure.use(async ({ ctx, next }) => {
 });
 
 /**
- * A protected procedure that also reads the session row and refuses it unless it is live: for
- * sensitive operations (changing the password, ending sessions, reading the security activity),
- * which must hold even if this process's list of ended sessions has fallen behind.
+ * A protected procedure that also reads the session row and refuses it unless it is live, verified
+ * address or not: for the ways out of an unverified session ("sign out everywhere", mailing a new
+ * confirmation link), which REQUIRE_VERIFIED_EMAIL must not block.
  */
-export const sessionProcedure = protectedProcedure.use(async ({ ctx, next }) => {
+export const liveSessionProcedure = protectedProcedure.use(async ({ ctx, next }) => {
   await requireLiveSession(ctx.auth, { userId: ctx.user.id, sessionId: ctx.sessionId });
+  return next();
+});
+
+/**
+ * A live session (see `liveSessionProcedure`) of a user allowed in: while REQUIRE_VERIFIED_EMAIL is
+ * on, an unverified address is UNAUTHORIZED `EMAIL_NOT_VERIFIED`. For sensitive operations
+ * (changing the password, ending sessions, reading the security activity), which must hold even if
+ * this process's list of ended sessions has fallen behind.
+ */
+export const sessionProcedure = liveSessionProcedure.use(async ({ ctx, next }) => {
+  if (await ctx.auth.mustVerifyEmail(ctx.user.id)) throw unauthorized('EMAIL_NOT_VERIFIED', messages.emailNotVerified);
   return next();
 });
 

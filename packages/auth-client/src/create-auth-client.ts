@@ -342,11 +342,16 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
         'password' in proof
           ? { password: proof.password }
           : { passkey: await proof.ceremony(await api.auth.passkeys.authenticationOptions.mutate()) };
-      const session = await api.auth.reauthenticate.mutate(input);
-      // The same session: a refresh answering after this reads the new proof from its row too.
-      state.accept(session);
-      tabs.publish({ type: 'refreshed', session });
-      return session;
+      // Under the refresh lock, as a password change: a refresh in another tab that read the
+      // session row before the proof cannot land after it with the old `auth_time`.
+      await settle(refresh.inFlight());
+      await ensureFreshToken();
+      return tabs.withRefreshLock(async () => {
+        const session = await direct.auth.reauthenticate.mutate(input);
+        state.accept(session);
+        tabs.publish({ type: 'refreshed', session });
+        return session;
+      });
     },
     async requestPasswordReset(email) {
       await api.auth.password.requestReset.mutate({ email });

@@ -437,8 +437,14 @@ export async function createAuth({
       // Read fresh, not from the cache: the new token's role must be the stored one.
       const user = await userById.fresh(rotated.userId);
       if (!user) throw new AuthError('INVALID_REFRESH_TOKEN', 'Refresh refused: user gone', { reason: 'user_gone' });
-      // REQUIRE_VERIFIED_EMAIL turned on later binds the sessions that were already there too.
-      if (config.requireVerifiedEmail && !user.emailVerified) throw new AuthError('EMAIL_NOT_VERIFIED');
+      // REQUIRE_VERIFIED_EMAIL turned on later binds the sessions that were already there too:
+      // the session ends (the rotation has committed), and signing in again needs the address.
+      if (config.requireVerifiedEmail && !user.emailVerified) {
+        const at = now();
+        await store.revokeSession({ sessionId: rotated.sessionId, userId: user.id, reason: 'email_not_verified' }, at);
+        forget([rotated.sessionId], at);
+        throw new AuthError('EMAIL_NOT_VERIFIED');
+      }
       const signedIn = await sessionFor(user, rotated);
       return { ...signedIn, graceRetry: rotated.graceRetry, sessionId: rotated.sessionId };
     },
@@ -678,15 +684,17 @@ export async function createAuth({
       return check;
     },
 
+    /** Reads the session in the database: for sensitive operations, which must not trust the list alone. */
+    sessionStatus(caller: Caller): Promise<SessionStatus> {
+      return store.sessionStatus(caller, now());
+    },
+
     /**
-     * Reads the session in the database: for sensitive operations, which must not trust the list
-     * alone. `unverified`: the session is live, but REQUIRE_VERIFIED_EMAIL is on and the address
-     * is not verified (the flag binds sessions started before it was turned on).
+     * Whether REQUIRE_VERIFIED_EMAIL is on and this user's address is not verified yet: the flag
+     * binds sessions started before it was turned on too (read at most once a second, as `getUser`).
      */
-    async sessionStatus(caller: Caller): Promise<SessionStatus | 'unverified'> {
-      const status = await store.sessionStatus(caller, now());
-      if (status !== 'live' || !config.requireVerifiedEmail) return status;
-      return (await userById.get(caller.userId))?.emailVerified ? 'live' : 'unverified';
+    async mustVerifyEmail(userId: string): Promise<boolean> {
+      return config.requireVerifiedEmail && !(await userById.get(userId))?.emailVerified;
     },
 
     /**

@@ -65,17 +65,15 @@ export function PasskeysSection({ afterReset = null }: { afterReset?: AfterReset
     setOutcome(null);
     setProblem(null);
     try {
-      const options = await registrationOptions.mutateAsync().catch((error: unknown) => {
-        if (getFailureReason(error) === 'REAUTH_REQUIRED') setConfirming(true);
-        throw error;
-      });
-      const response = await createPasskey(options);
+      const response = await createPasskey(await registrationOptions.mutateAsync());
       // Named after this browser and system, which is where the passkey is likely kept.
       const name = describeDevice(navigator.userAgent).slice(0, limits.passkeyNameMaxLength);
       const added = await register.mutateAsync({ response, name });
       setOutcome(`Passkey added: ${added.name}. You can use it to sign in.`);
     } catch (error) {
-      if (getFailureReason(error) !== 'REAUTH_REQUIRED') fail(error);
+      // Asked for the options, or (the proof aging during the prompt) for the answer: prove, then again.
+      if (getFailureReason(error) === 'REAUTH_REQUIRED') setConfirming(true);
+      else fail(error);
     } finally {
       setAdding(false);
     }

@@ -17,7 +17,14 @@ import type { Context } from '../context';
 import { fail, messages, unauthorized } from '../errors';
 import { type RefreshCookieOptions, refreshCookie } from '../refresh-cookie';
 
-import { freshProcedure, protectedProcedure, router, sameOriginProcedure, sessionProcedure } from '../trpc';
+import {
+  freshProcedure,
+  liveSessionProcedure,
+  protectedProcedure,
+  router,
+  sameOriginProcedure,
+  sessionProcedure,
+} from '../trpc';
 
 function clientInfo(ctx: Context): ClientInfo {
   return { userAgent: ctx.request.userAgent, ip: ctx.request.ip };
@@ -122,7 +129,7 @@ export function createAuthRouter(options: { cookie: RefreshCookieOptions } = { c
       return { ok: true as const };
     }),
 
-    logoutAll: sessionProcedure.mutation(async ({ ctx }) => {
+    logoutAll: liveSessionProcedure.mutation(async ({ ctx }) => {
       await ctx.auth.logoutAll({ userId: ctx.user.id, sessionId: ctx.sessionId }, clientInfo(ctx));
       cookie.clear(ctx.response);
       return { ok: true as const };
@@ -182,7 +189,7 @@ export function createAuthRouter(options: { cookie: RefreshCookieOptions } = { c
       }),
 
       /** Mails the signed-in user a fresh confirmation link (throttled). */
-      requestVerification: sessionProcedure.mutation(async ({ ctx }) => {
+      requestVerification: liveSessionProcedure.mutation(async ({ ctx }) => {
         await ctx.auth.requestEmailVerification({ userId: ctx.user.id, sessionId: ctx.sessionId });
         return { ok: true as const };
       }),
@@ -212,8 +219,8 @@ export function createAuthRouter(options: { cookie: RefreshCookieOptions } = { c
         return { ok: true as const };
       }),
 
-      /** Removes every passkey of the caller's (after a reset, say): how many. Needs a fresh proof. */
-      removeAll: freshProcedure.mutation(async ({ ctx }) => ({
+      /** Removes every passkey of the caller's (after a reset, say): how many. As `remove`, no fresh proof: removing gives no way in. */
+      removeAll: sessionProcedure.mutation(async ({ ctx }) => ({
         removed: await ctx.auth.passkeys.removeAll({ userId: ctx.user.id, sessionId: ctx.sessionId }, clientInfo(ctx)),
       })),
 
