@@ -1,17 +1,9 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type FeatureStores, featureStores } from '@tessera/api';
-import {
-  type AuthStore,
-  type BackgroundDb,
-  createInThreadBackground,
-  createListeningRevocationFeed,
-  createPgBackground,
-  createPgStore,
-  createSqliteStore,
-  createSqliteWorker,
-  type RevocationFeed,
-} from '@tessera/auth';
+import type { AuthStore, BackgroundDb, RevocationFeed } from '@tessera/auth';
+import { createListeningRevocationFeed, createPgBackground, createPgStore } from '@tessera/auth/postgres';
+import { createInThreadBackground, createSqliteStore, createSqliteWorker } from '@tessera/auth/sqlite';
 import { createDb, createPgDb, type DbHandle, isPostgresUrl, withoutQueryParameters } from '@tessera/db';
 import type { Env } from './env';
 import { features, migrationsFrom } from './features';

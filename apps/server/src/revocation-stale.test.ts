@@ -5,7 +5,7 @@
  * its feed stale its own way, with the database still answering queries.
  */
 import { randomBytes } from 'node:crypto';
-import { LISTENER_APPLICATION_NAME } from '@tessera/auth';
+import { LISTENER_APPLICATION_NAME } from '@tessera/auth/postgres';
 import {
   createTestPgDatabase,
   NO_POSTGRES_REASON,

@@ -4,7 +4,7 @@
  * `--revoke` distrusts it at once on every instance (issue 20, finding 11).
  */
 import { createPrivateKey, randomUUID, sign } from 'node:crypto';
-import { SIGNING_KEYS_CHANNEL } from '@tessera/auth';
+import { SIGNING_KEYS_CHANNEL } from '@tessera/auth/postgres';
 import { isPostgresUrl } from '@tessera/db';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadEnv } from './env';

@@ -5,9 +5,9 @@ import { createDb, type DbHandle } from '@tessera/db';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { defaultAuthConfig } from './config';
 import { type Auth, createAuth } from './create-auth';
-import { createSecretBox, generateSecretKey } from './secret-box';
-import { createSqliteStore } from './sqlite-store';
-import { createSqliteWorker } from './sqlite-worker';
+import { createSqliteStore } from './engines/sqlite/store';
+import { createSqliteWorker } from './engines/sqlite/worker';
+import { createSecretBox, generateSecretKey } from './tokens/secret-box';
 
 /** One key for every process of a test, as every server of a deployment shares SECRET_KEY. */
 const box = createSecretBox({ key: generateSecretKey() });

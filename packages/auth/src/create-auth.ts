@@ -12,29 +12,22 @@ import {
   verificationMail,
 } from '@tessera/mail';
 import type { JWK } from 'jose';
-import {
-  type AccessTokenOptions,
-  CLOCK_TOLERANCE_S,
-  issueAccessToken,
-  type VerifiedAccessToken,
-  verifyAccessToken,
-} from './access-token';
-import { addressGroup } from './address-group';
-import type { UserOverview, UsersCursor } from './admin';
-import { type ClientInfo, clientFingerprint } from './client-info';
+import type { UserOverview, UsersCursor } from './accounts/admin';
+import type { AuthEvent, NewAuthEvent, SignInMethod } from './accounts/events';
+import { cachedUserById } from './accounts/user-cache';
+import type { User } from './accounts/users';
 import { type AuthConfig, EMAIL_VERIFICATION_TTL } from './config';
-import type { EmailTokenPurpose } from './email-tokens';
+import type { BackgroundDb } from './engines/sqlite/background';
 import { AuthError } from './errors';
-import type { AuthEvent, NewAuthEvent, SignInMethod } from './events';
-import type { PruneResult } from './housekeeping';
-import type { BackgroundDb } from './in-thread-background';
-import { hashEmailToken, mailedToken, openQueuedMail, sealedMail } from './mailed-links';
-import { createPasskeyAuth } from './passkey-auth';
-import { argon2idHasher, type PasswordHasher } from './password';
-import { DEFAULT_RP_NAME, relyingPartyFor } from './relying-party';
-import { createPollingRevocationFeed, type RevocationFeed, type RevocationSink } from './revocation-feed';
-import { RevocationList } from './revocation-list';
-import type { SecretBox } from './secret-box';
+import type { EmailTokenPurpose } from './mailed-links/email-tokens';
+import { hashEmailToken, mailedToken, openQueuedMail, sealedMail } from './mailed-links/mailed-links';
+import { createPasskeyAuth } from './passkeys/passkey-auth';
+import { DEFAULT_RP_NAME, relyingPartyFor } from './passkeys/relying-party';
+import { argon2idHasher, type PasswordHasher } from './passwords/password';
+import type { PruneResult } from './revocation/housekeeping';
+import { createPollingRevocationFeed, type RevocationFeed, type RevocationSink } from './revocation/revocation-feed';
+import { RevocationList } from './revocation/revocation-list';
+import { type ClientInfo, clientFingerprint } from './sessions/client-info';
 import {
   type CredentialChange,
   type CredentialChanged,
@@ -43,14 +36,21 @@ import {
   type SessionProof,
   type SessionStatus,
   type SessionSummary,
-} from './sessions';
-import { SigningKeyRing } from './signing-keys';
-import type { AuthStore } from './store';
-import { createThrottle, noThrottle, type ThrottleLimits } from './throttle';
-import { cachedUserById } from './user-cache';
-import type { User } from './users';
-import { VerifiedTokenCache } from './verified-token-cache';
-import { createWorkLane, type LaneLimits } from './work-lane';
+} from './sessions/sessions';
+import type { AuthStore } from './store/store';
+import { addressGroup } from './throttle/address-group';
+import { createThrottle, noThrottle, type ThrottleLimits } from './throttle/throttle';
+import { createWorkLane, type LaneLimits } from './throttle/work-lane';
+import {
+  type AccessTokenOptions,
+  CLOCK_TOLERANCE_S,
+  issueAccessToken,
+  type VerifiedAccessToken,
+  verifyAccessToken,
+} from './tokens/access-token';
+import type { SecretBox } from './tokens/secret-box';
+import { SigningKeyRing } from './tokens/signing-keys';
+import { VerifiedTokenCache } from './tokens/verified-token-cache';
 
 /** What a client receives on sign-in and refresh: the contract's Session. */
 export type { Session };

@@ -4,13 +4,12 @@ import {
   type AuthStore,
   type CreateAuthOptions,
   createAuth,
-  createInThreadBackground,
   createSecretBox,
-  createSqliteStore,
   defaultAuthConfig,
   generateSecretKey,
   type PasswordHasher,
 } from '@tessera/auth';
+import { createInThreadBackground, createSqliteStore } from '@tessera/auth/sqlite';
 import type { Role } from '@tessera/contract';
 import { createDb, type TesseraDb } from '@tessera/db';
 import { createContextInner, type FeatureStores, type Logger, type RequestInfo } from '../context';
