@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { awaited, runAwaited, runNow, type Step } from './step';
+import { awaited, immediate, runAwaited, runNow, type Step } from './step';
 
 /** A rule over two steps, as a domain writes one. */
 function* addBoth(first: () => Step<number>, second: () => Step<number>): Step<number> {
@@ -10,10 +10,10 @@ function* addBoth(first: () => Step<number>, second: () => Step<number>): Step<n
 
 describe('rules written once over engine steps', () => {
   it('runs a rule over synchronous steps to completion at once', () => {
-    function* three(): Step<number> {
-      return 3;
-    }
+    const calls: string[] = [];
+    const three = () => immediate(() => calls.push('ran') && 3);
     expect(runNow(addBoth(three, three))).toBe(6);
+    expect(calls).toEqual(['ran', 'ran']);
   });
 
   it('refuses a synchronous run whose step waits', () => {

@@ -14,6 +14,12 @@
  */
 export type Step<T> = Generator<PromiseLike<unknown>, T, unknown>;
 
+/** A step that runs at once (SQLite): `run` is called when the rule reaches the step. */
+// biome-ignore lint/correctness/useYield: a synchronous step never waits, which is what runNow relies on.
+export function* immediate<T>(run: () => T): Step<T> {
+  return run();
+}
+
 /** A step that waits on a query (PostgreSQL): resumed by {@link runAwaited} with its result. */
 export function* awaited<T>(query: PromiseLike<T>): Step<T> {
   // runAwaited resumes this generator with exactly what `query` resolved to: the cast is exact.
