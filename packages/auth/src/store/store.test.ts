@@ -32,10 +32,24 @@ const DAY = 24 * 3600 * SECOND;
 const lifetimes: SessionLifetimes = { refreshIdleTtl: 600, sessionMaxAge: 3600, refreshReuseGrace: 10 };
 const box = createSecretBox({ key: generateSecretKey() });
 
-/** The outcomes of calls made at once, as 'ok' or the refusal's value. */
-async function outcomes<T>(calls: Promise<T>[]): Promise<Array<PromiseSettledResult<T>>> {
-  return Promise.allSettled(calls);
-}
+type SessionIds = { sessionId: string; userId: string };
+/** A rotation refused for `session`'s token. */
+const refused = ({ sessionId, userId }: SessionIds, reason: 'expired' | 'revoked') => ({
+  ok: false,
+  reason,
+  sessionId,
+  userId,
+});
+/** A rotation refused as a replay, which ends `session`. */
+const reused = ({ sessionId, userId }: SessionIds, reuse: 'after_grace' | 'other_client' | 'not_latest') => ({
+  ok: false,
+  reason: 'reused',
+  reuse,
+  sessionId,
+  userId,
+});
+
+/** What calls made at once (Promise.allSettled) resolved to, and what they were refused with. */
 const fulfilled = <T>(results: PromiseSettledResult<T>[]): T[] =>
   results.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
 const rejected = <T>(results: PromiseSettledResult<T>[]): unknown[] =>
@@ -74,7 +88,7 @@ for (const engine of storeEngines) {
       );
     const rotate = (presentedToken: string, at: number, client = 'client-a', times = lifetimes) =>
       store.rotateRefreshToken(times, { presentedToken, client, box }, at);
-    const status = (session: { sessionId: string; userId: string }, at: number) =>
+    const status = (session: SessionIds, at: number) =>
       store.sessionStatus({ sessionId: session.sessionId, userId: session.userId }, at);
 
     let passkeys = 0;
@@ -117,7 +131,10 @@ for (const engine of storeEngines) {
         await user({ email: 'ada@example.com' });
         await expect(user({ email: 'ada@example.com' })).rejects.toEqual(new AuthError('EMAIL_TAKEN'));
 
-        const results = await outcomes([user({ email: 'bob@example.com' }), user({ email: 'bob@example.com' })]);
+        const results = await Promise.allSettled([
+          user({ email: 'bob@example.com' }),
+          user({ email: 'bob@example.com' }),
+        ]);
         expect(fulfilled(results)).toHaveLength(1);
         expect(rejected(results)).toEqual([new AuthError('EMAIL_TAKEN')]);
         expect(rejected(results)[0]).toBeInstanceOf(AuthError);
@@ -291,12 +308,7 @@ for (const engine of storeEngines) {
         });
 
         const idle = await start(ada.id);
-        expect(await rotate(idle.refreshToken, t0 + 600_000)).toEqual({
-          ok: false,
-          reason: 'expired',
-          sessionId: idle.sessionId,
-          userId: ada.id,
-        });
+        expect(await rotate(idle.refreshToken, t0 + 600_000)).toEqual(refused(idle, 'expired'));
 
         const long = await start(ada.id);
         let current = long.refreshToken;
@@ -306,21 +318,11 @@ for (const engine of storeEngines) {
           expect(next.expiresAt).toBe(Math.min(t0 + minute * 60_000 + 600_000, t0 + 3_600_000));
           current = next.refreshToken;
         }
-        expect(await rotate(current, t0 + 3_600_000)).toEqual({
-          ok: false,
-          reason: 'expired',
-          sessionId: long.sessionId,
-          userId: ada.id,
-        });
+        expect(await rotate(current, t0 + 3_600_000)).toEqual(refused(long, 'expired'));
 
         const revoked = await start(ada.id);
         await store.revokeSession({ sessionId: revoked.sessionId, userId: ada.id, reason: 'logout' }, t0 + 1);
-        expect(await rotate(revoked.refreshToken, t0 + 2)).toEqual({
-          ok: false,
-          reason: 'revoked',
-          sessionId: revoked.sessionId,
-          userId: ada.id,
-        });
+        expect(await rotate(revoked.refreshToken, t0 + 2)).toEqual(refused(revoked, 'revoked'));
       });
 
       it('gives the token just replaced, back within the grace window from the same client, the same successor', async () => {
@@ -347,13 +349,7 @@ for (const engine of storeEngines) {
         const first = await start(ada.id);
         const second = await rotate(first.refreshToken, t0 + 1_000);
         if (!second.ok) throw new Error('rotation refused');
-        expect(await rotate(first.refreshToken, t0 + 11_000)).toEqual({
-          ok: false,
-          reason: 'reused',
-          reuse: 'after_grace',
-          sessionId: first.sessionId,
-          userId: ada.id,
-        });
+        expect(await rotate(first.refreshToken, t0 + 11_000)).toEqual(reused(first, 'after_grace'));
         expect(await rotate(second.refreshToken, t0 + 11_001)).toMatchObject({ ok: false, reason: 'revoked' });
         expect(await status(first, t0 + 11_001)).toBe('revoked');
         expect(await opened.background.revokedAfter(t0)).toEqual([
@@ -365,13 +361,7 @@ for (const engine of storeEngines) {
         const ada = await user();
         const first = await start(ada.id);
         expect((await rotate(first.refreshToken, t0 + 1_000)).ok).toBe(true);
-        expect(await rotate(first.refreshToken, t0 + 2_000, 'client-b')).toEqual({
-          ok: false,
-          reason: 'reused',
-          reuse: 'other_client',
-          sessionId: first.sessionId,
-          userId: ada.id,
-        });
+        expect(await rotate(first.refreshToken, t0 + 2_000, 'client-b')).toEqual(reused(first, 'other_client'));
         expect(await status(first, t0 + 2_001)).toBe('revoked');
       });
 
@@ -438,9 +428,7 @@ for (const engine of storeEngines) {
           rotate(first.refreshToken, t0 + 1_000, 'client-b'),
         ]);
         expect(results.filter((result) => result.ok && !result.graceRetry)).toHaveLength(1);
-        expect(results.filter((result) => !result.ok)).toEqual([
-          { ok: false, reason: 'reused', reuse: 'other_client', sessionId: first.sessionId, userId: ada.id },
-        ]);
+        expect(results.filter((result) => !result.ok)).toEqual([reused(first, 'other_client')]);
         expect(await status(first, t0 + 1_001)).toBe('revoked');
       });
     });
@@ -602,7 +590,7 @@ for (const engine of storeEngines) {
         const ada = await user();
         const bob = await user();
         const session = await start(ada.id);
-        const proof = (credentialVersion: number, at: number, ids: { sessionId: string; userId: string } = session) =>
+        const proof = (credentialVersion: number, at: number, ids: SessionIds = session) =>
           store.recordProof({ sessionId: ids.sessionId, userId: ids.userId, credentialVersion, method: 'passkey' }, at);
 
         expect(await proof(0, t0 + 5_000)).toBe(true);
@@ -645,56 +633,30 @@ for (const engine of storeEngines) {
         await store.issueEmailToken(first, t0);
         const second = token(ada.id, 'password_reset');
         await store.issueEmailToken(second, t0 + 1);
+        const check = (issued: Pick<NewEmailToken, 'tokenHash'>, at: number) =>
+          store.checkEmailToken('password_reset', issued.tokenHash, at);
+        const use = (
+          issued: Pick<NewEmailToken, 'tokenHash'>,
+          at: number,
+          purpose: NewEmailToken['purpose'] = 'password_reset',
+        ) => store.useEmailToken(purpose, issued.tokenHash, at);
+        const accepted = { ok: true, userId: ada.id };
+        const refusal = (reason: 'used' | 'expired' | 'superseded' | 'unknown') => ({ ok: false, reason });
+        const nothing = { tokenHash: 'no-such-hash' };
 
-        expect(await store.checkEmailToken('password_reset', first.tokenHash, t0 + 2)).toEqual({
-          ok: false,
-          reason: 'superseded',
-        });
+        expect(await check(first, t0 + 2)).toEqual(refusal('superseded'));
         // Checking does not use it up.
-        expect(await store.checkEmailToken('password_reset', second.tokenHash, t0 + 2)).toEqual({
-          ok: true,
-          userId: ada.id,
-        });
-        expect(await store.checkEmailToken('password_reset', second.tokenHash, second.expiresAt - 1)).toEqual({
-          ok: true,
-          userId: ada.id,
-        });
-        expect(await store.checkEmailToken('password_reset', second.tokenHash, second.expiresAt)).toEqual({
-          ok: false,
-          reason: 'expired',
-        });
-        expect(await store.useEmailToken('password_reset', second.tokenHash, second.expiresAt)).toEqual({
-          ok: false,
-          reason: 'expired',
-        });
-        expect(await store.useEmailToken('email_verification', second.tokenHash, t0 + 2)).toEqual({
-          ok: false,
-          reason: 'unknown',
-        });
-        expect(await store.useEmailToken('password_reset', first.tokenHash, t0 + 2)).toEqual({
-          ok: false,
-          reason: 'superseded',
-        });
-        expect(await store.useEmailToken('password_reset', second.tokenHash, t0 + 2)).toEqual({
-          ok: true,
-          userId: ada.id,
-        });
-        expect(await store.useEmailToken('password_reset', second.tokenHash, t0 + 3)).toEqual({
-          ok: false,
-          reason: 'used',
-        });
-        expect(await store.checkEmailToken('password_reset', second.tokenHash, t0 + 3)).toEqual({
-          ok: false,
-          reason: 'used',
-        });
-        expect(await store.checkEmailToken('password_reset', 'no-such-hash', t0)).toEqual({
-          ok: false,
-          reason: 'unknown',
-        });
-        expect(await store.useEmailToken('password_reset', 'no-such-hash', t0)).toEqual({
-          ok: false,
-          reason: 'unknown',
-        });
+        expect(await check(second, t0 + 2)).toEqual(accepted);
+        expect(await check(second, second.expiresAt - 1)).toEqual(accepted);
+        expect(await check(second, second.expiresAt)).toEqual(refusal('expired'));
+        expect(await use(second, second.expiresAt)).toEqual(refusal('expired'));
+        expect(await use(second, t0 + 2, 'email_verification')).toEqual(refusal('unknown'));
+        expect(await use(first, t0 + 2)).toEqual(refusal('superseded'));
+        expect(await use(second, t0 + 2)).toEqual(accepted);
+        expect(await use(second, t0 + 3)).toEqual(refusal('used'));
+        expect(await check(second, t0 + 3)).toEqual(refusal('used'));
+        expect(await check(nothing, t0)).toEqual(refusal('unknown'));
+        expect(await use(nothing, t0)).toEqual(refusal('unknown'));
       });
 
       it('supersedes only the same user’s unused tokens of the same purpose', async () => {
@@ -1227,7 +1189,7 @@ for (const engine of storeEngines) {
 
       it('lets no more than the points through when requests arrive at once', async () => {
         const limiter = store.rateLimiter({ keyPrefix: 'burst', points: 3, duration: 60 });
-        const results = await outcomes(Array.from({ length: 12 }, () => limiter.consume('ada')));
+        const results = await Promise.allSettled(Array.from({ length: 12 }, () => limiter.consume('ada')));
         expect(fulfilled(results)).toHaveLength(3);
         expect(rejected(results).every((reason) => reason instanceof RateLimiterRes)).toBe(true);
       });
