@@ -1,8 +1,9 @@
 import { accessCapability } from './capabilities/access';
 import { accountCapability } from './capabilities/account';
 import { adminCapability } from './capabilities/admin';
-import { type CreateAuthOptions, openAuthContext } from './capabilities/context';
+import { openAuthContext } from './capabilities/context';
 import { emailVerificationCapability } from './capabilities/email-verification';
+import type { CreateAuthOptions } from './capabilities/options';
 import { passwordsCapability } from './capabilities/passwords';
 import { refreshCapability } from './capabilities/refresh';
 import { sessionsCapability } from './capabilities/sessions';

@@ -8,16 +8,14 @@ export {
 } from './accounts/events';
 export type { User } from './accounts/users';
 export type { AccessCheck, RevocationHealth } from './capabilities/access';
+export type { Caller, Session, SignedIn } from './capabilities/context';
 export {
-  type Caller,
   type CreateAuthOptions,
   DEFAULT_REVOCATION_POLL_MS,
   defaultPasswordLanes,
   type PasswordLanes,
   REVOCATION_STALE_AFTER_MS,
-  type Session,
-  type SignedIn,
-} from './capabilities/context';
+} from './capabilities/options';
 export { type AuthConfig, defaultAuthConfig, EMAIL_VERIFICATION_TTL } from './config';
 export { type Auth, createAuth } from './create-auth';
 export type { BackgroundDb } from './engines/sqlite/background';
