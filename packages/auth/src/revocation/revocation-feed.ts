@@ -14,8 +14,8 @@ export interface RevocationSink {
 
 /**
  * How a process learns of the sessions other processes end, and of their rotations of the
- * signing keys. One implementation per engine: SQLite polls (`createPollingRevocationFeed`);
- * Postgres can LISTEN behind the same interface.
+ * signing keys. SQLite polls (`createPollingRevocationFeed`, over the worker's `BackgroundDb`);
+ * PostgreSQL pushes (`createListeningRevocationFeed` of `@tessera/auth/postgres`: LISTEN/NOTIFY).
  *
  * @example
  * await feed.start(revocationList, Date.now() - windowMs); // before the server listens
@@ -68,7 +68,7 @@ export const DEFAULT_OVERLAP_MS = 10_000;
  * lag grows, which is how staleness shows.
  *
  * @example
- * const feed = createPollingRevocationFeed({ reader: createSqliteWorkerReader(file), pollMs: 250 });
+ * const feed = createPollingRevocationFeed({ reader: createSqliteWorker(file), pollMs: 250 });
  */
 export function createPollingRevocationFeed(options: PollingFeedOptions): RevocationFeed {
   const now = options.now ?? Date.now;
