@@ -53,11 +53,8 @@ export function liveSessionOf(
 }
 
 /** The user's sessions that are live: the admin list's join. */
-export function liveSessionsOf(
-  s: Has<'userId' | 'revokedAt' | 'idleExpiresAt' | 'absoluteExpiresAt'>,
-  userId: Column,
-  now: number,
-) {
+type SessionKey = 'userId' | 'revokedAt' | 'idleExpiresAt' | 'absoluteExpiresAt';
+export function liveSessionsOf(s: Has<SessionKey>, userId: Column, now: number): SQL | undefined {
   return and(eq(s.userId, userId), sessionIsLive(s, now));
 }
 
@@ -70,6 +67,25 @@ export function usersAfter(u: Has<'createdAt' | 'id'>, after: UsersCursor | null
 /** The admin list's order: newest first, the id breaking ties (the keyset of {@link usersAfter}). */
 export function newestUsersFirst(u: Has<'createdAt' | 'id'>): SQL[] {
   return [desc(u.createdAt), desc(u.id)];
+}
+
+/**
+ * A page of the admin list, all but the builder chain: its columns, the live sessions joined,
+ * where the page starts, and the order (each engine: select, from, left join, where, group by
+ * the user's id, order, limit).
+ */
+export function usersPageParts<U extends Has<OverviewKey>, S extends Has<'id' | 'lastUsedAt' | SessionKey>>(
+  u: U,
+  s: S,
+  after: UsersCursor | null,
+  now: number,
+) {
+  return {
+    columns: overviewColumns(u, s),
+    live: liveSessionsOf(s, u.id, now),
+    keyset: usersAfter(u, after),
+    order: newestUsersFirst(u),
+  };
 }
 
 /** A new user's row. */

@@ -1,14 +1,6 @@
 import { pgSchema } from '@tessera/db';
 import { desc, eq } from 'drizzle-orm';
-import {
-  credentialColumns,
-  eventColumns,
-  liveSessionsOf,
-  newestUsersFirst,
-  overviewColumns,
-  userColumnsOf,
-  usersAfter,
-} from '../../accounts/fragments';
+import * as account from '../../accounts/fragments';
 import type { AccountSteps } from '../../accounts/steps';
 import { awaited } from '../../store/step';
 import type { PgQueryable } from './engine';
@@ -23,28 +15,28 @@ export function pgAccountSteps(q: PgQueryable): AccountSteps {
     userByEmail: (email) =>
       firstRow(
         q
-          .select({ ...userColumnsOf(users), ...credentialColumns(users) })
+          .select({ ...account.userColumnsOf(users), ...account.credentialColumns(users) })
           .from(users)
           .where(eq(users.email, email)),
       ),
-    userById: (id) => firstRow(q.select(userColumnsOf(users)).from(users).where(eq(users.id, id))),
-    credential: (id) => firstRow(q.select(credentialColumns(users)).from(users).where(eq(users.id, id))),
-    usersPage: (after, rows, now) =>
-      awaited(
-        q
-          .select(overviewColumns(users, sessions))
-          .from(users)
-          .leftJoin(sessions, liveSessionsOf(sessions, users.id, now))
-          .where(usersAfter(users, after))
+    userById: (id) => firstRow(q.select(account.userColumnsOf(users)).from(users).where(eq(users.id, id))),
+    credential: (id) => firstRow(q.select(account.credentialColumns(users)).from(users).where(eq(users.id, id))),
+    usersPage: (after, rows, now) => {
+      const { columns, live, keyset, order } = account.usersPageParts(users, sessions, after, now);
+      const joined = q.select(columns).from(users).leftJoin(sessions, live);
+      return awaited(
+        joined
+          .where(keyset)
           .groupBy(users.id)
-          .orderBy(...newestUsersFirst(users))
+          .orderBy(...order)
           .limit(rows),
-      ),
+      );
+    },
     insertEvent: (row) => run(q.insert(authEvents).values(row)),
     recentEvents: (userId, limit) =>
       awaited(
         q
-          .select(eventColumns(authEvents))
+          .select(account.eventColumns(authEvents))
           .from(authEvents)
           .where(eq(authEvents.userId, userId))
           .orderBy(desc(authEvents.id))

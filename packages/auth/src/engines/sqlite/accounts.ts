@@ -1,14 +1,6 @@
 import { authEvents, sessions, type TesseraDb, users } from '@tessera/db';
 import { desc, eq, sql } from 'drizzle-orm';
-import {
-  credentialColumns,
-  eventColumns,
-  liveSessionsOf,
-  newestUsersFirst,
-  overviewColumns,
-  userColumnsOf,
-  usersAfter,
-} from '../../accounts/fragments';
+import * as account from '../../accounts/fragments';
 import type { AccountSteps } from '../../accounts/steps';
 import { immediate } from '../../store/step';
 
@@ -19,20 +11,20 @@ const p = sql.placeholder;
  * id, by address, the credential) are prepared once per database.
  */
 export function sqliteAccountSteps(db: TesseraDb): AccountSteps {
-  const user = (where: ReturnType<typeof eq>) => db.select(userColumnsOf(users)).from(users).where(where);
+  const user = (where: ReturnType<typeof eq>) => db.select(account.userColumnsOf(users)).from(users).where(where);
   const byId = user(eq(users.id, p('id'))).prepare();
   const byEmail = db
-    .select({ ...userColumnsOf(users), ...credentialColumns(users) })
+    .select({ ...account.userColumnsOf(users), ...account.credentialColumns(users) })
     .from(users)
     .where(eq(users.email, p('email')))
     .prepare();
   const credential = db
-    .select(credentialColumns(users))
+    .select(account.credentialColumns(users))
     .from(users)
     .where(eq(users.id, p('id')))
     .prepare();
   const recent = db
-    .select(eventColumns(authEvents))
+    .select(account.eventColumns(authEvents))
     .from(authEvents)
     .where(eq(authEvents.userId, p('userId')))
     .orderBy(desc(authEvents.id))
@@ -43,18 +35,18 @@ export function sqliteAccountSteps(db: TesseraDb): AccountSteps {
     userByEmail: (email) => immediate(() => byEmail.get({ email })),
     userById: (id) => immediate(() => byId.get({ id })),
     credential: (id) => immediate(() => credential.get({ id })),
-    usersPage: (after, rows, now) =>
-      immediate(() =>
-        db
-          .select(overviewColumns(users, sessions))
-          .from(users)
-          .leftJoin(sessions, liveSessionsOf(sessions, users.id, now))
-          .where(usersAfter(users, after))
+    usersPage: (after, rows, now) => {
+      const { columns, live, keyset, order } = account.usersPageParts(users, sessions, after, now);
+      const joined = db.select(columns).from(users).leftJoin(sessions, live);
+      return immediate(() =>
+        joined
+          .where(keyset)
           .groupBy(users.id)
-          .orderBy(...newestUsersFirst(users))
+          .orderBy(...order)
           .limit(rows)
           .all(),
-      ),
+      );
+    },
     insertEvent: (row) => immediate(() => void db.insert(authEvents).values(row).run()),
     recentEvents: (userId, limit) => immediate(() => recent.all({ userId, limit })),
   };

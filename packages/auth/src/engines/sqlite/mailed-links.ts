@@ -1,16 +1,6 @@
 import { emailTokens, mailOutbox, type TesseraDb, users } from '@tessera/db';
 import { asc, eq, inArray, sql } from 'drizzle-orm';
-import {
-  claimedMail,
-  dueMail,
-  failedMail,
-  firstProof,
-  queuedMailColumns,
-  retriedMail,
-  sentMail,
-  tokenColumns,
-  usableTokensOf,
-} from '../../mailed-links/fragments';
+import * as mail from '../../mailed-links/fragments';
 import type { MailedLinkSteps } from '../../mailed-links/steps';
 import { immediate } from '../../store/step';
 
@@ -38,7 +28,7 @@ export function mailedLinkQueries(db: Pick<TesseraDb, 'select' | 'insert' | 'upd
     supersede: db
       .update(emailTokens)
       .set({ supersededAt: value('now') })
-      .where(usableTokensOf(emailTokens, value('userId'), value('purpose'))),
+      .where(mail.usableTokensOf(emailTokens, value('userId'), value('purpose'))),
     insertToken: db.insert(emailTokens).values({
       id: p('id'),
       userId: p('userId'),
@@ -55,7 +45,7 @@ export function mailedLinkQueries(db: Pick<TesseraDb, 'select' | 'insert' | 'upd
       nextAttemptAt: p('nextAttemptAt'),
     }),
     tokenByHash: db
-      .select(tokenColumns(emailTokens))
+      .select(mail.tokenColumns(emailTokens))
       .from(emailTokens)
       .where(eq(emailTokens.tokenHash, p('tokenHash'))),
     markUsed: db
@@ -64,39 +54,39 @@ export function mailedLinkQueries(db: Pick<TesseraDb, 'select' | 'insert' | 'upd
       .where(eq(emailTokens.id, p('tokenId'))),
     markEmailVerified: db
       .update(users)
-      .set(firstProof(users, value('now')))
+      .set(mail.firstProof(users, value('now')))
       .where(eq(users.id, p('userId'))),
     firstDueMail: db
       .select({ id: mailOutbox.id })
       .from(mailOutbox)
-      .where(dueMail(mailOutbox, value('now')))
+      .where(mail.dueMail(mailOutbox, value('now')))
       .limit(1),
     claimDueMail: db
       .update(mailOutbox)
-      .set(claimedMail(mailOutbox, value('leaseUntil')))
+      .set(mail.claimedMail(mailOutbox, value('leaseUntil')))
       .where(
         inArray(
           mailOutbox.id,
           db
             .select({ id: mailOutbox.id })
             .from(mailOutbox)
-            .where(dueMail(mailOutbox, value('now')))
+            .where(mail.dueMail(mailOutbox, value('now')))
             .orderBy(asc(mailOutbox.nextAttemptAt))
             .limit(p('limit')),
         ),
       )
-      .returning(queuedMailColumns(mailOutbox)),
+      .returning(mail.queuedMailColumns(mailOutbox)),
     markMailSent: db
       .update(mailOutbox)
-      .set(sentMail(value('now')))
+      .set(mail.sentMail(value('now')))
       .where(eq(mailOutbox.id, p('id'))),
     retryMailAt: db
       .update(mailOutbox)
-      .set(retriedMail(value('at'), value('error')))
+      .set(mail.retriedMail(value('at'), value('error')))
       .where(eq(mailOutbox.id, p('id'))),
     markMailFailed: db
       .update(mailOutbox)
-      .set(failedMail(value('now'), value('error')))
+      .set(mail.failedMail(value('now'), value('error')))
       .where(eq(mailOutbox.id, p('id'))),
   };
 }
