@@ -91,27 +91,20 @@ export function mailedLinkQueries(db: Pick<TesseraDb, 'select' | 'insert' | 'upd
   };
 }
 
+type Prepared<Q> = { [K in keyof Q]: Q[K] extends { prepare(): infer P } ? P : never };
+
+/** Each query prepared, under the same name. */
+function prepareAll<Q extends Record<string, { prepare(): unknown }>>(queries: Q): Prepared<Q> {
+  // Object.fromEntries loses the names' types; each value is exactly its query's prepare().
+  return Object.fromEntries(Object.entries(queries).map(([name, query]) => [name, query.prepare()])) as Prepared<Q>;
+}
+
 /**
  * The mailed-link steps on SQLite, over statements prepared once. The IMMEDIATE transaction
  * around a rule is its lock: the "lock" steps only read.
  */
 export function sqliteMailedLinkSteps(db: TesseraDb): MailedLinkSteps {
-  const q = mailedLinkQueries(db);
-  const s = {
-    userById: q.userById.prepare(),
-    userByEmail: q.userByEmail.prepare(),
-    supersede: q.supersede.prepare(),
-    insertToken: q.insertToken.prepare(),
-    queueMail: q.queueMail.prepare(),
-    tokenByHash: q.tokenByHash.prepare(),
-    markUsed: q.markUsed.prepare(),
-    markEmailVerified: q.markEmailVerified.prepare(),
-    firstDueMail: q.firstDueMail.prepare(),
-    claimDueMail: q.claimDueMail.prepare(),
-    markMailSent: q.markMailSent.prepare(),
-    retryMailAt: q.retryMailAt.prepare(),
-    markMailFailed: q.markMailFailed.prepare(),
-  };
+  const s = prepareAll(mailedLinkQueries(db));
   const tokenByHash = (tokenHash: string) => immediate(() => s.tokenByHash.get({ tokenHash }));
   return {
     lockUser: (userId) => immediate(() => s.userById.get({ userId })),
