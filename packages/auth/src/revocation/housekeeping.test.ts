@@ -1,8 +1,8 @@
 import { createDb, type DbHandle, refreshTokens, sessions, users } from '@tessera/db';
 import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { checkEmailToken, issueEmailToken, markMailSent } from '../mailed-links/email-tokens';
-import { storeChallenge, takeChallenge } from '../passkeys/passkeys';
+import { createInThreadBackground } from '../engines/sqlite/background';
+import { createSqliteStore } from '../engines/sqlite/store';
 import { rotateRefreshToken, startSession } from '../sessions/sessions';
 import { createSecretBox, generateSecretKey } from '../tokens/secret-box';
 import { ENDED_SESSION_RETENTION_MS, pruneExpired } from './housekeeping';
@@ -42,35 +42,35 @@ describe('pruneExpired', () => {
   it('deletes mailed tokens expired, and outbox rows sent or given up, more than 30 days ago', async () => {
     const mail = (id: string) => ({ id, recipient: 'ada@example.com', sealedMessage: 'sealed' });
     const old = now - 31 * DAY;
-    issueEmailToken(
-      handle.db,
+    const store = createSqliteStore(handle.db);
+    const background = createInThreadBackground(handle.db);
+    await store.issueEmailToken(
       { userId: 'u1', purpose: 'password_reset', tokenHash: 'old', expiresAt: old, mail: mail('m1') },
       old,
     );
-    markMailSent(handle.db, 'm1', old);
-    issueEmailToken(
-      handle.db,
+    await background.markMailSent('m1', old);
+    await store.issueEmailToken(
       { userId: 'u1', purpose: 'email_verification', tokenHash: 'new', expiresAt: now + DAY, mail: mail('m2') },
       now,
     );
-    markMailSent(handle.db, 'm2', now);
+    await background.markMailSent('m2', now);
     // One token and its sent mail are past the retention; the fresh pair stays.
     expect(await pruneExpired(handle.db, now)).toEqual({ sessions: 0, rateLimits: 0, mail: 2, challenges: 0 });
-    expect(checkEmailToken(handle.db, 'email_verification', 'new', now)).toEqual({ ok: true, userId: 'u1' });
+    expect(await store.checkEmailToken('email_verification', 'new', now)).toEqual({ ok: true, userId: 'u1' });
   });
 
   it('deletes passkey challenges once expired, and keeps those still answerable', async () => {
+    const store = createSqliteStore(handle.db);
     const challenge = (hash: string, expiresAt: number) =>
-      storeChallenge(
-        handle.db,
+      store.storeChallenge(
         { challengeHash: hash, purpose: 'authentication', userId: null, sessionId: null, expiresAt },
         now - 1000,
       );
-    challenge('expired', now - 1);
-    challenge('live', now + 60_000);
+    await challenge('expired', now - 1);
+    await challenge('live', now + 60_000);
     expect(await pruneExpired(handle.db, now)).toEqual({ sessions: 0, rateLimits: 0, mail: 0, challenges: 1 });
-    expect(takeChallenge(handle.db, 'expired')).toBeNull();
-    expect(takeChallenge(handle.db, 'live')).toMatchObject({ challengeHash: 'live', expiresAt: now + 60_000 });
+    expect(await store.takeChallenge('expired')).toBeNull();
+    expect(await store.takeChallenge('live')).toMatchObject({ challengeHash: 'live', expiresAt: now + 60_000 });
   });
 
   it('deletes sessions revoked or expired more than 30 days ago, with their refresh tokens', async () => {

@@ -1,8 +1,10 @@
 import type { DatabaseHealth, TesseraPgDb } from '@tessera/db';
 import { pgSchema } from '@tessera/db';
 import { and, asc, gt, isNotNull, lt, sql } from 'drizzle-orm';
+import { mailOutboxOperations } from '../../mailed-links/outbox';
 import type { BackgroundDb } from '../sqlite/background';
-import { claimDueMailPg, issueEmailTokenForPg, markMailFailedPg, markMailSentPg, retryMailAtPg } from './email-tokens';
+import { pgEngine } from './engine';
+import { pgMailedLinkSteps } from './mailed-links';
 
 const { sessions, refreshTokens } = pgSchema;
 
@@ -47,11 +49,7 @@ export function createPgBackground(db: TesseraPgDb): BackgroundDb {
         return 'unavailable';
       }
     },
-    issueEmailTokenFor: (token, now) => issueEmailTokenForPg(db, token, now),
-    claimDueMail: (now, leaseUntil, limit) => claimDueMailPg(db, now, leaseUntil, limit),
-    markMailSent: (id, now) => markMailSentPg(db, id, now),
-    retryMailAt: (id, at, error) => retryMailAtPg(db, id, at, error),
-    markMailFailed: (id, now, error) => markMailFailedPg(db, id, now, error),
+    ...mailOutboxOperations(pgEngine(db, pgMailedLinkSteps)),
     async close() {},
   };
 }

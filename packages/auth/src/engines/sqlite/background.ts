@@ -1,16 +1,12 @@
 import { type DatabaseHealth, sessions, type TesseraDb, writeHealth } from '@tessera/db';
 import type { MailOutbox } from '@tessera/mail';
 import { asc, gt } from 'drizzle-orm';
-import {
-  claimDueMail,
-  issueEmailTokenFor,
-  markMailFailed,
-  markMailSent,
-  type NewEmailTokenFor,
-  retryMailAt,
-} from '../../mailed-links/email-tokens';
+import type { NewEmailTokenFor } from '../../mailed-links/email-tokens';
+import { mailOutboxOperations } from '../../mailed-links/outbox';
 import type { RevocationReader } from '../../revocation/revocation-feed';
 import { expireGraceSuccessors } from '../../sessions/sessions';
+import { sqliteEngine } from './engine';
+import { sqliteMailedLinkSteps } from './mailed-links';
 import { signingKeysVersion } from './signing-keys';
 
 /**
@@ -64,11 +60,7 @@ export function createInThreadBackground(db: TesseraDb): BackgroundDb {
     async writeHealth() {
       return writeHealth(db.$client);
     },
-    issueEmailTokenFor: async (token, now) => issueEmailTokenFor(db, token, now),
-    claimDueMail: async (now, leaseUntil, limit) => claimDueMail(db, now, leaseUntil, limit),
-    markMailSent: async (id, now) => markMailSent(db, id, now),
-    retryMailAt: async (id, at, error) => retryMailAt(db, id, at, error),
-    markMailFailed: async (id, now, error) => markMailFailed(db, id, now, error),
+    ...mailOutboxOperations(sqliteEngine(db, sqliteMailedLinkSteps(db))),
     async close() {},
   };
 }

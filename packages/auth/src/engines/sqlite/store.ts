@@ -1,24 +1,8 @@
 import { rateLimits, type TesseraDb } from '@tessera/db';
 import { RateLimiterDrizzle } from 'rate-limiter-flexible';
-import { listUsers } from '../../accounts/admin';
-import { listRecentEvents, recordEvent } from '../../accounts/events';
-import { findCredential, findUserByEmail, insertUser, preparedUserById } from '../../accounts/users';
-import {
-  checkEmailToken,
-  issueEmailToken,
-  markEmailVerified,
-  queueMail,
-  useEmailToken,
-} from '../../mailed-links/email-tokens';
-import {
-  findPasskeyByCredentialId,
-  insertPasskey,
-  listPasskeys,
-  recordPasskeyUse,
-  removePasskey,
-  storeChallenge,
-  takeChallenge,
-} from '../../passkeys/passkeys';
+import { accountOperations } from '../../accounts/operations';
+import { mailedLinkOperations } from '../../mailed-links/operations';
+import { passkeyOperations } from '../../passkeys/operations';
 import { pruneExpired } from '../../revocation/housekeeping';
 import {
   endAllSessions,
@@ -30,6 +14,10 @@ import {
   startSession,
 } from '../../sessions/sessions';
 import type { AuthStore } from '../../store/store';
+import { sqliteAccountSteps } from './accounts';
+import { sqliteEngine } from './engine';
+import { sqliteMailedLinkSteps } from './mailed-links';
+import { sqlitePasskeySteps } from './passkeys';
 import { sqliteSigningKeys } from './signing-keys';
 
 /**
@@ -42,13 +30,8 @@ import { sqliteSigningKeys } from './signing-keys';
  * const auth = await createAuth({ store: createSqliteStore(db), config, box });
  */
 export function createSqliteStore(db: TesseraDb): AuthStore {
-  const userById = preparedUserById(db);
   return {
-    insertUser: async (input, now) => insertUser(db, input, now),
-    findUserByEmail: async (email) => findUserByEmail(db, email),
-    findUserById: async (id) => userById(id),
-    findCredential: async (userId) => findCredential(db, userId),
-    listUsers: async (page, now) => listUsers(db, page, now),
+    ...accountOperations(sqliteEngine(db, sqliteAccountSteps(db))),
 
     startSession: async (lifetimes, input, now) => startSession(db, lifetimes, input, now),
     rotateRefreshToken: async (lifetimes, request, now) => rotateRefreshToken(db, lifetimes, request, now),
@@ -58,22 +41,9 @@ export function createSqliteStore(db: TesseraDb): AuthStore {
     recordProof: async (proof, now) => recordProof(db, proof, now),
     sessionStatus: async (input, now) => sessionStatus(db, input, now),
 
-    issueEmailToken: async (token, now) => issueEmailToken(db, token, now),
-    checkEmailToken: async (purpose, tokenHash, now) => checkEmailToken(db, purpose, tokenHash, now),
-    useEmailToken: async (purpose, tokenHash, now) => useEmailToken(db, purpose, tokenHash, now),
-    markEmailVerified: async (userId, now) => markEmailVerified(db, userId, now),
-    queueMail: async (mail, now) => queueMail(db, mail, now),
+    ...mailedLinkOperations(sqliteEngine(db, sqliteMailedLinkSteps(db))),
 
-    insertPasskey: async (passkey, limit, now, sessionId) => insertPasskey(db, passkey, limit, now, sessionId),
-    listPasskeys: async (userId) => listPasskeys(db, userId),
-    findPasskeyByCredentialId: async (credentialId) => findPasskeyByCredentialId(db, credentialId),
-    recordPasskeyUse: async (use, now) => recordPasskeyUse(db, use, now),
-    removePasskey: async (input) => removePasskey(db, input),
-    storeChallenge: async (challenge, now) => storeChallenge(db, challenge, now),
-    takeChallenge: async (challengeHash) => takeChallenge(db, challengeHash),
-
-    recordEvent: async (event, now) => recordEvent(db, event, now),
-    listRecentEvents: async (userId) => listRecentEvents(db, userId),
+    ...passkeyOperations(sqliteEngine(db, sqlitePasskeySteps(db))),
 
     pruneExpired: (now) => pruneExpired(db, now),
 
