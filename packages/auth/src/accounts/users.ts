@@ -1,20 +1,38 @@
 import { randomUUID } from 'node:crypto';
 import type { Role, User } from '@tessera/contract';
 import { type TesseraDb, users } from '@tessera/db';
-import { eq, sql } from 'drizzle-orm';
+import { type Column, eq, sql } from 'drizzle-orm';
 import { AuthError } from '../errors';
 
 /** What a client may see of a user (never the password hash): the contract's User. */
 export type { User };
 
+/** The columns of `users` that a client may see, on any engine's table. */
+export interface UserColumns {
+  id: Column;
+  email: Column;
+  name: Column;
+  role: Column;
+  emailVerifiedAt: Column;
+}
+
+/**
+ * The columns a client may see, as `toUser` reads them, of any engine's users table: the
+ * selection keeps that table's column types.
+ *
+ * @example
+ * const row = await db.select(userSelection(pgSchema.users)).from(pgSchema.users).where(eq(pgSchema.users.id, id));
+ */
+export const userSelection = <U extends UserColumns>(u: U): Pick<U, keyof UserColumns> => ({
+  id: u.id,
+  email: u.email,
+  name: u.name,
+  role: u.role,
+  emailVerifiedAt: u.emailVerifiedAt,
+});
+
 /** The columns a client may see, as `toUser` reads them. */
-export const userColumns = {
-  id: users.id,
-  email: users.email,
-  name: users.name,
-  role: users.role,
-  emailVerifiedAt: users.emailVerifiedAt,
-};
+export const userColumns = userSelection(users);
 
 /** A user row as clients see it. */
 export function toUser(row: {

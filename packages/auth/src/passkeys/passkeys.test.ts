@@ -1,6 +1,6 @@
 import { createDb, type DbHandle, passkeys, users } from '@tessera/db';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { endAllSessions, startSession } from '../sessions/sessions';
+import { endAllSessions, startSession } from '../engines/sqlite/sessions';
 import { insertPasskey, type NewPasskey } from './passkeys';
 
 const t0 = Date.UTC(2026, 0, 1);

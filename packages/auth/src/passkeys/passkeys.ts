@@ -1,6 +1,6 @@
 import { passkeys, sessions, type TesseraDb, users, webauthnChallenges } from '@tessera/db';
 import { and, asc, type Column, count, eq, lt, type SQL, sql } from 'drizzle-orm';
-import { liveSessionOf } from '../sessions/sessions';
+import { liveSessionOf } from '../engines/sqlite/sessions';
 
 /** How the browser can reach an authenticator (WebAuthn's AuthenticatorTransport). */
 export type PasskeyTransport = 'ble' | 'cable' | 'hybrid' | 'internal' | 'nfc' | 'smart-card' | 'usb';

@@ -1,9 +1,9 @@
 import { createDb, type DbHandle, refreshTokens, sessions, users } from '@tessera/db';
 import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { rotateRefreshToken, startSession } from '../engines/sqlite/sessions';
 import { checkEmailToken, issueEmailToken, markMailSent } from '../mailed-links/email-tokens';
 import { storeChallenge, takeChallenge } from '../passkeys/passkeys';
-import { rotateRefreshToken, startSession } from '../sessions/sessions';
 import { createSecretBox, generateSecretKey } from '../tokens/secret-box';
 import { ENDED_SESSION_RETENTION_MS, pruneExpired } from './housekeeping';
 

@@ -9,6 +9,7 @@ import { toUser, type User } from '../../accounts/users';
 import { AuthError } from '../../errors';
 import { ENDED_SESSION_RETENTION_MS, PRUNE_BATCH_SIZE } from '../../revocation/housekeeping';
 import { storedUserAgent } from '../../sessions/client-info';
+import { sessionOperations } from '../../sessions/operations';
 import type { AuthStore } from '../../store/store';
 import {
   checkEmailTokenPg,
@@ -17,6 +18,7 @@ import {
   queueMailPg,
   useEmailTokenPg,
 } from './email-tokens';
+import { pgEngine } from './engine';
 import {
   findPasskeyByCredentialIdPg,
   insertPasskeyPg,
@@ -27,16 +29,7 @@ import {
   takeChallengePg,
 } from './passkeys';
 import { sqlState } from './retry';
-import {
-  endAllSessionsPg,
-  listSessionsPg,
-  recordProofPg,
-  revokeSessionPg,
-  rotateRefreshTokenPg,
-  sessionStatusPg,
-  startSessionPg,
-  userColumns,
-} from './sessions';
+import { pgSessionSteps, userColumns } from './sessions';
 import { pgSigningKeys } from './signing-keys';
 
 const { users, sessions, authEvents, rateLimits, emailTokens, mailOutbox, webauthnChallenges } = pgSchema;
@@ -122,13 +115,7 @@ export function createPgStore(db: TesseraPgDb): AuthStore {
       return usersPage(rows, page.limit);
     },
 
-    startSession: (lifetimes, input, now) => startSessionPg(db, lifetimes, input, now),
-    rotateRefreshToken: (lifetimes, request, now) => rotateRefreshTokenPg(db, lifetimes, request, now),
-    revokeSession: (input, now) => revokeSessionPg(db, input, now),
-    endAllSessions: (change, now) => endAllSessionsPg(db, change, now),
-    listSessions: (userId, now) => listSessionsPg(db, userId, now),
-    recordProof: (proof, now) => recordProofPg(db, proof, now),
-    sessionStatus: (input, now) => sessionStatusPg(db, input, now),
+    ...sessionOperations(pgEngine(db, pgSessionSteps)),
 
     issueEmailToken: (token, now) => issueEmailTokenPg(db, token, now),
     checkEmailToken: (purpose, tokenHash, now) => checkEmailTokenPg(db, purpose, tokenHash, now),

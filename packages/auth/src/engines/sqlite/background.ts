@@ -10,7 +10,7 @@ import {
   retryMailAt,
 } from '../../mailed-links/email-tokens';
 import type { RevocationReader } from '../../revocation/revocation-feed';
-import { expireGraceSuccessors } from '../../sessions/sessions';
+import { expireGraceSuccessors } from './sessions';
 import { signingKeysVersion } from './signing-keys';
 
 /**

@@ -20,16 +20,10 @@ import {
   takeChallenge,
 } from '../../passkeys/passkeys';
 import { pruneExpired } from '../../revocation/housekeeping';
-import {
-  endAllSessions,
-  listSessions,
-  recordProof,
-  revokeSession,
-  rotateRefreshToken,
-  sessionStatus,
-  startSession,
-} from '../../sessions/sessions';
+import { sessionOperations } from '../../sessions/operations';
 import type { AuthStore } from '../../store/store';
+import { sqliteEngine } from './engine';
+import { sqliteSessionSteps } from './sessions';
 import { sqliteSigningKeys } from './signing-keys';
 
 /**
@@ -50,13 +44,7 @@ export function createSqliteStore(db: TesseraDb): AuthStore {
     findCredential: async (userId) => findCredential(db, userId),
     listUsers: async (page, now) => listUsers(db, page, now),
 
-    startSession: async (lifetimes, input, now) => startSession(db, lifetimes, input, now),
-    rotateRefreshToken: async (lifetimes, request, now) => rotateRefreshToken(db, lifetimes, request, now),
-    revokeSession: async (input, now) => revokeSession(db, input, now),
-    endAllSessions: async (change, now) => endAllSessions(db, change, now),
-    listSessions: async (userId, now) => listSessions(db, userId, now),
-    recordProof: async (proof, now) => recordProof(db, proof, now),
-    sessionStatus: async (input, now) => sessionStatus(db, input, now),
+    ...sessionOperations(sqliteEngine(db, sqliteSessionSteps(db))),
 
     issueEmailToken: async (token, now) => issueEmailToken(db, token, now),
     checkEmailToken: async (purpose, tokenHash, now) => checkEmailToken(db, purpose, tokenHash, now),
