@@ -95,13 +95,18 @@ export const unrevokedSession = (s: SessionColumns, input: { sessionId: Param<st
 export const unrevokedSessionsOf = (s: SessionColumns, userId: Param<string>) =>
   and(eq(s.userId, userId), isNull(s.revokedAt));
 
+/** The rotation's read, as selected: the token's columns and its session's, typed as the engine's. */
+export type TokenWithSession<T extends TokenColumns, S extends SessionColumns> = {
+  tokenId: T['id'];
+  sessionId: S['id'];
+} & Pick<T, 'replacedAt' | 'replacedById' | 'successorSealed' | 'rotatedBy'> &
+  Pick<S, 'userId' | 'revokedAt' | 'idleExpiresAt' | 'absoluteExpiresAt' | 'authTime' | 'authMethod'>;
+
 /** The rotation's read: the presented token's row and its session's. */
 export const tokenWithSession = <T extends TokenColumns, S extends SessionColumns>(
   t: T,
   s: S,
-): { tokenId: T['id'] } & Pick<T, 'replacedAt' | 'replacedById' | 'successorSealed' | 'rotatedBy'> & {
-    sessionId: S['id'];
-  } & Pick<S, 'userId' | 'revokedAt' | 'idleExpiresAt' | 'absoluteExpiresAt' | 'authTime' | 'authMethod'> => ({
+): TokenWithSession<T, S> => ({
   tokenId: t.id,
   replacedAt: t.replacedAt,
   replacedById: t.replacedById,
@@ -176,8 +181,11 @@ export const replaced = (exchange: {
 export const olderSuccessors = (t: TokenColumns, sessionId: Param<string>, keepTokenId: Param<string>) =>
   and(eq(t.sessionId, sessionId), ne(t.id, keepTokenId), isNotNull(t.successorSealed));
 
-/** A sealed successor dropped: once its grace window passed, or a newer exchange happened. */
-export const successorForgotten = { successorSealed: null };
+/**
+ * A sealed successor dropped: once its grace window passed, or a newer exchange happened. (A
+ * literal null, not a parameter: the statement's SQL then takes only the values that vary.)
+ */
+export const successorForgotten = { successorSealed: sql`null` };
 
 /**
  * The session's replaced tokens but its newest {@link REPLACED_TOKENS_KEPT} (and its live one):

@@ -8,10 +8,11 @@ import type { PgQueryable } from './engine';
 
 const { sessions, refreshTokens, users, passkeys } = pgSchema;
 
-/** The first row a query returned, if any. */
-const first = <T>(rows: T[]): T | undefined => rows[0];
-/** How many rows a statement changed. */
-const rowCount = (result: { rowCount: number | null }): number => result.rowCount ?? 0;
+/** A step that waits for a query's first row, if any. */
+const firstRow = <T>(query: PromiseLike<T[]>) => awaited(query.then((rows) => rows[0]));
+/** A step that waits for a statement: how many rows it changed. */
+const changed = (statement: PromiseLike<{ rowCount: number | null }>) =>
+  awaited(statement.then((result) => result.rowCount ?? 0));
 
 /**
  * The sessions' steps on PostgreSQL, on the pool or the rule's transaction (`pgEngine`). Where
@@ -25,24 +26,22 @@ const rowCount = (result: { rowCount: number | null }): number => result.rowCoun
  */
 export const pgSessionSteps = (q: PgQueryable): SessionSteps => ({
   findToken: (tokenHash) =>
-    awaited(
+    firstRow(
       q
         .select(fragment.tokenWithSession(refreshTokens, sessions))
         .from(refreshTokens)
         .innerJoin(sessions, fragment.sessionOfToken(refreshTokens, sessions))
         .where(eq(refreshTokens.tokenHash, tokenHash))
-        .for('update')
-        .then(first),
+        .for('update'),
     ),
   touchSession: (sessionId, now, idleExpiresAt) =>
     awaited(q.update(sessions).set(fragment.touched(now, idleExpiresAt)).where(eq(sessions.id, sessionId))),
   markReplaced: (exchange) =>
-    awaited(
+    changed(
       q
         .update(refreshTokens)
         .set(fragment.replaced(exchange))
-        .where(fragment.currentToken(refreshTokens, exchange.tokenId))
-        .then(rowCount),
+        .where(fragment.currentToken(refreshTokens, exchange.tokenId)),
     ),
   insertToken: (token) => awaited(q.insert(refreshTokens).values(token)),
   forgetOlderSuccessors: (sessionId, keepTokenId) =>
@@ -55,30 +54,23 @@ export const pgSessionSteps = (q: PgQueryable): SessionSteps => ({
   pruneReplaced: (sessionId) =>
     awaited(q.delete(refreshTokens).where(fragment.replacedBeyondKept(refreshTokens, sessionId))),
   successorOf: (id) =>
-    awaited(
-      q
-        .select({ replacedAt: refreshTokens.replacedAt })
-        .from(refreshTokens)
-        .where(eq(refreshTokens.id, id))
-        .then(first),
-    ),
+    firstRow(q.select({ replacedAt: refreshTokens.replacedAt }).from(refreshTokens).where(eq(refreshTokens.id, id))),
   countGraceHit: (tokenId) =>
     awaited(q.update(refreshTokens).set(fragment.graceHit(refreshTokens)).where(eq(refreshTokens.id, tokenId))),
   endSession: (sessionId, now, reason) =>
     awaited(q.update(sessions).set(fragment.ended(now, reason)).where(eq(sessions.id, sessionId))),
   lockUser: (userId) =>
-    awaited(q.select(fragment.stampedUser(users)).from(users).where(eq(users.id, userId)).for('update').then(first)),
+    firstRow(q.select(fragment.stampedUser(users)).from(users).where(eq(users.id, userId)).for('update')),
   insertSession: (session) => awaited(q.insert(sessions).values(session)),
   moveStamp: (change) =>
-    awaited(
+    firstRow(
       q
         .update(users)
         .set(fragment.stampMoved(users, change))
         .where(fragment.stampToMove(users, change))
-        .returning(fragment.stampedUser(users))
-        .then(first),
+        .returning(fragment.stampedUser(users)),
     ),
-  deletePasskeys: (userId) => awaited(q.delete(passkeys).where(eq(passkeys.userId, userId)).then(rowCount)),
+  deletePasskeys: (userId) => changed(q.delete(passkeys).where(eq(passkeys.userId, userId))),
   endSessionsOf: (userId, now, reason) =>
     awaited(
       q
@@ -88,12 +80,8 @@ export const pgSessionSteps = (q: PgQueryable): SessionSteps => ({
         .returning({ id: sessions.id }),
     ),
   revokeSession: (input, now) =>
-    awaited(
-      q
-        .update(sessions)
-        .set(fragment.ended(now, input.reason))
-        .where(fragment.unrevokedSession(sessions, input))
-        .then(rowCount),
+    changed(
+      q.update(sessions).set(fragment.ended(now, input.reason)).where(fragment.unrevokedSession(sessions, input)),
     ),
   listLiveSessions: (userId, now) =>
     awaited(
@@ -104,28 +92,20 @@ export const pgSessionSteps = (q: PgQueryable): SessionSteps => ({
         .orderBy(desc(sessions.lastUsedAt)),
     ),
   recordProof: (proof, now) =>
-    awaited(
+    changed(
       q
         .update(sessions)
         .set(fragment.proved(now, proof.method))
-        .where(fragment.liveSession(sessions, proof, now))
-        .then(rowCount),
+        .where(fragment.liveSession(sessions, proof, now)),
     ),
   sessionState: (input) =>
-    awaited(
-      q
-        .select(fragment.sessionState(sessions))
-        .from(sessions)
-        .where(fragment.sessionOfUser(sessions, input))
-        .then(first),
-    ),
+    firstRow(q.select(fragment.sessionState(sessions)).from(sessions).where(fragment.sessionOfUser(sessions, input))),
   expireGraceSuccessors: (before) =>
-    awaited(
+    changed(
       q
         .update(refreshTokens)
         .set(fragment.successorForgotten)
-        .where(fragment.graceSuccessorsDue(refreshTokens, before))
-        .then(rowCount),
+        .where(fragment.graceSuccessorsDue(refreshTokens, before)),
     ),
 });
 
