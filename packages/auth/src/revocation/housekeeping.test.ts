@@ -2,8 +2,8 @@ import { createDb, type DbHandle, refreshTokens, sessions, users } from '@tesser
 import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createInThreadBackground } from '../engines/sqlite/background';
+import { rotateRefreshToken, startSession } from '../engines/sqlite/sessions';
 import { createSqliteStore } from '../engines/sqlite/store';
-import { rotateRefreshToken, startSession } from '../sessions/sessions';
 import { createSecretBox, generateSecretKey } from '../tokens/secret-box';
 import { ENDED_SESSION_RETENTION_MS, pruneExpired } from './housekeeping';
 

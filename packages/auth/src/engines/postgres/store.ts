@@ -6,20 +6,13 @@ import { accountOperations } from '../../accounts/operations';
 import { mailedLinkOperations } from '../../mailed-links/operations';
 import { passkeyOperations } from '../../passkeys/operations';
 import { ENDED_SESSION_RETENTION_MS, PRUNE_BATCH_SIZE } from '../../revocation/housekeeping';
+import { sessionOperations } from '../../sessions/operations';
 import type { AuthStore } from '../../store/store';
 import { pgAccountSteps } from './accounts';
 import { pgEngine } from './engine';
 import { pgMailedLinkSteps } from './mailed-links';
 import { pgPasskeySteps } from './passkeys';
-import {
-  endAllSessionsPg,
-  listSessionsPg,
-  recordProofPg,
-  revokeSessionPg,
-  rotateRefreshTokenPg,
-  sessionStatusPg,
-  startSessionPg,
-} from './sessions';
+import { pgSessionSteps } from './sessions';
 import { pgSigningKeys } from './signing-keys';
 
 const { sessions, rateLimits, emailTokens, mailOutbox, webauthnChallenges } = pgSchema;
@@ -36,13 +29,7 @@ export function createPgStore(db: TesseraPgDb): AuthStore {
   return {
     ...accountOperations(pgEngine(db, pgAccountSteps)),
 
-    startSession: (lifetimes, input, now) => startSessionPg(db, lifetimes, input, now),
-    rotateRefreshToken: (lifetimes, request, now) => rotateRefreshTokenPg(db, lifetimes, request, now),
-    revokeSession: (input, now) => revokeSessionPg(db, input, now),
-    endAllSessions: (change, now) => endAllSessionsPg(db, change, now),
-    listSessions: (userId, now) => listSessionsPg(db, userId, now),
-    recordProof: (proof, now) => recordProofPg(db, proof, now),
-    sessionStatus: (input, now) => sessionStatusPg(db, input, now),
+    ...sessionOperations(pgEngine(db, pgSessionSteps)),
 
     ...mailedLinkOperations(pgEngine(db, pgMailedLinkSteps)),
     ...passkeyOperations(pgEngine(db, pgPasskeySteps)),

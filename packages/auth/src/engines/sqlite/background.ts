@@ -4,9 +4,9 @@ import { asc, gt } from 'drizzle-orm';
 import type { NewEmailTokenFor } from '../../mailed-links/email-tokens';
 import { mailOutboxOperations } from '../../mailed-links/outbox';
 import type { RevocationReader } from '../../revocation/revocation-feed';
-import { expireGraceSuccessors } from '../../sessions/sessions';
 import { sqliteEngine } from './engine';
 import { sqliteMailedLinkSteps } from './mailed-links';
+import { expireGraceSuccessors } from './sessions';
 import { signingKeysVersion } from './signing-keys';
 
 /**

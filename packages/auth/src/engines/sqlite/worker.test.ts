@@ -5,8 +5,8 @@ import { createDb, type DbHandle, refreshTokens, sessions, users } from '@tesser
 import { holdSqliteLocks } from '@tessera/db/testing';
 import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startSession } from '../../sessions/sessions';
 import { type BackgroundDb, createInThreadBackground } from './background';
+import { startSession } from './sessions';
 import { sqliteSigningKeys } from './signing-keys';
 import { createSqliteWorker } from './worker';
 
