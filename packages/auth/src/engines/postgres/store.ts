@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import { pgSchema, type TesseraPgDb } from '@tessera/db';
-import { and, count, desc, eq, gt, inArray, isNull, lt, max, or, sql } from 'drizzle-orm';
+import { and, count, desc, eq, gt, isNull, lt, max, or, sql } from 'drizzle-orm';
 import { RateLimiterDrizzle } from 'rate-limiter-flexible';
 import { type UserOverview, usersPage } from '../../accounts/admin';
 import { type AuthEvent, RECENT_EVENTS_LIMIT, toAuthEvents } from '../../accounts/events';
 import { toUser, type User } from '../../accounts/users';
 import { AuthError } from '../../errors';
-import { ENDED_SESSION_RETENTION_MS, PRUNE_BATCH_SIZE } from '../../revocation/housekeeping';
+import { housekeepingOperations } from '../../revocation/housekeeping';
 import { storedUserAgent } from '../../sessions/client-info';
 import type { AuthStore } from '../../store/store';
 import {
@@ -17,6 +16,8 @@ import {
   queueMailPg,
   useEmailTokenPg,
 } from './email-tokens';
+import { pgEngine } from './engine';
+import { pgPruneSteps } from './housekeeping';
 import {
   findPasskeyByCredentialIdPg,
   insertPasskeyPg,
@@ -39,7 +40,7 @@ import {
 } from './sessions';
 import { pgSigningKeys } from './signing-keys';
 
-const { users, sessions, authEvents, rateLimits, emailTokens, mailOutbox, webauthnChallenges } = pgSchema;
+const { users, sessions, authEvents, rateLimits } = pgSchema;
 /** SQLSTATE unique_violation. */
 const UNIQUE_VIOLATION = '23505';
 
@@ -174,51 +175,7 @@ export function createPgStore(db: TesseraPgDb): AuthStore {
       return toAuthEvents(rows);
     },
 
-    async pruneExpired(now) {
-      const before = now - ENDED_SESSION_RETENTION_MS;
-      const endedLongAgo = or(lt(sessions.revokedAt, before), lt(sessions.idleExpiresAt, before));
-      const prunedSessions = await inBatches(async () => {
-        const batch = db.select({ id: sessions.id }).from(sessions).where(endedLongAgo).limit(PRUNE_BATCH_SIZE);
-        return (await db.delete(sessions).where(inArray(sessions.id, batch))).rowCount ?? 0;
-      });
-      const prunedRateLimits = await inBatches(async () => {
-        const batch = db
-          .select({ key: rateLimits.key })
-          .from(rateLimits)
-          .where(lt(rateLimits.expire, new Date(now)))
-          .limit(PRUNE_BATCH_SIZE);
-        return (await db.delete(rateLimits).where(inArray(rateLimits.key, batch))).rowCount ?? 0;
-      });
-      const prunedTokens = await inBatches(async () => {
-        const batch = db
-          .select({ id: emailTokens.id })
-          .from(emailTokens)
-          .where(lt(emailTokens.expiresAt, before))
-          .limit(PRUNE_BATCH_SIZE);
-        return (await db.delete(emailTokens).where(inArray(emailTokens.id, batch))).rowCount ?? 0;
-      });
-      const prunedMail = await inBatches(async () => {
-        const doneLongAgo = or(lt(mailOutbox.sentAt, before), lt(mailOutbox.failedAt, before));
-        const batch = db.select({ id: mailOutbox.id }).from(mailOutbox).where(doneLongAgo).limit(PRUNE_BATCH_SIZE);
-        return (await db.delete(mailOutbox).where(inArray(mailOutbox.id, batch))).rowCount ?? 0;
-      });
-      const prunedChallenges = await inBatches(async () => {
-        const batch = db
-          .select({ hash: webauthnChallenges.challengeHash })
-          .from(webauthnChallenges)
-          .where(lt(webauthnChallenges.expiresAt, now))
-          .limit(PRUNE_BATCH_SIZE);
-        return (
-          (await db.delete(webauthnChallenges).where(inArray(webauthnChallenges.challengeHash, batch))).rowCount ?? 0
-        );
-      });
-      return {
-        sessions: prunedSessions,
-        rateLimits: prunedRateLimits,
-        mail: prunedTokens + prunedMail,
-        challenges: prunedChallenges,
-      };
-    },
+    ...housekeepingOperations(pgEngine(db, pgPruneSteps)),
 
     signingKeys: pgSigningKeys(db),
 
@@ -233,15 +190,4 @@ export function createPgStore(db: TesseraPgDb): AuthStore {
         clearExpiredByTimeout: false,
       }),
   };
-}
-
-/** Runs `deleteBatch` until a batch comes back short, yielding between batches. */
-async function inBatches(deleteBatch: () => Promise<number>): Promise<number> {
-  let total = 0;
-  for (;;) {
-    const changes = await deleteBatch();
-    total += changes;
-    if (changes < PRUNE_BATCH_SIZE) return total;
-    await nextTurn();
-  }
 }

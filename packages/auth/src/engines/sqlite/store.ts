@@ -19,7 +19,7 @@ import {
   storeChallenge,
   takeChallenge,
 } from '../../passkeys/passkeys';
-import { pruneExpired } from '../../revocation/housekeeping';
+import { housekeepingOperations } from '../../revocation/housekeeping';
 import {
   endAllSessions,
   listSessions,
@@ -30,6 +30,8 @@ import {
   startSession,
 } from '../../sessions/sessions';
 import type { AuthStore } from '../../store/store';
+import { sqliteEngine } from './engine';
+import { sqlitePruneSteps } from './housekeeping';
 import { sqliteSigningKeys } from './signing-keys';
 
 /**
@@ -75,7 +77,7 @@ export function createSqliteStore(db: TesseraDb): AuthStore {
     recordEvent: async (event, now) => recordEvent(db, event, now),
     listRecentEvents: async (userId) => listRecentEvents(db, userId),
 
-    pruneExpired: (now) => pruneExpired(db, now),
+    ...housekeepingOperations(sqliteEngine(db, sqlitePruneSteps(db))),
 
     signingKeys: sqliteSigningKeys(db),
 
