@@ -9,6 +9,7 @@ import { AuthError } from '../../errors';
 import { housekeepingOperations } from '../../revocation/housekeeping';
 import { storedUserAgent } from '../../sessions/client-info';
 import type { AuthStore } from '../../store/store';
+import { signingKeyOperations } from '../../tokens/signing-key-rules';
 import {
   checkEmailTokenPg,
   issueEmailTokenPg,
@@ -38,7 +39,7 @@ import {
   startSessionPg,
   userColumns,
 } from './sessions';
-import { pgSigningKeys } from './signing-keys';
+import { pgKeySteps } from './signing-keys';
 
 const { users, sessions, authEvents, rateLimits } = pgSchema;
 /** SQLSTATE unique_violation. */
@@ -177,7 +178,7 @@ export function createPgStore(db: TesseraPgDb): AuthStore {
 
     ...housekeepingOperations(pgEngine(db, pgPruneSteps)),
 
-    signingKeys: pgSigningKeys(db),
+    signingKeys: signingKeyOperations(pgEngine(db, pgKeySteps)),
 
     rateLimiter: ({ keyPrefix, points, duration }) =>
       new RateLimiterDrizzle({

@@ -30,9 +30,10 @@ import {
   startSession,
 } from '../../sessions/sessions';
 import type { AuthStore } from '../../store/store';
+import { signingKeyOperations } from '../../tokens/signing-key-rules';
 import { sqliteEngine } from './engine';
 import { sqlitePruneSteps } from './housekeeping';
-import { sqliteSigningKeys } from './signing-keys';
+import { sqliteKeySteps } from './signing-keys';
 
 /**
  * The auth store on SQLite (better-sqlite3 through Drizzle): the synchronous functions of this
@@ -79,7 +80,7 @@ export function createSqliteStore(db: TesseraDb): AuthStore {
 
     ...housekeepingOperations(sqliteEngine(db, sqlitePruneSteps(db))),
 
-    signingKeys: sqliteSigningKeys(db),
+    signingKeys: signingKeyOperations(sqliteEngine(db, sqliteKeySteps(db))),
 
     rateLimiter: ({ keyPrefix, points, duration }) =>
       new RateLimiterDrizzle({

@@ -7,7 +7,7 @@ import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startSession } from '../../sessions/sessions';
 import { type BackgroundDb, createInThreadBackground } from './background';
-import { sqliteSigningKeys } from './signing-keys';
+import { createSqliteStore } from './store';
 import { createSqliteWorker } from './worker';
 
 const lifetimes = { refreshIdleTtl: 600, sessionMaxAge: 3600, refreshReuseGrace: 10 };
@@ -66,7 +66,7 @@ describe('createSqliteWorker', () => {
 
   it('reads the signing keys’ version, the same as in-thread, changed by a rotation and a revocation', async () => {
     const inThread = createInThreadBackground(handle.db);
-    const keys = sqliteSigningKeys(handle.db);
+    const keys = createSqliteStore(handle.db).signingKeys;
     const key = (kid: string, createdAt: number) => ({ kid, publicJwk: '{}', privateJwk: 'sealed', createdAt });
     const versions = [await reader.signingKeysVersion()];
     await keys.replaceActive(undefined, key('a', 1_000), 0);
