@@ -17,7 +17,6 @@ import type { AuthEvent, NewAuthEvent, SignInMethod } from './accounts/events';
 import { cachedUserById } from './accounts/user-cache';
 import type { User } from './accounts/users';
 import { type AuthConfig, EMAIL_VERIFICATION_TTL } from './config';
-import type { BackgroundDb } from './engines/sqlite/background';
 import { AuthError } from './errors';
 import type { EmailTokenPurpose } from './mailed-links/email-tokens';
 import { hashEmailToken, mailedToken, openQueuedMail, sealedMail } from './mailed-links/mailed-links';
@@ -37,6 +36,7 @@ import {
   type SessionStatus,
   type SessionSummary,
 } from './sessions/sessions';
+import type { BackgroundDb } from './store/background';
 import type { AuthStore } from './store/store';
 import { addressGroup } from './throttle/address-group';
 import { createThrottle, noThrottle, type ThrottleLimits } from './throttle/throttle';

@@ -6,10 +6,10 @@ import { createTestPgDatabase, NO_POSTGRES_REASON, TEST_DATABASE_URL } from '@te
 import { afterEach, describe, expect, it } from 'vitest';
 import { createPgBackground } from '../engines/postgres/background';
 import { createPgStore } from '../engines/postgres/store';
-import type { BackgroundDb } from '../engines/sqlite/background';
 import { createInThreadBackground } from '../engines/sqlite/background';
 import { createSqliteStore } from '../engines/sqlite/store';
 import { createSqliteWorker } from '../engines/sqlite/worker';
+import type { BackgroundDb } from '../store/background';
 import type { AuthStore } from '../store/store';
 import type { NewEmailToken } from './email-tokens';
 

@@ -1,10 +1,53 @@
 import type { DatabaseHealth, TesseraPgDb } from '@tessera/db';
 import { pgSchema } from '@tessera/db';
-import { and, asc, gt, isNotNull, lt, sql } from 'drizzle-orm';
-import type { BackgroundDb } from '../sqlite/background';
-import { claimDueMailPg, issueEmailTokenForPg, markMailFailedPg, markMailSentPg, retryMailAtPg } from './email-tokens';
+import { eq, sql } from 'drizzle-orm';
+import type { BackgroundDb, BackgroundSteps } from '../../store/background';
+import { backgroundOperations, graceEnded, outbox, revocations } from '../../store/background';
+import { awaited } from '../../store/step';
+import { byKid, keyStateFields } from '../../tokens/signing-key-rules';
+import { issueEmailTokenForPg } from './email-tokens';
+import { type PgQueryable, pgEngine } from './engine';
 
-const { sessions, refreshTokens } = pgSchema;
+const { sessions, refreshTokens, signingKeys, mailOutbox } = pgSchema;
+
+/** A statement's rows changed. */
+const changed = (query: PromiseLike<{ rowCount: number | null }>) => awaited(query.then((r) => r.rowCount ?? 0));
+
+/** The background's statements on PostgreSQL; claims skip rows another sender holds (`SKIP LOCKED`). */
+const pgBackgroundSteps = (q: PgQueryable): BackgroundSteps => ({
+  revokedAfter: (after) =>
+    awaited(
+      q
+        .select(revocations.fields(sessions))
+        .from(sessions)
+        .where(revocations.since(sessions, after))
+        .orderBy(revocations.oldestFirst(sessions)),
+    ),
+  signingKeyStates: () => awaited(q.select(keyStateFields(signingKeys)).from(signingKeys).orderBy(byKid(signingKeys))),
+  expireGraceSuccessors: (before) =>
+    changed(q.update(refreshTokens).set({ successorSealed: null }).where(graceEnded(refreshTokens, before))),
+  anyMailDue: (now) =>
+    awaited(q.select({ id: mailOutbox.id }).from(mailOutbox).where(outbox.due(mailOutbox, now)).limit(1)),
+  claimDueMail: (now, leaseUntil, limit) => {
+    const due = q
+      .select({ id: mailOutbox.id })
+      .from(mailOutbox)
+      .where(outbox.due(mailOutbox, now))
+      .orderBy(outbox.dueFirst(mailOutbox))
+      .limit(limit)
+      .for('update', { skipLocked: true });
+    const claim = q
+      .update(mailOutbox)
+      .set(outbox.leased(mailOutbox, leaseUntil))
+      .where(sql`${mailOutbox.id} in ${due}`);
+    return awaited(claim.returning(outbox.fields(mailOutbox)));
+  },
+  markMailSent: (id, now) => awaited(q.update(mailOutbox).set(outbox.sent(now)).where(eq(mailOutbox.id, id))),
+  retryMailAt: (id, at, error) =>
+    awaited(q.update(mailOutbox).set(outbox.retrying(at, error)).where(eq(mailOutbox.id, id))),
+  markMailFailed: (id, now, error) =>
+    awaited(q.update(mailOutbox).set(outbox.failed(now, error)).where(eq(mailOutbox.id, id))),
+});
 
 /**
  * The timed database work on PostgreSQL, on the pool: the server's timers await it like any
@@ -15,27 +58,7 @@ const { sessions, refreshTokens } = pgSchema;
  */
 export function createPgBackground(db: TesseraPgDb): BackgroundDb {
   return {
-    async revokedAfter(after) {
-      const rows = await db
-        .select({ sessionId: sessions.id, revokedAt: sessions.revokedAt })
-        .from(sessions)
-        .where(gt(sessions.revokedAt, after))
-        .orderBy(asc(sessions.revokedAt));
-      return rows.flatMap(({ sessionId, revokedAt }) => (revokedAt === null ? [] : [{ sessionId, revokedAt }]));
-    },
-    async signingKeysVersion() {
-      const result = await db.execute<{ version: string }>(
-        sql`select coalesce(string_agg(kid || ':' || coalesce(retired_at::text, '') || ':' || coalesce(revoked_at::text, ''), ' ' order by kid), '') as version from signing_keys`,
-      );
-      return result.rows[0]?.version ?? '';
-    },
-    async expireGraceSuccessors(before) {
-      const result = await db
-        .update(refreshTokens)
-        .set({ successorSealed: null })
-        .where(and(isNotNull(refreshTokens.successorSealed), lt(refreshTokens.replacedAt, before)));
-      return result.rowCount ?? 0;
-    },
+    ...backgroundOperations(pgEngine(db, pgBackgroundSteps)),
     async writeHealth(): Promise<DatabaseHealth> {
       try {
         // A standby, or a database set read-only, answers reads and refuses every write.
@@ -48,10 +71,6 @@ export function createPgBackground(db: TesseraPgDb): BackgroundDb {
       }
     },
     issueEmailTokenFor: (token, now) => issueEmailTokenForPg(db, token, now),
-    claimDueMail: (now, leaseUntil, limit) => claimDueMailPg(db, now, leaseUntil, limit),
-    markMailSent: (id, now) => markMailSentPg(db, id, now),
-    retryMailAt: (id, at, error) => retryMailAtPg(db, id, at, error),
-    markMailFailed: (id, now, error) => markMailFailedPg(db, id, now, error),
     async close() {},
   };
 }

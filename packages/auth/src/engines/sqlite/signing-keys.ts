@@ -30,15 +30,3 @@ export function sqliteKeySteps(db: TesseraDb): KeySteps {
       immediate(() => db.update(t).set({ revokedAt: at }).where(isNull(t.revokedAt)).returning({ kid: t.kid }).all()),
   };
 }
-
-/**
- * The signing keys' version (see `RevocationReader.signingKeysVersion`): every key with its
- * retirement and revocation, in one string. The table holds a handful of rows. Raw SQL, as the
- * SQLite worker runs it too.
- */
-export const SIGNING_KEYS_VERSION_SQL =
-  "select coalesce(group_concat(kid || ':' || ifnull(retired_at, '') || ':' || ifnull(revoked_at, ''), ' ' order by kid), '') as version from signing_keys";
-
-export function signingKeysVersion(db: TesseraDb): string {
-  return db.$client.prepare<[], { version: string }>(SIGNING_KEYS_VERSION_SQL).get()?.version ?? '';
-}

@@ -1,81 +1,61 @@
+import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
-import type { DatabaseHealth } from '@tessera/db';
-import type { QueuedMail } from '@tessera/mail';
-import type { NewEmailTokenFor } from '../../mailed-links/email-tokens';
-import type { Revocation } from '../../revocation/revocation-list';
-import type { BackgroundDb } from './background';
-import { SIGNING_KEYS_VERSION_SQL } from './signing-keys';
+import { type DatabaseHealth, schema } from '@tessera/db';
+import { fillPlaceholders, type Query } from 'drizzle-orm';
+import { drizzle } from 'drizzle-orm/better-sqlite3';
+import { type BackgroundDb, type BackgroundSteps, backgroundOperations } from '../../store/background';
+import type { Engine } from '../../store/engine';
+import { awaited, runAwaited } from '../../store/step';
+import { backgroundStatements, type ReadStatement, type StatementRunner, sqliteBackgroundSteps } from './background';
 
 /**
- * The worker's whole program: a connection of its own and the statements the server runs on a
- * timer (revocations and the signing keys' version, grace successors, the mail outbox).
- * better-sqlite3 is synchronous, and SQLite itself retries for up to ten seconds when
- * another process holds the WAL locks: run on the main thread, one timer tick on a locked file
- * would freeze every request. Here only the worker waits, and the revocation feed falls behind,
- * which is how the server notices. A password-reset link is issued here too: its lookup and
- * writes, done for a known address only, would otherwise delay the requests that follow.
+ * The worker's whole program: a connection of its own, and the statements of the server's timed
+ * work, prepared from the SQL text the main thread derived from the Drizzle statements
+ * (`backgroundStatements`, `workerData.statements`). better-sqlite3 is synchronous, and SQLite
+ * itself retries for up to ten seconds when another process holds the WAL locks: run on the main
+ * thread, one timer tick on a locked file would freeze every request. Here only the worker waits,
+ * and the revocation feed falls behind, which is how the server notices. A password-reset link
+ * is issued here too: its lookup and writes, done for a known address only, would otherwise
+ * delay the requests that follow. The program knows no table: the main thread sends a
+ * statement's name and its values, in order (Drizzle's `fillPlaceholders`), and decodes the rows.
  */
 const WORKER_SOURCE = `
-const { randomUUID } = require('node:crypto');
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
-let statements = null;
+let open = null;
 // Opened on first use, and again after a failure: the file may appear or come back later.
-function prepared() {
-  if (statements === null) {
+function opened() {
+  if (open === null) {
     const db = new Database(workerData.file, { fileMustExist: true });
     db.pragma('busy_timeout = 5000');
     db.pragma('secure_delete = ON');
     db.pragma('foreign_keys = ON');
-    // issueEmailTokenFor of email-tokens.ts, statement for statement.
-    const userByEmail = db.prepare('select id from users where email = ?');
-    const supersedeEmailTokens = db.prepare(
-      'update email_tokens set superseded_at = ? ' +
-        'where user_id = ? and purpose = ? and used_at is null and superseded_at is null'
-    );
-    const insertEmailToken = db.prepare(
-      'insert into email_tokens (id, user_id, purpose, token_hash, created_at, expires_at) values (?, ?, ?, ?, ?, ?)'
-    );
-    const queueMail = db.prepare(
-      'insert into mail_outbox (id, recipient, sealed_message, created_at, next_attempt_at) values (?, ?, ?, ?, ?)'
-    );
-    statements = {
-      db,
-      revokedAfter: db.prepare(
-        'select id as sessionId, revoked_at as revokedAt from sessions where revoked_at > ? order by revoked_at'
-      ),
-      signingKeysVersion: db.prepare(${JSON.stringify(SIGNING_KEYS_VERSION_SQL)}),
-      expireGraceSuccessors: db.prepare(
-        'update refresh_tokens set successor_sealed = null where successor_sealed is not null and replaced_at < ?'
-      ),
-      // The mail outbox (email-tokens.ts has the same statements through Drizzle). A read first:
-      // most seconds nothing is due, and a read takes no write lock.
-      anyMailDue: db.prepare(
-        'select 1 from mail_outbox where sent_at is null and failed_at is null and next_attempt_at <= ? limit 1'
-      ),
-      claimDueMail: db.prepare(
-        'update mail_outbox set next_attempt_at = ?, attempts = attempts + 1 where id in (' +
-          'select id from mail_outbox where sent_at is null and failed_at is null and next_attempt_at <= ? ' +
-          'order by next_attempt_at limit ?) ' +
-          'returning id, recipient, sealed_message as sealedMessage, created_at as createdAt, attempts - 1 as attempts'
-      ),
-      markMailSent: db.prepare("update mail_outbox set sent_at = ?, sealed_message = '', last_error = null where id = ?"),
-      retryMailAt: db.prepare('update mail_outbox set next_attempt_at = ?, last_error = ? where id = ?'),
-      markMailFailed: db.prepare("update mail_outbox set failed_at = ?, sealed_message = '', last_error = ? where id = ?"),
-      issueEmailTokenFor: db
-        .transaction((token, now) => {
-          const user = userByEmail.get(token.email);
-          if (!user) return false;
-          supersedeEmailTokens.run(now, user.id, token.purpose);
-          insertEmailToken.run(randomUUID(), user.id, token.purpose, token.tokenHash, now, token.expiresAt);
-          queueMail.run(token.mail.id, token.mail.recipient, token.mail.sealedMessage, now, now);
-          return true;
-        })
-        .immediate,
+    const statements = new Map();
+    for (const [name, text] of Object.entries(workerData.statements)) {
+      const statement = db.prepare(text);
+      // Rows as arrays, in the order of the selection: the main thread names and decodes them.
+      statements.set(name, statement.reader ? statement.raw(true) : statement);
+    }
+    const run = ({ statement, params }) => {
+      const prepared = statements.get(statement);
+      if (prepared === undefined) throw new Error('unknown statement ' + statement);
+      return prepared.reader ? prepared.all(...params) : prepared.run(...params).changes;
     };
+    // One IMMEDIATE transaction: finds a row and, unless there is none, runs the writes with the
+    // found row's values where a value says { found: index }. Whether it found one.
+    const whenFound = db.transaction((find, writes) => {
+      const [row] = run(find);
+      if (row === undefined) return false;
+      for (const { statement, params } of writes) {
+        const bound = params.map((param) => (param !== null && typeof param === 'object' ? row[param.found] : param));
+        run({ statement, params: bound });
+      }
+      return true;
+    }).immediate;
+    open = { db, run, whenFound };
   }
-  return statements;
+  return open;
 }
 // writeHealth of @tessera/db, step for step: a write transaction rolled back, without waiting
 // on another writer's lock (which proves the file writable).
@@ -98,49 +78,43 @@ function writeHealth(db) {
     db.pragma('busy_timeout = 5000');
   }
 }
-function run(open, task, args) {
-  switch (task) {
-    case 'writeHealth': return writeHealth(open.db);
-    case 'revokedAfter': return open.revokedAfter.all(args[0]);
-    case 'signingKeysVersion': return open.signingKeysVersion.get().version;
-    case 'expireGraceSuccessors': return open.expireGraceSuccessors.run(args[0]).changes;
-    case 'claimDueMail': {
-      const [now, leaseUntil, limit] = args;
-      return open.anyMailDue.get(now) ? open.claimDueMail.all(leaseUntil, now, limit) : [];
-    }
-    case 'markMailSent': return open.markMailSent.run(args[1], args[0]).changes;
-    case 'retryMailAt': return open.retryMailAt.run(args[1], args[2], args[0]).changes;
-    case 'markMailFailed': return open.markMailFailed.run(args[1], args[2], args[0]).changes;
-    case 'issueEmailTokenFor': return open.issueEmailTokenFor(args[0], args[1]);
-    default: throw new Error('unknown task ' + task);
+function perform(request) {
+  const connection = opened();
+  switch (request.task) {
+    case 'run': return connection.run(request.bound);
+    case 'whenFound': return connection.whenFound(request.find, request.writes);
+    case 'writeHealth': return writeHealth(connection.db);
+    default: throw new Error('unknown task ' + request.task);
   }
 }
-parentPort.on('message', ({ id, task, args }) => {
+parentPort.on('message', (request) => {
   try {
-    const result = run(prepared(), task, args);
-    parentPort.postMessage({ id, result });
+    parentPort.postMessage({ id: request.id, result: perform(request) });
   } catch (error) {
-    parentPort.postMessage({ id, error: String((error && error.message) || error) });
+    parentPort.postMessage({ id: request.id, error: String((error && error.message) || error) });
   }
 });
 `;
 
 type Reply = { id: number; result: unknown } | { id: number; error: string };
-type WorkerTask =
-  | 'revokedAfter'
-  | 'signingKeysVersion'
-  | 'expireGraceSuccessors'
-  | 'writeHealth'
-  | 'claimDueMail'
-  | 'markMailSent'
-  | 'retryMailAt'
-  | 'markMailFailed'
-  | 'issueEmailTokenFor';
+/** A statement of `workerData.statements`, by name, with its values in order. */
+interface Bound {
+  statement: string;
+  params: unknown[];
+}
+type Request =
+  | { task: 'run'; bound: Bound }
+  | { task: 'whenFound'; find: Bound; writes: Bound[] }
+  | { task: 'writeHealth' };
+
+/** In a write of `whenFound`: the found row's first value (the user's id). */
+const FOUND_USER_ID = { found: 0 };
 
 /**
  * The server's timed database work (reading other processes' revocations, clearing expired
  * refresh successors, the mail outbox, password-reset links) on a SQLite file, in a worker
- * thread with its own connection.
+ * thread with its own connection: the background's rules (`backgroundOperations`) run here, each
+ * statement in the worker.
  *
  * @example
  * const background = createSqliteWorker('./data/tessera.db');
@@ -148,6 +122,20 @@ type WorkerTask =
  */
 export function createSqliteWorker(file: string): BackgroundDb {
   const driver = createRequire(import.meta.url).resolve('better-sqlite3');
+  // The very statements the in-thread background prepares, built without a connection: the
+  // worker prepares their SQL, and each call sends their values, filled in as Drizzle does.
+  const built = backgroundStatements(drizzle.mock({ schema }));
+  const queries = new Map<object, { name: string; query: Query }>();
+  for (const [name, statement] of [...Object.entries(built.reads), ...Object.entries(built.writes)]) {
+    queries.set(statement, { name, query: statement.toSQL() });
+  }
+  const statements = Object.fromEntries([...queries.values()].map(({ name, query }) => [name, query.sql]));
+  const bind = (statement: object, values: Record<string, unknown>): Bound => {
+    const found = queries.get(statement);
+    if (found === undefined) throw new Error('A statement the worker has not prepared');
+    return { statement: found.name, params: fillPlaceholders(found.query.params, values) };
+  };
+
   const pending = new Map<number, { resolve(result: unknown): void; reject(error: Error): void }>();
   let nextId = 0;
   let worker: Worker | null = null;
@@ -161,7 +149,7 @@ export function createSqliteWorker(file: string): BackgroundDb {
   // Started on first use, and again after a crash: a dead worker must not end the feed for good.
   const ensureWorker = (): Worker => {
     if (worker) return worker;
-    const started = new Worker(WORKER_SOURCE, { eval: true, workerData: { driver, file } });
+    const started = new Worker(WORKER_SOURCE, { eval: true, workerData: { driver, file, statements } });
     started.unref();
     started.on('message', (reply: Reply) => {
       const request = pending.get(reply.id);
@@ -178,42 +166,52 @@ export function createSqliteWorker(file: string): BackgroundDb {
     return started;
   };
 
-  const ask = (task: WorkerTask, ...args: Array<string | number | NewEmailTokenFor>): Promise<unknown> => {
+  const ask = (request: Request): Promise<unknown> => {
     if (closing) return Promise.reject(new Error('database worker closed'));
     return new Promise((resolve, reject) => {
       const id = nextId++;
       pending.set(id, { resolve, reject });
-      ensureWorker().postMessage({ id, task, args });
+      ensureWorker().postMessage({ id, ...request });
     });
   };
 
+  const inWorker: StatementRunner = {
+    rows: (statement, values) =>
+      awaited(ask({ task: 'run', bound: bind(statement, values) }).then((rows) => decodeRows(statement, rows))),
+    changes: (statement, values) => awaited(ask({ task: 'run', bound: bind(statement, values) }).then(Number)),
+  };
+  const steps = sqliteBackgroundSteps(built, inWorker);
+  const engine: Engine<BackgroundSteps> = {
+    read: (rule) => runAwaited(rule(steps)),
+    write: () => Promise.reject(new Error('No transaction spans the database worker’s messages')),
+  };
+
   return {
-    async revokedAfter(after) {
-      return (await ask('revokedAfter', after)) as Revocation[];
-    },
-    async signingKeysVersion() {
-      return String(await ask('signingKeysVersion'));
-    },
-    async expireGraceSuccessors(before) {
-      return Number(await ask('expireGraceSuccessors', before));
-    },
+    ...backgroundOperations(engine),
     async writeHealth() {
-      return (await ask('writeHealth')) as DatabaseHealth;
+      return (await ask({ task: 'writeHealth' })) as DatabaseHealth;
     },
-    async issueEmailTokenFor(token, now) {
-      return (await ask('issueEmailTokenFor', token, now)) === true;
-    },
-    async claimDueMail(now, leaseUntil, limit) {
-      return (await ask('claimDueMail', now, leaseUntil, limit)) as QueuedMail[];
-    },
-    async markMailSent(id, now) {
-      await ask('markMailSent', id, now);
-    },
-    async retryMailAt(id, at, error) {
-      await ask('retryMailAt', id, at, error);
-    },
-    async markMailFailed(id, now, error) {
-      await ask('markMailFailed', id, now, error);
+    async issueEmailTokenFor({ email, purpose, tokenHash, expiresAt, mail }, now) {
+      const values = {
+        email,
+        userId: FOUND_USER_ID,
+        id: randomUUID(),
+        purpose,
+        tokenHash,
+        expiresAt,
+        now,
+        mailId: mail.id,
+        recipient: mail.recipient,
+        sealedMessage: mail.sealedMessage,
+      };
+      // The user's row looked up, then the writes `issueEmailTokenFor` (mailed-links) makes, in its order.
+      const { reads, writes } = built;
+      const request: Request = {
+        task: 'whenFound',
+        find: bind(reads.userIdByEmail, values),
+        writes: [writes.supersedeEmailTokens, writes.insertEmailToken, writes.queueMail].map((s) => bind(s, values)),
+      };
+      return (await ask(request)) === true;
     },
     async close() {
       closing = true;
@@ -221,4 +219,17 @@ export function createSqliteWorker(file: string): BackgroundDb {
       failAll(new Error('database worker closed'));
     },
   };
+}
+
+/** The worker's rows (each the selection's values, in order), named and decoded as Drizzle does in this thread. */
+function decodeRows<Row>({ fields }: ReadStatement<Row>, rows: unknown): Row[] {
+  if (!Array.isArray(rows)) throw new Error('The database worker answered no rows');
+  const columns = Object.entries(fields);
+  return rows.map((values: unknown[]) => {
+    const row = Object.fromEntries(
+      columns.map(([key, column], i) => [key, values[i] === null ? null : column.mapFromDriverValue(values[i])]),
+    );
+    // The same selection, decoded by the same columns: the row Drizzle returns in this thread.
+    return row as Row;
+  });
 }
