@@ -68,7 +68,7 @@ export const DEFAULT_OVERLAP_MS = 10_000;
  * lag grows, which is how staleness shows.
  *
  * @example
- * const feed = createPollingRevocationFeed({ reader: createSqliteWorkerReader(file), pollMs: 250 });
+ * const feed = createPollingRevocationFeed({ reader: createSqliteWorker(file), pollMs: 250 });
  */
 export function createPollingRevocationFeed(options: PollingFeedOptions): RevocationFeed {
   const now = options.now ?? Date.now;

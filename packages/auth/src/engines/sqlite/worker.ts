@@ -48,7 +48,7 @@ function opened() {
       const [row] = run(find);
       if (row === undefined) return false;
       for (const { statement, params } of writes) {
-        const bound = params.map((param) => (param !== null && typeof param === 'object' ? row[param.found] : param));
+        const bound = params.map((param) => (param !== null && typeof param === 'object' && 'found' in param ? row[param.found] : param));
         run({ statement, params: bound });
       }
       return true;
