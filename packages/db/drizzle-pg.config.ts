@@ -1,8 +1,8 @@
 import { defineConfig } from 'drizzle-kit';
 
-/** PostgreSQL's migrations, generated from src/pg-schema.ts into their own folder. */
+/** PostgreSQL's migrations, from the schema generated from src/schema.ts, in their own folder. */
 export default defineConfig({
   dialect: 'postgresql',
-  schema: './src/pg-schema.ts',
+  schema: './src/generated/postgres-schema.ts',
   out: './drizzle-pg',
 });

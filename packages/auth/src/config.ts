@@ -27,7 +27,7 @@ export interface AuthConfig {
   reauthMaxAge: number;
 }
 
-/** The contract's defaults (ARCHITECTURE.md §4). */
+/** The defaults the server's environment starts from (README: environment variables). */
 export const defaultAuthConfig = {
   accessTokenTtl: 300,
   refreshIdleTtl: 604_800,

@@ -7,21 +7,17 @@ export {
   type SignInMethod,
 } from './accounts/events';
 export type { User } from './accounts/users';
-export { type AuthConfig, defaultAuthConfig, EMAIL_VERIFICATION_TTL } from './config';
+export type { AccessCheck, RevocationHealth } from './capabilities/access';
+export type { Caller, Session, SignedIn } from './capabilities/context';
 export {
-  type AccessCheck,
-  type Auth,
-  type Caller,
   type CreateAuthOptions,
-  createAuth,
   DEFAULT_REVOCATION_POLL_MS,
   defaultPasswordLanes,
   type PasswordLanes,
   REVOCATION_STALE_AFTER_MS,
-  type RevocationHealth,
-  type Session,
-  type SignedIn,
-} from './create-auth';
+} from './capabilities/options';
+export { type AuthConfig, defaultAuthConfig, EMAIL_VERIFICATION_TTL } from './config';
+export { type Auth, createAuth } from './create-auth';
 export { AuthError, type AuthErrorCode, BusyError, RateLimitedError } from './errors';
 export type { EmailTokenCheck, EmailTokenPurpose, NewEmailToken, NewEmailTokenFor } from './mailed-links/email-tokens';
 export type { PasskeyRefusal } from './passkeys/passkey-auth';
@@ -43,5 +39,6 @@ export type { BackgroundDb } from './store/background';
 export type { AuthStore, SigningKeyStore, StoredSigningKey } from './store/store';
 export { defaultThrottleLimits, type Limit, type ThrottleLimits } from './throttle/throttle';
 export type { LaneLimits } from './throttle/work-lane';
-export { ACCESS_TOKEN_TYP, CLOCK_TOLERANCE_S, type VerifiedAccessToken } from './tokens/access-token';
+export { ACCESS_TOKEN_TYP, CLOCK_TOLERANCE_S } from './tokens/access-token';
 export { createSecretBox, generateSecretKey, keyId, type SecretBox, type SecretBoxKeys } from './tokens/secret-box';
+export type { VerifiedAccessToken } from './tokens/verified-access-token';

@@ -60,7 +60,7 @@ export const defaultMigrationsFolder = fileURLToPath(new URL('../drizzle', impor
  */
 export function createDb(url: string, options: CreateDbOptions = {}): DbHandle {
   if (/^postgres(ql)?:\/\//i.test(url)) {
-    throw new Error('DATABASE_URL: Postgres is not supported yet; use a SQLite file path.');
+    throw new Error('DATABASE_URL: a PostgreSQL URL is opened by createPgDb; createDb opens SQLite (a file path).');
   }
   const path = url.startsWith('file:') ? fileURLToPath(url) : url;
   if (path !== ':memory:') prepareFile(path);

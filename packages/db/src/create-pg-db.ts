@@ -3,7 +3,7 @@ import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
 import type { FeatureMigrations } from './create-db';
-import { pgSchema } from './pg-schema';
+import { pgSchema } from './generated/postgres-schema';
 
 export type TesseraPgDb = NodePgDatabase<typeof pgSchema> & { $client: pg.Pool };
 

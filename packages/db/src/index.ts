@@ -18,7 +18,7 @@ export {
   type TesseraPgDb,
 } from './create-pg-db';
 export { isDatabaseUnavailable, isUnstorableText, withoutQueryParameters } from './database-errors';
-export { pgSchema } from './pg-schema';
+export { pgSchema } from './generated/postgres-schema';
 export {
   authEvents,
   emailTokens,

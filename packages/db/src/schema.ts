@@ -1,7 +1,15 @@
 import { sql } from 'drizzle-orm';
 import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import type { PostgresTypes } from './schema-generator';
 
-/** All times are epoch milliseconds (integers), the same unit as the public contract. */
+/**
+ * The core's tables, described once for both engines: this is SQLite's schema, and PostgreSQL's
+ * (src/generated/postgres-schema.ts) is generated from it by `npm run generate:schema -w @tessera/db`
+ * (`postgresTypes` at the end says what the rules cannot derive). After a change, `npm run generate
+ * -w @tessera/db` writes both and a migration for each engine.
+ *
+ * All times are epoch milliseconds (integers), the same unit as the public contract.
+ */
 
 export const users = sqliteTable('users', {
   id: text('id').primaryKey(),
@@ -259,4 +267,13 @@ export const schema = {
   mailOutbox,
   passkeys,
   webauthnChallenges,
+};
+
+/**
+ * What the generated PostgreSQL schema (src/generated/postgres-schema.ts) cannot derive from the
+ * tables above. By rule an SQLite integer is a PostgreSQL `bigint` read as a number (both are
+ * 64-bit: epoch milliseconds fit); these small counters are a 32-bit `integer` instead.
+ */
+export const postgresTypes: PostgresTypes = {
+  integer: [users.credentialVersion, refreshTokens.graceHits, rateLimits.points, mailOutbox.attempts],
 };

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import type { Feature } from '@tessera/api';
-import { createPgNotesStore } from './pg-store';
-import { createSqliteNotesStore } from './sqlite-store';
+import { createPgNotesStore } from './engines/postgres';
+import { createSqliteNotesStore } from './engines/sqlite';
 
 export { notesRouter } from './router';
 export { notes } from './schema';

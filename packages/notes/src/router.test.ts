@@ -1,6 +1,6 @@
 import type { FeatureStores } from '@tessera/api';
 import { createCallerFactory, router } from '@tessera/api';
-import { createTestAuth, signedInContext, testContext } from '@tessera/api/testing';
+import { createTestAuth, signedInContext, testContext, testEngines } from '@tessera/api/testing';
 import type { Auth } from '@tessera/auth';
 import { TRPCError } from '@trpc/server';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -9,19 +9,6 @@ import { notesRouter } from './router';
 
 const createCaller = createCallerFactory(router({ notes: notesRouter }));
 
-let auth: Auth;
-let stores: FeatureStores;
-let dispose: () => Promise<void>;
-beforeEach(async () => {
-  ({ auth, stores, dispose } = await createTestAuth({ features: [notesFeature] }));
-});
-afterEach(() => dispose());
-
-async function signedIn() {
-  const { ctx } = await signedInContext(auth, stores);
-  return createCaller(ctx).notes;
-}
-
 async function codeOf(call: Promise<unknown>): Promise<string> {
   return call.then(
     () => 'OK',
@@ -29,7 +16,25 @@ async function codeOf(call: Promise<unknown>): Promise<string> {
   );
 }
 
-describe('notes', () => {
+describe.each(testEngines)('notes on $engine', ({ engine, skipReason }) => {
+  if (skipReason !== null) console.warn(`notes on ${engine}: ${skipReason}`);
+  let auth: Auth;
+  let stores: FeatureStores;
+  let dispose: (() => Promise<void>) | undefined;
+  beforeEach(async (context) => {
+    if (skipReason !== null) context.skip(skipReason);
+    ({ auth, stores, dispose } = await createTestAuth({ engine, features: [notesFeature] }));
+  });
+  afterEach(async () => {
+    await dispose?.();
+    dispose = undefined;
+  });
+
+  async function signedIn() {
+    const { ctx } = await signedInContext(auth, stores);
+    return createCaller(ctx).notes;
+  }
+
   it('creates, reads, updates and deletes a note of one’s own', async () => {
     const notes = await signedIn();
     const created = await notes.create({ title: '  Groceries ', body: 'eggs' });

@@ -1,1 +1,11 @@
-export { createTestAuth, fastTestHasher, signedInContext, TEST_ORIGIN, testContext } from './test-context';
+export {
+  createTestAuth,
+  fastTestHasher,
+  signedInContext,
+  TEST_ORIGIN,
+  type TestAuth,
+  type TestAuthOptions,
+  type TestEngine,
+  testContext,
+  testEngines,
+} from './test-context';

@@ -2,6 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import {
   type Auth,
   type AuthStore,
+  type BackgroundDb,
   type CreateAuthOptions,
   createAuth,
   createSecretBox,
@@ -9,9 +10,11 @@ import {
   generateSecretKey,
   type PasswordHasher,
 } from '@tessera/auth';
+import { createPgBackground, createPgStore } from '@tessera/auth/postgres';
 import { createInThreadBackground, createSqliteStore } from '@tessera/auth/sqlite';
 import type { Role } from '@tessera/contract';
-import { createDb, type TesseraDb } from '@tessera/db';
+import { createDb, createPgDb, type TesseraDb } from '@tessera/db';
+import { createTestPgDatabase, NO_POSTGRES_REASON, SKIP_POSTGRES } from '@tessera/db/testing/postgres';
 import { createContextInner, type FeatureStores, type Logger, type RequestInfo } from '../context';
 import { type Feature, featureStores } from '../feature';
 import type { ResponseHeaders } from '../refresh-cookie';
@@ -36,40 +39,130 @@ export const fastTestHasher: PasswordHasher = {
 const silentLog: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
 const ignoredResponse: ResponseHeaders = { appendHeader: () => undefined };
 
+/** The engines the auth core and the features' stores run on in tests, as on a server. */
+export type TestEngine = 'sqlite' | 'postgres';
+
 /**
- * A real auth core on a fresh in-memory database, for tests that call procedures without HTTP.
+ * Every engine, with why it cannot run on this machine (its cases are then skipped, and say so),
+ * or null. PostgreSQL needs a test server (TEST_DATABASE_URL); CI always has one, and there a
+ * missing one fails the cases instead of skipping them.
  *
  * @example
- * const { auth, dispose } = await createTestAuth();
+ * describe.each(testEngines)('notes on $engine', ({ engine, skipReason }) => {
+ *   beforeEach(async (ctx) => {
+ *     if (skipReason !== null) ctx.skip(skipReason);
+ *     ({ auth, stores, dispose } = await createTestAuth({ engine, features: [notesFeature] }));
+ *   });
+ *   afterEach(() => dispose());
+ * });
+ */
+export const testEngines: readonly { engine: TestEngine; skipReason: string | null }[] = [
+  { engine: 'sqlite', skipReason: null },
+  { engine: 'postgres', skipReason: SKIP_POSTGRES ? NO_POSTGRES_REASON : null },
+];
+
+export interface TestAuthOptions
+  extends Partial<Pick<CreateAuthOptions, 'passwordLanes' | 'now' | 'revocationPollMs'>> {
+  /** SQLite (in memory) unless said otherwise. */
+  engine?: TestEngine;
+  features?: readonly Feature[];
+  /** Wraps the real store: to count a call, or to have it fail as an unreachable database would. */
+  wrapStore?: (store: AuthStore) => AuthStore;
+}
+
+export interface TestAuth {
+  auth: Auth;
+  engine: TestEngine;
+  /** Each feature's stores on the same database, as the server builds them. */
+  stores: FeatureStores;
+  /** Closes the auth core and deletes the database. */
+  dispose(): Promise<void>;
+}
+
+/** An engine's database for one test: the auth core's store and timed work, and the features' stores. */
+interface TestDatabase {
+  store: AuthStore;
+  background: BackgroundDb;
+  stores: FeatureStores;
+  close(): Promise<void>;
+}
+
+/**
+ * A real auth core on a fresh database of its own (SQLite in memory, or a new PostgreSQL database
+ * on the test server, dropped by `dispose`), with the features' tables and stores, for tests that
+ * call procedures without HTTP. Without `engine` (SQLite), `db` is the connection, for a test
+ * that reaches under the store.
+ *
+ * @example
+ * const { auth, stores, dispose } = await createTestAuth({ engine: 'postgres', features: [notesFeature] });
  * afterEach(dispose);
  */
-export async function createTestAuth(
-  options: Partial<Pick<CreateAuthOptions, 'passwordLanes' | 'now' | 'revocationPollMs'>> & {
-    features?: readonly Feature[];
-    /** Wraps the real store: to count a call, or to have it fail as an unreachable database would. */
-    wrapStore?: (store: AuthStore) => AuthStore;
-  } = {},
-): Promise<{ auth: Auth; db: TesseraDb; stores: FeatureStores; dispose(): Promise<void> }> {
-  const { features = [], wrapStore = (store) => store, ...authOptions } = options;
-  const handle = createDb(':memory:', { features: features.map((feature) => feature.migrations) });
-  const auth = await createAuth({
-    store: wrapStore(createSqliteStore(handle.db)),
-    background: createInThreadBackground(handle.db),
-    box: createSecretBox({ key: generateSecretKey() }),
-    passwordHasher: fastTestHasher,
-    config: { issuer: TEST_ORIGIN, audience: 'tessera', ...defaultAuthConfig },
-    ...authOptions,
-  });
-  return {
-    auth,
-    db: handle.db,
-    // Each feature's stores on this database, as the server builds them.
-    stores: featureStores(features.map((feature) => feature.stores.sqlite(handle.db))),
-    async dispose() {
-      await auth.close();
-      handle.close();
-    },
-  };
+export function createTestAuth(options: TestAuthOptions & { engine: TestEngine }): Promise<TestAuth>;
+export function createTestAuth(
+  options?: TestAuthOptions & { engine?: undefined },
+): Promise<TestAuth & { db: TesseraDb }>;
+export async function createTestAuth(options: TestAuthOptions = {}): Promise<TestAuth & { db?: TesseraDb }> {
+  const { engine = 'sqlite', features = [], wrapStore = (store) => store, ...authOptions } = options;
+  let db: TesseraDb | undefined;
+  let database: TestDatabase;
+  if (engine === 'postgres') {
+    database = await testPgDatabase(features);
+  } else {
+    const handle = createDb(':memory:', { features: features.map((feature) => feature.migrations) });
+    db = handle.db;
+    database = {
+      store: createSqliteStore(handle.db),
+      background: createInThreadBackground(handle.db),
+      stores: featureStores(features.map((feature) => feature.stores.sqlite(handle.db))),
+      close: async () => handle.close(),
+    };
+  }
+  try {
+    const auth = await createAuth({
+      store: wrapStore(database.store),
+      background: database.background,
+      box: createSecretBox({ key: generateSecretKey() }),
+      passwordHasher: fastTestHasher,
+      config: { issuer: TEST_ORIGIN, audience: 'tessera', ...defaultAuthConfig },
+      ...authOptions,
+    });
+    return {
+      auth,
+      engine,
+      db,
+      stores: database.stores,
+      async dispose() {
+        await auth.close();
+        await database.close();
+      },
+    };
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+}
+
+/** A new database on the test server, migrated with the features' tables, dropped on close. */
+async function testPgDatabase(features: readonly Feature[]): Promise<TestDatabase> {
+  const database = await createTestPgDatabase();
+  try {
+    const handle = await createPgDb(database.url, {
+      poolMax: 4,
+      features: features.map((feature) => feature.migrations),
+    });
+    return {
+      store: createPgStore(handle.db),
+      background: createPgBackground(handle.db),
+      stores: featureStores(features.map((feature) => feature.stores.postgres(handle.db))),
+      async close() {
+        await handle.close();
+        await database.drop();
+      },
+    };
+  } catch (error) {
+    await database.drop();
+    throw error;
+  }
 }
 
 /**

@@ -1,6 +1,4 @@
-import { authEvents, type TesseraDb } from '@tessera/db';
-import { desc, eq } from 'drizzle-orm';
-import { type ClientInfo, storedUserAgent } from '../sessions/client-info';
+import type { ClientInfo } from '../sessions/client-info';
 
 /** What can happen to an account's security, as recorded and shown on the sessions page. */
 export const AUTH_EVENT_TYPES = [
@@ -53,67 +51,22 @@ export const RECENT_EVENTS_LIMIT = 20;
 const isAuthEventType = (value: string): value is AuthEventType =>
   (AUTH_EVENT_TYPES as readonly string[]).includes(value);
 
-/**
- * Appends an event to the user's security activity. Events are never updated.
- *
- * @example
- * recordEvent(db, { userId, type: 'signed_in', sessionId, client }, Date.now());
- */
-export function recordEvent(db: TesseraDb, event: NewAuthEvent, now: number): void {
-  db.insert(authEvents)
-    .values({
-      userId: event.userId,
-      type: event.type,
-      at: now,
-      userAgent: storedUserAgent(event.client.userAgent),
-      ip: event.client.ip,
-      sessionId: event.sessionId,
-      actorSessionId: event.actorSessionId ?? null,
-      method: event.method ?? null,
-    })
-    .run();
-}
-
-/**
- * The user's latest events, newest first.
- *
- * @example
- * const recent = listRecentEvents(db, ctx.user.id);
- */
-export function listRecentEvents(db: TesseraDb, userId: string, limit = RECENT_EVENTS_LIMIT): AuthEvent[] {
-  const rows = db
-    .select({
-      id: authEvents.id,
-      type: authEvents.type,
-      at: authEvents.at,
-      userAgent: authEvents.userAgent,
-      ip: authEvents.ip,
-      sessionId: authEvents.sessionId,
-      method: authEvents.method,
-    })
-    .from(authEvents)
-    .where(eq(authEvents.userId, userId))
-    .orderBy(desc(authEvents.id))
-    .limit(limit)
-    .all();
-  return toAuthEvents(rows);
+/** An event's row as `toAuthEvents` reads it. */
+export interface AuthEventRecord {
+  id: number;
+  type: string;
+  at: number;
+  userAgent: string | null;
+  ip: string | null;
+  sessionId: string | null;
+  method: string | null;
 }
 
 /**
  * Event rows as clients see them, on every engine. A type this build does not know (written by
  * a newer one) is left out rather than mislabelled.
  */
-export function toAuthEvents(
-  rows: readonly {
-    id: number;
-    type: string;
-    at: number;
-    userAgent: string | null;
-    ip: string | null;
-    sessionId: string | null;
-    method: string | null;
-  }[],
-): AuthEvent[] {
+export function toAuthEvents(rows: readonly AuthEventRecord[]): AuthEvent[] {
   return rows.flatMap(({ id, type, method, ...rest }) =>
     isAuthEventType(type) ? [{ ...rest, id: String(id), type, method: toSignInMethod(method) }] : [],
   );

@@ -1,78 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createDb, createPgDb } from '@tessera/db';
-import { createTestPgDatabase, NO_POSTGRES_REASON, TEST_DATABASE_URL } from '@tessera/db/testing/postgres';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createPgBackground } from '../engines/postgres/background';
-import { createPgStore } from '../engines/postgres/store';
-import { createInThreadBackground } from '../engines/sqlite/background';
-import { createSqliteStore } from '../engines/sqlite/store';
-import { createSqliteWorker } from '../engines/sqlite/worker';
-import type { BackgroundDb } from '../store/background';
-import type { AuthStore } from '../store/store';
+import { type TestEngine, testEngines } from '../engines/test-engines';
 import type { NewEmailToken } from './email-tokens';
 
-interface Engine {
-  store: AuthStore;
-  background: BackgroundDb;
-  close(): Promise<void>;
-}
-
-if (TEST_DATABASE_URL === null) console.warn(NO_POSTGRES_REASON);
-
-/** Each engine as a server runs it: SQLite with its worker thread, PostgreSQL with its pool. */
-const engines: Array<[string, () => Promise<Engine>]> = [
-  [
-    'SQLite (worker)',
-    async () => {
-      const dir = mkdtempSync(join(tmpdir(), 'tessera-mail-'));
-      const handle = createDb(join(dir, 't.db'));
-      const background = createSqliteWorker(join(dir, 't.db'));
-      return {
-        store: createSqliteStore(handle.db),
-        background,
-        async close() {
-          await background.close();
-          handle.close();
-          rmSync(dir, { recursive: true, force: true });
-        },
-      };
-    },
-  ],
-  [
-    'SQLite (in thread)',
-    async () => {
-      const handle = createDb(':memory:');
-      return {
-        store: createSqliteStore(handle.db),
-        background: createInThreadBackground(handle.db),
-        close: async () => handle.close(),
-      };
-    },
-  ],
-  ...(TEST_DATABASE_URL === null
-    ? []
-    : ([
-        [
-          'PostgreSQL',
-          async () => {
-            const database = await createTestPgDatabase();
-            const handle = await createPgDb(database.url, { poolMax: 4 });
-            return {
-              store: createPgStore(handle.db),
-              background: createPgBackground(handle.db),
-              async close() {
-                await handle.close();
-                await database.drop();
-              },
-            };
-          },
-        ],
-      ] as Array<[string, () => Promise<Engine>]>)),
-];
-
-const opened: Engine[] = [];
+const opened: TestEngine[] = [];
 afterEach(async () => {
   await Promise.all(opened.splice(0).map((engine) => engine.close()));
 });
@@ -90,8 +20,8 @@ function token(userId: string, purpose: NewEmailToken['purpose'], expiresAt = t0
   };
 }
 
-describe.each(engines)('mailed tokens and the outbox on %s', (_name, open) => {
-  async function withUser(): Promise<{ engine: Engine; userId: string }> {
+describe.each(testEngines({ worker: true }))('mailed tokens and the outbox on %s', (_name, open) => {
+  async function withUser(): Promise<{ engine: TestEngine; userId: string }> {
     const engine = await open();
     opened.push(engine);
     const user = await engine.store.insertUser({ email: 'ada@example.com', name: null, passwordHash: 'h' }, t0);
@@ -204,5 +134,40 @@ describe.each(engines)('mailed tokens and the outbox on %s', (_name, open) => {
     );
     expect(checks.filter((check) => check.ok)).toHaveLength(1);
     expect(checks.filter((check) => !check.ok && check.reason === 'superseded')).toHaveLength(7);
+  });
+
+  /**
+   * A use of a link racing the issue of a newer one to the same user queue as SQLite's one write
+   * lock queues them: either the use commits first (the issue then leaves the used token alone)
+   * or the supersede does (the use is then refused). Never both: an old link never works once a
+   * newer one has been issued, and the newer one always works.
+   */
+  it('serialises a use of a link with the issue of a newer one, by user or by address', async () => {
+    const { engine, userId } = await withUser();
+    for (let round = 0; round < 24; round++) {
+      const older = token(userId, 'password_reset');
+      await engine.store.issueEmailToken(older, t0);
+      const { userId: _, ...newer } = token(userId, 'password_reset');
+      const [used] = await Promise.all([
+        engine.store.useEmailToken('password_reset', older.tokenHash, t0 + 1),
+        round % 2
+          ? engine.store.issueEmailToken({ ...newer, userId }, t0 + 1)
+          : engine.background.issueEmailTokenFor({ ...newer, email: 'ada@example.com' }, t0 + 1),
+      ]);
+      const [row] = await engine.rows(
+        `select used_at as "usedAt", superseded_at as "supersededAt" from email_tokens where token_hash = '${older.tokenHash}'`,
+      );
+      if (used?.ok) {
+        expect(row?.supersededAt).toBeNull();
+        expect(row?.usedAt).not.toBeNull();
+      } else {
+        expect(used).toEqual({ ok: false, reason: 'superseded' });
+        expect(row?.usedAt).toBeNull();
+      }
+      expect(await engine.store.checkEmailToken('password_reset', newer.tokenHash, t0 + 2)).toEqual({
+        ok: true,
+        userId,
+      });
+    }
   });
 });

@@ -9,8 +9,7 @@ import {
 } from '@simplewebauthn/server';
 import { type AuthenticationResponseInput, limits, type RegistrationResponseInput } from '@tessera/contract';
 import type { NewAuthEvent } from '../accounts/events';
-// A type only: erased, so no cycle at run time.
-import type { Caller, CredentialSubject } from '../create-auth';
+import type { Caller, CredentialSubject, SignedIn } from '../capabilities/context';
 import { AuthError } from '../errors';
 import type { ClientInfo } from '../sessions/client-info';
 import type { AuthStore } from '../store/store';
@@ -60,14 +59,14 @@ export type PasskeyCreationOptions = Omit<PublicKeyCredentialCreationOptionsJSON
 };
 export type PasskeyRequestOptions = Omit<PublicKeyCredentialRequestOptionsJSON, 'extensions'>;
 
-interface PasskeyAuthDeps<SignInResult> {
+interface PasskeyAuthDeps {
   store: AuthStore;
   /** Null when `PUBLIC_ORIGIN` names no domain: every operation then refuses with `PASSKEYS_UNAVAILABLE`. */
   relyingParty: RelyingParty | null;
   throttle: Throttle;
   record: (event: NewAuthEvent) => Promise<void>;
   /** Starts a session for a user whose passkey was verified, exactly as a password sign-in does. */
-  signIn: (subject: CredentialSubject, client: ClientInfo) => Promise<SignInResult>;
+  signIn: (subject: CredentialSubject, client: ClientInfo) => Promise<SignedIn>;
   /** After a passkey is added: the owner is mailed (work after the answer). */
   onPasskeyAdded: (userId: string) => void;
   /** Refuse sign-in until the address is verified (`REQUIRE_VERIFIED_EMAIL`), as with a password. */
@@ -94,7 +93,7 @@ const causeOf = (error: unknown): string => (error instanceof Error ? error.mess
  * answerable once and for 5 minutes; user verification is required; the origin and RP ID are
  * the server's own. `@simplewebauthn/server` does the CBOR, attestation and signature checks.
  */
-export function createPasskeyAuth<SignInResult>({
+export function createPasskeyAuth({
   store,
   relyingParty,
   throttle,
@@ -103,7 +102,7 @@ export function createPasskeyAuth<SignInResult>({
   onPasskeyAdded,
   requireVerifiedEmail,
   now,
-}: PasskeyAuthDeps<SignInResult>) {
+}: PasskeyAuthDeps) {
   const rp = (): RelyingParty => {
     if (!relyingParty) throw new AuthError('PASSKEYS_UNAVAILABLE');
     return relyingParty;
@@ -287,7 +286,7 @@ export function createPasskeyAuth<SignInResult>({
      * token, `signed_in` in the activity, method `passkey`). Counted against the address like a
      * sign-in. Throws `PASSKEY_REFUSED`, `EMAIL_NOT_VERIFIED`, `RateLimitedError`.
      */
-    async authenticate(input: { response: AuthenticationResponseInput }, client: ClientInfo): Promise<SignInResult> {
+    async authenticate(input: { response: AuthenticationResponseInput }, client: ClientInfo): Promise<SignedIn> {
       return signIn(await verifyAssertion(input.response, client), client);
     },
 

@@ -1,6 +1,4 @@
-import { passkeys, sessions, type TesseraDb, users, webauthnChallenges } from '@tessera/db';
-import { and, asc, type Column, count, eq, lt, type SQL, sql } from 'drizzle-orm';
-import { liveSessionOf } from '../sessions/sessions';
+import { and, asc, type Column, eq, lt, type SQL } from 'drizzle-orm';
 
 /** How the browser can reach an authenticator (WebAuthn's AuthenticatorTransport). */
 export type PasskeyTransport = 'ble' | 'cable' | 'hybrid' | 'internal' | 'nfc' | 'smart-card' | 'usb';
@@ -72,15 +70,16 @@ export function toPasskeySummary(row: {
 
 const TRANSPORTS: readonly string[] = ['ble', 'cable', 'hybrid', 'internal', 'nfc', 'smart-card', 'usb'];
 
-export function toStoredPasskey(
-  row: Parameters<typeof toPasskeySummary>[0] & {
-    userId: string;
-    credentialId: string;
-    publicKey: string;
-    counter: number;
-    transports: string | null;
-  },
-): StoredPasskey {
+/** A passkey's row as the rules read it. */
+export type PasskeyRecord = Parameters<typeof toPasskeySummary>[0] & {
+  userId: string;
+  credentialId: string;
+  publicKey: string;
+  counter: number;
+  transports: string | null;
+};
+
+export function toStoredPasskey(row: PasskeyRecord): StoredPasskey {
   const parsed: unknown = row.transports === null ? [] : JSON.parse(row.transports);
   return { ...row, ...toPasskeySummary(row), transports: toTransports(Array.isArray(parsed) ? parsed : []) };
 }
@@ -91,6 +90,7 @@ export function toTransports(values: readonly unknown[]): PasskeyTransport[] {
 }
 
 /** The row values of a new passkey, on every engine. */
+export type PasskeyRow = ReturnType<typeof passkeyRow>;
 export function passkeyRow(passkey: NewPasskey, now: number) {
   return {
     id: passkey.id,
@@ -116,68 +116,24 @@ export function counterRegressed(stored: number, presented: number): boolean {
   return (stored > 0 || presented > 0) && presented <= stored;
 }
 
-/**
- * Adds a passkey unless its credential id is registered already (to anyone) or the user holds
- * `limit` already: counted and inserted in one IMMEDIATE transaction, so racing registrations
- * cannot overshoot.
- */
-export function insertPasskey(
-  db: TesseraDb,
-  passkey: NewPasskey,
-  limit: number,
-  now: number,
-  sessionId: string,
-): PasskeyInsertion {
-  return db.transaction(
-    (tx): PasskeyInsertion => {
-      // Under the write lock: a credential change that ended the adding session wins.
-      if (
-        !tx
-          .select({ id: sessions.id })
-          .from(sessions)
-          .where(liveSessionOf({ sessionId, userId: passkey.userId }, now))
-          .get()
-      ) {
-        return 'session_ended';
-      }
-      const held = tx.select({ n: count() }).from(passkeys).where(eq(passkeys.userId, passkey.userId)).get()?.n ?? 0;
-      if (held >= limit) return 'too_many';
-      const inserted = tx.insert(passkeys).values(passkeyRow(passkey, now)).onConflictDoNothing().run();
-      return inserted.changes === 1 ? 'inserted' : 'already_registered';
-    },
-    { behavior: 'immediate' },
-  );
+type Has<K extends string> = Record<K, Column>;
+
+/** The passkey `id`, if it is the user's. */
+export function passkeyOf(t: Has<'id' | 'userId'>, passkey: { id: string; userId: string }): SQL | undefined {
+  return and(eq(t.id, passkey.id), eq(t.userId, passkey.userId));
 }
 
-/** The user's passkeys, oldest first. */
-export function listPasskeys(db: TesseraDb, userId: string): StoredPasskey[] {
-  return db
-    .select()
-    .from(passkeys)
-    .where(eq(passkeys.userId, userId))
-    .orderBy(asc(passkeys.createdAt), asc(passkeys.id))
-    .all()
-    .map(toStoredPasskey);
+/** The order passkeys are listed in: oldest first. */
+export function oldestPasskeysFirst(t: Has<'createdAt' | 'id'>): SQL[] {
+  return [asc(t.createdAt), asc(t.id)];
 }
 
-export function findPasskeyByCredentialId(db: TesseraDb, credentialId: string): StoredPasskey | null {
-  const row = db.select().from(passkeys).where(eq(passkeys.credentialId, credentialId)).get();
-  return row ? toStoredPasskey(row) : null;
-}
-
-/**
- * Records a successful use: the new counter and the time, only if the counter moves forward
- * (or the authenticator keeps none: 0 and 0). A conditional update, so of two sign-ins racing
- * with one counter value only one passes, and a higher value written second still does. False
- * when the passkey was removed or its stored counter is already at or past this one.
- */
-export function recordPasskeyUse(db: TesseraDb, use: { id: string; counter: number }, now: number): boolean {
-  const updated = db
-    .update(passkeys)
-    .set({ counter: use.counter, lastUsedAt: now })
-    .where(and(eq(passkeys.id, use.id), counterMovesForward(passkeys.counter, use.counter)))
-    .run();
-  return updated.changes === 1;
+/** A use recorded: the new counter and the time, where {@link counterMovesForward} allows. */
+export function passkeyUse(t: Has<'id' | 'counter'>, use: { id: string; counter: number }, now: number) {
+  return {
+    set: { counter: use.counter, lastUsedAt: now },
+    where: and(eq(t.id, use.id), counterMovesForward(t.counter, use.counter)),
+  };
 }
 
 /** The stored `counter` may become `presented` (the SQL side of `counterRegressed`), on every engine. */
@@ -185,53 +141,23 @@ export function counterMovesForward(counter: Column, presented: number): SQL {
   return presented === 0 ? eq(counter, 0) : lt(counter, presented);
 }
 
-/**
- * Removes one of the user's passkeys, in one transaction with the check that it is not the
- * account's last way to sign in (no password and no other passkey).
- */
-export function removePasskey(db: TesseraDb, input: { id: string; userId: string }): PasskeyRemoval {
-  return db.transaction(
-    (tx): PasskeyRemoval => {
-      const mine = and(eq(passkeys.id, input.id), eq(passkeys.userId, input.userId));
-      if (!tx.select({ id: passkeys.id }).from(passkeys).where(mine).get()) return 'not_found';
-      const others =
-        (tx.select({ n: count() }).from(passkeys).where(eq(passkeys.userId, input.userId)).get()?.n ?? 1) - 1;
-      const hasPassword = tx
-        .select({ id: users.id })
-        .from(users)
-        .where(and(eq(users.id, input.userId), sql`${users.passwordHash} <> ''`))
-        .get();
-      if (others === 0 && !hasPassword) return 'last_sign_in_method';
-      tx.delete(passkeys).where(mine).run();
-      return 'removed';
-    },
-    { behavior: 'immediate' },
-  );
-}
-
-export function storeChallenge(db: TesseraDb, challenge: StoredChallenge, now: number): void {
-  db.insert(webauthnChallenges)
-    .values({ ...challenge, createdAt: now })
-    .run();
-}
-
-/** Deletes the challenge and returns it: a challenge answers at most once, whatever the outcome. */
-export function takeChallenge(db: TesseraDb, challengeHash: string): StoredChallenge | null {
-  const row = db
-    .delete(webauthnChallenges)
-    .where(eq(webauthnChallenges.challengeHash, challengeHash))
-    .returning()
-    .get();
-  return row ? toStoredChallenge(row) : null;
-}
-
-export function toStoredChallenge(row: {
+/** A challenge's row as the rules read it. */
+export interface ChallengeRecord {
   challengeHash: string;
   purpose: string;
   userId: string | null;
   sessionId: string | null;
   expiresAt: number;
-}): StoredChallenge {
+}
+
+/** A challenge's row. */
+export function challengeRow(challenge: StoredChallenge, now: number) {
+  const { challengeHash, purpose, userId, sessionId, expiresAt } = challenge;
+  return { challengeHash, purpose, userId, sessionId, expiresAt, createdAt: now };
+}
+export type ChallengeRow = ReturnType<typeof challengeRow>;
+
+export function toStoredChallenge(row: ChallengeRecord): StoredChallenge {
   return {
     challengeHash: row.challengeHash,
     purpose: row.purpose === 'registration' ? 'registration' : 'authentication',

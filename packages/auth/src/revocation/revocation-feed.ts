@@ -14,8 +14,8 @@ export interface RevocationSink {
 
 /**
  * How a process learns of the sessions other processes end, and of their rotations of the
- * signing keys. One implementation per engine: SQLite polls (`createPollingRevocationFeed`);
- * Postgres can LISTEN behind the same interface.
+ * signing keys. SQLite polls (`createPollingRevocationFeed`, over the worker's `BackgroundDb`);
+ * PostgreSQL pushes (`createListeningRevocationFeed` of `@tessera/auth/postgres`: LISTEN/NOTIFY).
  *
  * @example
  * await feed.start(revocationList, Date.now() - windowMs); // before the server listens

@@ -1,6 +1,6 @@
 import type { DatabaseHealth } from '@tessera/db';
-import type { MailOutbox, QueuedMail } from '@tessera/mail';
-import { and, asc, type Column, gt, isNotNull, isNull, lt, lte, type SQL, type SQLWrapper, sql } from 'drizzle-orm';
+import type { MailOutbox } from '@tessera/mail';
+import { and, asc, type Column, gt, isNotNull, lt, type SQL, type SQLWrapper } from 'drizzle-orm';
 import type { NewEmailTokenFor } from '../mailed-links/email-tokens';
 import type { RevocationReader } from '../revocation/revocation-feed';
 import { type KeyState, keysVersion } from '../tokens/signing-key-rules';
@@ -31,9 +31,10 @@ export interface BackgroundDb extends RevocationReader, MailOutbox {
 }
 
 /**
- * The single statements of the background's rules ({@link backgroundOperations}), each engine
- * its own: `engines/sqlite/background.ts` (in this thread, or in the worker), and
- * `engines/postgres/background.ts`. None runs in a transaction.
+ * The single statements of the background's own rules ({@link backgroundOperations}), each
+ * engine its own: `engines/sqlite/background.ts` (in this thread, or in the worker), and
+ * `engines/postgres/background.ts`. None runs in a transaction. The mail outbox and the reset
+ * link are the mailed links' (`mailOutboxOperations`, mailed-links/outbox.ts).
  */
 export interface BackgroundSteps {
   /** Sessions revoked after `after`, oldest first (`revokedAt` is never null here, whatever the column says). */
@@ -42,42 +43,22 @@ export interface BackgroundSteps {
   signingKeyStates(): Step<KeyState[]>;
   /** Clears the successors of tokens replaced before `before`; how many it cleared. */
   expireGraceSuccessors(before: number): Step<number>;
-  /** A message due at `now`, if any: zero rows or one. */
-  anyMailDue(now: number): Step<unknown[]>;
-  /**
-   * Claims up to `limit` due messages (oldest due first) until `leaseUntil`, counting the attempt,
-   * in one statement; PostgreSQL skips rows another sender holds (`SKIP LOCKED`).
-   */
-  claimDueMail(now: number, leaseUntil: number, limit: number): Step<QueuedMail[]>;
-  markMailSent(id: string, now: number): Step<unknown>;
-  retryMailAt(id: string, at: number, error: string): Step<unknown>;
-  markMailFailed(id: string, now: number, error: string): Step<unknown>;
 }
 
-/** The background's methods written once; each engine adds `writeHealth`, `issueEmailTokenFor` and `close`. */
-export type BackgroundOperations = Omit<BackgroundDb, 'writeHealth' | 'issueEmailTokenFor' | 'close'>;
+/** The background's own methods; each engine adds the mail outbox's (`mailOutboxOperations`), `writeHealth` and `close`. */
+export type BackgroundOperations = Pick<BackgroundDb, 'revokedAfter' | 'signingKeysVersion' | 'expireGraceSuccessors'>;
 
 /**
  * The background's rules over an engine's {@link BackgroundSteps}.
  *
  * @example
- * const background = { ...backgroundOperations(engine), writeHealth, issueEmailTokenFor, close };
+ * const background = { ...backgroundOperations(engine), ...mailOutboxOperations(mailEngine), writeHealth, close };
  */
 export function backgroundOperations(engine: Engine<BackgroundSteps>): BackgroundOperations {
   return {
     revokedAfter: (after) => engine.read((steps) => revokedAfter(steps, after)),
     signingKeysVersion: () => engine.read(signingKeysVersion),
     expireGraceSuccessors: (before) => engine.read((steps) => steps.expireGraceSuccessors(before)),
-    claimDueMail: (now, leaseUntil, limit) => engine.read((steps) => claimDueMail(steps, now, leaseUntil, limit)),
-    markMailSent: async (id, now) => {
-      await engine.read((steps) => steps.markMailSent(id, now));
-    },
-    retryMailAt: async (id, at, error) => {
-      await engine.read((steps) => steps.retryMailAt(id, at, error));
-    },
-    markMailFailed: async (id, now, error) => {
-      await engine.read((steps) => steps.markMailFailed(id, now, error));
-    },
   };
 }
 
@@ -88,15 +69,6 @@ function* revokedAfter(steps: BackgroundSteps, after: number) {
 
 function* signingKeysVersion(steps: BackgroundSteps): Step<string> {
   return keysVersion(yield* steps.signingKeyStates());
-}
-
-/** See `MailOutbox.claimDueMail` (@tessera/mail). */
-function* claimDueMail(steps: BackgroundSteps, now: number, leaseUntil: number, limit: number): Step<QueuedMail[]> {
-  // A read first: most seconds nothing is due, and a read takes no write lock.
-  if ((yield* steps.anyMailDue(now)).length === 0) return [];
-  const claimed = yield* steps.claimDueMail(now, leaseUntil, limit);
-  // The claim counted this attempt: the sender is told of those before it.
-  return claimed.map((mail) => ({ ...mail, attempts: mail.attempts - 1 }));
 }
 
 /*
@@ -118,38 +90,3 @@ export const revocations = {
 /** Refresh tokens whose successor is still kept, replaced before `before`: their grace window has passed. */
 export const graceEnded = (t: { successorSealed: Column; replacedAt: Column }, before: Value<number>) =>
   and(isNotNull(t.successorSealed), lt(t.replacedAt, before));
-
-interface MailColumns {
-  id: Column;
-  recipient: Column;
-  sealedMessage: Column;
-  createdAt: Column;
-  nextAttemptAt: Column;
-  attempts: Column;
-  sentAt: Column;
-  failedAt: Column;
-}
-
-/** The mail outbox's conditions and changes. */
-export const outbox = {
-  /** Unsent, not given up, and its (next) attempt has come. */
-  due: (t: MailColumns, now: Value<number>) => and(isNull(t.sentAt), isNull(t.failedAt), lte(t.nextAttemptAt, now)),
-  dueFirst: (t: MailColumns): SQL => asc(t.nextAttemptAt),
-  fields: <T extends MailColumns>(t: T): Pick<T, keyof QueuedMail> => ({
-    id: t.id,
-    recipient: t.recipient,
-    sealedMessage: t.sealedMessage,
-    createdAt: t.createdAt,
-    attempts: t.attempts,
-  }),
-  /** Claimed until `leaseUntil`, an attempt counted. */
-  leased: (t: MailColumns, leaseUntil: number | SQL) => ({
-    nextAttemptAt: leaseUntil,
-    attempts: sql<number>`${t.attempts} + 1`,
-  }),
-  /** Sent: the message (and the link in it) is erased; the row stays as a record. */
-  sent: <V>(now: V) => ({ sentAt: now, sealedMessage: '', lastError: null }),
-  retrying: <V, E>(at: V, error: E) => ({ nextAttemptAt: at, lastError: error }),
-  /** Given up: the message is erased too. */
-  failed: <V, E>(now: V, error: E) => ({ failedAt: now, sealedMessage: '', lastError: error }),
-};

@@ -4,6 +4,7 @@ import { errors, jwtVerify } from 'jose';
 import type { SignInMethod } from '../accounts/events';
 import type { SessionProof } from '../sessions/sessions';
 import { ACCESS_TOKEN_ALG, type SigningKeyRing } from './signing-keys';
+import type { VerifiedAccessToken } from './verified-access-token';
 import type { VerifiedTokenCache } from './verified-token-cache';
 
 const isRole = (value: unknown): value is Role => ROLES.some((role) => role === value);
@@ -38,17 +39,6 @@ export interface AccessTokenSubject {
   proof: SessionProof;
 }
 
-export interface VerifiedAccessToken {
-  userId: string;
-  sessionId: string;
-  role: Role;
-  tokenId: string;
-  /** Epoch ms. */
-  expiresAt: number;
-  /** Epoch ms (whole seconds): the claim `auth_time`; 0 when a token has none (issued before step-up existed). */
-  authTime: number;
-}
-
 /** RFC 8176's authentication method references: a password, or a key the user unlocked (a passkey). */
 const AMR: Record<SignInMethod, string[]> = { password: ['pwd'], passkey: ['hwk', 'user'] };
 
@@ -64,7 +54,7 @@ export type AccessTokenCheck = { ok: true; token: VerifiedAccessToken } | { ok: 
  * Signs a short-lived access token (EdDSA, `typ: at+jwt`) for a user's session.
  *
  * @example
- * const { accessToken, expiresAt } = await issueAccessToken(options, { userId, sessionId }, Date.now());
+ * const { accessToken, expiresAt } = await issueAccessToken(options, { userId, sessionId, role, proof }, Date.now());
  */
 export async function issueAccessToken(
   options: AccessTokenOptions,

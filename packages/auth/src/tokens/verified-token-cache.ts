@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache';
-import type { VerifiedAccessToken } from './access-token';
+import type { VerifiedAccessToken } from './verified-access-token';
 
 /** Enough for every token live at once on a busy process; ~1 KB each. */
 const DEFAULT_MAX_ENTRIES = 10_000;

@@ -1,19 +1,18 @@
 import type { DatabaseHealth, TesseraPgDb } from '@tessera/db';
 import { pgSchema } from '@tessera/db';
-import { eq, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
+import { mailOutboxOperations } from '../../mailed-links/outbox';
 import type { BackgroundDb, BackgroundSteps } from '../../store/background';
-import { backgroundOperations, graceEnded, outbox, revocations } from '../../store/background';
+import { backgroundOperations, graceEnded, revocations } from '../../store/background';
 import { awaited } from '../../store/step';
 import { byKid, keyStateFields } from '../../tokens/signing-key-rules';
-import { issueEmailTokenForPg } from './email-tokens';
 import { type PgQueryable, pgEngine } from './engine';
+import { pgMailedLinkSteps } from './mailed-links';
+import { changed } from './statement-steps';
 
-const { sessions, refreshTokens, signingKeys, mailOutbox } = pgSchema;
+const { sessions, refreshTokens, signingKeys } = pgSchema;
 
-/** A statement's rows changed. */
-const changed = (query: PromiseLike<{ rowCount: number | null }>) => awaited(query.then((r) => r.rowCount ?? 0));
-
-/** The background's statements on PostgreSQL; claims skip rows another sender holds (`SKIP LOCKED`). */
+/** The background's own statements on PostgreSQL. */
 const pgBackgroundSteps = (q: PgQueryable): BackgroundSteps => ({
   revokedAfter: (after) =>
     awaited(
@@ -26,27 +25,6 @@ const pgBackgroundSteps = (q: PgQueryable): BackgroundSteps => ({
   signingKeyStates: () => awaited(q.select(keyStateFields(signingKeys)).from(signingKeys).orderBy(byKid(signingKeys))),
   expireGraceSuccessors: (before) =>
     changed(q.update(refreshTokens).set({ successorSealed: null }).where(graceEnded(refreshTokens, before))),
-  anyMailDue: (now) =>
-    awaited(q.select({ id: mailOutbox.id }).from(mailOutbox).where(outbox.due(mailOutbox, now)).limit(1)),
-  claimDueMail: (now, leaseUntil, limit) => {
-    const due = q
-      .select({ id: mailOutbox.id })
-      .from(mailOutbox)
-      .where(outbox.due(mailOutbox, now))
-      .orderBy(outbox.dueFirst(mailOutbox))
-      .limit(limit)
-      .for('update', { skipLocked: true });
-    const claim = q
-      .update(mailOutbox)
-      .set(outbox.leased(mailOutbox, leaseUntil))
-      .where(sql`${mailOutbox.id} in ${due}`);
-    return awaited(claim.returning(outbox.fields(mailOutbox)));
-  },
-  markMailSent: (id, now) => awaited(q.update(mailOutbox).set(outbox.sent(now)).where(eq(mailOutbox.id, id))),
-  retryMailAt: (id, at, error) =>
-    awaited(q.update(mailOutbox).set(outbox.retrying(at, error)).where(eq(mailOutbox.id, id))),
-  markMailFailed: (id, now, error) =>
-    awaited(q.update(mailOutbox).set(outbox.failed(now, error)).where(eq(mailOutbox.id, id))),
 });
 
 /**
@@ -59,6 +37,7 @@ const pgBackgroundSteps = (q: PgQueryable): BackgroundSteps => ({
 export function createPgBackground(db: TesseraPgDb): BackgroundDb {
   return {
     ...backgroundOperations(pgEngine(db, pgBackgroundSteps)),
+    ...mailOutboxOperations(pgEngine(db, pgMailedLinkSteps)),
     async writeHealth(): Promise<DatabaseHealth> {
       try {
         // A standby, or a database set read-only, answers reads and refuses every write.
@@ -70,7 +49,6 @@ export function createPgBackground(db: TesseraPgDb): BackgroundDb {
         return 'unavailable';
       }
     },
-    issueEmailTokenFor: (token, now) => issueEmailTokenForPg(db, token, now),
     async close() {},
   };
 }

@@ -1,25 +1,9 @@
 import { rateLimits, type TesseraDb } from '@tessera/db';
 import { RateLimiterDrizzle } from 'rate-limiter-flexible';
-import { listUsers } from '../../accounts/admin';
-import { listRecentEvents, recordEvent } from '../../accounts/events';
-import { findCredential, findUserByEmail, insertUser, preparedUserById } from '../../accounts/users';
-import {
-  checkEmailToken,
-  issueEmailToken,
-  markEmailVerified,
-  queueMail,
-  useEmailToken,
-} from '../../mailed-links/email-tokens';
-import {
-  findPasskeyByCredentialId,
-  insertPasskey,
-  listPasskeys,
-  recordPasskeyUse,
-  removePasskey,
-  storeChallenge,
-  takeChallenge,
-} from '../../passkeys/passkeys';
-import { housekeepingOperations } from '../../revocation/housekeeping';
+import { accountOperations } from '../../accounts/operations';
+import { mailedLinkOperations } from '../../mailed-links/operations';
+import { passkeyOperations } from '../../passkeys/operations';
+import { housekeepingOperations } from '../../revocation/operations';
 import {
   endAllSessions,
   listSessions,
@@ -31,8 +15,11 @@ import {
 } from '../../sessions/sessions';
 import type { AuthStore } from '../../store/store';
 import { signingKeyOperations } from '../../tokens/signing-key-rules';
+import { sqliteAccountSteps } from './accounts';
 import { sqliteEngine } from './engine';
 import { sqlitePruneSteps } from './housekeeping';
+import { sqliteMailedLinkSteps } from './mailed-links';
+import { sqlitePasskeySteps } from './passkeys';
 import { sqliteKeySteps } from './signing-keys';
 
 /**
@@ -45,13 +32,8 @@ import { sqliteKeySteps } from './signing-keys';
  * const auth = await createAuth({ store: createSqliteStore(db), config, box });
  */
 export function createSqliteStore(db: TesseraDb): AuthStore {
-  const userById = preparedUserById(db);
   return {
-    insertUser: async (input, now) => insertUser(db, input, now),
-    findUserByEmail: async (email) => findUserByEmail(db, email),
-    findUserById: async (id) => userById(id),
-    findCredential: async (userId) => findCredential(db, userId),
-    listUsers: async (page, now) => listUsers(db, page, now),
+    ...accountOperations(sqliteEngine(db, sqliteAccountSteps(db))),
 
     startSession: async (lifetimes, input, now) => startSession(db, lifetimes, input, now),
     rotateRefreshToken: async (lifetimes, request, now) => rotateRefreshToken(db, lifetimes, request, now),
@@ -61,22 +43,9 @@ export function createSqliteStore(db: TesseraDb): AuthStore {
     recordProof: async (proof, now) => recordProof(db, proof, now),
     sessionStatus: async (input, now) => sessionStatus(db, input, now),
 
-    issueEmailToken: async (token, now) => issueEmailToken(db, token, now),
-    checkEmailToken: async (purpose, tokenHash, now) => checkEmailToken(db, purpose, tokenHash, now),
-    useEmailToken: async (purpose, tokenHash, now) => useEmailToken(db, purpose, tokenHash, now),
-    markEmailVerified: async (userId, now) => markEmailVerified(db, userId, now),
-    queueMail: async (mail, now) => queueMail(db, mail, now),
+    ...mailedLinkOperations(sqliteEngine(db, sqliteMailedLinkSteps(db))),
 
-    insertPasskey: async (passkey, limit, now, sessionId) => insertPasskey(db, passkey, limit, now, sessionId),
-    listPasskeys: async (userId) => listPasskeys(db, userId),
-    findPasskeyByCredentialId: async (credentialId) => findPasskeyByCredentialId(db, credentialId),
-    recordPasskeyUse: async (use, now) => recordPasskeyUse(db, use, now),
-    removePasskey: async (input) => removePasskey(db, input),
-    storeChallenge: async (challenge, now) => storeChallenge(db, challenge, now),
-    takeChallenge: async (challengeHash) => takeChallenge(db, challengeHash),
-
-    recordEvent: async (event, now) => recordEvent(db, event, now),
-    listRecentEvents: async (userId) => listRecentEvents(db, userId),
+    ...passkeyOperations(sqliteEngine(db, sqlitePasskeySteps(db))),
 
     ...housekeepingOperations(sqliteEngine(db, sqlitePruneSteps(db))),
 

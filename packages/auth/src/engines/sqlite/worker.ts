@@ -1,18 +1,21 @@
-import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import { type DatabaseHealth, schema } from '@tessera/db';
 import { fillPlaceholders, type Query } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
-import { type BackgroundDb, type BackgroundSteps, backgroundOperations } from '../../store/background';
+import { issueEmailTokenFor } from '../../mailed-links/operations';
+import { mailOutboxOperations } from '../../mailed-links/outbox';
+import { type BackgroundDb, backgroundOperations } from '../../store/background';
 import type { Engine } from '../../store/engine';
-import { awaited, runAwaited } from '../../store/step';
-import { backgroundStatements, type ReadStatement, type StatementRunner, sqliteBackgroundSteps } from './background';
+import { awaited, immediate, runAwaited, runNow } from '../../store/step';
+import { backgroundQueries, backgroundStepsOver } from './background';
+import { mailedLinkQueries, mailedLinkStepsOver } from './mailed-links';
+import { type ReadStatement, rowOf, type StatementRunner } from './statements';
 
 /**
  * The worker's whole program: a connection of its own, and the statements of the server's timed
  * work, prepared from the SQL text the main thread derived from the Drizzle statements
- * (`backgroundStatements`, `workerData.statements`). better-sqlite3 is synchronous, and SQLite
+ * (`backgroundQueries`, `mailedLinkQueries`: `workerData.statements`). better-sqlite3 is synchronous, and SQLite
  * itself retries for up to ten seconds when another process holds the WAL locks: run on the main
  * thread, one timer tick on a locked file would freeze every request. Here only the worker waits,
  * and the revocation feed falls behind, which is how the server notices. A password-reset link
@@ -42,13 +45,16 @@ function opened() {
       if (prepared === undefined) throw new Error('unknown statement ' + statement);
       return prepared.reader ? prepared.all(...params) : prepared.run(...params).changes;
     };
-    // One IMMEDIATE transaction: finds a row and, unless there is none, runs the writes with the
-    // found row's values where a value says { found: index }. Whether it found one.
-    const whenFound = db.transaction((find, writes) => {
+    // One IMMEDIATE transaction: finds a row and, unless there is none, runs the rest with the
+    // found row's values where a value stands for one (the marker and the value's index).
+    const { found } = workerData;
+    const whenFound = db.transaction((find, rest) => {
       const [row] = run(find);
       if (row === undefined) return false;
-      for (const { statement, params } of writes) {
-        const bound = params.map((param) => (param !== null && typeof param === 'object' && 'found' in param ? row[param.found] : param));
+      for (const { statement, params } of rest) {
+        const bound = params.map((param) =>
+          typeof param === 'string' && param.startsWith(found) ? row[Number(param.slice(found.length))] : param,
+        );
         run({ statement, params: bound });
       }
       return true;
@@ -82,7 +88,7 @@ function perform(request) {
   const connection = opened();
   switch (request.task) {
     case 'run': return connection.run(request.bound);
-    case 'whenFound': return connection.whenFound(request.find, request.writes);
+    case 'whenFound': return connection.whenFound(request.find, request.rest);
     case 'writeHealth': return writeHealth(connection.db);
     default: throw new Error('unknown task ' + request.task);
   }
@@ -97,24 +103,25 @@ parentPort.on('message', (request) => {
 `;
 
 type Reply = { id: number; result: unknown } | { id: number; error: string };
-/** A statement of `workerData.statements`, by name, with its values in order. */
+/** A statement the worker prepared, by name, with its values in order. */
 interface Bound {
   statement: string;
   params: unknown[];
 }
 type Request =
   | { task: 'run'; bound: Bound }
-  | { task: 'whenFound'; find: Bound; writes: Bound[] }
+  | { task: 'whenFound'; find: Bound; rest: Bound[] }
   | { task: 'writeHealth' };
 
-/** In a write of `whenFound`: the found row's first value (the user's id). */
-const FOUND_USER_ID = { found: 0 };
+/** A value that stands for the found row's value at the index that follows it (`whenFound`). */
+const FOUND = '\u0000found:';
 
 /**
  * The server's timed database work (reading other processes' revocations, clearing expired
  * refresh successors, the mail outbox, password-reset links) on a SQLite file, in a worker
- * thread with its own connection: the background's rules (`backgroundOperations`) run here, each
- * statement in the worker.
+ * thread with its own connection. The rules run here, the same as in this thread
+ * (`backgroundOperations`, `mailOutboxOperations`), over the same steps and statements
+ * (`backgroundQueries`, `mailedLinkQueries`), each statement run in the worker.
  *
  * @example
  * const background = createSqliteWorker('./data/tessera.db');
@@ -122,18 +129,25 @@ const FOUND_USER_ID = { found: 0 };
  */
 export function createSqliteWorker(file: string): BackgroundDb {
   const driver = createRequire(import.meta.url).resolve('better-sqlite3');
-  // The very statements the in-thread background prepares, built without a connection: the
-  // worker prepares their SQL, and each call sends their values, filled in as Drizzle does.
-  const built = backgroundStatements(drizzle.mock({ schema }));
+  // The very statements this thread prepares, built without a connection: the worker prepares
+  // their SQL, and each run sends their values, filled in as Drizzle fills them.
+  const mock = drizzle.mock({ schema });
+  const background = backgroundQueries(mock);
+  const mail = mailedLinkQueries(mock);
   const queries = new Map<object, { name: string; query: Query }>();
-  for (const [name, statement] of [...Object.entries(built.reads), ...Object.entries(built.writes)]) {
-    queries.set(statement, { name, query: statement.toSQL() });
+  for (const [group, statements] of [
+    ['background', background],
+    ['mail', mail],
+  ] as const) {
+    for (const [name, statement] of Object.entries(statements)) {
+      queries.set(statement, { name: `${group}.${name}`, query: statement.toSQL() });
+    }
   }
   const statements = Object.fromEntries([...queries.values()].map(({ name, query }) => [name, query.sql]));
   const bind = (statement: object, values: Record<string, unknown>): Bound => {
-    const found = queries.get(statement);
-    if (found === undefined) throw new Error('A statement the worker has not prepared');
-    return { statement: found.name, params: fillPlaceholders(found.query.params, values) };
+    const known = queries.get(statement);
+    if (known === undefined) throw new Error('A statement the database worker has not prepared');
+    return { statement: known.name, params: fillPlaceholders(known.query.params, values) };
   };
 
   const pending = new Map<number, { resolve(result: unknown): void; reject(error: Error): void }>();
@@ -149,7 +163,7 @@ export function createSqliteWorker(file: string): BackgroundDb {
   // Started on first use, and again after a crash: a dead worker must not end the feed for good.
   const ensureWorker = (): Worker => {
     if (worker) return worker;
-    const started = new Worker(WORKER_SOURCE, { eval: true, workerData: { driver, file, statements } });
+    const started = new Worker(WORKER_SOURCE, { eval: true, workerData: { driver, file, statements, found: FOUND } });
     started.unref();
     started.on('message', (reply: Reply) => {
       const request = pending.get(reply.id);
@@ -175,43 +189,45 @@ export function createSqliteWorker(file: string): BackgroundDb {
     });
   };
 
+  const runs = (statement: object, values: Record<string, unknown>) =>
+    ask({ task: 'run', bound: bind(statement, values) });
   const inWorker: StatementRunner = {
-    rows: (statement, values) =>
-      awaited(ask({ task: 'run', bound: bind(statement, values) }).then((rows) => decodeRows(statement, rows))),
-    changes: (statement, values) => awaited(ask({ task: 'run', bound: bind(statement, values) }).then(Number)),
-  };
-  const steps = sqliteBackgroundSteps(built, inWorker);
-  const engine: Engine<BackgroundSteps> = {
-    read: (rule) => runAwaited(rule(steps)),
-    write: () => Promise.reject(new Error('No transaction spans the database worker’s messages')),
+    rows: (statement, values) => awaited(runs(statement, values).then((rows) => rowsOf(statement, rows))),
+    row: (statement, values) => awaited(runs(statement, values).then((rows) => rowsOf(statement, rows)[0])),
+    changes: (statement, values) => awaited(runs(statement, values).then(Number)),
+    run: (statement, values) => awaited(runs(statement, values).then(() => undefined)),
   };
 
   return {
-    ...backgroundOperations(engine),
+    ...backgroundOperations(remote(backgroundStepsOver(background, inWorker))),
+    ...mailOutboxOperations(remote(mailedLinkStepsOver(mail, inWorker))),
+    /**
+     * A transaction, so not a statement at a time: the statements the rule runs for an address
+     * someone has are planned here (the rule run over steps that only record them, the found
+     * user's id a stand-in), then run in the worker in one IMMEDIATE transaction, which stops
+     * after the first, the lookup, when it finds nobody. This thread does the same work whoever
+     * has the address.
+     */
+    async issueEmailTokenFor(token, now) {
+      const plan: Bound[] = [];
+      const planned = <T>(statement: object, values: Record<string, unknown>, result: T) =>
+        immediate(() => {
+          plan.push(bind(statement, values));
+          return result;
+        });
+      const planning: StatementRunner = {
+        rows: (statement, values) => planned(statement, values, [standIn(statement)]),
+        row: (statement, values) => planned(statement, values, standIn(statement)),
+        changes: (statement, values) => planned(statement, values, 0),
+        run: (statement, values) => planned(statement, values, undefined),
+      };
+      runNow(issueEmailTokenFor(mailedLinkStepsOver(mail, planning), token, now));
+      const [find, ...rest] = plan;
+      if (find === undefined) throw new Error('A reset link with no lookup');
+      return (await ask({ task: 'whenFound', find, rest })) === true;
+    },
     async writeHealth() {
       return (await ask({ task: 'writeHealth' })) as DatabaseHealth;
-    },
-    async issueEmailTokenFor({ email, purpose, tokenHash, expiresAt, mail }, now) {
-      const values = {
-        email,
-        userId: FOUND_USER_ID,
-        id: randomUUID(),
-        purpose,
-        tokenHash,
-        expiresAt,
-        now,
-        mailId: mail.id,
-        recipient: mail.recipient,
-        sealedMessage: mail.sealedMessage,
-      };
-      // The user's row looked up, then the writes `issueEmailTokenFor` (mailed-links) makes, in its order.
-      const { reads, writes } = built;
-      const request: Request = {
-        task: 'whenFound',
-        find: bind(reads.userIdByEmail, values),
-        writes: [writes.supersedeEmailTokens, writes.insertEmailToken, writes.queueMail].map((s) => bind(s, values)),
-      };
-      return (await ask(request)) === true;
     },
     async close() {
       closing = true;
@@ -221,15 +237,24 @@ export function createSqliteWorker(file: string): BackgroundDb {
   };
 }
 
-/** The worker's rows (each the selection's values, in order), named and decoded as Drizzle does in this thread. */
-function decodeRows<Row>({ fields }: ReadStatement<Row>, rows: unknown): Row[] {
+/** Rules over steps whose statements run in the worker: reads only, as no transaction spans its messages. */
+function remote<Steps>(steps: Steps): Engine<Steps> {
+  return {
+    read: (rule) => runAwaited(rule(steps)),
+    write: () => Promise.reject(new Error('No transaction spans the database worker’s messages')),
+  };
+}
+
+/** The worker's rows: each the selection's values, in order. */
+function rowsOf<Row>(statement: ReadStatement<Row>, rows: unknown): Row[] {
   if (!Array.isArray(rows)) throw new Error('The database worker answered no rows');
-  const columns = Object.entries(fields);
-  return rows.map((values: unknown[]) => {
-    const row = Object.fromEntries(
-      columns.map(([key, column], i) => [key, values[i] === null ? null : column.mapFromDriverValue(values[i])]),
-    );
-    // The same selection, decoded by the same columns: the row Drizzle returns in this thread.
-    return row as Row;
-  });
+  return rows.map((values: unknown[]) => rowOf(statement, values));
+}
+
+/** A row of stand-ins for the found row's values ({@link FOUND}). */
+function standIn<Row>(statement: ReadStatement<Row>): Row {
+  return rowOf(
+    statement,
+    Object.keys(statement.fields).map((_, index) => `${FOUND}${index}`),
+  );
 }

@@ -1,8 +1,11 @@
+// Generated from src/schema.ts by `npm run generate:schema -w @tessera/notes`: do not edit.
+// The same tables on PostgreSQL, by the rules of renderPostgresSchema (@tessera/db/schema-generator)
+// and any postgresTypes written beside the tables. A test fails while this file is stale.
+
 import { pgSchema } from '@tessera/db';
 import { bigint, index, pgTable, text } from 'drizzle-orm/pg-core';
 
-/** The notes table on PostgreSQL: the same columns and index as on SQLite (schema.ts). */
-export const pgNotes = pgTable(
+export const notes = pgTable(
   'notes',
   {
     id: text('id').primaryKey(),

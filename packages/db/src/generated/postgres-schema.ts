@@ -1,26 +1,20 @@
+// Generated from src/schema.ts by `npm run generate:schema -w @tessera/db`: do not edit.
+// The same tables on PostgreSQL, by the rules of renderPostgresSchema (@tessera/db/schema-generator)
+// and any postgresTypes written beside the tables. A test fails while this file is stale.
+
 import { sql } from 'drizzle-orm';
 import { bigint, boolean, index, integer, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
 
-/**
- * The core schema on PostgreSQL: the same tables, columns, constraints and indexes as the SQLite
- * one (schema.ts), so the two engines behave alike. Times are epoch milliseconds in `bigint`
- * (read as JavaScript numbers: exact until the year 287,396), except the throttle's `expire`,
- * which rate-limiter-flexible writes as a timestamp.
- */
-const epochMs = (name: string) => bigint(name, { mode: 'number' });
-
 export const users = pgTable('users', {
   id: text('id').primaryKey(),
-  /** Stored normalised (trimmed, NFKC, lower-case) so one address is one account. */
   email: text('email').notNull().unique(),
   name: text('name'),
   passwordHash: text('password_hash').notNull(),
-  createdAt: epochMs('created_at').notNull(),
+  createdAt: bigint('created_at', { mode: 'number' }).notNull(),
   role: text('role', { enum: ['user', 'admin'] })
     .notNull()
     .default('user'),
-  emailVerifiedAt: epochMs('email_verified_at'),
-  /** The security stamp (see schema.ts). */
+  emailVerifiedAt: bigint('email_verified_at', { mode: 'number' }),
   credentialVersion: integer('credential_version').notNull().default(0),
 });
 
@@ -32,14 +26,13 @@ export const sessions = pgTable(
       .notNull()
       .references(() => users.id, { onDelete: 'cascade' }),
     userAgent: text('user_agent'),
-    createdAt: epochMs('created_at').notNull(),
-    lastUsedAt: epochMs('last_used_at').notNull(),
-    idleExpiresAt: epochMs('idle_expires_at').notNull(),
-    absoluteExpiresAt: epochMs('absolute_expires_at').notNull(),
-    revokedAt: epochMs('revoked_at'),
+    createdAt: bigint('created_at', { mode: 'number' }).notNull(),
+    lastUsedAt: bigint('last_used_at', { mode: 'number' }).notNull(),
+    idleExpiresAt: bigint('idle_expires_at', { mode: 'number' }).notNull(),
+    absoluteExpiresAt: bigint('absolute_expires_at', { mode: 'number' }).notNull(),
+    revokedAt: bigint('revoked_at', { mode: 'number' }),
     revokedReason: text('revoked_reason'),
-    /** The step-up proof's time and method (see schema.ts). */
-    authTime: epochMs('auth_time').notNull().default(0),
+    authTime: bigint('auth_time', { mode: 'number' }).notNull().default(0),
     authMethod: text('auth_method', { enum: ['password', 'passkey'] })
       .notNull()
       .default('password'),
@@ -59,8 +52,8 @@ export const refreshTokens = pgTable(
       .notNull()
       .references(() => sessions.id, { onDelete: 'cascade' }),
     tokenHash: text('token_hash').notNull().unique(),
-    issuedAt: epochMs('issued_at').notNull(),
-    replacedAt: epochMs('replaced_at'),
+    issuedAt: bigint('issued_at', { mode: 'number' }).notNull(),
+    replacedAt: bigint('replaced_at', { mode: 'number' }),
     replacedById: text('replaced_by_id'),
     successorSealed: text('successor_sealed'),
     rotatedBy: text('rotated_by'),
@@ -76,9 +69,9 @@ export const signingKeys = pgTable('signing_keys', {
   kid: text('kid').primaryKey(),
   publicJwk: text('public_jwk').notNull(),
   privateJwk: text('private_jwk').notNull(),
-  createdAt: epochMs('created_at').notNull(),
-  retiredAt: epochMs('retired_at'),
-  revokedAt: epochMs('revoked_at'),
+  createdAt: bigint('created_at', { mode: 'number' }).notNull(),
+  retiredAt: bigint('retired_at', { mode: 'number' }),
+  revokedAt: bigint('revoked_at', { mode: 'number' }),
 });
 
 export const rateLimits = pgTable(
@@ -99,7 +92,7 @@ export const authEvents = pgTable(
       .notNull()
       .references(() => users.id, { onDelete: 'cascade' }),
     type: text('type').notNull(),
-    at: epochMs('at').notNull(),
+    at: bigint('at', { mode: 'number' }).notNull(),
     userAgent: text('user_agent'),
     ip: text('ip'),
     sessionId: text('session_id'),
@@ -118,10 +111,10 @@ export const emailTokens = pgTable(
       .references(() => users.id, { onDelete: 'cascade' }),
     purpose: text('purpose').notNull(),
     tokenHash: text('token_hash').notNull().unique(),
-    createdAt: epochMs('created_at').notNull(),
-    expiresAt: epochMs('expires_at').notNull(),
-    usedAt: epochMs('used_at'),
-    supersededAt: epochMs('superseded_at'),
+    createdAt: bigint('created_at', { mode: 'number' }).notNull(),
+    expiresAt: bigint('expires_at', { mode: 'number' }).notNull(),
+    usedAt: bigint('used_at', { mode: 'number' }),
+    supersededAt: bigint('superseded_at', { mode: 'number' }),
   },
   (table) => [index('email_tokens_user_purpose_idx').on(table.userId, table.purpose)],
 );
@@ -132,11 +125,11 @@ export const mailOutbox = pgTable(
     id: text('id').primaryKey(),
     recipient: text('recipient').notNull(),
     sealedMessage: text('sealed_message').notNull(),
-    createdAt: epochMs('created_at').notNull(),
-    nextAttemptAt: epochMs('next_attempt_at').notNull(),
+    createdAt: bigint('created_at', { mode: 'number' }).notNull(),
+    nextAttemptAt: bigint('next_attempt_at', { mode: 'number' }).notNull(),
     attempts: integer('attempts').notNull().default(0),
-    sentAt: epochMs('sent_at'),
-    failedAt: epochMs('failed_at'),
+    sentAt: bigint('sent_at', { mode: 'number' }),
+    failedAt: bigint('failed_at', { mode: 'number' }),
     lastError: text('last_error'),
   },
   (table) => [
@@ -160,8 +153,8 @@ export const passkeys = pgTable(
     deviceType: text('device_type').notNull(),
     backedUp: boolean('backed_up').notNull(),
     name: text('name').notNull(),
-    createdAt: epochMs('created_at').notNull(),
-    lastUsedAt: epochMs('last_used_at'),
+    createdAt: bigint('created_at', { mode: 'number' }).notNull(),
+    lastUsedAt: bigint('last_used_at', { mode: 'number' }),
   },
   (table) => [index('passkeys_user_id_idx').on(table.userId)],
 );
@@ -173,8 +166,8 @@ export const webauthnChallenges = pgTable(
     purpose: text('purpose').notNull(),
     userId: text('user_id').references(() => users.id, { onDelete: 'cascade' }),
     sessionId: text('session_id'),
-    createdAt: epochMs('created_at').notNull(),
-    expiresAt: epochMs('expires_at').notNull(),
+    createdAt: bigint('created_at', { mode: 'number' }).notNull(),
+    expiresAt: bigint('expires_at', { mode: 'number' }).notNull(),
   },
   (table) => [index('webauthn_challenges_expires_at_idx').on(table.expiresAt)],
 );

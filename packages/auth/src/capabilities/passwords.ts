@@ -1,0 +1,132 @@
+import { randomInt } from 'node:crypto';
+import { AuthError } from '../errors';
+import { hashEmailToken } from '../mailed-links/mailed-links';
+import type { ClientInfo } from '../sessions/client-info';
+import { credentialMoved } from '../sessions/sessions';
+import { type AuthContext, refusedLink, type SignedIn } from './context';
+
+/** What a password reset did to the account's passkeys: the page after it shows them. */
+export interface PasskeysAfterReset {
+  removedPasskeys: number;
+  keptPasskeys: number;
+}
+
+/** A password-reset request's work after the answer starts at a random time within this many ms. */
+const RESET_WORK_SPREAD_MS = 1_000;
+
+/** Changing the password (knowing the current one), and resetting it through a mailed link. */
+export function passwordsCapability({
+  store,
+  background,
+  throttle,
+  passwordHasher,
+  passwordChangeLane,
+  laneGroup,
+  record,
+  startSession,
+  endAllSessions,
+  sessionFor,
+  linkMail,
+  afterAnswering,
+  now,
+}: AuthContext) {
+  return {
+    /**
+     * Replaces the password after checking the current one, ends every session of the user (a
+     * thief's included) and starts a fresh one for the caller. Every attempt counts against the
+     * address and the user, and as a sign-in attempt on the account (wiped on success). Throws
+     * `AuthError('WRONG_CURRENT_PASSWORD')`, `AuthError('INVALID_CREDENTIALS')` (no such user, or a
+     * reset or another change won the race), `RateLimitedError` or `BusyError`.
+     */
+    async changePassword(
+      input: { userId: string; currentPassword: string; newPassword: string },
+      client: ClientInfo,
+    ): Promise<SignedIn> {
+      const user = await store.findUserById(input.userId);
+      if (!user) throw new AuthError('INVALID_CREDENTIALS');
+      await throttle.countAttempt(client.ip);
+      await throttle.countPasswordChange(user.id);
+      await throttle.countAccountAttempt(user.email);
+      const stored = await store.findCredential(user.id);
+      const storedHash = stored?.passwordHash ?? (await passwordHasher.dummyHash());
+      const newHash = await passwordChangeLane.run(laneGroup(client), async () =>
+        (await passwordHasher.verify(storedHash, input.currentPassword))
+          ? passwordHasher.hash(input.newPassword)
+          : null,
+      );
+      if (newHash === null || !stored) throw new AuthError('WRONG_CURRENT_PASSWORD');
+      await throttle.clearFailures(user.email);
+      // Only from the credential just checked: a reset or another change meanwhile wins.
+      const changed = await endAllSessions({
+        userId: user.id,
+        reason: 'password_changed',
+        passwordHash: newHash,
+        expectedVersion: stored.credentialVersion,
+      });
+      if (!changed) throw credentialMoved();
+      const subject = { userId: user.id, credentialVersion: changed.credentialVersion };
+      const started = await startSession(subject, client, 'password');
+      await record({ userId: user.id, type: 'password_changed', sessionId: started.sessionId, client });
+      return sessionFor(started.user, started);
+    },
+
+    /**
+     * Asks for a password-reset mail. Answers the same, as fast, whether or not the address has
+     * an account: both throttles count before any lookup, and the lookup and the mail happen
+     * after the answer (nothing is sent to an address without an account), at the same cost to
+     * this process's event loop either way. Throws `RateLimitedError` only.
+     */
+    async requestPasswordReset(email: string, client: ClientInfo): Promise<void> {
+      await throttle.countResetRequest(client.ip, email);
+      // Nor may the work after the answer tell (issue 20, finding 8): every request makes and
+      // seals a link, and the background looks the address up and, for an account, writes it
+      // (on a SQLite file in the worker, off the event loop). What remains (the worker's writes
+      // take a CPU, the SMTP work) happens at a random time within a second, not as the next
+      // request comes in: the sender is not woken, and finds the mail on its next round.
+      afterAnswering(async () => {
+        const at = now();
+        await background.issueEmailTokenFor({ ...linkMail(email, 'password_reset', at), email }, at);
+      }, randomInt(RESET_WORK_SPREAD_MS));
+    },
+
+    /**
+     * Sets a new password with a mailed reset token (single use), proves the address, ends every
+     * session of the user and signs this client in. When the reset is the address's first proof,
+     * every passkey goes too (`removedPasskeys` says how many): anyone could have added them.
+     * `keptPasskeys`: how many the account still has, for the owner to check. Throws `AuthError('EMAIL_LINK_REFUSED')`
+     * (details.reason: unknown, expired, used, superseded), `RateLimitedError`, `BusyError`.
+     */
+    async resetPassword(
+      input: { token: string; newPassword: string },
+      client: ClientInfo,
+    ): Promise<SignedIn & PasskeysAfterReset> {
+      await throttle.countAttempt(client.ip);
+      const tokenHash = hashEmailToken(input.token);
+      // Checked before hashing (a bad link costs no argon2id), used up after (a busy hasher does not burn it).
+      const check = await store.checkEmailToken('password_reset', tokenHash, now());
+      if (!check.ok) throw refusedLink('password_reset', check.reason);
+      const newHash = await passwordChangeLane.run(laneGroup(client), () => passwordHasher.hash(input.newPassword));
+      const used = await store.useEmailToken('password_reset', tokenHash, now());
+      if (!used.ok) throw refusedLink('password_reset', used.reason);
+      const found = await store.findUserById(used.userId);
+      if (!found) throw refusedLink('password_reset', 'unknown');
+      // A reset that is the address's first proof treats the account as new: whatever else was
+      // added before anyone proved the address (an attacker's passkey) goes with every session.
+      const changed = await endAllSessions({
+        userId: found.id,
+        reason: 'password_reset',
+        passwordHash: newHash,
+        removePasskeys: !found.emailVerified,
+      });
+      if (!changed) throw refusedLink('password_reset', 'unknown');
+      await store.markEmailVerified(found.id, now());
+      await throttle.clearFailures(found.email);
+      const subject = { userId: found.id, credentialVersion: changed.credentialVersion };
+      const started = await startSession(subject, client, 'password');
+      await record({ userId: found.id, type: 'password_reset', sessionId: started.sessionId, client });
+      const user = { ...started.user, emailVerified: true };
+      const keptPasskeys = (await store.listPasskeys(found.id)).length;
+      return { ...(await sessionFor(user, started)), removedPasskeys: changed.removedPasskeys, keptPasskeys };
+    },
+  };
+}

@@ -1,0 +1,58 @@
+import { AuthError } from '../errors';
+import { type ClientInfo, clientFingerprint } from '../sessions/client-info';
+import type { AuthContext, SignedIn } from './context';
+
+/** Exchanging a refresh token: the rotation, reuse detection and grace are the store's (`rotateRefreshToken`). */
+export function refreshCapability({
+  config,
+  store,
+  box,
+  throttle,
+  userById,
+  record,
+  forget,
+  sessionFor,
+  now,
+}: AuthContext) {
+  return {
+    /**
+     * Exchanges a refresh token for a new one and a new access token. `graceRetry` is true when
+     * this was the same client presenting the token it had just exchanged (the server logs it).
+     * Throws `AuthError('INVALID_REFRESH_TOKEN')` with `details.reason` one of `unknown`,
+     * `expired`, `revoked`, `reused` (and `details.reuse`) or `user_gone`, and `RateLimitedError`.
+     * A reuse ends the session here at once and is recorded.
+     */
+    async refresh(
+      refreshToken: string,
+      client: ClientInfo,
+    ): Promise<SignedIn & { graceRetry: boolean; sessionId: string }> {
+      await throttle.countRefresh(client.ip);
+      const request = { presentedToken: refreshToken, client: clientFingerprint(client), box };
+      const rotated = await store.rotateRefreshToken(config, request, now());
+      if (!rotated.ok) {
+        if (rotated.reason === 'reused') {
+          forget([rotated.sessionId], now());
+          await record({ userId: rotated.userId, type: 'refresh_token_reused', sessionId: rotated.sessionId, client });
+        }
+        throw new AuthError('INVALID_REFRESH_TOKEN', `Refresh refused: ${rotated.reason}`, {
+          reason: rotated.reason,
+          reuse: rotated.reason === 'reused' ? rotated.reuse : null,
+          sessionId: rotated.sessionId,
+        });
+      }
+      // Read fresh, not from the cache: the new token's role must be the stored one.
+      const user = await userById.fresh(rotated.userId);
+      if (!user) throw new AuthError('INVALID_REFRESH_TOKEN', 'Refresh refused: user gone', { reason: 'user_gone' });
+      // REQUIRE_VERIFIED_EMAIL turned on later binds the sessions that were already there too:
+      // the session ends (the rotation has committed), and signing in again needs the address.
+      if (config.requireVerifiedEmail && !user.emailVerified) {
+        const at = now();
+        await store.revokeSession({ sessionId: rotated.sessionId, userId: user.id, reason: 'email_not_verified' }, at);
+        forget([rotated.sessionId], at);
+        throw new AuthError('EMAIL_NOT_VERIFIED');
+      }
+      const signedIn = await sessionFor(user, rotated);
+      return { ...signedIn, graceRetry: rotated.graceRetry, sessionId: rotated.sessionId };
+    },
+  };
+}

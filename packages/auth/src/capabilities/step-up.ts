@@ -1,0 +1,64 @@
+import type { AuthenticationResponseInput } from '@tessera/contract';
+import { AuthError } from '../errors';
+import type { ClientInfo } from '../sessions/client-info';
+import { credentialMoved } from '../sessions/sessions';
+import type { AuthContext, Caller, CredentialSubject, Session } from './context';
+
+/** What `auth.reauthenticate` accepts: the password, or a passkey's answer to `passkeys.authenticationOptions`. */
+export type ReauthenticationProof = { password: string } | { passkey: AuthenticationResponseInput };
+
+/** Checks a passkey's answer without starting a session: `passkeys.verifyAssertion` (passkey-auth.ts). */
+type VerifyPasskeyAssertion = (response: AuthenticationResponseInput, client: ClientInfo) => Promise<CredentialSubject>;
+
+/** Step-up: proving a primary credential again inside a session, and how long such a proof counts. */
+export function stepUpCapability(
+  { config, store, throttle, passwordHasher, signInLane, laneGroup, userById, record, accessFor, now }: AuthContext,
+  verifyPasskeyAssertion: VerifyPasskeyAssertion,
+) {
+  /** The caller's password checked as a sign-in checks it (throttled, in the hashing lane), and the stamp read before. */
+  async function checkPassword(caller: Caller, password: string, client: ClientInfo): Promise<CredentialSubject> {
+    await throttle.countAttempt(client.ip);
+    const user = await userById.fresh(caller.userId);
+    if (!user) throw new AuthError('INVALID_CREDENTIALS');
+    await throttle.countAccountAttempt(user.email);
+    const stored = await store.findCredential(caller.userId);
+    const storedHash = stored?.passwordHash || (await passwordHasher.dummyHash());
+    const valid = await signInLane.run(laneGroup(client), () => passwordHasher.verify(storedHash, password));
+    if (!stored?.passwordHash || !valid) throw new AuthError('INVALID_CREDENTIALS');
+    await throttle.clearFailures(user.email);
+    return { userId: caller.userId, credentialVersion: stored.credentialVersion };
+  }
+
+  return {
+    /**
+     * The owner proves a primary credential again inside their session (the password, or a
+     * passkey of theirs answering `passkeys.authenticationOptions`), for the changes
+     * `freshProcedure` guards: a new access token for the same session, its `auth_time` now.
+     * Counted like a sign-in. Throws `INVALID_CREDENTIALS` (a wrong password, another account's
+     * passkey, a credential changed meanwhile), `PASSKEY_REFUSED`, `RateLimitedError`, `BusyError`.
+     */
+    async reauthenticate(caller: Caller, proof: ReauthenticationProof, client: ClientInfo): Promise<Session> {
+      const [subject, method] =
+        'password' in proof
+          ? [await checkPassword(caller, proof.password, client), 'password' as const]
+          : [await verifyPasskeyAssertion(proof.passkey, client), 'passkey' as const];
+      if (subject.userId !== caller.userId) throw new AuthError('INVALID_CREDENTIALS');
+      const at = now();
+      const reproof = {
+        sessionId: caller.sessionId,
+        userId: caller.userId,
+        credentialVersion: subject.credentialVersion,
+      };
+      if (!(await store.recordProof({ ...reproof, method }, at))) throw credentialMoved();
+      const user = await userById.fresh(caller.userId);
+      if (!user) throw credentialMoved();
+      await record({ userId: user.id, type: 'reauthenticated', sessionId: caller.sessionId, client, method });
+      return accessFor(user, caller.sessionId, { authTime: at, method });
+    },
+
+    /** Whether a proof made at `authTime` (epoch ms, the token's `auth_time`) is recent enough for a sensitive change. */
+    proofIsFresh(authTime: number): boolean {
+      return now() - authTime <= config.reauthMaxAge * 1000;
+    },
+  };
+}

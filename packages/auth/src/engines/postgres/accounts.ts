@@ -1,0 +1,46 @@
+import { pgSchema } from '@tessera/db';
+import { desc, eq } from 'drizzle-orm';
+import * as account from '../../accounts/fragments';
+import type { AccountSteps } from '../../accounts/steps';
+import { awaited } from '../../store/step';
+import type { PgQueryable } from './engine';
+import { changed, firstRow, run } from './statement-steps';
+
+const { users, sessions, authEvents } = pgSchema;
+
+/** The account steps on PostgreSQL: single statements, none of them locking. */
+export function pgAccountSteps(q: PgQueryable): AccountSteps {
+  return {
+    insertUser: (row) => changed(q.insert(users).values(row).onConflictDoNothing()),
+    userByEmail: (email) =>
+      firstRow(
+        q
+          .select({ ...account.userColumnsOf(users), ...account.credentialColumns(users) })
+          .from(users)
+          .where(eq(users.email, email)),
+      ),
+    userById: (id) => firstRow(q.select(account.userColumnsOf(users)).from(users).where(eq(users.id, id))),
+    credential: (id) => firstRow(q.select(account.credentialColumns(users)).from(users).where(eq(users.id, id))),
+    usersPage: (after, rows, now) => {
+      const { columns, live, keyset, order } = account.usersPageParts(users, sessions, after, now);
+      const joined = q.select(columns).from(users).leftJoin(sessions, live);
+      return awaited(
+        joined
+          .where(keyset)
+          .groupBy(users.id)
+          .orderBy(...order)
+          .limit(rows),
+      );
+    },
+    insertEvent: (row) => run(q.insert(authEvents).values(row)),
+    recentEvents: (userId, limit) =>
+      awaited(
+        q
+          .select(account.eventColumns(authEvents))
+          .from(authEvents)
+          .where(eq(authEvents.userId, userId))
+          .orderBy(desc(authEvents.id))
+          .limit(limit),
+      ),
+  };
+}

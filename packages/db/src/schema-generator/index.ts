@@ -1,0 +1,2 @@
+export { formatSource, generatedFile } from './generated-file';
+export { type PostgresTypes, renderPostgresSchema, type SchemaDescription } from './render';
