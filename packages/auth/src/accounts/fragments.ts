@@ -1,5 +1,6 @@
-import { and, type Column, count, desc, eq, gt, isNull, lt, max, or, type SQL } from 'drizzle-orm';
+import { and, type Column, count, desc, eq, lt, max, or, type SQL } from 'drizzle-orm';
 import { storedUserAgent } from '../sessions/client-info';
+import { liveSessionsOf, type SessionColumns } from '../sessions/fragments';
 import type { UsersCursor } from './admin';
 import type { NewAuthEvent } from './events';
 
@@ -11,28 +12,10 @@ import type { NewAuthEvent } from './events';
  */
 type Has<K extends string> = Record<K, Column>;
 
-type UserKey = 'id' | 'email' | 'name' | 'role' | 'emailVerifiedAt';
-/** The columns a client may see, as `toUser` reads them. */
-export function userColumnsOf<T extends Has<UserKey>>(t: T): Pick<T, UserKey> {
-  return { id: t.id, email: t.email, name: t.name, role: t.role, emailVerifiedAt: t.emailVerifiedAt };
-}
-
 type CredentialKey = 'passwordHash' | 'credentialVersion';
 /** The password hash and the security stamp read with it. */
 export function credentialColumns<T extends Has<CredentialKey>>(t: T): Pick<T, CredentialKey> {
   return { passwordHash: t.passwordHash, credentialVersion: t.credentialVersion };
-}
-
-/**
- * A session that has not ended at `now`: not revoked, neither idle nor absolute expiry passed.
- * (The sessions domain's rule of a live session, needed here for the admin list and the passkey
- * insert: one definition to keep in step with `sessions/`.)
- */
-export function sessionIsLive(
-  t: Has<'revokedAt' | 'idleExpiresAt' | 'absoluteExpiresAt'>,
-  now: number,
-): SQL | undefined {
-  return and(isNull(t.revokedAt), gt(t.idleExpiresAt, now), gt(t.absoluteExpiresAt, now));
 }
 
 type OverviewKey = 'id' | 'email' | 'role' | 'createdAt';
@@ -41,21 +24,6 @@ export function overviewColumns<U extends Has<OverviewKey>, S extends Has<'id' |
   const account: Pick<U, OverviewKey> = { id: u.id, email: u.email, role: u.role, createdAt: u.createdAt };
   const lastUsedAt: S['lastUsedAt'] = s.lastUsedAt;
   return { ...account, lastActiveAt: max(lastUsedAt), sessions: count(s.id) };
-}
-
-/** The user's session `sessionId`, if it is live: what a passkey insert checks. */
-export function liveSessionOf(
-  t: Has<'id' | 'userId' | 'revokedAt' | 'idleExpiresAt' | 'absoluteExpiresAt'>,
-  session: { sessionId: string; userId: string },
-  now: number,
-): SQL | undefined {
-  return and(eq(t.id, session.sessionId), eq(t.userId, session.userId), sessionIsLive(t, now));
-}
-
-/** The user's sessions that are live: the admin list's join. */
-type SessionKey = 'userId' | 'revokedAt' | 'idleExpiresAt' | 'absoluteExpiresAt';
-export function liveSessionsOf(s: Has<SessionKey>, userId: Column, now: number): SQL | undefined {
-  return and(eq(s.userId, userId), sessionIsLive(s, now));
 }
 
 /** Keyset paging, newest first: the accounts after `after` (none: every account). */
@@ -74,7 +42,7 @@ export function newestUsersFirst(u: Has<'createdAt' | 'id'>): SQL[] {
  * where the page starts, and the order (each engine: select, from, left join, where, group by
  * the user's id, order, limit).
  */
-export function usersPageParts<U extends Has<OverviewKey>, S extends Has<'id' | 'lastUsedAt' | SessionKey>>(
+export function usersPageParts<U extends Has<OverviewKey>, S extends SessionColumns>(
   u: U,
   s: S,
   after: UsersCursor | null,

@@ -1,16 +1,26 @@
 import type { Role, User } from '@tessera/contract';
-import { users } from '@tessera/db';
-import { userColumnsOf } from './fragments';
+import type { Column } from 'drizzle-orm';
 
 /** What a client may see of a user (never the password hash): the contract's User. */
 export type { User };
 
-/**
- * The columns a client may see, on SQLite's `users`. Transitional: sessions/sessions.ts still
- * selects with it; engine code uses `userColumnsOf(table)` (fragments.ts), and this goes (with
- * its table import) when the session rules move to the engines' steps.
- */
-export const userColumns = userColumnsOf(users);
+/** The columns of `users` that a client may see, on any engine's table. */
+export interface UserColumns {
+  id: Column;
+  email: Column;
+  name: Column;
+  role: Column;
+  emailVerifiedAt: Column;
+}
+
+/** The columns a client may see, as `toUser` reads them, of any engine's users table (their types kept). */
+export const userSelection = <U extends UserColumns>(u: U): Pick<U, keyof UserColumns> => ({
+  id: u.id,
+  email: u.email,
+  name: u.name,
+  role: u.role,
+  emailVerifiedAt: u.emailVerifiedAt,
+});
 
 /** A user's row as the accounts read it. */
 export interface UserRecord {

@@ -2,8 +2,8 @@ import { createDb, type DbHandle, sessions, users } from '@tessera/db';
 import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createInThreadBackground } from '../engines/sqlite/background';
+import { startSession } from '../engines/sqlite/sessions';
 import { createSqliteStore } from '../engines/sqlite/store';
-import { startSession } from '../sessions/sessions';
 import { createPollingRevocationFeed, DEFAULT_OVERLAP_MS, type RevocationReader } from './revocation-feed';
 import { type Revocation, RevocationList } from './revocation-list';
 

@@ -1,6 +1,6 @@
 import type { DatabaseHealth } from '@tessera/db';
 import type { MailOutbox } from '@tessera/mail';
-import { and, asc, type Column, gt, isNotNull, lt, type SQL, type SQLWrapper } from 'drizzle-orm';
+import { asc, type Column, gt, type SQL, type SQLWrapper } from 'drizzle-orm';
 import type { NewEmailTokenFor } from '../mailed-links/email-tokens';
 import type { RevocationReader } from '../revocation/revocation-feed';
 import { type KeyState, keysVersion } from '../tokens/signing-key-rules';
@@ -86,7 +86,3 @@ export const revocations = {
   since: (t: { revokedAt: Column }, after: Value<number>): SQL => gt(t.revokedAt, after),
   oldestFirst: (t: { revokedAt: Column }): SQL => asc(t.revokedAt),
 };
-
-/** Refresh tokens whose successor is still kept, replaced before `before`: their grace window has passed. */
-export const graceEnded = (t: { successorSealed: Column; replacedAt: Column }, before: Value<number>) =>
-  and(isNotNull(t.successorSealed), lt(t.replacedAt, before));

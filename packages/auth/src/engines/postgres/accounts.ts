@@ -2,6 +2,7 @@ import { pgSchema } from '@tessera/db';
 import { desc, eq } from 'drizzle-orm';
 import * as account from '../../accounts/fragments';
 import type { AccountSteps } from '../../accounts/steps';
+import { userSelection } from '../../accounts/users';
 import { awaited } from '../../store/step';
 import type { PgQueryable } from './engine';
 import { changed, firstRow, run } from './statement-steps';
@@ -15,11 +16,11 @@ export function pgAccountSteps(q: PgQueryable): AccountSteps {
     userByEmail: (email) =>
       firstRow(
         q
-          .select({ ...account.userColumnsOf(users), ...account.credentialColumns(users) })
+          .select({ ...userSelection(users), ...account.credentialColumns(users) })
           .from(users)
           .where(eq(users.email, email)),
       ),
-    userById: (id) => firstRow(q.select(account.userColumnsOf(users)).from(users).where(eq(users.id, id))),
+    userById: (id) => firstRow(q.select(userSelection(users)).from(users).where(eq(users.id, id))),
     credential: (id) => firstRow(q.select(account.credentialColumns(users)).from(users).where(eq(users.id, id))),
     usersPage: (after, rows, now) => {
       const { columns, live, keyset, order } = account.usersPageParts(users, sessions, after, now);

@@ -3,16 +3,16 @@ import { pgSchema } from '@tessera/db';
 import { sql } from 'drizzle-orm';
 import { mailOutboxOperations } from '../../mailed-links/outbox';
 import type { BackgroundDb, BackgroundSteps } from '../../store/background';
-import { backgroundOperations, graceEnded, revocations } from '../../store/background';
+import { backgroundOperations, revocations } from '../../store/background';
 import { awaited } from '../../store/step';
 import { byKid, keyStateFields } from '../../tokens/signing-key-rules';
 import { type PgQueryable, pgEngine } from './engine';
 import { pgMailedLinkSteps } from './mailed-links';
-import { changed } from './statement-steps';
+import { pgSessionSteps } from './sessions';
 
-const { sessions, refreshTokens, signingKeys } = pgSchema;
+const { sessions, signingKeys } = pgSchema;
 
-/** The background's own statements on PostgreSQL. */
+/** The background's own statements on PostgreSQL (the grace sweep is the sessions'). */
 const pgBackgroundSteps = (q: PgQueryable): BackgroundSteps => ({
   revokedAfter: (after) =>
     awaited(
@@ -23,8 +23,7 @@ const pgBackgroundSteps = (q: PgQueryable): BackgroundSteps => ({
         .orderBy(revocations.oldestFirst(sessions)),
     ),
   signingKeyStates: () => awaited(q.select(keyStateFields(signingKeys)).from(signingKeys).orderBy(byKid(signingKeys))),
-  expireGraceSuccessors: (before) =>
-    changed(q.update(refreshTokens).set({ successorSealed: null }).where(graceEnded(refreshTokens, before))),
+  expireGraceSuccessors: (before) => pgSessionSteps(q).expireGraceSuccessors(before),
 });
 
 /**

@@ -1,8 +1,8 @@
 import { pgSchema } from '@tessera/db';
 import { count, eq } from 'drizzle-orm';
-import { liveSessionOf } from '../../accounts/fragments';
 import { oldestPasskeysFirst, passkeyOf, passkeyUse } from '../../passkeys/passkeys';
 import type { PasskeySteps } from '../../passkeys/steps';
+import { liveSession } from '../../sessions/fragments';
 import { awaited } from '../../store/step';
 import type { PgQueryable } from './engine';
 import { changed, firstRow, run } from './statement-steps';
@@ -22,7 +22,7 @@ export function pgPasskeySteps(q: PgQueryable): PasskeySteps {
         q
           .select({ id: sessions.id })
           .from(sessions)
-          .where(liveSessionOf(sessions, session, now)),
+          .where(liveSession(sessions, session, now)),
       ),
     countPasskeys: function* (userId) {
       return (yield* firstRow(q.select({ n: count() }).from(passkeys).where(eq(passkeys.userId, userId))))?.n ?? 0;

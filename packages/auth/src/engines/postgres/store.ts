@@ -4,6 +4,7 @@ import { accountOperations } from '../../accounts/operations';
 import { mailedLinkOperations } from '../../mailed-links/operations';
 import { passkeyOperations } from '../../passkeys/operations';
 import { housekeepingOperations } from '../../revocation/operations';
+import { sessionOperations } from '../../sessions/operations';
 import type { AuthStore } from '../../store/store';
 import { signingKeyOperations } from '../../tokens/signing-key-rules';
 import { pgAccountSteps } from './accounts';
@@ -11,15 +12,7 @@ import { pgEngine } from './engine';
 import { pgPruneSteps } from './housekeeping';
 import { pgMailedLinkSteps } from './mailed-links';
 import { pgPasskeySteps } from './passkeys';
-import {
-  endAllSessionsPg,
-  listSessionsPg,
-  recordProofPg,
-  revokeSessionPg,
-  rotateRefreshTokenPg,
-  sessionStatusPg,
-  startSessionPg,
-} from './sessions';
+import { pgSessionSteps } from './sessions';
 import { pgKeySteps } from './signing-keys';
 
 const { rateLimits } = pgSchema;
@@ -36,13 +29,7 @@ export function createPgStore(db: TesseraPgDb): AuthStore {
   return {
     ...accountOperations(pgEngine(db, pgAccountSteps)),
 
-    startSession: (lifetimes, input, now) => startSessionPg(db, lifetimes, input, now),
-    rotateRefreshToken: (lifetimes, request, now) => rotateRefreshTokenPg(db, lifetimes, request, now),
-    revokeSession: (input, now) => revokeSessionPg(db, input, now),
-    endAllSessions: (change, now) => endAllSessionsPg(db, change, now),
-    listSessions: (userId, now) => listSessionsPg(db, userId, now),
-    recordProof: (proof, now) => recordProofPg(db, proof, now),
-    sessionStatus: (input, now) => sessionStatusPg(db, input, now),
+    ...sessionOperations(pgEngine(db, pgSessionSteps)),
 
     ...mailedLinkOperations(pgEngine(db, pgMailedLinkSteps)),
     ...passkeyOperations(pgEngine(db, pgPasskeySteps)),

@@ -2,6 +2,7 @@ import { authEvents, sessions, type TesseraDb, users } from '@tessera/db';
 import { desc, eq, sql } from 'drizzle-orm';
 import * as account from '../../accounts/fragments';
 import type { AccountSteps } from '../../accounts/steps';
+import { userSelection } from '../../accounts/users';
 import { immediate } from '../../store/step';
 
 const p = sql.placeholder;
@@ -11,10 +12,10 @@ const p = sql.placeholder;
  * id, by address, the credential) are prepared once per database.
  */
 export function sqliteAccountSteps(db: TesseraDb): AccountSteps {
-  const user = (where: ReturnType<typeof eq>) => db.select(account.userColumnsOf(users)).from(users).where(where);
+  const user = (where: ReturnType<typeof eq>) => db.select(userSelection(users)).from(users).where(where);
   const byId = user(eq(users.id, p('id'))).prepare();
   const byEmail = db
-    .select({ ...account.userColumnsOf(users), ...account.credentialColumns(users) })
+    .select({ ...userSelection(users), ...account.credentialColumns(users) })
     .from(users)
     .where(eq(users.email, p('email')))
     .prepare();

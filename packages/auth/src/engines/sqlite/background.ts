@@ -1,16 +1,18 @@
-import { refreshTokens, type schema, sessions, signingKeys, type TesseraDb, writeHealth } from '@tessera/db';
+import { type schema, sessions, signingKeys, type TesseraDb, writeHealth } from '@tessera/db';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { mailOutboxOperations } from '../../mailed-links/outbox';
 import type { BackgroundDb, BackgroundSteps } from '../../store/background';
-import { backgroundOperations, graceEnded, revocations } from '../../store/background';
+import { backgroundOperations, revocations } from '../../store/background';
 import { byKid, keyStateFields } from '../../tokens/signing-key-rules';
 import { sqliteEngine } from './engine';
 import { sqliteMailedLinkSteps } from './mailed-links';
+import { expireGraceSuccessorsQuery } from './sessions';
 import { inThread, p, read, type StatementRunner, write } from './statements';
 
 /**
- * The background's own statements on SQLite, with placeholders: prepared in this thread
- * (`createInThreadBackground`), and by the worker from their SQL text (`createSqliteWorker`).
+ * The background's own statements on SQLite, with placeholders (the grace sweep is the
+ * sessions'): prepared in this thread (`createInThreadBackground`), and by the worker from their
+ * SQL text (`createSqliteWorker`).
  */
 export function backgroundQueries(db: BetterSQLite3Database<typeof schema>) {
   const revocation = revocations.fields(sessions);
@@ -25,12 +27,7 @@ export function backgroundQueries(db: BetterSQLite3Database<typeof schema>) {
         .orderBy(revocations.oldestFirst(sessions)),
     ),
     signingKeyStates: read(keyStates, db.select(keyStates).from(signingKeys).orderBy(byKid(signingKeys))),
-    expireGraceSuccessors: write(
-      db
-        .update(refreshTokens)
-        .set({ successorSealed: null })
-        .where(graceEnded(refreshTokens, p('before'))),
-    ),
+    expireGraceSuccessors: write(expireGraceSuccessorsQuery(db, p('before'))),
   };
 }
 

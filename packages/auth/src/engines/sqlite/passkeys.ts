@@ -1,8 +1,8 @@
 import { passkeys, sessions, type TesseraDb, users, webauthnChallenges } from '@tessera/db';
 import { count, eq } from 'drizzle-orm';
-import { liveSessionOf } from '../../accounts/fragments';
 import { oldestPasskeysFirst, passkeyOf, passkeyUse } from '../../passkeys/passkeys';
 import type { PasskeySteps } from '../../passkeys/steps';
+import { liveSession } from '../../sessions/fragments';
 import { immediate } from '../../store/step';
 
 /** The passkey steps on SQLite: the IMMEDIATE transaction around a rule is its lock. */
@@ -15,7 +15,7 @@ export function sqlitePasskeySteps(db: TesseraDb): PasskeySteps {
         db
           .select({ id: sessions.id })
           .from(sessions)
-          .where(liveSessionOf(sessions, session, now))
+          .where(liveSession(sessions, session, now))
           .get(),
       ),
     countPasskeys: (userId) =>

@@ -4,15 +4,7 @@ import { accountOperations } from '../../accounts/operations';
 import { mailedLinkOperations } from '../../mailed-links/operations';
 import { passkeyOperations } from '../../passkeys/operations';
 import { housekeepingOperations } from '../../revocation/operations';
-import {
-  endAllSessions,
-  listSessions,
-  recordProof,
-  revokeSession,
-  rotateRefreshToken,
-  sessionStatus,
-  startSession,
-} from '../../sessions/sessions';
+import { sessionOperations } from '../../sessions/operations';
 import type { AuthStore } from '../../store/store';
 import { signingKeyOperations } from '../../tokens/signing-key-rules';
 import { sqliteAccountSteps } from './accounts';
@@ -20,6 +12,7 @@ import { sqliteEngine } from './engine';
 import { sqlitePruneSteps } from './housekeeping';
 import { sqliteMailedLinkSteps } from './mailed-links';
 import { sqlitePasskeySteps } from './passkeys';
+import { sqliteSessionSteps } from './sessions';
 import { sqliteKeySteps } from './signing-keys';
 
 /**
@@ -35,13 +28,7 @@ export function createSqliteStore(db: TesseraDb): AuthStore {
   return {
     ...accountOperations(sqliteEngine(db, sqliteAccountSteps(db))),
 
-    startSession: async (lifetimes, input, now) => startSession(db, lifetimes, input, now),
-    rotateRefreshToken: async (lifetimes, request, now) => rotateRefreshToken(db, lifetimes, request, now),
-    revokeSession: async (input, now) => revokeSession(db, input, now),
-    endAllSessions: async (change, now) => endAllSessions(db, change, now),
-    listSessions: async (userId, now) => listSessions(db, userId, now),
-    recordProof: async (proof, now) => recordProof(db, proof, now),
-    sessionStatus: async (input, now) => sessionStatus(db, input, now),
+    ...sessionOperations(sqliteEngine(db, sqliteSessionSteps(db))),
 
     ...mailedLinkOperations(sqliteEngine(db, sqliteMailedLinkSteps(db))),
 

@@ -1,0 +1,115 @@
+import type { Role } from '@tessera/contract';
+import type { SignInMethod } from '../accounts/events';
+import type { Step } from '../store/step';
+import type { CredentialChange, SessionSummary } from './sessions';
+
+/**
+ * The single statements the sessions' rules are written over (rotation.ts, stamp.ts,
+ * operations.ts). Each engine supplies them: SQLite as statements prepared once, run at once;
+ * PostgreSQL as queries awaited on the rule's transaction. A step runs one statement and takes
+ * the locks its engine needs for it (PostgreSQL: `FOR UPDATE` where a step says it locks); it
+ * decides nothing: every comparison and every value computed lives in the rules, every shared
+ * condition and selection in fragments.ts.
+ */
+export interface SessionSteps {
+  /** The token with this hash and its session's row. PostgreSQL locks both rows (`FOR UPDATE`). */
+  findToken(tokenHash: string): Step<FoundToken | undefined>;
+  /** The session used at `now`, its idle expiry slid to `idleExpiresAt`. */
+  touchSession(sessionId: string, now: number, idleExpiresAt: number): Step<unknown>;
+  /** Marks the token replaced, only if it is not yet (compare-and-swap): how many rows changed. */
+  markReplaced(exchange: Exchange): Step<number>;
+  insertToken(token: NewToken): Step<unknown>;
+  /** Drops the sealed successor of every token of the session but `keepTokenId`. */
+  forgetOlderSuccessors(sessionId: string, keepTokenId: string): Step<unknown>;
+  /** Deletes the session's replaced tokens but the newest `REPLACED_TOKENS_KEPT`. */
+  pruneReplaced(sessionId: string): Step<unknown>;
+  /** The token that replaced a replaced one: whether it has been replaced in turn. */
+  successorOf(successorId: string): Step<{ replacedAt: number | null } | undefined>;
+  countGraceHit(tokenId: string): Step<unknown>;
+  /** Ends the session, whoever's it is and whatever its state (reuse detected). */
+  endSession(sessionId: string, now: number, reason: string): Step<unknown>;
+
+  /** The user, with their security stamp. PostgreSQL locks the row (`FOR UPDATE`). */
+  lockUser(userId: string): Step<StampedUser | undefined>;
+  insertSession(session: NewSession): Step<unknown>;
+  /** Applies a credential change and moves the stamp on (the row's write lock): the user as now stored. */
+  moveStamp(change: CredentialChange): Step<StampedUser | undefined>;
+  /** Deletes every passkey of the user: how many. */
+  deletePasskeys(userId: string): Step<number>;
+  /** Ends every session of the user not ended yet: their ids. */
+  endSessionsOf(userId: string, now: number, reason: string): Step<Array<{ id: string }>>;
+  /** Ends the session if it is the user's and not ended yet: how many rows changed. */
+  revokeSession(input: { sessionId: string; userId: string; reason: string }, now: number): Step<number>;
+  /** The user's live sessions, most recently used first. */
+  listLiveSessions(userId: string, now: number): Step<SessionSummary[]>;
+  /** Records a proof given at `now` in the user's session, if it is live: how many rows changed. */
+  recordProof(proof: { sessionId: string; userId: string; method: SignInMethod }, now: number): Step<number>;
+  /** The session's ends, if it is the user's. */
+  sessionState(input: { sessionId: string; userId: string }): Step<SessionState | undefined>;
+  /** Drops the sealed successors of tokens replaced before `before`: how many. */
+  expireGraceSuccessors(before: number): Step<number>;
+}
+
+/** What the rotation reads of the presented token's row and its session's. */
+export interface FoundToken {
+  tokenId: string;
+  replacedAt: number | null;
+  replacedById: string | null;
+  successorSealed: string | null;
+  rotatedBy: string | null;
+  sessionId: string;
+  userId: string;
+  revokedAt: number | null;
+  idleExpiresAt: number;
+  absoluteExpiresAt: number;
+  authTime: number;
+  authMethod: SignInMethod;
+}
+
+/** A token exchanged for its successor, which is kept sealed for the grace window. */
+export type Exchange = {
+  tokenId: string;
+  now: number;
+  successorId: string;
+  successorSealed: string;
+  /** `clientFingerprint` of the client that exchanged it: only it may retry. */
+  client: string;
+};
+
+/** A refresh token's row as inserted: only its hash is stored. */
+export type NewToken = {
+  id: string;
+  sessionId: string;
+  tokenHash: string;
+  issuedAt: number;
+};
+
+/** A session's row as inserted. */
+export type NewSession = {
+  id: string;
+  userId: string;
+  userAgent: string | null;
+  createdAt: number;
+  lastUsedAt: number;
+  idleExpiresAt: number;
+  absoluteExpiresAt: number;
+  authTime: number;
+  authMethod: SignInMethod;
+};
+
+/** The user as `toUser` reads them, with the security stamp. */
+export interface StampedUser {
+  id: string;
+  email: string;
+  name: string | null;
+  role: Role;
+  emailVerifiedAt: number | null;
+  credentialVersion: number;
+}
+
+/** What tells a live session from a revoked or an expired one. */
+export interface SessionState {
+  revokedAt: number | null;
+  idleExpiresAt: number;
+  absoluteExpiresAt: number;
+}
