@@ -1,11 +1,11 @@
 import { rateLimits, type TesseraDb } from '@tessera/db';
-import { RateLimiterDrizzle } from 'rate-limiter-flexible';
 import { accountOperations } from '../../accounts/operations';
 import { mailedLinkOperations } from '../../mailed-links/operations';
 import { passkeyOperations } from '../../passkeys/operations';
 import { housekeepingOperations } from '../../revocation/operations';
 import { sessionOperations } from '../../sessions/operations';
 import type { AuthStore } from '../../store/store';
+import { drizzleCounters } from '../../throttle/counters';
 import { signingKeyOperations } from '../../tokens/signing-key-rules';
 import { sqliteAccountSteps } from './accounts';
 import { sqliteEngine } from './engine';
@@ -38,15 +38,6 @@ export function createSqliteStore(db: TesseraDb): AuthStore {
 
     signingKeys: signingKeyOperations(sqliteEngine(db, sqliteKeySteps(db))),
 
-    rateLimiter: ({ keyPrefix, points, duration }) =>
-      new RateLimiterDrizzle({
-        storeClient: db,
-        schema: rateLimits,
-        keyPrefix,
-        points,
-        duration,
-        // Housekeeping prunes expired rows (pruneExpired), in batches on the server's schedule.
-        clearExpiredByTimeout: false,
-      }),
+    rateLimiter: drizzleCounters(db, rateLimits),
   };
 }
