@@ -18,7 +18,6 @@ export {
 } from './capabilities/options';
 export { type AuthConfig, defaultAuthConfig, EMAIL_VERIFICATION_TTL } from './config';
 export { type Auth, createAuth } from './create-auth';
-export type { BackgroundDb } from './engines/sqlite/background';
 export { AuthError, type AuthErrorCode, BusyError, RateLimitedError } from './errors';
 export type { EmailTokenCheck, EmailTokenPurpose, NewEmailToken, NewEmailTokenFor } from './mailed-links/email-tokens';
 export type { PasskeyRefusal } from './passkeys/passkey-auth';
@@ -36,6 +35,7 @@ export {
 export { type Revocation, RevocationList } from './revocation/revocation-list';
 export type { ClientInfo } from './sessions/client-info';
 export { REPLACED_TOKENS_KEPT, type SessionStatus, type SessionSummary } from './sessions/sessions';
+export type { BackgroundDb } from './store/background';
 export type { AuthStore, SigningKeyStore, StoredSigningKey } from './store/store';
 export { defaultThrottleLimits, type Limit, type ThrottleLimits } from './throttle/throttle';
 export type { LaneLimits } from './throttle/work-lane';

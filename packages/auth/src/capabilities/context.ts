@@ -12,7 +12,6 @@ import type { NewAuthEvent, SignInMethod } from '../accounts/events';
 import { cachedUserById } from '../accounts/user-cache';
 import type { User } from '../accounts/users';
 import { type AuthConfig, EMAIL_VERIFICATION_TTL } from '../config';
-import type { BackgroundDb } from '../engines/sqlite/background';
 import { AuthError } from '../errors';
 import type { EmailTokenPurpose, NewEmailToken } from '../mailed-links/email-tokens';
 import { mailedToken, openQueuedMail, sealedMail } from '../mailed-links/mailed-links';
@@ -27,6 +26,7 @@ import type {
   SessionProof,
   StartedSession,
 } from '../sessions/sessions';
+import type { BackgroundDb } from '../store/background';
 import type { AuthStore } from '../store/store';
 import { addressGroup } from '../throttle/address-group';
 import { createThrottle, noThrottle, type Throttle } from '../throttle/throttle';

@@ -1,8 +1,8 @@
 import { availableParallelism } from 'node:os';
 import type { AuthConfig } from '../config';
-import type { BackgroundDb } from '../engines/sqlite/background';
 import type { PasswordHasher } from '../passwords/password';
 import type { RevocationFeed } from '../revocation/revocation-feed';
+import type { BackgroundDb } from '../store/background';
 import type { AuthStore } from '../store/store';
 import type { ThrottleLimits } from '../throttle/throttle';
 import type { LaneLimits } from '../throttle/work-lane';

@@ -3,10 +3,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDb, createPgDb } from '@tessera/db';
 import { createTestPgDatabase, NO_POSTGRES_REASON, TEST_DATABASE_URL } from '@tessera/db/testing/postgres';
+import type { PruneSteps } from '../revocation/steps';
+import type { BackgroundDb } from '../store/background';
+import type { Engine } from '../store/engine';
 import type { AuthStore } from '../store/store';
 import { createPgBackground } from './postgres/background';
+import { pgEngine } from './postgres/engine';
+import { pgPruneSteps } from './postgres/housekeeping';
 import { createPgStore } from './postgres/store';
-import { type BackgroundDb, createInThreadBackground } from './sqlite/background';
+import { createInThreadBackground } from './sqlite/background';
+import { sqliteEngine } from './sqlite/engine';
+import { sqlitePruneSteps } from './sqlite/housekeeping';
 import { createSqliteStore } from './sqlite/store';
 import { createSqliteWorker } from './sqlite/worker';
 
@@ -14,6 +21,8 @@ import { createSqliteWorker } from './sqlite/worker';
 export interface TestEngine {
   store: AuthStore;
   background: BackgroundDb;
+  /** Pruning's engine, for a batch size of the test's choosing (`pruneExpired`). */
+  prune: Engine<PruneSteps>;
   /** The rows a raw SQL read returns: for what a test must see that the store does not show. */
   rows(query: string): Promise<Record<string, unknown>[]>;
   close(): Promise<void>;
@@ -40,6 +49,7 @@ export function testEngines(options: { worker?: boolean } = {}): TestEngineFacto
     return {
       store: createSqliteStore(handle.db),
       background,
+      prune: sqliteEngine(handle.db, sqlitePruneSteps(handle.db)),
       rows: async (query) => handle.db.$client.prepare(query).all() as Record<string, unknown>[],
       async close() {
         await background.close();
@@ -54,6 +64,7 @@ export function testEngines(options: { worker?: boolean } = {}): TestEngineFacto
     return {
       store: createPgStore(handle.db),
       background: createPgBackground(handle.db),
+      prune: pgEngine(handle.db, pgPruneSteps),
       rows: async (query) => (await handle.pool.query<Record<string, unknown>>(query)).rows,
       async close() {
         await handle.close();

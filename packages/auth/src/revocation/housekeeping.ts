@@ -1,6 +1,4 @@
-import { setImmediate as nextTurn } from 'node:timers/promises';
-import { emailTokens, mailOutbox, rateLimits, sessions, type TesseraDb, webauthnChallenges } from '@tessera/db';
-import { inArray, lt, or } from 'drizzle-orm';
+import { type Column, lt, or, type SQL, sql } from 'drizzle-orm';
 
 /** Ended sessions are kept this long (for the sessions page's history and for audits), then pruned. */
 export const ENDED_SESSION_RETENTION_MS = 30 * 24 * 3600 * 1000;
@@ -16,90 +14,48 @@ export interface PruneResult {
   challenges: number;
 }
 
-/**
- * Deletes sessions revoked or expired more than `ENDED_SESSION_RETENTION_MS` ago (their refresh
- * tokens go with them, by cascade), throttle counters whose window has passed, and mailed tokens
- * and outbox rows done with for as long, and passkey challenges past their expiry. Works in small
- * batches and yields to the event loop between them, so requests interleave with a long prune.
- * The retention is far longer than any access token lives, so the revocation window's rows stay.
- *
- * @example
- * const pruned = await pruneExpired(db, Date.now()); // { sessions: 12, rateLimits: 40 }
- */
-export async function pruneExpired(db: TesseraDb, now: number, batchSize = PRUNE_BATCH_SIZE): Promise<PruneResult> {
-  const before = now - ENDED_SESSION_RETENTION_MS;
-  const endedLongAgo = or(lt(sessions.revokedAt, before), lt(sessions.idleExpiresAt, before));
-  const prunedSessions = await inBatches(batchSize, () =>
-    db
-      .delete(sessions)
-      .where(inArray(sessions.id, db.select({ id: sessions.id }).from(sessions).where(endedLongAgo).limit(batchSize)))
-      .run(),
-  );
-  const prunedRateLimits = await inBatches(batchSize, () =>
-    db
-      .delete(rateLimits)
-      .where(
-        inArray(
-          rateLimits.key,
-          db
-            .select({ key: rateLimits.key })
-            .from(rateLimits)
-            .where(lt(rateLimits.expire, new Date(now)))
-            .limit(batchSize),
-        ),
-      )
-      .run(),
-  );
-  const prunedTokens = await inBatches(batchSize, () =>
-    db
-      .delete(emailTokens)
-      .where(
-        inArray(
-          emailTokens.id,
-          db.select({ id: emailTokens.id }).from(emailTokens).where(lt(emailTokens.expiresAt, before)).limit(batchSize),
-        ),
-      )
-      .run(),
-  );
-  const doneLongAgo = or(lt(mailOutbox.sentAt, before), lt(mailOutbox.failedAt, before));
-  const prunedMail = await inBatches(batchSize, () =>
-    db
-      .delete(mailOutbox)
-      .where(
-        inArray(mailOutbox.id, db.select({ id: mailOutbox.id }).from(mailOutbox).where(doneLongAgo).limit(batchSize)),
-      )
-      .run(),
-  );
-  const prunedChallenges = await inBatches(batchSize, () =>
-    db
-      .delete(webauthnChallenges)
-      .where(
-        inArray(
-          webauthnChallenges.challengeHash,
-          db
-            .select({ hash: webauthnChallenges.challengeHash })
-            .from(webauthnChallenges)
-            .where(lt(webauthnChallenges.expiresAt, now))
-            .limit(batchSize),
-        ),
-      )
-      .run(),
-  );
-  return {
-    sessions: prunedSessions,
-    rateLimits: prunedRateLimits,
-    mail: prunedTokens + prunedMail,
-    challenges: prunedChallenges,
-  };
+/** What pruning deletes, a table each (named as in {@link PrunableTables}). */
+export type PruneTarget = keyof PrunableTables;
+
+/** The tables pruning deletes from, with the columns it reads, as every engine has them. */
+export interface PrunableTables {
+  sessions: { id: Column; revokedAt: Column; idleExpiresAt: Column };
+  rateLimits: { key: Column; expire: Column };
+  emailTokens: { id: Column; expiresAt: Column };
+  mailOutbox: { id: Column; sentAt: Column; failedAt: Column };
+  webauthnChallenges: { challengeHash: Column; expiresAt: Column };
 }
 
-/** Runs `deleteBatch` until a batch comes back short, yielding between batches. */
-async function inBatches(batchSize: number, deleteBatch: () => { changes: number }): Promise<number> {
-  let total = 0;
-  for (;;) {
-    const { changes } = deleteBatch();
-    total += changes;
-    if (changes < batchSize) return total;
-    await nextTurn();
-  }
+/** Which rows of each table are done with at `now`: the key a batch is chosen by, and the condition. */
+const doneWith: { [K in PruneTarget]: (t: PrunableTables, now: number) => { key: Column; where: SQL | undefined } } = {
+  sessions: ({ sessions: t }, now) => ({
+    key: t.id,
+    where: or(lt(t.revokedAt, retained(now)), lt(t.idleExpiresAt, retained(now))),
+  }),
+  rateLimits: ({ rateLimits: t }, now) => ({ key: t.key, where: lt(t.expire, new Date(now)) }),
+  emailTokens: ({ emailTokens: t }, now) => ({ key: t.id, where: lt(t.expiresAt, retained(now)) }),
+  mailOutbox: ({ mailOutbox: t }, now) => ({
+    key: t.id,
+    where: or(lt(t.sentAt, retained(now)), lt(t.failedAt, retained(now))),
+  }),
+  webauthnChallenges: ({ webauthnChallenges: t }, now) => ({ key: t.challengeHash, where: lt(t.expiresAt, now) }),
+};
+
+/** Rows that ended before this are past the retention. */
+const retained = (now: number) => now - ENDED_SESSION_RETENTION_MS;
+
+/**
+ * A batch of the rows `target` names at `now`: its table (the engine's own), and the condition
+ * that picks at most `limit` of them by their key, a subquery both engines' SQL reads the same.
+ * Each engine deletes them its own way (`PruneSteps.deleteBatch`).
+ */
+export function prunable<T extends PrunableTables, K extends PruneTarget>(
+  tables: T,
+  target: K,
+  now: number,
+  limit: number,
+): { table: T[K]; where: SQL } {
+  const table = tables[target];
+  const { key, where = sql`false` } = doneWith[target](tables, now);
+  return { table, where: sql`${key} in (select ${key} from ${table} where ${where} limit ${limit})` };
 }

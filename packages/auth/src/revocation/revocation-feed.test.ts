@@ -3,7 +3,7 @@ import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createInThreadBackground } from '../engines/sqlite/background';
 import { startSession } from '../engines/sqlite/sessions';
-import { sqliteSigningKeys } from '../engines/sqlite/signing-keys';
+import { createSqliteStore } from '../engines/sqlite/store';
 import { createPollingRevocationFeed, DEFAULT_OVERLAP_MS, type RevocationReader } from './revocation-feed';
 import { type Revocation, RevocationList } from './revocation-list';
 
@@ -156,7 +156,7 @@ describe('polling revocation feed', () => {
     expect(sink.signingKeysChanged).toHaveBeenCalledTimes(1);
 
     const key = { kid: 'k', publicJwk: '{}', privateJwk: 'sealed', createdAt: t0 };
-    await sqliteSigningKeys(handle.db).replaceActive(undefined, key, 0);
+    await createSqliteStore(handle.db).signingKeys.replaceActive(undefined, key, 0);
     await vi.advanceTimersByTimeAsync(250);
     expect(sink.signingKeysChanged).toHaveBeenCalledTimes(2);
     await vi.advanceTimersByTimeAsync(500);

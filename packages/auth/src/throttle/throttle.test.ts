@@ -2,7 +2,6 @@ import { createDb, type DbHandle, rateLimits } from '@tessera/db';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSqliteStore } from '../engines/sqlite/store';
 import { RateLimitedError } from '../errors';
-import { pruneExpired } from '../revocation/housekeeping';
 import { createThrottle, type Throttle } from './throttle';
 
 let handle: DbHandle;
@@ -88,8 +87,8 @@ describe('throttle', () => {
     const rows = handle.db.select().from(rateLimits).all();
     expect(rows).toHaveLength(2);
     expect(JSON.stringify(rows)).not.toMatch(/203\.0\.113\.9|secret@example\.com/);
-    expect(await pruneExpired(handle.db, Date.now() + 59_000)).toMatchObject({ rateLimits: 0 });
-    expect(await pruneExpired(handle.db, Date.now() + 61_000)).toMatchObject({ rateLimits: 2 });
+    expect(await createSqliteStore(handle.db).pruneExpired(Date.now() + 59_000)).toMatchObject({ rateLimits: 0 });
+    expect(await createSqliteStore(handle.db).pruneExpired(Date.now() + 61_000)).toMatchObject({ rateLimits: 2 });
     expect(handle.db.select().from(rateLimits).all()).toEqual([]);
   });
 });

@@ -1,7 +1,7 @@
 import { createDb, type DbHandle } from '@tessera/db';
 import { type CryptoKey, decodeJwt, decodeProtectedHeader, SignJWT } from 'jose';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { sqliteSigningKeys } from '../engines/sqlite/signing-keys';
+import { createSqliteStore } from '../engines/sqlite/store';
 import { type AccessTokenOptions, CLOCK_TOLERANCE_S, issueAccessToken, verifyAccessToken } from './access-token';
 import { createSecretBox, generateSecretKey } from './secret-box';
 import { SIGNING_KEY_RELOAD_INTERVAL_MS, SigningKeyRing } from './signing-keys';
@@ -17,7 +17,7 @@ let options: AccessTokenOptions;
 
 async function ringFor(db: DbHandle): Promise<SigningKeyRing> {
   return SigningKeyRing.open({
-    store: sqliteSigningKeys(db.db),
+    store: createSqliteStore(db.db).signingKeys,
     box,
     accessTokenTtl: 300,
     signingKeyMaxAge: 86_400,

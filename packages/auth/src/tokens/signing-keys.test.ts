@@ -1,6 +1,5 @@
-import { createDb, type DbHandle, signingKeys } from '@tessera/db';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { sqliteSigningKeys } from '../engines/sqlite/signing-keys';
+import { type TestEngine, testEngines } from '../engines/test-engines';
 import { issueAccessToken, verifyAccessToken } from './access-token';
 import { createSecretBox, generateSecretKey } from './secret-box';
 import { SIGNING_KEY_RELOAD_INTERVAL_MS, SigningKeyRing } from './signing-keys';
@@ -8,38 +7,41 @@ import { SIGNING_KEY_RELOAD_INTERVAL_MS, SigningKeyRing } from './signing-keys';
 const SECRET = generateSecretKey();
 const box = createSecretBox({ key: SECRET });
 
-let handle: DbHandle;
-let clock: number;
-const ttl = 300;
-const open = () =>
-  SigningKeyRing.open({
-    store: sqliteSigningKeys(handle.db),
-    box,
-    accessTokenTtl: ttl,
-    signingKeyMaxAge: 86_400,
-    now: () => clock,
+describe.each(testEngines())('SigningKeyRing on %s', (_name, openDatabase) => {
+  let database: TestEngine;
+  let clock: number;
+  const ttl = 300;
+  const open = () =>
+    SigningKeyRing.open({
+      store: database.store.signingKeys,
+      box,
+      accessTokenTtl: ttl,
+      signingKeyMaxAge: 86_400,
+      now: () => clock,
+    });
+
+  beforeEach(async () => {
+    database = await openDatabase();
+    clock = Date.UTC(2026, 0, 1);
   });
+  afterEach(() => database.close());
 
-beforeEach(() => {
-  handle = createDb(':memory:');
-  clock = Date.UTC(2026, 0, 1);
-});
-afterEach(() => handle.close());
+  const storedPrivateKeys = async () =>
+    (await database.rows('select kid, private_jwk from signing_keys')).map((row) => ({
+      kid: String(row.kid),
+      privateJwk: String(row.private_jwk),
+    }));
 
-const storedPrivateKeys = () =>
-  handle.db.select({ kid: signingKeys.kid, privateJwk: signingKeys.privateJwk }).from(signingKeys).all();
-
-describe('SigningKeyRing', () => {
   /** @see issue 8, finding 1: the private JWK sat in the database in plain text. */
   it('stores the private key sealed: the database alone holds nothing to sign with', async () => {
     await open();
-    const [row] = storedPrivateKeys();
+    const [row] = await storedPrivateKeys();
     expect(row?.privateJwk).toMatch(/^v1\./);
     expect(row?.privateJwk).not.toContain('"d"');
     const stranger = createSecretBox({ key: generateSecretKey() });
     await expect(
       SigningKeyRing.open({
-        store: sqliteSigningKeys(handle.db),
+        store: database.store.signingKeys,
         box: stranger,
         accessTokenTtl: ttl,
         signingKeyMaxAge: 86_400,
@@ -50,12 +52,13 @@ describe('SigningKeyRing', () => {
   it('seals a plain-text private key left by an older version, and re-seals one under a previous SECRET_KEY', async () => {
     const ring = await open();
     const { kid } = await ring.signingKey();
-    const [row] = storedPrivateKeys();
+    const [row] = await storedPrivateKeys();
     const plain = box.open(row?.privateJwk ?? '', `signing_keys.private_jwk:${kid}`);
-    handle.db.update(signingKeys).set({ privateJwk: plain }).run();
+    // As an older version left it: in plain text.
+    await database.store.signingKeys.resealAll(() => plain);
 
     await open();
-    const resealed = storedPrivateKeys()[0]?.privateJwk ?? '';
+    const resealed = (await storedPrivateKeys())[0]?.privateJwk ?? '';
     expect(box.isSealed(resealed)).toBe(true);
     expect(box.open(resealed, `signing_keys.private_jwk:${kid}`)).toBe(plain);
 
@@ -63,16 +66,16 @@ describe('SigningKeyRing', () => {
     const rotated = createSecretBox({ key: newKey, previousKeys: [SECRET] });
     expect(rotated.needsRewrap(resealed)).toBe(true);
     await SigningKeyRing.open({
-      store: sqliteSigningKeys(handle.db),
+      store: database.store.signingKeys,
       box: rotated,
       accessTokenTtl: ttl,
       signingKeyMaxAge: 86_400,
     });
-    expect(rotated.needsRewrap(storedPrivateKeys()[0]?.privateJwk ?? '')).toBe(false);
+    expect(rotated.needsRewrap((await storedPrivateKeys())[0]?.privateJwk ?? '')).toBe(false);
     // The old key alone no longer opens it: rotation done, the previous key can be dropped.
     await expect(
       SigningKeyRing.open({
-        store: sqliteSigningKeys(handle.db),
+        store: database.store.signingKeys,
         box: createSecretBox({ key: newKey }),
         accessTokenTtl: ttl,
         signingKeyMaxAge: 86_400,
@@ -87,6 +90,22 @@ describe('SigningKeyRing', () => {
     expect(await first.publicJwks()).toHaveLength(1);
     expect((await first.publicJwks())[0]).toMatchObject({ kty: 'OKP', crv: 'Ed25519', alg: 'EdDSA', use: 'sig' });
     expect((await first.publicJwks())[0]).not.toHaveProperty('d');
+  });
+
+  it('creates one key when processes open an empty database at once (the ring’s lock, with no row to lock)', async () => {
+    const rings = await Promise.all([open(), open(), open(), open()]);
+    const kids = await Promise.all(rings.map(async (ring) => (await ring.signingKey()).kid));
+    expect(new Set(kids).size).toBe(1);
+    expect(await database.rows('select kid from signing_keys')).toHaveLength(1);
+  });
+
+  it('replaces an aged key once when processes rotate at once: only the first replaces the key they all saw', async () => {
+    const rings = await Promise.all([open(), open(), open()]);
+    clock += 86_400 * 1000;
+    const kids = await Promise.all(rings.map(async (ring) => (await ring.signingKey()).kid));
+    expect(new Set(kids).size).toBe(1);
+    expect(await database.rows('select kid from signing_keys where retired_at is null')).toHaveLength(1);
+    expect(await database.rows('select kid from signing_keys')).toHaveLength(2);
   });
 
   it('keeps verifying the old key after a rotation until its tokens have expired', async () => {

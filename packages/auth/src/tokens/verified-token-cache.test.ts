@@ -2,7 +2,7 @@ import { createDb, type DbHandle, signingKeys } from '@tessera/db';
 import { eq } from 'drizzle-orm';
 import { decodeProtectedHeader } from 'jose';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { sqliteSigningKeys } from '../engines/sqlite/signing-keys';
+import { createSqliteStore } from '../engines/sqlite/store';
 import { type AccessTokenOptions, CLOCK_TOLERANCE_S, issueAccessToken, verifyAccessToken } from './access-token';
 import { createSecretBox, generateSecretKey } from './secret-box';
 import { SigningKeyRing } from './signing-keys';
@@ -26,7 +26,7 @@ beforeEach(async () => {
   clock = t0;
   handle = createDb(':memory:');
   ringOptions = {
-    store: sqliteSigningKeys(handle.db),
+    store: createSqliteStore(handle.db).signingKeys,
     box: createSecretBox({ key: generateSecretKey() }),
     accessTokenTtl: 300,
     signingKeyMaxAge: 86_400,

@@ -1,12 +1,30 @@
 import type { DatabaseHealth, TesseraPgDb } from '@tessera/db';
 import { pgSchema } from '@tessera/db';
-import { and, asc, gt, isNotNull, lt, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import { mailOutboxOperations } from '../../mailed-links/outbox';
-import type { BackgroundDb } from '../sqlite/background';
-import { pgEngine } from './engine';
+import type { BackgroundDb, BackgroundSteps } from '../../store/background';
+import { backgroundOperations, revocations } from '../../store/background';
+import { awaited } from '../../store/step';
+import { byKid, keyStateFields } from '../../tokens/signing-key-rules';
+import { type PgQueryable, pgEngine } from './engine';
 import { pgMailedLinkSteps } from './mailed-links';
+import { pgSessionSteps } from './sessions';
 
-const { sessions, refreshTokens } = pgSchema;
+const { sessions, signingKeys } = pgSchema;
+
+/** The background's own statements on PostgreSQL (the grace sweep is the sessions'). */
+const pgBackgroundSteps = (q: PgQueryable): BackgroundSteps => ({
+  revokedAfter: (after) =>
+    awaited(
+      q
+        .select(revocations.fields(sessions))
+        .from(sessions)
+        .where(revocations.since(sessions, after))
+        .orderBy(revocations.oldestFirst(sessions)),
+    ),
+  signingKeyStates: () => awaited(q.select(keyStateFields(signingKeys)).from(signingKeys).orderBy(byKid(signingKeys))),
+  expireGraceSuccessors: (before) => pgSessionSteps(q).expireGraceSuccessors(before),
+});
 
 /**
  * The timed database work on PostgreSQL, on the pool: the server's timers await it like any
@@ -17,27 +35,8 @@ const { sessions, refreshTokens } = pgSchema;
  */
 export function createPgBackground(db: TesseraPgDb): BackgroundDb {
   return {
-    async revokedAfter(after) {
-      const rows = await db
-        .select({ sessionId: sessions.id, revokedAt: sessions.revokedAt })
-        .from(sessions)
-        .where(gt(sessions.revokedAt, after))
-        .orderBy(asc(sessions.revokedAt));
-      return rows.flatMap(({ sessionId, revokedAt }) => (revokedAt === null ? [] : [{ sessionId, revokedAt }]));
-    },
-    async signingKeysVersion() {
-      const result = await db.execute<{ version: string }>(
-        sql`select coalesce(string_agg(kid || ':' || coalesce(retired_at::text, '') || ':' || coalesce(revoked_at::text, ''), ' ' order by kid), '') as version from signing_keys`,
-      );
-      return result.rows[0]?.version ?? '';
-    },
-    async expireGraceSuccessors(before) {
-      const result = await db
-        .update(refreshTokens)
-        .set({ successorSealed: null })
-        .where(and(isNotNull(refreshTokens.successorSealed), lt(refreshTokens.replacedAt, before)));
-      return result.rowCount ?? 0;
-    },
+    ...backgroundOperations(pgEngine(db, pgBackgroundSteps)),
+    ...mailOutboxOperations(pgEngine(db, pgMailedLinkSteps)),
     async writeHealth(): Promise<DatabaseHealth> {
       try {
         // A standby, or a database set read-only, answers reads and refuses every write.
@@ -49,7 +48,6 @@ export function createPgBackground(db: TesseraPgDb): BackgroundDb {
         return 'unavailable';
       }
     },
-    ...mailOutboxOperations(pgEngine(db, pgMailedLinkSteps)),
     async close() {},
   };
 }

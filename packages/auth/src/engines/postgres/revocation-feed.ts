@@ -9,7 +9,7 @@ import {
 
 /** The channel the `sessions_revocation_notify` trigger announces ended sessions on. */
 export const REVOCATION_CHANNEL = 'tessera_revocations';
-/** The channel a rotation (or revocation) of the signing keys is announced on; see `pgSigningKeys`. */
+/** The channel a rotation (or revocation) of the signing keys is announced on; see `pgKeySteps` (engines/postgres/signing-keys.ts). */
 export const SIGNING_KEYS_CHANNEL = 'tessera_signing_keys';
 /** How the listening connection names itself in `pg_stat_activity`, for operators. */
 export const LISTENER_APPLICATION_NAME = 'tessera revocation listener';

@@ -1,9 +1,12 @@
-import { pgSchema, type TesseraPgDb } from '@tessera/db';
-import { and, desc, eq, gt, isNotNull, isNull, lt, or, type SQL, sql } from 'drizzle-orm';
-import type { SigningKeyStore } from '../../store/store';
+import { pgSchema } from '@tessera/db';
+import { eq, isNull, sql } from 'drizzle-orm';
+import { awaited } from '../../store/step';
+import { newestFirst, privateKeyFields, retiredBefore, signing, stillVerifying } from '../../tokens/signing-key-rules';
+import type { KeySteps } from '../../tokens/steps';
+import type { PgQueryable } from './engine';
 import { SIGNING_KEYS_CHANNEL } from './revocation-feed';
 
-const { signingKeys } = pgSchema;
+const t = pgSchema.signingKeys;
 
 /**
  * Serialises the key ring's writes across every instance on the database (an arbitrary, fixed
@@ -13,75 +16,20 @@ const { signingKeys } = pgSchema;
 const KEY_RING_LOCK_KEY = 0x6b657973;
 
 /**
- * The signing keys' rows on PostgreSQL; see `sqliteSigningKeys` for the contract. A write that
- * changes the keys announces it on {@link SIGNING_KEYS_CHANNEL}, delivered at its commit: every
- * instance reloads its keys at once (a retired or revoked key stops being trusted everywhere).
- *
- * @example
- * const ring = await SigningKeyRing.open({ store: pgSigningKeys(db), box, ... });
+ * The signing keys' statements on PostgreSQL: the ring's lock is an advisory lock, and a change
+ * is announced on {@link SIGNING_KEYS_CHANNEL}, delivered at its commit: every instance reloads
+ * its keys at once (a retired or revoked key stops being trusted everywhere).
  */
-export function pgSigningKeys(db: TesseraPgDb): SigningKeyStore {
-  return {
-    verifiable(retiredAfter) {
-      return db
-        .select()
-        .from(signingKeys)
-        .where(or(isNull(signingKeys.retiredAt), gt(signingKeys.retiredAt, retiredAfter)))
-        .orderBy(desc(signingKeys.createdAt));
-    },
-
-    async resealAll(reseal) {
-      await db.transaction(async (tx) => {
-        await tx.execute(sql`select pg_advisory_xact_lock(${KEY_RING_LOCK_KEY})`);
-        const rows = await tx.select({ kid: signingKeys.kid, privateJwk: signingKeys.privateJwk }).from(signingKeys);
-        for (const { kid, privateJwk } of rows) {
-          const resealed = reseal(kid, privateJwk);
-          if (resealed === null) continue;
-          await tx.update(signingKeys).set({ privateJwk: resealed }).where(eq(signingKeys.kid, kid));
-        }
-      });
-    },
-
-    replaceActive(expectedActiveKid, key, deleteRetiredBefore) {
-      return db.transaction(async (tx) => {
-        await tx.execute(sql`select pg_advisory_xact_lock(${KEY_RING_LOCK_KEY})`);
-        const [current] = await tx
-          .select({ kid: signingKeys.kid })
-          .from(signingKeys)
-          .where(isNull(signingKeys.retiredAt))
-          .orderBy(desc(signingKeys.createdAt))
-          .limit(1);
-        if (current?.kid !== expectedActiveKid) return false;
-        await tx.update(signingKeys).set({ retiredAt: key.createdAt }).where(isNull(signingKeys.retiredAt));
-        await tx.insert(signingKeys).values(key);
-        await tx.delete(signingKeys).where(retiredBefore(deleteRetiredBefore));
-        await tx.execute(announce);
-        return true;
-      });
-    },
-
-    replaceRevokingAll(key, deleteRetiredBefore) {
-      return db.transaction(async (tx) => {
-        await tx.execute(sql`select pg_advisory_xact_lock(${KEY_RING_LOCK_KEY})`);
-        await tx.update(signingKeys).set({ retiredAt: key.createdAt }).where(isNull(signingKeys.retiredAt));
-        // Long-retired keys go first: they verify nothing, so they are not reported as revoked.
-        await tx.delete(signingKeys).where(retiredBefore(deleteRetiredBefore));
-        const revoked = await tx
-          .update(signingKeys)
-          .set({ revokedAt: key.createdAt })
-          .where(isNull(signingKeys.revokedAt))
-          .returning({ kid: signingKeys.kid });
-        await tx.insert(signingKeys).values(key);
-        await tx.execute(announce);
-        return revoked.map((row) => row.kid);
-      });
-    },
-  };
-}
-
-/** Keys retired before `before`: no token they signed can still be live. */
-const retiredBefore = (before: number): SQL | undefined =>
-  and(isNotNull(signingKeys.retiredAt), lt(signingKeys.retiredAt, before));
-
-/** Tells every listening instance to reload its keys; PostgreSQL delivers it at commit. */
-const announce = sql`select pg_notify(${SIGNING_KEYS_CHANNEL}, '')`;
+export const pgKeySteps = (q: PgQueryable): KeySteps => ({
+  lockRing: () => awaited(q.execute(sql`select pg_advisory_xact_lock(${KEY_RING_LOCK_KEY})`)),
+  announce: () => awaited(q.execute(sql`select pg_notify(${SIGNING_KEYS_CHANNEL}, '')`)),
+  verifiable: (retiredAfter) =>
+    awaited(q.select().from(t).where(stillVerifying(t, retiredAfter)).orderBy(newestFirst(t))),
+  privateKeys: () => awaited(q.select(privateKeyFields(t)).from(t)),
+  setPrivateKey: (kid, privateJwk) => awaited(q.update(t).set({ privateJwk }).where(eq(t.kid, kid))),
+  activeKey: () => awaited(q.select({ kid: t.kid }).from(t).where(signing(t)).orderBy(newestFirst(t)).limit(1)),
+  retireActive: (at) => awaited(q.update(t).set({ retiredAt: at }).where(signing(t))),
+  insert: (key) => awaited(q.insert(t).values(key)),
+  deleteRetiredBefore: (before) => awaited(q.delete(t).where(retiredBefore(t, before))),
+  revokeAll: (at) => awaited(q.update(t).set({ revokedAt: at }).where(isNull(t.revokedAt)).returning({ kid: t.kid })),
+});

@@ -1,35 +1,43 @@
-import { type DatabaseHealth, sessions, type TesseraDb, writeHealth } from '@tessera/db';
-import type { MailOutbox } from '@tessera/mail';
-import { asc, gt } from 'drizzle-orm';
-import type { NewEmailTokenFor } from '../../mailed-links/email-tokens';
+import { type schema, sessions, signingKeys, type TesseraDb, writeHealth } from '@tessera/db';
+import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { mailOutboxOperations } from '../../mailed-links/outbox';
-import type { RevocationReader } from '../../revocation/revocation-feed';
+import type { BackgroundDb, BackgroundSteps } from '../../store/background';
+import { backgroundOperations, revocations } from '../../store/background';
+import { byKid, keyStateFields } from '../../tokens/signing-key-rules';
 import { sqliteEngine } from './engine';
 import { sqliteMailedLinkSteps } from './mailed-links';
-import { expireGraceSuccessors } from './sessions';
-import { signingKeysVersion } from './signing-keys';
+import { expireGraceSuccessorsQuery } from './sessions';
+import { inThread, p, read, type StatementRunner, write } from './statements';
 
 /**
- * The database work a server runs on timers rather than for a request: reading the sessions
- * other processes revoked (and whether they changed the signing keys), clearing refresh
- * successors whose grace window has passed, and the mail outbox the sender works through. Also
- * the one piece of a request's work whose cost must not show in the server's timing: the
- * password-reset link.
+ * The background's own statements on SQLite, with placeholders (the grace sweep is the
+ * sessions'): prepared in this thread (`createInThreadBackground`), and by the worker from their
+ * SQL text (`createSqliteWorker`).
  */
-export interface BackgroundDb extends RevocationReader, MailOutbox {
-  /** Every engine's: the default (polling) feed learns of other processes' rotations from it. */
-  signingKeysVersion(): Promise<string>;
-  /** Clears sealed successors of tokens replaced before `before` (epoch ms); resolves to how many. */
-  expireGraceSuccessors(before: number): Promise<number>;
-  /**
-   * Issues a mailed token to whoever has the address, if anyone (see `issueEmailTokenFor`);
-   * resolves to whether someone had it. A reset request ends here after its answer: on a SQLite
-   * file the lookup and the writes run in the worker, so the time a known address costs the
-   * event loop is the same as an unknown one's (issue 20, finding 8).
-   */
-  issueEmailTokenFor(token: NewEmailTokenFor, now: number): Promise<boolean>;
-  /** Whether the database would take a write now, proven without writing: what `/healthz` asks. */
-  writeHealth(): Promise<DatabaseHealth>;
+export function backgroundQueries(db: BetterSQLite3Database<typeof schema>) {
+  const revocation = revocations.fields(sessions);
+  const keyStates = keyStateFields(signingKeys);
+  return {
+    revokedAfter: read(
+      revocation,
+      db
+        .select(revocation)
+        .from(sessions)
+        .where(revocations.since(sessions, p('after')))
+        .orderBy(revocations.oldestFirst(sessions)),
+    ),
+    signingKeyStates: read(keyStates, db.select(keyStates).from(signingKeys).orderBy(byKid(signingKeys))),
+    expireGraceSuccessors: write(expireGraceSuccessorsQuery(db, p('before'))),
+  };
+}
+
+/** The background's steps on SQLite: the statements of {@link backgroundQueries}, run by `run`. */
+export function backgroundStepsOver(s: ReturnType<typeof backgroundQueries>, run: StatementRunner): BackgroundSteps {
+  return {
+    revokedAfter: (after) => run.rows(s.revokedAfter, { after }),
+    signingKeyStates: () => run.rows(s.signingKeyStates, {}),
+    expireGraceSuccessors: (before) => run.changes(s.expireGraceSuccessors, { before }),
+  };
 }
 
 /**
@@ -42,25 +50,9 @@ export interface BackgroundDb extends RevocationReader, MailOutbox {
  */
 export function createInThreadBackground(db: TesseraDb): BackgroundDb {
   return {
-    async revokedAfter(after) {
-      const rows = db
-        .select({ sessionId: sessions.id, revokedAt: sessions.revokedAt })
-        .from(sessions)
-        .where(gt(sessions.revokedAt, after))
-        .orderBy(asc(sessions.revokedAt))
-        .all();
-      return rows.flatMap(({ sessionId, revokedAt }) => (revokedAt === null ? [] : [{ sessionId, revokedAt }]));
-    },
-    async signingKeysVersion() {
-      return signingKeysVersion(db);
-    },
-    async expireGraceSuccessors(before) {
-      return expireGraceSuccessors(db, before);
-    },
-    async writeHealth() {
-      return writeHealth(db.$client);
-    },
+    ...backgroundOperations(sqliteEngine(db, backgroundStepsOver(backgroundQueries(db), inThread))),
     ...mailOutboxOperations(sqliteEngine(db, sqliteMailedLinkSteps(db))),
+    writeHealth: async () => writeHealth(db.$client),
     async close() {},
   };
 }

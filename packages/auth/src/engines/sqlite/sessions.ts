@@ -28,7 +28,7 @@ const p = sql.placeholder;
  * window), so that a copy of the database taken later holds none: the statement, unrun, for the
  * background worker to take its SQL from (`.toSQL()` with a placeholder).
  */
-export const expireGraceSuccessorsQuery = (db: TesseraDb, before: fragment.Param<number>) =>
+export const expireGraceSuccessorsQuery = (db: Pick<TesseraDb, 'update'>, before: fragment.Param<number>) =>
   db.update(refreshTokens).set(fragment.successorForgotten).where(fragment.graceSuccessorsDue(refreshTokens, before));
 
 /**

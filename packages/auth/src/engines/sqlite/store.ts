@@ -1,17 +1,19 @@
 import { rateLimits, type TesseraDb } from '@tessera/db';
-import { RateLimiterDrizzle } from 'rate-limiter-flexible';
 import { accountOperations } from '../../accounts/operations';
 import { mailedLinkOperations } from '../../mailed-links/operations';
 import { passkeyOperations } from '../../passkeys/operations';
-import { pruneExpired } from '../../revocation/housekeeping';
+import { housekeepingOperations } from '../../revocation/operations';
 import { sessionOperations } from '../../sessions/operations';
 import type { AuthStore } from '../../store/store';
+import { drizzleCounters } from '../../throttle/counters';
+import { signingKeyOperations } from '../../tokens/signing-key-rules';
 import { sqliteAccountSteps } from './accounts';
 import { sqliteEngine } from './engine';
+import { sqlitePruneSteps } from './housekeeping';
 import { sqliteMailedLinkSteps } from './mailed-links';
 import { sqlitePasskeySteps } from './passkeys';
 import { sqliteSessionSteps } from './sessions';
-import { sqliteSigningKeys } from './signing-keys';
+import { sqliteKeySteps } from './signing-keys';
 
 /**
  * The auth store on SQLite (better-sqlite3 through Drizzle): the synchronous functions of this
@@ -32,19 +34,10 @@ export function createSqliteStore(db: TesseraDb): AuthStore {
 
     ...passkeyOperations(sqliteEngine(db, sqlitePasskeySteps(db))),
 
-    pruneExpired: (now) => pruneExpired(db, now),
+    ...housekeepingOperations(sqliteEngine(db, sqlitePruneSteps(db))),
 
-    signingKeys: sqliteSigningKeys(db),
+    signingKeys: signingKeyOperations(sqliteEngine(db, sqliteKeySteps(db))),
 
-    rateLimiter: ({ keyPrefix, points, duration }) =>
-      new RateLimiterDrizzle({
-        storeClient: db,
-        schema: rateLimits,
-        keyPrefix,
-        points,
-        duration,
-        // Housekeeping prunes expired rows (pruneExpired), in batches on the server's schedule.
-        clearExpiredByTimeout: false,
-      }),
+    rateLimiter: drizzleCounters(db, rateLimits),
   };
 }
