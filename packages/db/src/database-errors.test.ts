@@ -3,7 +3,7 @@ import { DrizzleQueryError } from 'drizzle-orm/errors';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import { describe, expect, it } from 'vitest';
 import { isDatabaseUnavailable, isUnstorableText, withoutQueryParameters } from './database-errors';
-import { createTestPgDatabase, NO_POSTGRES_REASON, TEST_DATABASE_URL } from './testing/pg-database';
+import { createTestPgDatabase, NO_POSTGRES_REASON, TEST_DATABASE_URL } from './engines/postgres/testing';
 
 const withCode = (message: string, code: string) => Object.assign(new Error(message), { code });
 

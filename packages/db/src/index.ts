@@ -1,14 +1,4 @@
-export {
-  type CreateDbOptions,
-  createDb,
-  type DatabaseHealth,
-  type DbHandle,
-  defaultMigrationsFolder,
-  type FeatureMigrations,
-  type TesseraDb,
-  type TesseraTransaction,
-  writeHealth,
-} from './create-db';
+export { isDatabaseUnavailable, isUnstorableText, withoutQueryParameters } from './database-errors';
 export {
   type CreatePgDbOptions,
   createPgDb,
@@ -16,9 +6,19 @@ export {
   isPostgresUrl,
   type PgDbHandle,
   type TesseraPgDb,
-} from './create-pg-db';
-export { isDatabaseUnavailable, isUnstorableText, withoutQueryParameters } from './database-errors';
-export { pgSchema } from './generated/postgres-schema';
+} from './engines/postgres/create-db';
+export { pgSchema } from './engines/postgres/schema';
+export {
+  type CreateDbOptions,
+  createDb,
+  type DatabaseHealth,
+  type DbHandle,
+  defaultMigrationsFolder,
+  type TesseraDb,
+  type TesseraTransaction,
+  writeHealth,
+} from './engines/sqlite/create-db';
+export type { FeatureMigrations } from './feature-migrations';
 export {
   authEvents,
   emailTokens,

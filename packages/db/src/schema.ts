@@ -4,7 +4,7 @@ import type { PostgresTypes } from './schema-generator';
 
 /**
  * The core's tables, described once for both engines: this is SQLite's schema, and PostgreSQL's
- * (src/generated/postgres-schema.ts) is generated from it by `npm run generate:schema -w @tessera/db`
+ * (src/engines/postgres/schema.ts) is generated from it by `npm run generate:schema -w @tessera/db`
  * (`postgresTypes` at the end says what the rules cannot derive). After a change, `npm run generate
  * -w @tessera/db` writes both and a migration for each engine.
  *
@@ -270,7 +270,7 @@ export const schema = {
 };
 
 /**
- * What the generated PostgreSQL schema (src/generated/postgres-schema.ts) cannot derive from the
+ * What the generated PostgreSQL schema (src/engines/postgres/schema.ts) cannot derive from the
  * tables above. By rule an SQLite integer is a PostgreSQL `bigint` read as a number (both are
  * 64-bit: epoch milliseconds fit); these small counters are a 32-bit `integer` instead.
  */

@@ -5,7 +5,7 @@ import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
  * A user's note. Times are epoch milliseconds, like the rest of the contract.
  *
  * Described once for both engines: this is SQLite's table, and PostgreSQL's
- * (src/generated/postgres-schema.ts) is generated from it by `npm run generate:schema -w @tessera/notes`;
+ * (src/engines/postgres-schema.ts) is generated from it by `npm run generate:schema -w @tessera/notes`;
  * `npm run generate -w @tessera/notes` writes it and a migration for each engine.
  */
 export const notes = sqliteTable(

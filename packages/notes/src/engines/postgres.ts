@@ -1,7 +1,7 @@
 import type { TesseraPgDb } from '@tessera/db';
-import { notes } from '../generated/postgres-schema';
 import { newestFirst, noteSelection, notesAfter, ownNote } from '../queries';
 import type { NotesStore } from '../store';
+import { notes } from './postgres-schema';
 
 const selection = noteSelection(notes);
 

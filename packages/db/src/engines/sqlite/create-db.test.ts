@@ -2,8 +2,8 @@ import { chmodSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { users } from '../../schema';
 import { createDb, type DbHandle } from './create-db';
-import { users } from './schema';
 
 const opened: DbHandle[] = [];
 const dirs: string[] = [];

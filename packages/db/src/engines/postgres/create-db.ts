@@ -2,8 +2,8 @@ import { fileURLToPath } from 'node:url';
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
-import type { FeatureMigrations } from './create-db';
-import { pgSchema } from './generated/postgres-schema';
+import type { FeatureMigrations } from '../../feature-migrations';
+import { pgSchema } from './schema';
 
 export type TesseraPgDb = NodePgDatabase<typeof pgSchema> & { $client: pg.Pool };
 
@@ -27,7 +27,7 @@ export interface CreatePgDbOptions {
 }
 
 /** This package's PostgreSQL migrations, for callers that bundle the code elsewhere. */
-export const defaultPgMigrationsFolder = fileURLToPath(new URL('../drizzle-pg', import.meta.url));
+export const defaultPgMigrationsFolder = fileURLToPath(new URL('../../../drizzle-pg', import.meta.url));
 
 /**
  * Serialises migrations across every instance starting at once on one database: a session-level

@@ -15,6 +15,6 @@ it('the PostgreSQL schema is the one src/schema.ts generates', () => {
   const { current, expected } = generatedFile(new URL('./postgres-schema.ts', import.meta.url), text);
   expect(
     current,
-    `src/generated/postgres-schema.ts is stale: run \`${command}\` (or \`npm run generate -w @tessera/notes\`, which writes the migrations too)`,
+    `src/engines/postgres-schema.ts is stale: run \`${command}\` (or \`npm run generate -w @tessera/notes\`, which writes the migrations too)`,
   ).toBe(expected);
 });

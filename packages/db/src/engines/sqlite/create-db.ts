@@ -5,7 +5,8 @@ import Database from 'better-sqlite3';
 import { type BetterSQLite3Database, drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import type { MigrationConfig } from 'drizzle-orm/migrator';
-import { schema } from './schema';
+import type { FeatureMigrations } from '../../feature-migrations';
+import { schema } from '../../schema';
 
 /**
  * Whether the database would take a write: `ok`, `read-only` when it reads but refuses writes
@@ -24,19 +25,6 @@ export interface DbHandle {
   close(): void;
 }
 
-/**
- * A feature's own tables: its drizzle-kit migrations, recorded in a journal table of its own
- * (`__drizzle_migrations_<name>`), so features never collide over migration numbers.
- */
-export interface FeatureMigrations {
-  /** Short and stable: it names the journal table. */
-  name: string;
-  /** Its drizzle-kit migrations for SQLite. */
-  folder: string;
-  /** Its drizzle-kit migrations for PostgreSQL. */
-  pgFolder: string;
-}
-
 export interface CreateDbOptions {
   /** Where drizzle-kit's migrations are; defaults to this package's `drizzle/` folder. */
   migrationsFolder?: string;
@@ -47,7 +35,7 @@ export interface CreateDbOptions {
 }
 
 /** This package's own migrations folder, for callers that bundle the code elsewhere. */
-export const defaultMigrationsFolder = fileURLToPath(new URL('../drizzle', import.meta.url));
+export const defaultMigrationsFolder = fileURLToPath(new URL('../../../drizzle', import.meta.url));
 
 /**
  * Opens the database named by `url` and brings its schema up to date.
