@@ -17,7 +17,7 @@ const changed = (statement: PromiseLike<{ rowCount: number | null }>) =>
  * The sessions' steps on PostgreSQL, on the pool or the rule's transaction (`pgEngine`). Where
  * SQLite takes its one write lock first (`BEGIN IMMEDIATE`), the steps that read what a rule then
  * decides on lock the rows they read (`FOR UPDATE`): a second exchange of the same token waits
- * for the first to commit, then reads the token as fragment.replaced, exactly as a second process does on
+ * for the first to commit, then reads the token as replaced, exactly as a second process does on
  * SQLite; a sign-in waits for a credential change on its user, or the change waits for it.
  *
  * @example
