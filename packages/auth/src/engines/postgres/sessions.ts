@@ -4,14 +4,9 @@ import * as fragment from '../../sessions/fragments';
 import type { SessionSteps } from '../../sessions/steps';
 import { awaited } from '../../store/step';
 import type { PgQueryable } from './engine';
+import { changed, firstRow } from './statement-steps';
 
 const { sessions, refreshTokens, users, passkeys } = pgSchema;
-
-/** A step that waits for a query's first row, if any. */
-const firstRow = <T>(query: PromiseLike<T[]>) => awaited(query.then((rows) => rows[0]));
-/** A step that waits for a statement: how many rows it changed. */
-const changed = (statement: PromiseLike<{ rowCount: number | null }>) =>
-  awaited(statement.then((result) => result.rowCount ?? 0));
 
 /**
  * The sessions' steps on PostgreSQL, on the pool or the rule's transaction (`pgEngine`). Where
