@@ -142,7 +142,7 @@ export const authEvents = sqliteTable(
     userId: text('user_id')
       .notNull()
       .references(() => users.id, { onDelete: 'cascade' }),
-    /** One of `AuthEventType` (packages/auth/src/events.ts). */
+    /** One of `AuthEventType` (packages/auth/src/accounts/events.ts). */
     type: text('type').notNull(),
     at: integer('at').notNull(),
     /** The device and address of the request that caused the event. */

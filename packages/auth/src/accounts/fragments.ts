@@ -20,20 +20,20 @@ export function credentialColumns<T extends Has<CredentialKey>>(t: T): Pick<T, C
 
 type OverviewKey = 'id' | 'email' | 'role' | 'createdAt';
 /** The admin list's columns: an account with its live sessions (left-joined) counted. */
-export function overviewColumns<U extends Has<OverviewKey>, S extends Has<'id' | 'lastUsedAt'>>(u: U, s: S) {
+function overviewColumns<U extends Has<OverviewKey>, S extends Has<'id' | 'lastUsedAt'>>(u: U, s: S) {
   const account: Pick<U, OverviewKey> = { id: u.id, email: u.email, role: u.role, createdAt: u.createdAt };
   const lastUsedAt: S['lastUsedAt'] = s.lastUsedAt;
   return { ...account, lastActiveAt: max(lastUsedAt), sessions: count(s.id) };
 }
 
 /** Keyset paging, newest first: the accounts after `after` (none: every account). */
-export function usersAfter(u: Has<'createdAt' | 'id'>, after: UsersCursor | null): SQL | undefined {
+function usersAfter(u: Has<'createdAt' | 'id'>, after: UsersCursor | null): SQL | undefined {
   if (after === null) return undefined;
   return or(lt(u.createdAt, after.createdAt), and(eq(u.createdAt, after.createdAt), lt(u.id, after.id)));
 }
 
 /** The admin list's order: newest first, the id breaking ties (the keyset of {@link usersAfter}). */
-export function newestUsersFirst(u: Has<'createdAt' | 'id'>): SQL[] {
+function newestUsersFirst(u: Has<'createdAt' | 'id'>): SQL[] {
   return [desc(u.createdAt), desc(u.id)];
 }
 

@@ -33,6 +33,14 @@ export function usableTokensOf(
   return and(eq(t.userId, userId), eq(t.purpose, purpose), isNull(t.usedAt), isNull(t.supersededAt));
 }
 
+/**
+ * The token, while it is neither used nor superseded: marking it used is a compare-and-swap, so
+ * a token is used at most once even if a lock were ever missing.
+ */
+export function unusedToken(t: Has<'id' | 'usedAt' | 'supersededAt'>, tokenId: Bound<string>): SQL | undefined {
+  return and(eq(t.id, tokenId), isNull(t.usedAt), isNull(t.supersededAt));
+}
+
 /** A new token's row (`id` is made by the rule). */
 export function newTokenRow(token: NewEmailToken, id: string, now: number) {
   const { userId, purpose, tokenHash, expiresAt } = token;

@@ -65,7 +65,8 @@ export function* useEmailToken(
   const row = yield* steps.lockTokenByHash(tokenHash);
   const check = judgeEmailToken(row, purpose, now);
   if (!check.ok || !row) return check;
-  yield* steps.markUsed(row.id, now);
+  // The row has been locked since the read: nobody can have used or superseded it in between.
+  if ((yield* steps.markUsed(row.id, now)) !== 1) throw new Error('Email token changed under its lock');
   return check;
 }
 

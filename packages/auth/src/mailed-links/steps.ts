@@ -27,7 +27,8 @@ export interface MailedLinkSteps {
    * this use to commit, and a use of it waits for a supersede (PostgreSQL: `FOR UPDATE`).
    */
   lockTokenByHash(tokenHash: string): Step<EmailTokenRow | undefined>;
-  markUsed(tokenId: string, now: number): Step<void>;
+  /** Marks the token used, only while it is unused and unsuperseded (compare-and-swap): how many rows changed. */
+  markUsed(tokenId: string, now: number): Step<number>;
   /** Sets the user's `email_verified_at` to `now` unless it is set (kept at its first proof). */
   markEmailVerified(userId: string, now: number): Step<void>;
 

@@ -1,14 +1,12 @@
+import { randomUUID } from 'node:crypto';
 import { createDb, type DbHandle, sessions, users } from '@tessera/db';
-import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createInThreadBackground } from '../engines/sqlite/background';
-import { startSession } from '../engines/sqlite/sessions';
 import { createSqliteStore } from '../engines/sqlite/store';
 import { createPollingRevocationFeed, DEFAULT_OVERLAP_MS, type RevocationReader } from './revocation-feed';
 import { type Revocation, RevocationList } from './revocation-list';
 
 const t0 = Date.UTC(2026, 0, 1);
-const lifetimes = { refreshIdleTtl: 600, sessionMaxAge: 3600, refreshReuseGrace: 10 };
 let handle: DbHandle;
 
 beforeEach(() => {
@@ -24,14 +22,22 @@ afterEach(() => {
 
 /** A session revoked at `revokedAt`, written as another process would: straight to the table. */
 function revokedElsewhere(revokedAt: number): string {
-  const { sessionId } = startSession(
-    handle.db,
-    lifetimes,
-    { userId: 'u1', userAgent: null, credentialVersion: 0, method: 'password' },
-    t0 - 60_000,
-  );
-  handle.db.update(sessions).set({ revokedAt, revokedReason: 'logout' }).where(eq(sessions.id, sessionId)).run();
-  return sessionId;
+  const id = randomUUID();
+  const startedAt = t0 - 60_000;
+  handle.db
+    .insert(sessions)
+    .values({
+      id,
+      userId: 'u1',
+      createdAt: startedAt,
+      lastUsedAt: startedAt,
+      idleExpiresAt: startedAt + 600_000,
+      absoluteExpiresAt: startedAt + 3_600_000,
+      revokedAt,
+      revokedReason: 'logout',
+    })
+    .run();
+  return id;
 }
 
 function setup(reader: RevocationReader = createInThreadBackground(handle.db)) {

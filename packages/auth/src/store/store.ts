@@ -26,11 +26,17 @@ import type {
 
 /**
  * Everything the auth core keeps, behind one asynchronous interface that each database engine
- * implements (`createSqliteStore`; Postgres to come). `createAuth` and everything above it talk
- * to this only, so no procedure or feature branches on the engine. Times are epoch ms.
+ * implements (`createSqliteStore` from `@tessera/auth/sqlite`, `createPgStore` from
+ * `@tessera/auth/postgres`). `createAuth` and everything above it talk to this only, so no
+ * procedure or feature branches on the engine. Times are epoch ms.
  *
- * Every method's contract is the engine-free one documented on the SQLite implementation's
- * functions (users.ts, sessions.ts, events.ts, admin.ts, housekeeping.ts, signing-keys.ts).
+ * Every method is one of the domain folders' operations, the same on every engine; a method
+ * that is a multi-statement rule has its contract documented on the rule, written once:
+ * sessions/rotation.ts and sessions/stamp.ts (sessions and the security stamp),
+ * mailed-links/operations.ts and mailed-links/outbox.ts, passkeys/operations.ts,
+ * accounts/operations.ts, revocation/operations.ts (pruning), tokens/signing-key-rules.ts.
+ * Each engine supplies only the single statements (`steps.ts` in each folder) and their locks.
+ * store/store.test.ts checks every method on every engine.
  */
 export interface AuthStore {
   /** Throws `AuthError('EMAIL_TAKEN')` when the (normalised) email has an account. */
@@ -73,8 +79,11 @@ export interface AuthStore {
   /** Queues a sealed notice (no token) for the mail sender. */
   queueMail(mail: NewEmailToken['mail'], now: number): Promise<void>;
 
-  /** Counted and inserted in one transaction: refused when the id is taken (by anyone) or the user holds `limit`. */
-  /** Also refused ('session_ended') unless `sessionId`, the adding session, is still live: checked in the same transaction. */
+  /**
+   * Counted and inserted in one transaction (the user's row locked): refused when the id is taken
+   * (by anyone) or the user holds `limit`, and ('session_ended') unless `sessionId`, the adding
+   * session, is still live, checked in the same transaction.
+   */
   insertPasskey(passkey: NewPasskey, limit: number, now: number, sessionId: string): Promise<PasskeyInsertion>;
   /** The user's passkeys, oldest first. */
   listPasskeys(userId: string): Promise<StoredPasskey[]>;

@@ -57,8 +57,9 @@ export interface SigningKeyRingOptions {
 
 /**
  * The Ed25519 keys of this deployment, persisted in the store so that every process (and every
- * instance on a shared database) and every restart signs and verifies with the same keys. Keys are imported into CryptoKeys once, when
- * loaded: jose would otherwise re-import a JWK on every call.
+ * instance on a shared database) and every restart signs and verifies with the same keys. Keys
+ * are imported into CryptoKeys once, when loaded: jose would otherwise re-import a JWK on every
+ * call.
  *
  * @example
  * const keys = await SigningKeyRing.open({ store, box, accessTokenTtl: 300, signingKeyMaxAge: 2_592_000 });

@@ -4,7 +4,7 @@ import * as mail from '../../mailed-links/fragments';
 import type { MailedLinkSteps } from '../../mailed-links/steps';
 import { awaited } from '../../store/step';
 import type { PgQueryable } from './engine';
-import { firstRow, run } from './statement-steps';
+import { changed, firstRow, run } from './statement-steps';
 
 const { emailTokens, mailOutbox, users } = pgSchema;
 
@@ -32,7 +32,8 @@ export function pgMailedLinkSteps(q: PgQueryable): MailedLinkSteps {
     queueMail: (row) => run(q.insert(mailOutbox).values(row)),
     tokenByHash: (tokenHash) => firstRow(token(tokenHash)),
     lockTokenByHash: (tokenHash) => firstRow(token(tokenHash).for('update')),
-    markUsed: (tokenId, now) => run(q.update(emailTokens).set({ usedAt: now }).where(eq(emailTokens.id, tokenId))),
+    markUsed: (tokenId, now) =>
+      changed(q.update(emailTokens).set({ usedAt: now }).where(mail.unusedToken(emailTokens, tokenId))),
     markEmailVerified: (userId, now) =>
       run(q.update(users).set(mail.firstProof(users, now)).where(eq(users.id, userId))),
     firstDueMail: (now) =>

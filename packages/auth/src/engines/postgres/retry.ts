@@ -1,10 +1,10 @@
 /** SQLSTATEs that mean "run the transaction again": serialization_failure and deadlock_detected. */
 const RETRYABLE = new Set(['40001', '40P01']);
 /** Attempts in all, the first included: enough for crossing exchanges, bounded for a pathological load. */
-export const MAX_ATTEMPTS = 5;
+const MAX_ATTEMPTS = 5;
 
 /** The SQLSTATE of a PostgreSQL error, also when Drizzle wrapped it (DrizzleQueryError's cause). */
-export function sqlState(error: unknown): string | null {
+function sqlState(error: unknown): string | null {
   for (let current = error, depth = 0; current instanceof Error && depth < 3; depth++) {
     if ('code' in current && typeof current.code === 'string') return current.code;
     current = current.cause;

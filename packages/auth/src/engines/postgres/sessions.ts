@@ -4,20 +4,15 @@ import * as fragment from '../../sessions/fragments';
 import type { SessionSteps } from '../../sessions/steps';
 import { awaited } from '../../store/step';
 import type { PgQueryable } from './engine';
+import { changed, firstRow } from './statement-steps';
 
 const { sessions, refreshTokens, users, passkeys } = pgSchema;
-
-/** A step that waits for a query's first row, if any. */
-const firstRow = <T>(query: PromiseLike<T[]>) => awaited(query.then((rows) => rows[0]));
-/** A step that waits for a statement: how many rows it changed. */
-const changed = (statement: PromiseLike<{ rowCount: number | null }>) =>
-  awaited(statement.then((result) => result.rowCount ?? 0));
 
 /**
  * The sessions' steps on PostgreSQL, on the pool or the rule's transaction (`pgEngine`). Where
  * SQLite takes its one write lock first (`BEGIN IMMEDIATE`), the steps that read what a rule then
  * decides on lock the rows they read (`FOR UPDATE`): a second exchange of the same token waits
- * for the first to commit, then reads the token as fragment.replaced, exactly as a second process does on
+ * for the first to commit, then reads the token as replaced, exactly as a second process does on
  * SQLite; a sign-in waits for a credential change on its user, or the change waits for it.
  *
  * @example

@@ -18,8 +18,10 @@ import { pgKeySteps } from './signing-keys';
 const { rateLimits } = pgSchema;
 
 /**
- * The auth store on PostgreSQL (node-postgres through Drizzle, a pool): the same operations and
- * rules as the SQLite store, for several server instances sharing one database.
+ * The auth store on PostgreSQL (node-postgres through Drizzle, a pool): each domain's operations,
+ * the rules written once, run over PostgreSQL's steps (`pgEngine`: a write is one transaction,
+ * its steps taking their row or advisory locks, retried on a deadlock or serialization
+ * failure), for several server instances sharing one database.
  *
  * @example
  * const { db } = await createPgDb(process.env.DATABASE_URL);

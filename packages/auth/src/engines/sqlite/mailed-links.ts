@@ -55,7 +55,7 @@ export function mailedLinkQueries(db: Pick<TesseraDb, 'select' | 'insert' | 'upd
       db
         .update(emailTokens)
         .set({ usedAt: value('now') })
-        .where(eq(emailTokens.id, p('tokenId'))),
+        .where(mail.unusedToken(emailTokens, value('tokenId'))),
     ),
     markEmailVerified: write(
       db
@@ -127,7 +127,7 @@ export function mailedLinkStepsOver(s: MailedLinkQueries, run: StatementRunner):
     queueMail: (row) => run.run(s.queueMail, row),
     tokenByHash,
     lockTokenByHash: tokenByHash,
-    markUsed: (tokenId, now) => run.run(s.markUsed, { tokenId, now }),
+    markUsed: (tokenId, now) => run.changes(s.markUsed, { tokenId, now }),
     markEmailVerified: (userId, now) => run.run(s.markEmailVerified, { userId, now }),
     firstDueMail: (now) => run.row(s.firstDueMail, { now }),
     claimDueMail: (now, leaseUntil, limit) => run.rows(s.claimDueMail, { now, leaseUntil, limit }),

@@ -1,19 +1,8 @@
 import { passkeys, refreshTokens, sessions, type TesseraDb, users } from '@tessera/db';
 import { desc, eq, type Placeholder, sql } from 'drizzle-orm';
 import * as fragment from '../../sessions/fragments';
-import { rotateRefreshToken as rotate } from '../../sessions/rotation';
-import type {
-  CredentialChange,
-  CredentialChanged,
-  RotationRequest,
-  RotationResult,
-  SessionLifetimes,
-  SessionSubject,
-  StartedSession,
-} from '../../sessions/sessions';
-import { endAllSessions as changeCredential, startSession as start } from '../../sessions/stamp';
 import type { SessionSteps } from '../../sessions/steps';
-import { immediate, runNow, type Step } from '../../store/step';
+import { immediate } from '../../store/step';
 
 /** Placeholders named as the keys of the object a prepared statement runs with. */
 function placeholders<K extends string>(...keys: K[]): Record<K, Placeholder> {
@@ -195,28 +184,3 @@ export function sqliteSessionSteps(db: TesseraDb): SessionSteps {
     expireGraceSuccessors: (before) => immediate(() => s.expireGraceSuccessors.run({ before }).changes),
   };
 }
-
-/** A rule run now, in its own `BEGIN IMMEDIATE`. */
-const writeNow = <T>(db: TesseraDb, rule: Step<T>): T => db.transaction(() => runNow(rule), { behavior: 'immediate' });
-
-/*
- * The rules run now, each write in its own transaction, for callers that cannot await: tests
- * setting up sessions, and the in-thread background work. The store runs the same rules through
- * `sessionOperations`.
- */
-
-/** {@link start | startSession}, now. */
-export const startSession = (db: TesseraDb, lifetimes: SessionLifetimes, input: SessionSubject, now: number) =>
-  writeNow<StartedSession>(db, start(sqliteSessionSteps(db), lifetimes, input, now));
-
-/** {@link rotate | rotateRefreshToken}, now. */
-export const rotateRefreshToken = (db: TesseraDb, lifetimes: SessionLifetimes, request: RotationRequest, now: number) =>
-  writeNow<RotationResult>(db, rotate(sqliteSessionSteps(db), lifetimes, request, now));
-
-/** {@link changeCredential | endAllSessions}, now. */
-export const endAllSessions = (db: TesseraDb, change: CredentialChange, now: number) =>
-  writeNow<CredentialChanged | null>(db, changeCredential(sqliteSessionSteps(db), change, now));
-
-/** See {@link expireGraceSuccessorsQuery}: how many it cleared. */
-export const expireGraceSuccessors = (db: TesseraDb, before: number): number =>
-  runNow(sqliteSessionSteps(db).expireGraceSuccessors(before));

@@ -16,10 +16,10 @@ import { sqliteSessionSteps } from './sessions';
 import { sqliteKeySteps } from './signing-keys';
 
 /**
- * The auth store on SQLite (better-sqlite3 through Drizzle): the synchronous functions of this
- * package behind the asynchronous interface. A call runs to completion before its promise is
- * returned, so a transaction never spans an `await` and SQLite keeps its synchronous speed; the
- * interface adds one resolved promise per call.
+ * The auth store on SQLite (better-sqlite3 through Drizzle): each domain's operations, the rules
+ * written once, run over SQLite's steps (`sqliteEngine`). A call runs to completion before its
+ * promise is returned, so a transaction never spans an `await` and SQLite keeps its synchronous
+ * speed; the interface adds one resolved promise per call.
  *
  * @example
  * const auth = await createAuth({ store: createSqliteStore(db), config, box });

@@ -90,7 +90,7 @@ export function createDb(url: string, options: CreateDbOptions = {}): DbHandle {
  * Proves the connection may write without writing anything: a write transaction that sets the
  * header's user_version to what it already is, rolled back. SQLite checks write access when the
  * first page is changed, so a read-only file throws SQLITE_READONLY here. (The server's worker
- * thread runs the same steps: packages/auth/src/sqlite-worker.ts.)
+ * thread runs the same steps: packages/auth/src/engines/sqlite/worker.ts.)
  */
 function probeWrite(sqlite: Database.Database): void {
   const version = Number(sqlite.pragma('user_version', { simple: true }));
