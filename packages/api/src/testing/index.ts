@@ -6,6 +6,7 @@ export {
   type TestAuth,
   type TestAuthOptions,
   type TestEngine,
+  testAuthForEachTest,
   testContext,
   testEngines,
 } from './test-context';
