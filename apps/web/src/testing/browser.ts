@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startTestServer, type TestServer } from '@tessera/server/testing';
 import { type BrowserContext, chromium } from 'playwright-core';
+import { afterEach, beforeEach } from 'vitest';
 
 /** The built SPA (turbo builds it before the tests). */
 const WEB_ROOT = fileURLToPath(new URL('../../dist', import.meta.url));
@@ -50,7 +51,7 @@ export async function launchBrowser(): Promise<TestBrowser> {
 
 /**
  * The app on a fresh server and database, and a fresh Chromium, for one test: call in
- * `beforeEach`, and `dispose` in `afterEach`.
+ * `beforeEach`, and `dispose` in `afterEach` (as {@link appForEachTest} does).
  *
  * @example
  * let app: AppUnderTest;
@@ -67,6 +68,32 @@ export async function startAppAndBrowser(options: { env?: Record<string, string>
       await browser.close();
       await server.dispose();
     },
+  };
+}
+
+/**
+ * The app and a browser for each test (startAppAndBrowser with `options`), disposed after it: call
+ * it in a suite (it registers a `beforeEach` and an `afterEach`); the function it returns gives
+ * the running test's.
+ *
+ * @example
+ * const app = appForEachTest();
+ * it('...', async () => {
+ *   const { server, browser } = app();
+ * });
+ */
+export function appForEachTest(options: { env?: Record<string, string> } = {}): () => AppUnderTest {
+  let current: AppUnderTest | undefined;
+  beforeEach(async () => {
+    current = await startAppAndBrowser(options);
+  });
+  afterEach(async () => {
+    await current?.dispose();
+    current = undefined;
+  });
+  return () => {
+    if (current === undefined) throw new Error('no test is running: call it inside a test or a hook');
+    return current;
   };
 }
 
