@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { forEachTest } from '@tessera/api/testing';
 import { startTestServer, type TestServer } from '@tessera/server/testing';
 import { type BrowserContext, chromium } from 'playwright-core';
-import { afterEach, beforeEach } from 'vitest';
 
 /** The built SPA (turbo builds it before the tests). */
 const WEB_ROOT = fileURLToPath(new URL('../../dist', import.meta.url));
@@ -83,18 +83,10 @@ export async function startAppAndBrowser(options: { env?: Record<string, string>
  * });
  */
 export function appForEachTest(options: { env?: Record<string, string> } = {}): () => AppUnderTest {
-  let current: AppUnderTest | undefined;
-  beforeEach(async () => {
-    current = await startAppAndBrowser(options);
-  });
-  afterEach(async () => {
-    await current?.dispose();
-    current = undefined;
-  });
-  return () => {
-    if (current === undefined) throw new Error('no test is running: call it inside a test or a hook');
-    return current;
-  };
+  return forEachTest(
+    () => startAppAndBrowser(options),
+    (app) => app.dispose(),
+  );
 }
 
 export interface AppUnderTest {

@@ -1,3 +1,4 @@
+export { forEachTest } from './for-each-test';
 export {
   createTestAuth,
   fastTestHasher,

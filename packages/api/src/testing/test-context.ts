@@ -15,10 +15,10 @@ import { createInThreadBackground, createSqliteStore } from '@tessera/auth/sqlit
 import type { Role } from '@tessera/contract';
 import { createDb, createPgDb, type TesseraDb } from '@tessera/db';
 import { createTestPgDatabase, NO_POSTGRES_REASON, SKIP_POSTGRES } from '@tessera/db/testing/postgres';
-import { afterEach, beforeEach } from 'vitest';
 import { createContextInner, type FeatureStores, type Logger, type RequestInfo } from '../context';
 import { type Feature, featureStores } from '../feature';
 import type { ResponseHeaders } from '../refresh-cookie';
+import { forEachTest } from './for-each-test';
 
 /** The origin test contexts pretend to serve. */
 export const TEST_ORIGIN = 'https://app.example.com';
@@ -151,18 +151,10 @@ export async function createTestAuth(options: TestAuthOptions = {}): Promise<Tes
  * });
  */
 export function testAuthForEachTest(options: TestAuthOptions & { engine?: undefined } = {}): () => TestAuth {
-  let current: TestAuth | undefined;
-  beforeEach(async () => {
-    current = await createTestAuth(options);
-  });
-  afterEach(async () => {
-    await current?.dispose();
-    current = undefined;
-  });
-  return () => {
-    if (current === undefined) throw new Error('no test is running: call it inside a test or a hook');
-    return current;
-  };
+  return forEachTest(
+    () => createTestAuth(options),
+    (testAuth) => testAuth.dispose(),
+  );
 }
 
 /** What `build` makes; should it fail, `undo` runs (e.g. deleting the database it built on) and the error goes on. */
