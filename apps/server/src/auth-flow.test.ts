@@ -1,18 +1,9 @@
 import { TRPCClientError } from '@trpc/client';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { REFRESH_COOKIE_NAME } from './refresh-cookie';
-import { createTestClient, startTestServer, type TestServer } from './testing';
+import { createTestClient, testServers } from './testing';
 
-const servers: TestServer[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.dispose()));
-});
-
-async function start(env: Record<string, string> = {}): Promise<TestServer> {
-  const server = await startTestServer({ env });
-  servers.push(server);
-  return server;
-}
+const servers = testServers();
 
 /** The tRPC error code a call failed with. */
 async function errorCode(call: Promise<unknown>): Promise<string | undefined> {
@@ -29,7 +20,7 @@ const credentials = { email: 'ada@example.com', password: 'correct horse battery
 
 describe('the sign-in loop over HTTP', () => {
   it('register → me → refresh rotates the cookie (the old one then fails) → logout → refresh fails', async () => {
-    const server = await start({ REFRESH_REUSE_GRACE: '0' });
+    const server = await servers.start({ REFRESH_REUSE_GRACE: '0' });
     const { client, jar, setAccessToken } = createTestClient(server.url);
 
     const registered = await client.auth.register.mutate({ ...credentials, name: 'Ada' });
@@ -66,7 +57,7 @@ describe('the sign-in loop over HTTP', () => {
   });
 
   it('sets the refresh cookie with exactly the contract’s attributes, and clears it on logout', async () => {
-    const server = await start();
+    const server = await servers.start();
     const response = await fetch(`${server.url}/trpc/auth.register`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -100,7 +91,7 @@ describe('the sign-in loop over HTTP', () => {
 
   /** @see issue 10, point 15: the SPA's hint that a reload has a session to restore. */
   it('sets a script-readable flag beside the refresh cookie, with its lifetime and no secret', async () => {
-    const server = await start();
+    const server = await servers.start();
     const response = await fetch(`${server.url}/trpc/auth.register`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -123,12 +114,11 @@ describe('the sign-in loop over HTTP', () => {
   });
 
   it('keeps the refresh token and an earlier access token valid across a restart on the same database', async () => {
-    const first = await startTestServer();
+    const first = await servers.start();
     const { client, jar } = createTestClient(first.url);
     const session = await client.auth.register.mutate(credentials);
 
     const second = await first.restart();
-    servers.push(second);
     const after = createTestClient(second.url, jar);
     after.setAccessToken(session.accessToken);
     expect(await after.client.auth.me.query()).toEqual(session.user);
@@ -137,7 +127,7 @@ describe('the sign-in loop over HTTP', () => {
   });
 
   it('answers an unknown email and a wrong password identically', async () => {
-    const server = await start();
+    const server = await servers.start();
     await createTestClient(server.url).client.auth.register.mutate(credentials);
     const attempt = async (body: unknown) => {
       const response = await fetch(`${server.url}/trpc/auth.login`, {
@@ -158,7 +148,7 @@ describe('the sign-in loop over HTTP', () => {
   });
 
   it('normalises emails, so one address is one account, and refuses a second registration', async () => {
-    const server = await start();
+    const server = await servers.start();
     const { client } = createTestClient(server.url);
     const session = await client.auth.register.mutate({
       email: '  Alice@Example.com ',
@@ -173,7 +163,7 @@ describe('the sign-in loop over HTTP', () => {
   });
 
   it('requires an access token for protected procedures', async () => {
-    const server = await start();
+    const server = await servers.start();
     const { client, setAccessToken } = createTestClient(server.url);
     expect(await errorCode(client.auth.me.query())).toBe('UNAUTHORIZED');
     setAccessToken('not-a-token');
@@ -181,7 +171,7 @@ describe('the sign-in loop over HTTP', () => {
   });
 
   it('names the offending field for invalid input', async () => {
-    const server = await start();
+    const server = await servers.start();
     const { client } = createTestClient(server.url);
     try {
       await client.auth.register.mutate({ email: 'not-an-email', password: 'short' });

@@ -5,25 +5,20 @@
 import { type SmtpSink, startSmtpSink } from '@tessera/mail/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { REFRESH_COOKIE_NAME } from './refresh-cookie';
-import { callProcedure, rawSql, refreshTokenFrom, registerUser, startTestServer, type TestServer } from './testing';
+import { callProcedure, rawSql, refreshTokenFrom, registerUser, startTestServer, testServers } from './testing';
 
 let sink: SmtpSink;
-const servers: TestServer[] = [];
 beforeEach(async () => {
   sink = await startSmtpSink();
 });
 afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.dispose()));
   await sink.close();
 });
+// Registered after the sink's: the servers stop before it closes.
+const servers = testServers();
 
-async function start(env: Record<string, string> = {}): Promise<TestServer> {
-  const server = await startTestServer({
-    env: { SMTP_URL: sink.url, MAIL_FROM: 'Tessera <no-reply@example.com>', ...env },
-  });
-  servers.push(server);
-  return server;
-}
+const start = (env: Record<string, string> = {}) =>
+  servers.start({ SMTP_URL: sink.url, MAIL_FROM: 'Tessera <no-reply@example.com>', ...env });
 
 /** The token in a mail's link, e.g. /reset-password#token=… */
 function tokenIn(text: string | undefined, path: string): string {
@@ -248,7 +243,6 @@ describe('password reset', () => {
     expect((await requestReset(server.url, 'ada@example.com')).status).toBe(200);
     // The first attempts fail while the SMTP server is down; the server restarts meanwhile.
     server = await server.restart();
-    servers.splice(0, servers.length, server);
     await new Promise((resolve) => setTimeout(resolve, 5_000)); // the outage under test lasts 5 s
     await sink.up();
     const [, mail] = await sink.waitFor(2, 20_000);
@@ -266,15 +260,7 @@ describe('MAIL_TRANSPORT=log', () => {
     subject?: string;
   }
 
-  async function startLogging(env: Record<string, string>) {
-    const log: LogLine[] = [];
-    const server = await startTestServer({
-      env: { LOG_LEVEL: 'info', ...env },
-      logStream: { write: (line: string) => log.push(JSON.parse(line)) },
-    });
-    servers.push(server);
-    return { server, log };
-  }
+  const startLogging = (env: Record<string, string>) => servers.startLogging<LogLine>(env);
 
   it('outside localhost, warns at start and with every mail it logs', async () => {
     const { server, log } = await startLogging({ PUBLIC_ORIGIN: 'https://app.example.com', MAIL_TRANSPORT: 'log' });

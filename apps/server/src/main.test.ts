@@ -1,24 +1,14 @@
-import { chownSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chownSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { MAIN_JS, ROTATE_JS, runProcess, runTool, type SpawnedServer, spawnServer } from './testing';
+import { describe, expect, it } from 'vitest';
+import { MAIN_JS, ROTATE_JS, runProcess, runTool, type SpawnedServer, testServers } from './testing';
 
-const servers: SpawnedServer[] = [];
-const dirs: string[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.stop()));
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
+const servers = testServers();
 
-function run(env: Record<string, string>): SpawnedServer {
-  const dir = mkdtempSync(join(tmpdir(), 'tessera-main-'));
-  dirs.push(dir);
-  const server = spawnServer({ DATABASE_URL: join(dir, 't.db'), ...env });
-  servers.push(server);
-  return server;
-}
+/** The built server on a new database of its own. */
+const run = (env: Record<string, string>): SpawnedServer =>
+  servers.spawn({ DATABASE_URL: join(servers.folder('tessera-main-'), 't.db'), ...env });
 
 describe('the server process', () => {
   it('exits non-zero on a bad environment, naming the variable', async () => {
@@ -40,11 +30,9 @@ describe('the server process', () => {
   });
 
   it('starts two processes at once on one new database: one schema, one signing key, shared', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tessera-race-'));
-    dirs.push(dir);
+    const dir = servers.folder('tessera-race-');
     const env = { DATABASE_URL: join(dir, 'fresh.db') };
-    const [first, second] = [spawnServer(env), spawnServer(env)];
-    servers.push(first, second);
+    const [first, second] = [servers.spawn(env), servers.spawn(env)];
     const [firstUrl, secondUrl] = await Promise.all([first.listening, second.listening]);
 
     const keys = async (url: string) =>
@@ -87,11 +75,9 @@ describe('the server process', () => {
   });
 
   it('npm run keys:rotate makes a new signing key that servers sign with, the old one still verifying; it refuses a missing database', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tessera-rotate-'));
-    dirs.push(dir);
+    const dir = servers.folder('tessera-rotate-');
     const env = { DATABASE_URL: join(dir, 'keys.db') };
-    const first = spawnServer(env);
-    servers.push(first);
+    const first = servers.spawn(env);
     const kids = async (url: string) =>
       ((await (await fetch(`${url}/.well-known/jwks.json`)).json()) as { keys: { kid: string }[] }).keys.map(
         (key) => key.kid,
@@ -106,8 +92,7 @@ describe('the server process', () => {
     expect(newKid).not.toBe(oldKid);
     expect(rotation.stdout()).toContain(`(database: ${join(dir, 'keys.db')})`);
 
-    const next = spawnServer(env);
-    servers.push(next);
+    const next = servers.spawn(env);
     const url = await next.listening;
     expect((await kids(url)).toSorted()).toEqual([oldKid, newKid].toSorted());
     const registered = await fetch(`${url}/trpc/auth.register`, {
@@ -128,8 +113,7 @@ describe('the server process', () => {
 
   /** @see issue 10, point 5: a port in use and a bad HOST ended in a stack trace. */
   it('ends with one line naming PORT when the port is taken, and HOST when it cannot listen there', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tessera-start-'));
-    dirs.push(dir);
+    const dir = servers.folder('tessera-start-');
     const taken = createServer();
     await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
     const address = taken.address();
@@ -157,10 +141,9 @@ describe('the server process', () => {
    * another user (left by a run under another account), so SQLite opens it read-only.
    */
   it('refuses to start on a database it can read but not write, naming DATABASE_URL and the path', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tessera-readonly-'));
-    dirs.push(dir);
+    const dir = servers.folder('tessera-readonly-');
     const file = join(dir, 'tessera.db');
-    const first = spawnServer({ DATABASE_URL: file });
+    const first = servers.spawn({ DATABASE_URL: file });
     await first.listening;
     await first.stop();
 

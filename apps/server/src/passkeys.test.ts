@@ -6,14 +6,11 @@
 import { SoftwareAuthenticator } from '@tessera/auth/testing';
 import { limits } from '@tessera/contract';
 import { TRPCClientError } from '@trpc/client';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { REFRESH_COOKIE_NAME } from './refresh-cookie';
-import { createTestClient, rawSql, startTestServer, type TestServer } from './testing';
+import { createTestClient, rawSql, type TestServer, testServers } from './testing';
 
-const servers: TestServer[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.dispose()));
-});
+const servers = testServers();
 
 interface LogLine {
   level: number;
@@ -25,15 +22,7 @@ interface LogLine {
   ceremony?: string;
 }
 
-async function start(env: Record<string, string> = {}) {
-  const log: LogLine[] = [];
-  const server = await startTestServer({
-    env: { LOG_LEVEL: 'info', ...env },
-    logStream: { write: (line: string) => log.push(JSON.parse(line)) },
-  });
-  servers.push(server);
-  return { server, log };
-}
+const start = (env: Record<string, string> = {}) => servers.startLogging<LogLine>(env);
 
 const password = 'a strong password';
 

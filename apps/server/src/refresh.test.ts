@@ -1,32 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadEnv } from './env';
 import { REFRESH_COOKIE_NAME } from './refresh-cookie';
-import {
-  buildTestApp,
-  rawSql,
-  registerUser,
-  type SpawnedServer,
-  spawnServer,
-  startTestServer,
-  type TestServer,
-} from './testing';
+import { buildTestApp, rawSql, registerUser, testServers } from './testing';
 
-const inProcess: TestServer[] = [];
-const spawned: SpawnedServer[] = [];
-const dirs: string[] = [];
-afterEach(async () => {
-  await Promise.all([...inProcess.splice(0).map((s) => s.dispose()), ...spawned.splice(0).map((s) => s.stop())]);
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
-
-async function start(env: Record<string, string> = {}): Promise<TestServer> {
-  const server = await startTestServer({ env });
-  inProcess.push(server);
-  return server;
-}
+const servers = testServers();
 
 interface RefreshAnswer {
   status: number;
@@ -69,7 +47,7 @@ function expectOneLineage(answers: RefreshAnswer[]): string {
 
 describe('refresh under concurrency', () => {
   it('50 concurrent refreshes with one token: no false sign-out, one lineage', async () => {
-    const server = await start();
+    const server = await servers.start();
     const token = await signUp(server.url);
     const answers = await Promise.all(Array.from({ length: 50 }, () => refresh(server.url, token)));
     const successor = expectOneLineage(answers);
@@ -78,16 +56,9 @@ describe('refresh under concurrency', () => {
   });
 
   it('50 concurrent refreshes across two server processes on one SQLite file: no false sign-out, one lineage', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tessera-two-'));
-    dirs.push(dir);
-    const env = { DATABASE_URL: join(dir, 'shared.db') };
-    const first = spawnServer(env);
-    spawned.push(first);
-    const firstUrl = await first.listening;
-    // Started after the first has migrated and created the signing key, which it then shares.
-    const second = spawnServer(env);
-    spawned.push(second);
-    const secondUrl = await second.listening;
+    const env = { DATABASE_URL: join(servers.folder('tessera-two-'), 'shared.db') };
+    // The second started once the first has migrated and created the signing key, which it then shares.
+    const [{ server: first, url: firstUrl }, { server: second, url: secondUrl }] = await servers.spawnPair(env);
 
     const token = await signUp(firstUrl);
     const answers = await Promise.all(
@@ -101,7 +72,7 @@ describe('refresh under concurrency', () => {
 
 describe('reuse detection', () => {
   it('a token replayed after the grace window revokes the whole family, and the cookie is cleared', async () => {
-    const server = await start({ REFRESH_REUSE_GRACE: '1' });
+    const server = await servers.start({ REFRESH_REUSE_GRACE: '1' });
     const first = await signUp(server.url);
     const second = (await refresh(server.url, first)).cookie ?? '';
     expect((await refresh(server.url, first)).cookie).toBe(second); // inside the window: same successor
@@ -118,7 +89,7 @@ describe('reuse detection', () => {
   });
 
   it('a grandparent token revokes the family even inside the grace window', async () => {
-    const server = await start();
+    const server = await servers.start();
     const first = await signUp(server.url);
     const second = (await refresh(server.url, first)).cookie ?? '';
     const third = (await refresh(server.url, second)).cookie ?? '';
@@ -129,7 +100,7 @@ describe('reuse detection', () => {
   });
 
   it('leaves other sessions of the same user alone', async () => {
-    const server = await start({ REFRESH_REUSE_GRACE: '0' });
+    const server = await servers.start({ REFRESH_REUSE_GRACE: '0' });
     const stolen = await signUp(server.url, 'two@example.com');
     const login = await fetch(`${server.url}/trpc/auth.login`, {
       method: 'POST',
@@ -183,7 +154,7 @@ describe('the grace window', () => {
   });
 
   it('treats the same token from another client within the window as reuse: the session is revoked', async () => {
-    const server = await start();
+    const server = await servers.start();
     const first = await signUp(server.url, 'elsewhere@example.com');
     const exchanged = await refresh(server.url, first, 'Tab/1.0');
     expect(exchanged.status).toBe(200);
@@ -200,7 +171,7 @@ describe('the grace window', () => {
 
 describe('when the database fails mid-refresh', () => {
   it('answers a generic 503, keeps the cookie, and the token still works afterwards', async () => {
-    const server = await start();
+    const server = await servers.start();
     const token = await signUp(server.url);
     // Another connection to the same database makes the successor's insert fail inside the
     // transaction, after the old token was already marked replaced.

@@ -3,35 +3,13 @@
  * still-unexpired access token is refused with SESSION_REVOKED, on this process by the very next
  * request and on every other process sharing the database within a second.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TRPCClientError } from '@trpc/client';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { REFRESH_COOKIE_NAME } from './refresh-cookie';
-import {
-  callProcedure,
-  createTestClient,
-  registerUser,
-  type SpawnedServer,
-  spawnServer,
-  startTestServer,
-  type TestServer,
-} from './testing';
+import { callProcedure, createTestClient, registerUser, type TestServer, testServers } from './testing';
 
-const servers: TestServer[] = [];
-const spawned: SpawnedServer[] = [];
-const dirs: string[] = [];
-afterEach(async () => {
-  await Promise.all([...servers.splice(0).map((s) => s.dispose()), ...spawned.splice(0).map((s) => s.stop())]);
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
-
-async function start(env: Record<string, string> = {}): Promise<TestServer> {
-  const server = await startTestServer({ env });
-  servers.push(server);
-  return server;
-}
+const servers = testServers();
 
 const password = 'a strong password';
 
@@ -70,7 +48,7 @@ async function expectRevoked(ended: Device, someSessionId: string): Promise<void
 
 describe('each way a session ends refuses its access token at once', () => {
   it('auth.logout', async () => {
-    const server = await start();
+    const server = await servers.start();
     const owner = await device(server, 'logout@example.com', true);
     const other = await device(server, 'logout@example.com');
     expect(await owner.client.auth.logout.mutate()).toEqual({ ok: true });
@@ -79,7 +57,7 @@ describe('each way a session ends refuses its access token at once', () => {
   });
 
   it('auth.logoutAll', async () => {
-    const server = await start();
+    const server = await servers.start();
     const laptop = await device(server, 'all@example.com', true);
     const phone = await device(server, 'all@example.com');
     expect(await laptop.client.auth.logoutAll.mutate()).toEqual({ ok: true });
@@ -88,7 +66,7 @@ describe('each way a session ends refuses its access token at once', () => {
   });
 
   it('auth.sessions.revoke, and the revoked session cannot strike back', async () => {
-    const server = await start();
+    const server = await servers.start();
     const owner = await device(server, 'owner@example.com', true);
     const thief = await device(server, 'owner@example.com');
     expect(await owner.client.auth.sessions.revoke.mutate({ id: thief.sessionId })).toEqual({ ok: true });
@@ -106,7 +84,7 @@ describe('each way a session ends refuses its access token at once', () => {
   });
 
   it('auth.changePassword (every other session)', async () => {
-    const server = await start();
+    const server = await servers.start();
     const owner = await device(server, 'change@example.com', true);
     const other = await device(server, 'change@example.com');
     const changed = await owner.client.auth.changePassword.mutate({
@@ -121,7 +99,7 @@ describe('each way a session ends refuses its access token at once', () => {
   });
 
   it('refresh-token reuse detection', async () => {
-    const server = await start();
+    const server = await servers.start();
     const victim = await device(server, 'reuse@example.com', true);
     const stolen = victim.jar.get(REFRESH_COOKIE_NAME) ?? '';
     await victim.client.auth.refresh.mutate();
@@ -138,7 +116,7 @@ describe('each way a session ends refuses its access token at once', () => {
 
 describe('refusals say why', () => {
   it('a refresh says whether the cookie is missing, unknown, or its session revoked', async () => {
-    const server = await start();
+    const server = await servers.start();
     const { client, jar } = createTestClient(server.url);
     expect(await refusal(client.auth.refresh.mutate())).toBe('UNAUTHORIZED:REFRESH_TOKEN_MISSING');
     jar.set(REFRESH_COOKIE_NAME, 'x'.repeat(43), '/trpc/auth.refresh');
@@ -151,7 +129,7 @@ describe('refusals say why', () => {
   });
 
   it('a sign-in with a wrong password, and throttling, carry their reasons', async () => {
-    const server = await start();
+    const server = await servers.start();
     await registerUser(server.url, 'limits@example.com');
     const wrong = await callProcedure(server.url, 'auth.login', {
       input: { email: 'limits@example.com', password: 'not the password' },
@@ -169,7 +147,7 @@ describe('refusals say why', () => {
 
 describe('security activity', () => {
   it('lists sign-ins, revocations and sign-outs, newest first, with device and address', async () => {
-    const server = await start();
+    const server = await servers.start();
     const laptop = await device(server, 'activity@example.com', true);
     const phone = await device(server, 'activity@example.com');
     await laptop.client.auth.sessions.revoke.mutate({ id: phone.sessionId });
@@ -194,15 +172,8 @@ describe('security activity', () => {
 
 describe('across server processes on one SQLite file', () => {
   it('a revocation on A is refused on B within a second, and by a process started afterwards', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tessera-revocation-'));
-    dirs.push(dir);
-    const env = { DATABASE_URL: join(dir, 'tessera.db') };
-    const a = spawnServer(env);
-    spawned.push(a);
-    const urlA = await a.listening;
-    const b = spawnServer(env);
-    spawned.push(b);
-    const urlB = await b.listening;
+    const env = { DATABASE_URL: join(servers.folder('tessera-revocation-'), 'tessera.db') };
+    const [{ url: urlA }, { url: urlB }] = await servers.spawnPair(env);
 
     const { accessToken } = await registerUser(urlA, 'fleet@example.com');
     const bearer = { authorization: `Bearer ${accessToken}` };
@@ -219,8 +190,7 @@ describe('across server processes on one SQLite file', () => {
     expect(onB).toMatchObject({ status: 401, reason: 'SESSION_REVOKED' });
     expect(lagMs).toBeLessThan(1_000);
 
-    const c = spawnServer(env);
-    spawned.push(c);
+    const c = servers.spawn(env);
     expect(await me(await c.listening)).toMatchObject({ status: 401, reason: 'SESSION_REVOKED' });
   });
 });

@@ -1,23 +1,17 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { callProcedure, registerUser, type TestServer } from '@tessera/server/testing';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { callProcedure, registerUser } from '@tessera/server/testing';
+import { describe, expect, it } from 'vitest';
 import { createAccount, signIn } from './testing/app-driver';
-import { type AppUnderTest, startAppAndBrowser, type TestBrowser } from './testing/browser';
+import { appForEachTest } from './testing/browser';
 
 const SET_USER_ROLE_JS = fileURLToPath(new URL('../../server/dist/set-user-role.js', import.meta.url));
 
-let app: AppUnderTest;
-let server: TestServer;
-let browser: TestBrowser;
-beforeEach(async () => {
-  app = await startAppAndBrowser();
-  ({ server, browser } = app);
-});
-afterEach(() => app.dispose());
+const app = appForEachTest();
 
 describe('the Admin page', () => {
   it('is hidden from users, shown to an admin, and ends another account’s sessions', async () => {
+    const { server, browser } = app();
     const otherUser = await registerUser(server.url, 'other@example.com');
     const page = await browser.context.newPage();
     await createAccount(page, server.publicOrigin, 'boss@example.com');

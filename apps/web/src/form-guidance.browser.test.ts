@@ -1,20 +1,14 @@
-import { callProcedure, registerUser, type TestServer } from '@tessera/server/testing';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { callProcedure, registerUser } from '@tessera/server/testing';
+import { describe, expect, it } from 'vitest';
 import { createAccount, signIn } from './testing/app-driver';
-import { type AppUnderTest, startAppAndBrowser, type TestBrowser } from './testing/browser';
+import { appForEachTest } from './testing/browser';
 
-let app: AppUnderTest;
-let server: TestServer;
-let browser: TestBrowser;
-beforeEach(async () => {
-  app = await startAppAndBrowser();
-  ({ server, browser } = app);
-});
-afterEach(() => app.dispose());
+const app = appForEachTest();
 
 describe('forms that guide', () => {
   /** @see issue 10, point 11 */
   it('says when a throttled sign-in may try again, from Retry-After', async () => {
+    const { server, browser } = app();
     await registerUser(server.url, 'locked@example.com');
     for (let i = 0; i < 10; i++) {
       await callProcedure(server.url, 'auth.login', {
@@ -29,6 +23,7 @@ describe('forms that guide', () => {
 
   /** @see issue 10, point 9 */
   it('moves focus where the user must look: the field to fix, the message, the new page’s heading', async () => {
+    const { server, browser } = app();
     await registerUser(server.url, 'focus@example.com');
     const page = await browser.context.newPage();
     const focused = () =>
@@ -83,6 +78,7 @@ describe('forms that guide', () => {
 
   /** @see issue 10, point 13 */
   it('keeps the submit button where it is when the alert appears and goes', async () => {
+    const { server, browser } = app();
     const page = await browser.context.newPage();
     await page.goto(`${server.publicOrigin}/sign-in`);
     const button = page.getByRole('button', { name: 'Sign in', exact: true });
@@ -98,6 +94,7 @@ describe('forms that guide', () => {
 
   /** @see issue 10, point 13: a long email broke mid-word, like a typo ("long.a / ddress"). */
   it('wraps a long email only after a dot, hyphen or underscore, or before the @', async () => {
+    const { server, browser } = app();
     const email = 'ada.lovelace.with.a.rather.long.address@analytical-engine.example.com';
     const page = await browser.context.newPage();
     await page.setViewportSize({ width: 360, height: 740 });
@@ -127,6 +124,7 @@ describe('forms that guide', () => {
 
   /** @see issue 10, point 1: opening 127.0.0.1 when the server serves localhost. */
   it('names the origin to open when sign-in comes from another one', async () => {
+    const { server, browser } = app();
     await registerUser(server.url, 'elsewhere@example.com');
     const page = await browser.context.newPage();
     const otherOrigin = server.publicOrigin.replace('localhost', '127.0.0.1');
@@ -139,6 +137,7 @@ describe('forms that guide', () => {
 
   /** @see issue 10, point 14 */
   it('states both password bounds, carries the server’s limits, and points out a paste that was too long', async () => {
+    const { server, browser } = app();
     const page = await browser.context.newPage();
     await page.goto(`${server.publicOrigin}/sign-up`);
     const password = page.getByLabel('Password', { exact: true });
@@ -158,6 +157,7 @@ describe('forms that guide', () => {
 
   /** @see issue 10, point 10 */
   it('on the Sessions page, an error replaces the loading text and offers "Try again", which works', async () => {
+    const { server, browser } = app();
     const page = await browser.context.newPage();
     await page.goto(`${server.publicOrigin}/sign-up`);
     await page.getByLabel('Email').fill('flaky@example.com');

@@ -1,19 +1,12 @@
-import type { TestServer } from '@tessera/server/testing';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createAccount } from './testing/app-driver';
-import { type AppUnderTest, startAppAndBrowser, type TestBrowser } from './testing/browser';
+import { appForEachTest } from './testing/browser';
 
-let app: AppUnderTest;
-let server: TestServer;
-let browser: TestBrowser;
-beforeEach(async () => {
-  app = await startAppAndBrowser();
-  ({ server, browser } = app);
-});
-afterEach(() => app.dispose());
+const app = appForEachTest();
 
 describe('notes on the home page', () => {
   it('adds, edits and deletes a note, and keeps it across a reload', async () => {
+    const { server, browser } = app();
     const page = await browser.context.newPage();
     await createAccount(page, server.publicOrigin, 'notes@example.com');
     await page.getByText('No notes yet.').waitFor();

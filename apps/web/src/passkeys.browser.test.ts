@@ -6,15 +6,11 @@
 import { mkdirSync } from 'node:fs';
 import { rawSql } from '@tessera/server/testing';
 import type { CDPSession, Page } from 'playwright-core';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createAccount, signIn, TEST_PASSWORD } from './testing/app-driver';
-import { type AppUnderTest, startAppAndBrowser } from './testing/browser';
+import { appForEachTest } from './testing/browser';
 
-let app: AppUnderTest;
-beforeEach(async () => {
-  app = await startAppAndBrowser();
-});
-afterEach(() => app.dispose());
+const app = appForEachTest();
 
 /** Where a test may leave screenshots to look at (kept out of the repository). */
 const SCREENSHOTS = process.env.SCREENSHOTS_DIR;
@@ -43,12 +39,12 @@ async function addVirtualAuthenticator(page: Page): Promise<{ cdp: CDPSession; a
 
 /** As the mailed confirmation link would: a passkey is added only to a proved address. */
 const proveAddress = (email: string) =>
-  rawSql(app.server.dbFile, `update users set email_verified_at = 1 where email = '${email}'`);
+  rawSql(app().server.dbFile, `update users set email_verified_at = 1 where email = '${email}'`);
 
 describe('passkeys in Chromium', () => {
   it('adds a passkey on the Account page, signs in with it typing nothing, stays signed in on reload; removed, it is refused in plain words', async () => {
-    const origin = app.server.publicOrigin;
-    const page = await app.browser.context.newPage();
+    const origin = app().server.publicOrigin;
+    const page = await app().browser.context.newPage();
     const { cdp, authenticatorId } = await addVirtualAuthenticator(page);
     await createAccount(page, origin, 'ada@example.com');
     await proveAddress('ada@example.com');
@@ -115,8 +111,8 @@ describe('passkeys in Chromium', () => {
   });
 
   it("offers the passkey among the Email field's suggestions (conditional UI): picking it signs in", async () => {
-    const origin = app.server.publicOrigin;
-    const page = await app.browser.context.newPage();
+    const origin = app().server.publicOrigin;
+    const page = await app().browser.context.newPage();
     await addVirtualAuthenticator(page);
     await createAccount(page, origin, 'ada@example.com');
     await proveAddress('ada@example.com');
@@ -140,13 +136,13 @@ describe('passkeys in Chromium', () => {
 
   /** @see issue 20, finding 3: adding a passkey needs a recent proof; the page asks for it and carries on. */
   it('asks the password again in a dialog when the sign-in is old, then adds the passkey without a second click', async () => {
-    const origin = app.server.publicOrigin;
-    const page = await app.browser.context.newPage();
+    const origin = app().server.publicOrigin;
+    const page = await app().browser.context.newPage();
     await addVirtualAuthenticator(page);
     await createAccount(page, origin, 'ada@example.com');
     await proveAddress('ada@example.com');
     // Signed in long ago: the reload's silent refresh brings a token that says so.
-    await rawSql(app.server.dbFile, 'update sessions set auth_time = 1');
+    await rawSql(app().server.dbFile, 'update sessions set auth_time = 1');
     await page.goto(`${origin}/account`);
     await page.getByText('You have no passkeys yet.').waitFor();
 
@@ -166,11 +162,11 @@ describe('passkeys in Chromium', () => {
   });
 
   it('says in plain words when this browser has no passkey for the site', async () => {
-    const page = await app.browser.context.newPage();
+    const page = await app().browser.context.newPage();
     const { cdp, authenticatorId } = await addVirtualAuthenticator(page);
     // An authenticator whose user declines (or that holds nothing for this site) answers NotAllowedError.
     await cdp.send('WebAuthn.setUserVerified', { authenticatorId, isUserVerified: false });
-    await page.goto(`${app.server.publicOrigin}/sign-in`);
+    await page.goto(`${app().server.publicOrigin}/sign-in`);
     await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
     const alert = page.getByRole('alert');
     await alert.waitFor();

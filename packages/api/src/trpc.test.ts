@@ -1,10 +1,10 @@
-import { type Auth, REVOCATION_STALE_AFTER_MS } from '@tessera/auth';
+import { REVOCATION_STALE_AFTER_MS } from '@tessera/auth';
 import { TRPCError } from '@trpc/server';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import type { FeatureStores, RequestInfo } from './context';
+import type { RequestInfo } from './context';
 import { RefusedError } from './errors';
-import { createTestAuth, TEST_ORIGIN as publicOrigin, testContext } from './testing/test-context';
+import { createTestAuth, TEST_ORIGIN as publicOrigin, testAuthForEachTest, testContext } from './testing/test-context';
 import { createCallerFactory, protectedProcedure, publicProcedure, router, sameOriginProcedure } from './trpc';
 
 /** What node-postgres raises, with its SQLSTATE, wrapped the way Drizzle wraps it. */
@@ -23,15 +23,10 @@ const probe = router({
 });
 const createCaller = createCallerFactory(probe);
 
-let auth: Auth;
-let stores: FeatureStores;
-let dispose: () => Promise<void>;
-beforeEach(async () => {
-  ({ auth, stores, dispose } = await createTestAuth());
-});
-afterEach(() => dispose());
+const testAuth = testAuthForEachTest();
 
-const callerWith = (request: Partial<RequestInfo>) => createCaller(testContext(auth, stores, request));
+const callerWith = (request: Partial<RequestInfo>) =>
+  createCaller(testContext(testAuth().auth, testAuth().stores, request));
 async function codeOf(call: Promise<unknown>): Promise<string> {
   return call.then(
     () => 'OK',
@@ -53,7 +48,7 @@ describe('every procedure', () => {
 
 describe('protectedProcedure', () => {
   it('narrows the context to the token’s user and session', async () => {
-    const { session } = await auth.register(
+    const { session } = await testAuth().auth.register(
       { email: 'a@example.com', password: 'password123', name: null },
       { userAgent: null, ip: '127.0.0.1' },
     );

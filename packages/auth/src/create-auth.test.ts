@@ -7,6 +7,7 @@ import { defaultAuthConfig } from './config';
 import { type Auth, createAuth } from './create-auth';
 import { createSqliteStore } from './engines/sqlite/store';
 import { createSqliteWorker } from './engines/sqlite/worker';
+import { until } from './engines/testing';
 import { createSecretBox, generateSecretKey } from './tokens/secret-box';
 
 /** One key for every process of a test, as every server of a deployment shares SECRET_KEY. */
@@ -42,15 +43,6 @@ async function serverProcess(now: () => number = Date.now): Promise<Auth> {
   });
   opened.push({ auth, handle });
   return auth;
-}
-
-async function until(condition: () => Promise<boolean>, timeoutMs = 2_000): Promise<number> {
-  const started = Date.now();
-  while (!(await condition())) {
-    if (Date.now() - started > timeoutMs) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  return Date.now() - started;
 }
 
 describe('revocation in the auth core', () => {

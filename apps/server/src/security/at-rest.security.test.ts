@@ -3,31 +3,14 @@
  * folder and files are private to the server's user, and the secrets in it (private signing
  * keys, refresh successors) are sealed under a key that is not in it.
  */
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, describe, expect, it } from 'vitest';
-import { registerUser, type SpawnedServer, spawnServer } from '../testing';
+import { describe, expect, it } from 'vitest';
+import { registerUser, testServers } from '../testing';
 
-const spawned: SpawnedServer[] = [];
-const dirs: string[] = [];
-afterEach(async () => {
-  await Promise.all(spawned.splice(0).map((server) => server.stop()));
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
-
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'tessera-at-rest-'));
-  dirs.push(dir);
-  return dir;
-}
-
-function start(env: Record<string, string>): SpawnedServer {
-  const server = spawnServer(env);
-  spawned.push(server);
-  return server;
-}
+const servers = testServers();
+const tempDir = () => servers.folder('tessera-at-rest-');
 
 const modeOf = (path: string) => statSync(path).mode & 0o777;
 
@@ -35,7 +18,7 @@ describe('data at rest', () => {
   it('creates the data folder 0700, the database files and secret.key 0600, and says where the key is', async () => {
     const dataDir = join(tempDir(), 'data');
     const dbFile = join(dataDir, 'tessera.db');
-    const server = start({ DATABASE_URL: dbFile });
+    const server = servers.spawn({ DATABASE_URL: dbFile });
     await registerUser(await server.listening, 'perms@example.com');
 
     expect(modeOf(dataDir)).toBe(0o700);
@@ -50,7 +33,7 @@ describe('data at rest', () => {
   it('gives whoever copies the database file alone no signing key: the key is sealed, and the copy will not sign', async () => {
     const dir = tempDir();
     const dbFile = join(dir, 'tessera.db');
-    const server = start({ DATABASE_URL: dbFile });
+    const server = servers.spawn({ DATABASE_URL: dbFile });
     await registerUser(await server.listening, 'copied@example.com');
     await server.stop();
 
@@ -64,7 +47,7 @@ describe('data at rest', () => {
 
     const thief = tempDir();
     copyFileSync(dbFile, join(thief, 'tessera.db'));
-    const onTheCopy = start({ DATABASE_URL: join(thief, 'tessera.db') });
+    const onTheCopy = servers.spawn({ DATABASE_URL: join(thief, 'tessera.db') });
     expect(await onTheCopy.exited).toBe(1);
     expect(onTheCopy.output().stderr).toMatch(/unknown key/);
   });
@@ -72,29 +55,29 @@ describe('data at rest', () => {
   it('takes the key from SECRET_KEY, re-sealing what a secret.key file had sealed, and rotates to a new SECRET_KEY', async () => {
     const dir = tempDir();
     const dbFile = join(dir, 'tessera.db');
-    const first = start({ DATABASE_URL: dbFile });
+    const first = servers.spawn({ DATABASE_URL: dbFile });
     const url = await first.listening;
     await registerUser(url, 'rotate-kek@example.com');
     await first.stop();
     const fileKey = readFileSync(join(dirname(dbFile), 'secret.key'), 'utf8').trim();
 
     const envKey = Buffer.alloc(32, 7).toString('base64');
-    const withEnv = start({ DATABASE_URL: dbFile, SECRET_KEY: envKey });
+    const withEnv = servers.spawn({ DATABASE_URL: dbFile, SECRET_KEY: envKey });
     await registerUser(await withEnv.listening, 'env-kek@example.com');
     await withEnv.stop();
     expect(fileKey).not.toBe(envKey);
 
     const rotatedKey = Buffer.alloc(32, 9).toString('base64');
-    const rotated = start({ DATABASE_URL: dbFile, SECRET_KEY: rotatedKey, SECRET_KEY_PREVIOUS: envKey });
+    const rotated = servers.spawn({ DATABASE_URL: dbFile, SECRET_KEY: rotatedKey, SECRET_KEY_PREVIOUS: envKey });
     await registerUser(await rotated.listening, 'rotated-kek@example.com');
     await rotated.stop();
     // Everything was sealed anew: the previous key is no longer needed.
-    const afterwards = start({ DATABASE_URL: join(dir, 'tessera.db'), SECRET_KEY: rotatedKey });
+    const afterwards = servers.spawn({ DATABASE_URL: join(dir, 'tessera.db'), SECRET_KEY: rotatedKey });
     await registerUser(await afterwards.listening, 'after-kek@example.com');
   });
 
   it('refuses a SECRET_KEY that is not 32 bytes of base64', async () => {
-    const server = start({ DATABASE_URL: join(tempDir(), 'tessera.db'), SECRET_KEY: 'too-short' });
+    const server = servers.spawn({ DATABASE_URL: join(tempDir(), 'tessera.db'), SECRET_KEY: 'too-short' });
     expect(await server.exited).toBe(1);
     expect(server.output().stderr).toContain('SECRET_KEY: must be 32 random bytes in base64');
   });

@@ -2,26 +2,20 @@
  * The refresh cookie (OWASP Session Management cheat sheet): exact attributes, no adoption of a
  * planted cookie, and no confusion when two cookies of our name arrive.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { REFRESH_COOKIE_NAME, REFRESH_COOKIE_PATH } from '../refresh-cookie';
-import { callProcedure, registerUser, startTestServer, type TestServer } from '../testing';
+import { callProcedure, registerUser, sharedTestServer } from '../testing';
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(async () => {
-  await server.dispose();
-});
+const server = sharedTestServer();
 
 let accounts = 0;
 async function signUp(headers: Record<string, string> = {}) {
   accounts += 1;
-  const { answer, refreshToken } = await registerUser(server.url, `cookie${accounts}@example.com`, { headers });
+  const { answer, refreshToken } = await registerUser(server().url, `cookie${accounts}@example.com`, { headers });
   return { answer, token: refreshToken };
 }
 const refresh = (cookieHeader: string) =>
-  callProcedure(server.url, 'auth.refresh', { headers: { cookie: cookieHeader } });
+  callProcedure(server().url, 'auth.refresh', { headers: { cookie: cookieHeader } });
 
 describe('the refresh cookie', () => {
   it('has exactly the contract’s attributes: __Secure- prefix, HttpOnly, Secure, SameSite=Strict, scoped Path, an expiry', async () => {
@@ -64,7 +58,7 @@ describe('the refresh cookie', () => {
 
     // Also when the planted value is a real token of the attacker's own session.
     const attacker = await signUp();
-    const victim = await registerUser(server.url, 'victim-fixation@example.com', {
+    const victim = await registerUser(server().url, 'victim-fixation@example.com', {
       headers: { cookie: `${REFRESH_COOKIE_NAME}=${attacker.token}` },
     });
     expect(victim.refreshToken).not.toBe(attacker.token);

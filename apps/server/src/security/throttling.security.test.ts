@@ -4,18 +4,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import { defaultPasswordLanes } from '@tessera/auth';
-import { afterEach, describe, expect, it } from 'vitest';
-import { callProcedure, registerUser, startTestServer, type TestServer, type TrpcAnswer, toAnswer } from '../testing';
+import { describe, expect, it } from 'vitest';
+import { callProcedure, registerUser, type TestServer, type TrpcAnswer, testServers, toAnswer } from '../testing';
 
-const servers: TestServer[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.dispose()));
-});
-async function start(env: Record<string, string> = {}): Promise<TestServer> {
-  const server = await startTestServer({ env });
-  servers.push(server);
-  return server;
-}
+const servers = testServers();
 
 const password = 'a strong password';
 const login = (server: TestServer, email: string, pass = password, headers: Record<string, string> = {}) =>
@@ -86,7 +78,7 @@ function expectThrottled(answer: { status: number; code: string | null; headers:
 
 describe('throttling', () => {
   it('allows 10 failed sign-ins per account per 15 minutes, then TOO_MANY_REQUESTS with Retry-After, even for the right password', async () => {
-    const server = await start();
+    const server = await servers.start();
     await callProcedure(server.url, 'auth.register', { input: { email: 'victim@example.com', password } });
     for (let attempt = 0; attempt < 10; attempt++) {
       expect((await login(server, 'victim@example.com', 'wrong password')).status).toBe(401);
@@ -98,16 +90,15 @@ describe('throttling', () => {
   });
 
   it('keeps its counters in the database: a restart does not reset them', async () => {
-    const first = await start();
+    const first = await servers.start();
     for (let attempt = 0; attempt < 10; attempt++) await login(first, 'restart@example.com', 'wrong password');
     expectThrottled(await login(first, 'restart@example.com'));
     const second = await first.restart();
-    servers.push(second);
     expectThrottled(await login(second, 'restart@example.com'));
   });
 
   it('clears an account’s failures after a successful sign-in', async () => {
-    const server = await start();
+    const server = await servers.start();
     await callProcedure(server.url, 'auth.register', { input: { email: 'forgetful@example.com', password } });
     for (let attempt = 0; attempt < 9; attempt++) await login(server, 'forgetful@example.com', 'wrong password');
     expect((await login(server, 'forgetful@example.com')).status).toBe(200);
@@ -117,7 +108,7 @@ describe('throttling', () => {
   });
 
   it('allows 100 sign-in or register attempts per client address, then TOO_MANY_REQUESTS, and ignores X-Forwarded-For by default', async () => {
-    const server = await start();
+    const server = await servers.start();
     const answers = await inShares(100, (i) =>
       i % 2 === 0
         ? login(server, `spray${i}@example.com`)
@@ -133,7 +124,7 @@ describe('throttling', () => {
   });
 
   it('counts the X-Forwarded-For address when TRUST_PROXY is set', async () => {
-    const server = await start({ TRUST_PROXY: '1' });
+    const server = await servers.start({ TRUST_PROXY: '1' });
     const behindProxy = (ip: string, i: number) =>
       login(server, `proxied${i}@example.com`, password, { 'x-forwarded-for': ip });
     await Promise.all(Array.from({ length: 100 }, (_, i) => behindProxy('203.0.113.1', i)));
@@ -142,7 +133,7 @@ describe('throttling', () => {
   });
 
   it('counts every operation of a batched request', async () => {
-    const server = await start();
+    const server = await servers.start();
     await callProcedure(server.url, 'auth.register', { input: { email: 'batched@example.com', password } });
     const ops = Array.from({ length: 10 }, () => 'auth.login').join(',');
     const body = Object.fromEntries(
@@ -160,7 +151,7 @@ describe('throttling', () => {
   });
 
   it('caps batches: more than 10 operations in one request are refused', async () => {
-    const server = await start();
+    const server = await servers.start();
     const ops = Array.from({ length: 11 }, () => 'auth.me').join(',');
     const answer = await toAnswer(await fetch(`${server.url}/trpc/${ops}?batch=1&input={}`));
     expect(answer.status).toBe(400);
@@ -168,7 +159,7 @@ describe('throttling', () => {
   });
 
   it('throttles registering a taken email, which is CONFLICT until then', async () => {
-    const server = await start();
+    const server = await servers.start();
     const register = () =>
       callProcedure(server.url, 'auth.register', { input: { email: 'taken@example.com', password } });
     expect((await register()).status).toBe(200);
@@ -179,7 +170,7 @@ describe('throttling', () => {
 
   /** @see issue 8, finding 4: 30 guesses and the right password at once all passed the "locked?" check. */
   it('counts each sign-in attempt before checking the password: of 50 concurrent wrong guesses, at most 10 reach the hash', async () => {
-    const server = await start();
+    const server = await servers.start();
     await callProcedure(server.url, 'auth.register', { input: { email: 'raced@example.com', password } });
     const answers = await Promise.all(
       Array.from({ length: 50 }, () => login(server, 'raced@example.com', 'wrong password')),
@@ -192,7 +183,7 @@ describe('throttling', () => {
 
   /** @see issue 8, finding 5: `X-Forwarded-For: <random>, <real>` made a fresh counter per request. */
   it('with TRUST_PROXY as a hop count, counts the right-most untrusted address, whatever the client prepends', async () => {
-    const server = await start({ TRUST_PROXY: '1' });
+    const server = await servers.start({ TRUST_PROXY: '1' });
     const attempt = (i: number, realAddress = '198.51.100.7') =>
       login(server, `spoof${i}@example.com`, password, { 'x-forwarded-for': `10.${i % 250}.0.1, ${realAddress}` });
     const answers = await inShares(100, (i) => attempt(i));
@@ -202,7 +193,7 @@ describe('throttling', () => {
   });
 
   it('counts an IPv6 client per /64', async () => {
-    const server = await start({ TRUST_PROXY: '1' });
+    const server = await servers.start({ TRUST_PROXY: '1' });
     const attempt = (address: string, i: number) =>
       login(server, `v6-${i}@example.com`, password, { 'x-forwarded-for': address });
     await Promise.all(Array.from({ length: 100 }, (_, i) => attempt(`2001:db8:7:7::${(i + 1).toString(16)}`, i)));
@@ -212,7 +203,7 @@ describe('throttling', () => {
 
   /** @see issue 8, finding 6: 200 password changes from one account starved a bystander's sign-in. */
   it('throttles every password change per user, counting wrong guesses before the hash, and a bystander still signs in', async () => {
-    const server = await start();
+    const server = await servers.start();
     const owner = await registerUser(server.url, 'changer@example.com');
     await callProcedure(server.url, 'auth.register', { input: { email: 'bystander@example.com', password } });
     const change = (currentPassword: string) =>
@@ -238,7 +229,7 @@ describe('throttling', () => {
    * sign-in and registration 503.
    */
   it('shares sign-in hashing fairly by address: two addresses flooding sign-in get 429 past their share, and a bystander from a third signs in within twice its idle time', async () => {
-    const server = await start({ TRUST_PROXY: '1' });
+    const server = await servers.start({ TRUST_PROXY: '1' });
     const bystander = { 'x-forwarded-for': '198.51.100.20' };
     const registered = await callProcedure(server.url, 'auth.register', {
       input: { email: 'bystander@example.com', password },
@@ -286,7 +277,7 @@ describe('throttling', () => {
   });
 
   it('refuses a new password equal to the current one before hashing anything', async () => {
-    const server = await start();
+    const server = await servers.start();
     const owner = await registerUser(server.url, 'same@example.com');
     const answer = await callProcedure(server.url, 'auth.changePassword', {
       input: { currentPassword: password, newPassword: password },
@@ -297,7 +288,7 @@ describe('throttling', () => {
   });
 
   it('throttles refreshes per address at a rate no real user meets (1,200 a minute)', async () => {
-    const server = await start();
+    const server = await servers.start();
     const refresh = () =>
       callProcedure(server.url, 'auth.refresh', { headers: { cookie: `__Secure-tessera_refresh=${'x'.repeat(43)}` } });
     let refused = 0;
@@ -310,7 +301,7 @@ describe('throttling', () => {
   });
 
   it('RATE_LIMIT=off turns throttling off for load tests', async () => {
-    const server = await start({ RATE_LIMIT: 'off' });
+    const server = await servers.start({ RATE_LIMIT: 'off' });
     const answers = await Promise.all(
       Array.from({ length: 15 }, () => login(server, 'loadtest@example.com', 'wrong password')),
     );

@@ -9,6 +9,7 @@ export {
   type TrpcAnswer,
   toAnswer,
 } from './http';
+export { type ListeningServer, sharedTestServer, type TestServers, testServers } from './per-test';
 export { rawSql } from './raw-sql';
 export {
   MAIN_JS,

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { forEachTest } from '@tessera/api/testing';
 import { startTestServer, type TestServer } from '@tessera/server/testing';
 import { type BrowserContext, chromium } from 'playwright-core';
 
@@ -50,7 +51,7 @@ export async function launchBrowser(): Promise<TestBrowser> {
 
 /**
  * The app on a fresh server and database, and a fresh Chromium, for one test: call in
- * `beforeEach`, and `dispose` in `afterEach`.
+ * `beforeEach`, and `dispose` in `afterEach` (as {@link appForEachTest} does).
  *
  * @example
  * let app: AppUnderTest;
@@ -68,6 +69,24 @@ export async function startAppAndBrowser(options: { env?: Record<string, string>
       await server.dispose();
     },
   };
+}
+
+/**
+ * The app and a browser for each test (startAppAndBrowser with `options`), disposed after it: call
+ * it in a suite (it registers a `beforeEach` and an `afterEach`); the function it returns gives
+ * the running test's.
+ *
+ * @example
+ * const app = appForEachTest();
+ * it('...', async () => {
+ *   const { server, browser } = app();
+ * });
+ */
+export function appForEachTest(options: { env?: Record<string, string> } = {}): () => AppUnderTest {
+  return forEachTest(
+    () => startAppAndBrowser(options),
+    (app) => app.dispose(),
+  );
 }
 
 export interface AppUnderTest {

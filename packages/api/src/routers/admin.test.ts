@@ -1,23 +1,16 @@
-import type { Auth } from '@tessera/auth';
 import { TRPCError } from '@trpc/server';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { FeatureStores } from '../context';
-import { createTestAuth, signedInContext } from '../testing/test-context';
+import { describe, expect, it } from 'vitest';
+import { signedInContext, testAuthForEachTest } from '../testing/test-context';
 import { createCallerFactory, router } from '../trpc';
 import { adminRouter } from './admin';
 
 const createCaller = createCallerFactory(router({ admin: adminRouter }));
 
-let auth: Auth;
-let stores: FeatureStores;
-let dispose: () => Promise<void>;
-beforeEach(async () => {
-  ({ auth, stores, dispose } = await createTestAuth());
-});
-afterEach(() => dispose());
+const testAuth = testAuthForEachTest();
 
 describe('admin procedures, through the caller', () => {
   it('are FORBIDDEN to a user, and list every account to an admin, newest first, a page at a time', async () => {
+    const { auth, stores } = testAuth();
     const { ctx: userCtx } = await signedInContext(auth, stores, { email: 'user@example.com' });
     const forbidden = await createCaller(userCtx)
       .admin.users.list()

@@ -1,29 +1,21 @@
-import type { Auth } from '@tessera/auth';
 import { TRPCError } from '@trpc/server';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { FeatureStores } from '../context';
+import { describe, expect, it } from 'vitest';
 import { retryAfterSeconds } from '../errors';
-import { createTestAuth, testContext } from '../testing/test-context';
+import { testAuthForEachTest, testContext } from '../testing/test-context';
 import { createCallerFactory } from '../trpc';
 import { createAuthRouter } from './auth';
 
 const createCaller = createCallerFactory(createAuthRouter());
 
-let auth: Auth;
-let stores: FeatureStores;
-let dispose: () => Promise<void>;
-beforeEach(async () => {
-  // One hash at a time and no queue: the second concurrent sign-in finds the lane full.
-  ({ auth, stores, dispose } = await createTestAuth({
-    passwordLanes: {
-      signIn: { concurrency: 1, maxQueued: 0, perGroup: 4 },
-      passwordChange: { concurrency: 1, maxQueued: 0, perGroup: 4 },
-    },
-  }));
+// One hash at a time and no queue: the second concurrent sign-in finds the lane full.
+const testAuth = testAuthForEachTest({
+  passwordLanes: {
+    signIn: { concurrency: 1, maxQueued: 0, perGroup: 4 },
+    passwordChange: { concurrency: 1, maxQueued: 0, perGroup: 4 },
+  },
 });
-afterEach(() => dispose());
 
-const caller = () => createCaller(testContext(auth, stores));
+const caller = () => createCaller(testContext(testAuth().auth, testAuth().stores));
 
 describe('auth router under hashing pressure', () => {
   /** @see issue 8, finding 6: password hashing had no bound, so a flood starved sign-ins. */

@@ -1,3 +1,4 @@
+export { forEachTest } from './for-each-test';
 export {
   createTestAuth,
   fastTestHasher,
@@ -6,6 +7,7 @@ export {
   type TestAuth,
   type TestAuthOptions,
   type TestEngine,
+  testAuthForEachTest,
   testContext,
   testEngines,
 } from './test-context';

@@ -18,6 +18,7 @@ import { createTestPgDatabase, NO_POSTGRES_REASON, SKIP_POSTGRES } from '@tesser
 import { createContextInner, type FeatureStores, type Logger, type RequestInfo } from '../context';
 import { type Feature, featureStores } from '../feature';
 import type { ResponseHeaders } from '../refresh-cookie';
+import { forEachTest } from './for-each-test';
 
 /** The origin test contexts pretend to serve. */
 export const TEST_ORIGIN = 'https://app.example.com';
@@ -117,7 +118,7 @@ export async function createTestAuth(options: TestAuthOptions = {}): Promise<Tes
       close: async () => handle.close(),
     };
   }
-  try {
+  return undoneOnFailure(async () => {
     const auth = await createAuth({
       store: wrapStore(database.store),
       background: database.background,
@@ -136,8 +137,32 @@ export async function createTestAuth(options: TestAuthOptions = {}): Promise<Tes
         await database.close();
       },
     };
+  }, database.close);
+}
+
+/**
+ * A test auth core (createTestAuth) for each test, disposed after it: call it in a suite (it
+ * registers a `beforeEach` and an `afterEach`); the function it returns gives the running test's.
+ *
+ * @example
+ * const testAuth = testAuthForEachTest();
+ * it('...', async () => {
+ *   const { auth, stores } = testAuth();
+ * });
+ */
+export function testAuthForEachTest(options: TestAuthOptions & { engine?: undefined } = {}): () => TestAuth {
+  return forEachTest(
+    () => createTestAuth(options),
+    (testAuth) => testAuth.dispose(),
+  );
+}
+
+/** What `build` makes; should it fail, `undo` runs (e.g. deleting the database it built on) and the error goes on. */
+async function undoneOnFailure<T>(build: () => Promise<T>, undo: () => Promise<unknown>): Promise<T> {
+  try {
+    return await build();
   } catch (error) {
-    await database.close();
+    await undo();
     throw error;
   }
 }
@@ -145,7 +170,7 @@ export async function createTestAuth(options: TestAuthOptions = {}): Promise<Tes
 /** A new database on the test server, migrated with the features' tables, dropped on close. */
 async function testPgDatabase(features: readonly Feature[]): Promise<TestDatabase> {
   const database = await createTestPgDatabase();
-  try {
+  return undoneOnFailure(async () => {
     const handle = await createPgDb(database.url, {
       poolMax: 4,
       features: features.map((feature) => feature.migrations),
@@ -159,10 +184,7 @@ async function testPgDatabase(features: readonly Feature[]): Promise<TestDatabas
         await database.drop();
       },
     };
-  } catch (error) {
-    await database.drop();
-    throw error;
-  }
+  }, database.drop);
 }
 
 /**

@@ -1,24 +1,13 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { type TestEngine, testEngines } from '../engines/test-engines';
+import { expect, it } from 'vitest';
+import { describeEngines, testEngines } from '../engines/testing';
 import { AuthError } from '../errors';
 import type { UsersCursor } from './admin';
 
-const opened: TestEngine[] = [];
-afterEach(async () => {
-  await Promise.all(opened.splice(0).map((engine) => engine.close()));
-});
-
 const lifetimes = { refreshIdleTtl: 600, sessionMaxAge: 3600, refreshReuseGrace: 10 };
 
-describe.each(testEngines())('accounts on %s', (_name, open) => {
-  async function engine(): Promise<TestEngine> {
-    const opening = await open();
-    opened.push(opening);
-    return opening;
-  }
-
+describeEngines('accounts', testEngines(), (engine) => {
   it('keeps one account per address, even racing, and finds it by address and by id', async () => {
-    const { store } = await engine();
+    const { store } = engine();
     const input = { email: 'ada@example.com', name: 'Ada', passwordHash: 'hash' };
     const results = await Promise.allSettled([1, 2, 3].map(() => store.insertUser(input, 1_000)));
     const inserted = results.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
@@ -50,7 +39,7 @@ describe.each(testEngines())('accounts on %s', (_name, open) => {
   });
 
   it('lists accounts newest first, a page at a time, with their live sessions', async () => {
-    const { store } = await engine();
+    const { store } = engine();
     const ids: string[] = [];
     // Two sign-ups in one millisecond: the id breaks the tie, and no page repeats or skips one.
     for (const [i, at] of [1_000, 2_000, 2_000, 3_000, 4_000].entries()) {

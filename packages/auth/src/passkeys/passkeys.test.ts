@@ -1,14 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { type TestEngine, testEngines } from '../engines/test-engines';
+import { expect, it } from 'vitest';
+import { describeEngines, type OpenStore, testEngines } from '../engines/testing';
 import type { NewPasskey } from './passkeys';
 
 const t0 = Date.UTC(2026, 0, 1);
 const lifetimes = { refreshIdleTtl: 600, sessionMaxAge: 3600, refreshReuseGrace: 10 };
-
-const opened: TestEngine[] = [];
-afterEach(async () => {
-  await Promise.all(opened.splice(0).map((engine) => engine.close()));
-});
 
 const passkey = (userId: string, id: string, counter = 0): NewPasskey => ({
   id,
@@ -22,11 +17,10 @@ const passkey = (userId: string, id: string, counter = 0): NewPasskey => ({
   name: 'Laptop',
 });
 
-describe.each(testEngines())('passkeys on %s', (_name, open) => {
+describeEngines('passkeys', testEngines(), (current) => {
   /** A user (with a password, or passkey-only) and a session of theirs. */
-  async function signedIn(passwordHash = 'hash'): Promise<{ engine: TestEngine; userId: string; sessionId: string }> {
-    const engine = await open();
-    opened.push(engine);
+  async function signedIn(passwordHash = 'hash'): Promise<{ engine: OpenStore; userId: string; sessionId: string }> {
+    const engine = current();
     const { store } = engine;
     const user = await store.insertUser({ email: 'ada@example.com', name: null, passwordHash }, t0);
     const { sessionId } = await store.startSession(

@@ -1,5 +1,5 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type TestEngine, testEngines } from '../engines/test-engines';
+import { beforeEach, expect, it } from 'vitest';
+import { describeEngines, type OpenStore, testEngines } from '../engines/testing';
 import { ENDED_SESSION_RETENTION_MS } from './housekeeping';
 import { pruneExpired } from './operations';
 
@@ -11,15 +11,14 @@ const now = Date.UTC(2026, 6, 1);
  * The batches themselves, with a batch size of the test's choosing; what each table keeps and
  * loses is the store conformance suite's (store/store.test.ts, "housekeeping").
  */
-describe.each(testEngines())('pruneExpired on %s', (_name, open) => {
-  let engine: TestEngine;
+describeEngines('pruneExpired', testEngines(), (current) => {
+  let engine: OpenStore;
   let userId: string;
 
   beforeEach(async () => {
-    engine = await open();
+    engine = current();
     ({ id: userId } = await engine.store.insertUser({ email: 'a@example.com', name: null, passwordHash: 'x' }, 0));
   });
-  afterEach(() => engine.close());
 
   async function session(startedAt: number, revokedAt: number | null = null): Promise<string> {
     const subject = { userId, userAgent: null, credentialVersion: 0, method: 'password' as const };

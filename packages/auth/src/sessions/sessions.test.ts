@@ -1,80 +1,11 @@
 import { createHmac } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createDb, createPgDb } from '@tessera/db';
-import { createTestPgDatabase, NO_POSTGRES_REASON, TEST_DATABASE_URL } from '@tessera/db/testing/postgres';
-import pg from 'pg';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createPgBackground } from '../engines/postgres/background';
-import { createPgStore } from '../engines/postgres/store';
-import { createInThreadBackground } from '../engines/sqlite/background';
-import { createSqliteStore } from '../engines/sqlite/store';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { describeEngines, type OpenStore, testEngines } from '../engines/testing';
 import type { AuthStore } from '../store/store';
 import { hashRefreshToken } from '../tokens/refresh-token';
 import { createSecretBox, generateSecretKey } from '../tokens/secret-box';
 import { clientFingerprint } from './client-info';
 import { REPLACED_TOKENS_KEPT, type SessionLifetimes } from './sessions';
-
-/** A store on an engine, and a way to look at its rows behind its back. */
-interface Opened {
-  store: AuthStore;
-  expireGraceSuccessors(before: number): Promise<number>;
-  /** A raw query's rows (`?` for parameters), column names as in SQL, numbers as numbers. */
-  rows(query: string, ...params: unknown[]): Promise<Record<string, unknown>[]>;
-  close(): Promise<void>;
-}
-
-/** The store on a SQLite file, in this thread. */
-function openSqlite(): Opened {
-  const dir = mkdtempSync(join(tmpdir(), 'tessera-sessions-'));
-  const handle = createDb(join(dir, 'auth.db'));
-  return {
-    store: createSqliteStore(handle.db),
-    expireGraceSuccessors: createInThreadBackground(handle.db).expireGraceSuccessors,
-    async rows(query, ...params) {
-      const statement = handle.db.$client.prepare(query);
-      if (!statement.reader) return statement.run(...params) && [];
-      return statement.all(...params) as Record<string, unknown>[];
-    },
-    async close() {
-      handle.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
-
-/** PostgreSQL's `bigint` (the epoch-ms columns) read as a number, as Drizzle reads it. */
-const int8AsNumber: pg.CustomTypesConfig = {
-  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    oid === pg.types.builtins.INT8 ? Number : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
-};
-
-/** The store on a new PostgreSQL database of its own. */
-async function openPg(): Promise<Opened> {
-  const database = await createTestPgDatabase();
-  const handle = await createPgDb(database.url, { poolMax: 4 });
-  return {
-    store: createPgStore(handle.db),
-    expireGraceSuccessors: createPgBackground(handle.db).expireGraceSuccessors,
-    async rows(query, ...params) {
-      let n = 0;
-      const text = query.replace(/\?/g, () => `$${++n}`);
-      return (await handle.pool.query({ text, values: params, types: int8AsNumber })).rows;
-    },
-    async close() {
-      await handle.close();
-      await database.drop();
-    },
-  };
-}
-
-if (TEST_DATABASE_URL === null) console.warn(NO_POSTGRES_REASON);
-
-const engines = [
-  { engine: 'SQLite', open: async () => openSqlite(), skip: false },
-  { engine: 'PostgreSQL', open: openPg, skip: TEST_DATABASE_URL === null },
-];
 
 const lifetimes: SessionLifetimes = { refreshIdleTtl: 600, sessionMaxAge: 3600, refreshReuseGrace: 10 };
 const t0 = Date.UTC(2026, 0, 1);
@@ -82,21 +13,12 @@ const box = createSecretBox({ key: generateSecretKey() });
 /** The fingerprint of the client that signed in; another one is a different browser or network. */
 const CLIENT = clientFingerprint({ userAgent: 'Test/1.0', ip: '203.0.113.1' });
 
-describe.each(engines)('sessions on $engine', ({ open, skip }) => {
-  let db: Opened;
+describeEngines('sessions', testEngines(), (current) => {
+  let db: OpenStore;
   let store: AuthStore;
-  beforeAll(async () => {
-    if (skip) return;
-    db = await open();
-    store = db.store;
-  });
-  afterAll(async () => {
-    if (!skip) await db.close();
-  });
   beforeEach(async () => {
-    if (skip) return;
-    // Sessions, their tokens and passkeys go with their user.
-    await db.rows('delete from users');
+    db = current();
+    store = db.store;
     await addUser('u1', 'a@example.com');
   });
 
@@ -112,7 +34,7 @@ describe.each(engines)('sessions on $engine', ({ open, skip }) => {
     db.rows('select token_hash, successor_sealed, grace_hits from refresh_tokens where session_id = ?', sessionId);
   const userRow = async () => (await db.rows('select password_hash, credential_version from users'))[0];
 
-  describe.skipIf(skip)('refresh-token rotation', () => {
+  describe('refresh-token rotation', () => {
     it('stores only the hash of a 256-bit token', async () => {
       const { refreshToken, sessionId } = await start();
       expect(Buffer.from(refreshToken, 'base64url')).toHaveLength(32);
@@ -200,7 +122,7 @@ describe.each(engines)('sessions on $engine', ({ open, skip }) => {
         if (!next.ok) throw new Error('rotation failed');
         live = next.refreshToken;
       }
-      await db.expireGraceSuccessors(t0 + 4 * 60_000 - 10_000);
+      await db.background.expireGraceSuccessors(t0 + 4 * 60_000 - 10_000);
       const liveHash = hashRefreshToken(live);
       // The attack that worked before: HMAC the old token under every secret the database holds.
       const stored = [...(await db.rows('select * from sessions')), ...(await db.rows('select * from refresh_tokens'))];
@@ -244,8 +166,8 @@ describe.each(engines)('sessions on $engine', ({ open, skip }) => {
       await rotate(first.refreshToken, t0 + 1000);
       const pending = async () => (await tokensOf(first.sessionId)).filter((row) => row.successor_sealed !== null);
       expect(await pending()).toHaveLength(1);
-      expect(await db.expireGraceSuccessors(t0 + 10_999 - 10_000)).toBe(0);
-      expect(await db.expireGraceSuccessors(t0 + 11_001 - 10_000)).toBe(1);
+      expect(await db.background.expireGraceSuccessors(t0 + 10_999 - 10_000)).toBe(0);
+      expect(await db.background.expireGraceSuccessors(t0 + 11_001 - 10_000)).toBe(1);
       expect(await pending()).toHaveLength(0);
       expect(await rotate(first.refreshToken, t0 + 11_002)).toMatchObject({ ok: false, reason: 'reused' });
     });
@@ -291,7 +213,7 @@ describe.each(engines)('sessions on $engine', ({ open, skip }) => {
     });
   });
 
-  describe.skipIf(skip)('the sessions a user can see', () => {
+  describe('the sessions a user can see', () => {
     it('lists live sessions, most recently used first, and not revoked, expired or other users’ ones', async () => {
       await addUser('u2', 'b@example.com');
       const older = await start();
@@ -335,7 +257,7 @@ describe.each(engines)('sessions on $engine', ({ open, skip }) => {
   });
 
   /** @see issue 20, finding 1: a sign-in in flight outlived a reset, a password change and a demotion. */
-  describe.skipIf(skip)('the security stamp', () => {
+  describe('the security stamp', () => {
     const startWith = (credentialVersion: number) =>
       store.startSession(lifetimes, { userId: 'u1', userAgent: null, credentialVersion, method: 'password' }, t0);
 

@@ -1,5 +1,5 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { type TestEngine, testEngines } from '../engines/test-engines';
+import { beforeEach, expect, it, vi } from 'vitest';
+import { describeEngines, type OpenStore, testEngines } from '../engines/testing';
 import { issueAccessToken, verifyAccessToken } from './access-token';
 import { createSecretBox, generateSecretKey } from './secret-box';
 import { SIGNING_KEY_RELOAD_INTERVAL_MS, SigningKeyRing } from './signing-keys';
@@ -7,8 +7,8 @@ import { SIGNING_KEY_RELOAD_INTERVAL_MS, SigningKeyRing } from './signing-keys';
 const SECRET = generateSecretKey();
 const box = createSecretBox({ key: SECRET });
 
-describe.each(testEngines())('SigningKeyRing on %s', (_name, openDatabase) => {
-  let database: TestEngine;
+describeEngines('SigningKeyRing', testEngines(), (current) => {
+  let database: OpenStore;
   let clock: number;
   const ttl = 300;
   const open = () =>
@@ -20,11 +20,10 @@ describe.each(testEngines())('SigningKeyRing on %s', (_name, openDatabase) => {
       now: () => clock,
     });
 
-  beforeEach(async () => {
-    database = await openDatabase();
+  beforeEach(() => {
+    database = current();
     clock = Date.UTC(2026, 0, 1);
   });
-  afterEach(() => database.close());
 
   const storedPrivateKeys = async () =>
     (await database.rows('select kid, private_jwk from signing_keys')).map((row) => ({

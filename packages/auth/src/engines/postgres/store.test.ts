@@ -2,7 +2,7 @@ import { createPgDb, type PgDbHandle } from '@tessera/db';
 import {
   createTestPgDatabase,
   NO_POSTGRES_REASON,
-  TEST_DATABASE_URL,
+  SKIP_POSTGRES,
   type TestPgDatabase,
 } from '@tessera/db/testing/postgres';
 import { startTcpProxy, type TcpProxy } from '@tessera/db/testing/tcp-proxy';
@@ -13,6 +13,7 @@ import { defaultAuthConfig } from '../../config';
 import { type Auth, createAuth } from '../../create-auth';
 import { AuthError } from '../../errors';
 import { createSecretBox, generateSecretKey } from '../../tokens/secret-box';
+import { until } from '../testing';
 import { createPgBackground } from './background';
 import { createListeningRevocationFeed, LISTENER_APPLICATION_NAME } from './revocation-feed';
 import { createPgStore } from './store';
@@ -28,7 +29,7 @@ const opened: Array<{ auth: Auth; handle: PgDbHandle }> = [];
 /** Closed after the instances, so none sees its path vanish and tries to reconnect meanwhile. */
 const proxies: TcpProxy[] = [];
 
-if (TEST_DATABASE_URL === null) console.warn(NO_POSTGRES_REASON);
+if (SKIP_POSTGRES) console.warn(NO_POSTGRES_REASON);
 
 /**
  * One server instance's auth core on the test's database, following the others by LISTEN (on
@@ -57,16 +58,7 @@ async function instance(
   return auth;
 }
 
-async function until(condition: () => Promise<boolean>, timeoutMs = 2_000): Promise<number> {
-  const started = Date.now();
-  while (!(await condition())) {
-    if (Date.now() - started > timeoutMs) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  return Date.now() - started;
-}
-
-describe.skipIf(TEST_DATABASE_URL === null)('the auth core on PostgreSQL', () => {
+describe.skipIf(SKIP_POSTGRES)('the auth core on PostgreSQL', () => {
   beforeEach(async () => {
     database = await createTestPgDatabase();
   });
