@@ -4,7 +4,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createPgDb, isPostgresUrl, type PgDbHandle } from './create-db';
 import { createTestPgDatabase, NO_POSTGRES_REASON, TEST_DATABASE_URL, type TestPgDatabase } from './testing';
 
-const journal = JSON.parse(readFileSync(new URL('../../../drizzle-pg/meta/_journal.json', import.meta.url), 'utf8')) as {
+const journal = JSON.parse(
+  readFileSync(new URL('../../../drizzle-pg/meta/_journal.json', import.meta.url), 'utf8'),
+) as {
   entries: unknown[];
 };
 const opened: PgDbHandle[] = [];
