@@ -195,7 +195,7 @@ try {
     },
     {
       id: 'tessera-me-many',
-      name: `Tessera \`auth.me\`, ${tokens.toLocaleString('en-US')} tokens of ${users.toLocaleString('en-US')} users round-robin (no cache hit)`,
+      name: `Tessera \`auth.me\`, ${tokens.toLocaleString('en-US')} tokens of ${users.toLocaleString('en-US')} users round-robin${tokens > 10_000 ? ' (no cache hit)' : ''}`,
       url: `${tessera.url}/trpc/auth.me`,
       server: tessera,
       check: { headers: { authorization: `Bearer ${manyTokens[0]}` } },
