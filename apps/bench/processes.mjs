@@ -43,6 +43,7 @@ export async function startServer(name, script, env) {
   return {
     name,
     url,
+    pid: child.pid,
     stdout: () => stdout,
     stop() {
       if (child.exitCode !== null) return Promise.resolve();

@@ -1,4 +1,5 @@
-// Peer: Better Auth, with its own SQLite schema on better-sqlite3, email and password sign-in,
+// Peer: Better Auth, with its own schema on better-sqlite3 (DATABASE_FILE) or on PostgreSQL
+// through a `pg` pool (DATABASE_URL), email and password sign-in,
 // served by its Node handler on node:http. `GET /api/auth/get-session` is what its clients call
 // to learn who is signed in. COOKIE_CACHE=on turns on its cookie cache (a signed copy of the
 // session in a second cookie, so most reads skip the database); off, every read is a query.
@@ -6,13 +7,14 @@ import { createServer } from 'node:http';
 import { betterAuth } from 'better-auth';
 import { getMigrations } from 'better-auth/db/migration';
 import { toNodeHandler } from 'better-auth/node';
+import { openPool } from './postgres.mjs';
 import { openDatabase } from './sqlite.mjs';
 
 const baseURL = `http://127.0.0.1:${process.env.PORT}`;
 const auth = betterAuth({
   baseURL,
   secret: process.env.BETTER_AUTH_SECRET ?? 'bench-only-secret-bench-only-secret-bench-only',
-  database: openDatabase(process.env.DATABASE_FILE),
+  database: openPool(process.env.DATABASE_URL) ?? openDatabase(process.env.DATABASE_FILE),
   emailAndPassword: { enabled: true },
   // The benchmark signs up many requests from one address; its throttle would refuse the load.
   rateLimit: { enabled: false },

@@ -1,18 +1,24 @@
 // Peer: the classic Node session design. Express 5 + express-session with a SQLite store
-// (better-sqlite3-session-store), `GET /me` answering the user kept in the session. Each request
-// reads the session row and, as express-session does for a store with `touch`, writes its expiry.
+// (better-sqlite3-session-store, DATABASE_FILE) or a PostgreSQL one (connect-pg-simple on a `pg`
+// pool, DATABASE_URL), `GET /me` answering the user kept in the session. Each request reads the
+// session row and, as express-session does for a store with `touch`, writes its expiry.
 
 import createSqliteStore from 'better-sqlite3-session-store';
+import createPgStore from 'connect-pg-simple';
 import express from 'express';
 import session from 'express-session';
+import { openPool } from './postgres.mjs';
 import { openDatabase } from './sqlite.mjs';
 
-const SqliteStore = createSqliteStore(session);
+const pool = openPool(process.env.DATABASE_URL);
+const store = pool
+  ? new (createPgStore(session))({ pool, createTableIfMissing: true })
+  : new (createSqliteStore(session))({ client: openDatabase(process.env.DATABASE_FILE) });
 const app = express();
 app.disable('x-powered-by');
 app.use(
   session({
-    store: new SqliteStore({ client: openDatabase(process.env.DATABASE_FILE) }),
+    store,
     secret: process.env.SESSION_SECRET ?? 'bench-only-secret-bench-only-secret',
     resave: false,
     saveUninitialized: false,
