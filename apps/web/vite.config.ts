@@ -18,5 +18,15 @@ export default defineConfig({
   plugins: [react(), precompress()],
   server: { port: WEB_PORT, strictPort: true, proxy },
   preview: { proxy },
-  build: { outDir: 'dist' },
+  build: {
+    outDir: 'dist',
+    rolldownOptions: {
+      output: {
+        // What the first page needs (everything the entry imports statically) in the entry itself,
+        // not in six chunks split by what the lazy pages share with it: the sign-in page is one
+        // request and one gzip stream, about 2.5 kB smaller. The lazy pages import from the entry.
+        codeSplitting: { groups: [{ name: 'first-page', tags: ['$initial'] }] },
+      },
+    },
+  },
 });
