@@ -1,6 +1,7 @@
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
 import { precompress } from './precompress';
+import { reactRouterForProduction } from './react-router-for-production';
 
 /**
  * Dev mode follows the server's configuration (turbo passes it through, see turbo.json): `/trpc`
@@ -15,7 +16,7 @@ export const WEB_PORT = Number(process.env.WEB_PORT || 5173);
 const proxy = { '/trpc': `http://localhost:${API_PORT}` };
 
 export default defineConfig({
-  plugins: [react(), precompress()],
+  plugins: [react(), reactRouterForProduction(), precompress()],
   server: { port: WEB_PORT, strictPort: true, proxy },
   preview: { proxy },
   build: {
