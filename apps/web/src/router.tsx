@@ -5,6 +5,7 @@ import { ErrorBoundary } from './components/error-boundary';
 import { LoadingScreen } from './components/loading-screen';
 import { GuestOnly, Protected } from './components/route-guards';
 import { ErrorPage } from './pages/error-page';
+import { ForgotPasswordPage } from './pages/forgot-password-page';
 import { NotFoundPage } from './pages/not-found-page';
 import { SignInPage } from './pages/sign-in-page';
 import { SignUpPage } from './pages/sign-up-page';
@@ -54,6 +55,7 @@ const routes: RouteObject[] = [
         element: signedInPage(() => import('./pages/sessions-page').then((page) => page.SessionsPage)),
       },
       { path: '/admin', element: signedInPage(() => import('./pages/admin-page').then((page) => page.AdminPage)) },
+      // The sign-in page and the two it links to are in the entry: those links switch at once.
       {
         path: '/sign-in',
         element: (
@@ -72,14 +74,11 @@ const routes: RouteObject[] = [
       },
       {
         path: '/forgot-password',
-        element: lazyElement(async () => {
-          const { ForgotPasswordPage } = await import('./pages/forgot-password-page');
-          return (
-            <GuestOnly>
-              <ForgotPasswordPage />
-            </GuestOnly>
-          );
-        }),
+        element: (
+          <GuestOnly>
+            <ForgotPasswordPage />
+          </GuestOnly>
+        ),
       },
       // Opened from mailed links, signed in or not.
       {
