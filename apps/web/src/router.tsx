@@ -1,5 +1,5 @@
-import { type ComponentType, lazy, type ReactNode, Suspense } from 'react';
-import { type RouteObject, useLocation, useRoutes } from 'react-router';
+import { type ComponentType, type ReactNode, Suspense, use, useEffect, useState } from 'react';
+import { matchRoutes, type RouteObject, useLocation, useRoutes } from 'react-router';
 import { AppLayout } from './components/app-layout';
 import { ErrorBoundary } from './components/error-boundary';
 import { LoadingScreen } from './components/loading-screen';
@@ -10,17 +10,31 @@ import { NotFoundPage } from './pages/not-found-page';
 import { SignInPage } from './pages/sign-in-page';
 import { SignUpPage } from './pages/sign-up-page';
 
+/** A page from chunks of its own, loaded once: by `preload`, or when it first renders. */
+interface LazyPage {
+  preload(): Promise<ReactNode>;
+  /** Its element, once loaded. */
+  loaded?: { element: ReactNode };
+}
+
+function lazyPage(load: () => Promise<ReactNode>): LazyPage {
+  let loading: Promise<ReactNode> | undefined;
+  const page: LazyPage = {
+    preload: () =>
+      (loading ??= load().then((element) => {
+        page.loaded = { element };
+        return element;
+      })),
+  };
+  return page;
+}
+
 /**
- * A route's element from chunks of its own, loaded the first time the route shows. Navigations
- * run as React transitions (`BrowserRouter`), so the current page stays on screen while the
- * chunks arrive; only a first load shows the `Suspense` fallback below.
+ * A lazy page, suspending until it is loaded. Navigations run as React transitions
+ * (`BrowserRouter`), so meanwhile the current page stays on screen.
  */
-function lazyElement(load: () => Promise<ReactNode>): ReactNode {
-  const Loaded = lazy(async () => {
-    const element = await load();
-    return { default: () => element };
-  });
-  return <Loaded />;
+function LazyPageView({ page }: { page: LazyPage }) {
+  return page.loaded === undefined ? use(page.preload()) : page.loaded.element;
 }
 
 /**
@@ -29,7 +43,7 @@ function lazyElement(load: () => Promise<ReactNode>): ReactNode {
  * user-agent parser, the notes, the admin list).
  */
 const signedInPage = (load: () => Promise<ComponentType>) =>
-  lazyElement(async () => {
+  lazyPage(async () => {
     const [{ SignedInProviders }, Page] = await Promise.all([import('./signed-in-providers'), load()]);
     return (
       <SignedInProviders>
@@ -40,21 +54,34 @@ const signedInPage = (load: () => Promise<ComponentType>) =>
     );
   });
 
+/** A route whose page loads on first visit; `handle` keeps the load, for the first page (below). */
+const lazyRoute = (path: string, page: LazyPage): RouteObject => ({
+  path,
+  element: <LazyPageView page={page} />,
+  handle: page,
+});
+
 /** Every page of the app. The server answers unknown paths with index.html, so these are the real routes. */
 const routes: RouteObject[] = [
   {
     element: <AppLayout />,
     children: [
-      { path: '/', element: signedInPage(() => import('./pages/home-page').then((page) => page.HomePage)) },
-      {
-        path: '/account',
-        element: signedInPage(() => import('./pages/account-page').then((page) => page.AccountPage)),
-      },
-      {
-        path: '/sessions',
-        element: signedInPage(() => import('./pages/sessions-page').then((page) => page.SessionsPage)),
-      },
-      { path: '/admin', element: signedInPage(() => import('./pages/admin-page').then((page) => page.AdminPage)) },
+      lazyRoute(
+        '/',
+        signedInPage(() => import('./pages/home-page').then((page) => page.HomePage)),
+      ),
+      lazyRoute(
+        '/account',
+        signedInPage(() => import('./pages/account-page').then((page) => page.AccountPage)),
+      ),
+      lazyRoute(
+        '/sessions',
+        signedInPage(() => import('./pages/sessions-page').then((page) => page.SessionsPage)),
+      ),
+      lazyRoute(
+        '/admin',
+        signedInPage(() => import('./pages/admin-page').then((page) => page.AdminPage)),
+      ),
       // The sign-in page and the two it links to are in the entry: those links switch at once.
       {
         path: '/sign-in',
@@ -81,36 +108,56 @@ const routes: RouteObject[] = [
         ),
       },
       // Opened from mailed links, signed in or not.
-      {
-        path: '/reset-password',
-        element: lazyElement(async () => {
+      lazyRoute(
+        '/reset-password',
+        lazyPage(async () => {
           const { ResetPasswordPage } = await import('./pages/reset-password-page');
           return <ResetPasswordPage />;
         }),
-      },
-      {
-        path: '/verify-email',
-        element: lazyElement(async () => {
+      ),
+      lazyRoute(
+        '/verify-email',
+        lazyPage(async () => {
           const { VerifyEmailPage } = await import('./pages/verify-email-page');
           return <VerifyEmailPage />;
         }),
-      },
+      ),
       { path: '*', element: <NotFoundPage /> },
     ],
   },
 ];
 
 /**
+ * The chunks of the page the app opens at start loading with the entry, alongside the session
+ * restore; until they are in, the loading screen shows, as it does during a restore. (Not a
+ * Suspense fallback: React holds back what replaces one for up to 300 ms.)
+ */
+const firstPageLoad = matchRoutes(routes, window.location)
+  ?.map((match) => match.route.handle as LazyPage | undefined)
+  .find((page) => page !== undefined)
+  ?.preload();
+
+function useFirstPageLoaded(): boolean {
+  const [loaded, setLoaded] = useState(firstPageLoad === undefined);
+  useEffect(() => {
+    const settle = () => setLoaded(true);
+    // A failed load settles too: the page then throws, and the error page shows.
+    firstPageLoad?.then(settle, settle);
+  }, []);
+  return loaded;
+}
+
+/**
  * The page at the current address, inside the app's frame. When rendering throws, the error page
- * replaces the whole screen until the user goes elsewhere; while a first page's chunks load (a
- * reload of a signed-in page), the same loading screen as a session restore shows.
+ * replaces the whole screen until the user goes elsewhere.
  */
 export function AppRoutes() {
   const location = useLocation();
   const page = useRoutes(routes);
+  const firstPageLoaded = useFirstPageLoaded();
   return (
     <ErrorBoundary fallback={<ErrorPage />} resetKey={location}>
-      <Suspense fallback={<LoadingScreen />}>{page}</Suspense>
+      {firstPageLoaded ? <Suspense fallback={<LoadingScreen />}>{page}</Suspense> : <LoadingScreen />}
     </ErrorBoundary>
   );
 }
