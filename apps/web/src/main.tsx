@@ -2,9 +2,9 @@ import './styles.css';
 import { AuthProvider } from '@tessera/auth-react';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { RouterProvider } from 'react-router';
+import { BrowserRouter } from 'react-router';
 import { authClient } from './auth-client';
-import { router } from './router';
+import { AppRoutes } from './router';
 
 const container = document.getElementById('root');
 if (container === null) throw new Error('index.html must contain <div id="root">.');
@@ -12,7 +12,9 @@ if (container === null) throw new Error('index.html must contain <div id="root">
 createRoot(container).render(
   <StrictMode>
     <AuthProvider client={authClient}>
-      <RouterProvider router={router} />
+      <BrowserRouter>
+        <AppRoutes />
+      </BrowserRouter>
     </AuthProvider>
   </StrictMode>,
 );

@@ -1,47 +1,88 @@
-import type { ComponentType } from 'react';
-import { createBrowserRouter } from 'react-router';
+import { type ComponentType, type ReactNode, Suspense, use, useEffect, useState } from 'react';
+import { matchRoutes, type RouteObject, useLocation, useRoutes } from 'react-router';
 import { AppLayout } from './components/app-layout';
+import { ErrorBoundary } from './components/error-boundary';
 import { LoadingScreen } from './components/loading-screen';
 import { GuestOnly, Protected } from './components/route-guards';
 import { ErrorPage } from './pages/error-page';
+import { ForgotPasswordPage } from './pages/forgot-password-page';
 import { NotFoundPage } from './pages/not-found-page';
 import { SignInPage } from './pages/sign-in-page';
 import { SignUpPage } from './pages/sign-up-page';
 
+/** A page from chunks of its own, loaded once: by `preload`, or when it first renders. */
+interface LazyPage {
+  preload(): Promise<ReactNode>;
+  /** Its element, once loaded. */
+  loaded?: { element: ReactNode };
+}
+
+function lazyPage(load: () => Promise<ReactNode>): LazyPage {
+  let loading: Promise<ReactNode> | undefined;
+  const page: LazyPage = {
+    preload: () =>
+      (loading ??= load().then((element) => {
+        page.loaded = { element };
+        return element;
+      })),
+  };
+  return page;
+}
+
 /**
- * A signed-in page, loaded on first visit with what signed-in pages read data through: the
- * sign-in page's bundle carries none of it (TanStack Query, tRPC's React bindings, the Sessions
- * page's user-agent parser, the notes, the admin list). The router keeps the current page on
- * screen while the chunks arrive, so navigating shows no blank state.
+ * A lazy page, suspending until it is loaded. Navigations run as React transitions
+ * (`BrowserRouter`), so meanwhile the current page stays on screen.
  */
-const signedInPage = (load: () => Promise<ComponentType>) => async () => {
-  const [{ SignedInProviders }, Page] = await Promise.all([import('./signed-in-providers'), load()]);
-  return {
-    element: (
+function LazyPageView({ page }: { page: LazyPage }) {
+  return page.loaded === undefined ? use(page.preload()) : page.loaded.element;
+}
+
+/**
+ * A signed-in page, loaded with what signed-in pages read data through: the sign-in page's
+ * bundle carries none of it (TanStack Query, tRPC's React bindings, the Sessions page's
+ * user-agent parser, the notes, the admin list).
+ */
+const signedInPage = (load: () => Promise<ComponentType>) =>
+  lazyPage(async () => {
+    const [{ SignedInProviders }, Page] = await Promise.all([import('./signed-in-providers'), load()]);
+    return (
       <SignedInProviders>
         <Protected>
           <Page />
         </Protected>
       </SignedInProviders>
-    ),
-  };
-};
+    );
+  });
+
+/** A route whose page loads on first visit; `handle` keeps the load, for the first page (below). */
+const lazyRoute = (path: string, page: LazyPage): RouteObject => ({
+  path,
+  element: <LazyPageView page={page} />,
+  handle: page,
+});
 
 /** Every page of the app. The server answers unknown paths with index.html, so these are the real routes. */
-export const router = createBrowserRouter([
+const routes: RouteObject[] = [
   {
     element: <AppLayout />,
-    errorElement: <ErrorPage />,
-    // What a reload of a signed-in page shows while its chunk loads: the same screen as a restore.
-    hydrateFallbackElement: <LoadingScreen />,
     children: [
-      { path: '/', lazy: signedInPage(() => import('./pages/home-page').then((page) => page.HomePage)) },
-      { path: '/account', lazy: signedInPage(() => import('./pages/account-page').then((page) => page.AccountPage)) },
-      {
-        path: '/sessions',
-        lazy: signedInPage(() => import('./pages/sessions-page').then((page) => page.SessionsPage)),
-      },
-      { path: '/admin', lazy: signedInPage(() => import('./pages/admin-page').then((page) => page.AdminPage)) },
+      lazyRoute(
+        '/',
+        signedInPage(() => import('./pages/home-page').then((page) => page.HomePage)),
+      ),
+      lazyRoute(
+        '/account',
+        signedInPage(() => import('./pages/account-page').then((page) => page.AccountPage)),
+      ),
+      lazyRoute(
+        '/sessions',
+        signedInPage(() => import('./pages/sessions-page').then((page) => page.SessionsPage)),
+      ),
+      lazyRoute(
+        '/admin',
+        signedInPage(() => import('./pages/admin-page').then((page) => page.AdminPage)),
+      ),
+      // The sign-in page and the two it links to are in the entry: those links switch at once.
       {
         path: '/sign-in',
         element: (
@@ -60,27 +101,63 @@ export const router = createBrowserRouter([
       },
       {
         path: '/forgot-password',
-        lazy: async () => {
-          const { ForgotPasswordPage } = await import('./pages/forgot-password-page');
-          return {
-            element: (
-              <GuestOnly>
-                <ForgotPasswordPage />
-              </GuestOnly>
-            ),
-          };
-        },
+        element: (
+          <GuestOnly>
+            <ForgotPasswordPage />
+          </GuestOnly>
+        ),
       },
       // Opened from mailed links, signed in or not.
-      {
-        path: '/reset-password',
-        lazy: async () => ({ Component: (await import('./pages/reset-password-page')).ResetPasswordPage }),
-      },
-      {
-        path: '/verify-email',
-        lazy: async () => ({ Component: (await import('./pages/verify-email-page')).VerifyEmailPage }),
-      },
+      lazyRoute(
+        '/reset-password',
+        lazyPage(async () => {
+          const { ResetPasswordPage } = await import('./pages/reset-password-page');
+          return <ResetPasswordPage />;
+        }),
+      ),
+      lazyRoute(
+        '/verify-email',
+        lazyPage(async () => {
+          const { VerifyEmailPage } = await import('./pages/verify-email-page');
+          return <VerifyEmailPage />;
+        }),
+      ),
       { path: '*', element: <NotFoundPage /> },
     ],
   },
-]);
+];
+
+/**
+ * The chunks of the page the app opens at start loading with the entry, alongside the session
+ * restore; until they are in, the loading screen shows, as it does during a restore. (Not a
+ * Suspense fallback: React holds back what replaces one for up to 300 ms.)
+ */
+const firstPageLoad = matchRoutes(routes, window.location)
+  ?.map((match) => match.route.handle as LazyPage | undefined)
+  .find((page) => page !== undefined)
+  ?.preload();
+
+function useFirstPageLoaded(): boolean {
+  const [loaded, setLoaded] = useState(firstPageLoad === undefined);
+  useEffect(() => {
+    const settle = () => setLoaded(true);
+    // A failed load settles too: the page then throws, and the error page shows.
+    firstPageLoad?.then(settle, settle);
+  }, []);
+  return loaded;
+}
+
+/**
+ * The page at the current address, inside the app's frame. When rendering throws, the error page
+ * replaces the whole screen until the user goes elsewhere.
+ */
+export function AppRoutes() {
+  const location = useLocation();
+  const page = useRoutes(routes);
+  const firstPageLoaded = useFirstPageLoaded();
+  return (
+    <ErrorBoundary fallback={<ErrorPage />} resetKey={location}>
+      {firstPageLoaded ? <Suspense fallback={<LoadingScreen />}>{page}</Suspense> : <LoadingScreen />}
+    </ErrorBoundary>
+  );
+}
