@@ -45,6 +45,8 @@ describe('a session ended from another device', () => {
     await a.getByRole('button', { name: 'Sign out everywhere' }).click();
     // Asked once, in a modal dialog that names what will happen (issue 10, point 12).
     const dialog = a.getByRole('dialog', { name: 'Sign out everywhere?' });
+    // The dialog opens on the click's render: wait for it, then check it says it once.
+    await dialog.waitFor();
     await expect(dialog.getByText('Every device signed in to your account').count()).resolves.toBe(1);
     await dialog.getByRole('button', { name: 'Sign out all devices' }).click();
     await a.getByRole('button', { name: 'Sign in', exact: true }).waitFor();
