@@ -194,7 +194,6 @@ const unknownRefreshToken: Refusal = ['REFRESH_TOKEN_INVALID', messages.sessionE
 /** Why a refresh was refused (the core's `details.reason`), as the client is told. */
 const refusedRefresh = new Map<string | null | undefined, Refusal>([
   ['unknown', unknownRefreshToken],
-  ['user_gone', unknownRefreshToken],
   ['expired', ['SESSION_EXPIRED', messages.sessionExpired]],
   ['revoked', ['SESSION_REVOKED', messages.sessionRevoked]],
   ['reused', ['REFRESH_TOKEN_REUSED', messages.refreshTokenReused]],

@@ -91,9 +91,15 @@ export const refreshTokens = sqliteTable(
     rotatedBy: text('rotated_by'),
     /** Retries honoured within the grace window (each is also logged). */
     graceHits: integer('grace_hits').notNull().default(0),
+    /**
+     * The token's place in its session's line: its predecessor's plus one (the first token's 0).
+     * An exchange deletes the replaced tokens that fell out of the kept window by this number,
+     * reading one entry of the index below instead of sorting the session's tokens.
+     */
+    generation: integer('generation').notNull().default(0),
   },
   (table) => [
-    index('refresh_tokens_session_id_idx').on(table.sessionId),
+    index('refresh_tokens_session_generation_idx').on(table.sessionId, table.generation),
     // The sweep that clears sealed successors once their grace window has passed.
     index('refresh_tokens_pending_successor_idx').on(table.replacedAt).where(sql`${table.successorSealed} is not null`),
   ],
@@ -275,5 +281,5 @@ export const schema = {
  * 64-bit: epoch milliseconds fit); these small counters are a 32-bit `integer` instead.
  */
 export const postgresTypes: PostgresTypes = {
-  integer: [users.credentialVersion, refreshTokens.graceHits, rateLimits.points, mailOutbox.attempts],
+  integer: [users.credentialVersion, refreshTokens.graceHits, refreshTokens.generation, rateLimits.points, mailOutbox.attempts],
 };

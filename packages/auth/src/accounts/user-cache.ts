@@ -32,6 +32,10 @@ export function cachedUserById(read: (id: string) => Promise<User | null>) {
       else recent.set(id, user);
       return user;
     },
+    /** A user just read with something else (the rotation reads them with the session). */
+    remember(user: User): void {
+      recent.set(user.id, user);
+    },
     forget(id: string): void {
       recent.delete(id);
     },

@@ -1,3 +1,4 @@
+import { toUser } from '../accounts/users';
 import { AuthError } from '../errors';
 import { type ClientInfo, clientFingerprint } from '../sessions/client-info';
 import type { AuthContext, SignedIn } from './context';
@@ -19,7 +20,7 @@ export function refreshCapability({
      * Exchanges a refresh token for a new one and a new access token. `graceRetry` is true when
      * this was the same client presenting the token it had just exchanged (the server logs it).
      * Throws `AuthError('INVALID_REFRESH_TOKEN')` with `details.reason` one of `unknown`,
-     * `expired`, `revoked`, `reused` (and `details.reuse`) or `user_gone`, and `RateLimitedError`.
+     * `expired`, `revoked` or `reused` (and `details.reuse`), and `RateLimitedError`.
      * A reuse ends the session here at once and is recorded.
      */
     async refresh(
@@ -40,9 +41,10 @@ export function refreshCapability({
           sessionId: rotated.sessionId,
         });
       }
-      // Read fresh, not from the cache: the new token's role must be the stored one.
-      const user = await userById.fresh(rotated.userId);
-      if (!user) throw new AuthError('INVALID_REFRESH_TOKEN', 'Refresh refused: user gone', { reason: 'user_gone' });
+      // The user as the rotation read them with the session, not from the cache: the new token's
+      // role must be the stored one. (A deleted user's sessions are deleted with them.)
+      const user = toUser(rotated.user);
+      userById.remember(user);
       // REQUIRE_VERIFIED_EMAIL turned on later binds the sessions that were already there too:
       // the session ends (the rotation has committed), and signing in again needs the address.
       if (config.requireVerifiedEmail && !user.emailVerified) {

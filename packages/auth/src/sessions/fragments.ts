@@ -6,16 +6,13 @@ import {
   isNotNull,
   isNull,
   lt,
-  ne,
-  notInArray,
   type Placeholder,
   type SQL,
   type SQLWrapper,
   sql,
-  type Table,
 } from 'drizzle-orm';
 import { type UserColumns, userSelection } from '../accounts/users';
-import { type CredentialChange, REPLACED_TOKENS_KEPT } from './sessions';
+import type { CredentialChange } from './sessions';
 
 /**
  * The pieces of the sessions' statements that every engine builds the same way: conditions,
@@ -51,6 +48,7 @@ export interface TokenColumns {
   successorSealed: Column;
   rotatedBy: Column;
   graceHits: Column;
+  generation: Column;
 }
 
 /**
@@ -87,6 +85,10 @@ export const liveSession = (
 export const sessionOfUser = (s: SessionColumns, input: { sessionId: Param<string>; userId: Param<string> }) =>
   and(eq(s.id, input.sessionId), eq(s.userId, input.userId));
 
+/** The session, if it is not revoked: what an exchange touches, and requires. */
+export const unrevokedSessionById = (s: SessionColumns, sessionId: Param<string>) =>
+  and(eq(s.id, sessionId), isNull(s.revokedAt));
+
 /** The session, if it is the user's and not revoked yet: what signing out ends. */
 export const unrevokedSession = (s: SessionColumns, input: { sessionId: Param<string>; userId: Param<string> }) =>
   and(sessionOfUser(s, input), isNull(s.revokedAt));
@@ -95,23 +97,26 @@ export const unrevokedSession = (s: SessionColumns, input: { sessionId: Param<st
 export const unrevokedSessionsOf = (s: SessionColumns, userId: Param<string>) =>
   and(eq(s.userId, userId), isNull(s.revokedAt));
 
-/** The rotation's read, as selected: the token's columns and its session's, typed as the engine's. */
-export type TokenWithSession<T extends TokenColumns, S extends SessionColumns> = {
+/** The rotation's read, as selected: the token's columns, its session's and its user's, typed as the engine's. */
+export type TokenWithSession<T extends TokenColumns, S extends SessionColumns, U extends UserColumns> = {
   tokenId: T['id'];
   sessionId: S['id'];
-} & Pick<T, 'replacedAt' | 'replacedById' | 'successorSealed' | 'rotatedBy'> &
+  user: Pick<U, keyof UserColumns>;
+} & Pick<T, 'replacedAt' | 'replacedById' | 'successorSealed' | 'rotatedBy' | 'generation'> &
   Pick<S, 'userId' | 'revokedAt' | 'idleExpiresAt' | 'absoluteExpiresAt' | 'authTime' | 'authMethod'>;
 
-/** The rotation's read: the presented token's row and its session's. */
-export const tokenWithSession = <T extends TokenColumns, S extends SessionColumns>(
+/** The rotation's read: the presented token's row, its session's and its user's (`FoundToken`). */
+export const tokenWithSession = <T extends TokenColumns, S extends SessionColumns, U extends UserColumns>(
   t: T,
   s: S,
-): TokenWithSession<T, S> => ({
+  u: U,
+): TokenWithSession<T, S, U> => ({
   tokenId: t.id,
   replacedAt: t.replacedAt,
   replacedById: t.replacedById,
   successorSealed: t.successorSealed,
   rotatedBy: t.rotatedBy,
+  generation: t.generation,
   sessionId: s.id,
   userId: s.userId,
   revokedAt: s.revokedAt,
@@ -119,10 +124,14 @@ export const tokenWithSession = <T extends TokenColumns, S extends SessionColumn
   absoluteExpiresAt: s.absoluteExpiresAt,
   authTime: s.authTime,
   authMethod: s.authMethod,
+  user: userSelection(u),
 });
 
 /** How a token's row joins its session's. */
 export const sessionOfToken = (t: TokenColumns, s: SessionColumns) => eq(s.id, t.sessionId);
+
+/** How a session's row joins its user's. */
+export const userOfSession = (s: SessionColumns, u: UserColumns) => eq(u.id, s.userId);
 
 /** A session as its owner sees it on the sessions page. */
 export const sessionSummary = <S extends SessionColumns>(
@@ -177,29 +186,18 @@ export const replaced = (exchange: {
   rotatedBy: bound(exchange.client),
 });
 
-/** The session's tokens other than `keepTokenId` whose successor is still sealed. */
-export const olderSuccessors = (t: TokenColumns, sessionId: Param<string>, keepTokenId: Param<string>) =>
-  and(eq(t.sessionId, sessionId), ne(t.id, keepTokenId), isNotNull(t.successorSealed));
-
 /**
- * A sealed successor dropped: once its grace window passed, or a newer exchange happened. (A
- * literal null, not a parameter: the statement's SQL then takes only the values that vary.)
+ * A sealed successor dropped once its grace window passed (the sweep). (A literal null, not a parameter: the statement's SQL then takes only the values that vary.)
  */
 export const successorForgotten = { successorSealed: sql`null` };
 
 /**
- * The session's replaced tokens but its newest {@link REPLACED_TOKENS_KEPT} (and its live one):
- * the ones a rotation deletes, so rows stay bounded however long a session lives.
+ * The session's replaced tokens older than generation `keptFrom`: what an exchange deletes, so
+ * rows stay bounded however long a session lives (one index entry read, `(session_id,
+ * generation)`, where counting the newest meant reading and sorting them all).
  */
-export const replacedBeyondKept = (t: TokenColumns & Table, sessionId: Param<string>) =>
-  and(
-    eq(t.sessionId, sessionId),
-    isNotNull(t.replacedAt),
-    notInArray(
-      t.id,
-      sql`(select ${t.id} from ${t} where ${t.sessionId} = ${sessionId} order by ${t.issuedAt} desc limit ${sql.raw(String(REPLACED_TOKENS_KEPT + 1))})`,
-    ),
-  );
+export const replacedBefore = (t: TokenColumns, sessionId: Param<string>, keptFrom: Param<number>) =>
+  and(eq(t.sessionId, sessionId), isNotNull(t.replacedAt), lt(t.generation, keptFrom));
 
 /** One more grace retry honoured. */
 export const graceHit = (t: TokenColumns) => ({ graceHits: sql`${t.graceHits} + 1` });

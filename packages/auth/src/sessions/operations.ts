@@ -20,7 +20,7 @@ export type SessionOperations = Pick<
 
 /**
  * The store's session methods on any engine: the rules (rotation.ts, stamp.ts) each in one write
- * transaction, the single statements outside any.
+ * transaction (the rotation an optimistic one), the single statements outside any.
  *
  * @example
  * const store = { ...sessionOperations(sqliteEngine(db, sqliteSessionSteps(db))), ... };
@@ -29,7 +29,7 @@ export function sessionOperations(engine: Engine<SessionSteps>): SessionOperatio
   return {
     startSession: (lifetimes, input, now) => engine.write((steps) => startSession(steps, lifetimes, input, now)),
     rotateRefreshToken: (lifetimes, request, now) =>
-      engine.write((steps) => rotateRefreshToken(steps, lifetimes, request, now)),
+      engine.optimisticWrite((steps, locked) => rotateRefreshToken(steps, locked, lifetimes, request, now)),
     revokeSession: (input, now) => engine.read((steps) => changedOne(steps.revokeSession(input, now))),
     endAllSessions: (change, now) => engine.write((steps) => endAllSessions(steps, change, now)),
     listSessions: (userId, now) => engine.read((steps) => steps.listLiveSessions(userId, now)),

@@ -1,7 +1,9 @@
 import { randomUUID, timingSafeEqual } from 'node:crypto';
+import { Contended } from '../store/engine';
 import type { Step } from '../store/step';
 import { generateRefreshToken, hashRefreshToken } from '../tokens/refresh-token';
 import {
+  REPLACED_TOKENS_KEPT,
   type ReuseKind,
   type RotationRequest,
   type RotationResult,
@@ -12,35 +14,41 @@ import type { FoundToken, SessionSteps } from './steps';
 
 /**
  * The refresh-token rotation, with its reuse detection and grace window (docs/refresh.md): the
- * one place these rules are written, for every engine. It runs as one write transaction
- * (`Engine.write`): on SQLite one `BEGIN IMMEDIATE` over statements prepared once, the write
- * lock taken before the read, so two processes cannot both see the token as current; on
- * PostgreSQL the token's and its session's rows locked by the read (`FOR UPDATE`), a second
- * exchange of the same token waiting for the first to commit, and a deadlock retried. The
- * update is a compare-and-swap on `replaced_at IS NULL` as well.
+ * one place these rules are written, for every engine. It runs as an optimistic write
+ * (`Engine.optimisticWrite`). The common path, a current token exchanged, is one read and one
+ * write whose compare-and-swap checks the read: the token still not replaced, its session still
+ * not ended. On SQLite both run inside one `BEGIN IMMEDIATE`, the write lock taken before the
+ * read; on PostgreSQL they are two statements and no transaction, the write one statement that
+ * locks the token's row, then its session's. A swap that fails, and every decision about a
+ * replaced token (grace or reuse, which reads the successor too), run again under the lock: on
+ * PostgreSQL in one transaction whose read locks the token's and the session's rows
+ * (`FOR UPDATE`), retried on a deadlock.
  *
  * - A current token is marked replaced, and a new random successor stored (as a hash). The
  *   successor itself is also kept sealed in the replaced row, for the grace window only.
  * - The token replaced last, presented again within the grace window by the same client (two
- *   tabs, a response lost on the way), gets that same successor back: one lineage remains.
+ *   tabs, a response lost on the way), gets that same successor back, while the successor is
+ *   still the session's live token: one lineage remains.
  * - Any other replaced token is a replay, a sign of theft: the whole session is revoked.
  *
  * Nothing derives a successor from its predecessor: neither an old token, nor a copy of the
  * database, nor both, yields the live token.
  *
  * @example
- * const result = await engine.write((steps) => rotateRefreshToken(steps, lifetimes, { presentedToken, client, box }, Date.now()));
+ * const result = await engine.optimisticWrite((steps, locked) =>
+ *   rotateRefreshToken(steps, locked, lifetimes, { presentedToken, client, box }, Date.now()));
  * if (!result.ok) clearCookie();
  */
 export function* rotateRefreshToken(
   steps: SessionSteps,
+  locked: boolean,
   lifetimes: SessionLifetimes,
   request: RotationRequest,
   now: number,
 ): Step<RotationResult> {
   const found = yield* steps.findToken(hashRefreshToken(request.presentedToken));
   if (found === undefined) return { ok: false, reason: 'unknown', sessionId: null, userId: null };
-  const { sessionId, userId } = found;
+  const { sessionId, userId, user } = found;
   if (found.revokedAt !== null) return { ok: false, reason: 'revoked', sessionId, userId };
   if (found.idleExpiresAt <= now || found.absoluteExpiresAt <= now) {
     return { ok: false, reason: 'expired', sessionId, userId };
@@ -48,30 +56,49 @@ export function* rotateRefreshToken(
 
   const expiresAt = Math.min(now + lifetimes.refreshIdleTtl * 1000, found.absoluteExpiresAt);
   const proof = { authTime: found.authTime, method: found.authMethod };
-  function* issued(refreshToken: string, graceRetry: boolean): Step<RotationResult> {
-    yield* steps.touchSession(sessionId, now, expiresAt);
-    return { ok: true, graceRetry, sessionId, userId, refreshToken, expiresAt, proof };
-  }
+  const issued = (refreshToken: string, graceRetry: boolean): RotationResult => ({
+    ok: true,
+    graceRetry,
+    sessionId,
+    userId,
+    user,
+    refreshToken,
+    expiresAt,
+    proof,
+  });
 
   if (found.replacedAt === null) {
     const successor = generateRefreshToken();
     const successorId = randomUUID();
-    const successorSealed = request.box.seal(successor, successorContext(found.tokenId));
-    const exchange = { tokenId: found.tokenId, now, successorId, successorSealed, client: request.client };
-    // The row has been locked since the read: nobody can have replaced it in between.
-    if ((yield* steps.markReplaced(exchange)) !== 1) throw new Error('Refresh token changed under its lock');
-    yield* steps.insertToken({ id: successorId, sessionId, tokenHash: hashRefreshToken(successor), issuedAt: now });
-    // Once a newer exchange happened, an older token's successor is never handed out again.
-    yield* steps.forgetOlderSuccessors(sessionId, found.tokenId);
-    // Keeps the session's newest REPLACED_TOKENS_KEPT replaced tokens (and its live one).
-    yield* steps.pruneReplaced(sessionId);
-    return yield* issued(successor, false);
+    const exchanged = yield* steps.exchange({
+      tokenId: found.tokenId,
+      sessionId,
+      now,
+      idleExpiresAt: expiresAt,
+      client: request.client,
+      successor: {
+        id: successorId,
+        sessionId,
+        tokenHash: hashRefreshToken(successor),
+        issuedAt: now,
+        generation: found.generation + 1,
+      },
+      successorSealed: request.box.seal(successor, successorContext(found.tokenId)),
+      // The exchanged token and the newest replaced ones stay: REPLACED_TOKENS_KEPT replaced in all.
+      keptFrom: found.generation + 1 - REPLACED_TOKENS_KEPT,
+    });
+    if (exchanged) return issued(successor, false);
+    if (locked) throw new Error('Refresh token changed under its lock');
+    throw new Contended('the refresh token was exchanged, or its session ended, since it was read');
   }
 
+  // A replaced token: the grace and reuse decisions read its successor's row too.
+  if (!locked) throw new Contended('a replaced refresh token is judged under the lock');
   const reuse = yield* graceRetryRefusal(steps, found, request.client, lifetimes, now);
   if (reuse === null && found.successorSealed !== null) {
     yield* steps.countGraceHit(found.tokenId);
-    return yield* issued(request.box.open(found.successorSealed, successorContext(found.tokenId)), true);
+    yield* steps.touchSession(sessionId, now, expiresAt);
+    return issued(request.box.open(found.successorSealed, successorContext(found.tokenId)), true);
   }
   yield* steps.endSession(sessionId, now, 'reuse_detected');
   return { ok: false, reason: 'reused', reuse: reuse ?? 'after_grace', sessionId, userId };

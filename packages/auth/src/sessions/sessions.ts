@@ -1,5 +1,6 @@
 import type { Role, User } from '@tessera/contract';
 import type { SignInMethod } from '../accounts/events';
+import type { UserRecord } from '../accounts/users';
 import { AuthError } from '../errors';
 import type { SecretBox } from '../tokens/secret-box';
 
@@ -46,7 +47,7 @@ export type RotationFailure = 'unknown' | 'expired' | 'revoked' | 'reused';
  */
 export type ReuseKind = 'after_grace' | 'other_client' | 'not_latest';
 export type RotationResult =
-  | ({ ok: true; graceRetry: boolean } & IssuedRefreshToken)
+  | ({ ok: true; graceRetry: boolean; user: UserRecord } & IssuedRefreshToken)
   | { ok: false; reason: 'unknown'; sessionId: null; userId: null }
   | { ok: false; reason: 'expired' | 'revoked'; sessionId: string; userId: string }
   | { ok: false; reason: 'reused'; reuse: ReuseKind; sessionId: string; userId: string };

@@ -56,7 +56,13 @@ export function* startSession(
     authTime: now,
     authMethod: input.method,
   });
-  yield* steps.insertToken({ id: randomUUID(), sessionId, tokenHash: hashRefreshToken(refreshToken), issuedAt: now });
+  yield* steps.insertToken({
+    id: randomUUID(),
+    sessionId,
+    tokenHash: hashRefreshToken(refreshToken),
+    issuedAt: now,
+    generation: 0,
+  });
   const proof = { authTime: now, method: input.method };
   return { sessionId, userId: input.userId, refreshToken, expiresAt, user: toUser(row), proof };
 }

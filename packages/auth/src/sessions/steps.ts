@@ -1,5 +1,6 @@
 import type { Role } from '@tessera/contract';
 import type { SignInMethod } from '../accounts/events';
+import type { UserRecord } from '../accounts/users';
 import type { Step } from '../store/step';
 import type { CredentialChange, SessionSummary } from './sessions';
 
@@ -12,17 +13,22 @@ import type { CredentialChange, SessionSummary } from './sessions';
  * condition and selection in fragments.ts.
  */
 export interface SessionSteps {
-  /** The token with this hash and its session's row. PostgreSQL locks both rows (`FOR UPDATE`). */
+  /**
+   * The token with this hash, its session's row and its user's. In a PostgreSQL transaction it
+   * locks the token's and the session's rows (`FOR UPDATE`), not the user's.
+   */
   findToken(tokenHash: string): Step<FoundToken | undefined>;
   /** The session used at `now`, its idle expiry slid to `idleExpiresAt`. */
   touchSession(sessionId: string, now: number, idleExpiresAt: number): Step<unknown>;
-  /** Marks the token replaced, only if it is not yet (compare-and-swap): how many rows changed. */
-  markReplaced(exchange: Exchange): Step<number>;
+  /**
+   * The rotation's write, one compare-and-swap: only if the token is still not replaced and its
+   * session still not revoked, marks the token replaced (by the successor, sealed), touches the
+   * session, deletes its replaced tokens older than generation `keptFrom` and stores the
+   * successor. Whether it did. PostgreSQL: one statement, which locks the token's row, then the
+   * session's.
+   */
+  exchange(exchange: Exchange): Step<boolean>;
   insertToken(token: NewToken): Step<unknown>;
-  /** Drops the sealed successor of every token of the session but `keepTokenId`. */
-  forgetOlderSuccessors(sessionId: string, keepTokenId: string): Step<unknown>;
-  /** Deletes the session's replaced tokens but the newest `REPLACED_TOKENS_KEPT`. */
-  pruneReplaced(sessionId: string): Step<unknown>;
   /** The token that replaced a replaced one: whether it has been replaced in turn. */
   successorOf(successorId: string): Step<{ replacedAt: number | null } | undefined>;
   countGraceHit(tokenId: string): Step<unknown>;
@@ -50,13 +56,15 @@ export interface SessionSteps {
   expireGraceSuccessors(before: number): Step<number>;
 }
 
-/** What the rotation reads of the presented token's row and its session's. */
+/** What the rotation reads of the presented token's row, its session's and its user's. */
 export interface FoundToken {
   tokenId: string;
   replacedAt: number | null;
   replacedById: string | null;
   successorSealed: string | null;
   rotatedBy: string | null;
+  /** Its place in the session's line of tokens (`refresh_tokens.generation`). */
+  generation: number;
   sessionId: string;
   userId: string;
   revokedAt: number | null;
@@ -64,16 +72,23 @@ export interface FoundToken {
   absoluteExpiresAt: number;
   authTime: number;
   authMethod: SignInMethod;
+  /** The session's user as stored now: the new access token's claims (role included) are read here. */
+  user: UserRecord;
 }
 
-/** A token exchanged for its successor, which is kept sealed for the grace window. */
+/** A current token exchanged for its successor, which is kept sealed for the grace window. */
 export type Exchange = {
   tokenId: string;
+  sessionId: string;
   now: number;
-  successorId: string;
-  successorSealed: string;
+  /** The session's idle expiry, slid on. */
+  idleExpiresAt: number;
   /** `clientFingerprint` of the client that exchanged it: only it may retry. */
   client: string;
+  successor: NewToken;
+  successorSealed: string;
+  /** The oldest generation of the session's tokens kept: older replaced ones are deleted. */
+  keptFrom: number;
 };
 
 /** A refresh token's row as inserted: only its hash is stored. */
@@ -82,6 +97,8 @@ export type NewToken = {
   sessionId: string;
   tokenHash: string;
   issuedAt: number;
+  /** Its predecessor's plus one; a session's first token is 0. */
+  generation: number;
 };
 
 /** A session's row as inserted. */

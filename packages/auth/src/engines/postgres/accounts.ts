@@ -1,16 +1,29 @@
 import { pgSchema } from '@tessera/db';
-import { desc, eq } from 'drizzle-orm';
+import { desc, eq, sql } from 'drizzle-orm';
 import * as account from '../../accounts/fragments';
 import type { AccountSteps } from '../../accounts/steps';
 import { userSelection } from '../../accounts/users';
 import { awaited } from '../../store/step';
 import type { PgQueryable } from './engine';
+import { preparedPerPool } from './named-statement';
 import { changed, firstRow, run } from './statement-steps';
 
 const { users, sessions, authEvents } = pgSchema;
 
+/**
+ * A user by id, prepared once per pool: the signed-in path's one read (`auth.me` when the user
+ * cache has no fresh copy).
+ */
+const userByIdOn = preparedPerPool((pool) =>
+  pool
+    .select(userSelection(users))
+    .from(users)
+    .where(eq(users.id, sql.placeholder('id')))
+    .prepare('tessera_user_by_id'),
+);
+
 /** The account steps on PostgreSQL: single statements, none of them locking. */
-export function pgAccountSteps(q: PgQueryable): AccountSteps {
+export function pgAccountSteps(q: PgQueryable, inTransaction = true): AccountSteps {
   return {
     insertUser: (row) => changed(q.insert(users).values(row).onConflictDoNothing()),
     userByEmail: (email) =>
@@ -20,7 +33,12 @@ export function pgAccountSteps(q: PgQueryable): AccountSteps {
           .from(users)
           .where(eq(users.email, email)),
       ),
-    userById: (id) => firstRow(q.select(userSelection(users)).from(users).where(eq(users.id, id))),
+    userById: (id) =>
+      firstRow(
+        inTransaction
+          ? q.select(userSelection(users)).from(users).where(eq(users.id, id))
+          : userByIdOn(q).execute({ id }),
+      ),
     credential: (id) => firstRow(q.select(account.credentialColumns(users)).from(users).where(eq(users.id, id))),
     usersPage: (after, rows, now) => {
       const { columns, live, keyset, order } = account.usersPageParts(users, sessions, after, now);

@@ -1,15 +1,10 @@
 import { passkeys, refreshTokens, sessions, type TesseraDb, users } from '@tessera/db';
-import { desc, eq, type Placeholder, sql } from 'drizzle-orm';
+import { desc, eq, sql } from 'drizzle-orm';
 import * as fragment from '../../sessions/fragments';
 import type { SessionSteps } from '../../sessions/steps';
+import { placeholders } from '../../store/placeholders';
 import { immediate } from '../../store/step';
 
-/** Placeholders named as the keys of the object a prepared statement runs with. */
-function placeholders<K extends string>(...keys: K[]): Record<K, Placeholder> {
-  const named: Partial<Record<K, Placeholder>> = {};
-  for (const key of keys) named[key] = sql.placeholder(key);
-  return named as Record<K, Placeholder>;
-}
 const p = sql.placeholder;
 
 /**
@@ -22,7 +17,7 @@ export const expireGraceSuccessorsQuery = (db: Pick<TesseraDb, 'update'>, before
 
 /**
  * Every static statement of the sessions' rules, built by Drizzle from the shared fragments and
- * prepared by SQLite once per database: a rotation runs up to seven of them, and building and
+ * prepared by SQLite once per database: a rotation runs up to five of them, and building and
  * preparing them on every call was a third of its CPU (measured with `node --cpu-prof` under
  * `npm run bench`).
  */
@@ -30,15 +25,21 @@ function prepare(db: TesseraDb) {
   const userSession = placeholders('sessionId', 'userId');
   return {
     findToken: db
-      .select(fragment.tokenWithSession(refreshTokens, sessions))
+      .select(fragment.tokenWithSession(refreshTokens, sessions, users))
       .from(refreshTokens)
       .innerJoin(sessions, fragment.sessionOfToken(refreshTokens, sessions))
+      .innerJoin(users, fragment.userOfSession(sessions, users))
       .where(eq(refreshTokens.tokenHash, p('tokenHash')))
       .prepare(),
     touchSession: db
       .update(sessions)
       .set(fragment.touched(p('now'), p('idleExpiresAt')))
       .where(eq(sessions.id, p('sessionId')))
+      .prepare(),
+    touchUnrevokedSession: db
+      .update(sessions)
+      .set(fragment.touched(p('now'), p('idleExpiresAt')))
+      .where(fragment.unrevokedSessionById(sessions, p('sessionId')))
       .prepare(),
     markReplaced: db
       .update(refreshTokens)
@@ -47,16 +48,11 @@ function prepare(db: TesseraDb) {
       .prepare(),
     insertToken: db
       .insert(refreshTokens)
-      .values(placeholders('id', 'sessionId', 'tokenHash', 'issuedAt'))
-      .prepare(),
-    forgetOlderSuccessors: db
-      .update(refreshTokens)
-      .set(fragment.successorForgotten)
-      .where(fragment.olderSuccessors(refreshTokens, p('sessionId'), p('keepTokenId')))
+      .values(placeholders('id', 'sessionId', 'tokenHash', 'issuedAt', 'generation'))
       .prepare(),
     pruneReplaced: db
       .delete(refreshTokens)
-      .where(fragment.replacedBeyondKept(refreshTokens, p('sessionId')))
+      .where(fragment.replacedBefore(refreshTokens, p('sessionId'), p('keptFrom')))
       .prepare(),
     successorOf: db
       .select({ replacedAt: refreshTokens.replacedAt })
@@ -155,11 +151,19 @@ export function sqliteSessionSteps(db: TesseraDb): SessionSteps {
     findToken: (tokenHash) => immediate(() => s.findToken.get({ tokenHash })),
     touchSession: (sessionId, now, idleExpiresAt) =>
       immediate(() => s.touchSession.run({ sessionId, now, idleExpiresAt })),
-    markReplaced: (exchange) => immediate(() => s.markReplaced.run(exchange).changes),
+    // Under the write lock the swap cannot fail; its conditions are checked all the same.
+    exchange: (exchange) =>
+      immediate(() => {
+        const { sessionId, now } = exchange;
+        const swap = { ...exchange, successorId: exchange.successor.id };
+        if (s.markReplaced.run(swap).changes !== 1) return false;
+        const touch = { sessionId, now, idleExpiresAt: exchange.idleExpiresAt };
+        if (s.touchUnrevokedSession.run(touch).changes !== 1) return false;
+        s.pruneReplaced.run({ sessionId, keptFrom: exchange.keptFrom });
+        s.insertToken.run(exchange.successor);
+        return true;
+      }),
     insertToken: (token) => immediate(() => s.insertToken.run(token)),
-    forgetOlderSuccessors: (sessionId, keepTokenId) =>
-      immediate(() => s.forgetOlderSuccessors.run({ sessionId, keepTokenId })),
-    pruneReplaced: (sessionId) => immediate(() => s.pruneReplaced.run({ sessionId })),
     successorOf: (id) => immediate(() => s.successorOf.get({ id })),
     countGraceHit: (tokenId) => immediate(() => s.countGraceHit.run({ tokenId })),
     endSession: (sessionId, now, reason) => immediate(() => s.endSession.run({ sessionId, now, reason })),

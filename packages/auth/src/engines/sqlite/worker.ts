@@ -239,10 +239,8 @@ export function createSqliteWorker(file: string): BackgroundDb {
 
 /** Rules over steps whose statements run in the worker: reads only, as no transaction spans its messages. */
 function remote<Steps>(steps: Steps): Engine<Steps> {
-  return {
-    read: (rule) => runAwaited(rule(steps)),
-    write: () => Promise.reject(new Error('No transaction spans the database worker’s messages')),
-  };
+  const noTransaction = () => Promise.reject(new Error('No transaction spans the database worker’s messages'));
+  return { read: (rule) => runAwaited(rule(steps)), write: noTransaction, optimisticWrite: noTransaction };
 }
 
 /** The worker's rows: each the selection's values, in order. */

@@ -58,9 +58,10 @@ export const refreshTokens = pgTable(
     successorSealed: text('successor_sealed'),
     rotatedBy: text('rotated_by'),
     graceHits: integer('grace_hits').notNull().default(0),
+    generation: integer('generation').notNull().default(0),
   },
   (table) => [
-    index('refresh_tokens_session_id_idx').on(table.sessionId),
+    index('refresh_tokens_session_generation_idx').on(table.sessionId, table.generation),
     index('refresh_tokens_pending_successor_idx').on(table.replacedAt).where(sql`${table.successorSealed} is not null`),
   ],
 );

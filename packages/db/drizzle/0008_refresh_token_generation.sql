@@ -1,0 +1,3 @@
+ALTER TABLE `refresh_tokens` ADD `generation` integer DEFAULT 0 NOT NULL;--> statement-breakpoint
+CREATE INDEX `refresh_tokens_session_generation_idx` ON `refresh_tokens` (`session_id`,`generation`);--> statement-breakpoint
+DROP INDEX `refresh_tokens_session_id_idx`;
