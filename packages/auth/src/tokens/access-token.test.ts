@@ -1,3 +1,4 @@
+import { sign } from 'node:crypto';
 import { createDb, type DbHandle } from '@tessera/db';
 import { type CryptoKey, decodeJwt, decodeProtectedHeader, SignJWT } from 'jose';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -159,6 +160,25 @@ describe('access tokens', () => {
     const [header, , signature] = accessToken.split('.');
     const payload = Buffer.from(JSON.stringify({ ...decodeJwt(accessToken), sub: 'admin' })).toString('base64url');
     expect(await verifyAccessToken(options, `${header}.${payload}.${signature}`, t0)).toEqual(INVALID);
+  });
+
+  /** A good signature by our own key is not enough: the header must ask for nothing we do not support. */
+  it('refuses a critical header extension, an unencoded payload and a signature of the wrong length', async () => {
+    const valid = await signWithOurKey({});
+    const [header, payload, signature = ''] = valid.split('.');
+    const { signer } = await options.keys.signingKey();
+    const ourHeader = decodeProtectedHeader(valid);
+    /** Correctly signed by our key, whatever the header says: jose itself will not sign these. */
+    const signedAnyway = (extra: Record<string, unknown>) => {
+      const input = `${Buffer.from(JSON.stringify({ ...ourHeader, ...extra })).toString('base64url')}.${payload}`;
+      return `${input}.${sign(null, Buffer.from(input), signer).toString('base64url')}`;
+    };
+    expect(await verifyAccessToken(options, signedAnyway({}), t0)).toMatchObject({ ok: true });
+    expect(await verifyAccessToken(options, signedAnyway({ crit: ['exp-policy'], 'exp-policy': 1 }), t0)).toEqual(
+      INVALID,
+    );
+    expect(await verifyAccessToken(options, signedAnyway({ b64: false, crit: ['b64'] }), t0)).toEqual(INVALID);
+    expect(await verifyAccessToken(options, `${header}.${payload}.${signature.slice(0, 40)}`, t0)).toEqual(INVALID);
   });
 
   it.each(['', 'a.b', 'a.b.c.d', '!!!.???.###', 'x'.repeat(15_000)])('refuses malformed input %#', async (token) => {
