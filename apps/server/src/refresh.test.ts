@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadEnv } from './env';
 import { REFRESH_COOKIE_NAME } from './refresh-cookie';
-import { buildTestApp, rawSql, registerUser, testServers } from './testing';
+import { buildTestApp, callProcedure, rawSql, refreshTokenFrom, registerUser, testServers } from './testing';
 
 const servers = testServers();
 
@@ -67,6 +67,60 @@ describe('refresh under concurrency', () => {
     const successor = expectOneLineage(answers);
     expect((await refresh(secondUrl, successor)).status).toBe(200);
     expect(first.output().stdout + second.output().stdout).not.toMatch(/SQLITE_BUSY|"level":50/);
+  });
+});
+
+/**
+ * @see issue 22: on PostgreSQL the common refresh is a read and one compare-and-swap statement, no
+ * transaction; a sign-out landing between them must still win.
+ */
+describe('refreshes in flight around a sign-out everywhere', () => {
+  it('leaves no token of the user’s sessions that refreshes, and no access token they issued that is accepted', async () => {
+    const server = await servers.start();
+    const { accessToken, refreshToken } = await registerUser(server.url, 'race@example.com');
+    const otherTab = await callProcedure(server.url, 'auth.login', {
+      input: { email: 'race@example.com', password: 'a strong password' },
+    });
+    const otherSession = refreshTokenFrom(otherTab.headers) ?? '';
+    const issued: string[] = [];
+    let latest = refreshToken;
+    let signedOut = false;
+    // One client rotating answer after answer, and a storm on the user's other session, while the
+    // user signs out everywhere.
+    const chain = (async () => {
+      for (;;) {
+        const startedAfterSignOut = signedOut;
+        const answer = await fetch(`${server.url}/trpc/auth.refresh`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', cookie: `${REFRESH_COOKIE_NAME}=${latest}` },
+        });
+        const body = (await answer.json()) as { result?: { data: { accessToken: string } } };
+        if (answer.status !== 200) return answer.status;
+        if (startedAfterSignOut) return 'refreshed after the sign-out answered';
+        issued.push(body.result?.data.accessToken ?? '');
+        latest = refreshTokenFrom(answer.headers) ?? latest;
+      }
+    })();
+    while (issued.length < 3) await new Promise((resolve) => setImmediate(resolve));
+    const storm = Promise.all(Array.from({ length: 10 }, () => refresh(server.url, otherSession)));
+    const out = await callProcedure(server.url, 'auth.logoutAll', {
+      headers: { authorization: `Bearer ${accessToken}` },
+    });
+    expect(out.status).toBe(200);
+    signedOut = true;
+
+    expect(await chain).toBe(401);
+    const successors = (await storm).flatMap((answer) => (answer.cookie ? [answer.cookie] : []));
+    for (const token of [refreshToken, latest, otherSession, ...successors]) {
+      expect((await refresh(server.url, token)).status).toBe(401);
+    }
+    for (const token of issued) {
+      const me = await callProcedure(server.url, 'auth.me', {
+        method: 'GET',
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(me.status).toBe(401);
+    }
   });
 });
 
