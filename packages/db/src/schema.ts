@@ -281,5 +281,11 @@ export const schema = {
  * 64-bit: epoch milliseconds fit); these small counters are a 32-bit `integer` instead.
  */
 export const postgresTypes: PostgresTypes = {
-  integer: [users.credentialVersion, refreshTokens.graceHits, refreshTokens.generation, rateLimits.points, mailOutbox.attempts],
+  integer: [
+    users.credentialVersion,
+    refreshTokens.graceHits,
+    refreshTokens.generation,
+    rateLimits.points,
+    mailOutbox.attempts,
+  ],
 };
