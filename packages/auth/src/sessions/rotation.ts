@@ -78,7 +78,6 @@ export function* rotateRefreshToken(
       client: request.client,
       successor: {
         id: successorId,
-        sessionId,
         tokenHash: hashRefreshToken(successor),
         issuedAt: now,
         generation: found.generation + 1,

@@ -85,7 +85,8 @@ export type Exchange = {
   idleExpiresAt: number;
   /** `clientFingerprint` of the client that exchanged it: only it may retry. */
   client: string;
-  successor: NewToken;
+  /** The successor's row, in the exchanged token's session. */
+  successor: Omit<NewToken, 'sessionId'>;
   successorSealed: string;
   /** The oldest generation of the session's tokens kept: older replaced ones are deleted. */
   keptFrom: number;

@@ -29,7 +29,8 @@ export function pgEngine<Steps>(db: TesseraPgDb, stepsOn: PgStepsOn<Steps>): Eng
     read: (rule) => runAwaited(rule(onPool)),
     optimisticWrite: async (rule) => {
       try {
-        return await runAwaited(rule(onPool, false));
+        // Its statements are atomic one by one, but one may still be a deadlock's victim.
+        return await retryOnConflict(() => runAwaited(rule(onPool, false)));
       } catch (error) {
         if (!(error instanceof Contended)) throw error;
         return write((steps) => rule(steps, true));

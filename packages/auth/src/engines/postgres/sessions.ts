@@ -21,7 +21,7 @@ const tokenRead = (q: PgQueryable) =>
     .innerJoin(users, fragment.userOfSession(sessions, users));
 
 /** `value` cast to `column`'s type: in a select list PostgreSQL cannot tell a parameter's type. */
-const as = (value: Placeholder, column: PgColumn): SQL => sql`${value}::${sql.raw(column.getSQLType())}`;
+const castTo = (column: PgColumn, value: Placeholder): SQL => sql`${value}::${sql.raw(column.getSQLType())}`;
 
 /**
  * The exchange (`SessionSteps.exchange`) as one statement, so that the common refresh is two
@@ -59,7 +59,7 @@ function exchangeStatement(db: Pick<TesseraPgDb, 'update' | 'delete'>): SQL {
   const list = (items: SQLChunk[]) => sql.join(items, sql`, `);
   return sql`with swapped as ${swapped}, touched as ${touched}, pruned as ${pruned}
 insert into ${t} (${list(successorRow.map(([column]) => sql.identifier(column.name)))})
-select ${list(successorRow.map(([column, value]) => as(value, column)))} from touched
+select ${list(successorRow.map(([column, value]) => castTo(column, value)))} from touched
 returning 1 as exchanged`;
 }
 

@@ -160,7 +160,7 @@ export function sqliteSessionSteps(db: TesseraDb): SessionSteps {
         const touch = { sessionId, now, idleExpiresAt: exchange.idleExpiresAt };
         if (s.touchUnrevokedSession.run(touch).changes !== 1) return false;
         s.pruneReplaced.run({ sessionId, keptFrom: exchange.keptFrom });
-        s.insertToken.run(exchange.successor);
+        s.insertToken.run({ ...exchange.successor, sessionId });
         return true;
       }),
     insertToken: (token) => immediate(() => s.insertToken.run(token)),
