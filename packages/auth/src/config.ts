@@ -25,6 +25,11 @@ export interface AuthConfig {
    * sensitive changes (`freshProcedure`) ask for `auth.reauthenticate` first.
    */
   reauthMaxAge: number;
+  /**
+   * Admins without two-step verification are refused admin procedures (`TWO_FACTOR_REQUIRED`)
+   * until they set it up (`REQUIRE_2FA_FOR_ADMINS`).
+   */
+  requireTwoFactorForAdmins?: boolean;
 }
 
 /** The defaults the server's environment starts from (README: environment variables). */

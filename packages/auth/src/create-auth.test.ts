@@ -7,7 +7,7 @@ import { defaultAuthConfig } from './config';
 import { type Auth, createAuth } from './create-auth';
 import { createSqliteStore } from './engines/sqlite/store';
 import { createSqliteWorker } from './engines/sqlite/worker';
-import { until } from './engines/testing';
+import { signedInOnly, until } from './engines/testing';
 import { createSecretBox, generateSecretKey } from './tokens/secret-box';
 
 /** One key for every process of a test, as every server of a deployment shares SECRET_KEY. */
@@ -73,7 +73,7 @@ describe('revocation in the auth core', () => {
   it('ends every session on logoutAll and on a password change, and records each event', async () => {
     const auth = await serverProcess();
     const first = await auth.register({ email: 'bo@example.com', password: 'a strong password', name: null }, client);
-    const second = await auth.login({ email: 'bo@example.com', password: 'a strong password' }, client);
+    const second = signedInOnly(await auth.login({ email: 'bo@example.com', password: 'a strong password' }, client));
     const firstCheck = await auth.verifyAccessToken(first.session.accessToken);
     if (!firstCheck.ok) throw new Error('token refused');
 

@@ -9,6 +9,7 @@ import { refreshCapability } from './capabilities/refresh';
 import { sessionsCapability } from './capabilities/sessions';
 import { signInCapability } from './capabilities/sign-in';
 import { stepUpCapability } from './capabilities/step-up';
+import { secondFactorCheck, twoFactorCapability } from './capabilities/two-factor';
 import { upkeepCapability } from './capabilities/upkeep';
 import { createPasskeyAuth } from './passkeys/passkey-auth';
 import { DEFAULT_RP_NAME, relyingPartyFor } from './passkeys/relying-party';
@@ -41,13 +42,18 @@ export async function createAuth(options: CreateAuthOptions) {
     now,
   });
 
+  const checkSecondFactor = secondFactorCheck(context, passkeys.verifyAssertion);
+
   return {
     ...signInCapability(context),
     ...refreshCapability(context),
     ...sessionsCapability(context),
     ...passwordsCapability(context),
     ...emailVerificationCapability(context),
-    ...stepUpCapability(context, passkeys.verifyAssertion),
+    ...stepUpCapability(context, passkeys.verifyAssertion, checkSecondFactor),
+
+    /** Two-step verification: TOTP, recovery codes, and the second step of a sign-in (capabilities/two-factor.ts). */
+    twoFactor: twoFactorCapability(context, checkSecondFactor),
 
     /** Passkeys: registering, listing and removing them, and signing in with one (passkey-auth.ts). */
     passkeys,

@@ -31,7 +31,15 @@ export type AuthErrorCode =
   /** Removing this passkey would leave the account no way to sign in. */
   | 'LAST_SIGN_IN_METHOD'
   /** `PUBLIC_ORIGIN` names no domain (an IP address), so there is no relying party ID. */
-  | 'PASSKEYS_UNAVAILABLE';
+  | 'PASSKEYS_UNAVAILABLE'
+  /** A second-step answer (TOTP code, recovery code, passkey of another account) is wrong, used or missing. */
+  | 'INVALID_CODE'
+  /** The pending sign-in's handle is unknown, expired, used, out of attempts or from another client. */
+  | 'PENDING_SIGN_IN_EXPIRED'
+  /** `auth.twoFactor.setup` while two-step verification is on: turn it off first. */
+  | 'TWO_FACTOR_ENABLED'
+  /** Turning off, or new recovery codes, while two-step verification is off; or confirming with no setup. */
+  | 'TWO_FACTOR_NOT_ENABLED';
 
 /**
  * A failure the caller is expected to handle: it maps to a client-facing error code.

@@ -8,7 +8,7 @@ export {
 } from './accounts/events';
 export type { User } from './accounts/users';
 export type { AccessCheck, RevocationHealth } from './capabilities/access';
-export type { Caller, Session, SignedIn } from './capabilities/context';
+export { type Caller, needsSecondStep, type SecondStep, type Session, type SignedIn } from './capabilities/context';
 export {
   type CreateAuthOptions,
   DEFAULT_REVOCATION_POLL_MS,
@@ -16,6 +16,7 @@ export {
   type PasswordLanes,
   REVOCATION_STALE_AFTER_MS,
 } from './capabilities/options';
+export type { SecondFactorProof } from './capabilities/two-factor';
 export { type AuthConfig, defaultAuthConfig, EMAIL_VERIFICATION_TTL } from './config';
 export { type Auth, createAuth } from './create-auth';
 export { AuthError, type AuthErrorCode, BusyError, RateLimitedError } from './errors';
@@ -42,3 +43,5 @@ export type { LaneLimits } from './throttle/work-lane';
 export { ACCESS_TOKEN_TYP, CLOCK_TOLERANCE_S } from './tokens/access-token';
 export { createSecretBox, generateSecretKey, keyId, type SecretBox, type SecretBoxKeys } from './tokens/secret-box';
 export type { VerifiedAccessToken } from './tokens/verified-access-token';
+export { RECOVERY_CODE_COUNT, RECOVERY_CODES_LOW } from './two-factor/recovery-codes';
+export { PENDING_SIGN_IN_ATTEMPTS, PENDING_SIGN_IN_TTL_MS } from './two-factor/two-factor';

@@ -4,7 +4,7 @@ import type { Role } from './limits';
  * The signed-in user as every client sees it.
  *
  * @example
- * const user: User = { id: '0b8…', email: 'ada@example.com', name: 'Ada', role: 'user', emailVerified: false };
+ * const user: User = { id: '0b8…', email: 'ada@example.com', name: 'Ada', role: 'user', emailVerified: false, twoFactorEnabled: false };
  */
 export interface User {
   id: string;
@@ -13,6 +13,8 @@ export interface User {
   role: Role;
   /** Whether the owner opened a verification link (or a password-reset link) sent to `email`. */
   emailVerified: boolean;
+  /** Whether signing in with the password also asks for a second step (a TOTP code, a recovery code or a passkey). */
+  twoFactorEnabled: boolean;
 }
 
 /**

@@ -30,6 +30,18 @@ export const users = sqliteTable('users', {
    * (a sign-in in flight cannot outlive a reset, a password change or a demotion).
    */
   credentialVersion: integer('credential_version').notNull().default(0),
+  /**
+   * The TOTP secret (RFC 6238), sealed under the key-encryption key like every other secret. Set
+   * by `auth.twoFactor.setup`; it counts only once `totpEnabledAt` is set (the owner typed a code).
+   */
+  totpSecret: text('totp_secret'),
+  /** When the owner confirmed the TOTP secret with a code: two-step verification is on. */
+  totpEnabledAt: integer('totp_enabled_at'),
+  /**
+   * The 30-second step of the last TOTP code accepted: a code is accepted only for a later step,
+   * in the same statement that records it, so a code is used once (on every instance).
+   */
+  totpLastStep: integer('totp_last_step').notNull().default(0),
 });
 
 /** One row per sign-in: the family of refresh tokens that descend from it. */
@@ -55,8 +67,10 @@ export const sessions = sqliteTable(
      * sessions older than the column: they must prove it again before a sensitive change.
      */
     authTime: integer('auth_time').notNull().default(0),
-    /** How: `password` or `passkey` (the token's `amr`). */
-    authMethod: text('auth_method', { enum: ['password', 'passkey'] })
+    /** How: one of `SignInMethod` (packages/auth/src/accounts/events.ts), the token's `amr`. */
+    authMethod: text('auth_method', {
+      enum: ['password', 'passkey', 'password_totp', 'password_recovery_code', 'password_passkey'],
+    })
       .notNull()
       .default('password'),
   },
@@ -262,6 +276,53 @@ export const webauthnChallenges = sqliteTable(
   (table) => [index('webauthn_challenges_expires_at_idx').on(table.expiresAt)],
 );
 
+/**
+ * Single-use recovery codes of a user with two-step verification: ten at a time, shown once,
+ * only their SHA-256 hashes kept. Regenerating deletes the old set.
+ */
+export const recoveryCodes = sqliteTable(
+  'recovery_codes',
+  {
+    id: text('id').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    codeHash: text('code_hash').notNull(),
+    createdAt: integer('created_at').notNull(),
+    /** Set when it is used (a compare-and-swap: of two uses, one wins). */
+    usedAt: integer('used_at'),
+  },
+  (table) => [index('recovery_codes_user_id_idx').on(table.userId)],
+);
+
+/**
+ * Sign-ins waiting for their second step: the password was right, the account has two-step
+ * verification. The handle the client holds is random; only its SHA-256 hash is kept. It is
+ * single use, short-lived, bound to the client that proved the password, and locked after a few
+ * wrong codes.
+ */
+export const pendingSignIns = sqliteTable(
+  'pending_sign_ins',
+  {
+    handleHash: text('handle_hash').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    /** The security stamp read with the password: the session starts only if it has not moved. */
+    credentialVersion: integer('credential_version').notNull(),
+    /** Hash of the user agent and address (IPv6 per /64) that proved the password: only it may finish. */
+    clientHash: text('client_hash').notNull(),
+    createdAt: integer('created_at').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+    /**
+     * Second-step answers tried so far, each counted before it is checked (so answers sent at
+     * once cannot outrun the limit); at the limit the pending sign-in is spent.
+     */
+    attempts: integer('attempts').notNull().default(0),
+  },
+  (table) => [index('pending_sign_ins_expires_at_idx').on(table.expiresAt)],
+);
+
 export const schema = {
   users,
   sessions,
@@ -273,6 +334,8 @@ export const schema = {
   mailOutbox,
   passkeys,
   webauthnChallenges,
+  recoveryCodes,
+  pendingSignIns,
 };
 
 /**
@@ -283,6 +346,8 @@ export const schema = {
 export const postgresTypes: PostgresTypes = {
   integer: [
     users.credentialVersion,
+    pendingSignIns.credentialVersion,
+    pendingSignIns.attempts,
     refreshTokens.graceHits,
     refreshTokens.generation,
     rateLimits.points,

@@ -11,7 +11,13 @@ export {
   retryDelayMs,
   startMailSender,
 } from './sender';
-export { passkeyAddedMail, passwordResetMail, verificationMail } from './templates';
+export {
+  passkeyAddedMail,
+  passwordResetMail,
+  recoveryCodeUsedMail,
+  twoFactorResetMail,
+  verificationMail,
+} from './templates';
 export {
   DEFAULT_MAIL_FROM,
   type LogTransportOptions,

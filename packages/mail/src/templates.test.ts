@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { passkeyAddedMail, passwordResetMail, verificationMail } from './templates';
+import {
+  passkeyAddedMail,
+  passwordResetMail,
+  recoveryCodeUsedMail,
+  twoFactorResetMail,
+  verificationMail,
+} from './templates';
 
 describe('mail templates', () => {
   it('give every mail a clear subject, a text and an HTML part with the same link, and say what to do if unasked', () => {
@@ -8,6 +14,8 @@ describe('mail templates', () => {
       passwordResetMail({ to: 'ada@example.com', link, validMinutes: 30 }),
       verificationMail({ to: 'ada@example.com', link }),
       passkeyAddedMail({ to: 'ada@example.com', at: 0, link }),
+      recoveryCodeUsedMail({ to: 'ada@example.com', at: 0, left: 9, link }),
+      twoFactorResetMail({ to: 'ada@example.com', at: 0, link }),
     ]) {
       expect(mail.to).toBe('ada@example.com');
       expect(mail.subject.length).toBeGreaterThan(5);
@@ -24,6 +32,7 @@ describe('mail templates', () => {
     expect(passkeyAddedMail({ to: 'a@b.c', at: Date.UTC(2026, 10, 29, 13, 45), link }).text).toContain(
       'on 2026-11-29 13:45 UTC',
     );
+    expect(recoveryCodeUsedMail({ to: 'a@b.c', at: 0, left: 1, link }).text).toContain('1 recovery code is left.');
   });
 
   it('escapes what goes into the HTML part', () => {

@@ -82,3 +82,45 @@ export function passkeyAddedMail(input: { to: string; at: number; link: string }
     ],
   });
 }
+
+/**
+ * Tells the owner one of their recovery codes was used, whoever used it: a code in the wrong
+ * hands is a way past the second step, and the owner should know at once.
+ *
+ * @example
+ * recoveryCodeUsedMail({ to: 'ada@example.com', at: Date.now(), left: 7, link: 'https://app.example.com/account' });
+ */
+export function recoveryCodeUsedMail(input: { to: string; at: number; left: number; link: string }): MailMessage {
+  const when = new Date(input.at).toISOString().replace('T', ' ').slice(0, 16);
+  const left = input.left === 1 ? '1 recovery code is' : `${input.left} recovery codes are`;
+  return compose(input.to, 'A recovery code was used on your account', {
+    before: [
+      `One of your recovery codes was used to sign in to your account on ${when} UTC. ${left} left.`,
+      'If that was you, there is nothing to do; you may want to make new codes.',
+    ],
+    link: input.link,
+    action: 'Review your account',
+    after: [
+      'If you did not use it, change your password, make new recovery codes, and end the sessions you do not recognise on the Sessions page.',
+    ],
+  });
+}
+
+/**
+ * Tells the owner an administrator turned their two-step verification off (every session ended).
+ *
+ * @example
+ * twoFactorResetMail({ to: 'ada@example.com', at: Date.now(), link: 'https://app.example.com/account' });
+ */
+export function twoFactorResetMail(input: { to: string; at: number; link: string }): MailMessage {
+  const when = new Date(input.at).toISOString().replace('T', ' ').slice(0, 16);
+  return compose(input.to, 'Two-step verification was turned off on your account', {
+    before: [
+      `An administrator turned off two-step verification on your account on ${when} UTC, and signed you out everywhere.`,
+      'Sign in with your password, then set up two-step verification again.',
+    ],
+    link: input.link,
+    action: 'Set it up again',
+    after: ['If you did not ask for this, tell your administrator and change your password.'],
+  });
+}

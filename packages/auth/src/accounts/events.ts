@@ -13,6 +13,13 @@ export const AUTH_EVENT_TYPES = [
   'passkey_removed',
   /** The owner proved the password or a passkey again inside a session, for a sensitive change. */
   'reauthenticated',
+  'two_factor_enabled',
+  'two_factor_disabled',
+  /** An admin turned the user's two-step verification off (and ended their sessions). */
+  'two_factor_reset',
+  'recovery_codes_regenerated',
+  /** A recovery code completed a sign-in or a re-authentication (the owner is mailed). */
+  'recovery_code_used',
 ] as const;
 export type AuthEventType = (typeof AUTH_EVENT_TYPES)[number];
 
@@ -31,8 +38,18 @@ export interface AuthEvent {
   method: SignInMethod | null;
 }
 
-/** What a sign-in proved: the password, or a passkey. */
-export type SignInMethod = 'password' | 'passkey';
+/**
+ * What a sign-in proved: the password, a passkey (both factors at once: something held, unlocked
+ * by the user), or the password and a second step (a TOTP code, a recovery code or a passkey).
+ */
+export const SIGN_IN_METHODS = [
+  'password',
+  'passkey',
+  'password_totp',
+  'password_recovery_code',
+  'password_passkey',
+] as const;
+export type SignInMethod = (typeof SIGN_IN_METHODS)[number];
 
 export interface NewAuthEvent {
   userId: string;
@@ -73,5 +90,5 @@ export function toAuthEvents(rows: readonly AuthEventRecord[]): AuthEvent[] {
 }
 
 function toSignInMethod(method: string | null): SignInMethod | null {
-  return method === 'password' || method === 'passkey' ? method : null;
+  return SIGN_IN_METHODS.find((known) => known === method) ?? null;
 }

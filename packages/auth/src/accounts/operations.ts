@@ -18,7 +18,14 @@ export function* insertUser(
   input: { email: string; name: string | null; passwordHash: string },
   now: number,
 ): Step<User> {
-  const user: User = { id: randomUUID(), email: input.email, name: input.name, role: 'user', emailVerified: false };
+  const user: User = {
+    id: randomUUID(),
+    email: input.email,
+    name: input.name,
+    role: 'user',
+    emailVerified: false,
+    twoFactorEnabled: false,
+  };
   const inserted = yield* steps.insertUser(newUserRow(user, input.passwordHash, now));
   if (inserted === 0) throw new AuthError('EMAIL_TAKEN');
   return user;

@@ -21,6 +21,7 @@ describeEngines('accounts', testEngines(), (engine) => {
       name: 'Ada',
       role: 'user',
       emailVerified: false,
+      twoFactorEnabled: false,
     };
     expect(inserted[0]).toEqual(user);
     expect(await store.findUserByEmail('ada@example.com')).toEqual({

@@ -11,6 +11,7 @@ export interface UserColumns {
   name: Column;
   role: Column;
   emailVerifiedAt: Column;
+  totpEnabledAt: Column;
 }
 
 /** The columns a client may see, as `toUser` reads them, of any engine's users table (their types kept). */
@@ -20,6 +21,7 @@ export const userSelection = <U extends UserColumns>(u: U): Pick<U, keyof UserCo
   name: u.name,
   role: u.role,
   emailVerifiedAt: u.emailVerifiedAt,
+  totpEnabledAt: u.totpEnabledAt,
 });
 
 /** A user's row as the accounts read it. */
@@ -29,11 +31,20 @@ export interface UserRecord {
   name: string | null;
   role: Role;
   emailVerifiedAt: number | null;
+  /** When two-step verification was turned on (a TOTP secret confirmed); null while it is off. */
+  totpEnabledAt: number | null;
 }
 
 /** A user row as clients see it. */
 export function toUser(row: UserRecord): User {
-  return { id: row.id, email: row.email, name: row.name, role: row.role, emailVerified: row.emailVerifiedAt !== null };
+  return {
+    id: row.id,
+    email: row.email,
+    name: row.name,
+    role: row.role,
+    emailVerified: row.emailVerifiedAt !== null,
+    twoFactorEnabled: row.totpEnabledAt !== null,
+  };
 }
 
 /**

@@ -1,11 +1,12 @@
 import type { Role } from '@tessera/contract';
+import { twoFactorResetMail } from '@tessera/mail';
 import type { UserOverview, UsersCursor } from '../accounts/admin';
 import type { User } from '../accounts/users';
 import type { ClientInfo } from '../sessions/client-info';
 import type { AuthContext, Caller } from './context';
 
 /** Acting on other accounts: the admin page (`roleProcedure('admin')`) and `npm run user:role`. */
-export function adminCapability({ store, record, endAllSessions, now }: AuthContext) {
+export function adminCapability({ config, store, record, endAllSessions, mailNotice, now }: AuthContext) {
   return {
     /**
      * Gives the account with this email a role and ends all its sessions, so no live token
@@ -33,6 +34,21 @@ export function adminCapability({ store, record, endAllSessions, now }: AuthCont
     async revokeUserSessions(actor: Caller, userId: string, client: ClientInfo): Promise<boolean> {
       if (!(await endAllSessions({ userId, reason: 'revoked_by_admin' }))) return false;
       await record({ userId, type: 'signed_out_everywhere', sessionId: null, actorSessionId: actor.sessionId, client });
+      return true;
+    },
+
+    /**
+     * Turns another user's two-step verification off (they lost their authenticator and their
+     * recovery codes): the secret and the codes go, every session ends (a thief's too), and the
+     * owner is mailed. Returns false when there is no such user or it was not on.
+     */
+    async resetTwoFactor(actor: Caller, userId: string, client: ClientInfo): Promise<boolean> {
+      const found = await store.findUserById(userId);
+      if (!found?.twoFactorEnabled) return false;
+      const changed = await endAllSessions({ userId, reason: 'two_factor_reset', removeSecondFactor: true });
+      if (!changed) return false;
+      await record({ userId, type: 'two_factor_reset', sessionId: null, actorSessionId: actor.sessionId, client });
+      await mailNotice(twoFactorResetMail({ to: found.email, at: now(), link: `${config.issuer}/account` }));
       return true;
     },
   };

@@ -1,5 +1,6 @@
 import type { Session } from '@tessera/contract';
 import {
+  type MailMessage,
   type MailSender,
   type MailSenderLog,
   type MailTransport,
@@ -35,6 +36,7 @@ import { type AccessTokenOptions, CLOCK_TOLERANCE_S, issueAccessToken } from '..
 import type { SecretBox } from '../tokens/secret-box';
 import { SigningKeyRing } from '../tokens/signing-keys';
 import { VerifiedTokenCache } from '../tokens/verified-token-cache';
+import { newPendingSignIn } from '../two-factor/two-factor';
 import {
   type CreateAuthOptions,
   DEFAULT_REVOCATION_POLL_MS,
@@ -51,6 +53,27 @@ export interface SignedIn {
   refreshToken: string;
   /** Epoch ms: when the refresh cookie should expire. */
   refreshTokenExpiresAt: number;
+}
+
+/**
+ * What a password sign-in answers for an account with two-step verification: no session yet, a
+ * handle for `auth.twoFactor.verify` (single use, five minutes, this client only).
+ */
+export interface SecondStep {
+  secondFactorRequired: true;
+  pendingSignIn: string;
+}
+
+/**
+ * Whether a sign-in answered a pending sign-in (the account has two-step verification) rather
+ * than a session.
+ *
+ * @example
+ * const result = await auth.login(input, client);
+ * if (needsSecondStep(result)) return askForCode(result.pendingSignIn);
+ */
+export function needsSecondStep<T extends object>(result: T | SecondStep): result is SecondStep {
+  return 'secondFactorRequired' in result;
 }
 
 /** Who just proved a credential, and the security stamp read with it. */
@@ -110,6 +133,11 @@ export interface AuthContext {
    * in the meantime refuses it. The token's role is read with the insert.
    */
   startSession(subject: CredentialSubject, client: ClientInfo, method: SignInMethod): Promise<StartedSession>;
+  /**
+   * The password was right and the account has two-step verification: a pending sign-in for
+   * this client, which `auth.twoFactor.verify` completes (the stamp is checked then).
+   */
+  pendSignIn(subject: CredentialSubject, client: ClientInfo): Promise<SecondStep>;
   /** Applies a credential change and ends every session (see `CredentialChange`), here at once, elsewhere within a poll. */
   endAllSessions(change: CredentialChange): Promise<CredentialChanged | null>;
   /** An access token for the session, carrying its role and its last proof (step-up reads it). */
@@ -126,6 +154,8 @@ export interface AuthContext {
    * cannot flood it (issue 20, finding 9). Each addition is in the activity all the same.
    */
   mailPasskeyNotice(userId: string): Promise<void>;
+  /** Queues a sealed notice (no link that signs in) and wakes the sender. */
+  mailNotice(message: MailMessage): Promise<void>;
   /** Starts the process's mail sender (see `auth.startMailSender`); each mail queued then wakes it. */
   startMailSender(transport: MailTransport, log: MailSenderLog): MailSender;
   /**
@@ -240,6 +270,12 @@ export async function openAuthContext({
       return store.startSession(config, { ...subject, userAgent: client.userAgent, method }, now());
     },
 
+    async pendSignIn(subject, client) {
+      const { handle, row } = newPendingSignIn(subject, client, now());
+      await store.createPendingSignIn(row);
+      return { secondFactorRequired: true, pendingSignIn: handle };
+    },
+
     async endAllSessions(change) {
       const at = now();
       const changed = await store.endAllSessions(change, at);
@@ -289,6 +325,11 @@ export async function openAuthContext({
         sealedMail(box, passkeyAddedMail({ to: user.email, at, link: `${config.issuer}/account` })),
         at,
       );
+      sender?.wake();
+    },
+
+    async mailNotice(message) {
+      await store.queueMail(sealedMail(box, message), now());
       sender?.wake();
     },
 

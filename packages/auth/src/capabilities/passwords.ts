@@ -3,7 +3,7 @@ import { AuthError } from '../errors';
 import { hashEmailToken } from '../mailed-links/mailed-links';
 import type { ClientInfo } from '../sessions/client-info';
 import { credentialMoved } from '../sessions/sessions';
-import { type AuthContext, refusedLink, type SignedIn } from './context';
+import { type AuthContext, refusedLink, type SecondStep, type SignedIn } from './context';
 
 /** What a password reset did to the account's passkeys: the page after it shows them. */
 export interface PasskeysAfterReset {
@@ -26,6 +26,7 @@ export function passwordsCapability({
   startSession,
   endAllSessions,
   sessionFor,
+  pendSignIn,
   linkMail,
   afterAnswering,
   now,
@@ -93,13 +94,15 @@ export function passwordsCapability({
      * Sets a new password with a mailed reset token (single use), proves the address, ends every
      * session of the user and signs this client in. When the reset is the address's first proof,
      * every passkey goes too (`removedPasskeys` says how many): anyone could have added them.
-     * `keptPasskeys`: how many the account still has, for the owner to check. Throws `AuthError('EMAIL_LINK_REFUSED')`
+     * `keptPasskeys`: how many the account still has, for the owner to check. An account with
+     * two-step verification (kept unless this is the first proof) gets a pending sign-in instead
+     * of a session, as `login` answers: the mailbox alone is one factor. Throws `AuthError('EMAIL_LINK_REFUSED')`
      * (details.reason: unknown, expired, used, superseded), `RateLimitedError`, `BusyError`.
      */
     async resetPassword(
       input: { token: string; newPassword: string },
       client: ClientInfo,
-    ): Promise<SignedIn & PasskeysAfterReset> {
+    ): Promise<(SignedIn | SecondStep) & PasskeysAfterReset> {
       await throttle.countAttempt(client.ip);
       const tokenHash = hashEmailToken(input.token);
       // Checked before hashing (a bad link costs no argon2id), used up after (a busy hasher does not burn it).
@@ -111,22 +114,31 @@ export function passwordsCapability({
       const found = await store.findUserById(used.userId);
       if (!found) throw refusedLink('password_reset', 'unknown');
       // A reset that is the address's first proof treats the account as new: whatever else was
-      // added before anyone proved the address (an attacker's passkey) goes with every session.
+      // added before anyone proved the address (an attacker's passkey or authenticator app) goes
+      // with every session.
+      const firstProof = !found.emailVerified;
       const changed = await endAllSessions({
         userId: found.id,
         reason: 'password_reset',
         passwordHash: newHash,
-        removePasskeys: !found.emailVerified,
+        removePasskeys: firstProof,
+        removeSecondFactor: firstProof,
       });
       if (!changed) throw refusedLink('password_reset', 'unknown');
       await store.markEmailVerified(found.id, now());
       await throttle.clearFailures(found.email);
       const subject = { userId: found.id, credentialVersion: changed.credentialVersion };
+      const removedPasskeys = changed.removedPasskeys;
+      const keptPasskeys = (await store.listPasskeys(found.id)).length;
+      // The mailbox alone is one factor: an account with two-step verification still asks for the second.
+      if (changed.user.twoFactorEnabled) {
+        await record({ userId: found.id, type: 'password_reset', sessionId: null, client });
+        return { ...(await pendSignIn(subject, client)), removedPasskeys, keptPasskeys };
+      }
       const started = await startSession(subject, client, 'password');
       await record({ userId: found.id, type: 'password_reset', sessionId: started.sessionId, client });
       const user = { ...started.user, emailVerified: true };
-      const keptPasskeys = (await store.listPasskeys(found.id)).length;
-      return { ...(await sessionFor(user, started)), removedPasskeys: changed.removedPasskeys, keptPasskeys };
+      return { ...(await sessionFor(user, started)), removedPasskeys, keptPasskeys };
     },
   };
 }

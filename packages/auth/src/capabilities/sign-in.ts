@@ -1,6 +1,6 @@
 import { AuthError } from '../errors';
 import type { ClientInfo } from '../sessions/client-info';
-import type { AuthContext, SignedIn } from './context';
+import type { AuthContext, SecondStep, SignedIn } from './context';
 
 /** The security stamp of an account just created (the column's default). */
 const NEW_ACCOUNT_CREDENTIAL_VERSION = 0;
@@ -15,6 +15,7 @@ export function signInCapability({
   laneGroup,
   mailLink,
   signIn,
+  pendSignIn,
   now,
 }: AuthContext) {
   return {
@@ -35,9 +36,10 @@ export function signInCapability({
      * Throws `AuthError('INVALID_CREDENTIALS')` alike for an unknown email and a wrong password,
      * `RateLimitedError` past the address's attempts or the account's failures, and `BusyError`.
      * The attempt is counted against the account before the password is checked, so concurrent
-     * guesses cannot outrun the limit; a success wipes the count.
+     * guesses cannot outrun the limit; a success wipes the count. An account with two-step
+     * verification gets no session yet: a pending sign-in for `twoFactor.verify` (`SecondStep`).
      */
-    async login(input: { email: string; password: string }, client: ClientInfo): Promise<SignedIn> {
+    async login(input: { email: string; password: string }, client: ClientInfo): Promise<SignedIn | SecondStep> {
       await throttle.countAttempt(client.ip);
       await throttle.countAccountAttempt(input.email);
       const found = await store.findUserByEmail(input.email);
@@ -47,7 +49,8 @@ export function signInCapability({
       await throttle.clearFailures(input.email);
       // Only someone who knows the password learns that the address is not verified yet.
       if (config.requireVerifiedEmail && !found.emailVerified) throw new AuthError('EMAIL_NOT_VERIFIED');
-      return signIn({ userId: found.id, credentialVersion: found.credentialVersion }, client);
+      const subject = { userId: found.id, credentialVersion: found.credentialVersion };
+      return found.twoFactorEnabled ? pendSignIn(subject, client) : signIn(subject, client);
     },
   };
 }

@@ -1,22 +1,31 @@
 import type { AuthenticationResponseInput } from '@tessera/contract';
+import type { SignInMethod } from '../accounts/events';
 import { AuthError } from '../errors';
 import type { ClientInfo } from '../sessions/client-info';
 import { credentialMoved } from '../sessions/sessions';
 import type { AuthContext, Caller, CredentialSubject, Session } from './context';
+import type { SecondFactorProof, secondFactorCheck, VerifyPasskeyAssertion } from './two-factor';
 
-/** What `auth.reauthenticate` accepts: the password, or a passkey's answer to `passkeys.authenticationOptions`. */
-export type ReauthenticationProof = { password: string } | { passkey: AuthenticationResponseInput };
-
-/** Checks a passkey's answer without starting a session: `passkeys.verifyAssertion` (passkey-auth.ts). */
-type VerifyPasskeyAssertion = (response: AuthenticationResponseInput, client: ClientInfo) => Promise<CredentialSubject>;
+/**
+ * What `auth.reauthenticate` accepts: the password (with a TOTP or recovery code when the account
+ * has two-step verification), or a passkey's answer to `passkeys.authenticationOptions`.
+ */
+export type ReauthenticationProof =
+  | { password: string; code?: string; recoveryCode?: string }
+  | { passkey: AuthenticationResponseInput };
 
 /** Step-up: proving a primary credential again inside a session, and how long such a proof counts. */
 export function stepUpCapability(
   { config, store, throttle, passwordHasher, signInLane, laneGroup, userById, record, accessFor, now }: AuthContext,
   verifyPasskeyAssertion: VerifyPasskeyAssertion,
+  checkSecondFactor: ReturnType<typeof secondFactorCheck>,
 ) {
   /** The caller's password checked as a sign-in checks it (throttled, in the hashing lane), and the stamp read before. */
-  async function checkPassword(caller: Caller, password: string, client: ClientInfo): Promise<CredentialSubject> {
+  async function checkPassword(
+    caller: Caller,
+    password: string,
+    client: ClientInfo,
+  ): Promise<CredentialSubject & { twoFactorEnabled: boolean }> {
     await throttle.countAttempt(client.ip);
     const user = await userById.fresh(caller.userId);
     if (!user) throw new AuthError('INVALID_CREDENTIALS');
@@ -26,22 +35,46 @@ export function stepUpCapability(
     const valid = await signInLane.run(laneGroup(client), () => passwordHasher.verify(storedHash, password));
     if (!stored?.passwordHash || !valid) throw new AuthError('INVALID_CREDENTIALS');
     await throttle.clearFailures(user.email);
-    return { userId: caller.userId, credentialVersion: stored.credentialVersion };
+    return {
+      userId: caller.userId,
+      credentialVersion: stored.credentialVersion,
+      twoFactorEnabled: user.twoFactorEnabled,
+    };
+  }
+
+  /** The password, and the second step too when the account has two-step verification: how it was proved. */
+  async function checkPasswordProof(
+    caller: Caller,
+    proof: { password: string; code?: string; recoveryCode?: string },
+    client: ClientInfo,
+  ): Promise<[CredentialSubject, SignInMethod]> {
+    const subject = await checkPassword(caller, proof.password, client);
+    if (!subject.twoFactorEnabled) return [subject, 'password'];
+    const second: SecondFactorProof | null =
+      proof.code !== undefined
+        ? { code: proof.code }
+        : proof.recoveryCode !== undefined
+          ? { recoveryCode: proof.recoveryCode }
+          : null;
+    if (second === null) throw new AuthError('INVALID_CODE', 'Re-authentication without the second step');
+    return [subject, await checkSecondFactor(caller.userId, second, client)];
   }
 
   return {
     /**
-     * The owner proves a primary credential again inside their session (the password, or a
-     * passkey of theirs answering `passkeys.authenticationOptions`), for the changes
+     * The owner proves a primary credential again inside their session (the password, with the
+     * second step when the account has two-step verification, or a passkey of theirs answering
+     * `passkeys.authenticationOptions`, both factors at once), for the changes
      * `freshProcedure` guards: a new access token for the same session, its `auth_time` now.
      * Counted like a sign-in. Throws `INVALID_CREDENTIALS` (a wrong password, another account's
-     * passkey, a credential changed meanwhile), `PASSKEY_REFUSED`, `RateLimitedError`, `BusyError`.
+     * passkey, a credential changed meanwhile), `INVALID_CODE` (a second step wrong or missing),
+     * `PASSKEY_REFUSED`, `RateLimitedError`, `BusyError`.
      */
     async reauthenticate(caller: Caller, proof: ReauthenticationProof, client: ClientInfo): Promise<Session> {
-      const [subject, method] =
+      const [subject, method]: [CredentialSubject, SignInMethod] =
         'password' in proof
-          ? [await checkPassword(caller, proof.password, client), 'password' as const]
-          : [await verifyPasskeyAssertion(proof.passkey, client), 'passkey' as const];
+          ? await checkPasswordProof(caller, proof, client)
+          : [await verifyPasskeyAssertion(proof.passkey, client), 'passkey'];
       if (subject.userId !== caller.userId) throw new AuthError('INVALID_CREDENTIALS');
       const at = now();
       const reproof = {

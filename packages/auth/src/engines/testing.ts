@@ -5,6 +5,7 @@ import { createDb, createPgDb } from '@tessera/db';
 import { createTestPgDatabase, NO_POSTGRES_REASON, SKIP_POSTGRES } from '@tessera/db/testing/postgres';
 import pg from 'pg';
 import { afterAll, afterEach, beforeEach, describe } from 'vitest';
+import { needsSecondStep, type SecondStep } from '../capabilities/context';
 import type { PruneSteps } from '../revocation/steps';
 import type { BackgroundDb } from '../store/background';
 import type { Engine } from '../store/engine';
@@ -209,4 +210,15 @@ export async function until(condition: () => Promise<boolean>, timeoutMs = 2_000
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
   return Date.now() - started;
+}
+
+/**
+ * A sign-in's session, failing the test when the sign-in asked for a second step instead.
+ *
+ * @example
+ * const { session, refreshToken } = signedInOnly(await auth.login(account, client));
+ */
+export function signedInOnly<T extends object>(result: T | SecondStep): T {
+  if (needsSecondStep(result)) throw new Error('The sign-in asked for a second step');
+  return result;
 }

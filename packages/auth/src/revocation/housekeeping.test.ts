@@ -33,7 +33,13 @@ describeEngines('pruneExpired', testEngines(), (current) => {
     for (let i = 0; i < 25; i++) await endedLongAgo();
     const kept = await session(now - DAY);
 
-    expect(await pruneExpired(engine.prune, now, 10)).toEqual({ sessions: 25, rateLimits: 0, mail: 0, challenges: 0 });
+    expect(await pruneExpired(engine.prune, now, 10)).toEqual({
+      sessions: 25,
+      rateLimits: 0,
+      mail: 0,
+      challenges: 0,
+      pendingSignIns: 0,
+    });
     expect(await sessionIds()).toEqual([kept]);
   });
 

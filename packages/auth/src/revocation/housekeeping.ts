@@ -12,6 +12,8 @@ export interface PruneResult {
   mail: number;
   /** Passkey challenges handed out and never answered, once expired. */
   challenges: number;
+  /** Sign-ins whose second step never came, once expired. */
+  pendingSignIns: number;
 }
 
 /** What pruning deletes, a table each (named as in {@link PrunableTables}). */
@@ -24,6 +26,7 @@ export interface PrunableTables {
   emailTokens: { id: Column; expiresAt: Column };
   mailOutbox: { id: Column; sentAt: Column; failedAt: Column };
   webauthnChallenges: { challengeHash: Column; expiresAt: Column };
+  pendingSignIns: { handleHash: Column; expiresAt: Column };
 }
 
 /** Which rows of each table are done with at `now`: the key a batch is chosen by, and the condition. */
@@ -39,6 +42,7 @@ const doneWith: { [K in PruneTarget]: (t: PrunableTables, now: number) => { key:
     where: or(lt(t.sentAt, retained(now)), lt(t.failedAt, retained(now))),
   }),
   webauthnChallenges: ({ webauthnChallenges: t }, now) => ({ key: t.challengeHash, where: lt(t.expiresAt, now) }),
+  pendingSignIns: ({ pendingSignIns: t }, now) => ({ key: t.handleHash, where: lt(t.expiresAt, now) }),
 };
 
 /** Rows that ended before this are past the retention. */

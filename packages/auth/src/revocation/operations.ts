@@ -7,7 +7,7 @@ import type { PruneSteps } from './steps';
 /**
  * Deletes sessions revoked or expired more than `ENDED_SESSION_RETENTION_MS` ago (their refresh
  * tokens go with them, by cascade), throttle counters whose window has passed, and mailed tokens
- * and outbox rows done with for as long, and passkey challenges past their expiry. Works in small
+ * and outbox rows done with for as long, and passkey challenges and pending sign-ins past their expiry. Works in small
  * batches and yields to the event loop between them, so requests interleave with a long prune.
  * The retention is far longer than any access token lives, so the revocation window's rows stay.
  *
@@ -33,7 +33,8 @@ export async function pruneExpired(
   const rateLimits = await prune('rateLimits');
   const mail = (await prune('emailTokens')) + (await prune('mailOutbox'));
   const challenges = await prune('webauthnChallenges');
-  return { sessions, rateLimits, mail, challenges };
+  const pendingSignIns = await prune('pendingSignIns');
+  return { sessions, rateLimits, mail, challenges, pendingSignIns };
 }
 
 /** The store's `pruneExpired`, on an engine. */

@@ -12,6 +12,7 @@ import {
   sql,
 } from 'drizzle-orm';
 import { type UserColumns, userSelection } from '../accounts/users';
+import { totpCleared } from '../two-factor/fragments';
 import type { CredentialChange } from './sessions';
 
 /**
@@ -229,4 +230,5 @@ export const stampMoved = (u: StampedUserColumns, change: CredentialChange) => (
   credentialVersion: sql`${u.credentialVersion} + 1`,
   ...(change.passwordHash === undefined ? {} : { passwordHash: change.passwordHash }),
   ...(change.role === undefined ? {} : { role: change.role }),
+  ...(change.removeSecondFactor ? totpCleared : {}),
 });

@@ -94,6 +94,8 @@ export interface CredentialChange {
   passwordHash?: string;
   role?: Role;
   removePasskeys?: boolean;
+  /** Two-step verification off: the TOTP secret and the recovery codes removed (an admin's reset). */
+  removeSecondFactor?: boolean;
   expectedVersion?: number;
 }
 

@@ -83,6 +83,7 @@ export function* endAllSessions(
   const row = yield* steps.moveStamp(change);
   if (row === undefined) return null;
   const removedPasskeys = change.removePasskeys ? yield* steps.deletePasskeys(change.userId) : 0;
+  if (change.removeSecondFactor) yield* steps.deleteRecoveryCodes(change.userId);
   const ended = yield* steps.endSessionsOf(change.userId, now, change.reason);
   return {
     endedSessionIds: ended.map(({ id }) => id),

@@ -42,6 +42,7 @@ export interface SessionSteps {
   moveStamp(change: CredentialChange): Step<StampedUser | undefined>;
   /** Deletes every passkey of the user: how many. */
   deletePasskeys(userId: string): Step<number>;
+  deleteRecoveryCodes(userId: string): Step<void>;
   /** Ends every session of the user not ended yet: their ids. */
   endSessionsOf(userId: string, now: number, reason: string): Step<Array<{ id: string }>>;
   /** Ends the session if it is the user's and not ended yet: how many rows changed. */
@@ -122,6 +123,7 @@ export interface StampedUser {
   name: string | null;
   role: Role;
   emailVerifiedAt: number | null;
+  totpEnabledAt: number | null;
   credentialVersion: number;
 }
 

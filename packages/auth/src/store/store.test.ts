@@ -108,6 +108,7 @@ describeEngines('the auth store', storeEngines, (current) => {
         name: 'Ada',
         role: 'user',
         emailVerified: false,
+        twoFactorEnabled: false,
       });
       expect(await store.findUserById(ada.id)).toEqual(ada);
       expect(await store.findUserByEmail('ada@example.com')).toEqual({
@@ -269,7 +270,7 @@ describeEngines('the auth store', storeEngines, (current) => {
         graceRetry: false,
         sessionId: first.sessionId,
         userId: ada.id,
-        user: { id: ada.id, email: ada.email, name: null, role: 'user', emailVerifiedAt: null },
+        user: { id: ada.id, email: ada.email, name: null, role: 'user', emailVerifiedAt: null, totpEnabledAt: null },
         refreshToken: expect.any(String),
         expiresAt: t0 + 660_000,
         proof: { authTime: t0, method: 'password' },
@@ -331,7 +332,7 @@ describeEngines('the auth store', storeEngines, (current) => {
         graceRetry: true,
         sessionId: first.sessionId,
         userId: ada.id,
-        user: { id: ada.id, email: ada.email, name: null, role: 'user', emailVerifiedAt: null },
+        user: { id: ada.id, email: ada.email, name: null, role: 'user', emailVerifiedAt: null, totpEnabledAt: null },
         refreshToken: winner.refreshToken,
         expiresAt: t0 + 610_999,
         proof: { authTime: t0, method: 'password' },
@@ -983,6 +984,100 @@ describeEngines('the auth store', storeEngines, (current) => {
     });
   });
 
+  describe('two-step verification', () => {
+    const use = (userId: string, secretSealed: string, step: number) => ({ userId, secretSealed, step });
+
+    it('sets up a secret, confirms it once with its recovery codes, and turns it off', async () => {
+      const ada = await user();
+      expect(await store.findTotp(ada.id)).toEqual({ secretSealed: null, enabledAt: null, lastStep: 0 });
+      expect(await store.findTotp('nobody')).toBeNull();
+      expect(await store.setUnconfirmedTotpSecret(ada.id, 'first')).toBe(true);
+      expect(await store.setUnconfirmedTotpSecret(ada.id, 'second')).toBe(true);
+      // The older secret was replaced: a code it proved confirms nothing.
+      expect(await store.confirmTotp(use(ada.id, 'first', 100), ['h1'], t0)).toBe(false);
+      const confirmations = await Promise.all([
+        store.confirmTotp(use(ada.id, 'second', 100), ['h1', 'h2'], t0),
+        store.confirmTotp(use(ada.id, 'second', 100), ['h3', 'h4'], t0),
+      ]);
+      expect(confirmations.toSorted()).toEqual([false, true]);
+      expect(await store.findTotp(ada.id)).toEqual({ secretSealed: 'second', enabledAt: t0, lastStep: 100 });
+      expect(await store.findUserById(ada.id)).toMatchObject({ twoFactorEnabled: true });
+      expect(await store.countRecoveryCodes(ada.id)).toBe(2);
+      expect(await store.setUnconfirmedTotpSecret(ada.id, 'third')).toBe(false);
+      expect(await store.disableTwoFactor(ada.id)).toBe(true);
+      expect(await store.disableTwoFactor(ada.id)).toBe(false);
+      expect(await store.findTotp(ada.id)).toEqual({ secretSealed: null, enabledAt: null, lastStep: 0 });
+      expect(await store.countRecoveryCodes(ada.id)).toBe(0);
+      expect(await store.findUserById(ada.id)).toMatchObject({ twoFactorEnabled: false });
+    });
+
+    it('accepts each step once and only later ones, of the enabled secret, even racing', async () => {
+      const ada = await user();
+      await store.setUnconfirmedTotpSecret(ada.id, 'secret');
+      expect(await store.useTotpStep(use(ada.id, 'secret', 101))).toBe(false);
+      await store.confirmTotp(use(ada.id, 'secret', 100), [], t0);
+      const racing = await Promise.all(Array.from({ length: 5 }, () => store.useTotpStep(use(ada.id, 'secret', 101))));
+      expect(racing.filter(Boolean)).toHaveLength(1);
+      expect(await store.useTotpStep(use(ada.id, 'secret', 100))).toBe(false);
+      expect(await store.useTotpStep(use(ada.id, 'other', 102))).toBe(false);
+      expect(await store.useTotpStep(use(ada.id, 'secret', 102))).toBe(true);
+    });
+
+    it('uses a recovery code once, replaces the set only while it is on, and counts what is left', async () => {
+      const ada = await user();
+      const bo = await user();
+      expect(await store.replaceRecoveryCodes(ada.id, ['x'], t0)).toBe(false);
+      await store.setUnconfirmedTotpSecret(ada.id, 'secret');
+      await store.confirmTotp(use(ada.id, 'secret', 1), ['h1', 'h2', 'h3'], t0);
+      const racing = await Promise.all(Array.from({ length: 4 }, () => store.useRecoveryCode(ada.id, 'h1', t0)));
+      expect(racing.filter(Boolean)).toHaveLength(1);
+      expect(await store.useRecoveryCode(bo.id, 'h2', t0)).toBe(false);
+      expect(await store.countRecoveryCodes(ada.id)).toBe(2);
+      expect(await store.replaceRecoveryCodes(ada.id, ['n1', 'n2', 'n3', 'n4'], t0)).toBe(true);
+      expect(await store.useRecoveryCode(ada.id, 'h2', t0)).toBe(false);
+      expect(await store.countRecoveryCodes(ada.id)).toBe(4);
+      expect(await store.useRecoveryCode(ada.id, 'n4', t0)).toBe(true);
+    });
+
+    it('counts a pending sign-in’s attempts up to the limit, from its client only, until it expires or is taken', async () => {
+      const ada = await user();
+      const row = (handleHash: string, expiresAt = t0 + 60_000) => ({
+        handleHash,
+        userId: ada.id,
+        credentialVersion: 0,
+        clientHash: 'client-a',
+        createdAt: t0,
+        expiresAt,
+      });
+      await store.createPendingSignIn(row('p1'));
+      const attempt = { handleHash: 'p1', clientHash: 'client-a', now: t0 };
+      expect(await store.countPendingSignInAttempt({ ...attempt, clientHash: 'client-b' }, 3)).toBeNull();
+      expect(await store.countPendingSignInAttempt({ ...attempt, now: t0 + 60_000 }, 3)).toBeNull();
+      const racing = await Promise.all(Array.from({ length: 5 }, () => store.countPendingSignInAttempt(attempt, 3)));
+      expect(racing.filter((found) => found !== null)).toEqual(Array(3).fill({ userId: ada.id, credentialVersion: 0 }));
+      expect(await store.takePendingSignIn('p1', t0)).toEqual({ userId: ada.id, credentialVersion: 0 });
+      expect(await store.takePendingSignIn('p1', t0)).toBeNull();
+      await store.createPendingSignIn(row('p2'));
+      const takers = await Promise.all([store.takePendingSignIn('p2', t0), store.takePendingSignIn('p2', t0)]);
+      expect(takers.filter((taken) => taken !== null)).toHaveLength(1);
+      await store.createPendingSignIn(row('p3', t0 + 10));
+      expect(await store.takePendingSignIn('p3', t0 + 10)).toBeNull();
+    });
+
+    it('is all removed by a credential change that removes the second factor', async () => {
+      const ada = await user();
+      await store.setUnconfirmedTotpSecret(ada.id, 'secret');
+      await store.confirmTotp(use(ada.id, 'secret', 1), ['h1'], t0);
+      const changed = await store.endAllSessions(
+        { userId: ada.id, reason: 'two_factor_reset', removeSecondFactor: true },
+        t0,
+      );
+      expect(changed?.user.twoFactorEnabled).toBe(false);
+      expect(await store.findTotp(ada.id)).toEqual({ secretSealed: null, enabledAt: null, lastStep: 0 });
+      expect(await store.countRecoveryCodes(ada.id)).toBe(0);
+    });
+  });
+
   describe('passkey challenges', () => {
     it('hands a stored challenge back once, and nothing for an unknown one', async () => {
       const ada = await user();
@@ -1093,7 +1188,7 @@ describeEngines('the auth store', storeEngines, (current) => {
   describe('housekeeping', () => {
     const now = Date.UTC(2026, 6, 1);
     const week = { refreshIdleTtl: 7 * 24 * 3600, sessionMaxAge: 30 * 24 * 3600, refreshReuseGrace: 10 };
-    const nothing = { sessions: 0, rateLimits: 0, mail: 0, challenges: 0 };
+    const nothing = { sessions: 0, rateLimits: 0, mail: 0, challenges: 0, pendingSignIns: 0 };
 
     it('prunes sessions revoked or expired more than the retention ago, with their tokens; keeps the rest', async () => {
       const ada = await user({ at: 0 });
@@ -1171,6 +1266,23 @@ describeEngines('the auth store', storeEngines, (current) => {
       expect(await store.pruneExpired(now)).toEqual({ ...nothing, challenges: 1 });
       expect(await store.takeChallenge('expired')).toBeNull();
       expect(await store.takeChallenge('live')).toMatchObject({ challengeHash: 'live', expiresAt: now + 60_000 });
+    });
+
+    it('prunes pending sign-ins once expired', async () => {
+      const ada = await user();
+      const pending = (handleHash: string, expiresAt: number) =>
+        store.createPendingSignIn({
+          handleHash,
+          userId: ada.id,
+          credentialVersion: 0,
+          clientHash: 'c',
+          createdAt: t0,
+          expiresAt,
+        });
+      await pending('expired', now - 1);
+      await pending('live', now + 60_000);
+      expect(await store.pruneExpired(now)).toEqual({ ...nothing, pendingSignIns: 1 });
+      expect(await store.takePendingSignIn('live', now)).not.toBeNull();
     });
 
     it('prunes throttle counters whose window has passed', async () => {

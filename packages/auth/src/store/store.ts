@@ -23,6 +23,8 @@ import type {
   SessionSummary,
   StartedSession,
 } from '../sessions/sessions';
+import type { TotpUse } from '../two-factor/fragments';
+import type { PendingSignInAttempt, PendingSignInRecord, PendingSignInRow, TotpState } from '../two-factor/two-factor';
 
 /**
  * Everything the auth core keeps, behind one asynchronous interface that each database engine
@@ -33,7 +35,7 @@ import type {
  * Every method is one of the domain folders' operations, the same on every engine; a method
  * that is a multi-statement rule has its contract documented on the rule, written once:
  * sessions/rotation.ts and sessions/stamp.ts (sessions and the security stamp),
- * mailed-links/operations.ts and mailed-links/outbox.ts, passkeys/operations.ts,
+ * mailed-links/operations.ts and mailed-links/outbox.ts, passkeys/operations.ts, two-factor/operations.ts,
  * accounts/operations.ts, revocation/operations.ts (pruning), tokens/signing-key-rules.ts.
  * Each engine supplies only the single statements (`steps.ts` in each folder) and their locks.
  * store/store.test.ts checks every method on every engine.
@@ -96,10 +98,38 @@ export interface AuthStore {
   /** Deletes and returns the challenge: of two requests answering one challenge, one gets it. */
   takeChallenge(challengeHash: string): Promise<StoredChallenge | null>;
 
+  /** The user's TOTP secret (sealed), whether it is confirmed, and the last step used; null: no such user. */
+  findTotp(userId: string): Promise<TotpState | null>;
+  /** Stores a new secret to confirm, in place of an unconfirmed one; false while two-step verification is on. */
+  setUnconfirmedTotpSecret(userId: string, secretSealed: string): Promise<boolean>;
+  /**
+   * Confirms the secret a code proved and replaces the recovery codes (their hashes), in one
+   * transaction; false when the secret changed meanwhile or was confirmed already.
+   */
+  confirmTotp(use: TotpUse, recoveryCodeHashes: readonly string[], now: number): Promise<boolean>;
+  /** Records the step of a code if it is later than the last one used, with this secret enabled: false is a replay. */
+  useTotpStep(use: TotpUse): Promise<boolean>;
+  /** Removes the secret and the recovery codes; false when two-step verification was not on. */
+  disableTwoFactor(userId: string): Promise<boolean>;
+  /** A new set of recovery codes (hashes) in place of the old, only while two-step verification is on. */
+  replaceRecoveryCodes(userId: string, recoveryCodeHashes: readonly string[], now: number): Promise<boolean>;
+  /** Marks the user's unused code used: of two uses, one wins. */
+  useRecoveryCode(userId: string, codeHash: string, now: number): Promise<boolean>;
+  /** How many of the user's recovery codes are unused. */
+  countRecoveryCodes(userId: string): Promise<number>;
+  createPendingSignIn(row: PendingSignInRow): Promise<void>;
+  /**
+   * Counts one second-step attempt on the pending sign-in, before its answer is checked: null
+   * when the handle is unknown, expired, from another client or out of attempts.
+   */
+  countPendingSignInAttempt(attempt: PendingSignInAttempt, limit: number): Promise<PendingSignInRecord | null>;
+  /** Deletes the unexpired pending sign-in and returns it: of two answers, one completes it. */
+  takePendingSignIn(handleHash: string, now: number): Promise<PendingSignInRecord | null>;
+
   recordEvent(event: NewAuthEvent, now: number): Promise<void>;
   listRecentEvents(userId: string): Promise<AuthEvent[]>;
 
-  /** Long-ended sessions, spent throttle counters and expired challenges, in batches. */
+  /** Long-ended sessions, spent throttle counters, expired challenges and pending sign-ins, in batches. */
   pruneExpired(now: number): Promise<PruneResult>;
 
   signingKeys: SigningKeyStore;

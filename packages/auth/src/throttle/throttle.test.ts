@@ -18,6 +18,7 @@ beforeEach(() => {
     verificationMails: { points: 2, durationSeconds: 60 },
     passkeyNotices: { points: 2, durationSeconds: 60 },
     addressPasskeyChallenges: { points: 3, durationSeconds: 60 },
+    secondFactorAttempts: { points: 2, durationSeconds: 60 },
   });
 });
 afterEach(() => handle.close());
@@ -79,6 +80,18 @@ describe('throttle', () => {
       await throttle.countPasskeyNotice('u1'),
     ]).toEqual([true, true, false]);
     expect(await throttle.countPasskeyNotice('u2')).toBe(true);
+  });
+
+  it('counts second-step answers per user, apart from the password’s count, until a right one wipes them', async () => {
+    await throttle.countSecondFactorAttempt('u1');
+    await throttle.countSecondFactorAttempt('u1');
+    expect(await rejection(throttle.countSecondFactorAttempt('u1'))).toBeInstanceOf(RateLimitedError);
+    // Proving the password again buys no more guesses at the code.
+    await throttle.clearFailures('u1');
+    expect(await rejection(throttle.countSecondFactorAttempt('u1'))).toBeInstanceOf(RateLimitedError);
+    expect(await rejection(throttle.countSecondFactorAttempt('u2'))).toBe('resolved');
+    await throttle.clearSecondFactorAttempts('u1');
+    expect(await rejection(throttle.countSecondFactorAttempt('u1'))).toBe('resolved');
   });
 
   it('stores hashed keys only; housekeeping prunes counters whose window has passed', async () => {

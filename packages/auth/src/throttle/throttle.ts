@@ -40,6 +40,12 @@ export interface ThrottleLimits {
    * filling the challenge table, not on people.
    */
   addressPasskeyChallenges: Limit;
+  /**
+   * Second-step answers (TOTP or recovery codes) for one account, wherever they come from, counted
+   * before each is checked and wiped by a right one. Apart from the password's count: proving the
+   * password again must not buy more guesses at the code.
+   */
+  secondFactorAttempts: Limit;
 }
 
 export const defaultThrottleLimits: ThrottleLimits = {
@@ -52,6 +58,7 @@ export const defaultThrottleLimits: ThrottleLimits = {
   verificationMails: { points: 5, durationSeconds: 3600 },
   passkeyNotices: { points: 5, durationSeconds: 3600 },
   addressPasskeyChallenges: { points: 300, durationSeconds: 900 },
+  secondFactorAttempts: { points: 10, durationSeconds: 900 },
 };
 
 export type Throttle = ReturnType<typeof createThrottle>;
@@ -77,6 +84,7 @@ export function createThrottle(store: Pick<AuthStore, 'rateLimiter'>, limits: Th
   const verificationMails = limiter('verification-mails', limits.verificationMails);
   const passkeyNotices = limiter('passkey-notices', limits.passkeyNotices);
   const addressPasskeyChallenges = limiter('address-passkey-challenges', limits.addressPasskeyChallenges);
+  const secondFactorAttempts = limiter('second-factor-attempts', limits.secondFactorAttempts);
 
   return {
     /** Counts one sign-in, register or password-change attempt from `address`; throws once over the limit. */
@@ -127,6 +135,16 @@ export function createThrottle(store: Pick<AuthStore, 'rateLimiter'>, limits: Th
       return consumed(passkeyNotices, hashKey(userId));
     },
 
+    /** Counts one second-step answer for a user before it is checked; throws once the account has had its fill. */
+    async countSecondFactorAttempt(userId: string): Promise<void> {
+      await consumeOrThrow(secondFactorAttempts, hashKey(userId));
+    },
+
+    /** A right second-step answer wipes the user's count. */
+    async clearSecondFactorAttempts(userId: string): Promise<void> {
+      await secondFactorAttempts.delete(hashKey(userId));
+    },
+
     /** Counts one passkey challenge handed out to `address`. */
     async countPasskeyChallenge(address: string): Promise<void> {
       await consumeOrThrow(addressPasskeyChallenges, hashKey(addressGroup(address)));
@@ -145,6 +163,8 @@ export const noThrottle: Throttle = {
   countVerificationMail: async () => undefined,
   countPasskeyNotice: async () => true,
   countPasskeyChallenge: async () => undefined,
+  countSecondFactorAttempt: async () => undefined,
+  clearSecondFactorAttempts: async () => undefined,
 };
 
 async function consumeOrThrow(limiter: RateLimiterAbstract, key: string): Promise<void> {

@@ -40,7 +40,14 @@ export interface AccessTokenSubject {
 }
 
 /** RFC 8176's authentication method references: a password, or a key the user unlocked (a passkey). */
-const AMR: Record<SignInMethod, string[]> = { password: ['pwd'], passkey: ['hwk', 'user'] };
+const AMR: Record<SignInMethod, string[]> = {
+  password: ['pwd'],
+  passkey: ['hwk', 'user'],
+  // A recovery code is a one-time password too.
+  password_totp: ['pwd', 'otp'],
+  password_recovery_code: ['pwd', 'otp'],
+  password_passkey: ['pwd', 'hwk', 'user'],
+};
 
 /**
  * Why a token was refused. `expired` only for a token whose signature and claims were good:

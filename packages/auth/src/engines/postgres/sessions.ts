@@ -8,9 +8,9 @@ import { placeholders } from '../../store/placeholders';
 import { awaited } from '../../store/step';
 import type { PgQueryable } from './engine';
 import { namedStatement, preparedPerPool } from './named-statement';
-import { changed, firstRow } from './statement-steps';
+import { changed, firstRow, run } from './statement-steps';
 
-const { sessions, refreshTokens, users, passkeys } = pgSchema;
+const { sessions, refreshTokens, users, passkeys, recoveryCodes } = pgSchema;
 
 /** The rotation's read, as built: the token, its session and its user. */
 const tokenRead = (q: PgQueryable) =>
@@ -131,6 +131,7 @@ export const pgSessionSteps = (q: PgQueryable, inTransaction = true): SessionSte
         .returning(fragment.stampedUser(users)),
     ),
   deletePasskeys: (userId) => changed(q.delete(passkeys).where(eq(passkeys.userId, userId))),
+  deleteRecoveryCodes: (userId) => run(q.delete(recoveryCodes).where(eq(recoveryCodes.userId, userId))),
   endSessionsOf: (userId, now, reason) =>
     awaited(
       q

@@ -13,7 +13,7 @@ import { defaultAuthConfig } from '../../config';
 import { type Auth, createAuth } from '../../create-auth';
 import { AuthError } from '../../errors';
 import { createSecretBox, generateSecretKey } from '../../tokens/secret-box';
-import { until } from '../testing';
+import { signedInOnly, until } from '../testing';
 import { createPgBackground } from './background';
 import { createListeningRevocationFeed, LISTENER_APPLICATION_NAME } from './revocation-feed';
 import { createPgStore } from './store';
@@ -78,7 +78,7 @@ describe.skipIf(SKIP_POSTGRES)('the auth core on PostgreSQL', () => {
     await expect(a.login({ email: account.email, password: 'wrong password!' }, client)).rejects.toMatchObject({
       code: 'INVALID_CREDENTIALS',
     });
-    const signedIn = await a.login(account, client);
+    const signedIn = signedInOnly(await a.login(account, client));
     const refreshed = await a.refresh(signedIn.refreshToken, client);
     expect(refreshed.refreshToken).not.toBe(signedIn.refreshToken);
     expect(await a.getUser(registered.session.user.id)).toEqual(registered.session.user);
@@ -101,7 +101,7 @@ describe.skipIf(SKIP_POSTGRES)('the auth core on PostgreSQL', () => {
 
     // The same client presenting its new token twice at once: one exchanges it, the other finds
     // it replaced (its swap fails, or it reads it so) and gets the same successor, under the lock.
-    const { refreshToken: next } = await a.login(account, client);
+    const { refreshToken: next } = signedInOnly(await a.login(account, client));
     const both = await statementsSentDuring(async () => {
       const results = await Promise.all([a.refresh(next, client), a.refresh(next, client)]);
       expect(results.filter((result) => result.graceRetry)).toHaveLength(1);
@@ -162,7 +162,7 @@ describe.skipIf(SKIP_POSTGRES)('the auth core on PostgreSQL', () => {
     const b = await instance();
     await a.register(account, client);
     await a.rotateSigningKey();
-    const { session } = await a.login(account, client);
+    const { session } = signedInOnly(await a.login(account, client));
     expect(await b.verifyAccessToken(session.accessToken)).toMatchObject({ ok: true });
     expect((await b.jwks()).keys).toHaveLength(2);
   });

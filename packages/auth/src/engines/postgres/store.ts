@@ -7,6 +7,7 @@ import { sessionOperations } from '../../sessions/operations';
 import type { AuthStore } from '../../store/store';
 import { drizzleCounters } from '../../throttle/counters';
 import { signingKeyOperations } from '../../tokens/signing-key-rules';
+import { twoFactorOperations } from '../../two-factor/operations';
 import { pgAccountSteps } from './accounts';
 import { pgEngine } from './engine';
 import { pgPruneSteps } from './housekeeping';
@@ -14,6 +15,7 @@ import { pgMailedLinkSteps } from './mailed-links';
 import { pgPasskeySteps } from './passkeys';
 import { pgSessionSteps } from './sessions';
 import { pgKeySteps } from './signing-keys';
+import { pgTwoFactorSteps } from './two-factor';
 
 const { rateLimits } = pgSchema;
 
@@ -35,6 +37,8 @@ export function createPgStore(db: TesseraPgDb): AuthStore {
 
     ...mailedLinkOperations(pgEngine(db, pgMailedLinkSteps)),
     ...passkeyOperations(pgEngine(db, pgPasskeySteps)),
+
+    ...twoFactorOperations(pgEngine(db, pgTwoFactorSteps)),
 
     ...housekeepingOperations(pgEngine(db, pgPruneSteps)),
 

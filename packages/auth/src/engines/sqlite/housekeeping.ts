@@ -1,9 +1,17 @@
-import { emailTokens, mailOutbox, rateLimits, sessions, type TesseraDb, webauthnChallenges } from '@tessera/db';
+import {
+  emailTokens,
+  mailOutbox,
+  pendingSignIns,
+  rateLimits,
+  sessions,
+  type TesseraDb,
+  webauthnChallenges,
+} from '@tessera/db';
 import { prunable } from '../../revocation/housekeeping';
 import type { PruneSteps } from '../../revocation/steps';
 import { immediate } from '../../store/step';
 
-const tables = { sessions, rateLimits, emailTokens, mailOutbox, webauthnChallenges };
+const tables = { sessions, rateLimits, emailTokens, mailOutbox, webauthnChallenges, pendingSignIns };
 
 /** Pruning's statement on SQLite: one batch deleted. */
 export const sqlitePruneSteps = (db: TesseraDb): PruneSteps => ({

@@ -1,4 +1,4 @@
-import { passkeys, refreshTokens, sessions, type TesseraDb, users } from '@tessera/db';
+import { passkeys, recoveryCodes, refreshTokens, sessions, type TesseraDb, users } from '@tessera/db';
 import { desc, eq, sql } from 'drizzle-orm';
 import * as fragment from '../../sessions/fragments';
 import type { SessionSteps } from '../../sessions/steps';
@@ -180,6 +180,8 @@ export function sqliteSessionSteps(db: TesseraDb): SessionSteps {
           .get(),
       ),
     deletePasskeys: (userId) => immediate(() => s.deletePasskeys.run({ userId }).changes),
+    deleteRecoveryCodes: (userId) =>
+      immediate(() => void db.delete(recoveryCodes).where(eq(recoveryCodes.userId, userId)).run()),
     endSessionsOf: (userId, now, reason) => immediate(() => s.endSessionsOf.all({ userId, now, reason })),
     revokeSession: (input, now) => immediate(() => s.revokeSession.run({ ...input, now }).changes),
     listLiveSessions: (userId, now) => immediate(() => s.listLiveSessions.all({ userId, now })),

@@ -7,6 +7,7 @@ import { sessionOperations } from '../../sessions/operations';
 import type { AuthStore } from '../../store/store';
 import { drizzleCounters } from '../../throttle/counters';
 import { signingKeyOperations } from '../../tokens/signing-key-rules';
+import { twoFactorOperations } from '../../two-factor/operations';
 import { sqliteAccountSteps } from './accounts';
 import { sqliteEngine } from './engine';
 import { sqlitePruneSteps } from './housekeeping';
@@ -14,6 +15,7 @@ import { sqliteMailedLinkSteps } from './mailed-links';
 import { sqlitePasskeySteps } from './passkeys';
 import { sqliteSessionSteps } from './sessions';
 import { sqliteKeySteps } from './signing-keys';
+import { sqliteTwoFactorSteps } from './two-factor';
 
 /**
  * The auth store on SQLite (better-sqlite3 through Drizzle): each domain's operations, the rules
@@ -33,6 +35,8 @@ export function createSqliteStore(db: TesseraDb): AuthStore {
     ...mailedLinkOperations(sqliteEngine(db, sqliteMailedLinkSteps(db))),
 
     ...passkeyOperations(sqliteEngine(db, sqlitePasskeySteps(db))),
+
+    ...twoFactorOperations(sqliteEngine(db, sqliteTwoFactorSteps(db))),
 
     ...housekeepingOperations(sqliteEngine(db, sqlitePruneSteps(db))),
 

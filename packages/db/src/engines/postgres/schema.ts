@@ -16,6 +16,9 @@ export const users = pgTable('users', {
     .default('user'),
   emailVerifiedAt: bigint('email_verified_at', { mode: 'number' }),
   credentialVersion: integer('credential_version').notNull().default(0),
+  totpSecret: text('totp_secret'),
+  totpEnabledAt: bigint('totp_enabled_at', { mode: 'number' }),
+  totpLastStep: bigint('totp_last_step', { mode: 'number' }).notNull().default(0),
 });
 
 export const sessions = pgTable(
@@ -33,7 +36,9 @@ export const sessions = pgTable(
     revokedAt: bigint('revoked_at', { mode: 'number' }),
     revokedReason: text('revoked_reason'),
     authTime: bigint('auth_time', { mode: 'number' }).notNull().default(0),
-    authMethod: text('auth_method', { enum: ['password', 'passkey'] })
+    authMethod: text('auth_method', {
+      enum: ['password', 'passkey', 'password_totp', 'password_recovery_code', 'password_passkey'],
+    })
       .notNull()
       .default('password'),
   },
@@ -173,6 +178,36 @@ export const webauthnChallenges = pgTable(
   (table) => [index('webauthn_challenges_expires_at_idx').on(table.expiresAt)],
 );
 
+export const recoveryCodes = pgTable(
+  'recovery_codes',
+  {
+    id: text('id').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    codeHash: text('code_hash').notNull(),
+    createdAt: bigint('created_at', { mode: 'number' }).notNull(),
+    usedAt: bigint('used_at', { mode: 'number' }),
+  },
+  (table) => [index('recovery_codes_user_id_idx').on(table.userId)],
+);
+
+export const pendingSignIns = pgTable(
+  'pending_sign_ins',
+  {
+    handleHash: text('handle_hash').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    credentialVersion: integer('credential_version').notNull(),
+    clientHash: text('client_hash').notNull(),
+    createdAt: bigint('created_at', { mode: 'number' }).notNull(),
+    expiresAt: bigint('expires_at', { mode: 'number' }).notNull(),
+    attempts: integer('attempts').notNull().default(0),
+  },
+  (table) => [index('pending_sign_ins_expires_at_idx').on(table.expiresAt)],
+);
+
 export const pgSchema = {
   users,
   sessions,
@@ -184,4 +219,6 @@ export const pgSchema = {
   mailOutbox,
   passkeys,
   webauthnChallenges,
+  recoveryCodes,
+  pendingSignIns,
 };
