@@ -1,7 +1,7 @@
 import { TRPCClientError } from '@trpc/client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { databaseLabel } from './database';
-import { createTestClient, runTool, SET_USER_ROLE_JS, startTestServer, type TestServer } from './testing';
+import { createTestClient, runTool, SET_USER_ROLE_JS, signedInOnly, startTestServer, type TestServer } from './testing';
 
 let server: TestServer;
 afterEach(async () => {
@@ -18,7 +18,9 @@ async function setUserRole(...args: string[]): Promise<{ code: number | null; ou
 async function signIn(email: string, create = false) {
   const { client, setAccessToken } = createTestClient(server.url);
   const input = { email, password: 'a strong password' };
-  const session = create ? await client.auth.register.mutate(input) : await client.auth.login.mutate(input);
+  const session = create
+    ? await client.auth.register.mutate(input)
+    : signedInOnly(await client.auth.login.mutate(input));
   setAccessToken(session.accessToken);
   return { client, session };
 }

@@ -1,7 +1,7 @@
 import { TRPCClientError } from '@trpc/client';
 import { describe, expect, it } from 'vitest';
 import { REFRESH_COOKIE_NAME } from './refresh-cookie';
-import { createTestClient, testServers } from './testing';
+import { createTestClient, signedInOnly, testServers } from './testing';
 
 const servers = testServers();
 
@@ -50,7 +50,7 @@ describe('the sign-in loop over HTTP', () => {
     expect(await errorCode(replay.client.auth.refresh.mutate())).toBe('UNAUTHORIZED');
 
     const { client: other, setAccessToken: setOther } = createTestClient(server.url);
-    const signedIn = await other.auth.login.mutate(credentials);
+    const signedIn = signedInOnly(await other.auth.login.mutate(credentials));
     setOther(signedIn.accessToken);
     expect(await other.auth.logout.mutate()).toEqual({ ok: true });
     expect(await errorCode(other.auth.refresh.mutate())).toBe('UNAUTHORIZED');
@@ -158,7 +158,9 @@ describe('the sign-in loop over HTTP', () => {
     expect(
       await errorCode(client.auth.register.mutate({ email: 'ａlice@example.com', password: 'another password' })),
     ).toBe('CONFLICT');
-    const login = await client.auth.login.mutate({ email: 'ALICE@example.com', password: credentials.password });
+    const login = signedInOnly(
+      await client.auth.login.mutate({ email: 'ALICE@example.com', password: credentials.password }),
+    );
     expect(login.user.id).toBe(session.user.id);
   });
 

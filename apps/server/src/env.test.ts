@@ -23,6 +23,7 @@ describe('loadEnv', () => {
       MAIL_FROM: 'Tessera <no-reply@localhost>',
       PASSWORD_RESET_TTL: 1800,
       REQUIRE_VERIFIED_EMAIL: false,
+      REQUIRE_2FA_FOR_ADMINS: false,
       RP_NAME: 'Tessera',
       REQUEST_TIMEOUT_MS: 15_000,
       KEEP_ALIVE_TIMEOUT_MS: 5_000,
@@ -126,6 +127,8 @@ describe('loadEnv', () => {
     expect(() => loadEnv({ PASSWORD_RESET_TTL: '0' })).toThrow(/PASSWORD_RESET_TTL: must be at least 1 second/);
     expect(() => loadEnv({ PASSWORD_RESET_TTL: '86401' })).toThrow(/PASSWORD_RESET_TTL: must be at most 86400 seconds/);
     expect(() => loadEnv({ REQUIRE_VERIFIED_EMAIL: 'yes' })).toThrow(/REQUIRE_VERIFIED_EMAIL: must be true or false/);
+    expect(loadEnv({ REQUIRE_2FA_FOR_ADMINS: 'true' }).REQUIRE_2FA_FOR_ADMINS).toBe(true);
+    expect(() => loadEnv({ REQUIRE_2FA_FOR_ADMINS: '1' })).toThrow(/REQUIRE_2FA_FOR_ADMINS: must be true or false/);
   });
 
   /** @see issue 20, finding 6: without SMTP_URL, a production server logged every reset link, silently. */

@@ -191,6 +191,11 @@ const envSchema = z.object({
     .enum(['true', 'false'], { error: 'must be true or false' })
     .default('false')
     .transform((value) => value === 'true'),
+  // Admins must set up two-step verification before admin procedures answer them.
+  REQUIRE_2FA_FOR_ADMINS: z
+    .enum(['true', 'false'], { error: 'must be true or false' })
+    .default('false')
+    .transform((value) => value === 'true'),
   // How long a proof of the password or a passkey counts for a sensitive change (adding a passkey).
   REAUTH_MAX_AGE: seconds(defaultAuthConfig.reauthMaxAge, 86_400).refine(
     (value) => value >= 30,

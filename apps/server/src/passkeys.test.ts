@@ -8,7 +8,7 @@ import { limits } from '@tessera/contract';
 import { TRPCClientError } from '@trpc/client';
 import { describe, expect, it } from 'vitest';
 import { REFRESH_COOKIE_NAME } from './refresh-cookie';
-import { createTestClient, rawSql, type TestServer, testServers } from './testing';
+import { createTestClient, rawSql, signedInOnly, type TestServer, testServers } from './testing';
 
 const servers = testServers();
 
@@ -299,7 +299,9 @@ describe('passkeys', () => {
     // A reset mail leaves within about two seconds (issue 20, finding 8).
     await expect.poll(resetLink, { timeout: 15_000 }).toBeDefined();
     const token = resetLink() ?? '';
-    const session = await owner.client.auth.password.reset.mutate({ token, newPassword: 'the owner password' });
+    const session = signedInOnly(
+      await owner.client.auth.password.reset.mutate({ token, newPassword: 'the owner password' }),
+    );
     expect(session.user.emailVerified).toBe(true);
     expect(session).toMatchObject({ removedPasskeys: 1, keptPasskeys: 0 });
 

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { TRPCClientError } from '@trpc/client';
 import { describe, expect, it } from 'vitest';
 import { REFRESH_COOKIE_NAME } from './refresh-cookie';
-import { callProcedure, createTestClient, registerUser, type TestServer, testServers } from './testing';
+import { callProcedure, createTestClient, registerUser, signedInOnly, type TestServer, testServers } from './testing';
 
 const servers = testServers();
 
@@ -18,7 +18,7 @@ async function device(server: TestServer, email: string, create = false) {
   const { client, jar, setAccessToken } = createTestClient(server.url);
   const session = create
     ? await client.auth.register.mutate({ email, password })
-    : await client.auth.login.mutate({ email, password });
+    : signedInOnly(await client.auth.login.mutate({ email, password }));
   setAccessToken(session.accessToken);
   const current = (await client.auth.sessions.list.query()).find((s) => s.current);
   if (!current) throw new Error('no current session');

@@ -1,6 +1,6 @@
 import { TRPCClientError } from '@trpc/client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createTestClient, startTestServer, type TestServer } from './testing';
+import { createTestClient, signedInOnly, startTestServer, type TestServer } from './testing';
 
 let server: TestServer;
 let accountExists = false;
@@ -18,7 +18,7 @@ const credentials = { email: 'multi@example.com', password: 'a strong password' 
 async function device() {
   const { client, setAccessToken } = createTestClient(server.url);
   const session = accountExists
-    ? await client.auth.login.mutate(credentials)
+    ? signedInOnly(await client.auth.login.mutate(credentials))
     : await client.auth.register.mutate(credentials);
   accountExists = true;
   setAccessToken(session.accessToken);

@@ -120,6 +120,7 @@ export function authConfigFrom(env: Env): AuthConfig {
     requireVerifiedEmail: env.REQUIRE_VERIFIED_EMAIL,
     rpName: env.RP_NAME,
     reauthMaxAge: env.REAUTH_MAX_AGE,
+    requireTwoFactorForAdmins: env.REQUIRE_2FA_FOR_ADMINS,
   };
 }
 

@@ -32,6 +32,12 @@ export const messages = {
     'The text holds a character that cannot be stored, such as a control character. Remove it and try again.',
   emailNotVerified: 'Please confirm your email address first: open the link we sent you.',
   reauthRequired: 'Please confirm it is you: enter your password or use a passkey, then try again.',
+  invalidCode:
+    'That code is not right or was already used. Enter the newest code from your app, or a recovery code you have not used.',
+  pendingSignInExpired: 'This sign-in has expired. Please enter your email and password again.',
+  twoFactorEnabled: 'Two-step verification is already on. Turn it off first to set it up again.',
+  twoFactorNotEnabled: 'Two-step verification is not on. Set it up first.',
+  twoFactorRequired: 'Set up two-step verification on your Account page to use the admin pages.',
   /** Why a passkey was not accepted, by the core's reason; each says what to do next. */
   passkeyRefused: {
     authentication: {
@@ -113,7 +119,7 @@ const passkeyRefusal = (error: AuthError): TRPCError => {
  */
 export class RefusedError extends TRPCError {
   constructor(
-    code: 'UNAUTHORIZED' | 'TOO_MANY_REQUESTS',
+    code: 'UNAUTHORIZED' | 'TOO_MANY_REQUESTS' | 'FORBIDDEN',
     readonly reason: FailureReason,
     message: string,
     cause?: Error,
@@ -222,6 +228,10 @@ const clientErrors: Record<AuthErrorCode, (error: AuthError) => TRPCError> = {
   PASSKEY_NOT_FOUND: () => fail('NOT_FOUND', messages.passkeyNotFound),
   LAST_SIGN_IN_METHOD: () => fail('PRECONDITION_FAILED', messages.lastSignInMethod),
   PASSKEYS_UNAVAILABLE: () => fail('PRECONDITION_FAILED', messages.passkeysUnavailable),
+  INVALID_CODE: () => unauthorized('INVALID_CODE', messages.invalidCode),
+  PENDING_SIGN_IN_EXPIRED: () => unauthorized('PENDING_SIGN_IN_EXPIRED', messages.pendingSignInExpired),
+  TWO_FACTOR_ENABLED: () => fail('CONFLICT', messages.twoFactorEnabled),
+  TWO_FACTOR_NOT_ENABLED: () => fail('PRECONDITION_FAILED', messages.twoFactorNotEnabled),
 };
 
 /**

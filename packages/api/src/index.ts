@@ -19,6 +19,7 @@ export { type AuthRouter, createAuthRouter, DEFAULT_REFRESH_COOKIE, mountAuthRou
 export {
   createCallerFactory,
   freshProcedure,
+  freshRoleProcedure,
   liveSessionProcedure,
   middleware,
   protectedProcedure,

@@ -1,4 +1,4 @@
-import { REVOCATION_STALE_AFTER_MS } from '@tessera/auth';
+import { needsSecondStep, REVOCATION_STALE_AFTER_MS } from '@tessera/auth';
 import { TRPCError } from '@trpc/server';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -96,7 +96,9 @@ describe('protectedProcedure while the list of ended sessions is stale (issue 20
 
   /** A new session of the account: its access token and id. */
   async function signIn(): Promise<{ token: string; sessionId: string }> {
-    const { session } = await stale.auth.login(account, client);
+    const signedIn = await stale.auth.login(account, client);
+    if (needsSecondStep(signedIn)) throw new Error('asked for a second step');
+    const { session } = signedIn;
     const check = await stale.auth.verifyAccessToken(session.accessToken);
     if (!check.ok) throw new Error('token refused');
     return { token: session.accessToken, sessionId: check.token.sessionId };

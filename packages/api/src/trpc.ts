@@ -3,7 +3,7 @@ import type { FailureReason, Role } from '@tessera/contract';
 import { initTRPC } from '@trpc/server';
 import { ZodError } from 'zod';
 import type { Context } from './context';
-import { fail, messages, reasonOf, toClientError, unauthorized } from './errors';
+import { fail, messages, RefusedError, reasonOf, toClientError, unauthorized } from './errors';
 
 const t = initTRPC.context<Context>().create({
   // Never put stack traces in responses, whatever NODE_ENV says.
@@ -135,9 +135,14 @@ export const sessionProcedure = liveSessionProcedure.use(async ({ ctx, next }) =
  * export const router = router({ addKey: freshProcedure.mutation(({ ctx }) => …) });
  */
 export const freshProcedure = sessionProcedure.use(({ ctx, next }) => {
-  if (!ctx.auth.proofIsFresh(ctx.authTime)) throw unauthorized('REAUTH_REQUIRED', messages.reauthRequired);
+  requireFreshProof(ctx);
   return next();
 });
+
+/** The proof behind the caller's access token is younger than `REAUTH_MAX_AGE`, or `REAUTH_REQUIRED`. */
+function requireFreshProof(ctx: { auth: Auth; authTime: number }): void {
+  if (!ctx.auth.proofIsFresh(ctx.authTime)) throw unauthorized('REAUTH_REQUIRED', messages.reauthRequired);
+}
 
 /**
  * A session procedure for one role: anyone else is FORBIDDEN. The role comes from the access
@@ -148,9 +153,27 @@ export const freshProcedure = sessionProcedure.use(({ ctx, next }) => {
  * export const adminRouter = router({ stats: roleProcedure('admin').query(({ ctx }) => ctx.user.role) }); // 'admin'
  */
 export function roleProcedure<TRole extends Role>(role: TRole) {
-  return sessionProcedure.use(({ ctx, next }) => {
+  return sessionProcedure.use(async ({ ctx, next }) => {
     if (ctx.user.role !== role) throw fail('FORBIDDEN', messages.forbidden);
+    // REQUIRE_2FA_FOR_ADMINS: an admin account is worth a second factor before it acts.
+    if (role === 'admin' && (await ctx.auth.mustSetUpTwoFactor(ctx.user.id))) {
+      throw new RefusedError('FORBIDDEN', 'TWO_FACTOR_REQUIRED', messages.twoFactorRequired);
+    }
     return next({ ctx: { user: { ...ctx.user, role } } });
+  });
+}
+
+/**
+ * A role procedure for a sensitive change (an admin resetting someone's second factor): the role,
+ * and a fresh proof as `freshProcedure` asks.
+ *
+ * @example
+ * export const adminRouter = router({ reset: freshRoleProcedure('admin').mutation(({ ctx }) => …) });
+ */
+export function freshRoleProcedure<TRole extends Role>(role: TRole) {
+  return roleProcedure(role).use(({ ctx, next }) => {
+    requireFreshProof(ctx);
+    return next();
   });
 }
 

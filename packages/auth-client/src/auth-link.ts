@@ -17,6 +17,7 @@ export const AUTH_EXEMPT_PATHS: ReadonlySet<string> = new Set([
   'auth.refresh',
   'auth.passkeys.authenticationOptions',
   'auth.passkeys.authenticate',
+  'auth.twoFactor.verify',
 ]);
 
 /**

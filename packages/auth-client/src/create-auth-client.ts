@@ -6,6 +6,7 @@ import { createTabCoordinator, type TabCoordinator } from './cross-tab';
 import { type FailurePolicy, failurePolicy, getFailureReason, isTransientError, SignedOutError } from './errors';
 import { sessionIdOf } from './jwt-claims';
 import { createRefreshTimer } from './refresh-timer';
+import { needsSecondStep } from './second-step';
 import { createSessionState, sameSession } from './session-state';
 import { signedInFlagPresent } from './signed-in-flag';
 import { createSingleFlight } from './single-flight';
@@ -15,6 +16,8 @@ import type {
   ChangePasswordInput,
   PasskeyCeremony,
   ResetPasswordInput,
+  SecondStep,
+  SecondStepInput,
   Session,
   SignInInput,
   SignUpInput,
@@ -71,8 +74,18 @@ export interface AuthClient {
    * the server while the others adopt its answer. Rejects if it fails.
    */
   refresh(): Promise<Session>;
-  /** Signs in with `auth.login`; rejects with the server's TRPCClientError. */
-  signIn(input: SignInInput): Promise<Session>;
+  /**
+   * Signs in with `auth.login`; rejects with the server's TRPCClientError. An account with
+   * two-step verification answers a `SecondStep` (no session yet): finish with `completeSignIn`.
+   */
+  signIn(input: SignInInput): Promise<Session | SecondStep>;
+  /**
+   * The second step of a sign-in (`auth.twoFactor.verify`): a code, a recovery code, or a passkey
+   * through `ceremony`. Every tab adopts the session, as after `signIn`. Rejects with the
+   * server's TRPCClientError: UNAUTHORIZED with reason `INVALID_CODE` (try again) or
+   * `PENDING_SIGN_IN_EXPIRED` (start again from the password).
+   */
+  completeSignIn(input: SecondStepInput): Promise<Session>;
   /**
    * Signs in with a passkey: gets a challenge from `auth.passkeys.authenticationOptions`, lets
    * `ceremony` get the browser's signed answer, and sends it to `auth.passkeys.authenticate`.
@@ -89,7 +102,9 @@ export interface AuthClient {
    * tried again. Rejects with the server's TRPCClientError (UNAUTHORIZED, reason
    * `INVALID_CREDENTIALS`, for a wrong password or another account's passkey).
    */
-  reauthenticate(proof: { password: string } | { ceremony: PasskeyCeremony }): Promise<Session>;
+  reauthenticate(
+    proof: { password: string; code?: string; recoveryCode?: string } | { ceremony: PasskeyCeremony },
+  ): Promise<Session>;
   /**
    * Revokes the session on the server and forgets it locally; the other tabs are told at once,
    * before the server answers. Locally it always succeeds; `revoked` says whether the server
@@ -116,9 +131,12 @@ export interface AuthClient {
   /**
    * Sets a new password from a reset link's token and signs in (every other session ends).
    * `removedPasskeys`: passkeys removed because the reset was the address's first proof;
-   * `keptPasskeys`: those the account keeps, for the owner to check.
+   * `keptPasskeys`: those the account keeps, for the owner to check. An account with two-step
+   * verification answers a `SecondStep` instead of the session (the password is set all the same).
    */
-  resetPassword(input: ResetPasswordInput): Promise<Session & { removedPasskeys: number; keptPasskeys: number }>;
+  resetPassword(
+    input: ResetPasswordInput,
+  ): Promise<(Session | SecondStep) & { removedPasskeys: number; keptPasskeys: number }>;
   /** Confirms the address with a verification link's token; a signed-in tab then sees it at once. */
   verifyEmail(token: string): Promise<void>;
   /** Mails the signed-in user a fresh confirmation link (throttled). */
@@ -304,16 +322,19 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
 
   const stopListening = tabs.onMessage(state.onTabMessage);
 
-  const establish = async (request: () => Promise<Session>): Promise<Session> => {
+  /** Runs a sign-in; a session it answers (not a second step) this tab and every other adopt. */
+  const establish = async <T extends Session | SecondStep>(request: () => Promise<T>): Promise<T> => {
     // A restore still on the wire could answer after us and overwrite the new cookie; the lock
     // keeps the other tabs' refreshes off the wire too. Only procedures the link exempts may run
     // inside the lock: a protected one could wait on a refresh, which would wait on this lock.
     await settle(refresh.inFlight());
     return tabs.withRefreshLock(async () => {
-      const session = await request();
-      state.accept(session);
-      tabs.publish({ type: 'signed-in', session });
-      return session;
+      const answer = await request();
+      if (!needsSecondStep(answer)) {
+        state.accept(answer);
+        tabs.publish({ type: 'signed-in', session: answer });
+      }
+      return answer;
     });
   };
 
@@ -331,6 +352,16 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     },
     refresh: refreshOnDemand,
     signIn: (input) => establish(() => api.auth.login.mutate(input)),
+    async completeSignIn(input) {
+      const { pendingSignIn } = input;
+      const proof =
+        'ceremony' in input
+          ? { passkey: await input.ceremony(await api.auth.passkeys.authenticationOptions.mutate()) }
+          : 'code' in input
+            ? { code: input.code }
+            : { recoveryCode: input.recoveryCode };
+      return establish(() => api.auth.twoFactor.verify.mutate({ pendingSignIn, ...proof }));
+    },
     async signInWithPasskey(ceremony) {
       // The prompt may stay open a long while: only the final exchange runs under the lock.
       const response = await ceremony(await api.auth.passkeys.authenticationOptions.mutate());
@@ -340,7 +371,7 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     async reauthenticate(proof) {
       const input =
         'password' in proof
-          ? { password: proof.password }
+          ? { password: proof.password, code: proof.code, recoveryCode: proof.recoveryCode }
           : { passkey: await proof.ceremony(await api.auth.passkeys.authenticationOptions.mutate()) };
       // Under the refresh lock, as a password change: a refresh in another tab that read the
       // session row before the proof cannot land after it with the old `auth_time`.
@@ -359,12 +390,12 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     async resetPassword(input) {
       const passkeys = { removedPasskeys: 0, keptPasskeys: 0 };
       // Every tab adopts the contract's Session; what became of the passkeys is for this page only.
-      const session = await establish(async () => {
-        const { removedPasskeys, keptPasskeys, ...answer } = await api.auth.password.reset.mutate(input);
+      const answer = await establish(async () => {
+        const { removedPasskeys, keptPasskeys, ...rest } = await api.auth.password.reset.mutate(input);
         Object.assign(passkeys, { removedPasskeys, keptPasskeys });
-        return answer;
+        return rest;
       });
-      return { ...session, ...passkeys };
+      return { ...answer, ...passkeys };
     },
     async verifyEmail(token) {
       await api.auth.email.verify.mutate({ token });

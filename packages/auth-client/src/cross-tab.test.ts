@@ -21,7 +21,7 @@ async function deliver(): Promise<void> {
 const session = {
   accessToken: 'a.b.c',
   expiresAt: 1_700_000_300_000,
-  user: { id: 'u1', email: 'a@b.c', name: null, role: 'user' as const, emailVerified: false },
+  user: { id: 'u1', email: 'a@b.c', name: null, role: 'user' as const, emailVerified: false, twoFactorEnabled: false },
 };
 
 let seq = 0;

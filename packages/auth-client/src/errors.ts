@@ -102,6 +102,11 @@ const FAILURE_POLICY: Readonly<Record<FailureReason, FailurePolicy>> = {
   RATE_LIMITED: 'report',
   // The session stays: the app asks for the password or a passkey (`reauthenticate`), then retries.
   REAUTH_REQUIRED: 'report',
+  // A second step to type again; a pending sign-in to start again from the password; an admin
+  // to set up two-step verification. None of them ends the session.
+  INVALID_CODE: 'report',
+  PENDING_SIGN_IN_EXPIRED: 'report',
+  TWO_FACTOR_REQUIRED: 'report',
 };
 
 /**

@@ -24,6 +24,7 @@ export {
 } from './errors';
 export { readClaims, sessionIdOf } from './jwt-claims';
 export { createLocalLockManager, type LockManagerLike } from './local-lock-manager';
+export { needsSecondStep } from './second-step';
 export type { TabMessage } from './tab-message';
 export type {
   AuthState,
@@ -33,6 +34,8 @@ export type {
   PasskeyCeremony,
   PasskeyRequestOptions,
   ResetPasswordInput,
+  SecondStep,
+  SecondStepInput,
   Session,
   SignInInput,
   SignUpInput,

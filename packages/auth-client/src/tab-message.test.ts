@@ -4,7 +4,7 @@ import { parseTabMessage } from './tab-message';
 const session = {
   accessToken: 'a.b.c',
   expiresAt: 1_700_000_300_000,
-  user: { id: 'u1', email: 'a@b.c', name: null, role: 'user', emailVerified: false },
+  user: { id: 'u1', email: 'a@b.c', name: null, role: 'user', emailVerified: false, twoFactorEnabled: false },
 };
 
 describe('parseTabMessage', () => {

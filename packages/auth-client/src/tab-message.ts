@@ -50,7 +50,14 @@ export function parseTabMessage(data: unknown): TabMessage | null {
     session: {
       accessToken,
       expiresAt,
-      user: { id: user.id, email: user.email, name: user.name, role: user.role, emailVerified: user.emailVerified },
+      user: {
+        id: user.id,
+        email: user.email,
+        name: user.name,
+        role: user.role,
+        emailVerified: user.emailVerified,
+        twoFactorEnabled: user.twoFactorEnabled,
+      },
     },
   };
 }
@@ -71,6 +78,8 @@ function isSession(value: unknown): value is Session {
     'role' in user &&
     ROLES.some((role) => role === user.role) &&
     'emailVerified' in user &&
-    typeof user.emailVerified === 'boolean'
+    typeof user.emailVerified === 'boolean' &&
+    'twoFactorEnabled' in user &&
+    typeof user.twoFactorEnabled === 'boolean'
   );
 }

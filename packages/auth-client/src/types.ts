@@ -17,6 +17,33 @@ type Outputs = inferRouterOutputs<AuthClientRouter>;
 export type { Session, User };
 
 /**
+ * What `auth.login` (and a password reset) answers an account with two-step verification: no
+ * session yet, a handle for the second step (`completeSignIn`), good for five minutes, this
+ * browser only.
+ *
+ * @example
+ * const result = await auth.signIn(credentials);
+ * if (needsSecondStep(result)) showCodeField(result.pendingSignIn);
+ */
+export interface SecondStep {
+  secondFactorRequired: true;
+  pendingSignIn: string;
+}
+
+/**
+ * The second step of a sign-in: the pending sign-in, with a code from the authenticator app, a
+ * recovery code, or a passkey (through `ceremony`, as `signInWithPasskey` does).
+ *
+ * @example
+ * await auth.completeSignIn({ pendingSignIn, code: '123456' } satisfies SecondStepInput);
+ */
+export type SecondStepInput = { pendingSignIn: string } & (
+  | { code: string }
+  | { recoveryCode: string }
+  | { ceremony: PasskeyCeremony }
+);
+
+/**
  * Credentials for `auth.login`.
  *
  * @example

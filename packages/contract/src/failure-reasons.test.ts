@@ -16,6 +16,9 @@ describe('FailureReason', () => {
       | 'EMAIL_NOT_VERIFIED'
       | 'RATE_LIMITED'
       | 'REAUTH_REQUIRED'
+      | 'INVALID_CODE'
+      | 'PENDING_SIGN_IN_EXPIRED'
+      | 'TWO_FACTOR_REQUIRED'
     >();
   });
 });

@@ -1,5 +1,6 @@
 /**
- * Why a request was refused, in `data.reason` of every UNAUTHORIZED and TOO_MANY_REQUESTS error.
+ * Why a request was refused, in `data.reason` of every UNAUTHORIZED and TOO_MANY_REQUESTS error
+ * (and of FORBIDDEN `TWO_FACTOR_REQUIRED`).
  * A closed set: clients switch on it exhaustively (the auth client refreshes only on an expired
  * or missing access token, and signs out every tab on a revoked or reused session).
  *
@@ -23,6 +24,22 @@ export const FAILURE_REASONS = [
    * than `REAUTH_MAX_AGE`: call `auth.reauthenticate`, then try again. The session stays.
    */
   'REAUTH_REQUIRED',
+  /**
+   * A second step was wrong, used already, or missing (`auth.twoFactor.verify`, `auth.twoFactor.confirm`,
+   * `auth.reauthenticate` for an account with two-step verification): ask again. The session, if
+   * any, stays.
+   */
+  'INVALID_CODE',
+  /**
+   * The pending sign-in is unknown, expired (5 minutes), used, out of attempts (5), or was made
+   * by another client: sign in with the password again.
+   */
+  'PENDING_SIGN_IN_EXPIRED',
+  /**
+   * `REQUIRE_2FA_FOR_ADMINS` is on and this admin has no two-step verification: set it up
+   * (`auth.twoFactor.setup`), then try again. Carried on FORBIDDEN; the session stays.
+   */
+  'TWO_FACTOR_REQUIRED',
 ] as const;
 
 export type FailureReason = (typeof FAILURE_REASONS)[number];

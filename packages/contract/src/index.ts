@@ -4,6 +4,7 @@ export {
   authenticatePasskeyInput,
   authenticationResponseInput,
   changePasswordInput,
+  confirmTwoFactorInput,
   emailInput,
   loginInput,
   nameInput,
@@ -11,6 +12,7 @@ export {
   passwordInput,
   type RegistrationResponseInput,
   reauthenticateInput,
+  recoveryCodeInput,
   registerInput,
   registerPasskeyInput,
   registrationResponseInput,
@@ -18,7 +20,9 @@ export {
   requestResetInput,
   resetPasswordInput,
   revokeSessionInput,
+  totpCodeInput,
   verifyEmailInput,
+  verifyTwoFactorInput,
 } from './inputs';
 export { limits, MAX_BATCH_SIZE, ROLES, type Role, SIGNED_IN_FLAG_COOKIE, TRPC_PATH } from './limits';
 export type { Session, User } from './session';

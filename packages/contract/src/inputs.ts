@@ -136,13 +136,59 @@ export const authenticatePasskeyInput = z.strictObject({ response: authenticatio
 /** `auth.passkeys.remove`: one of the caller's passkeys, by the id `auth.passkeys.list` gave. */
 export const removePasskeyInput = z.strictObject({ id: z.uuid('Unknown passkey id.') });
 
+/** A code from an authenticator app: six digits, spaces (as apps show them: `123 456`) ignored. */
+export const totpCodeInput = singleLineText('The code')
+  .transform((code) => code.replace(/\s/g, ''))
+  .pipe(
+    z
+      .string()
+      .regex(
+        new RegExp(`^\\d{${limits.totpCodeLength}}$`),
+        `Enter the ${limits.totpCodeLength}-digit code from your authenticator app.`,
+      ),
+  );
+
+/** One of the recovery codes shown at setup, as typed (case, spaces and dashes do not matter). */
+export const recoveryCodeInput = singleLineText('The recovery code', { trim: true })
+  .min(1, 'Enter one of your recovery codes.')
+  .max(limits.recoveryCodeMaxLength, 'That is not a recovery code. Check it and try again.');
+
+/** The handle `auth.login` gave with `secondFactorRequired`: 256 bits in base64url. */
+const pendingSignInInput = singleLineText('The sign-in').regex(
+  /^[A-Za-z0-9_-]{43}$/,
+  'This sign-in has expired. Please sign in again.',
+);
+
 /**
  * `auth.reauthenticate`: the password (not re-checked against the rules: the stored hash is the
- * judge), or a passkey's answer to `auth.passkeys.authenticationOptions`.
+ * judge) with, when the account has two-step verification, a code or a recovery code; or a
+ * passkey's answer to `auth.passkeys.authenticationOptions`.
  */
 export const reauthenticateInput = z.union([
-  z.strictObject({ password: loginInput.shape.password }),
+  z
+    .strictObject({
+      password: loginInput.shape.password,
+      code: totpCodeInput.optional(),
+      recoveryCode: recoveryCodeInput.optional(),
+    })
+    .refine((input) => input.code === undefined || input.recoveryCode === undefined, {
+      path: ['recoveryCode'],
+      message: 'Give a code or a recovery code, not both.',
+    }),
   z.strictObject({ passkey: authenticationResponseInput }),
+]);
+
+/** `auth.twoFactor.confirm`: a code from the authenticator app the secret was just added to. */
+export const confirmTwoFactorInput = z.strictObject({ code: totpCodeInput });
+
+/**
+ * `auth.twoFactor.verify`: the second step of a sign-in, for the pending sign-in `auth.login`
+ * answered: a code, a recovery code, or a passkey's answer to `auth.passkeys.authenticationOptions`.
+ */
+export const verifyTwoFactorInput = z.union([
+  z.strictObject({ pendingSignIn: pendingSignInInput, code: totpCodeInput }),
+  z.strictObject({ pendingSignIn: pendingSignInInput, recoveryCode: recoveryCodeInput }),
+  z.strictObject({ pendingSignIn: pendingSignInInput, passkey: authenticationResponseInput }),
 ]);
 
 export type RegistrationResponseInput = z.infer<typeof registrationResponseInput>;

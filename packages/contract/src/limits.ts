@@ -16,6 +16,10 @@ export const limits = {
   passkeyNameMaxLength: 64,
   /** Passkeys one account may hold: plenty for every device a person owns, not a table to fill. */
   passkeysPerUser: 20,
+  /** Digits of a code from an authenticator app (TOTP). */
+  totpCodeLength: 6,
+  /** The longest recovery code accepted as typed (ten characters, a dash, stray spaces). */
+  recoveryCodeMaxLength: 32,
 } as const;
 
 /** Where the tRPC handler is mounted, on the server and in every client. */

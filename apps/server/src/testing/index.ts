@@ -11,6 +11,7 @@ export {
 } from './http';
 export { type ListeningServer, sharedTestServer, type TestServers, testServers } from './per-test';
 export { rawSql } from './raw-sql';
+export { signedInOnly } from './signed-in-only';
 export {
   MAIN_JS,
   ROTATE_JS,

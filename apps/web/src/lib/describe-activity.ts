@@ -13,6 +13,19 @@ const WHAT_HAPPENED: Record<ActivityEvent['type'], string> = {
   passkey_added: 'Passkey added',
   passkey_removed: 'Passkey removed',
   reauthenticated: 'Confirmed it was you',
+  two_factor_enabled: 'Two-step verification turned on',
+  two_factor_disabled: 'Two-step verification turned off',
+  two_factor_reset: 'Two-step verification turned off by an administrator',
+  recovery_codes_regenerated: 'New recovery codes made',
+  recovery_code_used: 'Recovery code used',
+};
+
+/** How a sign-in was proved, when it took more than the password. */
+const SIGNED_IN_WITH: Partial<Record<NonNullable<ActivityEvent['method']>, string>> = {
+  passkey: 'Signed in with a passkey',
+  password_totp: 'Signed in with password and authenticator code',
+  password_recovery_code: 'Signed in with password and recovery code',
+  password_passkey: 'Signed in with password and passkey',
 };
 
 /**
@@ -22,6 +35,6 @@ const WHAT_HAPPENED: Record<ActivityEvent['type'], string> = {
  * describeActivity({ type: 'session_revoked', … }); // 'Signed out another device'
  */
 export function describeActivity(event: Pick<ActivityEvent, 'type' | 'method'>): string {
-  if (event.type === 'signed_in' && event.method === 'passkey') return 'Signed in with a passkey';
-  return WHAT_HAPPENED[event.type];
+  const signedInWith = event.type === 'signed_in' && event.method ? SIGNED_IN_WITH[event.method] : undefined;
+  return signedInWith ?? WHAT_HAPPENED[event.type];
 }

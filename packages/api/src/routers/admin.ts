@@ -3,9 +3,11 @@ import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import type { Context } from '../context';
 import { encodePageCursor, pageCursorInput } from '../page-cursor';
-import { roleProcedure, router } from '../trpc';
+import { freshRoleProcedure, roleProcedure, router } from '../trpc';
 
 const adminProcedure = roleProcedure('admin');
+const userInput = z.strictObject({ userId: z.uuid('Unknown user.') });
+const noSuchUser = () => new TRPCError({ code: 'NOT_FOUND', message: 'No such user.' });
 
 const listUsersInput = z
   .strictObject({
@@ -17,7 +19,7 @@ const listUsersInput = z
 
 const clientInfo = (ctx: Context) => ({ userAgent: ctx.request.userAgent, ip: ctx.request.ip });
 
-/** What an admin can see and do: every account, and ending all of one account's sessions. */
+/** What an admin can see and do: every account, ending all of one account's sessions, resetting a second factor. */
 export const adminRouter = router({
   users: router({
     list: adminProcedure.input(listUsersInput).query(async ({ ctx, input }) => {
@@ -26,12 +28,23 @@ export const adminRouter = router({
       return { items: page.items, nextCursor: page.next ? encodePageCursor(page.next) : null };
     }),
 
-    revokeSessions: adminProcedure
-      .input(z.strictObject({ userId: z.uuid('Unknown user.') }))
+    revokeSessions: adminProcedure.input(userInput).mutation(async ({ ctx, input }) => {
+      const actor = { userId: ctx.user.id, sessionId: ctx.sessionId };
+      if (!(await ctx.auth.revokeUserSessions(actor, input.userId, clientInfo(ctx)))) throw noSuchUser();
+      return { ok: true as const };
+    }),
+
+    /**
+     * Turns off the two-step verification of a user who lost their authenticator and recovery
+     * codes (after checking who they are some other way): every session of theirs ends and they
+     * are mailed. A fresh proof first. NOT_FOUND when there is no such user or it was off.
+     */
+    resetTwoFactor: freshRoleProcedure('admin')
+      .input(userInput)
       .mutation(async ({ ctx, input }) => {
         const actor = { userId: ctx.user.id, sessionId: ctx.sessionId };
-        if (!(await ctx.auth.revokeUserSessions(actor, input.userId, clientInfo(ctx)))) {
-          throw new TRPCError({ code: 'NOT_FOUND', message: 'No such user.' });
+        if (!(await ctx.auth.resetTwoFactor(actor, input.userId, clientInfo(ctx)))) {
+          throw new TRPCError({ code: 'NOT_FOUND', message: 'No such user with two-step verification.' });
         }
         return { ok: true as const };
       }),

@@ -1,7 +1,15 @@
-import { AuthError, type ClientInfo, RateLimitedError, type SignedIn } from '@tessera/auth';
+import {
+  AuthError,
+  type ClientInfo,
+  needsSecondStep,
+  RateLimitedError,
+  type SecondStep,
+  type SignedIn,
+} from '@tessera/auth';
 import {
   authenticatePasskeyInput,
   changePasswordInput,
+  confirmTwoFactorInput,
   loginInput,
   reauthenticateInput,
   registerInput,
@@ -12,6 +20,7 @@ import {
   revokeSessionInput,
   TRPC_PATH,
   verifyEmailInput,
+  verifyTwoFactorInput,
 } from '@tessera/contract';
 import type { Context } from '../context';
 import { fail, messages, unauthorized } from '../errors';
@@ -74,14 +83,22 @@ export function createAuthRouter(options: { cookie: RefreshCookieOptions } = { c
     return signedIn.session;
   };
 
+  /** A session, or (two-step verification) the pending sign-in as it is: no cookie until the second step. */
+  const handOverOrSecondStep = (ctx: Context, result: SignedIn | SecondStep) =>
+    needsSecondStep(result) ? result : handOver(ctx, result);
+
   return router({
     register: sameOriginProcedure
       .input(registerInput)
       .mutation(async ({ ctx, input }) => handOver(ctx, await ctx.auth.register(input, clientInfo(ctx)))),
 
+    /**
+     * A Session and the refresh cookie; for an account with two-step verification, no cookie yet
+     * but `{ secondFactorRequired: true, pendingSignIn }` for `twoFactor.verify`.
+     */
     login: sameOriginProcedure
       .input(loginInput)
-      .mutation(async ({ ctx, input }) => handOver(ctx, await ctx.auth.login(input, clientInfo(ctx)))),
+      .mutation(async ({ ctx, input }) => handOverOrSecondStep(ctx, await ctx.auth.login(input, clientInfo(ctx)))),
 
     refresh: sameOriginProcedure.mutation(async ({ ctx }) => {
       const token = cookie.read(ctx.request.cookieHeader);
@@ -173,12 +190,13 @@ export function createAuthRouter(options: { cookie: RefreshCookieOptions } = { c
 
       /**
        * Sets the new password from a mailed link, ends every other session, and signs this browser
-       * in. `removedPasskeys`: the passkeys removed because this was the address's first proof;
+       * in (with two-step verification, answers the pending sign-in as `login` does).
+       * `removedPasskeys`: the passkeys removed because this was the address's first proof;
        * `keptPasskeys`: those the account keeps, for its owner to check.
        */
       reset: sameOriginProcedure.input(resetPasswordInput).mutation(async ({ ctx, input }) => {
-        const reset = await ctx.auth.resetPassword(input, clientInfo(ctx));
-        return { ...handOver(ctx, reset), removedPasskeys: reset.removedPasskeys, keptPasskeys: reset.keptPasskeys };
+        const { removedPasskeys, keptPasskeys, ...result } = await ctx.auth.resetPassword(input, clientInfo(ctx));
+        return { ...handOverOrSecondStep(ctx, result), removedPasskeys, keptPasskeys };
       }),
     }),
 
@@ -213,14 +231,17 @@ export function createAuthRouter(options: { cookie: RefreshCookieOptions } = { c
       /** The caller's passkeys, oldest first: id, name, created, last used, device type, backed up. */
       list: sessionProcedure.query(({ ctx }) => ctx.auth.passkeys.list(ctx.user.id)),
 
-      /** Removes one; the last only while the account has a password. */
-      remove: sessionProcedure.input(removePasskeyInput).mutation(async ({ ctx, input }) => {
+      /** Removes one; the last only while the account has a password. A fresh proof first. */
+      remove: freshProcedure.input(removePasskeyInput).mutation(async ({ ctx, input }) => {
         await ctx.auth.passkeys.remove({ userId: ctx.user.id, sessionId: ctx.sessionId }, input.id, clientInfo(ctx));
         return { ok: true as const };
       }),
 
-      /** Removes every passkey of the caller's (after a reset, say): how many. As `remove`, no fresh proof: removing gives no way in. */
-      removeAll: sessionProcedure.mutation(async ({ ctx }) => ({
+      /**
+       * Removes every passkey of the caller's (after a reset, say): how many. A fresh proof first:
+       * a passkey may be the account's second factor.
+       */
+      removeAll: freshProcedure.mutation(async ({ ctx }) => ({
         removed: await ctx.auth.passkeys.removeAll({ userId: ctx.user.id, sessionId: ctx.sessionId }, clientInfo(ctx)),
       })),
 
@@ -252,6 +273,48 @@ export function createAuthRouter(options: { cookie: RefreshCookieOptions } = { c
           ctx.auth.reauthenticate({ userId: ctx.user.id, sessionId: ctx.sessionId }, input, clientInfo(ctx)),
         ),
       ),
+
+    twoFactor: router({
+      /** `{ enabled, recoveryCodesLeft }`: the Account page says when fewer than 3 are left. */
+      status: sessionProcedure.query(({ ctx }) => ctx.auth.twoFactor.status(ctx.user.id)),
+
+      /**
+       * `{ secret, uri }`: a new TOTP secret (base32) and its `otpauth://totp/` URI for the QR
+       * code; nothing changes until `confirm`. A fresh proof first.
+       */
+      setup: freshProcedure.mutation(({ ctx }) =>
+        ctx.auth.twoFactor.setup({ userId: ctx.user.id, sessionId: ctx.sessionId }),
+      ),
+
+      /** Turns it on with a code from the app: `{ recoveryCodes }`, shown this once. */
+      confirm: freshProcedure
+        .input(confirmTwoFactorInput)
+        .mutation(({ ctx, input }) =>
+          ctx.auth.twoFactor.confirm({ userId: ctx.user.id, sessionId: ctx.sessionId }, input.code, clientInfo(ctx)),
+        ),
+
+      /** Turns it off (the secret and the recovery codes go). A fresh proof first. */
+      disable: freshProcedure.mutation(async ({ ctx }) => {
+        await ctx.auth.twoFactor.disable({ userId: ctx.user.id, sessionId: ctx.sessionId }, clientInfo(ctx));
+        return { ok: true as const };
+      }),
+
+      /** Ten new recovery codes in place of the old: `{ recoveryCodes }`. A fresh proof first. */
+      regenerateRecoveryCodes: freshProcedure.mutation(({ ctx }) =>
+        ctx.auth.twoFactor.regenerateRecoveryCodes({ userId: ctx.user.id, sessionId: ctx.sessionId }, clientInfo(ctx)),
+      ),
+
+      /**
+       * The second step of a sign-in: `{ pendingSignIn }` with a `code`, a `recoveryCode` or a
+       * `passkey` (an answer to `passkeys.authenticationOptions`). A Session and the refresh
+       * cookie, as `login` answers.
+       */
+      verify: sameOriginProcedure
+        .input(verifyTwoFactorInput)
+        .mutation(async ({ ctx, input }) =>
+          handOver(ctx, await loggingPasskeyRefusals(ctx, () => ctx.auth.twoFactor.verify(input, clientInfo(ctx)))),
+        ),
+    }),
 
     me: protectedProcedure.query(async ({ ctx }) => {
       const user = await ctx.auth.getUser(ctx.user.id);

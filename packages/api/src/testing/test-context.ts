@@ -8,6 +8,7 @@ import {
   createSecretBox,
   defaultAuthConfig,
   generateSecretKey,
+  needsSecondStep,
   type PasswordHasher,
 } from '@tessera/auth';
 import { createPgBackground, createPgStore } from '@tessera/auth/postgres';
@@ -235,7 +236,9 @@ export async function signedInContext(
   if (options.role && options.role !== 'user') {
     // Granted as `npm run user:role` does it (which ends the sessions), then signed in again.
     await auth.setRole(email, options.role);
-    ({ session } = await auth.login({ email, password: 'a strong password' }, client));
+    const signedIn = await auth.login({ email, password: 'a strong password' }, client);
+    if (needsSecondStep(signedIn)) throw new Error('A new test account asked for a second step');
+    ({ session } = signedIn);
   }
   return { ctx: testContext(auth, stores, { authorization: `Bearer ${session.accessToken}` }), user: session.user };
 }

@@ -7,7 +7,14 @@
 export const TTL_S = 300;
 
 /** The one user the fake server knows. */
-export const user = { id: 'u1', email: 'ada@example.com', name: 'Ada', role: 'user' as const, emailVerified: false };
+export const user = {
+  id: 'u1',
+  email: 'ada@example.com',
+  name: 'Ada',
+  role: 'user' as const,
+  emailVerified: false,
+  twoFactorEnabled: false,
+};
 
 const encode = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
 

@@ -18,10 +18,16 @@ export function credentialColumns<T extends Has<CredentialKey>>(t: T): Pick<T, C
   return { passwordHash: t.passwordHash, credentialVersion: t.credentialVersion };
 }
 
-type OverviewKey = 'id' | 'email' | 'role' | 'createdAt';
+type OverviewKey = 'id' | 'email' | 'role' | 'createdAt' | 'totpEnabledAt';
 /** The admin list's columns: an account with its live sessions (left-joined) counted. */
 function overviewColumns<U extends Has<OverviewKey>, S extends Has<'id' | 'lastUsedAt'>>(u: U, s: S) {
-  const account: Pick<U, OverviewKey> = { id: u.id, email: u.email, role: u.role, createdAt: u.createdAt };
+  const account: Pick<U, OverviewKey> = {
+    id: u.id,
+    email: u.email,
+    role: u.role,
+    createdAt: u.createdAt,
+    totpEnabledAt: u.totpEnabledAt,
+  };
   const lastUsedAt: S['lastUsedAt'] = s.lastUsedAt;
   return { ...account, lastActiveAt: max(lastUsedAt), sessions: count(s.id) };
 }

@@ -1,5 +1,5 @@
 import type { Step } from '../store/step';
-import type { UserOverview, UsersCursor } from './admin';
+import type { UserOverviewRow, UsersCursor } from './admin';
 import type { AuthEventRecord } from './events';
 import type { AuthEventRow, NewUserRow } from './fragments';
 import type { StoredCredential, UserRecord } from './users';
@@ -15,7 +15,7 @@ export interface AccountSteps {
   userById(id: string): Step<UserRecord | undefined>;
   credential(userId: string): Step<StoredCredential | undefined>;
   /** Up to `rows` accounts after `after`, newest first, each with its live sessions at `now`. */
-  usersPage(after: UsersCursor | null, rows: number, now: number): Step<UserOverview[]>;
+  usersPage(after: UsersCursor | null, rows: number, now: number): Step<UserOverviewRow[]>;
   insertEvent(row: AuthEventRow): Step<void>;
   /** The user's latest `limit` events, newest first. */
   recentEvents(userId: string, limit: number): Step<AuthEventRecord[]>;

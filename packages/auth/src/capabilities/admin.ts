@@ -6,8 +6,17 @@ import type { ClientInfo } from '../sessions/client-info';
 import type { AuthContext, Caller } from './context';
 
 /** Acting on other accounts: the admin page (`roleProcedure('admin')`) and `npm run user:role`. */
-export function adminCapability({ config, store, record, endAllSessions, mailNotice, now }: AuthContext) {
+export function adminCapability({ config, store, userById, record, endAllSessions, mailNotice, now }: AuthContext) {
   return {
+    /**
+     * Whether `REQUIRE_2FA_FOR_ADMINS` keeps this admin out of admin procedures until they set up
+     * two-step verification (the user read at most once a second, forgotten when it changes here).
+     */
+    async mustSetUpTwoFactor(userId: string): Promise<boolean> {
+      if (!config.requireTwoFactorForAdmins) return false;
+      return !(await userById.get(userId))?.twoFactorEnabled;
+    },
+
     /**
      * Gives the account with this email a role and ends all its sessions, so no live token
      * carries the old role. Null when there is no such account.

@@ -218,7 +218,8 @@ export async function until(condition: () => Promise<boolean>, timeoutMs = 2_000
  * @example
  * const { session, refreshToken } = signedInOnly(await auth.login(account, client));
  */
-export function signedInOnly<T extends object>(result: T | SecondStep): T {
+export function signedInOnly<A extends object>(result: A): Exclude<A, SecondStep> {
   if (needsSecondStep(result)) throw new Error('The sign-in asked for a second step');
-  return result;
+  // Not a second step, so one of the union's other members.
+  return result as Exclude<A, SecondStep>;
 }
