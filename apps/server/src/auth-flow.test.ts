@@ -30,6 +30,7 @@ describe('the sign-in loop over HTTP', () => {
       name: 'Ada',
       role: 'user',
       emailVerified: false,
+      twoFactorEnabled: false,
     });
     expect(registered.expiresAt).toBeGreaterThan(Date.now());
     expect(JSON.stringify(registered)).not.toContain(jar.get(REFRESH_COOKIE_NAME));

@@ -14,6 +14,7 @@ export interface UseAuthResult {
    */
   endedBecause: SessionEndReason | null;
   signIn: AuthClient['signIn'];
+  completeSignIn: AuthClient['completeSignIn'];
   signInWithPasskey: AuthClient['signInWithPasskey'];
   signUp: AuthClient['signUp'];
   reauthenticate: AuthClient['reauthenticate'];
@@ -44,6 +45,7 @@ export function useAuth(): UseAuthResult {
       user: state.session?.user ?? null,
       endedBecause: state.status === 'anonymous' ? state.endedBecause : null,
       signIn: client.signIn,
+      completeSignIn: client.completeSignIn,
       signInWithPasskey: client.signInWithPasskey,
       signUp: client.signUp,
       reauthenticate: client.reauthenticate,

@@ -57,8 +57,13 @@ export function PasskeysSection({ afterReset = null }: { afterReset?: AfterReset
   const resetNotice = afterReset && passkeys.data ? afterResetNotice(afterReset, passkeys.data.length) : null;
   // From the click to the answer, the browser's prompt included: a second click would abort it.
   const [adding, setAdding] = useState(false);
-  // The server wants a fresh proof first (REAUTH_REQUIRED): asked in a dialog, then added again.
-  const [confirming, setConfirming] = useState(false);
+  // The server wants a fresh proof first (REAUTH_REQUIRED): asked in a dialog, then the change again.
+  const [confirming, setConfirming] = useState<{ purpose: string; retry: () => void } | null>(null);
+  /** A refused change: a fresh proof asked for, then `retry`; or the reason said. */
+  const refused = (error: unknown, purpose: string, retry: () => void) => {
+    if (getFailureReason(error) === 'REAUTH_REQUIRED') setConfirming({ purpose, retry });
+    else fail(error);
+  };
 
   const add = async () => {
     setAdding(true);
@@ -72,8 +77,7 @@ export function PasskeysSection({ afterReset = null }: { afterReset?: AfterReset
       setOutcome(`Passkey added: ${added.name}. You can use it to sign in.`);
     } catch (error) {
       // Asked for the options, or (the proof aging during the prompt) for the answer: prove, then again.
-      if (getFailureReason(error) === 'REAUTH_REQUIRED') setConfirming(true);
-      else fail(error);
+      refused(error, 'add a passkey', () => void add());
     } finally {
       setAdding(false);
     }
@@ -90,7 +94,7 @@ export function PasskeysSection({ afterReset = null }: { afterReset?: AfterReset
             ? 'Your passkey was removed. It can no longer sign in.'
             : `All ${removed} passkeys were removed. They can no longer sign in.`,
         ),
-      onError: fail,
+      onError: (error) => refused(error, 'remove your passkeys', confirmRemoveAll),
     });
   };
 
@@ -102,7 +106,7 @@ export function PasskeysSection({ afterReset = null }: { afterReset?: AfterReset
       { id },
       {
         onSuccess: () => setOutcome(`${name} was removed. It can no longer sign in to your account.`),
-        onError: fail,
+        onError: (error) => refused(error, 'remove a passkey', () => confirmRemove(id, name)),
       },
     );
   };
@@ -179,16 +183,16 @@ export function PasskeysSection({ afterReset = null }: { afterReset?: AfterReset
           {problem.message}
         </p>
       )}
-      {confirming ? (
+      {confirming === null ? null : (
         <ReauthDialog
-          purpose="add a passkey"
+          purpose={confirming.purpose}
           onProved={() => {
-            setConfirming(false);
-            void add();
+            setConfirming(null);
+            confirming.retry();
           }}
-          onCancel={() => setConfirming(false)}
+          onCancel={() => setConfirming(null)}
         />
-      ) : null}
+      )}
       {removingAll ? (
         <ConfirmDialog
           title="Remove all passkeys?"

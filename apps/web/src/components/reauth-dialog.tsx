@@ -1,5 +1,6 @@
 import { getFailureReason } from '@tessera/auth-client';
 import { useAuth } from '@tessera/auth-react';
+import { limits } from '@tessera/contract';
 import { type FormEvent, useId, useState } from 'react';
 import { describeAuthError } from '../lib/describe-auth-error';
 import { describePasskeyError, isCancelledByPage, passkeyPrompt } from '../lib/passkeys';
@@ -25,9 +26,14 @@ export interface ReauthDialogProps {
  * {asking ? <ReauthDialog purpose="add a passkey" onProved={retry} onCancel={() => setAsking(false)} /> : null}
  */
 export function ReauthDialog({ purpose, onProved, onCancel }: ReauthDialogProps) {
-  const { reauthenticate } = useAuth();
+  const { reauthenticate, user } = useAuth();
   const passwordId = useId();
+  const codeId = useId();
   const [password, setPassword] = useState('');
+  // With two-step verification the password is one factor of two: a code (or a recovery code) too.
+  const secondStep = user?.twoFactorEnabled === true;
+  const [useRecoveryCode, setUseRecoveryCode] = useState(false);
+  const [code, setCode] = useState('');
   const [problem, setProblem] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -45,13 +51,22 @@ export function ReauthDialog({ purpose, onProved, onCancel }: ReauthDialogProps)
   };
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    void prove({ password });
+    if (!secondStep) return void prove({ password });
+    if (code.trim() === '') {
+      setProblem(useRecoveryCode ? 'Enter one of your recovery codes.' : 'Enter the code from your authenticator app.');
+      return;
+    }
+    void prove(useRecoveryCode ? { password, recoveryCode: code.trim() } : { password, code: code.replace(/\s/g, '') });
   };
 
   return (
     <ModalDialog
       title="Confirm it is you"
-      description={`To ${purpose}, enter your password or use a passkey. We ask when you last proved it a while ago.`}
+      description={
+        secondStep
+          ? `To ${purpose}, enter your password and a code from your authenticator app, or use a passkey. We ask when you last proved it a while ago.`
+          : `To ${purpose}, enter your password or use a passkey. We ask when you last proved it a while ago.`
+      }
       onCancel={onCancel}
     >
       <form onSubmit={submit} noValidate>
@@ -71,6 +86,35 @@ export function ReauthDialog({ purpose, onProved, onCancel }: ReauthDialogProps)
             autoFocus
           />
         </div>
+        {secondStep ? (
+          <div className="field">
+            <label htmlFor={codeId} className="field-label">
+              {useRecoveryCode ? 'Recovery code' : 'Code from your authenticator app'}
+            </label>
+            <input
+              id={codeId}
+              className="field-input"
+              type="text"
+              autoComplete={useRecoveryCode ? 'off' : 'one-time-code'}
+              inputMode={useRecoveryCode ? 'text' : 'numeric'}
+              spellCheck={false}
+              maxLength={useRecoveryCode ? limits.recoveryCodeMaxLength : limits.totpCodeLength + 2}
+              value={code}
+              onChange={(event) => setCode(event.target.value)}
+              aria-invalid={problem !== null || undefined}
+            />
+            <button
+              type="button"
+              className="button-link"
+              onClick={() => {
+                setUseRecoveryCode(!useRecoveryCode);
+                setCode('');
+              }}
+            >
+              {useRecoveryCode ? 'Use a code from your app' : 'Use a recovery code'}
+            </button>
+          </div>
+        ) : null}
         {problem === null ? null : (
           <p className="alert" role="alert">
             {problem}
@@ -100,5 +144,7 @@ export function ReauthDialog({ purpose, onProved, onCancel }: ReauthDialogProps)
 function describeReauthError(error: unknown, withPassword: boolean): string {
   if (!withPassword) return describePasskeyError(error, 'sign-in');
   if (getFailureReason(error) === 'INVALID_CREDENTIALS') return 'That password is not right. Try again.';
+  if (getFailureReason(error) === 'INVALID_CODE')
+    return 'That code is not right or was already used. Try the newest one.';
   return describeAuthError(error, 'sign-in').message;
 }

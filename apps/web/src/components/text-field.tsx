@@ -10,6 +10,10 @@ export interface TextFieldProps {
   label: string;
   type: 'email' | 'password' | 'text';
   autoComplete: HTMLInputAutoCompleteAttribute;
+  /** The on-screen keyboard to show (`numeric` for a code). */
+  inputMode?: 'numeric' | 'text';
+  /** Whether the browser may check spelling (off for codes). */
+  spellCheck?: boolean;
   value: string;
   onChange: (value: string) => void;
   /** The form's current problem; marks this input invalid when it names this field. */

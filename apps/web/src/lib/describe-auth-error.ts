@@ -3,7 +3,15 @@ import type { AppRouter } from '@tessera/server';
 import { isTRPCClientError } from '@trpc/client';
 import type { AuthForm, FieldName, FormProblem } from './form-problem';
 
-const FIELDS: readonly FieldName[] = ['email', 'password', 'name', 'currentPassword', 'newPassword'];
+const FIELDS: readonly FieldName[] = [
+  'email',
+  'password',
+  'name',
+  'currentPassword',
+  'newPassword',
+  'code',
+  'recoveryCode',
+];
 
 const UNAUTHORIZED_PROBLEM: Record<AuthForm, FormProblem> = {
   // Either may be wrong (the server will not say which), so neither is marked; retyping starts at the password.
@@ -12,6 +20,11 @@ const UNAUTHORIZED_PROBLEM: Record<AuthForm, FormProblem> = {
   'change-password': { message: 'Your current password is incorrect.', field: 'currentPassword' },
   'forgot-password': { message: 'We could not send the link. Try again.' },
   'reset-password': { message: 'We could not set your password. Ask for a new link.' },
+  'authenticator-code': {
+    message: 'That code is not right or was already used. Enter the newest code from your authenticator app.',
+    field: 'code',
+  },
+  'recovery-code': { message: 'That recovery code is not right or was already used.', field: 'recoveryCode' },
 };
 const isFieldName = (value: unknown): value is FieldName => FIELDS.some((field) => field === value);
 
@@ -28,6 +41,9 @@ export function describeAuthError(error: unknown, form: AuthForm): FormProblem {
     case 'UNAUTHORIZED':
       if (getFailureReason(error) === 'EMAIL_NOT_VERIFIED') {
         return { message: 'Confirm your email address first: open the link we sent you, then sign in.' };
+      }
+      if (getFailureReason(error) === 'PENDING_SIGN_IN_EXPIRED') {
+        return { message: 'This sign-in has expired. Enter your email and password again.' };
       }
       // Only wrong credentials are the form's fault; anything else means the session is over.
       return failurePolicy(getFailureReason(error)) === 'end-session'

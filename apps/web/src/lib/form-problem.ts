@@ -1,8 +1,16 @@
 /** The inputs a form can point an error at; each is also the input's `id`. */
-export type FieldName = 'email' | 'password' | 'name' | 'currentPassword' | 'newPassword';
+export type FieldName = 'email' | 'password' | 'name' | 'currentPassword' | 'newPassword' | 'code' | 'recoveryCode';
 
 /** The forms that submit to the auth procedures. */
-export type AuthForm = 'sign-in' | 'sign-up' | 'change-password' | 'forgot-password' | 'reset-password';
+export type AuthForm =
+  | 'sign-in'
+  | 'sign-up'
+  | 'change-password'
+  | 'forgot-password'
+  | 'reset-password'
+  /** A code from the authenticator app (the second step of a sign-in, turning two-step verification on). */
+  | 'authenticator-code'
+  | 'recovery-code';
 
 /** What went wrong with a submission, in words for the user, and which input to fix if any. */
 export interface FormProblem {

@@ -25,6 +25,33 @@ export function validateSignIn(input: { email: string; password: string }): Form
   );
 }
 
+const CODE_PATTERN = new RegExp(`^\\d{${limits.totpCodeLength}}$`);
+
+/**
+ * Client-side checks for a code from an authenticator app: six digits (spaces allowed, as apps show them).
+ *
+ * @example
+ * validateAuthenticatorCode('123 456'); // null
+ */
+export function validateAuthenticatorCode(code: string): FormProblem | null {
+  return CODE_PATTERN.test(code.replace(/\s/g, ''))
+    ? null
+    : { message: `Enter the ${limits.totpCodeLength}-digit code from your authenticator app.`, field: 'code' };
+}
+
+/**
+ * Client-side checks for a recovery code: something typed, no longer than a code can be.
+ *
+ * @example
+ * validateRecoveryCode(''); // { message: 'Enter one of your recovery codes.', field: 'recoveryCode' }
+ */
+export function validateRecoveryCode(code: string): FormProblem | null {
+  if (code.trim() === '') return { message: 'Enter one of your recovery codes.', field: 'recoveryCode' };
+  return code.length > limits.recoveryCodeMaxLength
+    ? { message: 'That is not a recovery code. Check it and try again.', field: 'recoveryCode' }
+    : null;
+}
+
 /**
  * Client-side checks for the sign-up form; the first problem found, or `null`.
  *

@@ -8,6 +8,7 @@ import { FormAlert } from '../components/form-alert';
 import { type AfterReset, PasskeysSection } from '../components/passkeys-section';
 import { SubmitButton } from '../components/submit-button';
 import { TextField } from '../components/text-field';
+import { TwoFactorSection } from '../components/two-factor-section';
 import { useFormSubmission } from '../lib/use-form-submission';
 import { MIN_PASSWORD_LENGTH, validateChangePassword } from '../lib/validate';
 
@@ -23,7 +24,10 @@ function afterResetIn(state: unknown): AfterReset | null {
     : null;
 }
 
-/** `/account`: change the password (which signs out every other device), and manage passkeys. */
+/**
+ * `/account`: change the password (which signs out every other device), two-step verification,
+ * and passkeys.
+ */
 export function AccountPage() {
   const { user, changePassword } = useAuth();
   const afterReset = afterResetIn(useLocation().state);
@@ -86,6 +90,7 @@ export function AccountPage() {
         {/* Under the button, so the button never moves when the alert comes or goes. */}
         {problem === null ? null : <FormAlert key={attempt} message={problem.message} />}
       </form>
+      <TwoFactorSection />
       <PasskeysSection afterReset={afterReset} />
     </AuthCard>
   );

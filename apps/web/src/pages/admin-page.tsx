@@ -1,4 +1,5 @@
 import { useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-query';
+import { getFailureReason } from '@tessera/auth-client';
 import { useAuth } from '@tessera/auth-react';
 import { useState } from 'react';
 import { Link } from 'react-router';
@@ -7,11 +8,15 @@ import { ConfirmDialog } from '../components/confirm-dialog';
 import { EmailAddress } from '../components/email-address';
 import { FormAlert } from '../components/form-alert';
 import { NextPageButton } from '../components/next-page-button';
+import { ReauthDialog } from '../components/reauth-dialog';
 import { formatTime } from '../lib/format-time';
 import { useTRPC } from '../trpc';
 import { NotFoundPage } from './not-found-page';
 
-/** `/admin`: every account, with a way to end all of one account's sessions. Admins only. */
+/**
+ * `/admin`: every account (with whether it has two-step verification), with a way to end all of
+ * one account's sessions and to reset its second factor. Admins only.
+ */
 export function AdminPage() {
   const { user } = useAuth();
   // The server refuses anyone else (FORBIDDEN); to them the page does not exist.
@@ -30,9 +35,47 @@ function AdminUsers() {
       onSuccess: () => queryClient.invalidateQueries({ queryKey: trpc.admin.users.list.pathKey() }),
     }),
   );
+  const resetTwoFactor = useMutation(
+    trpc.admin.users.resetTwoFactor.mutationOptions({
+      onSuccess: () => queryClient.invalidateQueries({ queryKey: trpc.admin.users.list.pathKey() }),
+    }),
+  );
   const items = users.data?.pages.flatMap((page) => page.items) ?? [];
   const [confirming, setConfirming] = useState<{ userId: string; email: string; sessions: number } | null>(null);
+  const [resetting, setResetting] = useState<{ userId: string; email: string } | null>(null);
+  const [proving, setProving] = useState<{ userId: string; email: string } | null>(null);
   const [outcome, setOutcome] = useState<string | null>(null);
+  const [resetProblem, setResetProblem] = useState<string | null>(null);
+
+  const confirmReset = (account: { userId: string; email: string }) => {
+    setResetting(null);
+    setOutcome(null);
+    setResetProblem(null);
+    resetTwoFactor.mutate(
+      { userId: account.userId },
+      {
+        onSuccess: () =>
+          setOutcome(
+            `Two-step verification of ${account.email} is off, every session of theirs ended, and they were told by mail.`,
+          ),
+        onError: (error) =>
+          getFailureReason(error) === 'REAUTH_REQUIRED'
+            ? setProving(account)
+            : setResetProblem('That did not work. Please try again.'),
+      },
+    );
+  };
+
+  if (getFailureReason(users.error) === 'TWO_FACTOR_REQUIRED') {
+    return (
+      <AuthCard title="Admin" footer={<Link to="/">Home</Link>}>
+        <p className="notice" role="status">
+          Admins must use two-step verification here. <Link to="/account">Set it up on your Account page</Link>, then
+          come back.
+        </p>
+      </AuthCard>
+    );
+  }
 
   const confirmRevoke = ({ userId, email }: { userId: string; email: string }) => {
     setConfirming(null);
@@ -43,6 +86,7 @@ function AdminUsers() {
   return (
     <AuthCard title="Admin" subtitle="Every account, and its live sessions." footer={<Link to="/">Home</Link>}>
       {users.isError || revoke.isError ? <FormAlert message="That did not work. Please try again." /> : null}
+      {resetProblem === null ? null : <FormAlert message={resetProblem} />}
       {outcome === null ? null : (
         <p className="notice" role="status">
           {outcome}
@@ -60,6 +104,7 @@ function AdminUsers() {
                 <p className="session-device">
                   <EmailAddress value={account.email} />
                   {account.role === 'admin' ? <span className="session-current">Admin</span> : null}
+                  {account.twoFactorEnabled ? <span className="session-current">2-step on</span> : null}
                 </p>
                 <p className="session-times">
                   {account.sessions === 1 ? '1 session' : `${account.sessions} sessions`} · last active{' '}
@@ -75,11 +120,44 @@ function AdminUsers() {
               >
                 Revoke sessions
               </button>
+              {account.twoFactorEnabled ? (
+                <button
+                  type="button"
+                  className="button button-secondary button-small"
+                  aria-label={`Reset two-step verification of ${account.email}`}
+                  disabled={resetTwoFactor.isPending}
+                  onClick={() => setResetting({ userId: account.id, email: account.email })}
+                >
+                  Reset 2-step
+                </button>
+              ) : null}
             </li>
           ))}
         </ul>
       )}
       <NextPageButton query={users}>Show more accounts</NextPageButton>
+      {resetting === null ? null : (
+        <ConfirmDialog
+          title="Reset two-step verification?"
+          confirmLabel="Reset"
+          onConfirm={() => confirmReset(resetting)}
+          onCancel={() => setResetting(null)}
+        >
+          Only do this after checking it is really {resetting.email} asking. Their authenticator app and recovery codes
+          stop working, every session of theirs ends, and they are told by mail.
+        </ConfirmDialog>
+      )}
+      {proving === null ? null : (
+        <ReauthDialog
+          purpose="reset someone's two-step verification"
+          onProved={() => {
+            const account = proving;
+            setProving(null);
+            confirmReset(account);
+          }}
+          onCancel={() => setProving(null)}
+        />
+      )}
       {confirming === null ? null : (
         <ConfirmDialog
           title="End every session of this account?"

@@ -1,3 +1,4 @@
+import { needsSecondStep } from '@tessera/auth-client';
 import { useAuth } from '@tessera/auth-react';
 import { limits } from '@tessera/contract';
 import { type FormEvent, useState } from 'react';
@@ -5,6 +6,7 @@ import { Link, useNavigate } from 'react-router';
 import { AuthCard } from '../components/auth-card';
 import { FormAlert } from '../components/form-alert';
 import type { AfterReset } from '../components/passkeys-section';
+import { SecondStepForm } from '../components/second-step-form';
 import { SubmitButton } from '../components/submit-button';
 import { TextField } from '../components/text-field';
 import { useLinkToken } from '../lib/link-token';
@@ -23,6 +25,8 @@ export function ResetPasswordPage() {
   const [newPassword, setNewPassword] = useState('');
   const { pending, problem, attempt, submit } = useFormSubmission('reset-password');
   const askAgain = <Link to="/forgot-password">Ask for a new link</Link>;
+  // The password is set; the account asks for its second step before signing in.
+  const [secondStep, setSecondStep] = useState<string | null>(null);
 
   if (token === null) {
     return (
@@ -39,7 +43,11 @@ export function ResetPasswordPage() {
     void submit(
       () => validateNewPassword({ newPassword }),
       async () => {
-        const { removedPasskeys, keptPasskeys } = await resetPassword({ token, newPassword });
+        const { removedPasskeys, keptPasskeys, ...result } = await resetPassword({ token, newPassword });
+        if (needsSecondStep(result)) {
+          setSecondStep(result.pendingSignIn);
+          return;
+        }
         // With passkeys in play, the Account page says what the reset removed, or lists those kept to check.
         const afterReset: AfterReset = { removedPasskeys };
         if (removedPasskeys + keptPasskeys === 0) await navigate('/', { replace: true });
@@ -47,6 +55,22 @@ export function ResetPasswordPage() {
       },
     );
   };
+
+  if (secondStep !== null) {
+    return (
+      <AuthCard
+        title="Set a new password"
+        subtitle="Your new password is set."
+        footer={<Link to="/sign-in">Sign in</Link>}
+      >
+        <SecondStepForm
+          pendingSignIn={secondStep}
+          onExpired={() => void navigate('/sign-in', { replace: true })}
+          onSignedIn={() => void navigate('/', { replace: true })}
+        />
+      </AuthCard>
+    );
+  }
 
   return (
     <AuthCard

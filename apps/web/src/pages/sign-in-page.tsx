@@ -1,9 +1,11 @@
+import { needsSecondStep } from '@tessera/auth-client';
 import { useAuth } from '@tessera/auth-react';
 import { limits } from '@tessera/contract';
 import { type FormEvent, useState } from 'react';
 import { Link, useLocation } from 'react-router';
 import { AuthCard } from '../components/auth-card';
 import { FormAlert } from '../components/form-alert';
+import { SecondStepForm } from '../components/second-step-form';
 import { SubmitButton } from '../components/submit-button';
 import { TextField } from '../components/text-field';
 import { describeSessionEnd } from '../lib/describe-session-end';
@@ -14,7 +16,8 @@ import { validateSignIn } from '../lib/validate';
 
 /**
  * `/sign-in`: email and password, or a passkey (the button, or the browser's suggestions in the
- * Email field). On success the route guard moves on to the wanted page.
+ * Email field). An account with two-step verification then asks for the second step on the same
+ * card. On success the route guard moves on to the wanted page.
  */
 export function SignInPage() {
   const { signIn, endedBecause } = useAuth();
@@ -23,14 +26,42 @@ export function SignInPage() {
   const [password, setPassword] = useState('');
   const { pending, problem, attempt, submit } = useFormSubmission('sign-in');
   const passkey = usePasskeySignIn();
+  // The password was right and the account asks for a second step: its pending sign-in.
+  const [secondStep, setSecondStep] = useState<string | null>(null);
+  const [expired, setExpired] = useState(false);
 
   const onSubmit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
+    setExpired(false);
     void submit(
       () => validateSignIn({ email, password }),
-      () => signIn({ email: email.trim(), password }),
+      async () => {
+        const result = await signIn({ email: email.trim(), password });
+        if (needsSecondStep(result)) {
+          setPassword('');
+          setSecondStep(result.pendingSignIn);
+        }
+      },
     );
   };
+
+  if (secondStep !== null) {
+    return (
+      <AuthCard
+        title="Welcome back"
+        subtitle={`Signing in as ${email.trim()}.`}
+        footer={<Link to="/forgot-password">Forgot password?</Link>}
+      >
+        <SecondStepForm
+          pendingSignIn={secondStep}
+          onExpired={() => {
+            setSecondStep(null);
+            setExpired(true);
+          }}
+        />
+      </AuthCard>
+    );
+  }
 
   return (
     <AuthCard
@@ -51,6 +82,10 @@ export function SignInPage() {
         <p className="notice" role="status">
           You are signed out in this tab, but the server could not be reached to end your session. Sign in and out again
           when you are back online.
+        </p>
+      ) : expired ? (
+        <p className="notice" role="status">
+          That sign-in took too long or had too many wrong codes. Enter your password again.
         </p>
       ) : endedBecause === null ? null : (
         <p className="notice" role="status">
