@@ -399,4 +399,36 @@ describe('two-step verification', () => {
     });
     expect(session.user.email).toBe(ada.email);
   });
+
+  it('leaves no session alive when an admin reset races second steps in flight', async () => {
+    const server = await servers.start({ RATE_LIMIT: 'off' });
+    const ada = await signedUp(server, 'ada@example.com');
+    const { recoveryCodes } = await enrol(ada);
+    const admin = await signedUp(server, 'admin@example.com');
+    await rawSql(server.dbFile, `update users set role = 'admin' where email = 'admin@example.com'`);
+    admin.setAccessToken(
+      signedInOnly(await admin.client.auth.login.mutate({ email: admin.email, password })).accessToken,
+    );
+    const steps = await Promise.all(recoveryCodes.slice(0, 8).map(() => passwordStep(server, ada.email)));
+
+    const [reset, ...answers] = await Promise.allSettled([
+      admin.client.admin.users.resetTwoFactor.mutate({ userId: ada.session.user.id }),
+      ...steps.map((step, i) =>
+        step.client.auth.twoFactor.verify.mutate({
+          pendingSignIn: step.pendingSignIn,
+          recoveryCode: recoveryCodes[i] ?? '',
+        }),
+      ),
+    ]);
+    expect(reset.status).toBe('fulfilled');
+    // Whichever second step finished before the reset has its session ended by it; the rest were refused.
+    for (const [i, answer] of answers.entries()) {
+      const step = steps[i];
+      if (answer.status === 'rejected' || !step) continue;
+      step.setAccessToken(answer.value.accessToken);
+      expect(await refusal(step.client.auth.refresh.mutate())).toBe('UNAUTHORIZED:SESSION_REVOKED');
+      expect(await refusal(step.client.auth.sessions.list.query())).toBe('UNAUTHORIZED:SESSION_REVOKED');
+    }
+    expect(await refusal(ada.client.auth.refresh.mutate())).toBe('UNAUTHORIZED:SESSION_REVOKED');
+  });
 });

@@ -1,12 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import {
   changePasswordInput,
+  confirmTwoFactorInput,
   emailInput,
   loginInput,
   nameInput,
   passkeyNameInput,
   passwordInput,
+  reauthenticateInput,
+  recoveryCodeInput,
   registerInput,
+  totpCodeInput,
+  verifyTwoFactorInput,
 } from './inputs';
 
 describe('inputs', () => {
@@ -49,5 +54,24 @@ describe('inputs', () => {
     expect(nameInput.safeParse('Ada\u0007').success).toBe(false);
     expect(passkeyNameInput.safeParse('My\u007fkey').success).toBe(false);
     expect(emailInput.safeParse('a\tb@example.com').success).toBe(false);
+  });
+
+  it('takes a code as apps show it (spaces ignored), a recovery code as typed, and one second step at a time', () => {
+    expect(totpCodeInput.parse('123 456')).toBe('123456');
+    expect(totpCodeInput.safeParse('12345').success).toBe(false);
+    expect(totpCodeInput.safeParse('12345a').success).toBe(false);
+    expect(totpCodeInput.safeParse('1234567').error?.issues[0]?.message).toBe(
+      'Enter the 6-digit code from your authenticator app.',
+    );
+    expect(recoveryCodeInput.parse(' k7m2p-qx9tz ')).toBe('k7m2p-qx9tz');
+    expect(recoveryCodeInput.safeParse('').success).toBe(false);
+    const pendingSignIn = 'A'.repeat(43);
+    expect(verifyTwoFactorInput.safeParse({ pendingSignIn, code: '123456' }).success).toBe(true);
+    expect(verifyTwoFactorInput.safeParse({ pendingSignIn, recoveryCode: 'k7m2p-qx9tz' }).success).toBe(true);
+    expect(verifyTwoFactorInput.safeParse({ pendingSignIn, code: '123456', recoveryCode: 'x' }).success).toBe(false);
+    expect(verifyTwoFactorInput.safeParse({ pendingSignIn: 'short', code: '123456' }).success).toBe(false);
+    expect(confirmTwoFactorInput.safeParse({ code: '123456', extra: 1 }).success).toBe(false);
+    expect(reauthenticateInput.safeParse({ password: 'p', code: '123456' }).success).toBe(true);
+    expect(reauthenticateInput.safeParse({ password: 'p', code: '123456', recoveryCode: 'x' }).success).toBe(false);
   });
 });

@@ -69,7 +69,7 @@ export function ReauthDialog({ purpose, onProved, onCancel }: ReauthDialogProps)
       }
       onCancel={onCancel}
     >
-      <form onSubmit={submit} noValidate>
+      <form className="form" onSubmit={submit} noValidate>
         <div className="field">
           <label htmlFor={passwordId} className="field-label">
             Your password
