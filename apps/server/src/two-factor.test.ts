@@ -431,4 +431,25 @@ describe('two-step verification', () => {
     }
     expect(await refusal(ada.client.auth.refresh.mutate())).toBe('UNAUTHORIZED:SESSION_REVOKED');
   });
+
+  it('removes an authenticator app enrolled before anyone proved the address, with the reset that first proves it', async () => {
+    const { server, log } = await servers.startLogging<LogLine>();
+    // Someone registers the address first and enrols their own app.
+    const squatter = createTestClient(server.url);
+    const session = await squatter.client.auth.register.mutate({ email: 'ada@example.com', password });
+    squatter.setAccessToken(session.accessToken);
+    await enrol({ ...squatter, session, email: 'ada@example.com' });
+    // The owner resets the password from the mail: no second step is asked, and none is left.
+    const owner = createTestClient(server.url);
+    await owner.client.auth.password.requestReset.mutate({ email: 'ada@example.com' });
+    const resetLink = () => /reset-password#token=([\w-]{43})/.exec(log.map((line) => line.text).join(' '))?.[1];
+    await expect.poll(resetLink, { timeout: 15_000 }).toBeDefined();
+    const reset = signedInOnly(
+      await owner.client.auth.password.reset.mutate({ token: resetLink() ?? '', newPassword: 'the owner password' }),
+    );
+    expect(reset.user).toMatchObject({ emailVerified: true, twoFactorEnabled: false });
+    owner.setAccessToken(reset.accessToken);
+    expect(await owner.client.auth.twoFactor.status.query()).toEqual({ enabled: false, recoveryCodesLeft: 0 });
+    expect(await refusal(squatter.client.auth.refresh.mutate())).toBe('UNAUTHORIZED:SESSION_REVOKED');
+  });
 });
