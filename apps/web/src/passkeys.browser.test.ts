@@ -3,39 +3,13 @@
  * (DevTools protocol: a CTAP2 platform authenticator with resident keys and user verification):
  * nothing between the page and the server is mocked.
  */
-import { mkdirSync } from 'node:fs';
 import { rawSql } from '@tessera/server/testing';
-import type { CDPSession, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { createAccount, signIn, TEST_PASSWORD } from './testing/app-driver';
 import { appForEachTest } from './testing/browser';
+import { addVirtualAuthenticator, screenshot } from './testing/page-tools';
 
 const app = appForEachTest();
-
-/** Where a test may leave screenshots to look at (kept out of the repository). */
-const SCREENSHOTS = process.env.SCREENSHOTS_DIR;
-const screenshot = async (page: Page, name: string) => {
-  if (!SCREENSHOTS) return;
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  await page.screenshot({ path: `${SCREENSHOTS}/${name}.png`, fullPage: true });
-};
-
-/** A platform authenticator (a phone's or laptop's) in this tab, that verifies its user at once. */
-async function addVirtualAuthenticator(page: Page): Promise<{ cdp: CDPSession; authenticatorId: string }> {
-  const cdp = await page.context().newCDPSession(page);
-  await cdp.send('WebAuthn.enable');
-  const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
-    options: {
-      protocol: 'ctap2',
-      transport: 'internal',
-      hasResidentKey: true,
-      hasUserVerification: true,
-      isUserVerified: true,
-      automaticPresenceSimulation: true,
-    },
-  });
-  return { cdp, authenticatorId };
-}
 
 /** As the mailed confirmation link would: a passkey is added only to a proved address. */
 const proveAddress = (email: string) =>

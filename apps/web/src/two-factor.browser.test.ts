@@ -3,22 +3,15 @@
  * person would type it into an app; codes come from `otpauth`, as an authenticator app computes
  * them; the passkey is the browser's own virtual authenticator (DevTools protocol).
  */
-import { mkdirSync } from 'node:fs';
 import { rawSql } from '@tessera/server/testing';
 import { Secret, TOTP } from 'otpauth';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { createAccount, signIn, TEST_PASSWORD } from './testing/app-driver';
 import { appForEachTest } from './testing/browser';
+import { addVirtualAuthenticator, screenshot } from './testing/page-tools';
 
 const app = appForEachTest();
-
-const SCREENSHOTS = process.env.SCREENSHOTS_DIR;
-const screenshot = async (page: Page, name: string) => {
-  if (!SCREENSHOTS) return;
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  await page.screenshot({ path: `${SCREENSHOTS}/${name}.png`, fullPage: true });
-};
 
 const STEP_MS = 30_000;
 
@@ -46,18 +39,7 @@ describe('two-step verification in Chromium', () => {
   it('enrols from the page, then signs in with a code, a recovery code and a passkey, and turns it off after a fresh proof', async () => {
     const origin = app().server.publicOrigin;
     const page = await app().browser.context.newPage();
-    const cdp = await page.context().newCDPSession(page);
-    await cdp.send('WebAuthn.enable');
-    const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
-      options: {
-        protocol: 'ctap2',
-        transport: 'internal',
-        hasResidentKey: true,
-        hasUserVerification: true,
-        isUserVerified: true,
-        automaticPresenceSimulation: true,
-      },
-    });
+    const { cdp, authenticatorId } = await addVirtualAuthenticator(page);
     await createAccount(page, origin, 'ada@example.com');
     await rawSql(app().server.dbFile, `update users set email_verified_at = 1 where email = 'ada@example.com'`);
 

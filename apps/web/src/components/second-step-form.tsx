@@ -1,7 +1,7 @@
 import { getFailureReason } from '@tessera/auth-client';
 import { useAuth } from '@tessera/auth-react';
 import { limits } from '@tessera/contract';
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, useEffect, useState } from 'react';
 import { describePasskeyError, isCancelledByPage, passkeyPrompt } from '../lib/passkeys';
 import { useFormSubmission } from '../lib/use-form-submission';
 import { validateAuthenticatorCode, validateRecoveryCode } from '../lib/validate';
@@ -34,6 +34,11 @@ export function SecondStepForm({ pendingSignIn, onExpired, onSignedIn }: SecondS
   );
   const [passkeyProblem, setPasskeyProblem] = useState<{ message: string; attempt: number } | null>(null);
   const [usingPasskey, setUsingPasskey] = useState(false);
+  // The password form this replaced had the focus: the field now asked for takes it (and again
+  // when the user switches between a code and a recovery code).
+  useEffect(() => {
+    document.getElementById(mode === 'code' ? 'code' : 'recoveryCode')?.focus();
+  }, [mode]);
 
   /** Completes the sign-in; an expired pending sign-in sends the user back to the password. */
   const complete = async (input: Parameters<typeof completeSignIn>[0]) => {

@@ -1,0 +1,40 @@
+import { mkdirSync } from 'node:fs';
+import type { CDPSession, Page } from 'playwright-core';
+
+/** Where a test may leave screenshots to look at (kept out of the repository); unset, none are taken. */
+const SCREENSHOTS = process.env.SCREENSHOTS_DIR;
+
+/**
+ * A full-page screenshot named `name`, in `SCREENSHOTS_DIR` when it is set.
+ *
+ * @example
+ * await screenshot(page, 'account-passkey-added');
+ */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  if (!SCREENSHOTS) return;
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: `${SCREENSHOTS}/${name}.png`, fullPage: true });
+}
+
+/**
+ * A platform authenticator (a phone's or laptop's) in this tab, through the DevTools protocol,
+ * that verifies its user at once: discoverable keys, user verification, no prompt to answer.
+ *
+ * @example
+ * const { cdp, authenticatorId } = await addVirtualAuthenticator(page);
+ */
+export async function addVirtualAuthenticator(page: Page): Promise<{ cdp: CDPSession; authenticatorId: string }> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('WebAuthn.enable');
+  const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
+    options: {
+      protocol: 'ctap2',
+      transport: 'internal',
+      hasResidentKey: true,
+      hasUserVerification: true,
+      isUserVerified: true,
+      automaticPresenceSimulation: true,
+    },
+  });
+  return { cdp, authenticatorId };
+}
