@@ -79,6 +79,7 @@ describeEngines('accounts', testEngines(), (engine) => {
       createdAt: 1_000,
       lastActiveAt: 995_000,
       sessions: 1,
+      twoFactorEnabled: false,
     });
     expect(items.find((item) => item.id === second)).toMatchObject({ lastActiveAt: null, sessions: 0 });
   });

@@ -165,6 +165,9 @@ describeEngines('the auth store', storeEngines, (current) => {
       await store.endAllSessions({ userId: first.id, reason: 'role_changed', role: 'admin' }, t0);
 
       const now = t0 + 650_000;
+      // The list says who has two-step verification.
+      await store.setUnconfirmedTotpSecret(fourth.id, 'secret');
+      await store.confirmTotp({ userId: fourth.id, secretSealed: 'secret', step: 1 }, [], t0);
       const page1 = await store.listUsers({ limit: 2, after: null }, now);
       expect(page1).toEqual({
         items: [
@@ -175,8 +178,17 @@ describeEngines('the auth store', storeEngines, (current) => {
             createdAt: t0 + 3,
             lastActiveAt: t0 + 150_000,
             sessions: 2,
+            twoFactorEnabled: false,
           },
-          { id: fourth.id, email: fourth.email, role: 'user', createdAt: t0 + 2, lastActiveAt: null, sessions: 0 },
+          {
+            id: fourth.id,
+            email: fourth.email,
+            role: 'user',
+            createdAt: t0 + 2,
+            lastActiveAt: null,
+            sessions: 0,
+            twoFactorEnabled: true,
+          },
         ],
         next: { createdAt: t0 + 2, id: fourth.id },
       });
@@ -185,7 +197,17 @@ describeEngines('the auth store', storeEngines, (current) => {
       expect(page2.next).toEqual({ createdAt: t0 + 1, id: tiedLow.id });
       const page3 = await store.listUsers({ limit: 2, after: page2.next }, now);
       expect(page3).toEqual({
-        items: [{ id: first.id, email: first.email, role: 'admin', createdAt: t0, lastActiveAt: null, sessions: 0 }],
+        items: [
+          {
+            id: first.id,
+            email: first.email,
+            role: 'admin',
+            createdAt: t0,
+            lastActiveAt: null,
+            sessions: 0,
+            twoFactorEnabled: false,
+          },
+        ],
         next: null,
       });
       // A page that ends exactly at the last account says there is no next one.
