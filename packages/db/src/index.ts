@@ -22,7 +22,9 @@ export type { FeatureMigrations } from './feature-migrations';
 export {
   authEvents,
   emailTokens,
+  identities,
   mailOutbox,
+  oauthRequests,
   passkeys,
   pendingSignIns,
   rateLimits,

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import type { PostgresTypes } from './schema-generator';
 
 /**
@@ -323,6 +323,56 @@ export const pendingSignIns = sqliteTable(
   (table) => [index('pending_sign_ins_expires_at_idx').on(table.expiresAt)],
 );
 
+/**
+ * Accounts at an outside provider (GitHub, Google, an OpenID Connect issuer) linked to a user:
+ * the provider proves who the user is, Tessera starts its own session. One identity (provider +
+ * subject) links to at most one account. No provider token is kept.
+ */
+export const identities = sqliteTable(
+  'identities',
+  {
+    id: text('id').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    /** `github`, `google` or `oidc`. */
+    provider: text('provider').notNull(),
+    /** The provider's stable id for the account (`sub`, or GitHub's numeric id). */
+    subject: text('subject').notNull(),
+    /** The provider's name for the account (a login or an email), as the Account page shows it. */
+    displayName: text('display_name').notNull(),
+    createdAt: integer('created_at').notNull(),
+    lastUsedAt: integer('last_used_at'),
+  },
+  (table) => [
+    uniqueIndex('identities_provider_subject_idx').on(table.provider, table.subject),
+    index('identities_user_id_idx').on(table.userId),
+  ],
+);
+
+/**
+ * Sign-ins (or links) sent to a provider and not back yet: single use, 10 minutes, bound to the
+ * browser that started them. Only hashes of the `state` and of the browser's binding cookie are
+ * kept; the PKCE verifier and the nonce are sealed.
+ */
+export const oauthRequests = sqliteTable(
+  'oauth_requests',
+  {
+    stateHash: text('state_hash').primaryKey(),
+    provider: text('provider').notNull(),
+    /** Hash of the HttpOnly cookie set on the browser that started it. */
+    browserHash: text('browser_hash').notNull(),
+    /** The PKCE code verifier and the OIDC nonce, sealed together. */
+    secretsSealed: text('secrets_sealed').notNull(),
+    /** For a link: the signed-in user and session that asked (null for a sign-in). */
+    userId: text('user_id').references(() => users.id, { onDelete: 'cascade' }),
+    sessionId: text('session_id'),
+    createdAt: integer('created_at').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+  },
+  (table) => [index('oauth_requests_expires_at_idx').on(table.expiresAt)],
+);
+
 export const schema = {
   users,
   sessions,
@@ -336,6 +386,8 @@ export const schema = {
   webauthnChallenges,
   recoveryCodes,
   pendingSignIns,
+  identities,
+  oauthRequests,
 };
 
 /**

@@ -39,6 +39,7 @@ describeEngines('pruneExpired', testEngines(), (current) => {
       mail: 0,
       challenges: 0,
       pendingSignIns: 0,
+      oauthRequests: 0,
     });
     expect(await sessionIds()).toEqual([kept]);
   });

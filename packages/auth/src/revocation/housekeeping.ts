@@ -14,6 +14,8 @@ export interface PruneResult {
   challenges: number;
   /** Sign-ins whose second step never came, once expired. */
   pendingSignIns: number;
+  /** Sign-ins sent to a provider that never came back, once expired. */
+  oauthRequests: number;
 }
 
 /** What pruning deletes, a table each (named as in {@link PrunableTables}). */
@@ -27,6 +29,7 @@ export interface PrunableTables {
   mailOutbox: { id: Column; sentAt: Column; failedAt: Column };
   webauthnChallenges: { challengeHash: Column; expiresAt: Column };
   pendingSignIns: { handleHash: Column; expiresAt: Column };
+  oauthRequests: { stateHash: Column; expiresAt: Column };
 }
 
 /** Which rows of each table are done with at `now`: the key a batch is chosen by, and the condition. */
@@ -43,6 +46,7 @@ const doneWith: { [K in PruneTarget]: (t: PrunableTables, now: number) => { key:
   }),
   webauthnChallenges: ({ webauthnChallenges: t }, now) => ({ key: t.challengeHash, where: lt(t.expiresAt, now) }),
   pendingSignIns: ({ pendingSignIns: t }, now) => ({ key: t.handleHash, where: lt(t.expiresAt, now) }),
+  oauthRequests: ({ oauthRequests: t }, now) => ({ key: t.stateHash, where: lt(t.expiresAt, now) }),
 };
 
 /** Rows that ended before this are past the retention. */

@@ -7,7 +7,7 @@ import type { PruneSteps } from './steps';
 /**
  * Deletes sessions revoked or expired more than `ENDED_SESSION_RETENTION_MS` ago (their refresh
  * tokens go with them, by cascade), throttle counters whose window has passed, and mailed tokens
- * and outbox rows done with for as long, and passkey challenges and pending sign-ins past their expiry. Works in small
+ * and outbox rows done with for as long, and passkey challenges, pending sign-ins and provider requests past their expiry. Works in small
  * batches and yields to the event loop between them, so requests interleave with a long prune.
  * The retention is far longer than any access token lives, so the revocation window's rows stay.
  *
@@ -34,7 +34,8 @@ export async function pruneExpired(
   const mail = (await prune('emailTokens')) + (await prune('mailOutbox'));
   const challenges = await prune('webauthnChallenges');
   const pendingSignIns = await prune('pendingSignIns');
-  return { sessions, rateLimits, mail, challenges, pendingSignIns };
+  const oauthRequests = await prune('oauthRequests');
+  return { sessions, rateLimits, mail, challenges, pendingSignIns, oauthRequests };
 }
 
 /** The store's `pruneExpired`, on an engine. */

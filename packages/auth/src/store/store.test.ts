@@ -1,6 +1,7 @@
 import { RateLimiterRes } from 'rate-limiter-flexible';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { describeEngines, type OpenStore, storeEngines } from '../engines/testing';
+import type { ProvenIdentity } from '../identities/identities';
 import {
   AuthError,
   createSecretBox,
@@ -1100,6 +1101,107 @@ describeEngines('the auth store', storeEngines, (current) => {
     });
   });
 
+  describe('identities', () => {
+    let subjects = 0;
+    const proven = (overrides: Partial<ProvenIdentity> = {}): ProvenIdentity => ({
+      provider: 'oidc',
+      subject: `subject-${++subjects}`,
+      email: `provided${subjects}@example.com`,
+      emailVerified: true,
+      displayName: `Provided ${subjects}`,
+      ...overrides,
+    });
+
+    it('signs up a new identity with a verified address, then signs it in again, its address verified', async () => {
+      const identity = proven();
+      const first = await store.signInWithIdentity(identity, t0);
+      expect(first).toMatchObject({ outcome: 'signed_in', created: true, credentialVersion: 0 });
+      if (first.outcome !== 'signed_in') throw new Error('not signed in');
+      expect(await store.findUserById(first.userId)).toMatchObject({ email: identity.email, emailVerified: true });
+      expect(await store.findCredential(first.userId)).toMatchObject({ passwordHash: '' });
+      const again = await store.signInWithIdentity({ ...identity, email: 'changed@example.com' }, t0 + SECOND);
+      expect(again).toEqual({ outcome: 'signed_in', userId: first.userId, credentialVersion: 0, created: false });
+      expect(await store.listIdentities(first.userId)).toEqual([
+        {
+          id: expect.any(String),
+          provider: 'oidc',
+          displayName: identity.displayName,
+          createdAt: t0,
+          lastUsedAt: t0 + SECOND,
+        },
+      ]);
+    });
+
+    it('never claims an address without a verified one, nor links an existing account silently', async () => {
+      const ada = await user({ email: 'ada@example.com' });
+      expect(await store.signInWithIdentity(proven({ email: 'ada@example.com' }), t0)).toEqual({
+        outcome: 'email_taken',
+      });
+      expect(await store.signInWithIdentity(proven({ email: 'new@example.com', emailVerified: false }), t0)).toEqual({
+        outcome: 'no_verified_email',
+      });
+      expect(await store.signInWithIdentity(proven({ email: null }), t0)).toEqual({ outcome: 'no_verified_email' });
+      expect(await store.listIdentities(ada.id)).toEqual([]);
+      expect(await store.findUserByEmail('new@example.com')).toBeNull();
+    });
+
+    it('makes one account of one new identity signing in twice at once', async () => {
+      const identity = proven();
+      const results = await Promise.all([
+        store.signInWithIdentity(identity, t0),
+        store.signInWithIdentity(identity, t0),
+      ]);
+      const userIds = new Set(results.flatMap((result) => (result.outcome === 'signed_in' ? [result.userId] : [])));
+      expect(userIds.size).toBe(1);
+    });
+
+    it('links an identity to a live session’s account once, never to a second account, and unlinks all but the last way in', async () => {
+      const ada = await user();
+      const { sessionId } = await start(ada.id);
+      const identity = proven();
+      const caller = { userId: ada.id, sessionId };
+      expect(await store.linkIdentity(caller, identity, t0)).toBe('linked');
+      expect(await store.linkIdentity(caller, identity, t0)).toBe('already_linked');
+      const bo = await user();
+      const bos = await start(bo.id);
+      expect(await store.linkIdentity({ userId: bo.id, sessionId: bos.sessionId }, identity, t0)).toBe('taken');
+      expect(await store.linkIdentity({ userId: bo.id, sessionId: 'no-such-session' }, proven(), t0)).toBe(
+        'session_ended',
+      );
+      const [linked] = await store.listIdentities(ada.id);
+      if (!linked) throw new Error('no identity');
+      expect(await store.unlinkIdentity({ id: linked.id, userId: bo.id })).toBe('not_found');
+      // Ada has a password: the identity may go.
+      expect(await store.unlinkIdentity({ id: linked.id, userId: ada.id })).toBe('removed');
+      // An account made by a provider has no other way in.
+      const created = await store.signInWithIdentity(proven(), t0);
+      if (created.outcome !== 'signed_in') throw new Error('not signed in');
+      const [only] = await store.listIdentities(created.userId);
+      expect(await store.unlinkIdentity({ id: only?.id ?? '', userId: created.userId })).toBe('last_sign_in_method');
+    });
+
+    it('hands a provider request back once, and prunes it once expired', async () => {
+      const row = (stateHash: string, expiresAt: number) => ({
+        stateHash,
+        provider: 'oidc',
+        browserHash: 'browser',
+        secretsSealed: 'sealed',
+        userId: null,
+        sessionId: null,
+        createdAt: t0,
+        expiresAt,
+      });
+      await store.storeOAuthRequest(row('s1', t0 + 60_000));
+      const takers = await Promise.all([store.takeOAuthRequest('s1'), store.takeOAuthRequest('s1')]);
+      expect(takers.filter((taken) => taken !== null)).toEqual([row('s1', t0 + 60_000)]);
+      await store.storeOAuthRequest(row('old', t0 - 1));
+      await store.storeOAuthRequest(row('live', t0 + 60_000));
+      expect((await store.pruneExpired(t0)).oauthRequests).toBe(1);
+      expect(await store.takeOAuthRequest('old')).toBeNull();
+      expect(await store.takeOAuthRequest('live')).not.toBeNull();
+    });
+  });
+
   describe('passkey challenges', () => {
     it('hands a stored challenge back once, and nothing for an unknown one', async () => {
       const ada = await user();
@@ -1210,7 +1312,7 @@ describeEngines('the auth store', storeEngines, (current) => {
   describe('housekeeping', () => {
     const now = Date.UTC(2026, 6, 1);
     const week = { refreshIdleTtl: 7 * 24 * 3600, sessionMaxAge: 30 * 24 * 3600, refreshReuseGrace: 10 };
-    const nothing = { sessions: 0, rateLimits: 0, mail: 0, challenges: 0, pendingSignIns: 0 };
+    const nothing = { sessions: 0, rateLimits: 0, mail: 0, challenges: 0, pendingSignIns: 0, oauthRequests: 0 };
 
     it('prunes sessions revoked or expired more than the retention ago, with their tokens; keeps the rest', async () => {
       const ada = await user({ at: 0 });

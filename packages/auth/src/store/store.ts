@@ -2,6 +2,14 @@ import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { UserOverview, UsersCursor } from '../accounts/admin';
 import type { AuthEvent, NewAuthEvent } from '../accounts/events';
 import type { StoredCredential, User } from '../accounts/users';
+import type {
+  IdentityLink,
+  IdentityRemoval,
+  IdentitySignIn,
+  LinkedIdentity,
+  OAuthRequestRow,
+  ProvenIdentity,
+} from '../identities/identities';
 import type { EmailTokenCheck, EmailTokenPurpose, NewEmailToken } from '../mailed-links/email-tokens';
 import type {
   NewPasskey,
@@ -125,6 +133,23 @@ export interface AuthStore {
   countPendingSignInAttempt(attempt: PendingSignInAttempt, limit: number): Promise<PendingSignInRecord | null>;
   /** Deletes the unexpired pending sign-in and returns it: of two answers, one completes it. */
   takePendingSignIn(handleHash: string, now: number): Promise<PendingSignInRecord | null>;
+
+  /** A sign-in or link sent to a provider, until its answer comes back. */
+  storeOAuthRequest(row: OAuthRequestRow): Promise<void>;
+  /** Deletes and returns the request with this state: of two answers, one gets it. */
+  takeOAuthRequest(stateHash: string): Promise<OAuthRequestRow | null>;
+  /** Signs in (or signs up) with a proven identity: one transaction (identities/operations.ts). */
+  signInWithIdentity(identity: ProvenIdentity, now: number): Promise<IdentitySignIn>;
+  /** Links a proven identity to the signed-in account, while its session is live. */
+  linkIdentity(
+    caller: { userId: string; sessionId: string },
+    identity: ProvenIdentity,
+    now: number,
+  ): Promise<IdentityLink>;
+  /** Removes a linked identity unless it is the account's last way to sign in. */
+  unlinkIdentity(input: { id: string; userId: string }): Promise<IdentityRemoval>;
+  /** The user's linked identities, oldest first. */
+  listIdentities(userId: string): Promise<LinkedIdentity[]>;
 
   recordEvent(event: NewAuthEvent, now: number): Promise<void>;
   listRecentEvents(userId: string): Promise<AuthEvent[]>;

@@ -1,5 +1,6 @@
 import { pgSchema, type TesseraPgDb } from '@tessera/db';
 import { accountOperations } from '../../accounts/operations';
+import { identityOperations } from '../../identities/operations';
 import { mailedLinkOperations } from '../../mailed-links/operations';
 import { passkeyOperations } from '../../passkeys/operations';
 import { housekeepingOperations } from '../../revocation/operations';
@@ -11,6 +12,7 @@ import { twoFactorOperations } from '../../two-factor/operations';
 import { pgAccountSteps } from './accounts';
 import { pgEngine } from './engine';
 import { pgPruneSteps } from './housekeeping';
+import { pgIdentitySteps } from './identities';
 import { pgMailedLinkSteps } from './mailed-links';
 import { pgPasskeySteps } from './passkeys';
 import { pgSessionSteps } from './sessions';
@@ -39,6 +41,8 @@ export function createPgStore(db: TesseraPgDb): AuthStore {
     ...passkeyOperations(pgEngine(db, pgPasskeySteps)),
 
     ...twoFactorOperations(pgEngine(db, pgTwoFactorSteps)),
+
+    ...identityOperations(pgEngine(db, pgIdentitySteps)),
 
     ...housekeepingOperations(pgEngine(db, pgPruneSteps)),
 

@@ -1,6 +1,7 @@
 import {
   emailTokens,
   mailOutbox,
+  oauthRequests,
   pendingSignIns,
   rateLimits,
   sessions,
@@ -11,7 +12,7 @@ import { prunable } from '../../revocation/housekeeping';
 import type { PruneSteps } from '../../revocation/steps';
 import { immediate } from '../../store/step';
 
-const tables = { sessions, rateLimits, emailTokens, mailOutbox, webauthnChallenges, pendingSignIns };
+const tables = { sessions, rateLimits, emailTokens, mailOutbox, webauthnChallenges, pendingSignIns, oauthRequests };
 
 /** Pruning's statement on SQLite: one batch deleted. */
 export const sqlitePruneSteps = (db: TesseraDb): PruneSteps => ({

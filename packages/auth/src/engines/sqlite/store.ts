@@ -1,5 +1,6 @@
 import { rateLimits, type TesseraDb } from '@tessera/db';
 import { accountOperations } from '../../accounts/operations';
+import { identityOperations } from '../../identities/operations';
 import { mailedLinkOperations } from '../../mailed-links/operations';
 import { passkeyOperations } from '../../passkeys/operations';
 import { housekeepingOperations } from '../../revocation/operations';
@@ -11,6 +12,7 @@ import { twoFactorOperations } from '../../two-factor/operations';
 import { sqliteAccountSteps } from './accounts';
 import { sqliteEngine } from './engine';
 import { sqlitePruneSteps } from './housekeeping';
+import { sqliteIdentitySteps } from './identities';
 import { sqliteMailedLinkSteps } from './mailed-links';
 import { sqlitePasskeySteps } from './passkeys';
 import { sqliteSessionSteps } from './sessions';
@@ -37,6 +39,8 @@ export function createSqliteStore(db: TesseraDb): AuthStore {
     ...passkeyOperations(sqliteEngine(db, sqlitePasskeySteps(db))),
 
     ...twoFactorOperations(sqliteEngine(db, sqliteTwoFactorSteps(db))),
+
+    ...identityOperations(sqliteEngine(db, sqliteIdentitySteps(db))),
 
     ...housekeepingOperations(sqliteEngine(db, sqlitePruneSteps(db))),
 

@@ -43,7 +43,9 @@ describe.skipIf(TEST_DATABASE_URL === null)('createPgDb (PostgreSQL)', () => {
     expect(rows.map((row) => row.table_name)).toEqual([
       'auth_events',
       'email_tokens',
+      'identities',
       'mail_outbox',
+      'oauth_requests',
       'passkeys',
       'pending_sign_ins',
       'rate_limits',

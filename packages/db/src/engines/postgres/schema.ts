@@ -3,7 +3,7 @@
 // and any postgresTypes written beside the tables. A test fails while this file is stale.
 
 import { sql } from 'drizzle-orm';
-import { bigint, boolean, index, integer, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import { bigint, boolean, index, integer, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 
 export const users = pgTable('users', {
   id: text('id').primaryKey(),
@@ -208,6 +208,40 @@ export const pendingSignIns = pgTable(
   (table) => [index('pending_sign_ins_expires_at_idx').on(table.expiresAt)],
 );
 
+export const identities = pgTable(
+  'identities',
+  {
+    id: text('id').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    provider: text('provider').notNull(),
+    subject: text('subject').notNull(),
+    displayName: text('display_name').notNull(),
+    createdAt: bigint('created_at', { mode: 'number' }).notNull(),
+    lastUsedAt: bigint('last_used_at', { mode: 'number' }),
+  },
+  (table) => [
+    uniqueIndex('identities_provider_subject_idx').on(table.provider, table.subject),
+    index('identities_user_id_idx').on(table.userId),
+  ],
+);
+
+export const oauthRequests = pgTable(
+  'oauth_requests',
+  {
+    stateHash: text('state_hash').primaryKey(),
+    provider: text('provider').notNull(),
+    browserHash: text('browser_hash').notNull(),
+    secretsSealed: text('secrets_sealed').notNull(),
+    userId: text('user_id').references(() => users.id, { onDelete: 'cascade' }),
+    sessionId: text('session_id'),
+    createdAt: bigint('created_at', { mode: 'number' }).notNull(),
+    expiresAt: bigint('expires_at', { mode: 'number' }).notNull(),
+  },
+  (table) => [index('oauth_requests_expires_at_idx').on(table.expiresAt)],
+);
+
 export const pgSchema = {
   users,
   sessions,
@@ -221,4 +255,6 @@ export const pgSchema = {
   webauthnChallenges,
   recoveryCodes,
   pendingSignIns,
+  identities,
+  oauthRequests,
 };
