@@ -24,6 +24,7 @@ describe('loadEnv', () => {
       PASSWORD_RESET_TTL: 1800,
       REQUIRE_VERIFIED_EMAIL: false,
       REQUIRE_2FA_FOR_ADMINS: false,
+      OIDC_NAME: 'OpenID Connect',
       RP_NAME: 'Tessera',
       REQUEST_TIMEOUT_MS: 15_000,
       KEEP_ALIVE_TIMEOUT_MS: 5_000,
@@ -129,6 +130,20 @@ describe('loadEnv', () => {
     expect(() => loadEnv({ REQUIRE_VERIFIED_EMAIL: 'yes' })).toThrow(/REQUIRE_VERIFIED_EMAIL: must be true or false/);
     expect(loadEnv({ REQUIRE_2FA_FOR_ADMINS: 'true' }).REQUIRE_2FA_FOR_ADMINS).toBe(true);
     expect(() => loadEnv({ REQUIRE_2FA_FOR_ADMINS: '1' })).toThrow(/REQUIRE_2FA_FOR_ADMINS: must be true or false/);
+  });
+
+  it('takes an OpenID Connect provider whole, naming what is missing, or not at all', () => {
+    const oidc = { OIDC_ISSUER: 'https://login.example.com', OIDC_CLIENT_ID: 'tessera', OIDC_CLIENT_SECRET: 's3cret' };
+    expect(loadEnv({ ...oidc, OIDC_NAME: 'Example' })).toMatchObject({ ...oidc, OIDC_NAME: 'Example' });
+    expect(() => loadEnv({ OIDC_ISSUER: oidc.OIDC_ISSUER })).toThrow(
+      /OIDC_CLIENT_ID: is required with OIDC_ISSUER[\s\S]*OIDC_CLIENT_SECRET: is required with OIDC_ISSUER/,
+    );
+    expect(() => loadEnv({ ...oidc, OIDC_ISSUER: 'login.example.com' })).toThrow(
+      /OIDC_ISSUER: must be the provider's issuer URL/,
+    );
+    expect(() => loadEnv({ ...oidc, OIDC_ISSUER: 'ftp://login.example.com' })).toThrow(
+      /OIDC_ISSUER: must be an http\(s\) URL/,
+    );
   });
 
   /** @see issue 20, finding 6: without SMTP_URL, a production server logged every reset link, silently. */

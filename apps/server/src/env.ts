@@ -223,6 +223,21 @@ const envSchema = z.object({
   // An idle keep-alive connection is closed after this long. Behind a load balancer that reuses
   // idle connections, it must exceed the balancer's idle timeout (AWS ALB: 60 s, so 65000).
   KEEP_ALIVE_TIMEOUT_MS: milliseconds(DEFAULT_KEEP_ALIVE_TIMEOUT_MS, 1_000, 3_600_000),
+  // Sign-in with any OpenID Connect provider: its issuer (discovery), this app's client at it,
+  // and the name its button shows ("Continue with <OIDC_NAME>"). The three first go together.
+  OIDC_ISSUER: z
+    .url("must be the provider's issuer URL, such as https://login.example.com")
+    .refine((value) => !URL.canParse(value) || /^https?:$/.test(new URL(value).protocol), 'must be an http(s) URL')
+    .optional(),
+  OIDC_CLIENT_ID: z.string().min(1).max(512).optional(),
+  OIDC_CLIENT_SECRET: z.string().min(1).max(2048).optional(),
+  OIDC_NAME: z
+    .string()
+    .trim()
+    .min(1, 'must not be empty')
+    .max(40, 'must be at most 40 characters')
+    .refine((value) => !/\p{Cc}/u.test(value), 'must not contain control characters')
+    .default('OpenID Connect'),
 });
 
 /** Every variable the server reads: dev mode passes each one through turbo (turbo.json). */
@@ -236,6 +251,25 @@ const withDefaults = envSchema
     path: ['SECRET_KEY'],
     message:
       'is required with PostgreSQL: every instance must seal and open the stored keys with the same key (e.g. `openssl rand -base64 32`)',
+  })
+  .superRefine((env, context) => {
+    // A provider is configured whole or not at all: name what is missing.
+    const oidc = {
+      OIDC_ISSUER: env.OIDC_ISSUER,
+      OIDC_CLIENT_ID: env.OIDC_CLIENT_ID,
+      OIDC_CLIENT_SECRET: env.OIDC_CLIENT_SECRET,
+    };
+    const set = Object.entries(oidc).filter(([, value]) => value !== undefined);
+    if (set.length === 0 || set.length === 3) return;
+    for (const [name, value] of Object.entries(oidc)) {
+      if (value === undefined) {
+        context.addIssue({
+          code: 'custom',
+          path: [name],
+          message: `is required with ${set.map(([other]) => other).join(' and ')} (sign-in with OpenID Connect)`,
+        });
+      }
+    }
   })
   .transform((env, context) => {
     // Unset, the origin follows PORT, so `PORT=4000 npm start` works in a browser as it is.

@@ -18,6 +18,7 @@ import type { ServerDatabase } from './database';
 import { type Env, isLocalOrigin } from './env';
 import { scheduleHousekeeping } from './housekeeping';
 import { serializeError } from './log-errors';
+import { registerProviderCallback } from './provider-callback';
 import { requestInfo } from './request-info';
 import { watchRevocationFeed } from './revocation-watch';
 import { registerSecurityHeaders } from './security-headers';
@@ -108,6 +109,8 @@ export async function buildServer({
       .header('cache-control', 'no-store')
       .send({ status: healthy ? 'ok' : 'unavailable', checks: { database: writes, revocations } });
   });
+
+  registerProviderCallback(app, auth, env.PUBLIC_ORIGIN);
 
   app.get('/.well-known/jwks.json', async (_request, reply) => {
     return reply.header('cache-control', 'public, max-age=60').send(await auth.jwks());

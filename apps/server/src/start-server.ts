@@ -2,6 +2,7 @@ import { type Auth, type AuthConfig, createAuth, defaultAuthConfig, type SecretB
 import type { FastifyBaseLogger } from 'fastify';
 import { openDatabase, type ServerDatabase } from './database';
 import type { Env } from './env';
+import { identityProvidersFrom } from './identity-providers';
 import { loadSecretKey, type SecretKeySource } from './secret-key';
 import { buildServer, type LogStream } from './server';
 
@@ -103,6 +104,7 @@ export function createServerAuth(
     revocationPollMs: env.REVOCATION_POLL_MS,
     throttleLimits,
     onBackgroundError,
+    identityProviders: identityProvidersFrom(env),
   });
 }
 

@@ -38,6 +38,9 @@ export const messages = {
   twoFactorEnabled: 'Two-step verification is already on. Turn it off first to set it up again.',
   twoFactorNotEnabled: 'Two-step verification is not on. Set it up first.',
   twoFactorRequired: 'Set up two-step verification on your Account page to use the admin pages.',
+  providerUnavailable: 'That provider cannot be reached right now. Please try again, or sign in another way.',
+  identityNotFound: 'No such connected account.',
+  lastIdentity: 'This is your only way to sign in. Set a password or add a passkey before you disconnect it.',
   /** Why a passkey was not accepted, by the core's reason; each says what to do next. */
   passkeyRefused: {
     authentication: {
@@ -226,12 +229,17 @@ const clientErrors: Record<AuthErrorCode, (error: AuthError) => TRPCError> = {
   PASSKEY_REFUSED: passkeyRefusal,
   // Someone else's passkey id gets the same answer as an unknown one.
   PASSKEY_NOT_FOUND: () => fail('NOT_FOUND', messages.passkeyNotFound),
-  LAST_SIGN_IN_METHOD: () => fail('PRECONDITION_FAILED', messages.lastSignInMethod),
+  LAST_SIGN_IN_METHOD: (error) =>
+    fail('PRECONDITION_FAILED', error.details.what === 'identity' ? messages.lastIdentity : messages.lastSignInMethod),
   PASSKEYS_UNAVAILABLE: () => fail('PRECONDITION_FAILED', messages.passkeysUnavailable),
   INVALID_CODE: () => unauthorized('INVALID_CODE', messages.invalidCode),
   PENDING_SIGN_IN_EXPIRED: () => unauthorized('PENDING_SIGN_IN_EXPIRED', messages.pendingSignInExpired),
   TWO_FACTOR_ENABLED: () => fail('CONFLICT', messages.twoFactorEnabled),
   TWO_FACTOR_NOT_ENABLED: () => fail('PRECONDITION_FAILED', messages.twoFactorNotEnabled),
+  // Starting a provider sign-in fails only when the provider cannot be reached (or is not offered);
+  // the callback's refusals are redirects to the sign-in page, not errors of a procedure.
+  SOCIAL_SIGN_IN_REFUSED: () => fail('SERVICE_UNAVAILABLE', messages.providerUnavailable),
+  IDENTITY_NOT_FOUND: () => fail('NOT_FOUND', messages.identityNotFound),
 };
 
 /**

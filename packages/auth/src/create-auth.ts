@@ -8,6 +8,7 @@ import { passwordsCapability } from './capabilities/passwords';
 import { refreshCapability } from './capabilities/refresh';
 import { sessionsCapability } from './capabilities/sessions';
 import { signInCapability } from './capabilities/sign-in';
+import { socialCapability } from './capabilities/social';
 import { stepUpCapability } from './capabilities/step-up';
 import { secondFactorCheck, twoFactorCapability } from './capabilities/two-factor';
 import { upkeepCapability } from './capabilities/upkeep';
@@ -60,6 +61,8 @@ export async function createAuth(options: CreateAuthOptions) {
 
     /** Why passkeys are off (PUBLIC_ORIGIN is an IP address), for the start-up log; null when they are on. */
     passkeysUnavailable: relyingParty.ok ? null : relyingParty.reason,
+
+    ...socialCapability(context, options.identityProviders ?? []),
 
     ...accessCapability(context),
     ...accountCapability(context),

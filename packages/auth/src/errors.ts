@@ -39,7 +39,14 @@ export type AuthErrorCode =
   /** `auth.twoFactor.setup` while two-step verification is on: turn it off first. */
   | 'TWO_FACTOR_ENABLED'
   /** Turning off, or new recovery codes, while two-step verification is off; or confirming with no setup. */
-  | 'TWO_FACTOR_NOT_ENABLED';
+  | 'TWO_FACTOR_NOT_ENABLED'
+  /**
+   * A sign-in or link through an outside provider is refused: `details.reason` is one of
+   * `SocialRefusal` (capabilities/social.ts), `details.provider` which provider.
+   */
+  | 'SOCIAL_SIGN_IN_REFUSED'
+  /** Not one of the caller's linked identities. */
+  | 'IDENTITY_NOT_FOUND';
 
 /**
  * A failure the caller is expected to handle: it maps to a client-facing error code.

@@ -45,3 +45,6 @@ export { createSecretBox, generateSecretKey, keyId, type SecretBox, type SecretB
 export type { VerifiedAccessToken } from './tokens/verified-access-token';
 export { RECOVERY_CODE_COUNT, RECOVERY_CODES_LOW } from './two-factor/recovery-codes';
 export { PENDING_SIGN_IN_ATTEMPTS, PENDING_SIGN_IN_TTL_MS } from './two-factor/two-factor';
+export { type SocialRefusal, SOCIAL_REFUSALS } from './capabilities/social';
+export { IDENTITY_PROVIDERS, type IdentityProvider, type LinkedIdentity } from './identities/identities';
+export { type IdentityProviderClient, type OidcProviderSettings, oidcProvider } from './identities/providers';

@@ -69,7 +69,16 @@ export const sessions = sqliteTable(
     authTime: integer('auth_time').notNull().default(0),
     /** How: one of `SignInMethod` (packages/auth/src/accounts/events.ts), the token's `amr`. */
     authMethod: text('auth_method', {
-      enum: ['password', 'passkey', 'password_totp', 'password_recovery_code', 'password_passkey'],
+      enum: [
+        'password',
+        'passkey',
+        'password_totp',
+        'password_recovery_code',
+        'password_passkey',
+        'github',
+        'google',
+        'oidc',
+      ],
     })
       .notNull()
       .default('password'),

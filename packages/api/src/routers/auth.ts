@@ -22,6 +22,8 @@ import {
   verifyEmailInput,
   verifyTwoFactorInput,
 } from '@tessera/contract';
+import { z } from 'zod';
+import { providerBindingCookie } from '../binding-cookie';
 import type { Context } from '../context';
 import { fail, messages, unauthorized } from '../errors';
 import { type RefreshCookieOptions, refreshCookie } from '../refresh-cookie';
@@ -30,10 +32,15 @@ import {
   freshProcedure,
   liveSessionProcedure,
   protectedProcedure,
+  publicProcedure,
   router,
   sameOriginProcedure,
   sessionProcedure,
 } from '../trpc';
+
+const providerInput = z.strictObject({
+  provider: z.enum(['github', 'google', 'oidc'], { error: 'Unknown provider.' }),
+});
 
 function clientInfo(ctx: Context): ClientInfo {
   return { userAgent: ctx.request.userAgent, ip: ctx.request.ip };
@@ -314,6 +321,43 @@ export function createAuthRouter(options: { cookie: RefreshCookieOptions } = { c
         .mutation(async ({ ctx, input }) =>
           handOver(ctx, await loggingPasskeyRefusals(ctx, () => ctx.auth.twoFactor.verify(input, clientInfo(ctx)))),
         ),
+    }),
+
+    social: router({
+      /** The providers offered (only those configured): `[{ provider, name }]`, for the buttons. */
+      providers: publicProcedure.query(({ ctx }) => ctx.auth.identityProviders()),
+
+      /**
+       * Starts a sign-in (or sign-up) through a provider: `{ url }` to send the browser to, and
+       * the cookie that binds the answer to this browser. The answer comes to
+       * `/auth/callback/<provider>`, which signs in and sends the browser to the app.
+       */
+      start: sameOriginProcedure.input(providerInput).mutation(async ({ ctx, input }) => {
+        const started = await ctx.auth.startSocialSignIn(input.provider, clientInfo(ctx));
+        providerBindingCookie.set(ctx.response, started.browserBinding, started.expiresAt);
+        return { url: started.url };
+      }),
+    }),
+
+    identities: router({
+      /** The caller's connected accounts, oldest first: `{ id, provider, displayName, createdAt, lastUsedAt }`. */
+      list: sessionProcedure.query(({ ctx }) => ctx.auth.listIdentities(ctx.user.id)),
+
+      /** Connects a provider to this account (a fresh proof first): `{ url }`, as `social.start`. */
+      connect: freshProcedure.input(providerInput).mutation(async ({ ctx, input }) => {
+        const caller = { userId: ctx.user.id, sessionId: ctx.sessionId };
+        const started = await ctx.auth.startIdentityLink(input.provider, caller, clientInfo(ctx));
+        providerBindingCookie.set(ctx.response, started.browserBinding, started.expiresAt);
+        return { url: started.url };
+      }),
+
+      /** Disconnects one (a fresh proof first), never the account's last way to sign in. */
+      disconnect: freshProcedure
+        .input(z.strictObject({ id: z.uuid('Unknown connected account.') }))
+        .mutation(async ({ ctx, input }) => {
+          await ctx.auth.unlinkIdentity({ userId: ctx.user.id, sessionId: ctx.sessionId }, input.id, clientInfo(ctx));
+          return { ok: true as const };
+        }),
     }),
 
     me: protectedProcedure.query(async ({ ctx }) => {

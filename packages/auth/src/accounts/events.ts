@@ -20,6 +20,8 @@ export const AUTH_EVENT_TYPES = [
   'recovery_codes_regenerated',
   /** A recovery code completed a sign-in or a re-authentication (the owner is mailed). */
   'recovery_code_used',
+  'identity_linked',
+  'identity_unlinked',
 ] as const;
 export type AuthEventType = (typeof AUTH_EVENT_TYPES)[number];
 
@@ -48,6 +50,10 @@ export const SIGN_IN_METHODS = [
   'password_totp',
   'password_recovery_code',
   'password_passkey',
+  /** An outside provider proved it (identities/). */
+  'github',
+  'google',
+  'oidc',
 ] as const;
 export type SignInMethod = (typeof SIGN_IN_METHODS)[number];
 

@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import type { AuthConfig } from '../config';
+import type { IdentityProviderClient } from '../identities/providers';
 import type { PasswordHasher } from '../passwords/password';
 import type { RevocationFeed } from '../revocation/revocation-feed';
 import type { BackgroundDb } from '../store/background';
@@ -42,6 +43,8 @@ export interface CreateAuthOptions {
   onBackgroundError?: (error: unknown) => void;
   /** The clock, epoch ms; tests pass their own. */
   now?: () => number;
+  /** The outside providers users may sign in with (identities/providers.ts); none by default. */
+  identityProviders?: readonly IdentityProviderClient[];
 }
 
 /** Separate lanes, so a flood of password changes cannot starve sign-ins of hashing time. */

@@ -47,6 +47,10 @@ const AMR: Record<SignInMethod, string[]> = {
   password_totp: ['pwd', 'otp'],
   password_recovery_code: ['pwd', 'otp'],
   password_passkey: ['pwd', 'hwk', 'user'],
+  // Federated: an outside provider proved who it is (how, its own ID token says).
+  github: ['fed'],
+  google: ['fed'],
+  oidc: ['fed'],
 };
 
 /**

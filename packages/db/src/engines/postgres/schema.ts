@@ -37,7 +37,16 @@ export const sessions = pgTable(
     revokedReason: text('revoked_reason'),
     authTime: bigint('auth_time', { mode: 'number' }).notNull().default(0),
     authMethod: text('auth_method', {
-      enum: ['password', 'passkey', 'password_totp', 'password_recovery_code', 'password_passkey'],
+      enum: [
+        'password',
+        'passkey',
+        'password_totp',
+        'password_recovery_code',
+        'password_passkey',
+        'github',
+        'google',
+        'oidc',
+      ],
     })
       .notNull()
       .default('password'),

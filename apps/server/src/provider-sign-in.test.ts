@@ -1,0 +1,182 @@
+/**
+ * Issue 24: signing in through an OpenID Connect provider, against a real one (`oidc-provider`)
+ * on 127.0.0.1, over HTTP, on each engine. The browser is a cookie jar for Tessera and another
+ * for the provider; every attack is a request an attacker could make.
+ */
+import { TRPCClientError } from '@trpc/client';
+import { decodeJwt } from 'jose';
+import { afterEach, describe, expect, it } from 'vitest';
+import { REFRESH_COOKIE_NAME } from './refresh-cookie';
+import { createTestClient, type TestServer, testServers } from './testing';
+import { startOidcProvider, type TestOidcProvider } from './testing/oidc-test-provider';
+
+const servers = testServers();
+let provider: TestOidcProvider | null = null;
+afterEach(async () => {
+  await provider?.close();
+  provider = null;
+});
+
+/** A Tessera server offering the provider, and the provider, each knowing the other. */
+async function start(): Promise<{ server: TestServer; provider: TestOidcProvider }> {
+  let origin = '';
+  provider = await startOidcProvider(() => origin);
+  const server = await servers.start({
+    OIDC_ISSUER: provider.issuer,
+    OIDC_CLIENT_ID: provider.clientId,
+    OIDC_CLIENT_SECRET: provider.clientSecret,
+    OIDC_NAME: 'Example ID',
+  });
+  origin = server.publicOrigin;
+  return { server, provider };
+}
+
+/** The code, reason and message a call failed with, or 'OK'. */
+async function refusal(call: Promise<unknown>): Promise<string> {
+  return call.then(
+    () => 'OK',
+    (error: unknown) => {
+      if (!(error instanceof TRPCClientError)) throw error;
+      return `${error.data?.code}:${error.data?.reason ?? '-'}`;
+    },
+  );
+}
+
+/** The provider's redirect back, followed on Tessera by this browser: where Tessera sends it next. */
+async function callback(server: TestServer, browser: ReturnType<typeof createTestClient>, back: URL) {
+  const response = await browser.jar.fetch(`${server.url}${back.pathname}${back.search}`, { redirect: 'manual' });
+  return { status: response.status, location: response.headers.get('location') };
+}
+
+/** A browser going through the whole round trip as `subject`: where Tessera sends it at the end. */
+async function signInThroughProvider(server: TestServer, subject: string, browser = createTestClient(server.url)) {
+  const { url } = await browser.client.auth.social.start.mutate({ provider: 'oidc' });
+  const back = await provider?.signIn(url, subject);
+  if (!back) throw new Error('no provider');
+  return { browser, back, ...(await callback(server, browser, back)) };
+}
+
+describe('sign-in through an OpenID Connect provider', () => {
+  it('offers the provider, signs up with it, signs in again, and the session is an ordinary one', async () => {
+    const { server } = await start();
+    provider?.accounts.set('ada-sub', { sub: 'ada-sub', email: 'Ada@Example.com', email_verified: true, name: 'Ada' });
+    const browser = createTestClient(server.url);
+    expect(await browser.client.auth.social.providers.query()).toEqual([{ provider: 'oidc', name: 'Example ID' }]);
+
+    const { url } = await browser.client.auth.social.start.mutate({ provider: 'oidc' });
+    const authorization = new URL(url);
+    expect(authorization.searchParams.get('code_challenge_method')).toBe('S256');
+    expect(authorization.searchParams.get('redirect_uri')).toBe(`${server.publicOrigin}/auth/callback/oidc`);
+    expect(authorization.searchParams.get('nonce')).toMatch(/^[\w-]{43}$/);
+    expect(authorization.searchParams.get('state')).toMatch(/^[\w-]{43}$/);
+    const back = await provider?.signIn(url, 'ada-sub');
+    if (!back) throw new Error('no provider');
+    const first = await callback(server, browser, back);
+    // To the app, no token in the URL; the app restores the session with its silent refresh.
+    expect(first).toEqual({ status: 303, location: '/' });
+    expect(browser.jar.get(REFRESH_COOKIE_NAME)).toBeDefined();
+    const session = await browser.client.auth.refresh.mutate();
+    expect(session.user).toMatchObject({ email: 'ada@example.com', emailVerified: true, twoFactorEnabled: false });
+    expect(decodeJwt(session.accessToken)).toMatchObject({ amr: ['fed'] });
+    browser.setAccessToken(session.accessToken);
+    await browser.client.auth.logout.mutate();
+
+    const again = await signInThroughProvider(server, 'ada-sub');
+    expect(again.location).toBe('/');
+    const second = await again.browser.client.auth.refresh.mutate();
+    expect(second.user.id).toBe(session.user.id);
+    again.browser.setAccessToken(second.accessToken);
+    const activity = await again.browser.client.auth.activity.list.query();
+    expect(activity.filter((event) => event.type === 'signed_in').map((event) => event.method)).toEqual([
+      'oidc',
+      'oidc',
+    ]);
+    expect(await again.browser.client.auth.identities.list.query()).toMatchObject([
+      { provider: 'oidc', displayName: 'Ada' },
+    ]);
+  });
+
+  it('refuses a replayed callback, a callback in another browser, and a forged state', async () => {
+    const { server } = await start();
+    provider?.accounts.set('bo-sub', { sub: 'bo-sub', email: 'bo@example.com', email_verified: true });
+    const { browser, back, location } = await signInThroughProvider(server, 'bo-sub');
+    expect(location).toBe('/');
+    // The same answer again (code and state replayed): the request is spent.
+    expect(await callback(server, browser, back)).toEqual({
+      status: 303,
+      location: '/sign-in?provider_error=state',
+    });
+
+    // An answer carried to another browser (a login CSRF, or a link sent to a victim): refused, and spent.
+    const victim = createTestClient(server.url);
+    const { url } = await browser.client.auth.social.start.mutate({ provider: 'oidc' });
+    const stolen = await provider?.signIn(url, 'bo-sub');
+    if (!stolen) throw new Error('no provider');
+    expect(await callback(server, victim, stolen)).toEqual({ status: 303, location: '/sign-in?provider_error=state' });
+    expect(victim.jar.get(REFRESH_COOKIE_NAME)).toBeUndefined();
+    expect(await callback(server, browser, stolen)).toEqual({ status: 303, location: '/sign-in?provider_error=state' });
+
+    // A state nobody issued, a provider that does not exist, and a redirect target in the query.
+    const forged = await browser.jar.fetch(
+      `${server.url}/auth/callback/oidc?code=x&state=${'A'.repeat(43)}&redirect_uri=https://evil.example&next=https://evil.example`,
+      { redirect: 'manual' },
+    );
+    expect([forged.status, forged.headers.get('location')]).toEqual([303, '/sign-in?provider_error=state']);
+    const unknown = await browser.jar.fetch(`${server.url}/auth/callback/evil?state=x`, { redirect: 'manual' });
+    expect(unknown.headers.get('location')).toBe('/sign-in?provider_error=state');
+  });
+
+  it('never claims an address the provider does not say is verified, nor an existing account', async () => {
+    const { server } = await start();
+    const owner = createTestClient(server.url);
+    await owner.client.auth.register.mutate({ email: 'cy@example.com', password: 'a strong password' });
+    provider?.accounts.set('cy-sub', { sub: 'cy-sub', email: 'cy@example.com', email_verified: true });
+    provider?.accounts.set('dee-sub', { sub: 'dee-sub', email: 'dee@example.com', email_verified: false });
+    provider?.accounts.set('eve-sub', { sub: 'eve-sub' });
+    expect((await signInThroughProvider(server, 'cy-sub')).location).toBe('/sign-in?provider_error=email_taken');
+    expect((await signInThroughProvider(server, 'dee-sub')).location).toBe('/sign-in?provider_error=no_verified_email');
+    expect((await signInThroughProvider(server, 'eve-sub')).location).toBe('/sign-in?provider_error=no_verified_email');
+    // The existing account is as it was: no identity linked to it.
+    const session = await owner.client.auth.login.mutate({ email: 'cy@example.com', password: 'a strong password' });
+    if (!('accessToken' in session)) throw new Error('second step');
+    owner.setAccessToken(session.accessToken);
+    expect(await owner.client.auth.identities.list.query()).toEqual([]);
+  });
+
+  it('links the provider to a signed-in account after a fresh proof, and disconnects it, never the last way in', async () => {
+    const { server } = await start();
+    const owner = createTestClient(server.url);
+    const session = await owner.client.auth.register.mutate({
+      email: 'fay@example.com',
+      password: 'a strong password',
+    });
+    owner.setAccessToken(session.accessToken);
+    provider?.accounts.set('fay-sub', { sub: 'fay-sub', email: 'fay@example.com', email_verified: true, name: 'Fay' });
+    const { url } = await owner.client.auth.identities.connect.mutate({ provider: 'oidc' });
+    const back = await provider?.signIn(url, 'fay-sub');
+    if (!back) throw new Error('no provider');
+    expect(await callback(server, owner, back)).toEqual({ status: 303, location: '/account' });
+    const [linked] = await owner.client.auth.identities.list.query();
+    expect(linked).toMatchObject({ provider: 'oidc', displayName: 'Fay' });
+
+    // Now the provider signs in to Fay's account.
+    const elsewhere = await signInThroughProvider(server, 'fay-sub');
+    expect(elsewhere.location).toBe('/');
+    expect((await elsewhere.browser.client.auth.refresh.mutate()).user.id).toBe(session.user.id);
+
+    // Disconnected (Fay keeps her password), it signs in to nothing; a new account cannot take the address.
+    await owner.client.auth.identities.disconnect.mutate({ id: linked?.id ?? '' });
+    expect(await owner.client.auth.identities.list.query()).toEqual([]);
+    expect((await signInThroughProvider(server, 'fay-sub')).location).toBe('/sign-in?provider_error=email_taken');
+
+    // An account the provider made has no other way in: its identity stays.
+    provider?.accounts.set('gus-sub', { sub: 'gus-sub', email: 'gus@example.com', email_verified: true });
+    const gus = await signInThroughProvider(server, 'gus-sub');
+    const gusSession = await gus.browser.client.auth.refresh.mutate();
+    gus.browser.setAccessToken(gusSession.accessToken);
+    const [gusIdentity] = await gus.browser.client.auth.identities.list.query();
+    expect(await refusal(gus.browser.client.auth.identities.disconnect.mutate({ id: gusIdentity?.id ?? '' }))).toBe(
+      'PRECONDITION_FAILED:-',
+    );
+  });
+});

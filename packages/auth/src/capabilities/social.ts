@@ -1,0 +1,193 @@
+import { timingSafeEqual } from 'node:crypto';
+import { AuthError } from '../errors';
+import {
+  hashOpaque,
+  type IdentityProvider,
+  type LinkedIdentity,
+  newBrowserBinding,
+  OAUTH_REQUEST_TTL_MS,
+} from '../identities/identities';
+import type { IdentityProviderClient, RequestSecrets } from '../identities/providers';
+import type { ClientInfo } from '../sessions/client-info';
+import { credentialMoved } from '../sessions/sessions';
+import type { AuthContext, Caller, SignedIn } from './context';
+
+/** Why a sign-in or link through a provider was refused: the SPA says each in one sentence. */
+export const SOCIAL_REFUSALS = [
+  /** The user said no at the provider, or the provider answered an error. */
+  'cancelled',
+  /** Unknown, used, expired or another browser's `state` (a forged or replayed callback). */
+  'state',
+  /** The provider's answer did not check out (code, token, signature, audience, nonce) or it was down. */
+  'provider',
+  /** A new identity whose address already has an account: sign in, then connect it. */
+  'email_taken',
+  /** A new identity with no address the provider says is verified. */
+  'no_verified_email',
+  /** The account has two-step verification: sign in with the password and code, or a passkey. */
+  'two_factor',
+  /** Linking: the identity belongs to another account. */
+  'taken',
+  /** Linking: the session that asked has ended. */
+  'session_ended',
+] as const;
+export type SocialRefusal = (typeof SOCIAL_REFUSALS)[number];
+
+const refused = (provider: string, reason: SocialRefusal, why: string = reason) =>
+  new AuthError('SOCIAL_SIGN_IN_REFUSED', `Provider sign-in refused: ${why}`, { provider, reason });
+
+/** Where the browser goes next, and the value of the cookie that binds the request to it. */
+export interface SocialStart {
+  url: string;
+  browserBinding: string;
+  /** Epoch ms: when the binding cookie should expire. */
+  expiresAt: number;
+}
+
+/** How a provider's answer ended: a session, or an identity linked to the signed-in account. */
+export type SocialCompletion =
+  | { kind: 'signed_in'; signedIn: SignedIn }
+  | { kind: 'linked'; provider: IdentityProvider };
+
+/**
+ * Signing in (and up) with an outside provider, and linking one to an account: the provider only
+ * proves who the user is; the session is Tessera's own. Requests are single use, 10 minutes,
+ * bound to the browser that started them (an HttpOnly cookie whose hash is stored), with PKCE,
+ * `state` and `nonce` (identities/providers.ts checks the answer).
+ */
+export function socialCapability(
+  { config, store, box, throttle, userById, record, signIn, now }: AuthContext,
+  providers: readonly IdentityProviderClient[],
+) {
+  const byName = new Map(providers.map((client) => [client.provider, client]));
+  const redirectUri = (provider: IdentityProvider) => `${config.issuer}/auth/callback/${provider}`;
+  const secretsContext = (stateHash: string) => `oauth_requests.secrets_sealed:${stateHash}`;
+  const clientOf = (provider: IdentityProvider) => {
+    const client = byName.get(provider);
+    if (!client) throw refused(provider, 'provider', 'not configured');
+    return client;
+  };
+
+  async function start(provider: IdentityProvider, caller: Caller | null, client: ClientInfo): Promise<SocialStart> {
+    await throttle.countAttempt(client.ip);
+    const state = newBrowserBinding();
+    const browserBinding = newBrowserBinding();
+    const at = now();
+    const { url, secrets } = await clientOf(provider)
+      .authorizationUrl(redirectUri(provider), state)
+      .catch((error: unknown) => {
+        throw refused(provider, 'provider', `discovery failed: ${String(error)}`);
+      });
+    const stateHash = hashOpaque(state);
+    await store.storeOAuthRequest({
+      stateHash,
+      provider,
+      browserHash: hashOpaque(browserBinding),
+      secretsSealed: box.seal(JSON.stringify(secrets), secretsContext(stateHash)),
+      userId: caller?.userId ?? null,
+      sessionId: caller?.sessionId ?? null,
+      createdAt: at,
+      expiresAt: at + OAUTH_REQUEST_TTL_MS,
+    });
+    return { url: url.href, browserBinding, expiresAt: at + OAUTH_REQUEST_TTL_MS };
+  }
+
+  return {
+    /** The providers configured, for the sign-in page's buttons. */
+    identityProviders(): Array<{ provider: IdentityProvider; name: string }> {
+      return providers.map(({ provider, name }) => ({ provider, name }));
+    },
+
+    /** A sign-in (or sign-up) through `provider`: the URL to send the browser to. */
+    startSocialSignIn: (provider: IdentityProvider, client: ClientInfo) => start(provider, null, client),
+
+    /** Connecting `provider` to the signed-in account (after a fresh proof): the URL to send the browser to. */
+    startIdentityLink: (provider: IdentityProvider, caller: Caller, client: ClientInfo) =>
+      start(provider, caller, client),
+
+    /**
+     * The provider's answer at `/auth/callback/<provider>`: the request it names is taken (once,
+     * whatever follows), must be this browser's and unexpired; the answer is checked and the
+     * code exchanged; then a session starts (or the identity is linked). Throws
+     * `SOCIAL_SIGN_IN_REFUSED` with one of `SocialRefusal`, `RateLimitedError`.
+     */
+    async completeSocialSignIn(
+      provider: IdentityProvider,
+      callbackUrl: URL,
+      browserBinding: string | null,
+      client: ClientInfo,
+    ): Promise<SocialCompletion> {
+      await throttle.countAttempt(client.ip);
+      const state = callbackUrl.searchParams.get('state');
+      const request = state ? await store.takeOAuthRequest(hashOpaque(state)) : null;
+      if (!state || !request || request.provider !== provider || request.expiresAt <= now()) {
+        throw refused(provider, 'state');
+      }
+      if (browserBinding === null || !sameHash(hashOpaque(browserBinding), request.browserHash)) {
+        throw refused(provider, 'state', 'another browser');
+      }
+      if (callbackUrl.searchParams.has('error')) throw refused(provider, 'cancelled');
+      const secrets = JSON.parse(box.open(request.secretsSealed, secretsContext(request.stateHash))) as RequestSecrets;
+      const identity = await clientOf(provider)
+        .complete(callbackUrl, state, secrets)
+        .catch((error: unknown) => {
+          throw refused(provider, 'provider', String(error));
+        });
+      const at = now();
+      const clientEvent = { sessionId: null, client };
+
+      if (request.userId !== null && request.sessionId !== null) {
+        const caller = { userId: request.userId, sessionId: request.sessionId };
+        const linked = await store.linkIdentity(caller, identity, at);
+        if (linked === 'taken' || linked === 'session_ended') throw refused(provider, linked);
+        if (linked === 'linked')
+          await record({
+            userId: caller.userId,
+            type: 'identity_linked',
+            method: provider,
+            ...clientEvent,
+            sessionId: caller.sessionId,
+          });
+        return { kind: 'linked', provider };
+      }
+
+      const outcome = await store.signInWithIdentity(identity, at);
+      if (outcome.outcome !== 'signed_in') throw refused(provider, outcome.outcome);
+      const user = await userById.fresh(outcome.userId);
+      if (!user) throw credentialMoved();
+      // Until a second step after a provider exists, an account with one signs in with it.
+      if (user.twoFactorEnabled) throw refused(provider, 'two_factor');
+      return {
+        kind: 'signed_in',
+        signedIn: await signIn(
+          { userId: outcome.userId, credentialVersion: outcome.credentialVersion },
+          client,
+          provider,
+        ),
+      };
+    },
+
+    /** The caller's linked identities, oldest first. */
+    listIdentities: (userId: string): Promise<LinkedIdentity[]> => store.listIdentities(userId),
+
+    /**
+     * Disconnects one of the caller's identities, never the account's last way to sign in.
+     * Throws `IDENTITY_NOT_FOUND`, `LAST_SIGN_IN_METHOD`.
+     */
+    async unlinkIdentity(caller: Caller, id: string, client: ClientInfo): Promise<void> {
+      const removed = await store.unlinkIdentity({ id, userId: caller.userId });
+      if (removed === 'not_found') throw new AuthError('IDENTITY_NOT_FOUND');
+      if (removed === 'last_sign_in_method') {
+        throw new AuthError('LAST_SIGN_IN_METHOD', 'The last way to sign in', { what: 'identity' });
+      }
+      await record({ userId: caller.userId, type: 'identity_unlinked', sessionId: caller.sessionId, client });
+    },
+  };
+}
+
+/** Two base64url SHA-256 hashes compared in constant time. */
+function sameHash(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
+}
