@@ -18,6 +18,8 @@ export const AUTH_EXEMPT_PATHS: ReadonlySet<string> = new Set([
   'auth.passkeys.authenticationOptions',
   'auth.passkeys.authenticate',
   'auth.twoFactor.verify',
+  'auth.social.providers',
+  'auth.social.start',
 ]);
 
 /**

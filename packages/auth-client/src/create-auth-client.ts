@@ -15,6 +15,7 @@ import type {
   AuthState,
   ChangePasswordInput,
   PasskeyCeremony,
+  IdentityProviderOption,
   ResetPasswordInput,
   SecondStep,
   SecondStepInput,
@@ -86,6 +87,14 @@ export interface AuthClient {
    * `PENDING_SIGN_IN_EXPIRED` (start again from the password).
    */
   completeSignIn(input: SecondStepInput): Promise<Session>;
+  /** The outside providers the server offers (`auth.social.providers`): `[{ provider, name }]`. */
+  identityProviders(): Promise<IdentityProviderOption[]>;
+  /**
+   * Where to send the browser to sign in through `provider` (`auth.social.start`, which also binds
+   * the request to this browser). Coming back, the server sets the session's cookie and sends the
+   * browser to the app, whose `restore()` picks the session up: no token in any URL.
+   */
+  providerSignInUrl(provider: IdentityProviderOption['provider']): Promise<string>;
   /**
    * Signs in with a passkey: gets a challenge from `auth.passkeys.authenticationOptions`, lets
    * `ceremony` get the browser's signed answer, and sends it to `auth.passkeys.authenticate`.
@@ -352,6 +361,10 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     },
     refresh: refreshOnDemand,
     signIn: (input) => establish(() => api.auth.login.mutate(input)),
+    identityProviders: () => api.auth.social.providers.query(),
+    async providerSignInUrl(provider) {
+      return (await api.auth.social.start.mutate({ provider })).url;
+    },
     async completeSignIn(input) {
       const { pendingSignIn } = input;
       const proof =

@@ -30,6 +30,7 @@ export type {
   AuthState,
   AuthStatus,
   ChangePasswordInput,
+  IdentityProviderOption,
   PasskeyAssertion,
   PasskeyCeremony,
   PasskeyRequestOptions,

@@ -44,6 +44,14 @@ export type SecondStepInput = { pendingSignIn: string } & (
 );
 
 /**
+ * An outside provider the server offers, for its "Continue with <name>" button.
+ *
+ * @example
+ * const options: IdentityProviderOption[] = await auth.identityProviders(); // [{ provider: 'oidc', name: 'Example ID' }]
+ */
+export type IdentityProviderOption = Outputs['auth']['social']['providers'][number];
+
+/**
  * Credentials for `auth.login`.
  *
  * @example

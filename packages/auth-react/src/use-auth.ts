@@ -15,6 +15,8 @@ export interface UseAuthResult {
   endedBecause: SessionEndReason | null;
   signIn: AuthClient['signIn'];
   completeSignIn: AuthClient['completeSignIn'];
+  identityProviders: AuthClient['identityProviders'];
+  providerSignInUrl: AuthClient['providerSignInUrl'];
   signInWithPasskey: AuthClient['signInWithPasskey'];
   signUp: AuthClient['signUp'];
   reauthenticate: AuthClient['reauthenticate'];
@@ -46,6 +48,8 @@ export function useAuth(): UseAuthResult {
       endedBecause: state.status === 'anonymous' ? state.endedBecause : null,
       signIn: client.signIn,
       completeSignIn: client.completeSignIn,
+      identityProviders: client.identityProviders,
+      providerSignInUrl: client.providerSignInUrl,
       signInWithPasskey: client.signInWithPasskey,
       signUp: client.signUp,
       reauthenticate: client.reauthenticate,

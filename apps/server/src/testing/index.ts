@@ -23,3 +23,4 @@ export {
 } from './spawn-server';
 export { startTestServer, TEST_ENGINE, type TestServer, type TestServerOptions } from './test-server';
 export { createTestClient } from './trpc-test-client';
+export { type ProviderAccount, startOidcProvider, type TestOidcProvider } from './oidc-test-provider';

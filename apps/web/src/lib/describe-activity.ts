@@ -18,6 +18,8 @@ const WHAT_HAPPENED: Record<ActivityEvent['type'], string> = {
   two_factor_reset: 'Two-step verification turned off by an administrator',
   recovery_codes_regenerated: 'New recovery codes made',
   recovery_code_used: 'Recovery code used',
+  identity_linked: 'Connected an account at a provider',
+  identity_unlinked: 'Disconnected an account at a provider',
 };
 
 /** How a sign-in was proved, when it took more than the password. */
@@ -26,6 +28,9 @@ const SIGNED_IN_WITH: Partial<Record<NonNullable<ActivityEvent['method']>, strin
   password_totp: 'Signed in with password and authenticator code',
   password_recovery_code: 'Signed in with password and recovery code',
   password_passkey: 'Signed in with password and passkey',
+  github: 'Signed in with GitHub',
+  google: 'Signed in with Google',
+  oidc: 'Signed in with your identity provider',
 };
 
 /**

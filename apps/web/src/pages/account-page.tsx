@@ -3,6 +3,7 @@ import { limits } from '@tessera/contract';
 import { type FormEvent, useState } from 'react';
 import { Link, useLocation } from 'react-router';
 import { AuthCard } from '../components/auth-card';
+import { ConnectedAccountsSection } from '../components/connected-accounts-section';
 import { EmailAddress } from '../components/email-address';
 import { FormAlert } from '../components/form-alert';
 import { type AfterReset, PasskeysSection } from '../components/passkeys-section';
@@ -92,6 +93,7 @@ export function AccountPage() {
       </form>
       <TwoFactorSection />
       <PasskeysSection afterReset={afterReset} />
+      <ConnectedAccountsSection />
     </AuthCard>
   );
 }

@@ -5,9 +5,11 @@ import { type FormEvent, useState } from 'react';
 import { Link, useLocation } from 'react-router';
 import { AuthCard } from '../components/auth-card';
 import { FormAlert } from '../components/form-alert';
+import { ProviderButtons } from '../components/provider-buttons';
 import { SecondStepForm } from '../components/second-step-form';
 import { SubmitButton } from '../components/submit-button';
 import { TextField } from '../components/text-field';
+import { describeProviderError } from '../lib/describe-provider-error';
 import { describeSessionEnd } from '../lib/describe-session-end';
 import { isSignOutIncomplete } from '../lib/sign-out-state';
 import { useFormSubmission } from '../lib/use-form-submission';
@@ -29,6 +31,8 @@ export function SignInPage() {
   // The password was right and the account asks for a second step: its pending sign-in.
   const [secondStep, setSecondStep] = useState<string | null>(null);
   const [expired, setExpired] = useState(false);
+  // Back from a provider that did not sign in: why, in one sentence.
+  const providerError = describeProviderError(location.search);
 
   const onSubmit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
@@ -83,6 +87,10 @@ export function SignInPage() {
           You are signed out in this tab, but the server could not be reached to end your session. Sign in and out again
           when you are back online.
         </p>
+      ) : providerError !== null ? (
+        <p className="notice notice-warning" role="status">
+          {providerError}
+        </p>
       ) : expired ? (
         <p className="notice" role="status">
           That sign-in took too long or had too many wrong codes. Enter your password again.
@@ -133,6 +141,7 @@ export function SignInPage() {
       >
         Sign in with a passkey
       </button>
+      <ProviderButtons />
       {passkey.problem === null ? null : (
         <p key={passkey.problem.attempt} className="alert alert-below" role="alert">
           {passkey.problem.message}

@@ -4,6 +4,7 @@ import { type FormEvent, useState } from 'react';
 import { Link, useLocation } from 'react-router';
 import { AuthCard } from '../components/auth-card';
 import { FormAlert } from '../components/form-alert';
+import { ProviderButtons } from '../components/provider-buttons';
 import { SubmitButton } from '../components/submit-button';
 import { TextField } from '../components/text-field';
 import { useFormSubmission } from '../lib/use-form-submission';
@@ -81,6 +82,7 @@ export function SignUpPage() {
         {/* Under the button, so the button never moves when the alert comes or goes. */}
         {problem === null ? null : <FormAlert key={attempt} message={problem.message} />}
       </form>
+      <ProviderButtons />
     </AuthCard>
   );
 }
