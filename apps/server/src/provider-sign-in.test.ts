@@ -7,7 +7,7 @@ import { TRPCClientError } from '@trpc/client';
 import { decodeJwt } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
 import { REFRESH_COOKIE_NAME } from './refresh-cookie';
-import { createTestClient, type TestServer, testServers } from './testing';
+import { createTestClient, startOidcStandIn, type TestServer, testServers } from './testing';
 import { startOidcProvider, type TestOidcProvider } from './testing/oidc-test-provider';
 
 const servers = testServers();
@@ -178,5 +178,56 @@ describe('sign-in through an OpenID Connect provider', () => {
     expect(await refusal(gus.browser.client.auth.identities.disconnect.mutate({ id: gusIdentity?.id ?? '' }))).toBe(
       'PRECONDITION_FAILED:-',
     );
+  });
+
+  it('refuses an ID token with a wrong nonce, for another audience, from another issuer, signed by another key, or expired, and a code used twice', async () => {
+    let origin = '';
+    const standIn = await startOidcStandIn({ clientId: 'tessera', subject: 'mallory', email: 'mallory@example.com' });
+    try {
+      const server = await servers.start({
+        OIDC_ISSUER: standIn.issuer,
+        OIDC_CLIENT_ID: 'tessera',
+        OIDC_CLIENT_SECRET: 'a secret',
+      });
+      origin = server.publicOrigin;
+      /** The whole round trip through the stand-in: where Tessera sends the browser. */
+      const roundTrip = async () => {
+        const browser = createTestClient(server.url);
+        const { url } = await browser.client.auth.social.start.mutate({ provider: 'oidc' });
+        const answer = await fetch(url, { redirect: 'manual' });
+        const back = new URL(answer.headers.get('location') ?? '');
+        expect(back.origin).toBe(origin);
+        return { browser, back, ...(await callback(server, browser, back)) };
+      };
+      const now = Math.floor(Date.now() / 1000);
+      for (const claims of [
+        { nonce: 'not-the-nonce' },
+        { aud: 'another-client' },
+        { iss: 'https://evil.example' },
+        { exp: now - 3600, iat: now - 7200 },
+      ]) {
+        standIn.tamper({ claims });
+        expect((await roundTrip()).location).toBe('/sign-in?provider_error=provider');
+      }
+      standIn.tamper({ foreignKey: true });
+      expect((await roundTrip()).location).toBe('/sign-in?provider_error=provider');
+
+      // Untampered, it signs in; the same code presented again (with a fresh state) is refused by the provider.
+      standIn.tamper({});
+      const good = await roundTrip();
+      expect(good.location).toBe('/');
+      const second = createTestClient(server.url);
+      const { url } = await second.client.auth.social.start.mutate({ provider: 'oidc' });
+      const state = new URL(url).searchParams.get('state') ?? '';
+      const replayed = new URL(good.back);
+      replayed.searchParams.set('state', state);
+      expect(await callback(server, second, replayed)).toEqual({
+        status: 303,
+        location: '/sign-in?provider_error=provider',
+      });
+      expect(second.jar.get(REFRESH_COOKIE_NAME)).toBeUndefined();
+    } finally {
+      await standIn.close();
+    }
   });
 });

@@ -9,6 +9,8 @@ export {
   type TrpcAnswer,
   toAnswer,
 } from './http';
+export { startOidcStandIn, type Tampering } from './oidc-stand-in';
+export { type ProviderAccount, startOidcProvider, type TestOidcProvider } from './oidc-test-provider';
 export { type ListeningServer, sharedTestServer, type TestServers, testServers } from './per-test';
 export { rawSql } from './raw-sql';
 export { signedInOnly } from './signed-in-only';
@@ -23,4 +25,3 @@ export {
 } from './spawn-server';
 export { startTestServer, TEST_ENGINE, type TestServer, type TestServerOptions } from './test-server';
 export { createTestClient } from './trpc-test-client';
-export { type ProviderAccount, startOidcProvider, type TestOidcProvider } from './oidc-test-provider';

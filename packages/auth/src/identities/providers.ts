@@ -62,7 +62,14 @@ export function oidcProvider(settings: OidcProviderSettings): IdentityProviderCl
         settings.clientId,
         settings.clientSecret,
         undefined,
-        settings.allowInsecureRequests ? { execute: [oidc.allowInsecureRequests] } : undefined,
+        {
+          // The ID token's signature is checked with the provider's JWKS even though it came
+          // straight from the token endpoint (the library's default would trust the channel).
+          execute: [
+            oidc.enableNonRepudiationChecks,
+            ...(settings.allowInsecureRequests ? [oidc.allowInsecureRequests] : []),
+          ],
+        },
       )
       .catch((error: unknown) => {
         // A provider down at first use is tried again on the next sign-in.

@@ -1,0 +1,111 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { exportJWK, generateKeyPair, type JWTPayload, SignJWT } from 'jose';
+
+/** How the stand-in's next ID token differs from a good one: the attacks a provider (or a thief) could send. */
+export interface Tampering {
+  /** Sign with a key the provider does not publish. */
+  foreignKey?: boolean;
+  /** Claims to put in place of the right ones (`nonce`, `aud`, `iss`, `exp`, `iat`). */
+  claims?: JWTPayload;
+}
+
+/**
+ * A stand-in for an OpenID Connect provider that speaks the documented endpoints (discovery,
+ * JWKS, authorize, token) and signs its ID tokens with jose, so a test can send what a real one
+ * never would: a wrong nonce, another audience, another key. Its authorize endpoint signs in
+ * `subject` at once and sends the browser back; each code is good once.
+ */
+export async function startOidcStandIn(options: { clientId: string; subject: string; email: string }) {
+  const good = await generateKeyPair('ES256');
+  const foreign = await generateKeyPair('ES256');
+  const publicJwk = { ...(await exportJWK(good.publicKey)), kid: 'good', alg: 'ES256', use: 'sig' };
+  const codes = new Map<string, { nonce: string; redirectUri: string }>();
+  let tampering: Tampering = {};
+  const server = createServer((request, response) => {
+    void answer(request).then(
+      ({ status, headers, body }) => {
+        response.writeHead(status, headers);
+        response.end(body);
+      },
+      () => {
+        response.writeHead(500);
+        response.end();
+      },
+    );
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const json = (body: unknown, status = 200) => ({
+    status,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+
+  async function answer(request: IncomingMessage) {
+    const url = new URL(request.url ?? '/', issuer);
+    if (url.pathname === '/.well-known/openid-configuration') {
+      return json({
+        issuer,
+        authorization_endpoint: `${issuer}/authorize`,
+        token_endpoint: `${issuer}/token`,
+        jwks_uri: `${issuer}/jwks`,
+        response_types_supported: ['code'],
+        subject_types_supported: ['public'],
+        id_token_signing_alg_values_supported: ['ES256'],
+        code_challenge_methods_supported: ['S256'],
+        token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+      });
+    }
+    if (url.pathname === '/jwks') return json({ keys: [publicJwk] });
+    if (url.pathname === '/authorize') {
+      const code = randomBytes(16).toString('base64url');
+      const redirectUri = url.searchParams.get('redirect_uri') ?? '';
+      codes.set(code, { nonce: url.searchParams.get('nonce') ?? '', redirectUri });
+      const back = new URL(redirectUri);
+      back.searchParams.set('code', code);
+      back.searchParams.set('state', url.searchParams.get('state') ?? '');
+      return { status: 302, headers: { location: back.href }, body: '' };
+    }
+    if (url.pathname === '/token') {
+      let text = '';
+      for await (const chunk of request) text += chunk;
+      const code = new URLSearchParams(text).get('code') ?? '';
+      const issued = codes.get(code);
+      // A code is good once (RFC 6749 §4.1.2).
+      codes.delete(code);
+      if (!issued) return json({ error: 'invalid_grant' }, 400);
+      const now = Math.floor(Date.now() / 1000);
+      const claims = {
+        iss: issuer,
+        aud: options.clientId,
+        sub: options.subject,
+        email: options.email,
+        email_verified: true,
+        nonce: issued.nonce,
+        iat: now,
+        exp: now + 300,
+        ...tampering.claims,
+      };
+      const key = tampering.foreignKey ? foreign.privateKey : good.privateKey;
+      const idToken = await new SignJWT(claims).setProtectedHeader({ alg: 'ES256', kid: 'good' }).sign(key);
+      return json({
+        access_token: randomBytes(16).toString('base64url'),
+        token_type: 'Bearer',
+        expires_in: 300,
+        id_token: idToken,
+      });
+    }
+    return json({ error: 'not_found' }, 404);
+  }
+
+  return {
+    issuer,
+    /** What the next ID tokens get wrong (until set again). */
+    tamper(next: Tampering) {
+      tampering = next;
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
