@@ -14,8 +14,8 @@ import { createTokenStore } from './token-store';
 import type {
   AuthState,
   ChangePasswordInput,
-  PasskeyCeremony,
   IdentityProviderOption,
+  PasskeyCeremony,
   ResetPasswordInput,
   SecondStep,
   SecondStepInput,

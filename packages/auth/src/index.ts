@@ -16,10 +16,13 @@ export {
   type PasswordLanes,
   REVOCATION_STALE_AFTER_MS,
 } from './capabilities/options';
+export { SOCIAL_REFUSALS, type SocialRefusal } from './capabilities/social';
 export type { SecondFactorProof } from './capabilities/two-factor';
 export { type AuthConfig, defaultAuthConfig, EMAIL_VERIFICATION_TTL } from './config';
 export { type Auth, createAuth } from './create-auth';
 export { AuthError, type AuthErrorCode, BusyError, RateLimitedError } from './errors';
+export { IDENTITY_PROVIDERS, type IdentityProvider, type LinkedIdentity } from './identities/identities';
+export { type IdentityProviderClient, type OidcProviderSettings, oidcProvider } from './identities/providers';
 export type { EmailTokenCheck, EmailTokenPurpose, NewEmailToken, NewEmailTokenFor } from './mailed-links/email-tokens';
 export type { PasskeyRefusal } from './passkeys/passkey-auth';
 export type { PasskeySummary, PasskeyTransport } from './passkeys/passkeys';
@@ -45,6 +48,3 @@ export { createSecretBox, generateSecretKey, keyId, type SecretBox, type SecretB
 export type { VerifiedAccessToken } from './tokens/verified-access-token';
 export { RECOVERY_CODE_COUNT, RECOVERY_CODES_LOW } from './two-factor/recovery-codes';
 export { PENDING_SIGN_IN_ATTEMPTS, PENDING_SIGN_IN_TTL_MS } from './two-factor/two-factor';
-export { type SocialRefusal, SOCIAL_REFUSALS } from './capabilities/social';
-export { IDENTITY_PROVIDERS, type IdentityProvider, type LinkedIdentity } from './identities/identities';
-export { type IdentityProviderClient, type OidcProviderSettings, oidcProvider } from './identities/providers';

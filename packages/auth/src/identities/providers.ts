@@ -57,20 +57,14 @@ export function oidcProvider(settings: OidcProviderSettings): IdentityProviderCl
   let configuration: Promise<oidc.Configuration> | null = null;
   const discover = () => {
     configuration ??= oidc
-      .discovery(
-        new URL(settings.issuer),
-        settings.clientId,
-        settings.clientSecret,
-        undefined,
-        {
-          // The ID token's signature is checked with the provider's JWKS even though it came
-          // straight from the token endpoint (the library's default would trust the channel).
-          execute: [
-            oidc.enableNonRepudiationChecks,
-            ...(settings.allowInsecureRequests ? [oidc.allowInsecureRequests] : []),
-          ],
-        },
-      )
+      .discovery(new URL(settings.issuer), settings.clientId, settings.clientSecret, undefined, {
+        // The ID token's signature is checked with the provider's JWKS even though it came
+        // straight from the token endpoint (the library's default would trust the channel).
+        execute: [
+          oidc.enableNonRepudiationChecks,
+          ...(settings.allowInsecureRequests ? [oidc.allowInsecureRequests] : []),
+        ],
+      })
       .catch((error: unknown) => {
         // A provider down at first use is tried again on the next sign-in.
         configuration = null;
