@@ -146,6 +146,19 @@ describe('loadEnv', () => {
     );
   });
 
+  it('takes GitHub and Google each as a client id with its secret, naming what is missing', () => {
+    const github = { GITHUB_CLIENT_ID: 'Iv1.0123456789abcdef', GITHUB_CLIENT_SECRET: 'gh-s3cret' };
+    const google = { GOOGLE_CLIENT_ID: '1234.apps.googleusercontent.com', GOOGLE_CLIENT_SECRET: 'GOCSPX-s3cret' };
+    expect(loadEnv({ ...github, ...google })).toMatchObject({ ...github, ...google });
+    expect(() => loadEnv({ GITHUB_CLIENT_ID: github.GITHUB_CLIENT_ID })).toThrow(
+      /GITHUB_CLIENT_SECRET: is required with GITHUB_CLIENT_ID \(sign-in with GitHub\)/,
+    );
+    expect(() => loadEnv({ GOOGLE_CLIENT_SECRET: google.GOOGLE_CLIENT_SECRET })).toThrow(
+      /GOOGLE_CLIENT_ID: is required with GOOGLE_CLIENT_SECRET \(sign-in with Google\)/,
+    );
+    expect(() => loadEnv({ ...github, GITHUB_CLIENT_SECRET: '' })).toThrow(/GITHUB_CLIENT_SECRET: /);
+  });
+
   /** @see issue 20, finding 6: without SMTP_URL, a production server logged every reset link, silently. */
   describe('how mail leaves (MAIL_TRANSPORT)', () => {
     const smtp = 'smtp://mail.example.com:587';

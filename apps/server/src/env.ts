@@ -223,6 +223,12 @@ const envSchema = z.object({
   // An idle keep-alive connection is closed after this long. Behind a load balancer that reuses
   // idle connections, it must exceed the balancer's idle timeout (AWS ALB: 60 s, so 65000).
   KEEP_ALIVE_TIMEOUT_MS: milliseconds(DEFAULT_KEEP_ALIVE_TIMEOUT_MS, 1_000, 3_600_000),
+  // Sign-in with GitHub (an OAuth app's client id and secret) and with Google (an OAuth client
+  // of type "Web application"): each pair goes together.
+  GITHUB_CLIENT_ID: z.string().min(1).max(512).optional(),
+  GITHUB_CLIENT_SECRET: z.string().min(1).max(2048).optional(),
+  GOOGLE_CLIENT_ID: z.string().min(1).max(512).optional(),
+  GOOGLE_CLIENT_SECRET: z.string().min(1).max(2048).optional(),
   // Sign-in with any OpenID Connect provider: its issuer (discovery), this app's client at it,
   // and the name its button shows ("Continue with <OIDC_NAME>"). The three first go together.
   OIDC_ISSUER: z
@@ -254,19 +260,25 @@ const withDefaults = envSchema
   })
   .superRefine((env, context) => {
     // A provider is configured whole or not at all: name what is missing.
-    const oidc = {
-      OIDC_ISSUER: env.OIDC_ISSUER,
-      OIDC_CLIENT_ID: env.OIDC_CLIENT_ID,
-      OIDC_CLIENT_SECRET: env.OIDC_CLIENT_SECRET,
+    const providers = {
+      'sign-in with GitHub': { GITHUB_CLIENT_ID: env.GITHUB_CLIENT_ID, GITHUB_CLIENT_SECRET: env.GITHUB_CLIENT_SECRET },
+      'sign-in with Google': { GOOGLE_CLIENT_ID: env.GOOGLE_CLIENT_ID, GOOGLE_CLIENT_SECRET: env.GOOGLE_CLIENT_SECRET },
+      'sign-in with OpenID Connect': {
+        OIDC_ISSUER: env.OIDC_ISSUER,
+        OIDC_CLIENT_ID: env.OIDC_CLIENT_ID,
+        OIDC_CLIENT_SECRET: env.OIDC_CLIENT_SECRET,
+      },
     };
-    const set = Object.entries(oidc).filter(([, value]) => value !== undefined);
-    if (set.length === 0 || set.length === 3) return;
-    for (const [name, value] of Object.entries(oidc)) {
-      if (value === undefined) {
+    for (const [purpose, variables] of Object.entries(providers)) {
+      const entries = Object.entries(variables);
+      const set = entries.filter(([, value]) => value !== undefined).map(([name]) => name);
+      if (set.length === 0 || set.length === entries.length) continue;
+      for (const [name, value] of entries) {
+        if (value !== undefined) continue;
         context.addIssue({
           code: 'custom',
           path: [name],
-          message: `is required with ${set.map(([other]) => other).join(' and ')} (sign-in with OpenID Connect)`,
+          message: `is required with ${set.join(' and ')} (${purpose})`,
         });
       }
     }

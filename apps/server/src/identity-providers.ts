@@ -1,17 +1,49 @@
-import { type IdentityProviderClient, oidcProvider } from '@tessera/auth';
+import {
+  type GithubEndpoints,
+  githubProvider,
+  googleProvider,
+  type IdentityProviderClient,
+  isLocalUrl,
+  oidcProvider,
+} from '@tessera/auth';
 import type { Env } from './env';
 
-/** An issuer on this machine may speak plain HTTP (a provider under test or in development). */
-const isLocalIssuer = (issuer: string) => ['localhost', '127.0.0.1', '[::1]'].includes(new URL(issuer).hostname);
+/**
+ * Where GitHub and Google are, when not at their public addresses: only tests set these, to
+ * point the server at local stand-ins that speak the providers' documented endpoints.
+ */
+export interface ProviderEndpoints {
+  github?: GithubEndpoints;
+  googleIssuer?: string;
+}
 
 /**
- * The providers users may sign in with, from the environment: only those configured are offered.
+ * The providers users may sign in with, from the environment: only those configured are offered,
+ * in the order the sign-in page lists them.
  *
  * @example
  * createAuth({ ..., identityProviders: identityProvidersFrom(env) });
  */
-export function identityProvidersFrom(env: Env): IdentityProviderClient[] {
+export function identityProvidersFrom(env: Env, endpoints: ProviderEndpoints = {}): IdentityProviderClient[] {
   const providers: IdentityProviderClient[] = [];
+  if (env.GITHUB_CLIENT_ID && env.GITHUB_CLIENT_SECRET) {
+    providers.push(
+      githubProvider({
+        clientId: env.GITHUB_CLIENT_ID,
+        clientSecret: env.GITHUB_CLIENT_SECRET,
+        endpoints: endpoints.github,
+      }),
+    );
+  }
+  if (env.GOOGLE_CLIENT_ID && env.GOOGLE_CLIENT_SECRET) {
+    providers.push(
+      googleProvider({
+        clientId: env.GOOGLE_CLIENT_ID,
+        clientSecret: env.GOOGLE_CLIENT_SECRET,
+        issuer: endpoints.googleIssuer,
+      }),
+    );
+  }
   if (env.OIDC_ISSUER && env.OIDC_CLIENT_ID && env.OIDC_CLIENT_SECRET) {
     providers.push(
       oidcProvider({
@@ -20,7 +52,7 @@ export function identityProvidersFrom(env: Env): IdentityProviderClient[] {
         clientId: env.OIDC_CLIENT_ID,
         clientSecret: env.OIDC_CLIENT_SECRET,
         name: env.OIDC_NAME,
-        allowInsecureRequests: isLocalIssuer(env.OIDC_ISSUER),
+        allowInsecureRequests: isLocalUrl(env.OIDC_ISSUER),
       }),
     );
   }

@@ -182,7 +182,11 @@ describe('sign-in through an OpenID Connect provider', () => {
 
   it('refuses an ID token with a wrong nonce, for another audience, from another issuer, signed by another key, or expired, and a code used twice', async () => {
     let origin = '';
-    const standIn = await startOidcStandIn({ clientId: 'tessera', subject: 'mallory', email: 'mallory@example.com' });
+    const standIn = await startOidcStandIn({
+      clientId: 'tessera',
+      clientSecret: 'a secret',
+      account: { sub: 'mallory', email: 'mallory@example.com', email_verified: true },
+    });
     try {
       const server = await servers.start({
         OIDC_ISSUER: standIn.issuer,

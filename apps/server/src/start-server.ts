@@ -2,7 +2,7 @@ import { type Auth, type AuthConfig, createAuth, defaultAuthConfig, type SecretB
 import type { FastifyBaseLogger } from 'fastify';
 import { openDatabase, type ServerDatabase } from './database';
 import type { Env } from './env';
-import { identityProvidersFrom } from './identity-providers';
+import { identityProvidersFrom, type ProviderEndpoints } from './identity-providers';
 import { loadSecretKey, type SecretKeySource } from './secret-key';
 import { buildServer, type LogStream } from './server';
 
@@ -14,6 +14,8 @@ export interface StartServerOptions {
   migrationsRoot?: string;
   webRoot: string | null;
   logStream?: LogStream;
+  /** GitHub and Google elsewhere than their public addresses: tests' stand-ins only. */
+  providerEndpoints?: ProviderEndpoints;
 }
 
 export interface RunningServer {
@@ -55,7 +57,10 @@ export async function startServer(env: Env, options: StartServerOptions): Promis
   let auth: Auth | undefined;
   try {
     const secretKey = loadSecretKey(env, database.file);
-    auth = await createServerAuth(env, database, secretKey.box, reportBackgroundError);
+    auth = await createServerAuth(env, database, secretKey.box, {
+      onBackgroundError: reportBackgroundError,
+      providerEndpoints: options.providerEndpoints,
+    });
     const app = await buildServer({ env, database, auth, webRoot: options.webRoot, logStream: options.logStream });
     // From here on, a lost connection or a failed background task goes straight to the log.
     logger = app.log;
@@ -92,7 +97,10 @@ export function createServerAuth(
   env: Env,
   database: ServerDatabase,
   box: SecretBox,
-  onBackgroundError: (error: unknown) => void = () => undefined,
+  {
+    onBackgroundError = () => undefined,
+    providerEndpoints,
+  }: { onBackgroundError?: (error: unknown) => void; providerEndpoints?: ProviderEndpoints } = {},
 ): Promise<Auth> {
   const throttleLimits = env.RATE_LIMIT === 'off' ? 'off' : undefined;
   return createAuth({
@@ -104,7 +112,7 @@ export function createServerAuth(
     revocationPollMs: env.REVOCATION_POLL_MS,
     throttleLimits,
     onBackgroundError,
-    identityProviders: identityProvidersFrom(env),
+    identityProviders: identityProvidersFrom(env, providerEndpoints),
   });
 }
 

@@ -1,5 +1,6 @@
 export { buildTestApp } from './build-test-app';
 export { CookieJar } from './cookie-jar';
+export { type GithubAccount, startGithubStandIn } from './github-stand-in';
 export {
   callProcedure,
   type RegisteredUser,
@@ -9,7 +10,7 @@ export {
   type TrpcAnswer,
   toAnswer,
 } from './http';
-export { startOidcStandIn, type Tampering } from './oidc-stand-in';
+export { type StandInAccount, startOidcStandIn, type Tampering } from './oidc-stand-in';
 export { type ProviderAccount, startOidcProvider, type TestOidcProvider } from './oidc-test-provider';
 export { type ListeningServer, sharedTestServer, type TestServers, testServers } from './per-test';
 export { rawSql } from './raw-sql';

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, type JWTPayload, SignJWT } from 'jose';
@@ -11,17 +11,28 @@ export interface Tampering {
   claims?: JWTPayload;
 }
 
+/** Who the stand-in signs in: the ID token's identity claims. */
+export interface StandInAccount {
+  sub: string;
+  email?: string;
+  email_verified?: boolean;
+  name?: string;
+}
+
 /**
  * A stand-in for an OpenID Connect provider that speaks the documented endpoints (discovery,
- * JWKS, authorize, token) and signs its ID tokens with jose, so a test can send what a real one
- * never would: a wrong nonce, another audience, another key. Its authorize endpoint signs in
- * `subject` at once and sends the browser back; each code is good once.
+ * JWKS, authorize, token) as Google documents them, and signs its ID tokens with jose, so a test
+ * can send what a real one never would: a wrong nonce, another audience, another key. Its
+ * authorize endpoint signs in `account` at once and sends the browser back. Its token endpoint is
+ * strict: the client's secret (Basic or form), the redirect URI it was given, the PKCE verifier
+ * for the S256 challenge, each code once.
  */
-export async function startOidcStandIn(options: { clientId: string; subject: string; email: string }) {
+export async function startOidcStandIn(options: { clientId: string; clientSecret: string; account: StandInAccount }) {
   const good = await generateKeyPair('ES256');
   const foreign = await generateKeyPair('ES256');
   const publicJwk = { ...(await exportJWK(good.publicKey)), kid: 'good', alg: 'ES256', use: 'sig' };
-  const codes = new Map<string, { nonce: string; redirectUri: string }>();
+  const codes = new Map<string, { nonce: string; redirectUri: string; challenge: string; account: StandInAccount }>();
+  let account = options.account;
   let tampering: Tampering = {};
   const server = createServer((request, response) => {
     void answer(request).then(
@@ -62,7 +73,14 @@ export async function startOidcStandIn(options: { clientId: string; subject: str
     if (url.pathname === '/authorize') {
       const code = randomBytes(16).toString('base64url');
       const redirectUri = url.searchParams.get('redirect_uri') ?? '';
-      codes.set(code, { nonce: url.searchParams.get('nonce') ?? '', redirectUri });
+      if (url.searchParams.get('client_id') !== options.clientId) return json({ error: 'invalid_client' }, 400);
+      if (url.searchParams.get('code_challenge_method') !== 'S256') return json({ error: 'invalid_request' }, 400);
+      codes.set(code, {
+        nonce: url.searchParams.get('nonce') ?? '',
+        redirectUri,
+        challenge: url.searchParams.get('code_challenge') ?? '',
+        account,
+      });
       const back = new URL(redirectUri);
       back.searchParams.set('code', code);
       back.searchParams.set('state', url.searchParams.get('state') ?? '');
@@ -71,18 +89,23 @@ export async function startOidcStandIn(options: { clientId: string; subject: str
     if (url.pathname === '/token') {
       let text = '';
       for await (const chunk of request) text += chunk;
-      const code = new URLSearchParams(text).get('code') ?? '';
+      const form = new URLSearchParams(text);
+      if (!clientAuthenticated(request, form)) return json({ error: 'invalid_client' }, 401);
+      const code = form.get('code') ?? '';
       const issued = codes.get(code);
       // A code is good once (RFC 6749 §4.1.2).
       codes.delete(code);
       if (!issued) return json({ error: 'invalid_grant' }, 400);
+      const verifier = form.get('code_verifier') ?? '';
+      const challenge = createHash('sha256').update(verifier).digest('base64url');
+      if (form.get('redirect_uri') !== issued.redirectUri || challenge !== issued.challenge) {
+        return json({ error: 'invalid_grant' }, 400);
+      }
       const now = Math.floor(Date.now() / 1000);
       const claims = {
         iss: issuer,
         aud: options.clientId,
-        sub: options.subject,
-        email: options.email,
-        email_verified: true,
+        ...issued.account,
         nonce: issued.nonce,
         iat: now,
         exp: now + 300,
@@ -100,8 +123,22 @@ export async function startOidcStandIn(options: { clientId: string; subject: str
     return json({ error: 'not_found' }, 404);
   }
 
+  /** The client's id and secret, as HTTP Basic or as form parameters (both are Google's). */
+  function clientAuthenticated(request: IncomingMessage, form: URLSearchParams): boolean {
+    const basic = /^Basic (.+)$/.exec(request.headers.authorization ?? '')?.[1];
+    if (basic) {
+      const [id = '', secret = ''] = Buffer.from(basic, 'base64').toString().split(':').map(decodeURIComponent);
+      return id === options.clientId && secret === options.clientSecret;
+    }
+    return form.get('client_id') === options.clientId && form.get('client_secret') === options.clientSecret;
+  }
+
   return {
     issuer,
+    /** Who the next authorizations sign in. */
+    signInAs(next: StandInAccount) {
+      account = next;
+    },
     /** What the next ID tokens get wrong (until set again). */
     tamper(next: Tampering) {
       tampering = next;

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestPgDatabase, TEST_DATABASE_URL } from '@tessera/db/testing/postgres';
 import { loadEnv } from '../env';
+import type { ProviderEndpoints } from '../identity-providers';
 import type { LogStream } from '../server';
 import { type RunningServer, startServer } from '../start-server';
 
@@ -38,6 +39,8 @@ export interface TestServerOptions {
   browserOrigin?: boolean;
   /** Where the server's JSON log lines go (LOG_LEVEL defaults to silent: set it too). */
   logStream?: LogStream;
+  /** GitHub and Google at local stand-ins. */
+  providerEndpoints?: ProviderEndpoints;
 }
 
 /**
@@ -80,7 +83,11 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       DATABASE_URL: dbFile,
     });
     publicOrigin = env.PUBLIC_ORIGIN;
-    return startServer(env, { webRoot: options.webRoot ?? null, logStream: options.logStream });
+    return startServer(env, {
+      webRoot: options.webRoot ?? null,
+      logStream: options.logStream,
+      providerEndpoints: options.providerEndpoints,
+    });
   });
   const server: TestServer = {
     ...running,

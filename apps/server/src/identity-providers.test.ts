@@ -1,0 +1,205 @@
+/**
+ * Issue 24: GitHub and Google, each configured by its two variables, against local stand-ins
+ * that speak the providers' documented endpoints (GitHub's OAuth app and REST API, Google's
+ * discovery and ID tokens) as strictly as they do, on each engine: a change in Tessera that
+ * breaks their contract fails here.
+ */
+import { decodeJwt } from 'jose';
+import { afterEach, describe, expect, it } from 'vitest';
+import { REFRESH_COOKIE_NAME } from './refresh-cookie';
+import {
+  createTestClient,
+  type GithubAccount,
+  startGithubStandIn,
+  startOidcStandIn,
+  type TestServer,
+  testServers,
+} from './testing';
+
+const servers = testServers();
+const closing: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  await Promise.all(closing.splice(0).map((close) => close()));
+});
+
+type Browser = ReturnType<typeof createTestClient>;
+
+/** The provider's redirect back, followed on Tessera by this browser: where Tessera sends it next. */
+async function callback(server: TestServer, browser: Browser, back: URL) {
+  const response = await browser.jar.fetch(`${server.url}${back.pathname}${back.search}`, { redirect: 'manual' });
+  return response.headers.get('location');
+}
+
+/** The browser goes to the provider (which signs in at once) and comes back to Tessera. */
+async function roundTrip(server: TestServer, url: string, browser: Browser) {
+  const answer = await fetch(url, { redirect: 'manual' });
+  const back = new URL(answer.headers.get('location') ?? '');
+  expect(back.origin).toBe(server.publicOrigin);
+  return { back, location: await callback(server, browser, back) };
+}
+
+describe('sign-in with GitHub (OAuth 2.0 and its REST API)', () => {
+  const ada: GithubAccount = {
+    id: 583231,
+    login: 'octo-ada',
+    name: 'Ada',
+    emails: [
+      { email: 'ada@old.example', primary: false, verified: true },
+      { email: 'Ada@Example.com', primary: true, verified: true },
+    ],
+  };
+
+  async function start() {
+    const github = await startGithubStandIn({ clientId: 'Iv1.tessera', clientSecret: 'gh-secret' });
+    closing.push(github.close);
+    const server = await servers.start(
+      { GITHUB_CLIENT_ID: 'Iv1.tessera', GITHUB_CLIENT_SECRET: 'gh-secret' },
+      { providerEndpoints: { github: github.endpoints } },
+    );
+    const signInWithGithub = async (login: string | { cancel: true }, browser = createTestClient(server.url)) => {
+      github.next(login);
+      const { url } = await browser.client.auth.social.start.mutate({ provider: 'github' });
+      return { browser, url, ...(await roundTrip(server, url, browser)) };
+    };
+    return { github, server, signInWithGithub };
+  }
+
+  it('signs up with the primary verified address, signs in again by the numeric id, and the session is an ordinary one', async () => {
+    const { github, server, signInWithGithub } = await start();
+    github.accounts.set(ada);
+    const first = await signInWithGithub('octo-ada');
+    expect(await first.browser.client.auth.social.providers.query()).toEqual([{ provider: 'github', name: 'GitHub' }]);
+    const authorization = new URL(first.url);
+    expect(`${authorization.origin}${authorization.pathname}`).toBe(`${github.endpoints.web}/login/oauth/authorize`);
+    expect(Object.fromEntries(authorization.searchParams)).toMatchObject({
+      client_id: 'Iv1.tessera',
+      redirect_uri: `${server.publicOrigin}/auth/callback/github`,
+      scope: 'read:user user:email',
+      response_type: 'code',
+      code_challenge_method: 'S256',
+    });
+    expect(authorization.searchParams.get('state')).toMatch(/^[\w-]{43}$/);
+    // No token in any URL: the app restores the session with its silent refresh.
+    expect(first.location).toBe('/');
+    expect(first.browser.jar.get(REFRESH_COOKIE_NAME)).toBeDefined();
+    const session = await first.browser.client.auth.refresh.mutate();
+    expect(session.user).toMatchObject({ email: 'ada@example.com', emailVerified: true });
+    expect(decodeJwt(session.accessToken)).toMatchObject({ amr: ['fed'] });
+    first.browser.setAccessToken(session.accessToken);
+    expect(await first.browser.client.auth.identities.list.query()).toMatchObject([
+      { provider: 'github', displayName: 'octo-ada' },
+    ]);
+
+    // Renamed on GitHub, with another primary address: still the same account (the id is the subject).
+    github.accounts.set({
+      ...ada,
+      login: 'ada-renamed',
+      emails: [{ email: 'ada@new.example', primary: true, verified: true }],
+    });
+    const again = await signInWithGithub('ada-renamed');
+    expect(again.location).toBe('/');
+    const second = await again.browser.client.auth.refresh.mutate();
+    expect(second.user.id).toBe(session.user.id);
+    again.browser.setAccessToken(second.accessToken);
+    const activity = await again.browser.client.auth.activity.list.query();
+    expect(activity.filter((event) => event.type === 'signed_in').map((event) => event.method)).toEqual([
+      'github',
+      'github',
+    ]);
+  });
+
+  it('claims no address GitHub has not verified as primary, nor an existing account', async () => {
+    const { github, server, signInWithGithub } = await start();
+    const owner = createTestClient(server.url);
+    await owner.client.auth.register.mutate({ email: 'cy@example.com', password: 'a strong password' });
+    github.accounts.set({
+      id: 1,
+      login: 'cy',
+      name: null,
+      emails: [{ email: 'cy@example.com', primary: true, verified: true }],
+    });
+    // Verified, but not primary: the primary address is the one GitHub mails, and it is unverified.
+    github.accounts.set({
+      id: 2,
+      login: 'dee',
+      name: null,
+      emails: [
+        { email: 'dee@example.com', primary: true, verified: false },
+        { email: 'dee@other.example', primary: false, verified: true },
+      ],
+    });
+    github.accounts.set({ id: 3, login: 'eve', name: null, emails: [] });
+    expect((await signInWithGithub('cy')).location).toBe('/sign-in?provider_error=email_taken');
+    expect((await signInWithGithub('dee')).location).toBe('/sign-in?provider_error=no_verified_email');
+    expect((await signInWithGithub('eve')).location).toBe('/sign-in?provider_error=no_verified_email');
+  });
+
+  it('lands on the sign-in page with a reason when the user cancels, GitHub is down, or a code comes twice', async () => {
+    const { github, server, signInWithGithub } = await start();
+    github.accounts.set(ada);
+    const cancelled = await signInWithGithub({ cancel: true });
+    expect(cancelled.location).toBe('/sign-in?provider_error=cancelled');
+    expect(cancelled.browser.jar.get(REFRESH_COOKIE_NAME)).toBeUndefined();
+
+    github.setApiDown(true);
+    expect((await signInWithGithub('octo-ada')).location).toBe('/sign-in?provider_error=provider');
+    github.setApiDown(false);
+
+    // A code spent once, presented again under a fresh state of another browser: GitHub refuses it.
+    const good = await signInWithGithub('octo-ada');
+    expect(good.location).toBe('/');
+    const thief = createTestClient(server.url);
+    const { url } = await thief.client.auth.social.start.mutate({ provider: 'github' });
+    const replayed = new URL(good.back);
+    replayed.searchParams.set('state', new URL(url).searchParams.get('state') ?? '');
+    expect(await callback(server, thief, replayed)).toBe('/sign-in?provider_error=provider');
+    expect(thief.jar.get(REFRESH_COOKIE_NAME)).toBeUndefined();
+  });
+});
+
+describe('sign-in with Google (OpenID Connect at accounts.google.com)', () => {
+  it('discovers Google, signs up with its verified address, and refuses an unverified one', async () => {
+    const google = await startOidcStandIn({
+      clientId: '1234.apps.googleusercontent.com',
+      clientSecret: 'GOCSPX-secret',
+      account: { sub: '110169484474386276334', email: 'gil@example.com', email_verified: true, name: 'Gil' },
+    });
+    closing.push(google.close);
+    const server = await servers.start(
+      { GOOGLE_CLIENT_ID: '1234.apps.googleusercontent.com', GOOGLE_CLIENT_SECRET: 'GOCSPX-secret' },
+      { providerEndpoints: { googleIssuer: google.issuer } },
+    );
+    const browser = createTestClient(server.url);
+    expect(await browser.client.auth.social.providers.query()).toEqual([{ provider: 'google', name: 'Google' }]);
+    const { url } = await browser.client.auth.social.start.mutate({ provider: 'google' });
+    const authorization = new URL(url);
+    expect(Object.fromEntries(authorization.searchParams)).toMatchObject({
+      client_id: '1234.apps.googleusercontent.com',
+      redirect_uri: `${server.publicOrigin}/auth/callback/google`,
+      scope: 'openid email profile',
+      code_challenge_method: 'S256',
+    });
+    expect(authorization.searchParams.get('nonce')).toMatch(/^[\w-]{43}$/);
+    expect((await roundTrip(server, url, browser)).location).toBe('/');
+    const session = await browser.client.auth.refresh.mutate();
+    expect(session.user).toMatchObject({ email: 'gil@example.com', emailVerified: true });
+    browser.setAccessToken(session.accessToken);
+    expect(await browser.client.auth.identities.list.query()).toMatchObject([
+      { provider: 'google', displayName: 'Gil' },
+    ]);
+
+    google.signInAs({ sub: '2', email: 'hal@example.com', email_verified: false });
+    const unverified = createTestClient(server.url);
+    const start = await unverified.client.auth.social.start.mutate({ provider: 'google' });
+    expect((await roundTrip(server, start.url, unverified)).location).toBe('/sign-in?provider_error=no_verified_email');
+  });
+
+  it('is not offered, nor startable, without its variables', async () => {
+    const server = await servers.start();
+    const browser = createTestClient(server.url);
+    expect(await browser.client.auth.social.providers.query()).toEqual([]);
+    await expect(browser.client.auth.social.start.mutate({ provider: 'google' })).rejects.toMatchObject({
+      data: { code: 'SERVICE_UNAVAILABLE' },
+    });
+  });
+});
