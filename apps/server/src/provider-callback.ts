@@ -48,6 +48,7 @@ export function registerProviderCallback(app: FastifyInstance, auth: Auth, publi
         { userAgent: info.userAgent, ip: info.ip },
       );
       if (done.kind === 'linked') return back('/account');
+      if (done.kind === 'reauthenticated') return reply.redirect(`/account?reauthenticated=${done.provider}`, 303);
       cookie.set(headers, done.signedIn.refreshToken, done.signedIn.refreshTokenExpiresAt);
       return back('/');
     } catch (error) {
@@ -57,7 +58,8 @@ export function registerProviderCallback(app: FastifyInstance, auth: Auth, publi
         { event: 'provider_sign_in_refused', provider, reason, why: (error as Error).message },
         'provider sign-in refused',
       );
-      return back(reason === 'taken' || reason === 'session_ended' ? '/account' : '/sign-in', reason);
+      const fromAccount: SocialRefusal[] = ['taken', 'session_ended', 'not_linked'];
+      return back(fromAccount.includes(reason) ? '/account' : '/sign-in', reason);
     }
   });
 }

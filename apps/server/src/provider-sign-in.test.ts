@@ -7,7 +7,7 @@ import { TRPCClientError } from '@trpc/client';
 import { decodeJwt } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
 import { REFRESH_COOKIE_NAME } from './refresh-cookie';
-import { createTestClient, startOidcStandIn, type TestServer, testServers } from './testing';
+import { createTestClient, rawSql, startOidcStandIn, type TestServer, testServers } from './testing';
 import { startOidcProvider, type TestOidcProvider } from './testing/oidc-test-provider';
 
 const servers = testServers();
@@ -178,6 +178,69 @@ describe('sign-in through an OpenID Connect provider', () => {
     expect(await refusal(gus.browser.client.auth.identities.disconnect.mutate({ id: gusIdentity?.id ?? '' }))).toBe(
       'PRECONDITION_FAILED:-',
     );
+  });
+
+  it('proves it is you again through the connected provider (an account without a password), only with its own identity', async () => {
+    const { server } = await start();
+    provider?.accounts.set('ivy-sub', { sub: 'ivy-sub', email: 'ivy@example.com', email_verified: true });
+    provider?.accounts.set('jon-sub', { sub: 'jon-sub', email: 'jon@example.com', email_verified: true });
+    const ivy = await signInThroughProvider(server, 'ivy-sub');
+    const jon = await signInThroughProvider(server, 'jon-sub');
+    await jon.browser.client.auth.refresh.mutate();
+    // Ivy's last proof is old: connecting or disconnecting asks for a fresh one.
+    await rawSql(
+      server.dbFile,
+      "update sessions set auth_time = 1 where user_id = (select id from users where email = 'ivy@example.com')",
+    );
+    const stale = await ivy.browser.client.auth.refresh.mutate();
+    ivy.browser.setAccessToken(stale.accessToken);
+    expect(decodeJwt(stale.accessToken)).toMatchObject({ auth_time: 0, amr: ['fed'] });
+    const [identity] = await ivy.browser.client.auth.identities.list.query();
+    expect(await refusal(ivy.browser.client.auth.identities.disconnect.mutate({ id: identity?.id ?? '' }))).toBe(
+      'UNAUTHORIZED:REAUTH_REQUIRED',
+    );
+
+    // Another provider account (Jon's) proves nothing for Ivy.
+    const wrong = await ivy.browser.client.auth.identities.reauthenticate.mutate({ provider: 'oidc' });
+    const wrongBack = await provider?.signIn(wrong.url, 'jon-sub');
+    if (!wrongBack) throw new Error('no provider');
+    expect(await callback(server, ivy.browser, wrongBack)).toEqual({
+      status: 303,
+      location: '/account?provider_error=not_linked',
+    });
+    expect(decodeJwt((await ivy.browser.client.auth.refresh.mutate()).accessToken)).toMatchObject({ auth_time: 0 });
+
+    // Her own: the proof is recorded on this session; the next refresh carries it, and the change goes through.
+    const { url } = await ivy.browser.client.auth.identities.reauthenticate.mutate({ provider: 'oidc' });
+    const back = await provider?.signIn(url, 'ivy-sub');
+    if (!back) throw new Error('no provider');
+    expect(await callback(server, ivy.browser, back)).toEqual({
+      status: 303,
+      location: '/account?reauthenticated=oidc',
+    });
+    const fresh = await ivy.browser.client.auth.refresh.mutate();
+    const claims = decodeJwt(fresh.accessToken);
+    expect(claims.sid).toBe(decodeJwt(stale.accessToken).sid);
+    expect(Math.abs(Number(claims.auth_time) * 1000 - Date.now())).toBeLessThan(60_000);
+    expect(claims.amr).toEqual(['fed']);
+    ivy.browser.setAccessToken(fresh.accessToken);
+    // Fresh, the disconnect is refused only because it is her last way in.
+    expect(await refusal(ivy.browser.client.auth.identities.disconnect.mutate({ id: identity?.id ?? '' }))).toBe(
+      'PRECONDITION_FAILED:-',
+    );
+    const activity = await ivy.browser.client.auth.activity.list.query();
+    expect(activity.find((event) => event.type === 'reauthenticated')).toMatchObject({ method: 'oidc' });
+
+    // After "sign out everywhere", a proof started before it records nothing.
+    const late = await ivy.browser.client.auth.identities.reauthenticate.mutate({ provider: 'oidc' });
+    await ivy.browser.client.auth.logoutAll.mutate();
+    const lateBack = await provider?.signIn(late.url, 'ivy-sub');
+    if (!lateBack) throw new Error('no provider');
+    expect(await callback(server, ivy.browser, lateBack)).toEqual({
+      status: 303,
+      location: '/account?provider_error=session_ended',
+    });
+    expect(ivy.browser.jar.get(REFRESH_COOKIE_NAME)).toBeUndefined();
   });
 
   it('refuses an ID token with a wrong nonce, for another audience, from another issuer, signed by another key, or expired, and a code used twice', async () => {

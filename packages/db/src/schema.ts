@@ -373,7 +373,12 @@ export const oauthRequests = sqliteTable(
     browserHash: text('browser_hash').notNull(),
     /** The PKCE code verifier and the OIDC nonce, sealed together. */
     secretsSealed: text('secrets_sealed').notNull(),
-    /** For a link: the signed-in user and session that asked (null for a sign-in). */
+    /**
+     * What the answer is for: `sign_in` (or up), `link` (connect the provider to the signed-in
+     * account), `reauthenticate` (a fresh proof inside the session that asked).
+     */
+    purpose: text('purpose').notNull().default('sign_in'),
+    /** For a link or a proof: the signed-in user and session that asked (null for a sign-in). */
     userId: text('user_id').references(() => users.id, { onDelete: 'cascade' }),
     sessionId: text('session_id'),
     createdAt: integer('created_at').notNull(),

@@ -1,7 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { getFailureReason } from '@tessera/auth-client';
-import { useState } from 'react';
-import { useLocation } from 'react-router';
+import { useEffect, useState } from 'react';
+import { useLocation, useNavigate } from 'react-router';
 import { describeAuthError } from '../lib/describe-auth-error';
 import { describeProviderError } from '../lib/describe-provider-error';
 import { formatTime } from '../lib/format-time';
@@ -33,6 +33,13 @@ export function ConnectedAccountsSection() {
     return message === null ? null : { message, attempt: 0 };
   });
   const [proving, setProving] = useState<{ purpose: string; retry: () => void } | null>(null);
+  // Back from proving it is you through a provider (the dialog left the page to do it): said
+  // once, and taken out of the address so a reload does not say it again.
+  const [confirmedWith] = useState(() => new URLSearchParams(location.search).get('reauthenticated'));
+  const navigate = useNavigate();
+  useEffect(() => {
+    if (confirmedWith !== null) void navigate(location.pathname, { replace: true });
+  }, [confirmedWith, navigate, location.pathname]);
   const [removing, setRemoving] = useState<{ id: string; name: string } | null>(null);
 
   if ((providers.data?.length ?? 0) === 0 && (identities.data?.length ?? 0) === 0) return null;
@@ -78,6 +85,11 @@ export function ConnectedAccountsSection() {
       </h2>
       <p className="section-hint">Sign in with an account you already have elsewhere.</p>
       {outcome === null ? null : <OutcomeNotice message={outcome} />}
+      {confirmedWith === 'github' || confirmedWith === 'google' || confirmedWith === 'oidc' ? (
+        <OutcomeNotice
+          message={`Confirmed with ${nameOf(confirmedWith)}. For the next few minutes, changes that ask you to confirm it is you go through.`}
+        />
+      ) : null}
       {identities.isError ? (
         <LoadError what="Your connected accounts" onRetry={() => void identities.refetch()} />
       ) : identities.data === undefined ? (

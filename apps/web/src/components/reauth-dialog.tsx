@@ -1,9 +1,11 @@
+import { useMutation, useQuery } from '@tanstack/react-query';
 import { getFailureReason } from '@tessera/auth-client';
 import { useAuth } from '@tessera/auth-react';
 import { limits } from '@tessera/contract';
 import { type FormEvent, useId, useState } from 'react';
 import { describeAuthError } from '../lib/describe-auth-error';
 import { describePasskeyError, isCancelledByPage, passkeyPrompt } from '../lib/passkeys';
+import { useTRPC } from '../trpc';
 import { ModalDialog } from './modal-dialog';
 
 /** Props of {@link ReauthDialog}. */
@@ -17,7 +19,8 @@ export interface ReauthDialogProps {
 }
 
 /**
- * Asks the signed-in user to prove it is them again (their password, or a passkey) when the
+ * Asks the signed-in user to prove it is them again (their password, a passkey, or a connected
+ * provider, which leaves the page and comes back to the Account page) when the
  * server refused a sensitive change with `REAUTH_REQUIRED`; the page then retries the change, so
  * nothing the user entered is lost. A {@link ModalDialog}; focus starts in the password field.
  * Render it only while asking.
@@ -36,6 +39,7 @@ export function ReauthDialog({ purpose, onProved, onCancel }: ReauthDialogProps)
   const [code, setCode] = useState('');
   const [problem, setProblem] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const viaProvider = useProviderProof();
 
   const prove = async (proof: Parameters<typeof reauthenticate>[0]) => {
     setBusy(true);
@@ -65,7 +69,7 @@ export function ReauthDialog({ purpose, onProved, onCancel }: ReauthDialogProps)
       description={
         secondStep
           ? `To ${purpose}, enter your password and a code from your authenticator app, or use a passkey. We ask when you last proved it a while ago.`
-          : `To ${purpose}, enter your password or use a passkey. We ask when you last proved it a while ago.`
+          : `To ${purpose}, enter your password, use a passkey${viaProvider.options.length > 0 ? ', or confirm with a connected account' : ''}. We ask when you last proved it a while ago.`
       }
       onCancel={onCancel}
     >
@@ -136,9 +140,49 @@ export function ReauthDialog({ purpose, onProved, onCancel }: ReauthDialogProps)
             Confirm
           </button>
         </div>
+        {secondStep || viaProvider.options.length === 0 ? null : (
+          <div className="dialog-actions">
+            {viaProvider.options.map((option) => (
+              <button
+                key={option.provider}
+                type="button"
+                className="button button-secondary"
+                disabled={busy || viaProvider.pending}
+                onClick={() =>
+                  void viaProvider.go(option.provider).catch((error: unknown) => {
+                    setProblem(describeAuthError(error, 'sign-in').message);
+                  })
+                }
+              >
+                Confirm with {option.name}
+              </button>
+            ))}
+          </div>
+        )}
       </form>
     </ModalDialog>
   );
+}
+
+/**
+ * The providers connected to this account that the server offers, as ways to prove it is you (an
+ * account without a password has no other, unless it has a passkey): the browser goes to the
+ * provider and comes back to the Account page, the proof recorded on this session.
+ */
+function useProviderProof() {
+  const trpc = useTRPC();
+  const providers = useQuery(trpc.auth.social.providers.queryOptions());
+  const identities = useQuery(trpc.auth.identities.list.queryOptions());
+  const start = useMutation(trpc.auth.identities.reauthenticate.mutationOptions());
+  const linked = new Set(identities.data?.map((identity) => identity.provider));
+  return {
+    options: (providers.data ?? []).filter((option) => linked.has(option.provider)),
+    pending: start.isPending,
+    async go(provider: 'github' | 'google' | 'oidc') {
+      const { url } = await start.mutateAsync({ provider });
+      window.location.assign(url);
+    },
+  };
 }
 
 function describeReauthError(error: unknown, withPassword: boolean): string {

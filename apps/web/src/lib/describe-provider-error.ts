@@ -9,7 +9,9 @@ const SENTENCES: Record<string, string> = {
     'The provider did not confirm an email address for you, so no account was made. Confirm your email there, or sign up with a password.',
   two_factor: 'Your account uses two-step verification: sign in with your password and a code, or with a passkey.',
   taken: 'That provider account is already connected to another Tessera account.',
-  session_ended: 'Your session ended before the connection finished. Sign in and try again.',
+  session_ended: 'Your session ended before the provider answered. Sign in and try again.',
+  not_linked:
+    'That provider account is not the one connected to yours. Confirm with the connected account, your password or a passkey.',
 };
 
 /**

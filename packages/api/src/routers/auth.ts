@@ -351,6 +351,18 @@ export function createAuthRouter(options: { cookie: RefreshCookieOptions } = { c
         return { url: started.url };
       }),
 
+      /**
+       * A fresh proof through a connected provider (step-up without a password): `{ url }`, as
+       * `social.start`. The answer records the proof on this session and sends the browser to
+       * `/account?reauthenticated=<provider>`; its next refresh carries `auth_time` now.
+       */
+      reauthenticate: sessionProcedure.input(providerInput).mutation(async ({ ctx, input }) => {
+        const caller = { userId: ctx.user.id, sessionId: ctx.sessionId };
+        const started = await ctx.auth.startProviderReauthentication(input.provider, caller, clientInfo(ctx));
+        providerBindingCookie.set(ctx.response, started.browserBinding, started.expiresAt);
+        return { url: started.url };
+      }),
+
       /** Disconnects one (a fresh proof first), never the account's last way to sign in. */
       disconnect: freshProcedure
         .input(z.strictObject({ id: z.uuid('Unknown connected account.') }))

@@ -6,6 +6,8 @@ import {
   type LinkedIdentity,
   newBrowserBinding,
   OAUTH_REQUEST_TTL_MS,
+  type OAuthPurpose,
+  type ProvenIdentity,
 } from '../identities/identities';
 import type { IdentityProviderClient, RequestSecrets } from '../identities/providers';
 import type { ClientInfo } from '../sessions/client-info';
@@ -28,8 +30,10 @@ export const SOCIAL_REFUSALS = [
   'two_factor',
   /** Linking: the identity belongs to another account. */
   'taken',
-  /** Linking: the session that asked has ended. */
+  /** Linking or a proof: the session that asked has ended. */
   'session_ended',
+  /** A proof: the provider's account is not one connected to this account. */
+  'not_linked',
 ] as const;
 export type SocialRefusal = (typeof SOCIAL_REFUSALS)[number];
 
@@ -44,10 +48,14 @@ export interface SocialStart {
   expiresAt: number;
 }
 
-/** How a provider's answer ended: a session, or an identity linked to the signed-in account. */
+/**
+ * How a provider's answer ended: a session, an identity linked to the signed-in account, or a
+ * fresh proof recorded on the session that asked (its next refresh carries `auth_time` now).
+ */
 export type SocialCompletion =
   | { kind: 'signed_in'; signedIn: SignedIn }
-  | { kind: 'linked'; provider: IdentityProvider };
+  | { kind: 'linked'; provider: IdentityProvider }
+  | { kind: 'reauthenticated'; provider: IdentityProvider };
 
 /**
  * Signing in (and up) with an outside provider, and linking one to an account: the provider only
@@ -68,7 +76,12 @@ export function socialCapability(
     return client;
   };
 
-  async function start(provider: IdentityProvider, caller: Caller | null, client: ClientInfo): Promise<SocialStart> {
+  async function start(
+    provider: IdentityProvider,
+    purpose: OAuthPurpose,
+    caller: Caller | null,
+    client: ClientInfo,
+  ): Promise<SocialStart> {
     await throttle.countAttempt(client.ip);
     const state = newBrowserBinding();
     const browserBinding = newBrowserBinding();
@@ -82,6 +95,7 @@ export function socialCapability(
     await store.storeOAuthRequest({
       stateHash,
       provider,
+      purpose,
       browserHash: hashOpaque(browserBinding),
       secretsSealed: box.seal(JSON.stringify(secrets), secretsContext(stateHash)),
       userId: caller?.userId ?? null,
@@ -92,6 +106,43 @@ export function socialCapability(
     return { url: url.href, browserBinding, expiresAt: at + OAUTH_REQUEST_TTL_MS };
   }
 
+  async function link(caller: Caller, identity: ProvenIdentity, client: ClientInfo): Promise<SocialCompletion> {
+    const linked = await store.linkIdentity(caller, identity, now());
+    if (linked === 'taken' || linked === 'session_ended') throw refused(identity.provider, linked);
+    if (linked === 'linked') {
+      await record({
+        userId: caller.userId,
+        type: 'identity_linked',
+        method: identity.provider,
+        sessionId: caller.sessionId,
+        client,
+      });
+    }
+    return { kind: 'linked', provider: identity.provider };
+  }
+
+  /**
+   * Records the provider's answer as a fresh proof on the session that asked, as
+   * `auth.reauthenticate` does with a password. An account with two-step verification proves
+   * itself with both factors (the password and a code, or a passkey), not with a provider.
+   */
+  async function proveAgain(caller: Caller, identity: ProvenIdentity, client: ClientInfo): Promise<SocialCompletion> {
+    const user = await userById.fresh(caller.userId);
+    if (!user) throw refused(identity.provider, 'session_ended');
+    if (user.twoFactorEnabled) throw refused(identity.provider, 'two_factor');
+    const proof = await store.proveWithIdentity(caller, identity, now());
+    if (proof === 'not_linked' || proof === 'session_ended') throw refused(identity.provider, proof);
+    const method = identity.provider;
+    const recorded = await store.recordProof(
+      { sessionId: caller.sessionId, userId: caller.userId, credentialVersion: proof.credentialVersion, method },
+      now(),
+    );
+    // A credential change between the two ended the session.
+    if (!recorded) throw refused(identity.provider, 'session_ended');
+    await record({ userId: caller.userId, type: 'reauthenticated', sessionId: caller.sessionId, client, method });
+    return { kind: 'reauthenticated', provider: identity.provider };
+  }
+
   return {
     /** The providers configured, for the sign-in page's buttons. */
     identityProviders(): Array<{ provider: IdentityProvider; name: string }> {
@@ -99,11 +150,18 @@ export function socialCapability(
     },
 
     /** A sign-in (or sign-up) through `provider`: the URL to send the browser to. */
-    startSocialSignIn: (provider: IdentityProvider, client: ClientInfo) => start(provider, null, client),
+    startSocialSignIn: (provider: IdentityProvider, client: ClientInfo) => start(provider, 'sign_in', null, client),
 
     /** Connecting `provider` to the signed-in account (after a fresh proof): the URL to send the browser to. */
     startIdentityLink: (provider: IdentityProvider, caller: Caller, client: ClientInfo) =>
-      start(provider, caller, client),
+      start(provider, 'link', caller, client),
+
+    /**
+     * A fresh proof through a provider connected to the account (step-up for an account that has
+     * no password, or prefers its provider): the URL to send the browser to.
+     */
+    startProviderReauthentication: (provider: IdentityProvider, caller: Caller, client: ClientInfo) =>
+      start(provider, 'reauthenticate', caller, client),
 
     /**
      * The provider's answer at `/auth/callback/<provider>`: the request it names is taken (once,
@@ -133,25 +191,14 @@ export function socialCapability(
         .catch((error: unknown) => {
           throw refused(provider, 'provider', String(error));
         });
-      const at = now();
-      const clientEvent = { sessionId: null, client };
-
-      if (request.userId !== null && request.sessionId !== null) {
+      if (request.purpose === 'link' || request.purpose === 'reauthenticate') {
+        if (request.userId === null || request.sessionId === null) throw refused(provider, 'state', 'no session');
         const caller = { userId: request.userId, sessionId: request.sessionId };
-        const linked = await store.linkIdentity(caller, identity, at);
-        if (linked === 'taken' || linked === 'session_ended') throw refused(provider, linked);
-        if (linked === 'linked')
-          await record({
-            userId: caller.userId,
-            type: 'identity_linked',
-            method: provider,
-            ...clientEvent,
-            sessionId: caller.sessionId,
-          });
-        return { kind: 'linked', provider };
+        return request.purpose === 'link' ? link(caller, identity, client) : proveAgain(caller, identity, client);
       }
+      if (request.purpose !== 'sign_in') throw refused(provider, 'state', `purpose ${request.purpose}`);
 
-      const outcome = await store.signInWithIdentity(identity, at);
+      const outcome = await store.signInWithIdentity(identity, now());
       if (outcome.outcome !== 'signed_in') throw refused(provider, outcome.outcome);
       const user = await userById.fresh(outcome.userId);
       if (!user) throw credentialMoved();

@@ -60,10 +60,17 @@ export function toLinkedIdentity(row: IdentityRecord): LinkedIdentity | null {
   return { id: row.id, provider, displayName: row.displayName, createdAt: row.createdAt, lastUsedAt: row.lastUsedAt };
 }
 
+/**
+ * What a request sent to a provider is for: a sign-in (or sign-up), connecting the provider to the
+ * signed-in account, or a fresh proof inside the session that asked (step-up).
+ */
+export type OAuthPurpose = 'sign_in' | 'link' | 'reauthenticate';
+
 /** A request sent to a provider, as stored: hashes and sealed secrets only. */
 export interface OAuthRequestRow {
   stateHash: string;
   provider: string;
+  purpose: string;
   browserHash: string;
   secretsSealed: string;
   userId: string | null;
@@ -89,6 +96,9 @@ export type IdentitySignIn =
   | { outcome: 'email_taken' }
   /** A new identity without a verified address: it cannot claim one. */
   | { outcome: 'no_verified_email' };
+
+/** What proving the signed-in user again through a provider came to: the stamp read, or why not. */
+export type IdentityProof = { credentialVersion: number } | 'not_linked' | 'session_ended';
 
 /** What linking an identity to a signed-in account came to. */
 export type IdentityLink = 'linked' | 'already_linked' | 'taken' | 'session_ended';

@@ -4,6 +4,7 @@ import type { Step } from '../store/step';
 import type { AuthStore } from '../store/store';
 import {
   type IdentityLink,
+  type IdentityProof,
   type IdentityRemoval,
   type IdentitySignIn,
   identityRow,
@@ -63,6 +64,25 @@ export function* linkIdentity(
 }
 
 /**
+ * A fresh proof through a provider (step-up): the identity must be linked to the signed-in
+ * account, and its session live. Answers the stamp read under the user's lock, which recording
+ * the proof then requires unchanged.
+ */
+export function* proveWithIdentity(
+  steps: IdentitySteps,
+  caller: { userId: string; sessionId: string },
+  identity: ProvenIdentity,
+  now: number,
+): Step<IdentityProof> {
+  const user = yield* steps.lockUser(caller.userId);
+  if (!user || !(yield* steps.liveSession(caller, now))) return 'session_ended';
+  const linked = yield* steps.identityBySubject(identity.provider, identity.subject);
+  if (linked?.userId !== caller.userId) return 'not_linked';
+  yield* steps.touchIdentity(linked.id, now);
+  return { credentialVersion: user.credentialVersion };
+}
+
+/**
  * Removes a linked identity unless it is the account's last way to sign in (no password, no
  * passkey, no other identity), checked under the user's lock as for passkeys.
  */
@@ -87,7 +107,13 @@ export function identityOperations(
   engine: Engine<IdentitySteps>,
 ): Pick<
   AuthStore,
-  'storeOAuthRequest' | 'takeOAuthRequest' | 'signInWithIdentity' | 'linkIdentity' | 'unlinkIdentity' | 'listIdentities'
+  | 'storeOAuthRequest'
+  | 'takeOAuthRequest'
+  | 'signInWithIdentity'
+  | 'linkIdentity'
+  | 'proveWithIdentity'
+  | 'unlinkIdentity'
+  | 'listIdentities'
 > {
   return {
     storeOAuthRequest: (row) => engine.read((steps) => steps.insertRequest(row)),
@@ -97,6 +123,8 @@ export function identityOperations(
       }),
     signInWithIdentity: (identity, now) => engine.write((steps) => signInWithIdentity(steps, identity, now)),
     linkIdentity: (caller, identity, now) => engine.write((steps) => linkIdentity(steps, caller, identity, now)),
+    proveWithIdentity: (caller, identity, now) =>
+      engine.write((steps) => proveWithIdentity(steps, caller, identity, now)),
     unlinkIdentity: (input) => engine.write((steps) => unlinkIdentity(steps, input)),
     listIdentities: (userId) =>
       engine.read(function* (steps) {

@@ -1180,10 +1180,35 @@ describeEngines('the auth store', storeEngines, (current) => {
       expect(await store.unlinkIdentity({ id: only?.id ?? '', userId: created.userId })).toBe('last_sign_in_method');
     });
 
+    it('proves the signed-in user again only with an identity of theirs, in a live session, on the stamp it read', async () => {
+      const ada = await user();
+      const { sessionId } = await start(ada.id);
+      const caller = { userId: ada.id, sessionId };
+      const identity = proven();
+      expect(await store.proveWithIdentity(caller, identity, t0)).toBe('not_linked');
+      expect(await store.linkIdentity(caller, identity, t0)).toBe('linked');
+      expect(await store.proveWithIdentity(caller, identity, t0 + SECOND)).toEqual({ credentialVersion: 0 });
+      // Another account's identity proves nothing here.
+      const bo = await user();
+      const bos = await start(bo.id);
+      const bosIdentity = proven();
+      expect(await store.linkIdentity({ userId: bo.id, sessionId: bos.sessionId }, bosIdentity, t0)).toBe('linked');
+      expect(await store.proveWithIdentity(caller, bosIdentity, t0)).toBe('not_linked');
+      // "Sign out everywhere" lands between the read and the record: the proof is not recorded.
+      const proof = await store.proveWithIdentity(caller, identity, t0 + SECOND);
+      if (typeof proof === 'string') throw new Error(proof);
+      await store.endAllSessions({ userId: ada.id, reason: 'logout_all' }, t0 + SECOND);
+      expect(
+        await store.recordProof({ ...caller, credentialVersion: proof.credentialVersion, method: 'oidc' }, t0 + SECOND),
+      ).toBe(false);
+      expect(await store.proveWithIdentity(caller, identity, t0 + 2 * SECOND)).toBe('session_ended');
+    });
+
     it('hands a provider request back once, and prunes it once expired', async () => {
       const row = (stateHash: string, expiresAt: number) => ({
         stateHash,
         provider: 'oidc',
+        purpose: 'sign_in',
         browserHash: 'browser',
         secretsSealed: 'sealed',
         userId: null,

@@ -4,6 +4,7 @@ import type { AuthEvent, NewAuthEvent } from '../accounts/events';
 import type { StoredCredential, User } from '../accounts/users';
 import type {
   IdentityLink,
+  IdentityProof,
   IdentityRemoval,
   IdentitySignIn,
   LinkedIdentity,
@@ -134,7 +135,7 @@ export interface AuthStore {
   /** Deletes the unexpired pending sign-in and returns it: of two answers, one completes it. */
   takePendingSignIn(handleHash: string, now: number): Promise<PendingSignInRecord | null>;
 
-  /** A sign-in or link sent to a provider, until its answer comes back. */
+  /** A sign-in, link or proof sent to a provider, until its answer comes back. */
   storeOAuthRequest(row: OAuthRequestRow): Promise<void>;
   /** Deletes and returns the request with this state: of two answers, one gets it. */
   takeOAuthRequest(stateHash: string): Promise<OAuthRequestRow | null>;
@@ -146,6 +147,12 @@ export interface AuthStore {
     identity: ProvenIdentity,
     now: number,
   ): Promise<IdentityLink>;
+  /** A fresh proof through a provider: the identity must be the caller's, its session live. */
+  proveWithIdentity(
+    caller: { userId: string; sessionId: string },
+    identity: ProvenIdentity,
+    now: number,
+  ): Promise<IdentityProof>;
   /** Removes a linked identity unless it is the account's last way to sign in. */
   unlinkIdentity(input: { id: string; userId: string }): Promise<IdentityRemoval>;
   /** The user's linked identities, oldest first. */

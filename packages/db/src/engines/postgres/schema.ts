@@ -243,6 +243,7 @@ export const oauthRequests = pgTable(
     provider: text('provider').notNull(),
     browserHash: text('browser_hash').notNull(),
     secretsSealed: text('secrets_sealed').notNull(),
+    purpose: text('purpose').notNull().default('sign_in'),
     userId: text('user_id').references(() => users.id, { onDelete: 'cascade' }),
     sessionId: text('session_id'),
     createdAt: bigint('created_at', { mode: 'number' }).notNull(),

@@ -1,0 +1,3 @@
+ALTER TABLE "oauth_requests" ADD COLUMN "purpose" text DEFAULT 'sign_in' NOT NULL;--> statement-breakpoint
+-- Requests in flight across the upgrade: those with a signed-in user were links.
+UPDATE "oauth_requests" SET "purpose" = 'link' WHERE "user_id" IS NOT NULL;
