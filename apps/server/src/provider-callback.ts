@@ -1,4 +1,10 @@
-import { DEFAULT_REFRESH_COOKIE, PROVIDER_CALLBACK_PATH, providerBindingCookie, refreshCookie } from '@tessera/api';
+import {
+  DEFAULT_REFRESH_COOKIE,
+  PROVIDER_CALLBACK_PATH,
+  pendingSignInCookie,
+  providerBindingCookie,
+  refreshCookie,
+} from '@tessera/api';
 import {
   type Auth,
   AuthError,
@@ -19,7 +25,9 @@ function refusalOf(error: unknown): SocialRefusal | null {
 /**
  * `GET /auth/callback/<provider>`: where a provider sends the browser back. The answer is checked
  * (auth.completeSocialSignIn); then the refresh cookie is set and the browser goes to the app,
- * which restores the session with its usual silent refresh: no token in any URL. Every refusal
+ * which restores the session with its usual silent refresh: no token in any URL. An account
+ * with two-step verification goes to the sign-in page's second step instead (its pending sign-in
+ * in an HttpOnly cookie); a link or a proof goes back to the Account page. Every refusal
  * goes to a fixed page of ours with one known reason (`?provider_error=`): nothing from the
  * request chooses where the browser goes.
  */
@@ -49,6 +57,11 @@ export function registerProviderCallback(app: FastifyInstance, auth: Auth, publi
       );
       if (done.kind === 'linked') return back('/account');
       if (done.kind === 'reauthenticated') return reply.redirect(`/account?reauthenticated=${done.provider}`, 303);
+      if (done.kind === 'second_step') {
+        // The handle goes in an HttpOnly cookie for auth.twoFactor.verify, never in the URL.
+        pendingSignInCookie.set(headers, done.pendingSignIn, done.expiresAt);
+        return reply.redirect(`/sign-in?second_step=${done.provider}`, 303);
+      }
       cookie.set(headers, done.signedIn.refreshToken, done.signedIn.refreshTokenExpiresAt);
       return back('/');
     } catch (error) {
@@ -58,7 +71,7 @@ export function registerProviderCallback(app: FastifyInstance, auth: Auth, publi
         { event: 'provider_sign_in_refused', provider, reason, why: (error as Error).message },
         'provider sign-in refused',
       );
-      const fromAccount: SocialRefusal[] = ['taken', 'session_ended', 'not_linked'];
+      const fromAccount: SocialRefusal[] = ['taken', 'session_ended', 'not_linked', 'two_factor'];
       return back(fromAccount.includes(reason) ? '/account' : '/sign-in', reason);
     }
   });

@@ -3,8 +3,11 @@
  * on 127.0.0.1, over HTTP, on each engine. The browser is a cookie jar for Tessera and another
  * for the provider; every attack is a request an attacker could make.
  */
+
+import { PENDING_SIGN_IN_COOKIE } from '@tessera/api';
 import { TRPCClientError } from '@trpc/client';
 import { decodeJwt } from 'jose';
+import { Secret, TOTP } from 'otpauth';
 import { afterEach, describe, expect, it } from 'vitest';
 import { REFRESH_COOKIE_NAME } from './refresh-cookie';
 import { createTestClient, rawSql, startOidcStandIn, type TestServer, testServers } from './testing';
@@ -241,6 +244,50 @@ describe('sign-in through an OpenID Connect provider', () => {
       location: '/account?provider_error=session_ended',
     });
     expect(ivy.browser.jar.get(REFRESH_COOKIE_NAME)).toBeUndefined();
+  });
+
+  it('asks an account with two-step verification for its second step after the provider, the handle in no URL', async () => {
+    const { server } = await start();
+    provider?.accounts.set('kim-sub', { sub: 'kim-sub', email: 'kim@example.com', email_verified: true });
+    const first = await signInThroughProvider(server, 'kim-sub');
+    const session = await first.browser.client.auth.refresh.mutate();
+    first.browser.setAccessToken(session.accessToken);
+    // Just signed in through the provider, the proof is fresh: Kim turns two-step verification on.
+    const { secret } = await first.browser.client.auth.twoFactor.setup.mutate();
+    const codeAt = (steps: number) =>
+      new TOTP({ secret: Secret.fromBase32(secret) }).generate({ timestamp: Date.now() + steps * 30_000 });
+    await first.browser.client.auth.twoFactor.confirm.mutate({ code: codeAt(-1) });
+
+    const again = await signInThroughProvider(server, 'kim-sub');
+    expect(again.location).toBe('/sign-in?second_step=oidc');
+    expect(again.browser.jar.get(REFRESH_COOKIE_NAME)).toBeUndefined();
+    expect(again.browser.jar.get(PENDING_SIGN_IN_COOKIE)).toMatch(/^[\w-]{43}$/);
+    // Another browser has no pending sign-in to finish.
+    const other = createTestClient(server.url);
+    expect(await refusal(other.client.auth.twoFactor.verify.mutate({ code: codeAt(0) }))).toBe(
+      'UNAUTHORIZED:PENDING_SIGN_IN_EXPIRED',
+    );
+    // A code from five minutes on is outside the accepted window (±1 step).
+    expect(await refusal(again.browser.client.auth.twoFactor.verify.mutate({ code: codeAt(10) }))).toBe(
+      'UNAUTHORIZED:INVALID_CODE',
+    );
+    const signedIn = await again.browser.client.auth.twoFactor.verify.mutate({ code: codeAt(0) });
+    expect(signedIn.user.id).toBe(session.user.id);
+    expect(decodeJwt(signedIn.accessToken)).toMatchObject({ amr: ['fed', 'otp'] });
+    expect(again.browser.jar.get(REFRESH_COOKIE_NAME)).toBeDefined();
+    expect(again.browser.jar.get(PENDING_SIGN_IN_COOKIE)).toBeUndefined();
+    again.browser.setAccessToken(signedIn.accessToken);
+    const activity = await again.browser.client.auth.activity.list.query();
+    expect(activity.find((event) => event.type === 'signed_in')).toMatchObject({ method: 'oidc_totp' });
+
+    // A provider alone is not a fresh proof for an account with two steps.
+    const proof = await again.browser.client.auth.identities.reauthenticate.mutate({ provider: 'oidc' });
+    const back = await provider?.signIn(proof.url, 'kim-sub');
+    if (!back) throw new Error('no provider');
+    expect(await callback(server, again.browser, back)).toEqual({
+      status: 303,
+      location: '/account?provider_error=two_factor',
+    });
   });
 
   it('refuses an ID token with a wrong nonce, for another audience, from another issuer, signed by another key, or expired, and a code used twice', async () => {

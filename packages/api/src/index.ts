@@ -1,7 +1,13 @@
 export type { Session, User } from '@tessera/auth';
 export { FAILURE_REASONS, type FailureReason } from '@tessera/contract';
 export type { AuthClientRouter } from './auth-client-router';
-export { PROVIDER_BINDING_COOKIE, PROVIDER_CALLBACK_PATH, providerBindingCookie } from './binding-cookie';
+export {
+  PENDING_SIGN_IN_COOKIE,
+  PROVIDER_BINDING_COOKIE,
+  PROVIDER_CALLBACK_PATH,
+  pendingSignInCookie,
+  providerBindingCookie,
+} from './binding-cookie';
 export {
   type Context,
   type ContextDeps,

@@ -32,12 +32,14 @@ export interface SecondStep {
 
 /**
  * The second step of a sign-in: the pending sign-in, with a code from the authenticator app, a
- * recovery code, or a passkey (through `ceremony`, as `signInWithPasskey` does).
+ * recovery code, or a passkey (through `ceremony`, as `signInWithPasskey` does). After a
+ * provider's sign-in (`/sign-in?second_step=<provider>`) leave `pendingSignIn` out: the server
+ * left it in an HttpOnly cookie.
  *
  * @example
  * await auth.completeSignIn({ pendingSignIn, code: '123456' } satisfies SecondStepInput);
  */
-export type SecondStepInput = { pendingSignIn: string } & (
+export type SecondStepInput = { pendingSignIn?: string } & (
   | { code: string }
   | { recoveryCode: string }
   | { ceremony: PasskeyCeremony }

@@ -183,12 +183,13 @@ export const confirmTwoFactorInput = z.strictObject({ code: totpCodeInput });
 
 /**
  * `auth.twoFactor.verify`: the second step of a sign-in, for the pending sign-in `auth.login`
- * answered: a code, a recovery code, or a passkey's answer to `auth.passkeys.authenticationOptions`.
+ * answered (left out after a provider's sign-in: its HttpOnly cookie names it): a code, a recovery
+ * code, or a passkey's answer to `auth.passkeys.authenticationOptions`.
  */
 export const verifyTwoFactorInput = z.union([
-  z.strictObject({ pendingSignIn: pendingSignInInput, code: totpCodeInput }),
-  z.strictObject({ pendingSignIn: pendingSignInInput, recoveryCode: recoveryCodeInput }),
-  z.strictObject({ pendingSignIn: pendingSignInInput, passkey: authenticationResponseInput }),
+  z.strictObject({ pendingSignIn: pendingSignInInput.optional(), code: totpCodeInput }),
+  z.strictObject({ pendingSignIn: pendingSignInInput.optional(), recoveryCode: recoveryCodeInput }),
+  z.strictObject({ pendingSignIn: pendingSignInInput.optional(), passkey: authenticationResponseInput }),
 ]);
 
 export type RegistrationResponseInput = z.infer<typeof registrationResponseInput>;

@@ -36,3 +36,12 @@ export {
   users,
   webauthnChallenges,
 } from './schema';
+export {
+  FIRST_FACTORS,
+  type FirstFactor,
+  SECOND_STEPS,
+  type SecondStepKind,
+  SIGN_IN_METHODS,
+  type SignInMethod,
+  withSecondStep,
+} from './sign-in-methods';

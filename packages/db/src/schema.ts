@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import type { PostgresTypes } from './schema-generator';
+import { FIRST_FACTORS, SIGN_IN_METHODS } from './sign-in-methods';
 
 /**
  * The core's tables, described once for both engines: this is SQLite's schema, and PostgreSQL's
@@ -67,21 +68,8 @@ export const sessions = sqliteTable(
      * sessions older than the column: they must prove it again before a sensitive change.
      */
     authTime: integer('auth_time').notNull().default(0),
-    /** How: one of `SignInMethod` (packages/auth/src/accounts/events.ts), the token's `amr`. */
-    authMethod: text('auth_method', {
-      enum: [
-        'password',
-        'passkey',
-        'password_totp',
-        'password_recovery_code',
-        'password_passkey',
-        'github',
-        'google',
-        'oidc',
-      ],
-    })
-      .notNull()
-      .default('password'),
+    /** How: one of `SIGN_IN_METHODS` (sign-in-methods.ts), the token's `amr`. */
+    authMethod: text('auth_method', { enum: SIGN_IN_METHODS }).notNull().default('password'),
   },
   (table) => [
     index('sessions_user_id_idx').on(table.userId),
@@ -317,9 +305,11 @@ export const pendingSignIns = sqliteTable(
     userId: text('user_id')
       .notNull()
       .references(() => users.id, { onDelete: 'cascade' }),
-    /** The security stamp read with the password: the session starts only if it has not moved. */
+    /** The security stamp read with the first factor: the session starts only if it has not moved. */
     credentialVersion: integer('credential_version').notNull(),
-    /** Hash of the user agent and address (IPv6 per /64) that proved the password: only it may finish. */
+    /** What proved the first factor: `password`, or the provider (`github`, `google`, `oidc`). */
+    firstFactor: text('first_factor', { enum: FIRST_FACTORS }).notNull().default('password'),
+    /** Hash of the user agent and address (IPv6 per /64) that proved the first factor: only it may finish. */
     clientHash: text('client_hash').notNull(),
     createdAt: integer('created_at').notNull(),
     expiresAt: integer('expires_at').notNull(),

@@ -11,9 +11,12 @@ import { TextField } from './text-field';
 
 /** Props of {@link SecondStepForm}. */
 export interface SecondStepFormProps {
-  /** The handle the password step answered (`auth.login` or a reset). */
-  pendingSignIn: string;
-  /** The pending sign-in ran out (five minutes, five answers): start again from the password. */
+  /**
+   * The handle the password step answered (`auth.login` or a reset); none after a provider's
+   * sign-in, whose handle the server keeps in an HttpOnly cookie.
+   */
+  pendingSignIn?: string;
+  /** The pending sign-in ran out (five minutes, five answers): start again from the first step. */
   onExpired(): void;
   /** Signed in (pages outside the sign-in route's guard move on here). */
   onSignedIn?(): void;

@@ -22,16 +22,30 @@ const WHAT_HAPPENED: Record<ActivityEvent['type'], string> = {
   identity_unlinked: 'Disconnected an account at a provider',
 };
 
-/** How a sign-in was proved, when it took more than the password. */
-const SIGNED_IN_WITH: Partial<Record<NonNullable<ActivityEvent['method']>, string>> = {
-  passkey: 'Signed in with a passkey',
-  password_totp: 'Signed in with password and authenticator code',
-  password_recovery_code: 'Signed in with password and recovery code',
-  password_passkey: 'Signed in with password and passkey',
-  github: 'Signed in with GitHub',
-  google: 'Signed in with Google',
-  oidc: 'Signed in with your identity provider',
+type SignInMethod = NonNullable<ActivityEvent['method']>;
+
+/** What proved the first factor, and what a second step added, in words. */
+const FIRST_FACTOR: Record<string, string> = {
+  password: 'password',
+  github: 'GitHub',
+  google: 'Google',
+  oidc: 'your identity provider',
 };
+const SECOND_STEP: Record<string, string> = {
+  totp: 'authenticator code',
+  recovery_code: 'recovery code',
+  passkey: 'passkey',
+};
+
+/** How a sign-in was proved, when it took more than the password ("Signed in with GitHub and passkey"). */
+function signedInWith(method: SignInMethod): string | undefined {
+  if (method === 'passkey') return 'Signed in with a passkey';
+  if (method === 'password') return undefined;
+  const first = Object.keys(FIRST_FACTOR).find((factor) => method === factor || method.startsWith(`${factor}_`));
+  if (first === undefined) return undefined;
+  const second = SECOND_STEP[method.slice(first.length + 1)];
+  return `Signed in with ${FIRST_FACTOR[first]}${second ? ` and ${second}` : ''}`;
+}
 
 /**
  * One line of the security activity, in words a person reads at a glance.
@@ -40,6 +54,6 @@ const SIGNED_IN_WITH: Partial<Record<NonNullable<ActivityEvent['method']>, strin
  * describeActivity({ type: 'session_revoked', … }); // 'Signed out another device'
  */
 export function describeActivity(event: Pick<ActivityEvent, 'type' | 'method'>): string {
-  const signedInWith = event.type === 'signed_in' && event.method ? SIGNED_IN_WITH[event.method] : undefined;
-  return signedInWith ?? WHAT_HAPPENED[event.type];
+  const how = event.type === 'signed_in' && event.method ? signedInWith(event.method) : undefined;
+  return how ?? WHAT_HAPPENED[event.type];
 }

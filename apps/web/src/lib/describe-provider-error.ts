@@ -7,7 +7,8 @@ const SENTENCES: Record<string, string> = {
     'An account with this email already exists. Sign in with your password or a passkey, then connect the provider on your Account page.',
   no_verified_email:
     'The provider did not confirm an email address for you, so no account was made. Confirm your email there, or sign up with a password.',
-  two_factor: 'Your account uses two-step verification: sign in with your password and a code, or with a passkey.',
+  two_factor:
+    'Your account uses two-step verification: confirm it is you with your password and a code, or with a passkey.',
   taken: 'That provider account is already connected to another Tessera account.',
   session_ended: 'Your session ended before the provider answered. Sign in and try again.',
   not_linked:

@@ -16,10 +16,23 @@ import { useFormSubmission } from '../lib/use-form-submission';
 import { usePasskeySignIn } from '../lib/use-passkey-sign-in';
 import { validateSignIn } from '../lib/validate';
 
+const PROVIDER_NAMES: Record<string, string> = {
+  github: 'with GitHub',
+  google: 'with Google',
+  oidc: 'with your identity provider',
+};
+
+/** `?second_step=<provider>`: the provider proved the first factor, the second is asked here. */
+function secondStepAfterProvider(search: string): { as: string } | null {
+  const provider = new URLSearchParams(search).get('second_step');
+  return provider !== null && Object.hasOwn(PROVIDER_NAMES, provider) ? { as: PROVIDER_NAMES[provider] ?? '' } : null;
+}
+
 /**
  * `/sign-in`: email and password, or a passkey (the button, or the browser's suggestions in the
  * Email field). An account with two-step verification then asks for the second step on the same
- * card. On success the route guard moves on to the wanted page.
+ * card (also when a provider signed in first: `?second_step=<provider>`). On success the route
+ * guard moves on to the wanted page.
  */
 export function SignInPage() {
   const { signIn, endedBecause } = useAuth();
@@ -28,8 +41,11 @@ export function SignInPage() {
   const [password, setPassword] = useState('');
   const { pending, problem, attempt, submit } = useFormSubmission('sign-in');
   const passkey = usePasskeySignIn();
-  // The password was right and the account asks for a second step: its pending sign-in.
-  const [secondStep, setSecondStep] = useState<string | null>(null);
+  // The first factor was right and the account asks for a second step: who is signing in (how), and
+  // the pending sign-in (none when a provider was the first factor: its cookie names it).
+  const [secondStep, setSecondStep] = useState<{ as: string; pendingSignIn?: string } | null>(() =>
+    secondStepAfterProvider(location.search),
+  );
   const [expired, setExpired] = useState(false);
   // Back from a provider that did not sign in: why, in one sentence.
   const providerError = describeProviderError(location.search);
@@ -43,7 +59,7 @@ export function SignInPage() {
         const result = await signIn({ email: email.trim(), password });
         if (needsSecondStep(result)) {
           setPassword('');
-          setSecondStep(result.pendingSignIn);
+          setSecondStep({ as: `as ${email.trim()}`, pendingSignIn: result.pendingSignIn });
         }
       },
     );
@@ -53,11 +69,11 @@ export function SignInPage() {
     return (
       <AuthCard
         title="Welcome back"
-        subtitle={`Signing in as ${email.trim()}.`}
+        subtitle={`Signing in ${secondStep.as}.`}
         footer={<Link to="/forgot-password">Forgot password?</Link>}
       >
         <SecondStepForm
-          pendingSignIn={secondStep}
+          pendingSignIn={secondStep.pendingSignIn}
           onExpired={() => {
             setSecondStep(null);
             setExpired(true);
@@ -93,7 +109,7 @@ export function SignInPage() {
         </p>
       ) : expired ? (
         <p className="notice" role="status">
-          That sign-in took too long or had too many wrong codes. Enter your password again.
+          That sign-in took too long or had too many wrong codes. Please sign in again.
         </p>
       ) : endedBecause === null ? null : (
         <p className="notice" role="status">

@@ -23,7 +23,7 @@ import {
   verifyTwoFactorInput,
 } from '@tessera/contract';
 import { z } from 'zod';
-import { providerBindingCookie } from '../binding-cookie';
+import { pendingSignInCookie, providerBindingCookie } from '../binding-cookie';
 import type { Context } from '../context';
 import { fail, messages, unauthorized } from '../errors';
 import { type RefreshCookieOptions, refreshCookie } from '../refresh-cookie';
@@ -314,13 +314,20 @@ export function createAuthRouter(options: { cookie: RefreshCookieOptions } = { c
       /**
        * The second step of a sign-in: `{ pendingSignIn }` with a `code`, a `recoveryCode` or a
        * `passkey` (an answer to `passkeys.authenticationOptions`). A Session and the refresh
-       * cookie, as `login` answers.
+       * cookie, as `login` answers. Without `pendingSignIn`, the one a provider's sign-in left in
+       * its cookie (cleared once it succeeds).
        */
-      verify: sameOriginProcedure
-        .input(verifyTwoFactorInput)
-        .mutation(async ({ ctx, input }) =>
-          handOver(ctx, await loggingPasskeyRefusals(ctx, () => ctx.auth.twoFactor.verify(input, clientInfo(ctx)))),
-        ),
+      verify: sameOriginProcedure.input(verifyTwoFactorInput).mutation(async ({ ctx, input }) => {
+        // After a provider's sign-in the handle is in an HttpOnly cookie, not in the input.
+        const fromCookie = input.pendingSignIn === undefined;
+        const pendingSignIn = input.pendingSignIn ?? pendingSignInCookie.read(ctx.request.cookieHeader);
+        if (pendingSignIn === null) throw new AuthError('PENDING_SIGN_IN_EXPIRED');
+        const signedIn = await loggingPasskeyRefusals(ctx, () =>
+          ctx.auth.twoFactor.verify({ ...input, pendingSignIn }, clientInfo(ctx)),
+        );
+        if (fromCookie) pendingSignInCookie.clear(ctx.response);
+        return handOver(ctx, signedIn);
+      }),
     }),
 
     social: router({

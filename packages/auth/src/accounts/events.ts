@@ -1,3 +1,4 @@
+import { SIGN_IN_METHODS, type SignInMethod } from '@tessera/db';
 import type { ClientInfo } from '../sessions/client-info';
 
 /** What can happen to an account's security, as recorded and shown on the sessions page. */
@@ -40,22 +41,15 @@ export interface AuthEvent {
   method: SignInMethod | null;
 }
 
-/**
- * What a sign-in proved: the password, a passkey (both factors at once: something held, unlocked
- * by the user), or the password and a second step (a TOTP code, a recovery code or a passkey).
- */
-export const SIGN_IN_METHODS = [
-  'password',
-  'passkey',
-  'password_totp',
-  'password_recovery_code',
-  'password_passkey',
-  /** An outside provider proved it (identities/). */
-  'github',
-  'google',
-  'oidc',
-] as const;
-export type SignInMethod = (typeof SIGN_IN_METHODS)[number];
+export {
+  FIRST_FACTORS,
+  type FirstFactor,
+  SECOND_STEPS,
+  type SecondStepKind,
+  SIGN_IN_METHODS,
+  type SignInMethod,
+  withSecondStep,
+} from '@tessera/db';
 
 export interface NewAuthEvent {
   userId: string;

@@ -9,7 +9,7 @@ import {
   startMailSender,
   verificationMail,
 } from '@tessera/mail';
-import type { NewAuthEvent, SignInMethod } from '../accounts/events';
+import type { FirstFactor, NewAuthEvent, SignInMethod } from '../accounts/events';
 import { cachedUserById } from '../accounts/user-cache';
 import type { User } from '../accounts/users';
 import { type AuthConfig, EMAIL_VERIFICATION_TTL } from '../config';
@@ -134,10 +134,11 @@ export interface AuthContext {
    */
   startSession(subject: CredentialSubject, client: ClientInfo, method: SignInMethod): Promise<StartedSession>;
   /**
-   * The password was right and the account has two-step verification: a pending sign-in for
-   * this client, which `auth.twoFactor.verify` completes (the stamp is checked then).
+   * The first factor (the password, or a provider) was right and the account has two-step
+   * verification: a pending sign-in for this client, which `auth.twoFactor.verify` completes
+   * (the stamp is checked then).
    */
-  pendSignIn(subject: CredentialSubject, client: ClientInfo): Promise<SecondStep>;
+  pendSignIn(subject: CredentialSubject, client: ClientInfo, firstFactor?: FirstFactor): Promise<SecondStep>;
   /** Applies a credential change and ends every session (see `CredentialChange`), here at once, elsewhere within a poll. */
   endAllSessions(change: CredentialChange): Promise<CredentialChanged | null>;
   /** An access token for the session, carrying its role and its last proof (step-up reads it). */
@@ -270,8 +271,8 @@ export async function openAuthContext({
       return store.startSession(config, { ...subject, userAgent: client.userAgent, method }, now());
     },
 
-    async pendSignIn(subject, client) {
-      const { handle, row } = newPendingSignIn(subject, client, now());
+    async pendSignIn(subject, client, firstFactor = 'password') {
+      const { handle, row } = newPendingSignIn({ ...subject, firstFactor }, client, now());
       await store.createPendingSignIn(row);
       return { secondFactorRequired: true, pendingSignIn: handle };
     },

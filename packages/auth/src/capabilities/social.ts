@@ -12,6 +12,7 @@ import {
 import type { IdentityProviderClient, RequestSecrets } from '../identities/providers';
 import type { ClientInfo } from '../sessions/client-info';
 import { credentialMoved } from '../sessions/sessions';
+import { PENDING_SIGN_IN_TTL_MS } from '../two-factor/two-factor';
 import type { AuthContext, Caller, SignedIn } from './context';
 
 /** Why a sign-in or link through a provider was refused: the SPA says each in one sentence. */
@@ -26,7 +27,7 @@ export const SOCIAL_REFUSALS = [
   'email_taken',
   /** A new identity with no address the provider says is verified. */
   'no_verified_email',
-  /** The account has two-step verification: sign in with the password and code, or a passkey. */
+  /** A proof for an account with two-step verification: it proves itself with both factors. */
   'two_factor',
   /** Linking: the identity belongs to another account. */
   'taken',
@@ -54,6 +55,8 @@ export interface SocialStart {
  */
 export type SocialCompletion =
   | { kind: 'signed_in'; signedIn: SignedIn }
+  /** The account has two-step verification: the provider was the first factor; the second is next. */
+  | { kind: 'second_step'; provider: IdentityProvider; pendingSignIn: string; expiresAt: number }
   | { kind: 'linked'; provider: IdentityProvider }
   | { kind: 'reauthenticated'; provider: IdentityProvider };
 
@@ -64,7 +67,7 @@ export type SocialCompletion =
  * `state` and `nonce` (identities/providers.ts checks the answer).
  */
 export function socialCapability(
-  { config, store, box, throttle, userById, record, signIn, now }: AuthContext,
+  { config, store, box, throttle, userById, record, signIn, pendSignIn, now }: AuthContext,
   providers: readonly IdentityProviderClient[],
 ) {
   const byName = new Map(providers.map((client) => [client.provider, client]));
@@ -202,16 +205,12 @@ export function socialCapability(
       if (outcome.outcome !== 'signed_in') throw refused(provider, outcome.outcome);
       const user = await userById.fresh(outcome.userId);
       if (!user) throw credentialMoved();
-      // Until a second step after a provider exists, an account with one signs in with it.
-      if (user.twoFactorEnabled) throw refused(provider, 'two_factor');
-      return {
-        kind: 'signed_in',
-        signedIn: await signIn(
-          { userId: outcome.userId, credentialVersion: outcome.credentialVersion },
-          client,
-          provider,
-        ),
-      };
+      const subject = { userId: outcome.userId, credentialVersion: outcome.credentialVersion };
+      if (user.twoFactorEnabled) {
+        const { pendingSignIn } = await pendSignIn(subject, client, provider);
+        return { kind: 'second_step', provider, pendingSignIn, expiresAt: now() + PENDING_SIGN_IN_TTL_MS };
+      }
+      return { kind: 'signed_in', signedIn: await signIn(subject, client, provider) };
     },
 
     /** The caller's linked identities, oldest first. */

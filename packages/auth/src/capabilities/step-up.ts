@@ -1,5 +1,5 @@
 import type { AuthenticationResponseInput } from '@tessera/contract';
-import type { SignInMethod } from '../accounts/events';
+import { type SignInMethod, withSecondStep } from '../accounts/events';
 import { AuthError } from '../errors';
 import type { ClientInfo } from '../sessions/client-info';
 import { credentialMoved } from '../sessions/sessions';
@@ -57,7 +57,7 @@ export function stepUpCapability(
           ? { recoveryCode: proof.recoveryCode }
           : null;
     if (second === null) throw new AuthError('INVALID_CODE', 'Re-authentication without the second step');
-    return [subject, await checkSecondFactor(caller.userId, second, client)];
+    return [subject, withSecondStep('password', await checkSecondFactor(caller.userId, second, client))];
   }
 
   return {

@@ -1,6 +1,6 @@
 import type { AuthenticationResponseInput } from '@tessera/contract';
 import { recoveryCodeUsedMail } from '@tessera/mail';
-import type { SignInMethod } from '../accounts/events';
+import { type SecondStepKind, withSecondStep } from '../accounts/events';
 import { AuthError } from '../errors';
 import { DEFAULT_RP_NAME } from '../passkeys/relying-party';
 import { type ClientInfo, clientFingerprint } from '../sessions/client-info';
@@ -17,9 +17,6 @@ export type VerifyPasskeyAssertion = (
   response: AuthenticationResponseInput,
   client: ClientInfo,
 ) => Promise<CredentialSubject>;
-
-/** How a sign-in or a re-authentication was proved, once the password and a second step have been. */
-type TwoFactorMethod = Extract<SignInMethod, `password_${string}`>;
 
 const invalidCode = (why: string) => new AuthError('INVALID_CODE', `Second step refused: ${why}`);
 const pendingSignInExpired = () => new AuthError('PENDING_SIGN_IN_EXPIRED');
@@ -38,11 +35,11 @@ export function secondFactorCheck(
     userId: string,
     proof: SecondFactorProof,
     client: ClientInfo,
-  ): Promise<TwoFactorMethod> {
+  ): Promise<SecondStepKind> {
     if ('passkey' in proof) {
       const subject = await verifyPasskeyAssertion(proof.passkey, client);
       if (subject.userId !== userId) throw invalidCode("another account's passkey");
-      return 'password_passkey';
+      return 'passkey';
     }
     await throttle.countSecondFactorAttempt(userId);
     if ('code' in proof) {
@@ -55,7 +52,7 @@ export function secondFactorCheck(
       if (!(await store.useTotpStep({ userId, secretSealed: state.secretSealed, step })))
         throw invalidCode('code used');
       await throttle.clearSecondFactorAttempts(userId);
-      return 'password_totp';
+      return 'totp';
     }
     const at = now();
     if (!(await store.useRecoveryCode(userId, hashRecoveryCode(proof.recoveryCode), at))) {
@@ -68,7 +65,7 @@ export function secondFactorCheck(
       const [user, left] = await Promise.all([store.findUserById(userId), store.countRecoveryCodes(userId)]);
       if (user) await mailNotice(recoveryCodeUsedMail({ to: user.email, at, left, link: `${config.issuer}/account` }));
     });
-    return 'password_recovery_code';
+    return 'recovery_code';
   };
 }
 
@@ -161,10 +158,11 @@ export function twoFactorCapability(context: AuthContext, checkSecondFactor: Ret
       const attempt = { handleHash, clientHash: clientFingerprint(client), now: now() };
       const pending = await store.countPendingSignInAttempt(attempt, PENDING_SIGN_IN_ATTEMPTS);
       if (!pending) throw pendingSignInExpired();
-      const method = await checkSecondFactor(pending.userId, input, client);
+      const second = await checkSecondFactor(pending.userId, input, client);
       // Of two right answers at once, one completes it.
       const taken = await store.takePendingSignIn(handleHash, now());
       if (!taken) throw pendingSignInExpired();
+      const method = withSecondStep(taken.firstFactor, second);
       return signIn({ userId: taken.userId, credentialVersion: taken.credentialVersion }, client, method);
     },
   };

@@ -1068,6 +1068,7 @@ describeEngines('the auth store', storeEngines, (current) => {
         handleHash,
         userId: ada.id,
         credentialVersion: 0,
+        firstFactor: 'github' as const,
         clientHash: 'client-a',
         createdAt: t0,
         expiresAt,
@@ -1077,8 +1078,9 @@ describeEngines('the auth store', storeEngines, (current) => {
       expect(await store.countPendingSignInAttempt({ ...attempt, clientHash: 'client-b' }, 3)).toBeNull();
       expect(await store.countPendingSignInAttempt({ ...attempt, now: t0 + 60_000 }, 3)).toBeNull();
       const racing = await Promise.all(Array.from({ length: 5 }, () => store.countPendingSignInAttempt(attempt, 3)));
-      expect(racing.filter((found) => found !== null)).toEqual(Array(3).fill({ userId: ada.id, credentialVersion: 0 }));
-      expect(await store.takePendingSignIn('p1', t0)).toEqual({ userId: ada.id, credentialVersion: 0 });
+      const found = { userId: ada.id, credentialVersion: 0, firstFactor: 'github' };
+      expect(racing.filter((each) => each !== null)).toEqual(Array(3).fill(found));
+      expect(await store.takePendingSignIn('p1', t0)).toEqual(found);
       expect(await store.takePendingSignIn('p1', t0)).toBeNull();
       await store.createPendingSignIn(row('p2'));
       const takers = await Promise.all([store.takePendingSignIn('p2', t0), store.takePendingSignIn('p2', t0)]);
@@ -1424,6 +1426,7 @@ describeEngines('the auth store', storeEngines, (current) => {
           handleHash,
           userId: ada.id,
           credentialVersion: 0,
+          firstFactor: 'password',
           clientHash: 'c',
           createdAt: t0,
           expiresAt,

@@ -1,7 +1,14 @@
 import { randomUUID, sign } from 'node:crypto';
 import { ROLES, type Role } from '@tessera/contract';
 import { errors, jwtVerify } from 'jose';
-import type { SignInMethod } from '../accounts/events';
+import {
+  FIRST_FACTORS,
+  type FirstFactor,
+  SECOND_STEPS,
+  type SecondStepKind,
+  type SignInMethod,
+  withSecondStep,
+} from '../accounts/events';
 import type { SessionProof } from '../sessions/sessions';
 import { ACCESS_TOKEN_ALG, type SigningKeyRing } from './signing-keys';
 import type { VerifiedAccessToken } from './verified-access-token';
@@ -39,19 +46,32 @@ export interface AccessTokenSubject {
   proof: SessionProof;
 }
 
-/** RFC 8176's authentication method references: a password, or a key the user unlocked (a passkey). */
-const AMR: Record<SignInMethod, string[]> = {
+/** RFC 8176's authentication method references of each first factor and second step. */
+const FIRST_FACTOR_AMR: Record<FirstFactor, string[]> = {
   password: ['pwd'],
-  passkey: ['hwk', 'user'],
-  // A recovery code is a one-time password too.
-  password_totp: ['pwd', 'otp'],
-  password_recovery_code: ['pwd', 'otp'],
-  password_passkey: ['pwd', 'hwk', 'user'],
   // Federated: an outside provider proved who it is (how, its own ID token says).
   github: ['fed'],
   google: ['fed'],
   oidc: ['fed'],
 };
+const SECOND_STEP_AMR: Record<SecondStepKind, string[]> = {
+  totp: ['otp'],
+  // A recovery code is a one-time password too.
+  recovery_code: ['otp'],
+  passkey: ['hwk', 'user'],
+};
+
+/** Each method's references: a passkey is a key the user unlocked; else its first factor's, then its second step's. */
+const AMR = new Map<SignInMethod, string[]>([
+  ['passkey', ['hwk', 'user']],
+  ...FIRST_FACTORS.map((first): [SignInMethod, string[]] => [first, FIRST_FACTOR_AMR[first]]),
+  ...FIRST_FACTORS.flatMap((first) =>
+    SECOND_STEPS.map((second): [SignInMethod, string[]] => [
+      withSecondStep(first, second),
+      [...FIRST_FACTOR_AMR[first], ...SECOND_STEP_AMR[second]],
+    ]),
+  ),
+]);
 
 /**
  * Why a token was refused. `expired` only for a token whose signature and claims were good:
@@ -81,7 +101,7 @@ export async function issueAccessToken(
     role: subject.role,
     // OpenID Connect's names: seconds since the epoch, and how.
     auth_time: Math.floor(subject.proof.authTime / 1000),
-    amr: AMR[subject.proof.method],
+    amr: AMR.get(subject.proof.method) ?? [],
     iss: options.issuer,
     aud: options.audience,
     sub: subject.userId,

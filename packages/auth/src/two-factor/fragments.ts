@@ -63,12 +63,22 @@ export const unusedRecoveryCode = (r: Has<'userId' | 'codeHash' | 'usedAt'>, use
 export const unusedRecoveryCodesOf = (r: Has<'userId' | 'usedAt'>, userId: string) =>
   and(eq(r.userId, userId), isNull(r.usedAt));
 
-type PendingKey = 'handleHash' | 'userId' | 'credentialVersion' | 'clientHash' | 'expiresAt' | 'attempts';
+type PendingKey =
+  | 'handleHash'
+  | 'userId'
+  | 'credentialVersion'
+  | 'firstFactor'
+  | 'clientHash'
+  | 'expiresAt'
+  | 'attempts';
 
 /** What a successful second step starts the session with. */
-export const pendingSignInColumns = <P extends Has<PendingKey>>(p: P): Pick<P, 'userId' | 'credentialVersion'> => ({
+export const pendingSignInColumns = <P extends Has<PendingKey>>(
+  p: P,
+): Pick<P, 'userId' | 'credentialVersion' | 'firstFactor'> => ({
   userId: p.userId,
   credentialVersion: p.credentialVersion,
+  firstFactor: p.firstFactor,
 });
 
 /**

@@ -1,4 +1,5 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import type { FirstFactor } from '../accounts/events';
 import { type ClientInfo, clientFingerprint } from '../sessions/client-info';
 
 /** How long the second step of a sign-in may wait after the password was proved. */
@@ -23,6 +24,8 @@ export const totpSecretContext = (userId: string) => `users.totp_secret:${userId
 export interface PendingSignInRecord {
   userId: string;
   credentialVersion: number;
+  /** What proved the first factor: the password, or a provider (the method is it plus the second step). */
+  firstFactor: FirstFactor;
 }
 
 /** A new pending sign-in: the handle goes to the client, the row (its hash) to the store. */
@@ -38,6 +41,7 @@ export function newPendingSignIn(
       handleHash: hashPendingSignIn(handle),
       userId: subject.userId,
       credentialVersion: subject.credentialVersion,
+      firstFactor: subject.firstFactor,
       clientHash: clientFingerprint(client),
       createdAt: now,
       expiresAt: now + PENDING_SIGN_IN_TTL_MS,
@@ -49,6 +53,7 @@ export interface PendingSignInRow {
   handleHash: string;
   userId: string;
   credentialVersion: number;
+  firstFactor: FirstFactor;
   clientHash: string;
   createdAt: number;
   expiresAt: number;

@@ -38,14 +38,23 @@ export const sessions = pgTable(
     authTime: bigint('auth_time', { mode: 'number' }).notNull().default(0),
     authMethod: text('auth_method', {
       enum: [
-        'password',
         'passkey',
-        'password_totp',
-        'password_recovery_code',
-        'password_passkey',
+        'password',
         'github',
         'google',
         'oidc',
+        'password_totp',
+        'password_recovery_code',
+        'password_passkey',
+        'github_totp',
+        'github_recovery_code',
+        'github_passkey',
+        'google_totp',
+        'google_recovery_code',
+        'google_passkey',
+        'oidc_totp',
+        'oidc_recovery_code',
+        'oidc_passkey',
       ],
     })
       .notNull()
@@ -209,6 +218,9 @@ export const pendingSignIns = pgTable(
       .notNull()
       .references(() => users.id, { onDelete: 'cascade' }),
     credentialVersion: integer('credential_version').notNull(),
+    firstFactor: text('first_factor', { enum: ['password', 'github', 'google', 'oidc'] })
+      .notNull()
+      .default('password'),
     clientHash: text('client_hash').notNull(),
     createdAt: bigint('created_at', { mode: 'number' }).notNull(),
     expiresAt: bigint('expires_at', { mode: 'number' }).notNull(),
