@@ -68,7 +68,12 @@ export function registerProviderCallback(app: FastifyInstance, auth: Auth, publi
       const reason = refusalOf(error);
       if (reason === null) throw error;
       request.log.info(
-        { event: 'provider_sign_in_refused', provider, reason, why: (error as Error).message },
+        {
+          event: 'provider_sign_in_refused',
+          provider,
+          reason,
+          why: error instanceof Error ? error.message : String(error),
+        },
         'provider sign-in refused',
       );
       const fromAccount: SocialRefusal[] = ['taken', 'session_ended', 'not_linked', 'two_factor'];

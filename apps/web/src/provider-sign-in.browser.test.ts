@@ -1,21 +1,25 @@
 /**
  * Issue 24: signing up and in through an OpenID Connect provider in Chromium, against a real
  * provider (`oidc-provider`) on 127.0.0.1 with its own sign-in pages: the browser goes there and
- * back by navigation, and the app restores the session with its silent refresh.
+ * back by navigation, and the app restores the session with its silent refresh. Also: connecting
+ * the provider to an existing account after a fresh proof, disconnecting it, proving it is you
+ * through the provider, and two-step verification after the provider.
  */
-import { startOidcProvider, type TestOidcProvider } from '@tessera/server/testing';
+import { rawSql, startOidcProvider, type TestOidcProvider } from '@tessera/server/testing';
+import { Secret, TOTP } from 'otpauth';
 import type { Page } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type AppUnderTest, startAppAndBrowser } from './testing/browser';
 import { screenshot } from './testing/page-tools';
 
-let app: AppUnderTest | null = null;
-let provider: TestOidcProvider | null = null;
+// What the test started, stopped after it.
+let openApp: AppUnderTest | null = null;
+let openProvider: TestOidcProvider | null = null;
 afterEach(async () => {
-  await app?.dispose();
-  await provider?.close();
-  app = null;
-  provider = null;
+  await openApp?.dispose();
+  await openProvider?.close();
+  openApp = null;
+  openProvider = null;
 });
 
 /** The provider's own pages, as a person goes through them: sign in as `subject`, then consent. */
@@ -31,28 +35,35 @@ async function atProvider(page: Page, origin: string, subject: string) {
   }
 }
 
+/** The app offering a real OpenID Connect provider (each knowing the other), and a page. */
+async function startWithProvider(env: Record<string, string> = {}) {
+  let origin = '';
+  const started = await startOidcProvider(() => origin);
+  openProvider = started;
+  const running = await startAppAndBrowser({
+    env: {
+      OIDC_ISSUER: started.issuer,
+      OIDC_CLIENT_ID: started.clientId,
+      OIDC_CLIENT_SECRET: started.clientSecret,
+      ...env,
+    },
+  });
+  openApp = running;
+  origin = running.server.publicOrigin;
+  return { app: running, provider: started, origin, page: await running.browser.context.newPage() };
+}
+
 describe('sign-in through an OpenID Connect provider in Chromium', () => {
   it('signs up with "Continue with <OIDC_NAME>", stays signed in on reload, and signs in again', async () => {
-    let origin = '';
-    provider = await startOidcProvider(() => origin);
+    const { provider, origin, page } = await startWithProvider({ OIDC_NAME: 'Example ID' });
     provider.accounts.set('ada-sub', { sub: 'ada-sub', email: 'ada@example.com', email_verified: true, name: 'Ada' });
-    app = await startAppAndBrowser({
-      env: {
-        OIDC_ISSUER: provider.issuer,
-        OIDC_CLIENT_ID: provider.clientId,
-        OIDC_CLIENT_SECRET: provider.clientSecret,
-        OIDC_NAME: 'Example ID',
-      },
-    });
-    origin = app.server.publicOrigin;
-    const page = await app.browser.context.newPage();
 
     await page.goto(`${origin}/sign-in`);
     const button = page.getByRole('button', { name: 'Continue with Example ID' });
     await button.waitFor();
     await screenshot(page, 'sign-in-with-provider');
     await button.click();
-    await page.waitForURL((url) => url.href.startsWith(provider?.issuer ?? ''));
+    await page.waitForURL((url) => url.href.startsWith(provider.issuer));
     await atProvider(page, origin, 'ada-sub');
     await page.waitForURL(`${origin}/`);
     await page.getByText('ada@example.com').first().waitFor();
@@ -68,7 +79,7 @@ describe('sign-in through an OpenID Connect provider in Chromium', () => {
     await page.getByRole('link', { name: 'Home' }).click();
     await page.getByRole('button', { name: 'Sign out', exact: true }).click();
     await page.getByRole('button', { name: 'Continue with Example ID' }).click();
-    await page.waitForURL((url) => url.href.startsWith(provider?.issuer ?? '') || url.href === `${origin}/`);
+    await page.waitForURL((url) => url.href.startsWith(provider.issuer) || url.href === `${origin}/`);
     await atProvider(page, origin, 'ada-sub');
     await page.waitForURL(`${origin}/`);
     await page.getByText('ada@example.com').first().waitFor();
@@ -77,18 +88,8 @@ describe('sign-in through an OpenID Connect provider in Chromium', () => {
   });
 
   it('says in one sentence why an address that has an account is not signed in by the provider', async () => {
-    let origin = '';
-    provider = await startOidcProvider(() => origin);
-    app = await startAppAndBrowser({
-      env: {
-        OIDC_ISSUER: provider.issuer,
-        OIDC_CLIENT_ID: provider.clientId,
-        OIDC_CLIENT_SECRET: provider.clientSecret,
-      },
-    });
-    origin = app.server.publicOrigin;
+    const { app, provider, origin, page } = await startWithProvider();
     provider.accounts.set('bo-sub', { sub: 'bo-sub', email: 'bo@example.com', email_verified: true });
-    const page = await app.browser.context.newPage();
     await page.goto(`${origin}/sign-up`);
     await page.getByLabel('Email').fill('bo@example.com');
     await page.getByLabel('Password', { exact: true }).fill('a strong password');
@@ -97,10 +98,91 @@ describe('sign-in through an OpenID Connect provider in Chromium', () => {
     await page.getByRole('button', { name: 'Sign out', exact: true }).click();
 
     await page.getByRole('button', { name: 'Continue with OpenID Connect' }).click();
-    await page.waitForURL((url) => url.href.startsWith(provider?.issuer ?? ''));
+    await page.waitForURL((url) => url.href.startsWith(provider.issuer));
     await atProvider(page, origin, 'bo-sub');
     await page.getByText(/^An account with this email already exists\./).waitFor();
     expect(new URL(page.url()).pathname).toBe('/sign-in');
     await screenshot(page, 'sign-in-provider-email-taken');
+
+    // As the sentence says: sign in with the password, then connect the provider, after a fresh
+    // proof (the sign-in has aged) in the dialog, which then goes on to the provider.
+    await page.getByLabel('Email').fill('bo@example.com');
+    await page.getByLabel('Password', { exact: true }).fill('a strong password');
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await page.getByRole('button', { name: 'Sign out', exact: true }).waitFor();
+    await rawSql(app.server.dbFile, 'update sessions set auth_time = 1');
+    await page.reload();
+    await page.getByRole('link', { name: 'Account' }).click();
+    await page.getByRole('button', { name: 'Connect OpenID Connect' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Confirm it is you' });
+    await dialog.getByLabel('Your password').fill('a strong password');
+    await dialog.getByRole('button', { name: 'Confirm', exact: true }).click();
+    await page.waitForURL((url) => url.href.startsWith(provider.issuer));
+    await atProvider(page, origin, 'bo-sub');
+    await page.waitForURL(`${origin}/account`);
+    const connected = page.getByRole('list', { name: 'Connected accounts' });
+    await connected.getByText('OpenID Connect · bo@example.com').waitFor();
+
+    // Disconnect, asked first; Bo keeps the password.
+    await page.getByRole('button', { name: 'Disconnect OpenID Connect' }).click();
+    await page
+      .getByRole('dialog', { name: 'Disconnect OpenID Connect?' })
+      .getByRole('button', { name: 'Disconnect' })
+      .click();
+    await page.getByText('OpenID Connect is disconnected. It no longer signs in to your account.').waitFor();
+    expect(await connected.count()).toBe(0);
+  });
+
+  it('proves it is you through the provider, then asks for the second step after it once two-step verification is on', async () => {
+    const { app, provider, origin, page } = await startWithProvider({ OIDC_NAME: 'Example ID' });
+    provider.accounts.set('cy-sub', { sub: 'cy-sub', email: 'cy@example.com', email_verified: true, name: 'Cy' });
+    const continueWithProvider = async () => {
+      await page.getByRole('button', { name: 'Continue with Example ID' }).click();
+      await page.waitForURL((url) => url.href.startsWith(provider.issuer));
+      await atProvider(page, origin, 'cy-sub');
+    };
+    await page.goto(`${origin}/sign-up`);
+    await continueWithProvider();
+    await page.waitForURL(`${origin}/`);
+
+    // Cy has no password: once the sign-in has aged, the provider is how Cy proves it.
+    await rawSql(app.server.dbFile, 'update sessions set auth_time = 1');
+    await page.reload();
+    await page.getByRole('link', { name: 'Account' }).click();
+    await page.getByRole('button', { name: 'Set up two-step verification' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Confirm it is you' });
+    await dialog.getByRole('button', { name: 'Confirm with Example ID' }).waitFor();
+    await screenshot(page, 'reauth-with-provider');
+    await dialog.getByRole('button', { name: 'Confirm with Example ID' }).click();
+    await page.waitForURL((url) => url.href.startsWith(provider.issuer));
+    await atProvider(page, origin, 'cy-sub');
+    await page.waitForURL(`${origin}/account`);
+    await page.getByText(/^Confirmed with Example ID\./).waitFor();
+    expect(page.url()).toBe(`${origin}/account`);
+
+    // Now the change goes through: two-step verification, set up from the page.
+    await page.getByRole('button', { name: 'Set up two-step verification' }).click();
+    const secret = ((await page.locator('.secret-key').textContent()) ?? '').replace(/\s/g, '');
+    const codeAt = (steps: number) =>
+      new TOTP({ secret: Secret.fromBase32(secret) }).generate({ timestamp: Date.now() + steps * 30_000 });
+    await page.getByLabel('Code from your authenticator app').fill(codeAt(-1));
+    await page.getByRole('button', { name: 'Turn on' }).click();
+    await page.getByRole('button', { name: 'I have saved them' }).click();
+    await page.getByText('10 recovery codes left.').waitFor();
+
+    // Signing in through the provider now asks for the code, on the sign-in page.
+    await page.getByRole('link', { name: 'Home' }).click();
+    await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+    await continueWithProvider();
+    await page.waitForURL(`${origin}/sign-in?second_step=oidc`);
+    const codeField = page.getByLabel('Code from your authenticator app');
+    await codeField.waitFor();
+    await page.getByText('Signing in with Example ID.').waitFor();
+    await screenshot(page, 'second-step-after-provider');
+    await codeField.fill(codeAt(0));
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await page.waitForURL(`${origin}/`);
+    await page.getByRole('link', { name: 'Sessions' }).click();
+    await page.getByText('Signed in with your identity provider and authenticator code').first().waitFor();
   });
 });

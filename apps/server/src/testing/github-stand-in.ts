@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage } from 'node:http';
+import { type StandInAnswer as Answer, bodyOf, jsonAnswer as json, serveStandIn } from './stand-in-server';
 
 /** A GitHub account as its REST API describes it (`GET /user`, `GET /user/emails`). */
 export interface GithubAccount {
@@ -8,13 +8,6 @@ export interface GithubAccount {
   login: string;
   name: string | null;
   emails: Array<{ email: string; primary: boolean; verified: boolean }>;
-}
-
-/** An answer the stand-in gives, as GitHub would. */
-interface Answer {
-  status: number;
-  headers: Record<string, string>;
-  body: string;
 }
 
 /**
@@ -33,33 +26,13 @@ export async function startGithubStandIn(options: { clientId: string; clientSecr
   let signedIn = '';
   let userCancels = false;
   let apiDown = false;
-  const server = createServer((request, response) => {
-    void answer(request).then(
-      ({ status, headers, body }) => {
-        response.writeHead(status, headers);
-        response.end(body);
-      },
-      () => {
-        response.writeHead(500);
-        response.end();
-      },
-    );
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const json = (body: unknown, status = 200): Answer => ({
-    status,
-    headers: { 'content-type': 'application/json; charset=utf-8' },
-    body: JSON.stringify(body),
-  });
+  const { origin, close } = await serveStandIn((request) => answer(request));
 
   async function answer(request: IncomingMessage): Promise<Answer> {
     const url = new URL(request.url ?? '/', origin);
     if (request.method === 'GET' && url.pathname === '/login/oauth/authorize') return authorize(url.searchParams);
     if (request.method === 'POST' && url.pathname === '/login/oauth/access_token') {
-      let text = '';
-      for await (const chunk of request) text += chunk;
-      const body = exchange(new URLSearchParams(text));
+      const body = exchange(new URLSearchParams(await bodyOf(request)));
       // GitHub answers form-encoded unless the client asks for JSON.
       if (request.headers.accept?.includes('application/json')) return json(body);
       return {
@@ -136,6 +109,6 @@ export async function startGithubStandIn(options: { clientId: string; clientSecr
     setApiDown(down: boolean) {
       apiDown = down;
     },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close,
   };
 }

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage } from 'node:http';
 import { exportJWK, generateKeyPair, type JWTPayload, SignJWT } from 'jose';
+import { bodyOf, jsonAnswer as json, type StandInAnswer, serveStandIn } from './stand-in-server';
 
 /** How the stand-in's next ID token differs from a good one: the attacks a provider (or a thief) could send. */
 export interface Tampering {
@@ -34,27 +34,9 @@ export async function startOidcStandIn(options: { clientId: string; clientSecret
   const codes = new Map<string, { nonce: string; redirectUri: string; challenge: string; account: StandInAccount }>();
   let account = options.account;
   let tampering: Tampering = {};
-  const server = createServer((request, response) => {
-    void answer(request).then(
-      ({ status, headers, body }) => {
-        response.writeHead(status, headers);
-        response.end(body);
-      },
-      () => {
-        response.writeHead(500);
-        response.end();
-      },
-    );
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const json = (body: unknown, status = 200) => ({
-    status,
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
+  const { origin: issuer, close } = await serveStandIn((request) => answer(request));
 
-  async function answer(request: IncomingMessage) {
+  async function answer(request: IncomingMessage): Promise<StandInAnswer> {
     const url = new URL(request.url ?? '/', issuer);
     if (url.pathname === '/.well-known/openid-configuration') {
       return json({
@@ -87,9 +69,7 @@ export async function startOidcStandIn(options: { clientId: string; clientSecret
       return { status: 302, headers: { location: back.href }, body: '' };
     }
     if (url.pathname === '/token') {
-      let text = '';
-      for await (const chunk of request) text += chunk;
-      const form = new URLSearchParams(text);
+      const form = new URLSearchParams(await bodyOf(request));
       if (!clientAuthenticated(request, form)) return json({ error: 'invalid_client' }, 401);
       const code = form.get('code') ?? '';
       const issued = codes.get(code);
@@ -143,6 +123,6 @@ export async function startOidcStandIn(options: { clientId: string; clientSecret
     tamper(next: Tampering) {
       tampering = next;
     },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close,
   };
 }

@@ -1,15 +1,14 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { getFailureReason } from '@tessera/auth-client';
 import { useEffect, useState } from 'react';
 import { useLocation, useNavigate } from 'react-router';
 import { describeAuthError } from '../lib/describe-auth-error';
 import { describeProviderError } from '../lib/describe-provider-error';
 import { formatTime } from '../lib/format-time';
+import { useStepUp } from '../lib/use-step-up';
 import { useTRPC } from '../trpc';
 import { ConfirmDialog } from './confirm-dialog';
 import { LoadError } from './load-error';
 import { OutcomeNotice } from './outcome-notice';
-import { ReauthDialog } from './reauth-dialog';
 
 type Provider = 'github' | 'google' | 'oidc';
 
@@ -32,7 +31,7 @@ export function ConnectedAccountsSection() {
     const message = describeProviderError(location.search);
     return message === null ? null : { message, attempt: 0 };
   });
-  const [proving, setProving] = useState<{ purpose: string; retry: () => void } | null>(null);
+  const stepUp = useStepUp();
   // Back from proving it is you through a provider (the dialog left the page to do it): said
   // once, and taken out of the address so a reload does not say it again.
   const [confirmedWith] = useState(() => new URLSearchParams(location.search).get('reauthenticated'));
@@ -47,7 +46,7 @@ export function ConnectedAccountsSection() {
     providers.data?.find((option) => option.provider === provider)?.name ??
     { github: 'GitHub', google: 'Google', oidc: 'your identity provider' }[provider];
   const fail = (error: unknown, purpose: string, retry: () => void) => {
-    if (getFailureReason(error) === 'REAUTH_REQUIRED') return setProving({ purpose, retry });
+    if (stepUp.refused(error, purpose, retry)) return;
     setProblem((last) => ({
       message: describeAuthError(error, 'change-password').message,
       attempt: (last?.attempt ?? 0) + 1,
@@ -141,16 +140,7 @@ export function ConnectedAccountsSection() {
           {problem.message}
         </p>
       )}
-      {proving === null ? null : (
-        <ReauthDialog
-          purpose={proving.purpose}
-          onProved={() => {
-            setProving(null);
-            proving.retry();
-          }}
-          onCancel={() => setProving(null)}
-        />
-      )}
+      {stepUp.dialog}
       {removing === null ? null : (
         <ConfirmDialog
           title={`Disconnect ${removing.name}?`}

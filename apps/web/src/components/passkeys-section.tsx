@@ -1,15 +1,14 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { getFailureReason } from '@tessera/auth-client';
 import { limits } from '@tessera/contract';
 import { useState } from 'react';
 import { describeDevice } from '../lib/describe-device';
 import { formatTime } from '../lib/format-time';
 import { createPasskey, describePasskeyError, isCancelledByPage } from '../lib/passkeys';
+import { useStepUp } from '../lib/use-step-up';
 import { useTRPC } from '../trpc';
 import { ConfirmDialog } from './confirm-dialog';
 import { LoadError } from './load-error';
 import { OutcomeNotice } from './outcome-notice';
-import { ReauthDialog } from './reauth-dialog';
 
 /** What a password reset just did, for the Account page it lands on. */
 export interface AfterReset {
@@ -58,11 +57,10 @@ export function PasskeysSection({ afterReset = null }: { afterReset?: AfterReset
   // From the click to the answer, the browser's prompt included: a second click would abort it.
   const [adding, setAdding] = useState(false);
   // The server wants a fresh proof first (REAUTH_REQUIRED): asked in a dialog, then the change again.
-  const [confirming, setConfirming] = useState<{ purpose: string; retry: () => void } | null>(null);
+  const stepUp = useStepUp();
   /** A refused change: a fresh proof asked for, then `retry`; or the reason said. */
   const refused = (error: unknown, purpose: string, retry: () => void) => {
-    if (getFailureReason(error) === 'REAUTH_REQUIRED') setConfirming({ purpose, retry });
-    else fail(error);
+    if (!stepUp.refused(error, purpose, retry)) fail(error);
   };
 
   const add = async () => {
@@ -183,16 +181,7 @@ export function PasskeysSection({ afterReset = null }: { afterReset?: AfterReset
           {problem.message}
         </p>
       )}
-      {confirming === null ? null : (
-        <ReauthDialog
-          purpose={confirming.purpose}
-          onProved={() => {
-            setConfirming(null);
-            confirming.retry();
-          }}
-          onCancel={() => setConfirming(null)}
-        />
-      )}
+      {stepUp.dialog}
       {removingAll ? (
         <ConfirmDialog
           title="Remove all passkeys?"

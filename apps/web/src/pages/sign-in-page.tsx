@@ -1,7 +1,7 @@
 import { needsSecondStep } from '@tessera/auth-client';
 import { useAuth } from '@tessera/auth-react';
 import { limits } from '@tessera/contract';
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, useEffect, useState } from 'react';
 import { Link, useLocation } from 'react-router';
 import { AuthCard } from '../components/auth-card';
 import { FormAlert } from '../components/form-alert';
@@ -16,16 +16,28 @@ import { useFormSubmission } from '../lib/use-form-submission';
 import { usePasskeySignIn } from '../lib/use-passkey-sign-in';
 import { validateSignIn } from '../lib/validate';
 
-const PROVIDER_NAMES: Record<string, string> = {
-  github: 'with GitHub',
-  google: 'with Google',
-  oidc: 'with your identity provider',
-};
-
 /** `?second_step=<provider>`: the provider proved the first factor, the second is asked here. */
-function secondStepAfterProvider(search: string): { as: string } | null {
+function providerOfSecondStep(search: string): string | null {
   const provider = new URLSearchParams(search).get('second_step');
-  return provider !== null && Object.hasOwn(PROVIDER_NAMES, provider) ? { as: PROVIDER_NAMES[provider] ?? '' } : null;
+  return provider === 'github' || provider === 'google' || provider === 'oidc' ? provider : null;
+}
+
+/** "with <the provider's name>", once the server has said it (its OIDC_NAME for `oidc`). */
+function useSigningInWith(provider: string | null): string {
+  const { identityProviders } = useAuth();
+  const [name, setName] = useState<string | null>(null);
+  useEffect(() => {
+    if (provider === null) return;
+    let current = true;
+    identityProviders().then(
+      (offered) => current && setName(offered.find((option) => option.provider === provider)?.name ?? null),
+      () => undefined,
+    );
+    return () => {
+      current = false;
+    };
+  }, [provider, identityProviders]);
+  return `with ${name ?? 'your provider'}`;
 }
 
 /**
@@ -41,11 +53,12 @@ export function SignInPage() {
   const [password, setPassword] = useState('');
   const { pending, problem, attempt, submit } = useFormSubmission('sign-in');
   const passkey = usePasskeySignIn();
-  // The first factor was right and the account asks for a second step: who is signing in (how), and
-  // the pending sign-in (none when a provider was the first factor: its cookie names it).
-  const [secondStep, setSecondStep] = useState<{ as: string; pendingSignIn?: string } | null>(() =>
-    secondStepAfterProvider(location.search),
+  // The first factor was right and the account asks for a second step: the address and its pending
+  // sign-in, or a provider's sign-in (its pending sign-in is in an HttpOnly cookie).
+  const [secondStep, setSecondStep] = useState<{ email: string; pendingSignIn: string } | 'after provider' | null>(
+    () => (providerOfSecondStep(location.search) === null ? null : 'after provider'),
   );
+  const withProvider = useSigningInWith(providerOfSecondStep(location.search));
   const [expired, setExpired] = useState(false);
   // Back from a provider that did not sign in: why, in one sentence.
   const providerError = describeProviderError(location.search);
@@ -59,7 +72,7 @@ export function SignInPage() {
         const result = await signIn({ email: email.trim(), password });
         if (needsSecondStep(result)) {
           setPassword('');
-          setSecondStep({ as: `as ${email.trim()}`, pendingSignIn: result.pendingSignIn });
+          setSecondStep({ email: email.trim(), pendingSignIn: result.pendingSignIn });
         }
       },
     );
@@ -69,11 +82,11 @@ export function SignInPage() {
     return (
       <AuthCard
         title="Welcome back"
-        subtitle={`Signing in ${secondStep.as}.`}
+        subtitle={`Signing in ${secondStep === 'after provider' ? withProvider : `as ${secondStep.email}`}.`}
         footer={<Link to="/forgot-password">Forgot password?</Link>}
       >
         <SecondStepForm
-          pendingSignIn={secondStep.pendingSignIn}
+          pendingSignIn={secondStep === 'after provider' ? undefined : secondStep.pendingSignIn}
           onExpired={() => {
             setSecondStep(null);
             setExpired(true);
