@@ -246,6 +246,43 @@ describe('sign-in through an OpenID Connect provider', () => {
     expect(ivy.browser.jar.get(REFRESH_COOKIE_NAME)).toBeUndefined();
   });
 
+  it('gives an account the provider made its first password, after a fresh proof, once: then the address signs in too', async () => {
+    const { server } = await start();
+    provider?.accounts.set('lee-sub', { sub: 'lee-sub', email: 'lee@example.com', email_verified: true });
+    const lee = await signInThroughProvider(server, 'lee-sub');
+    const session = await lee.browser.client.auth.refresh.mutate();
+    lee.browser.setAccessToken(session.accessToken);
+    expect(await lee.browser.client.auth.password.status.query()).toEqual({ hasPassword: false });
+    // A password to sign in with is a credential: an old proof is not enough.
+    await rawSql(
+      server.dbFile,
+      "update sessions set auth_time = 1 where user_id = (select id from users where email = 'lee@example.com')",
+    );
+    const stale = await lee.browser.client.auth.refresh.mutate();
+    lee.browser.setAccessToken(stale.accessToken);
+    expect(await refusal(lee.browser.client.auth.password.set.mutate({ newPassword: 'a strong password' }))).toBe(
+      'UNAUTHORIZED:REAUTH_REQUIRED',
+    );
+    await rawSql(server.dbFile, `update sessions set auth_time = ${Date.now()} where user_id = '${session.user.id}'`);
+    lee.browser.setAccessToken((await lee.browser.client.auth.refresh.mutate()).accessToken);
+    // Two tabs set it at once: one password is set, the other attempt is refused.
+    const outcomes = await Promise.all([
+      refusal(lee.browser.client.auth.password.set.mutate({ newPassword: 'a strong password' })),
+      refusal(lee.browser.client.auth.password.set.mutate({ newPassword: 'another strong one' })),
+    ]);
+    expect(outcomes.filter((outcome) => outcome === 'OK')).toHaveLength(1);
+    const set = await lee.browser.client.auth.refresh.mutate();
+    lee.browser.setAccessToken(set.accessToken);
+    expect(await lee.browser.client.auth.password.status.query()).toEqual({ hasPassword: true });
+    expect(await refusal(lee.browser.client.auth.password.set.mutate({ newPassword: 'a third one, too' }))).toBe(
+      'CONFLICT:-',
+    );
+    const password = outcomes[0] === 'OK' ? 'a strong password' : 'another strong one';
+    const byPassword = createTestClient(server.url);
+    const signedIn = await byPassword.client.auth.login.mutate({ email: 'lee@example.com', password });
+    expect('accessToken' in signedIn && signedIn.user.id).toBe(session.user.id);
+  });
+
   it('asks an account with two-step verification for its second step after the provider, the handle in no URL', async () => {
     const { server } = await start();
     provider?.accounts.set('kim-sub', { sub: 'kim-sub', email: 'kim@example.com', email_verified: true });

@@ -159,7 +159,15 @@ describe('sign-in through an OpenID Connect provider in Chromium', () => {
     // The notice is said once: the address is the Account page's own again.
     await expect.poll(() => page.url()).toBe(`${origin}/account`);
 
-    // Now the change goes through: two-step verification, set up from the page.
+    // Fresh now, Cy also gives the account a password.
+    await page.getByRole('heading', { name: 'Set a password' }).waitFor();
+    await page.getByLabel('New password').fill('a strong password');
+    await page.getByRole('button', { name: 'Set password' }).click();
+    await page.getByText(/^Password set\. You can now also sign in with your email address/).waitFor();
+    await page.getByLabel('Current password').waitFor();
+    await screenshot(page, 'account-password-set');
+
+    // The change goes through too: two-step verification, set up from the page.
     await page.getByRole('button', { name: 'Set up two-step verification' }).click();
     const secret = ((await page.locator('.secret-key').textContent()) ?? '').replace(/\s/g, '');
     const codeAt = (steps: number) =>

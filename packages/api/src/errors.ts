@@ -36,6 +36,7 @@ export const messages = {
     'That code is not right or was already used. Enter the newest code from your app, or a recovery code you have not used.',
   pendingSignInExpired: 'This sign-in has expired. Please enter your email and password again.',
   twoFactorEnabled: 'Two-step verification is already on. Turn it off first to set it up again.',
+  passwordAlreadySet: 'This account has a password already. Change it with the current one.',
   twoFactorNotEnabled: 'Two-step verification is not on. Set it up first.',
   twoFactorRequired: 'Set up two-step verification on your Account page to use the admin pages.',
   providerUnavailable: 'That provider cannot be reached right now. Please try again, or sign in another way.',
@@ -235,6 +236,7 @@ const clientErrors: Record<AuthErrorCode, (error: AuthError) => TRPCError> = {
   INVALID_CODE: () => unauthorized('INVALID_CODE', messages.invalidCode),
   PENDING_SIGN_IN_EXPIRED: () => unauthorized('PENDING_SIGN_IN_EXPIRED', messages.pendingSignInExpired),
   TWO_FACTOR_ENABLED: () => fail('CONFLICT', messages.twoFactorEnabled),
+  PASSWORD_ALREADY_SET: () => fail('CONFLICT', messages.passwordAlreadySet),
   TWO_FACTOR_NOT_ENABLED: () => fail('PRECONDITION_FAILED', messages.twoFactorNotEnabled),
   // Starting a provider sign-in fails only when the provider cannot be reached (or is not offered);
   // the callback's refusals are redirects to the sign-in page, not errors of a procedure.

@@ -133,6 +133,12 @@ export interface AuthClient {
    */
   changePassword(input: ChangePasswordInput): Promise<Session>;
   /**
+   * Gives an account without a password (one made by a provider) its first with
+   * `auth.password.set`, after a fresh proof (else UNAUTHORIZED `REAUTH_REQUIRED`). As with
+   * `changePassword`, the server ends every session and returns a fresh one for every tab here.
+   */
+  setPassword(input: { newPassword: string }): Promise<Session>;
+  /**
    * Asks for a password-reset mail with `auth.password.requestReset`. Resolves the same whether
    * or not the address has an account; rejects only when throttled or unreachable.
    */
@@ -332,6 +338,24 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
   const stopListening = tabs.onMessage(state.onTabMessage);
 
   /** Runs a sign-in; a session it answers (not a second step) this tab and every other adopt. */
+  /**
+   * A credential change that ends every session and answers a fresh one (a password changed or
+   * set): under the refresh lock, adopted by this tab and every other.
+   */
+  const replaceSession = async (change: () => Promise<Session>): Promise<Session> => {
+    await ensureFreshToken();
+    return tabs.withRefreshLock(async () => {
+      const token = store.getAccessToken();
+      const session = await change().catch((error: unknown) => {
+        // Revoked from another device meanwhile: not a wrong password, the end of the session.
+        if (token !== null) state.endIfSessionOver(error, token);
+        throw error;
+      });
+      state.accept(session);
+      tabs.publish({ type: 'signed-in', session });
+      return session;
+    });
+  };
   const establish = async <T extends Session | SecondStep>(request: () => Promise<T>): Promise<T> => {
     // A restore still on the wire could answer after us and overwrite the new cookie; the lock
     // keeps the other tabs' refreshes off the wire too. Only procedures the link exempts may run
@@ -474,20 +498,8 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
         if (held !== null && sameSession(held, token)) state.endHere(held, 'SIGNED_OUT_EVERYWHERE');
       });
     },
-    async changePassword(input) {
-      await ensureFreshToken();
-      return tabs.withRefreshLock(async () => {
-        const token = store.getAccessToken();
-        const session = await direct.auth.changePassword.mutate(input).catch((error: unknown) => {
-          // Revoked from another device meanwhile: not a wrong password, the end of the session.
-          if (token !== null) state.endIfSessionOver(error, token);
-          throw error;
-        });
-        state.accept(session);
-        tabs.publish({ type: 'signed-in', session });
-        return session;
-      });
-    },
+    changePassword: (input) => replaceSession(() => direct.auth.changePassword.mutate(input)),
+    setPassword: (input) => replaceSession(() => direct.auth.password.set.mutate(input)),
     headers,
     link,
     dispose() {

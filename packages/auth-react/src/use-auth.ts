@@ -23,6 +23,7 @@ export interface UseAuthResult {
   signOut: AuthClient['signOut'];
   signOutEverywhere: AuthClient['signOutEverywhere'];
   changePassword: AuthClient['changePassword'];
+  setPassword: AuthClient['setPassword'];
   requestPasswordReset: AuthClient['requestPasswordReset'];
   resetPassword: AuthClient['resetPassword'];
   verifyEmail: AuthClient['verifyEmail'];
@@ -56,6 +57,7 @@ export function useAuth(): UseAuthResult {
       signOut: client.signOut,
       signOutEverywhere: client.signOutEverywhere,
       changePassword: client.changePassword,
+      setPassword: client.setPassword,
       requestPasswordReset: client.requestPasswordReset,
       resetPassword: client.resetPassword,
       verifyEmail: client.verifyEmail,

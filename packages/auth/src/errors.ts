@@ -38,6 +38,8 @@ export type AuthErrorCode =
   | 'PENDING_SIGN_IN_EXPIRED'
   /** `auth.twoFactor.setup` while two-step verification is on: turn it off first. */
   | 'TWO_FACTOR_ENABLED'
+  /** `auth.password.set` on an account that has a password: change it with the current one. */
+  | 'PASSWORD_ALREADY_SET'
   /** Turning off, or new recovery codes, while two-step verification is off; or confirming with no setup. */
   | 'TWO_FACTOR_NOT_ENABLED'
   /**

@@ -20,6 +20,7 @@ export {
   requestResetInput,
   resetPasswordInput,
   revokeSessionInput,
+  setPasswordInput,
   totpCodeInput,
   verifyEmailInput,
   verifyTwoFactorInput,

@@ -30,6 +30,9 @@ export const registerInput = z.strictObject({
   name: nameInput.nullish().transform((name) => name ?? null),
 });
 
+/** `auth.password.set`: the first password of an account made by a provider (or left without one). */
+export const setPasswordInput = z.strictObject({ newPassword: passwordInput });
+
 export const changePasswordInput = z
   .strictObject({
     currentPassword: singleLineText('Password')

@@ -40,6 +40,10 @@ export function ReauthDialog({ purpose, onProved, onCancel }: ReauthDialogProps)
   const [problem, setProblem] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const viaProvider = useProviderProof();
+  // An account a provider made may have no password: then only a passkey or the provider prove it.
+  const trpc = useTRPC();
+  const withPassword = useQuery(trpc.auth.password.status.queryOptions()).data?.hasPassword !== false;
+  const byProvider = !secondStep && viaProvider.options.length > 0;
 
   const prove = async (proof: Parameters<typeof reauthenticate>[0]) => {
     setBusy(true);
@@ -66,31 +70,29 @@ export function ReauthDialog({ purpose, onProved, onCancel }: ReauthDialogProps)
   return (
     <ModalDialog
       title="Confirm it is you"
-      description={
-        secondStep
-          ? `To ${purpose}, enter your password and a code from your authenticator app, or use a passkey. We ask when you last proved it a while ago.`
-          : `To ${purpose}, enter your password, use a passkey${viaProvider.options.length > 0 ? ', or confirm with a connected account' : ''}. We ask when you last proved it a while ago.`
-      }
+      description={`To ${purpose}, ${waysToProve(withPassword, secondStep, byProvider)}. We ask when you last proved it a while ago.`}
       onCancel={onCancel}
     >
       <form className="form" onSubmit={submit} noValidate>
-        <div className="field">
-          <label htmlFor={passwordId} className="field-label">
-            Your password
-          </label>
-          <input
-            id={passwordId}
-            className="field-input"
-            type="password"
-            autoComplete="current-password"
-            value={password}
-            onChange={(event) => setPassword(event.target.value)}
-            aria-invalid={problem !== null || undefined}
-            // biome-ignore lint/a11y/noAutofocus: a modal dialog must put focus inside; the password is what it asks for.
-            autoFocus
-          />
-        </div>
-        {secondStep ? (
+        {withPassword ? (
+          <div className="field">
+            <label htmlFor={passwordId} className="field-label">
+              Your password
+            </label>
+            <input
+              id={passwordId}
+              className="field-input"
+              type="password"
+              autoComplete="current-password"
+              value={password}
+              onChange={(event) => setPassword(event.target.value)}
+              aria-invalid={problem !== null || undefined}
+              // biome-ignore lint/a11y/noAutofocus: a modal dialog must put focus inside; the password is what it asks for.
+              autoFocus
+            />
+          </div>
+        ) : null}
+        {withPassword && secondStep ? (
           <div className="field">
             <label htmlFor={codeId} className="field-label">
               {useRecoveryCode ? 'Recovery code' : 'Code from your authenticator app'}
@@ -136,17 +138,21 @@ export function ReauthDialog({ purpose, onProved, onCancel }: ReauthDialogProps)
           >
             Use a passkey
           </button>
-          <button type="submit" className="button button-primary" disabled={busy} aria-busy={busy}>
-            Confirm
-          </button>
+          {withPassword ? (
+            <button type="submit" className="button button-primary" disabled={busy} aria-busy={busy}>
+              Confirm
+            </button>
+          ) : null}
         </div>
-        {secondStep || viaProvider.options.length === 0 ? null : (
+        {byProvider ? (
           <div className="dialog-actions">
-            {viaProvider.options.map((option) => (
+            {viaProvider.options.map((option, index) => (
               <button
                 key={option.provider}
                 type="button"
                 className="button button-secondary"
+                // biome-ignore lint/a11y/noAutofocus: a modal dialog must put focus inside; without a password, the provider is what it offers.
+                autoFocus={!withPassword && index === 0}
                 disabled={busy || viaProvider.pending}
                 onClick={() =>
                   void viaProvider.go(option.provider).catch((error: unknown) => {
@@ -158,10 +164,22 @@ export function ReauthDialog({ purpose, onProved, onCancel }: ReauthDialogProps)
               </button>
             ))}
           </div>
-        )}
+        ) : null}
       </form>
     </ModalDialog>
   );
+}
+
+/** What the dialog offers, in words: "enter your password, use a passkey, or confirm with …". */
+function waysToProve(withPassword: boolean, secondStep: boolean, byProvider: boolean): string {
+  if (withPassword && secondStep) return 'enter your password and a code from your authenticator app, or use a passkey';
+  if (withPassword)
+    return `enter your password, use a passkey${byProvider ? ', or confirm with a connected account' : ''}`;
+  if (byProvider) return 'confirm with your connected account, or use a passkey';
+  // No password, and a provider alone is not enough with two-step verification.
+  return secondStep
+    ? 'use a passkey, or sign out and sign in again with your provider and a code'
+    : 'use a passkey, or sign out and sign in again';
 }
 
 /**

@@ -94,7 +94,7 @@ export function validateEmail(input: { email: string }): FormProblem | null {
 }
 
 /**
- * Client-side check for the new password on the reset page.
+ * Client-side check for a new password: on the reset page, and a first one on the Account page.
  *
  * @example
  * validateNewPassword({ newPassword: 'short' }); // { …, field: 'newPassword' }

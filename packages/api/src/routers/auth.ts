@@ -18,6 +18,7 @@ import {
   requestResetInput,
   resetPasswordInput,
   revokeSessionInput,
+  setPasswordInput,
   TRPC_PATH,
   verifyEmailInput,
   verifyTwoFactorInput,
@@ -186,6 +187,19 @@ export function createAuthRouter(options: { cookie: RefreshCookieOptions } = { c
       ),
 
     password: router({
+      /** `{ hasPassword }`: an account made by a provider may have none yet (then `set` gives it one). */
+      status: sessionProcedure.query(async ({ ctx }) => ({ hasPassword: await ctx.auth.hasPassword(ctx.user.id) })),
+
+      /**
+       * The first password of an account without one (a fresh proof first): ends every session,
+       * as a change does, and answers a new Session and cookie for this browser.
+       */
+      set: freshProcedure
+        .input(setPasswordInput)
+        .mutation(async ({ ctx, input }) =>
+          handOver(ctx, await ctx.auth.setPassword({ userId: ctx.user.id, ...input }, clientInfo(ctx))),
+        ),
+
       /**
        * Always `{ ok: true }`, the same for every address, at the same speed: whether it has an
        * account is never told (the mail goes out, or not, after the answer).

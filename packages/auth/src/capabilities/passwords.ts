@@ -72,6 +72,38 @@ export function passwordsCapability({
     },
 
     /**
+     * The first password of an account without one (made by a provider): the caller proved it is
+     * them just before (`freshProcedure`). Applied only from the stamp read with the empty hash
+     * (a password set meanwhile, elsewhere, wins), it ends every session, as a change does, and
+     * starts a fresh one here. Throws `PASSWORD_ALREADY_SET`, `INVALID_CREDENTIALS` (the
+     * credentials moved meanwhile), `RateLimitedError`, `BusyError`.
+     */
+    async setPassword(input: { userId: string; newPassword: string }, client: ClientInfo): Promise<SignedIn> {
+      await throttle.countAttempt(client.ip);
+      await throttle.countPasswordChange(input.userId);
+      const stored = await store.findCredential(input.userId);
+      if (!stored) throw credentialMoved();
+      if (stored.passwordHash !== '') throw new AuthError('PASSWORD_ALREADY_SET');
+      const newHash = await passwordChangeLane.run(laneGroup(client), () => passwordHasher.hash(input.newPassword));
+      const changed = await endAllSessions({
+        userId: input.userId,
+        reason: 'password_changed',
+        passwordHash: newHash,
+        expectedVersion: stored.credentialVersion,
+      });
+      if (!changed) throw credentialMoved();
+      const subject = { userId: input.userId, credentialVersion: changed.credentialVersion };
+      const started = await startSession(subject, client, 'password');
+      await record({ userId: input.userId, type: 'password_changed', sessionId: started.sessionId, client });
+      return sessionFor(started.user, started);
+    },
+
+    /** Whether the account has a password (one made by a provider may have none yet). */
+    async hasPassword(userId: string): Promise<boolean> {
+      return ((await store.findCredential(userId))?.passwordHash ?? '') !== '';
+    },
+
+    /**
      * Asks for a password-reset mail. Answers the same, as fast, whether or not the address has
      * an account: both throttles count before any lookup, and the lookup and the mail happen
      * after the answer (nothing is sent to an address without an account), at the same cost to
