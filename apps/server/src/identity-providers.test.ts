@@ -129,9 +129,22 @@ describe('sign-in with GitHub (OAuth 2.0 and its REST API)', () => {
       ],
     });
     github.accounts.set({ id: 3, login: 'eve', name: null, emails: [] });
+    // Cy's own address, unverified at GitHub: it claims nothing.
+    github.accounts.set({
+      id: 4,
+      login: 'mallory',
+      name: null,
+      emails: [{ email: 'CY@example.com', primary: true, verified: false }],
+    });
+    expect((await signInWithGithub('mallory')).location).toBe('/sign-in?provider_error=no_verified_email');
     expect((await signInWithGithub('cy')).location).toBe('/sign-in?provider_error=email_taken');
     expect((await signInWithGithub('dee')).location).toBe('/sign-in?provider_error=no_verified_email');
     expect((await signInWithGithub('eve')).location).toBe('/sign-in?provider_error=no_verified_email');
+    // Nothing was linked to Cy's account.
+    const session = await owner.client.auth.login.mutate({ email: 'cy@example.com', password: 'a strong password' });
+    if (!('accessToken' in session)) throw new Error('second step');
+    owner.setAccessToken(session.accessToken);
+    expect(await owner.client.auth.identities.list.query()).toEqual([]);
   });
 
   it('lands on the sign-in page with a reason when the user cancels, GitHub is down, or a code comes twice', async () => {

@@ -129,6 +129,41 @@ describe('sign-in through an OpenID Connect provider', () => {
     expect(unknown.headers.get('location')).toBe('/sign-in?provider_error=state');
   });
 
+  it('makes one account when the same new identity comes back in two browsers at once, and a sign-out everywhere ends them with a sign-in in flight', async () => {
+    const { server } = await start();
+    provider?.accounts.set('max-sub', { sub: 'max-sub', email: 'max@example.com', email_verified: true });
+    // Both browsers have been to the provider; their answers reach Tessera at the same moment.
+    const answers = await Promise.all(
+      [createTestClient(server.url), createTestClient(server.url)].map(async (browser) => {
+        const { url } = await browser.client.auth.social.start.mutate({ provider: 'oidc' });
+        const back = await provider?.signIn(url, 'max-sub');
+        if (!back) throw new Error('no provider');
+        return { browser, back };
+      }),
+    );
+    const landed = await Promise.all(answers.map(({ browser, back }) => callback(server, browser, back)));
+    const signedIn = answers.filter((_, index) => landed[index]?.location === '/');
+    expect(signedIn.length).toBeGreaterThanOrEqual(1);
+    const users = await Promise.all(signedIn.map(({ browser }) => browser.client.auth.refresh.mutate()));
+    expect(new Set(users.map((session) => session.user.id)).size).toBe(1);
+
+    // A third sign-in is answered while the user signs out everywhere: the sessions from before
+    // are over either way (the third is ordered before or after it by the security stamp).
+    const first = signedIn[0];
+    if (!first || !users[0]) throw new Error('not signed in');
+    first.browser.setAccessToken(users[0].accessToken);
+    const third = createTestClient(server.url);
+    const { url } = await third.client.auth.social.start.mutate({ provider: 'oidc' });
+    const back = await provider?.signIn(url, 'max-sub');
+    if (!back) throw new Error('no provider');
+    const [late] = await Promise.all([callback(server, third, back), first.browser.client.auth.logoutAll.mutate()]);
+    expect(late.location === '/' || late.location?.startsWith('/sign-in?provider_error=')).toBe(true);
+    expect(await refusal(first.browser.client.auth.me.query())).toBe('UNAUTHORIZED:SESSION_REVOKED');
+    for (const { browser } of signedIn.slice(1)) {
+      expect(await refusal(browser.client.auth.refresh.mutate())).toMatch(/^UNAUTHORIZED:/);
+    }
+  });
+
   it('never claims an address the provider does not say is verified, nor an existing account', async () => {
     const { server } = await start();
     const owner = createTestClient(server.url);

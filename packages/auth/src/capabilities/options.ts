@@ -43,7 +43,7 @@ export interface CreateAuthOptions {
   onBackgroundError?: (error: unknown) => void;
   /** The clock, epoch ms; tests pass their own. */
   now?: () => number;
-  /** The outside providers users may sign in with (identities/providers.ts); none by default. */
+  /** The outside providers users may sign in with (identities/github-provider.ts, oidc-provider.ts); none by default. */
   identityProviders?: readonly IdentityProviderClient[];
 }
 

@@ -64,7 +64,7 @@ export type SocialCompletion =
  * Signing in (and up) with an outside provider, and linking one to an account: the provider only
  * proves who the user is; the session is Tessera's own. Requests are single use, 10 minutes,
  * bound to the browser that started them (an HttpOnly cookie whose hash is stored), with PKCE,
- * `state` and `nonce` (identities/providers.ts checks the answer).
+ * `state` and `nonce` (identities/oidc-provider.ts and github-provider.ts check the answer).
  */
 export function socialCapability(
   { config, store, box, throttle, userById, record, signIn, pendSignIn, now }: AuthContext,
@@ -169,7 +169,9 @@ export function socialCapability(
     /**
      * The provider's answer at `/auth/callback/<provider>`: the request it names is taken (once,
      * whatever follows), must be this browser's and unexpired; the answer is checked and the
-     * code exchanged; then a session starts (or the identity is linked). Throws
+     * code exchanged; then, as the request was for, a session starts (or, with two-step
+     * verification, a pending sign-in awaits the second step), the identity is linked, or the
+     * proof is recorded. Throws
      * `SOCIAL_SIGN_IN_REFUSED` with one of `SocialRefusal`, `RateLimitedError`.
      */
     async completeSocialSignIn(
