@@ -170,6 +170,37 @@ describe('sign-in with GitHub (OAuth 2.0 and its REST API)', () => {
   });
 });
 
+describe('throttling the provider endpoints', () => {
+  it('counts starts and callbacks against the address: past the limit, start answers 429 and the callback a sentence', async () => {
+    const github = await startGithubStandIn({ clientId: 'Iv1.tessera', clientSecret: 'gh-secret' });
+    closing.push(github.close);
+    const server = await servers.start(
+      { GITHUB_CLIENT_ID: 'Iv1.tessera', GITHUB_CLIENT_SECRET: 'gh-secret' },
+      { providerEndpoints: { github: github.endpoints } },
+    );
+    const browser = createTestClient(server.url);
+    // One request started early, answered once the address is over its limit.
+    const { url } = await browser.client.auth.social.start.mutate({ provider: 'github' });
+    github.accounts.set({
+      id: 9,
+      login: 'flo',
+      name: null,
+      emails: [{ email: 'flo@example.com', primary: true, verified: true }],
+    });
+    github.next('flo');
+    const back = new URL((await fetch(url, { redirect: 'manual' })).headers.get('location') ?? '');
+    // 100 attempts per address per 15 minutes, starts and callbacks alike (the first start was one).
+    for (let i = 1; i < 100; i++) await browser.client.auth.social.start.mutate({ provider: 'github' });
+    await expect(browser.client.auth.social.start.mutate({ provider: 'github' })).rejects.toMatchObject({
+      data: { code: 'TOO_MANY_REQUESTS' },
+    });
+    const response = await browser.jar.fetch(`${server.url}${back.pathname}${back.search}`, { redirect: 'manual' });
+    expect([response.status, response.headers.get('location')]).toEqual([303, '/sign-in?provider_error=rate_limited']);
+    expect(Number(response.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(browser.jar.get(REFRESH_COOKIE_NAME)).toBeUndefined();
+  });
+});
+
 describe('sign-in with Google (OpenID Connect at accounts.google.com)', () => {
   it('discovers Google, signs up with its verified address, and refuses an unverified one', async () => {
     const google = await startOidcStandIn({

@@ -10,6 +10,7 @@ import {
   AuthError,
   IDENTITY_PROVIDERS,
   type IdentityProvider,
+  RateLimitedError,
   SOCIAL_REFUSALS,
   type SocialRefusal,
 } from '@tessera/auth';
@@ -40,8 +41,10 @@ export function registerProviderCallback(app: FastifyInstance, auth: Auth, publi
     reply.header('cache-control', 'no-store');
     // The request is spent whatever happens next.
     providerBindingCookie.clear(headers);
-    const back = (path: '/' | '/account' | '/sign-in', reason: SocialRefusal | null = null): FastifyReply =>
-      reply.redirect(reason ? `${path}?provider_error=${reason}` : path, 303);
+    const back = (
+      path: '/' | '/account' | '/sign-in',
+      reason: SocialRefusal | 'rate_limited' | null = null,
+    ): FastifyReply => reply.redirect(reason ? `${path}?provider_error=${reason}` : path, 303);
 
     const provider = request.params.provider;
     if (!isProvider(provider)) return back('/sign-in', 'state');
@@ -65,6 +68,11 @@ export function registerProviderCallback(app: FastifyInstance, auth: Auth, publi
       cookie.set(headers, done.signedIn.refreshToken, done.signedIn.refreshTokenExpiresAt);
       return back('/');
     } catch (error) {
+      // A browser that comes back too often from one address lands on a page, not on JSON.
+      if (error instanceof RateLimitedError) {
+        reply.header('retry-after', String(error.retryAfterSeconds));
+        return back('/sign-in', 'rate_limited');
+      }
       const reason = refusalOf(error);
       if (reason === null) throw error;
       request.log.info(

@@ -11,6 +11,7 @@ const SENTENCES: Record<string, string> = {
     'Your account uses two-step verification: confirm it is you with your password and a code, or with a passkey.',
   taken: 'That provider account is already connected to another Tessera account.',
   session_ended: 'Your session ended before the provider answered. Sign in and try again.',
+  rate_limited: 'Too many sign-in attempts from this network. Wait a few minutes and try again.',
   not_linked:
     'That provider account is not the one connected to yours. Confirm with the connected account, your password or a passkey.',
 };
