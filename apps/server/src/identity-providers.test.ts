@@ -202,7 +202,7 @@ describe('throttling the provider endpoints', () => {
 });
 
 describe('sign-in with Google (OpenID Connect at accounts.google.com)', () => {
-  it('discovers Google, signs up with its verified address, and refuses an unverified one', async () => {
+  it('knows Google’s endpoints (no discovery), signs up with its verified address, and refuses an unverified one', async () => {
     const google = await startOidcStandIn({
       clientId: '1234.apps.googleusercontent.com',
       clientSecret: 'GOCSPX-secret',
@@ -211,7 +211,7 @@ describe('sign-in with Google (OpenID Connect at accounts.google.com)', () => {
     closing.push(google.close);
     const server = await servers.start(
       { GOOGLE_CLIENT_ID: '1234.apps.googleusercontent.com', GOOGLE_CLIENT_SECRET: 'GOCSPX-secret' },
-      { providerEndpoints: { googleIssuer: google.issuer } },
+      { providerEndpoints: { google: google.endpoints } },
     );
     const browser = createTestClient(server.url);
     expect(await browser.client.auth.social.providers.query()).toEqual([{ provider: 'google', name: 'Google' }]);
@@ -236,6 +236,33 @@ describe('sign-in with Google (OpenID Connect at accounts.google.com)', () => {
     const unverified = createTestClient(server.url);
     const start = await unverified.client.auth.social.start.mutate({ provider: 'google' });
     expect((await roundTrip(server, start.url, unverified)).location).toBe('/sign-in?provider_error=no_verified_email');
+    // Google's endpoints are known: its discovery document was never needed.
+    expect(google.discoveries()).toBe(0);
+  });
+
+  it('starts at GitHub’s and Google’s real addresses with nothing fetched first (no network needed to leave)', async () => {
+    const server = await servers.start({
+      GITHUB_CLIENT_ID: 'Iv1.tessera',
+      GITHUB_CLIENT_SECRET: 'gh-secret',
+      GOOGLE_CLIENT_ID: '1234.apps.googleusercontent.com',
+      GOOGLE_CLIENT_SECRET: 'GOCSPX-secret',
+    });
+    const browser = createTestClient(server.url);
+    expect(await browser.client.auth.social.providers.query()).toEqual([
+      { provider: 'github', name: 'GitHub' },
+      { provider: 'google', name: 'Google' },
+    ]);
+    const github = new URL((await browser.client.auth.social.start.mutate({ provider: 'github' })).url);
+    expect(`${github.origin}${github.pathname}`).toBe('https://github.com/login/oauth/authorize');
+    expect(github.searchParams.get('redirect_uri')).toBe(`${server.publicOrigin}/auth/callback/github`);
+    const google = new URL((await browser.client.auth.social.start.mutate({ provider: 'google' })).url);
+    expect(`${google.origin}${google.pathname}`).toBe('https://accounts.google.com/o/oauth2/v2/auth');
+    expect(Object.fromEntries(google.searchParams)).toMatchObject({
+      client_id: '1234.apps.googleusercontent.com',
+      redirect_uri: `${server.publicOrigin}/auth/callback/google`,
+      scope: 'openid email profile',
+      code_challenge_method: 'S256',
+    });
   });
 
   it('is not offered, nor startable, without its variables', async () => {

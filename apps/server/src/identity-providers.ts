@@ -4,6 +4,7 @@ import {
   googleProvider,
   type IdentityProviderClient,
   isLocalUrl,
+  type OidcEndpoints,
   oidcProvider,
 } from '@tessera/auth';
 import type { Env } from './env';
@@ -14,7 +15,7 @@ import type { Env } from './env';
  */
 export interface ProviderEndpoints {
   github?: GithubEndpoints;
-  googleIssuer?: string;
+  google?: OidcEndpoints;
 }
 
 /**
@@ -40,7 +41,7 @@ export function identityProvidersFrom(env: Env, endpoints: ProviderEndpoints = {
       googleProvider({
         clientId: env.GOOGLE_CLIENT_ID,
         clientSecret: env.GOOGLE_CLIENT_SECRET,
-        issuer: endpoints.googleIssuer,
+        endpoints: endpoints.google,
       }),
     );
   }

@@ -23,7 +23,13 @@ export { type Auth, createAuth } from './create-auth';
 export { AuthError, type AuthErrorCode, BusyError, RateLimitedError } from './errors';
 export { type GithubEndpoints, githubProvider } from './identities/github-provider';
 export { IDENTITY_PROVIDERS, type IdentityProvider, type LinkedIdentity } from './identities/identities';
-export { googleProvider, isLocalUrl, type OidcProviderSettings, oidcProvider } from './identities/oidc-provider';
+export {
+  googleProvider,
+  isLocalUrl,
+  type OidcEndpoints,
+  type OidcProviderSettings,
+  oidcProvider,
+} from './identities/oidc-provider';
 export type { IdentityProviderClient } from './identities/providers';
 export type { EmailTokenCheck, EmailTokenPurpose, NewEmailToken, NewEmailTokenFor } from './mailed-links/email-tokens';
 export type { PasskeyRefusal } from './passkeys/passkey-auth';

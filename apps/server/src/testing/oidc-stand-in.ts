@@ -34,11 +34,13 @@ export async function startOidcStandIn(options: { clientId: string; clientSecret
   const codes = new Map<string, { nonce: string; redirectUri: string; challenge: string; account: StandInAccount }>();
   let account = options.account;
   let tampering: Tampering = {};
+  let discoveries = 0;
   const { origin: issuer, close } = await serveStandIn((request) => answer(request));
 
   async function answer(request: IncomingMessage): Promise<StandInAnswer> {
     const url = new URL(request.url ?? '/', issuer);
     if (url.pathname === '/.well-known/openid-configuration') {
+      discoveries++;
       return json({
         issuer,
         authorization_endpoint: `${issuer}/authorize`,
@@ -115,6 +117,16 @@ export async function startOidcStandIn(options: { clientId: string; clientSecret
 
   return {
     issuer,
+    /** Its endpoints, as a provider's discovery document names them (`providerEndpoints.google`). */
+    endpoints: {
+      issuer,
+      authorization_endpoint: `${issuer}/authorize`,
+      token_endpoint: `${issuer}/token`,
+      jwks_uri: `${issuer}/jwks`,
+      id_token_signing_alg_values_supported: ['ES256'],
+    },
+    /** How many times its discovery document was read. */
+    discoveries: () => discoveries,
     /** Who the next authorizations sign in. */
     signInAs(next: StandInAccount) {
       account = next;

@@ -2,14 +2,30 @@ import * as oidc from 'openid-client';
 import type { IdentityProvider } from './identities';
 import { type IdentityClaims, type IdentityProviderClient, provenIdentity } from './providers';
 
+/** Where an OpenID Connect provider's endpoints are (its discovery document's members that Tessera uses). */
+export interface OidcEndpoints {
+  issuer: string;
+  authorization_endpoint: string;
+  token_endpoint: string;
+  jwks_uri: string;
+  userinfo_endpoint?: string;
+  /** The ID token algorithms it signs with (RS256 when left out, as the spec's default). */
+  id_token_signing_alg_values_supported?: string[];
+}
+
 /**
  * An OpenID Connect provider as configured: its issuer (discovery at
- * `<issuer>/.well-known/openid-configuration`), this app's client id and secret, and the name
- * its button shows.
+ * `<issuer>/.well-known/openid-configuration`) or its endpoints when they are known, this app's
+ * client id and secret, and the name its button shows.
  */
 export interface OidcProviderSettings {
   provider: IdentityProvider;
   issuer: string;
+  /**
+   * The provider's endpoints, when known and stable (Google's): no discovery round trip, and a
+   * sign-in starts even while the discovery document cannot be fetched.
+   */
+  endpoints?: OidcEndpoints;
   clientId: string;
   clientSecret: string;
   /** What the button says: "Continue with <name>". */
@@ -18,8 +34,15 @@ export interface OidcProviderSettings {
   allowInsecureRequests?: boolean;
 }
 
-/** Google's issuer: its discovery document names every endpoint and its JWKS. */
-export const GOOGLE_ISSUER = 'https://accounts.google.com';
+/** Google's endpoints, as its discovery document (`https://accounts.google.com/.well-known/openid-configuration`) names them. */
+export const GOOGLE_ENDPOINTS: OidcEndpoints = {
+  issuer: 'https://accounts.google.com',
+  authorization_endpoint: 'https://accounts.google.com/o/oauth2/v2/auth',
+  token_endpoint: 'https://oauth2.googleapis.com/token',
+  jwks_uri: 'https://www.googleapis.com/oauth2/v3/certs',
+  userinfo_endpoint: 'https://openidconnect.googleapis.com/v1/userinfo',
+  id_token_signing_alg_values_supported: ['RS256'],
+};
 
 /**
  * An OpenID Connect provider through `openid-client` (discovery, PKCE, the code exchange and
@@ -29,22 +52,28 @@ export const GOOGLE_ISSUER = 'https://accounts.google.com';
  * const provider = oidcProvider({ provider: 'oidc', issuer: 'https://login.example.com', clientId, clientSecret, name: 'Example' });
  */
 export function oidcProvider(settings: OidcProviderSettings): IdentityProviderClient {
+  // The ID token's signature is checked with the provider's JWKS even though it came straight
+  // from the token endpoint (the library's default would trust the channel).
+  const checks = [
+    oidc.enableNonRepudiationChecks,
+    ...(settings.allowInsecureRequests ? [oidc.allowInsecureRequests] : []),
+  ];
+  const fromEndpoints = (endpoints: OidcEndpoints) => {
+    const known = new oidc.Configuration({ ...endpoints }, settings.clientId, settings.clientSecret);
+    for (const check of checks) check(known);
+    return known;
+  };
   let configuration: Promise<oidc.Configuration> | null = null;
   const discover = () => {
-    configuration ??= oidc
-      .discovery(new URL(settings.issuer), settings.clientId, settings.clientSecret, undefined, {
-        // The ID token's signature is checked with the provider's JWKS even though it came
-        // straight from the token endpoint (the library's default would trust the channel).
-        execute: [
-          oidc.enableNonRepudiationChecks,
-          ...(settings.allowInsecureRequests ? [oidc.allowInsecureRequests] : []),
-        ],
-      })
-      .catch((error: unknown) => {
-        // A provider down at first use is tried again on the next sign-in.
-        configuration = null;
-        throw error;
-      });
+    configuration ??= settings.endpoints
+      ? Promise.resolve(fromEndpoints(settings.endpoints))
+      : oidc
+          .discovery(new URL(settings.issuer), settings.clientId, settings.clientSecret, undefined, { execute: checks })
+          .catch((error: unknown) => {
+            // A provider down at first use is tried again on the next sign-in.
+            configuration = null;
+            throw error;
+          });
     return configuration;
   };
 
@@ -85,21 +114,22 @@ export function oidcProvider(settings: OidcProviderSettings): IdentityProviderCl
 }
 
 /**
- * Google: an OpenID Connect provider at {@link GOOGLE_ISSUER} (`issuer` only for a stand-in in
- * tests). Its ID token asserts `email` and `email_verified`.
+ * Google: an OpenID Connect provider with {@link GOOGLE_ENDPOINTS} (`endpoints` only for a
+ * stand-in in tests). Its ID token asserts `email` and `email_verified`.
  *
  * @example
  * const google = googleProvider({ clientId, clientSecret });
  */
-export function googleProvider(settings: { clientId: string; clientSecret: string; issuer?: string }) {
-  const issuer = settings.issuer ?? GOOGLE_ISSUER;
+export function googleProvider(settings: { clientId: string; clientSecret: string; endpoints?: OidcEndpoints }) {
+  const endpoints = settings.endpoints ?? GOOGLE_ENDPOINTS;
   return oidcProvider({
     provider: 'google',
     name: 'Google',
-    issuer,
+    issuer: endpoints.issuer,
+    endpoints,
     clientId: settings.clientId,
     clientSecret: settings.clientSecret,
-    allowInsecureRequests: issuer !== GOOGLE_ISSUER && isLocalUrl(issuer),
+    allowInsecureRequests: endpoints !== GOOGLE_ENDPOINTS && isLocalUrl(endpoints.issuer),
   });
 }
 
