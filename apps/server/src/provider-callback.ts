@@ -73,7 +73,8 @@ export function registerProviderCallback(app: FastifyInstance, auth: Auth, publi
         reply.header('retry-after', String(error.retryAfterSeconds));
         return back('/sign-in', 'rate_limited');
       }
-      const reason = refusalOf(error);
+      // Any other refusal (the credentials moved while the sign-in started): start again.
+      const reason = refusalOf(error) ?? (error instanceof AuthError ? 'state' : null);
       if (reason === null) throw error;
       request.log.info(
         {

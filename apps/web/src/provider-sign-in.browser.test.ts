@@ -153,6 +153,9 @@ describe('sign-in through an OpenID Connect provider in Chromium', () => {
     await page.getByRole('button', { name: 'Set up two-step verification' }).click();
     const dialog = page.getByRole('dialog', { name: 'Confirm it is you' });
     await dialog.getByRole('button', { name: 'Confirm with Example ID' }).waitFor();
+    // No password to ask for: no field for one, and the focus is on what the dialog offers.
+    expect(await dialog.getByLabel('Your password').count()).toBe(0);
+    await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe('Confirm with Example ID');
     await screenshot(page, 'reauth-with-provider');
     await dialog.getByRole('button', { name: 'Confirm with Example ID' }).click();
     await throughProvider(page, provider.issuer, 'cy-sub', page.getByText(/^Confirmed with Example ID\./));

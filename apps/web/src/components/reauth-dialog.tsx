@@ -2,7 +2,7 @@ import { useMutation, useQuery } from '@tanstack/react-query';
 import { getFailureReason } from '@tessera/auth-client';
 import { useAuth } from '@tessera/auth-react';
 import { limits } from '@tessera/contract';
-import { type FormEvent, useId, useState } from 'react';
+import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
 import { describeAuthError } from '../lib/describe-auth-error';
 import { describePasskeyError, isCancelledByPage, passkeyPrompt } from '../lib/passkeys';
 import { useTRPC } from '../trpc';
@@ -44,6 +44,15 @@ export function ReauthDialog({ purpose, onProved, onCancel }: ReauthDialogProps)
   const trpc = useTRPC();
   const withPassword = useQuery(trpc.auth.password.status.queryOptions()).data?.hasPassword !== false;
   const byProvider = !secondStep && viaProvider.options.length > 0;
+  // Without a password field to start in, focus goes to the first way offered (a modal must hold it).
+  const form = useRef<HTMLFormElement>(null);
+  useEffect(() => {
+    if (withPassword) return;
+    const first = form.current?.querySelector<HTMLButtonElement>(
+      byProvider ? '[data-proof="provider"]' : '[data-proof="passkey"]',
+    );
+    first?.focus();
+  }, [withPassword, byProvider]);
 
   const prove = async (proof: Parameters<typeof reauthenticate>[0]) => {
     setBusy(true);
@@ -73,7 +82,7 @@ export function ReauthDialog({ purpose, onProved, onCancel }: ReauthDialogProps)
       description={`To ${purpose}, ${waysToProve(withPassword, secondStep, byProvider)}. We ask when you last proved it a while ago.`}
       onCancel={onCancel}
     >
-      <form className="form" onSubmit={submit} noValidate>
+      <form ref={form} className="form" onSubmit={submit} noValidate>
         {withPassword ? (
           <div className="field">
             <label htmlFor={passwordId} className="field-label">
@@ -133,6 +142,7 @@ export function ReauthDialog({ purpose, onProved, onCancel }: ReauthDialogProps)
           <button
             type="button"
             className="button button-secondary"
+            data-proof="passkey"
             disabled={busy}
             onClick={() => void prove({ ceremony: passkeyPrompt({ autofill: false }) })}
           >
@@ -146,13 +156,12 @@ export function ReauthDialog({ purpose, onProved, onCancel }: ReauthDialogProps)
         </div>
         {byProvider ? (
           <div className="dialog-actions">
-            {viaProvider.options.map((option, index) => (
+            {viaProvider.options.map((option) => (
               <button
                 key={option.provider}
                 type="button"
                 className="button button-secondary"
-                // biome-ignore lint/a11y/noAutofocus: a modal dialog must put focus inside; without a password, the provider is what it offers.
-                autoFocus={!withPassword && index === 0}
+                data-proof="provider"
                 disabled={busy || viaProvider.pending}
                 onClick={() =>
                   void viaProvider.go(option.provider).catch((error: unknown) => {
