@@ -31,6 +31,23 @@ export function passwordsCapability({
   afterAnswering,
   now,
 }: AuthContext) {
+  /**
+   * Puts `passwordHash` in place only from the stamp the old credential was read with (a reset or
+   * another change meanwhile wins), ends every session of the user, and starts a fresh one here.
+   */
+  async function replacePassword(
+    userId: string,
+    passwordHash: string,
+    expectedVersion: number,
+    client: ClientInfo,
+  ): Promise<SignedIn> {
+    const changed = await endAllSessions({ userId, reason: 'password_changed', passwordHash, expectedVersion });
+    if (!changed) throw credentialMoved();
+    const started = await startSession({ userId, credentialVersion: changed.credentialVersion }, client, 'password');
+    await record({ userId, type: 'password_changed', sessionId: started.sessionId, client });
+    return sessionFor(started.user, started);
+  }
+
   return {
     /**
      * Replaces the password after checking the current one, ends every session of the user (a
@@ -57,18 +74,7 @@ export function passwordsCapability({
       );
       if (newHash === null || !stored) throw new AuthError('WRONG_CURRENT_PASSWORD');
       await throttle.clearFailures(user.email);
-      // Only from the credential just checked: a reset or another change meanwhile wins.
-      const changed = await endAllSessions({
-        userId: user.id,
-        reason: 'password_changed',
-        passwordHash: newHash,
-        expectedVersion: stored.credentialVersion,
-      });
-      if (!changed) throw credentialMoved();
-      const subject = { userId: user.id, credentialVersion: changed.credentialVersion };
-      const started = await startSession(subject, client, 'password');
-      await record({ userId: user.id, type: 'password_changed', sessionId: started.sessionId, client });
-      return sessionFor(started.user, started);
+      return replacePassword(user.id, newHash, stored.credentialVersion, client);
     },
 
     /**
@@ -85,17 +91,7 @@ export function passwordsCapability({
       if (!stored) throw credentialMoved();
       if (stored.passwordHash !== '') throw new AuthError('PASSWORD_ALREADY_SET');
       const newHash = await passwordChangeLane.run(laneGroup(client), () => passwordHasher.hash(input.newPassword));
-      const changed = await endAllSessions({
-        userId: input.userId,
-        reason: 'password_changed',
-        passwordHash: newHash,
-        expectedVersion: stored.credentialVersion,
-      });
-      if (!changed) throw credentialMoved();
-      const subject = { userId: input.userId, credentialVersion: changed.credentialVersion };
-      const started = await startSession(subject, client, 'password');
-      await record({ userId: input.userId, type: 'password_changed', sessionId: started.sessionId, client });
-      return sessionFor(started.user, started);
+      return replacePassword(input.userId, newHash, stored.credentialVersion, client);
     },
 
     /** Whether the account has a password (one made by a provider may have none yet). */
