@@ -187,6 +187,7 @@ describe('sign-in through an OpenID Connect provider in Chromium', () => {
     await continueWithProvider(codeField);
     expect(page.url()).toBe(`${origin}/sign-in?second_step=oidc`);
     await page.getByText('Signing in with Example ID.').waitFor();
+    await page.getByRole('link', { name: 'Sign in another way' }).waitFor();
     await screenshot(page, 'second-step-after-provider');
     await codeField.fill(codeAt(0));
     await page.getByRole('button', { name: 'Verify' }).click();

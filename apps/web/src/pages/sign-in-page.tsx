@@ -83,7 +83,16 @@ export function SignInPage() {
       <AuthCard
         title="Welcome back"
         subtitle={`Signing in ${secondStep === 'after provider' ? withProvider : `as ${secondStep.email}`}.`}
-        footer={<Link to="/forgot-password">Forgot password?</Link>}
+        footer={
+          secondStep === 'after provider' ? (
+            // The provider was the first step: the way back is the sign-in form, not a password reset.
+            <Link to="/sign-in" replace onClick={() => setSecondStep(null)}>
+              Sign in another way
+            </Link>
+          ) : (
+            <Link to="/forgot-password">Forgot password?</Link>
+          )
+        }
       >
         <SecondStepForm
           pendingSignIn={secondStep === 'after provider' ? undefined : secondStep.pendingSignIn}
