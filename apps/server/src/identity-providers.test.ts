@@ -10,6 +10,7 @@ import { REFRESH_COOKIE_NAME } from './refresh-cookie';
 import {
   createTestClient,
   type GithubAccount,
+  rawSql,
   startGithubStandIn,
   startOidcStandIn,
   type TestServer,
@@ -158,6 +159,13 @@ describe('sign-in with GitHub (OAuth 2.0 and its REST API)', () => {
     expect((await signInWithGithub('octo-ada')).location).toBe('/sign-in?provider_error=provider');
     github.setApiDown(false);
 
+    // Cancelled from the Account page (a proof asked for by someone signed in): back there, with the reason.
+    const signedIn = await signInWithGithub('octo-ada');
+    signedIn.browser.setAccessToken((await signedIn.browser.client.auth.refresh.mutate()).accessToken);
+    github.next({ cancel: true });
+    const proof = await signedIn.browser.client.auth.identities.reauthenticate.mutate({ provider: 'github' });
+    expect((await roundTrip(server, proof.url, signedIn.browser)).location).toBe('/account?provider_error=cancelled');
+
     // A code spent once, presented again under a fresh state of another browser: GitHub refuses it.
     const good = await signInWithGithub('octo-ada');
     expect(good.location).toBe('/');
@@ -167,6 +175,34 @@ describe('sign-in with GitHub (OAuth 2.0 and its REST API)', () => {
     replayed.searchParams.set('state', new URL(url).searchParams.get('state') ?? '');
     expect(await callback(server, thief, replayed)).toBe('/sign-in?provider_error=provider');
     expect(thief.jar.get(REFRESH_COOKIE_NAME)).toBeUndefined();
+  });
+});
+
+describe('a request written by an older version', () => {
+  it('refuses a sign-in request that names a user (how an older version wrote a link): no session either way', async () => {
+    const github = await startGithubStandIn({ clientId: 'Iv1.tessera', clientSecret: 'gh-secret' });
+    closing.push(github.close);
+    const server = await servers.start(
+      { GITHUB_CLIENT_ID: 'Iv1.tessera', GITHUB_CLIENT_SECRET: 'gh-secret' },
+      { providerEndpoints: { github: github.endpoints } },
+    );
+    const owner = createTestClient(server.url);
+    const { user } = await owner.client.auth.register.mutate({
+      email: 'gus@example.com',
+      password: 'a strong password',
+    });
+    github.accounts.set({
+      id: 7,
+      login: 'gus',
+      name: null,
+      emails: [{ email: 'gus@example.com', primary: true, verified: true }],
+    });
+    github.next('gus');
+    const browser = createTestClient(server.url);
+    const { url } = await browser.client.auth.social.start.mutate({ provider: 'github' });
+    await rawSql(server.dbFile, `update oauth_requests set user_id = '${user.id}'`);
+    expect((await roundTrip(server, url, browser)).location).toBe('/sign-in?provider_error=state');
+    expect(browser.jar.get(REFRESH_COOKIE_NAME)).toBeUndefined();
   });
 });
 

@@ -75,7 +75,11 @@ export function registerProviderCallback(app: FastifyInstance, auth: Auth, publi
       }
       // Any other refusal (the credentials moved while the sign-in started): start again.
       const reason = refusalOf(error) ?? (error instanceof AuthError ? 'state' : null);
-      if (reason === null) throw error;
+      if (reason === null) {
+        // A browser navigation gets a page, not JSON, even when something of ours failed.
+        request.log.error({ event: 'provider_callback_failed', provider, err: error }, 'provider callback failed');
+        return back('/sign-in', 'provider');
+      }
       request.log.info(
         {
           event: 'provider_sign_in_refused',
@@ -85,8 +89,10 @@ export function registerProviderCallback(app: FastifyInstance, auth: Auth, publi
         },
         'provider sign-in refused',
       );
-      const fromAccount: SocialRefusal[] = ['taken', 'session_ended', 'not_linked', 'two_factor'];
-      return back(fromAccount.includes(reason) ? '/account' : '/sign-in', reason);
+      // A link or a proof was asked for from the Account page, by someone signed in: back there.
+      const fromAccount =
+        error instanceof AuthError && ['link', 'reauthenticate'].includes(error.details.purpose ?? '');
+      return back(fromAccount ? '/account' : '/sign-in', reason);
     }
   });
 }

@@ -337,7 +337,6 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
 
   const stopListening = tabs.onMessage(state.onTabMessage);
 
-  /** Runs a sign-in; a session it answers (not a second step) this tab and every other adopt. */
   /**
    * A credential change that ends every session and answers a fresh one (a password changed or
    * set): under the refresh lock, adopted by this tab and every other.
@@ -356,6 +355,7 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
       return session;
     });
   };
+  /** Runs a sign-in; a session it answers (not a second step) this tab and every other adopt. */
   const establish = async <T extends Session | SecondStep>(request: () => Promise<T>): Promise<T> => {
     // A restore still on the wire could answer after us and overwrite the new cookie; the lock
     // keeps the other tabs' refreshes off the wire too. Only procedures the link exempts may run

@@ -78,7 +78,12 @@ describe('revocation in the auth core', () => {
     if (!firstCheck.ok) throw new Error('token refused');
 
     const changed = await auth.changePassword(
-      { userId: first.session.user.id, currentPassword: 'a strong password', newPassword: 'another password' },
+      {
+        userId: first.session.user.id,
+        sessionId: firstCheck.token.sessionId,
+        currentPassword: 'a strong password',
+        newPassword: 'another password',
+      },
       client,
     );
     expect(await auth.verifyAccessToken(first.session.accessToken)).toEqual({ ok: false, reason: 'revoked' });

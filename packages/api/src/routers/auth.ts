@@ -183,7 +183,10 @@ export function createAuthRouter(options: { cookie: RefreshCookieOptions } = { c
     changePassword: sessionProcedure
       .input(changePasswordInput)
       .mutation(async ({ ctx, input }) =>
-        handOver(ctx, await ctx.auth.changePassword({ userId: ctx.user.id, ...input }, clientInfo(ctx))),
+        handOver(
+          ctx,
+          await ctx.auth.changePassword({ userId: ctx.user.id, sessionId: ctx.sessionId, ...input }, clientInfo(ctx)),
+        ),
       ),
 
     password: router({
@@ -197,7 +200,10 @@ export function createAuthRouter(options: { cookie: RefreshCookieOptions } = { c
       set: freshProcedure
         .input(setPasswordInput)
         .mutation(async ({ ctx, input }) =>
-          handOver(ctx, await ctx.auth.setPassword({ userId: ctx.user.id, ...input }, clientInfo(ctx))),
+          handOver(
+            ctx,
+            await ctx.auth.setPassword({ userId: ctx.user.id, sessionId: ctx.sessionId, ...input }, clientInfo(ctx)),
+          ),
         ),
 
       /**

@@ -33,15 +33,23 @@ export function passwordsCapability({
 }: AuthContext) {
   /**
    * Puts `passwordHash` in place only from the stamp the old credential was read with (a reset or
-   * another change meanwhile wins), ends every session of the user, and starts a fresh one here.
+   * another change meanwhile wins) and while the caller's session is live (ending it while the
+   * hash was made wins too), ends every session of the user, and starts a fresh one here.
    */
   async function replacePassword(
-    userId: string,
+    caller: { userId: string; sessionId: string },
     passwordHash: string,
     expectedVersion: number,
     client: ClientInfo,
   ): Promise<SignedIn> {
-    const changed = await endAllSessions({ userId, reason: 'password_changed', passwordHash, expectedVersion });
+    const { userId, sessionId } = caller;
+    const changed = await endAllSessions({
+      userId,
+      reason: 'password_changed',
+      passwordHash,
+      expectedVersion,
+      fromSession: { sessionId, at: now() },
+    });
     if (!changed) throw credentialMoved();
     const started = await startSession({ userId, credentialVersion: changed.credentialVersion }, client, 'password');
     await record({ userId, type: 'password_changed', sessionId: started.sessionId, client });
@@ -57,7 +65,7 @@ export function passwordsCapability({
      * reset or another change won the race), `RateLimitedError` or `BusyError`.
      */
     async changePassword(
-      input: { userId: string; currentPassword: string; newPassword: string },
+      input: { userId: string; sessionId: string; currentPassword: string; newPassword: string },
       client: ClientInfo,
     ): Promise<SignedIn> {
       const user = await store.findUserById(input.userId);
@@ -74,7 +82,7 @@ export function passwordsCapability({
       );
       if (newHash === null || !stored) throw new AuthError('WRONG_CURRENT_PASSWORD');
       await throttle.clearFailures(user.email);
-      return replacePassword(user.id, newHash, stored.credentialVersion, client);
+      return replacePassword(input, newHash, stored.credentialVersion, client);
     },
 
     /**
@@ -84,14 +92,17 @@ export function passwordsCapability({
      * starts a fresh one here. Throws `PASSWORD_ALREADY_SET`, `INVALID_CREDENTIALS` (the
      * credentials moved meanwhile), `RateLimitedError`, `BusyError`.
      */
-    async setPassword(input: { userId: string; newPassword: string }, client: ClientInfo): Promise<SignedIn> {
+    async setPassword(
+      input: { userId: string; sessionId: string; newPassword: string },
+      client: ClientInfo,
+    ): Promise<SignedIn> {
       await throttle.countAttempt(client.ip);
       await throttle.countPasswordChange(input.userId);
       const stored = await store.findCredential(input.userId);
       if (!stored) throw credentialMoved();
       if (stored.passwordHash !== '') throw new AuthError('PASSWORD_ALREADY_SET');
       const newHash = await passwordChangeLane.run(laneGroup(client), () => passwordHasher.hash(input.newPassword));
-      return replacePassword(input.userId, newHash, stored.credentialVersion, client);
+      return replacePassword(input, newHash, stored.credentialVersion, client);
     },
 
     /** Whether the account has a password (one made by a provider may have none yet). */

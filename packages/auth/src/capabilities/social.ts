@@ -7,6 +7,7 @@ import {
   newBrowserBinding,
   OAUTH_REQUEST_TTL_MS,
   type OAuthPurpose,
+  type OAuthRequestRow,
   type ProvenIdentity,
 } from '../identities/identities';
 import type { IdentityProviderClient, RequestSecrets } from '../identities/providers';
@@ -146,6 +147,43 @@ export function socialCapability(
     return { kind: 'reauthenticated', provider: identity.provider };
   }
 
+  /** The provider's answer to a request of this browser's: checked, then what the request was for. */
+  async function answer(
+    provider: IdentityProvider,
+    request: OAuthRequestRow,
+    callbackUrl: URL,
+    state: string,
+    client: ClientInfo,
+  ): Promise<SocialCompletion> {
+    if (callbackUrl.searchParams.has('error')) throw refused(provider, 'cancelled');
+    const secrets = JSON.parse(box.open(request.secretsSealed, secretsContext(request.stateHash))) as RequestSecrets;
+    const identity = await clientOf(provider)
+      .complete(callbackUrl, state, secrets)
+      .catch((error: unknown) => {
+        throw refused(provider, 'provider', String(error));
+      });
+    if (request.purpose === 'link' || request.purpose === 'reauthenticate') {
+      if (request.userId === null || request.sessionId === null) throw refused(provider, 'state', 'no session');
+      const caller = { userId: request.userId, sessionId: request.sessionId };
+      return request.purpose === 'link' ? link(caller, identity, client) : proveAgain(caller, identity, client);
+    }
+    // A sign-in never names a user: a row that does was written by an older version for a link.
+    if (request.purpose !== 'sign_in' || request.userId !== null) {
+      throw refused(provider, 'state', `purpose ${request.purpose}`);
+    }
+
+    const outcome = await store.signInWithIdentity(identity, now());
+    if (outcome.outcome !== 'signed_in') throw refused(provider, outcome.outcome);
+    const user = await userById.fresh(outcome.userId);
+    if (!user) throw credentialMoved();
+    const subject = { userId: outcome.userId, credentialVersion: outcome.credentialVersion };
+    if (user.twoFactorEnabled) {
+      const { pendingSignIn } = await pendSignIn(subject, client, provider);
+      return { kind: 'second_step', provider, pendingSignIn, expiresAt: now() + PENDING_SIGN_IN_TTL_MS };
+    }
+    return { kind: 'signed_in', signedIn: await signIn(subject, client, provider) };
+  }
+
   return {
     /** The providers configured, for the sign-in page's buttons. */
     identityProviders(): Array<{ provider: IdentityProvider; name: string }> {
@@ -189,30 +227,12 @@ export function socialCapability(
       if (browserBinding === null || !sameHash(hashOpaque(browserBinding), request.browserHash)) {
         throw refused(provider, 'state', 'another browser');
       }
-      if (callbackUrl.searchParams.has('error')) throw refused(provider, 'cancelled');
-      const secrets = JSON.parse(box.open(request.secretsSealed, secretsContext(request.stateHash))) as RequestSecrets;
-      const identity = await clientOf(provider)
-        .complete(callbackUrl, state, secrets)
-        .catch((error: unknown) => {
-          throw refused(provider, 'provider', String(error));
-        });
-      if (request.purpose === 'link' || request.purpose === 'reauthenticate') {
-        if (request.userId === null || request.sessionId === null) throw refused(provider, 'state', 'no session');
-        const caller = { userId: request.userId, sessionId: request.sessionId };
-        return request.purpose === 'link' ? link(caller, identity, client) : proveAgain(caller, identity, client);
-      }
-      if (request.purpose !== 'sign_in') throw refused(provider, 'state', `purpose ${request.purpose}`);
-
-      const outcome = await store.signInWithIdentity(identity, now());
-      if (outcome.outcome !== 'signed_in') throw refused(provider, outcome.outcome);
-      const user = await userById.fresh(outcome.userId);
-      if (!user) throw credentialMoved();
-      const subject = { userId: outcome.userId, credentialVersion: outcome.credentialVersion };
-      if (user.twoFactorEnabled) {
-        const { pendingSignIn } = await pendSignIn(subject, client, provider);
-        return { kind: 'second_step', provider, pendingSignIn, expiresAt: now() + PENDING_SIGN_IN_TTL_MS };
-      }
-      return { kind: 'signed_in', signedIn: await signIn(subject, client, provider) };
+      // From here on a refusal says what the request was for: a link or a proof goes back to the
+      // Account page, where its owner is signed in.
+      return answer(provider, request, callbackUrl, state, client).catch((error: unknown) => {
+        if (!(error instanceof AuthError) || error.code !== 'SOCIAL_SIGN_IN_REFUSED') throw error;
+        throw new AuthError(error.code, error.message, { ...error.details, purpose: request.purpose });
+      });
     },
 
     /** The caller's linked identities, oldest first. */

@@ -219,11 +219,18 @@ export const stampedUser = <U extends StampedUserColumns>(u: U): Pick<U, keyof U
   credentialVersion: u.credentialVersion,
 });
 
-/** The user whose stamp a credential change moves: only while it is `expectedVersion`, if given. */
-export const stampToMove = (u: StampedUserColumns, change: CredentialChange) =>
-  change.expectedVersion === undefined
-    ? eq(u.id, change.userId)
-    : and(eq(u.id, change.userId), eq(u.credentialVersion, change.expectedVersion));
+/**
+ * The user whose stamp a credential change moves: only while it is `expectedVersion`, if given,
+ * and while the session the change comes from is live, if it comes from one.
+ */
+export const stampToMove = (u: StampedUserColumns, change: CredentialChange, s: SessionColumns & SQLWrapper) =>
+  and(
+    eq(u.id, change.userId),
+    change.expectedVersion === undefined ? undefined : eq(u.credentialVersion, change.expectedVersion),
+    change.fromSession === undefined
+      ? undefined
+      : sql`exists (select 1 from ${s} where ${liveSession(s, { sessionId: change.fromSession.sessionId, userId: change.userId }, change.fromSession.at)})`,
+  );
 
 /** A credential change: the stamp moved on, with the new password hash or role, if any. */
 export const stampMoved = (u: StampedUserColumns, change: CredentialChange) => ({

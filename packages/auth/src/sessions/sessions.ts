@@ -97,6 +97,12 @@ export interface CredentialChange {
   /** Two-step verification off: the TOTP secret and the recovery codes removed (an admin's reset). */
   removeSecondFactor?: boolean;
   expectedVersion?: number;
+  /**
+   * A change the owner makes from a session (a password changed or set): applied only while that
+   * session is live, checked in the statement that moves the stamp, so ending that one session
+   * while the change waits for its hash wins.
+   */
+  fromSession?: { sessionId: string; at: number };
 }
 
 /** What a credential change did: the sessions it ended, the new stamp, and the user as now stored. */

@@ -1182,6 +1182,30 @@ describeEngines('the auth store', storeEngines, (current) => {
       expect(await store.unlinkIdentity({ id: only?.id ?? '', userId: created.userId })).toBe('last_sign_in_method');
     });
 
+    it('applies a credential change made from a session only while that session is live', async () => {
+      const ada = await user();
+      const { sessionId } = await start(ada.id);
+      const other = await start(ada.id);
+      // The session the change comes from is ended while its new hash is made: the change is not applied.
+      await store.revokeSession({ userId: ada.id, sessionId, reason: 'revoked_by_user' }, t0);
+      const change = {
+        userId: ada.id,
+        reason: 'password_changed',
+        passwordHash: 'new-hash',
+        expectedVersion: 0,
+        fromSession: { sessionId, at: t0 + SECOND },
+      };
+      expect(await store.endAllSessions(change, t0 + SECOND)).toBeNull();
+      expect(await store.findCredential(ada.id)).toMatchObject({ credentialVersion: 0 });
+      // From a live session it is.
+      const applied = await store.endAllSessions(
+        { ...change, fromSession: { sessionId: other.sessionId, at: t0 + SECOND } },
+        t0 + SECOND,
+      );
+      expect(applied).toMatchObject({ credentialVersion: 1 });
+      expect(await store.findCredential(ada.id)).toMatchObject({ passwordHash: 'new-hash', credentialVersion: 1 });
+    });
+
     it('proves the signed-in user again only with an identity of theirs, in a live session, on the stamp it read', async () => {
       const ada = await user();
       const { sessionId } = await start(ada.id);

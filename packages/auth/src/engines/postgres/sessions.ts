@@ -127,7 +127,7 @@ export const pgSessionSteps = (q: PgQueryable, inTransaction = true): SessionSte
       q
         .update(users)
         .set(fragment.stampMoved(users, change))
-        .where(fragment.stampToMove(users, change))
+        .where(fragment.stampToMove(users, change, sessions))
         .returning(fragment.stampedUser(users)),
     ),
   deletePasskeys: (userId) => changed(q.delete(passkeys).where(eq(passkeys.userId, userId))),

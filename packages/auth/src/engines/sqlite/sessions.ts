@@ -175,7 +175,7 @@ export function sqliteSessionSteps(db: TesseraDb): SessionSteps {
         db
           .update(users)
           .set(fragment.stampMoved(users, change))
-          .where(fragment.stampToMove(users, change))
+          .where(fragment.stampToMove(users, change, sessions))
           .returning(fragment.stampedUser(users))
           .get(),
       ),
