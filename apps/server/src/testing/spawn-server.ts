@@ -1,6 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
+/** How long a spawned server may take to start before its test fails with its output (far beyond a normal start). */
+const STUCK_AFTER_MS = 60_000;
+
 /** The bundled server, exactly as `npm start` runs it (turbo builds it before the tests). */
 export const MAIN_JS = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
 
@@ -37,12 +40,23 @@ export function spawnServer(env: Record<string, string>): SpawnedServer {
   });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const listening = new Promise<string>((resolve, reject) => {
+    // A start that never ends fails with what the process said, not as a silent test timeout.
+    const stuck = setTimeout(
+      () => reject(new Error(`no "Server listening" line after ${STUCK_AFTER_MS} ms:\n${stdout}\n${stderr}`)),
+      STUCK_AFTER_MS,
+    ).unref();
     child.stdout.on('data', (chunk: Buffer) => {
       stdout += chunk;
       const match = stdout.match(/Server listening at (http:\/\/127\.0\.0\.1:\d+)/);
-      if (match?.[1]) resolve(match[1]);
+      if (match?.[1]) {
+        clearTimeout(stuck);
+        resolve(match[1]);
+      }
     });
-    void exited.then((code) => reject(new Error(`server exited with ${code}: ${stderr}`)));
+    void exited.then((code) => {
+      clearTimeout(stuck);
+      reject(new Error(`server exited with ${code}: ${stderr}`));
+    });
   });
   // A caller that expects the process to fail never awaits this; keep that rejection quiet.
   listening.catch(() => undefined);
