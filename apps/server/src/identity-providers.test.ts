@@ -25,6 +25,17 @@ afterEach(async () => {
 
 type Browser = ReturnType<typeof createTestClient>;
 
+/** A Tessera server offering GitHub, at a stand-in for it on 127.0.0.1. */
+async function serverWithGithub() {
+  const github = await startGithubStandIn({ clientId: 'Iv1.tessera', clientSecret: 'gh-secret' });
+  closing.push(github.close);
+  const server = await servers.start(
+    { GITHUB_CLIENT_ID: 'Iv1.tessera', GITHUB_CLIENT_SECRET: 'gh-secret' },
+    { providerEndpoints: { github: github.endpoints } },
+  );
+  return { github, server };
+}
+
 /** The provider's redirect back, followed on Tessera by this browser: where Tessera sends it next. */
 async function callback(server: TestServer, browser: Browser, back: URL) {
   const response = await browser.jar.fetch(`${server.url}${back.pathname}${back.search}`, { redirect: 'manual' });
@@ -51,12 +62,7 @@ describe('sign-in with GitHub (OAuth 2.0 and its REST API)', () => {
   };
 
   async function start() {
-    const github = await startGithubStandIn({ clientId: 'Iv1.tessera', clientSecret: 'gh-secret' });
-    closing.push(github.close);
-    const server = await servers.start(
-      { GITHUB_CLIENT_ID: 'Iv1.tessera', GITHUB_CLIENT_SECRET: 'gh-secret' },
-      { providerEndpoints: { github: github.endpoints } },
-    );
+    const { github, server } = await serverWithGithub();
     const signInWithGithub = async (login: string | { cancel: true }, browser = createTestClient(server.url)) => {
       github.next(login);
       const { url } = await browser.client.auth.social.start.mutate({ provider: 'github' });
@@ -180,12 +186,7 @@ describe('sign-in with GitHub (OAuth 2.0 and its REST API)', () => {
 
 describe('a request written by an older version', () => {
   it('refuses a sign-in request that names a user (how an older version wrote a link): no session either way', async () => {
-    const github = await startGithubStandIn({ clientId: 'Iv1.tessera', clientSecret: 'gh-secret' });
-    closing.push(github.close);
-    const server = await servers.start(
-      { GITHUB_CLIENT_ID: 'Iv1.tessera', GITHUB_CLIENT_SECRET: 'gh-secret' },
-      { providerEndpoints: { github: github.endpoints } },
-    );
+    const { github, server } = await serverWithGithub();
     const owner = createTestClient(server.url);
     const { user } = await owner.client.auth.register.mutate({
       email: 'gus@example.com',
@@ -208,12 +209,7 @@ describe('a request written by an older version', () => {
 
 describe('throttling the provider endpoints', () => {
   it('counts starts and callbacks against the address: past the limit, start answers 429 and the callback a sentence', async () => {
-    const github = await startGithubStandIn({ clientId: 'Iv1.tessera', clientSecret: 'gh-secret' });
-    closing.push(github.close);
-    const server = await servers.start(
-      { GITHUB_CLIENT_ID: 'Iv1.tessera', GITHUB_CLIENT_SECRET: 'gh-secret' },
-      { providerEndpoints: { github: github.endpoints } },
-    );
+    const { github, server } = await serverWithGithub();
     const browser = createTestClient(server.url);
     // One request started early, answered once the address is over its limit.
     const { url } = await browser.client.auth.social.start.mutate({ provider: 'github' });

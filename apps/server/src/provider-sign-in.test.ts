@@ -5,12 +5,11 @@
  */
 
 import { PENDING_SIGN_IN_COOKIE } from '@tessera/api';
-import { TRPCClientError } from '@trpc/client';
 import { decodeJwt } from 'jose';
 import { Secret, TOTP } from 'otpauth';
 import { afterEach, describe, expect, it } from 'vitest';
 import { REFRESH_COOKIE_NAME } from './refresh-cookie';
-import { createTestClient, rawSql, startOidcStandIn, type TestServer, testServers } from './testing';
+import { createTestClient, rawSql, refusal, startOidcStandIn, type TestServer, testServers } from './testing';
 import { startOidcProvider, type TestOidcProvider } from './testing/oidc-test-provider';
 
 const servers = testServers();
@@ -32,17 +31,6 @@ async function start(): Promise<{ server: TestServer; provider: TestOidcProvider
   });
   origin = server.publicOrigin;
   return { server, provider };
-}
-
-/** The code, reason and message a call failed with, or 'OK'. */
-async function refusal(call: Promise<unknown>): Promise<string> {
-  return call.then(
-    () => 'OK',
-    (error: unknown) => {
-      if (!(error instanceof TRPCClientError)) throw error;
-      return `${error.data?.code}:${error.data?.reason ?? '-'}`;
-    },
-  );
 }
 
 /** The provider's redirect back, followed on Tessera by this browser: where Tessera sends it next. */

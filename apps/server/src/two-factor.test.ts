@@ -4,12 +4,19 @@
  * software authenticator with real keys. Every attack is what a client could send.
  */
 import { SoftwareAuthenticator } from '@tessera/auth/testing';
-import { TRPCClientError } from '@trpc/client';
 import { decodeJwt } from 'jose';
 import { Secret, TOTP } from 'otpauth';
 import { describe, expect, it } from 'vitest';
 import { REFRESH_COOKIE_NAME } from './refresh-cookie';
-import { callProcedure, createTestClient, rawSql, signedInOnly, type TestServer, testServers } from './testing';
+import {
+  callProcedure,
+  createTestClient,
+  rawSql,
+  refusal,
+  signedInOnly,
+  type TestServer,
+  testServers,
+} from './testing';
 
 const servers = testServers();
 const password = 'a strong password';
@@ -43,17 +50,6 @@ function wrongCodes(secret: string, count: number): string[] {
 async function awayFromStepEdge(): Promise<void> {
   const left = 30_000 - (Date.now() % 30_000);
   if (left < 3_000) await new Promise((resolve) => setTimeout(resolve, left + 50));
-}
-
-/** The code, reason and message a call failed with, or 'OK'. */
-async function refusal(call: Promise<unknown>): Promise<string> {
-  return call.then(
-    () => 'OK',
-    (error: unknown) => {
-      if (!(error instanceof TRPCClientError)) throw error;
-      return `${error.data?.code}:${error.data?.reason ?? '-'}`;
-    },
-  );
 }
 
 /** A browser of its own, signed up with a proved address. */

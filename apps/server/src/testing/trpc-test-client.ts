@@ -1,4 +1,4 @@
-import { createTRPCClient, httpLink } from '@trpc/client';
+import { createTRPCClient, httpLink, TRPCClientError } from '@trpc/client';
 import type { AppRouter } from '../app-router';
 import { CookieJar } from './cookie-jar';
 
@@ -29,4 +29,21 @@ export function createTestClient(baseUrl: string, jar = new CookieJar()) {
       accessToken = token;
     },
   };
+}
+
+/**
+ * How a call through the test client ended: 'OK', or the tRPC code and reason it was refused
+ * with (`-` for none). Anything but a tRPC refusal is thrown.
+ *
+ * @example
+ * expect(await refusal(client.auth.me.query())).toBe('UNAUTHORIZED:SESSION_REVOKED');
+ */
+export async function refusal(call: Promise<unknown>): Promise<string> {
+  return call.then(
+    () => 'OK',
+    (error: unknown) => {
+      if (!(error instanceof TRPCClientError)) throw error;
+      return `${error.data?.code}:${error.data?.reason ?? '-'}`;
+    },
+  );
 }

@@ -1,3 +1,4 @@
+import type { PasskeySteps } from '../passkeys/steps';
 import type { Step } from '../store/step';
 import type { IdentityRecord, IdentityRow, OAuthRequestRow } from './identities';
 
@@ -15,7 +16,7 @@ export interface ProvidedUserRow {
  * The single statements the identity rules (operations.ts) are written over;
  * `engines/sqlite/identities.ts` and `engines/postgres/identities.ts` supply them.
  */
-export interface IdentitySteps {
+export interface IdentitySteps extends Pick<PasskeySteps, 'countPasskeys' | 'liveSession'> {
   insertRequest(row: OAuthRequestRow): Step<void>;
   /** Deletes the request and returns it, whatever else is checked after: of two answers, one gets it. */
   takeRequest(stateHash: string): Step<OAuthRequestRow | undefined>;
@@ -33,7 +34,4 @@ export interface IdentitySteps {
   touchIdentity(id: string, now: number): Step<void>;
   identitiesOf(userId: string): Step<IdentityRecord[]>;
   deleteIdentity(identity: { id: string; userId: string }): Step<number>;
-  countPasskeys(userId: string): Step<number>;
-  /** The user's session, if it is live at `now`. */
-  liveSession(session: { sessionId: string; userId: string }, now: number): Step<{ id: string } | undefined>;
 }

@@ -1,12 +1,13 @@
-import { identities, oauthRequests, passkeys, sessions, type TesseraDb, users } from '@tessera/db';
-import { count, eq } from 'drizzle-orm';
+import { identities, oauthRequests, type TesseraDb, users } from '@tessera/db';
+import { eq } from 'drizzle-orm';
 import { identityOfSubject, oldestIdentitiesFirst, ownIdentity } from '../../identities/fragments';
 import type { IdentitySteps } from '../../identities/steps';
-import { liveSession } from '../../sessions/fragments';
 import { immediate } from '../../store/step';
+import { sqlitePasskeySteps } from './passkeys';
 
 /** The identity steps on SQLite: the IMMEDIATE transaction around a rule is its lock. */
 export function sqliteIdentitySteps(db: TesseraDb): IdentitySteps {
+  const passkeySteps = sqlitePasskeySteps(db);
   return {
     insertRequest: (row) => immediate(() => void db.insert(oauthRequests).values(row).run()),
     takeRequest: (stateHash) =>
@@ -44,15 +45,8 @@ export function sqliteIdentitySteps(db: TesseraDb): IdentitySteps {
       ),
     deleteIdentity: (identity) =>
       immediate(() => db.delete(identities).where(ownIdentity(identities, identity)).run().changes),
-    countPasskeys: (userId) =>
-      immediate(() => db.select({ n: count() }).from(passkeys).where(eq(passkeys.userId, userId)).get()?.n ?? 0),
-    liveSession: (session, now) =>
-      immediate(() =>
-        db
-          .select({ id: sessions.id })
-          .from(sessions)
-          .where(liveSession(sessions, session, now))
-          .get(),
-      ),
+    // The last-way-in and live-session checks are the passkeys' own statements.
+    countPasskeys: passkeySteps.countPasskeys,
+    liveSession: passkeySteps.liveSession,
   };
 }
