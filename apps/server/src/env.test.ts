@@ -24,6 +24,8 @@ describe('loadEnv', () => {
       PASSWORD_RESET_TTL: 1800,
       REQUIRE_VERIFIED_EMAIL: false,
       REQUIRE_2FA_FOR_ADMINS: false,
+      DPOP: 'optional',
+      DPOP_NONCE: 'off',
       OIDC_NAME: 'OpenID Connect',
       RP_NAME: 'Tessera',
       REQUEST_TIMEOUT_MS: 15_000,
@@ -130,6 +132,12 @@ describe('loadEnv', () => {
     expect(() => loadEnv({ REQUIRE_VERIFIED_EMAIL: 'yes' })).toThrow(/REQUIRE_VERIFIED_EMAIL: must be true or false/);
     expect(loadEnv({ REQUIRE_2FA_FOR_ADMINS: 'true' }).REQUIRE_2FA_FOR_ADMINS).toBe(true);
     expect(() => loadEnv({ REQUIRE_2FA_FOR_ADMINS: '1' })).toThrow(/REQUIRE_2FA_FOR_ADMINS: must be true or false/);
+  });
+
+  it('takes the DPoP policy and nonce switch, and names what it expects otherwise', () => {
+    expect(loadEnv({ DPOP: 'required', DPOP_NONCE: 'on' })).toMatchObject({ DPOP: 'required', DPOP_NONCE: 'on' });
+    expect(() => loadEnv({ DPOP: 'yes' })).toThrow(/DPOP: must be optional or required/);
+    expect(() => loadEnv({ DPOP_NONCE: 'true' })).toThrow(/DPOP_NONCE: must be on or off/);
   });
 
   it('takes an OpenID Connect provider whole, naming what is missing, or not at all', () => {

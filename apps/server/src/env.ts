@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_REVOCATION_POLL_MS, DEFAULT_RP_NAME, defaultAuthConfig } from '@tessera/auth';
+import { DEFAULT_REVOCATION_POLL_MS, DEFAULT_RP_NAME, DPOP_POLICIES, defaultAuthConfig } from '@tessera/auth';
 import { DEFAULT_MAIL_FROM } from '@tessera/mail';
 import { z } from 'zod';
 
@@ -196,6 +196,12 @@ const envSchema = z.object({
     .enum(['true', 'false'], { error: 'must be true or false' })
     .default('false')
     .transform((value) => value === 'true'),
+  // DPoP (RFC 9449): `optional` binds the sessions of clients that prove a device key (the SPA
+  // does), `required` refuses every sign-in, refresh and token without one (docs/security.md).
+  DPOP: z.enum(DPOP_POLICIES, { error: 'must be optional or required' }).default('optional'),
+  // Proofs must carry a nonce the server hands out (DPoP-Nonce): a proof made ahead of time is
+  // worthless a minute later, at the cost of one retry after a quiet minute.
+  DPOP_NONCE: z.enum(['on', 'off'], { error: 'must be on or off' }).default('off'),
   // How long a proof of the password or a passkey counts for a sensitive change (adding a passkey).
   REAUTH_MAX_AGE: seconds(defaultAuthConfig.reauthMaxAge, 86_400).refine(
     (value) => value >= 30,

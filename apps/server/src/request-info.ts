@@ -18,6 +18,10 @@ export function requestInfo(request: FastifyRequest): RequestInfo {
     requestId: request.id,
     // Several Cookie headers (HTTP/2 splits them) arrive joined with '; ', as they should.
     cookieHeader: request.headers.cookie ?? null,
+    dpop: singleHeader(request, 'dpop'),
+    method: request.method,
+    // A DPoP proof's `htu` is the URL without its query (RFC 9449 §4.3).
+    path: request.url.split('?', 1)[0] ?? request.url,
   };
 }
 

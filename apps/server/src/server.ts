@@ -121,6 +121,9 @@ export async function buildServer({
     // (RFC 6749 §5.1, OWASP Session Management).
     trpcScope.addHook('onSend', async (_request, reply) => {
       reply.header('cache-control', 'no-store');
+      // DPOP_NONCE=on: every answer carries the nonce the next proofs must hold (RFC 9449 §8).
+      const nonce = auth.dpopNonce();
+      if (nonce !== null) reply.header('dpop-nonce', nonce);
     });
     // tRPC's adapter also parses multipart bodies: a cross-site HTML form could then run a
     // mutation. Only JSON is accepted, which a form cannot send.

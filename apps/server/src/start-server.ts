@@ -131,6 +131,8 @@ export function authConfigFrom(env: Env): AuthConfig {
     rpName: env.RP_NAME,
     reauthMaxAge: env.REAUTH_MAX_AGE,
     requireTwoFactorForAdmins: env.REQUIRE_2FA_FOR_ADMINS,
+    dpop: env.DPOP,
+    dpopNonce: env.DPOP_NONCE === 'on',
   };
 }
 

@@ -9,9 +9,13 @@ export const { TRPCProvider, useTRPC } = createTRPCContext<AppRouter>();
 
 /**
  * The app's API client. The auth link comes first so every call waits for a refresh in flight
- * and gets one refresh-and-retry on UNAUTHORIZED; `headers` adds the Bearer token per request.
+ * and gets one refresh-and-retry on UNAUTHORIZED; `headers` adds the token per request, and
+ * `fetch` adds this browser's DPoP proof (a token bound to the device key then goes as `DPoP`).
  */
 export const trpcClient = createTRPCClient<AppRouter>({
-  // The server refuses a longer batch.
-  links: [authClient.link, httpBatchLink({ url: TRPC_PATH, headers: authClient.headers, maxItems: MAX_BATCH_SIZE })],
+  links: [
+    authClient.link,
+    // The server refuses a longer batch.
+    httpBatchLink({ url: TRPC_PATH, headers: authClient.headers, fetch: authClient.fetch, maxItems: MAX_BATCH_SIZE }),
+  ],
 });

@@ -16,6 +16,12 @@ export interface RequestInfo {
   requestId: string;
   /** The `Cookie` header, as sent (the auth router reads its own cookie from it). */
   cookieHeader: string | null;
+  /** The `DPoP` header (RFC 9449): null when absent, empty when sent more than once (so never valid). */
+  dpop: string | null;
+  /** The HTTP method, e.g. `POST`: a DPoP proof's `htm`. */
+  method: string;
+  /** The URL path without the query, e.g. `/trpc/auth.me`: PUBLIC_ORIGIN and it are a proof's `htu`. */
+  path: string;
 }
 
 /** The slice of a pino logger the API writes to; the server passes the request's logger. */

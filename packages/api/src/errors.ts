@@ -23,6 +23,12 @@ export const messages = {
   wrongOrigin: (expected: string) =>
     `This server accepts sign-in only from ${expected}. Open ${expected} and try again.`,
   forbidden: 'You are not allowed to do that.',
+  dpopProofMissing:
+    'This session is bound to a device key: send the access token as "Authorization: DPoP" with a DPoP proof from that key.',
+  dpopProofRequired: 'This server binds every session to a device key: send a DPoP proof with the request.',
+  dpopProofInvalid:
+    'The DPoP proof was refused: it must be fresh, made for this request, and signed by the session’s key.',
+  dpopNonceRequired: 'Retry with a DPoP proof that carries the nonce in this answer’s DPoP-Nonce header.',
   sessionNotFound: 'No such session.',
   tooManyAttempts: 'Too many attempts. Please wait and try again.',
   internal: 'Something went wrong on our side.',
@@ -207,6 +213,9 @@ const refusedRefresh = new Map<string | null | undefined, Refusal>([
   ['expired', ['SESSION_EXPIRED', messages.sessionExpired]],
   ['revoked', ['SESSION_REVOKED', messages.sessionRevoked]],
   ['reused', ['REFRESH_TOKEN_REUSED', messages.refreshTokenReused]],
+  ['wrong_key', ['DPOP_PROOF_INVALID', messages.dpopProofInvalid]],
+  // DPOP=required, and a session from before it that is bound to no key: sign in again.
+  ['unbound', ['DPOP_PROOF_MISSING', messages.dpopProofRequired]],
 ]);
 
 /**

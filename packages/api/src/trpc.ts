@@ -3,6 +3,7 @@ import type { FailureReason, Role } from '@tessera/contract';
 import { initTRPC } from '@trpc/server';
 import { ZodError } from 'zod';
 import type { Context } from './context';
+import { presentedToken, provenDeviceKey, requireProofOfKey } from './dpop';
 import { fail, messages, RefusedError, reasonOf, toClientError, unauthorized } from './errors';
 
 const t = initTRPC.context<Context>().create({
@@ -63,6 +64,15 @@ export const sameOriginProcedure = baseProcedure.use(({ ctx, next }) => {
   return next();
 });
 
+/**
+ * For the procedures that start a session or refresh one: a same-origin procedure that also reads
+ * the request's DPoP proof, and gives the key it proves (`ctx.dpopJkt`) for the session to be
+ * bound to, or null for a Bearer session (refused under DPOP=required). A bad proof is refused.
+ */
+export const signInProcedure = sameOriginProcedure.use(({ ctx, next }) =>
+  next({ ctx: { dpopJkt: provenDeviceKey(ctx) } }),
+);
+
 const refusedAccess: Record<'invalid' | 'expired' | 'revoked', readonly [FailureReason, string]> = {
   invalid: ['ACCESS_TOKEN_INVALID', messages.authenticationRequired],
   expired: ['ACCESS_TOKEN_EXPIRED', messages.accessTokenExpired],
@@ -86,7 +96,8 @@ async function requireLiveSession(auth: Auth, caller: Caller): Promise<void> {
 }
 
 /**
- * Requires a valid access token (`Authorization: Bearer …`) of a session that has not ended,
+ * Requires a valid access token (`Authorization: Bearer …`, or `DPoP …` with a proof from the
+ * device key a bound token names: see dpop.ts) of a session that has not ended,
  * checked with the keys and the list of ended sessions in memory (no database), and narrows the
  * context to the signed-in user and session. Fails closed: while that list is stale (its feed has
  * not caught up for over 5 s, so another instance's revocation may be missing), the session row
@@ -95,13 +106,15 @@ async function requireLiveSession(auth: Auth, caller: Caller): Promise<void> {
 export const protectedProcedure = baseProcedure.use(async ({ ctx, next }) => {
   const header = ctx.request.authorization;
   if (header === null) throw unauthorized('ACCESS_TOKEN_MISSING');
-  const token = bearerToken(header);
-  if (token === null) throw unauthorized('ACCESS_TOKEN_INVALID');
-  const check = await ctx.auth.verifyAccessToken(token);
+  const presented = presentedToken(header);
+  if (presented === null) throw unauthorized('ACCESS_TOKEN_INVALID');
+  const check = await ctx.auth.verifyAccessToken(presented.token);
   if (!check.ok) throw unauthorized(...refusedAccess[check.reason]);
-  const { userId, role, sessionId, authTime } = check.token;
+  const { userId, role, sessionId, authTime, dpopJkt } = check.token;
+  // A token bound to a device key is worth nothing without a fresh proof from it, cached or not.
+  requireProofOfKey(ctx, presented, dpopJkt);
   if (ctx.auth.revocationListStale()) await requireLiveSession(ctx.auth, { userId, sessionId });
-  return next({ ctx: { user: { id: userId, role }, sessionId, authTime } });
+  return next({ ctx: { user: { id: userId, role }, sessionId, authTime, dpopJkt } });
 });
 
 /**
@@ -175,9 +188,4 @@ export function freshRoleProcedure<TRole extends Role>(role: TRole) {
     requireFreshProof(ctx);
     return next();
   });
-}
-
-function bearerToken(header: string): string | null {
-  const match = header.match(/^Bearer ([A-Za-z0-9_.-]+)$/i);
-  return match?.[1] ?? null;
 }

@@ -59,11 +59,12 @@ export interface AuthLinkOptions {
  * else reaches the caller as it is. If the refresh fails, the original error reaches the caller.
  *
  * The header itself is added by the terminating link's `headers` option (the auth client's
- * `headers()`), which reads the token at send time, so a retry picks up the new token.
+ * `headers()`), which reads the token at send time, so a retry picks up the new token; its
+ * `fetch` (the auth client's `fetch`) adds the DPoP proof, fresh for every attempt.
  *
  * @example
  * createTRPCClient<AppRouter>({
- *   links: [auth.link, httpBatchLink({ url: '/trpc', headers: auth.headers })],
+ *   links: [auth.link, httpBatchLink({ url: '/trpc', headers: auth.headers, fetch: auth.fetch })],
  * });
  */
 export function createAuthLink<TRouter extends AnyTRPCRouter>(options: AuthLinkOptions): TRPCLink<TRouter> {

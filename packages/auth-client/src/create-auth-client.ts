@@ -3,6 +3,8 @@ import { createTRPCClient, httpLink, type TRPCLink } from '@trpc/client';
 import { AUTH_EXEMPT_PATHS, createAuthLink } from './auth-link';
 import { type BackoffOptions, retryWithBackoff } from './backoff';
 import { createTabCoordinator, type TabCoordinator } from './cross-tab';
+import { type DeviceKeyStore, defaultDeviceKeyStore } from './dpop/device-key';
+import { createDpopFetch } from './dpop/dpop-fetch';
 import { type FailurePolicy, failurePolicy, getFailureReason, isTransientError, SignedOutError } from './errors';
 import { sessionIdOf } from './jwt-claims';
 import { createRefreshTimer } from './refresh-timer';
@@ -46,6 +48,13 @@ export interface AuthClientOptions {
    * to the server's `tessera_signed_in` flag cookie being present (always true outside a browser).
    */
   maybeSignedIn?: () => boolean;
+  /**
+   * Where this browser keeps the key its sessions are bound to (DPoP, RFC 9449): every request
+   * then carries a proof signed with it, and a stolen access token or refresh cookie is useless
+   * without the key. Defaults to IndexedDB where the browser has it and WebCrypto; `false` sends
+   * no proofs (the server then keeps the session unbound, a Bearer session).
+   */
+  dpop?: DeviceKeyStore | false;
 }
 
 /**
@@ -156,8 +165,18 @@ export interface AuthClient {
   verifyEmail(token: string): Promise<void>;
   /** Mails the signed-in user a fresh confirmation link (throttled). */
   requestEmailVerification(): Promise<void>;
-  /** `{ authorization: 'Bearer …' }` when signed in, else `{}`: pass to your terminating link. */
+  /**
+   * `{ authorization: 'Bearer …' }` when signed in, else `{}`: pass to your terminating link,
+   * with {@link AuthClient.fetch}, which sends a token bound to this device as `DPoP …` instead.
+   */
   headers(): Record<string, string>;
+  /**
+   * A `fetch` that adds this browser's DPoP proof to every request (and keeps up with the
+   * server's nonce): pass it to your app's httpBatchLink so its calls carry proofs. Without it,
+   * the calls of a session bound to this device are refused (`DPOP_PROOF_MISSING`). Where the
+   * browser cannot keep a key, it is the plain `fetch`.
+   */
+  readonly fetch: typeof fetch;
   /** Put first in your client's links: waits for refreshes, refreshes and retries once on UNAUTHORIZED. */
   readonly link: TRPCLink<AuthClientRouter>;
   /**
@@ -209,13 +228,14 @@ const withTimeout = async <T>(request: (signal: AbortSignal) => Promise<T>): Pro
  * Creates the auth client: in-memory token, single-flight refresh, proactive refresh at 80 % of
  * the token's lifetime, and a tRPC link for the app's own client. Across tabs, one refreshes at a
  * time (a Web Lock) and the others adopt its session (a BroadcastChannel message); sign-in and
- * sign-out reach every tab the same way.
+ * sign-out reach every tab the same way. Every request carries a DPoP proof from this browser's
+ * device key (see `dpop`): sign-in and refresh bind the session to it.
  *
  * @example
  * const auth = createAuthClient({ url: '/trpc' });
  * // AppRouter: your app's router, with the auth router mounted at `auth`.
  * const trpc = createTRPCClient<AppRouter>({
- *   links: [auth.link, httpBatchLink({ url: '/trpc', headers: auth.headers })],
+ *   links: [auth.link, httpBatchLink({ url: '/trpc', headers: auth.headers, fetch: auth.fetch })],
  * });
  * await auth.restore();
  */
@@ -224,6 +244,17 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
   const maybeSignedIn = options.maybeSignedIn ?? (() => signedInFlagPresent());
   const tabs = options.tabs ?? createTabCoordinator();
   let disposed = false;
+
+  // Every request of this client, and the app's through `fetch`, goes through one DPoP fetch: one
+  // key in memory and one server nonce for the page.
+  const baseFetch: typeof fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+  const dpopFetch = createDpopFetch(baseFetch, options.dpop === undefined ? defaultDeviceKeyStore() : options.dpop);
+  /**
+   * This tab signed out: the stored key goes too, so the next sign-in makes a new one, and a
+   * refresh cookie the server could not be told to revoke cannot be used without it. Run under the
+   * refresh lock, so that no sign-in in another tab is binding a session to the key meanwhile.
+   */
+  const discardDeviceKey = () => settle(dpopFetch.discardKey());
 
   const timer = createRefreshTimer(() => {
     // Failures are already handled in `refreshSession`; the timer has no one to report to.
@@ -267,7 +298,7 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
       link,
       httpLink({
         url: options.url,
-        fetch: options.fetch,
+        fetch: dpopFetch,
         headers: ({ op }) => (AUTH_EXEMPT_PATHS.has(op.path) ? {} : headers()),
       }),
     ],
@@ -277,19 +308,18 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
   // shared cookie, so no other tab may rotate it meanwhile), where the link's refresh would wait
   // on that same lock.
   const direct = createTRPCClient<AuthClientRouter>({
-    links: [httpLink({ url: options.url, fetch: options.fetch, headers })],
+    links: [httpLink({ url: options.url, fetch: dpopFetch, headers })],
   });
 
   // Calls that end a session, with that session's token whatever the store holds by then, also
   // run under the lock and so without the link. With `keepCookie`, the browser ignores the
   // answer's Set-Cookie (fetch's credentials 'omit'): a newer session's cookie survives it.
-  const baseFetch: typeof fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
   const endingClient = (accessToken: string, keepCookie: boolean) =>
     createTRPCClient<AuthClientRouter>({
       links: [
         httpLink({
           url: options.url,
-          fetch: keepCookie ? (input, init) => baseFetch(input, { ...init, credentials: 'omit' }) : baseFetch,
+          fetch: keepCookie ? (input, init) => dpopFetch(input, { ...init, credentials: 'omit' }) : dpopFetch,
           headers: { authorization: `Bearer ${accessToken}` },
         }),
       ],
@@ -335,7 +365,12 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
   };
   const refresh = createSingleFlight(refreshSession);
 
-  const stopListening = tabs.onMessage(state.onTabMessage);
+  const stopListening = tabs.onMessage((message) => {
+    state.onTabMessage(message);
+    // Another tab signed this one out: its copy of the key goes. The stored key is that tab's to
+    // discard, since only it knows whether a newer sign-in has bound a session to it.
+    if (message.type === 'signed-out' && store.getState().status === 'anonymous') dpopFetch.forgetKey();
+  });
 
   /**
    * A credential change that ends every session and answers a fresh one (a password changed or
@@ -478,7 +513,10 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
         // If the server cannot be told, we sign out here all the same; `revoked: false` tells the
         // caller that the refresh cookie may still restore the session on the next load. A
         // refusal because the session has ended already is as revoked as it gets.
-        if (!superseded) state.becomeAnonymous('SIGNED_OUT');
+        if (!superseded) {
+          state.becomeAnonymous('SIGNED_OUT');
+          await discardDeviceKey();
+        }
         return { revoked: outcome === 'done' || outcome === 'end-session' };
       });
     },
@@ -495,12 +533,16 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
           throw error;
         }
         const held = store.getAccessToken();
-        if (held !== null && sameSession(held, token)) state.endHere(held, 'SIGNED_OUT_EVERYWHERE');
+        if (held !== null && sameSession(held, token)) {
+          state.endHere(held, 'SIGNED_OUT_EVERYWHERE');
+          await discardDeviceKey();
+        }
       });
     },
     changePassword: (input) => replaceSession(() => direct.auth.changePassword.mutate(input)),
     setPassword: (input) => replaceSession(() => direct.auth.password.set.mutate(input)),
     headers,
+    fetch: (input, init) => dpopFetch(input, init),
     link,
     dispose() {
       disposed = true;

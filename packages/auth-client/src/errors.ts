@@ -107,6 +107,22 @@ const FAILURE_POLICY: Readonly<Record<FailureReason, FailurePolicy>> = {
   INVALID_CODE: 'report',
   PENDING_SIGN_IN_EXPIRED: 'report',
   TWO_FACTOR_REQUIRED: 'report',
+  // DPoP (the session bound to this browser's device key). Our fetch sends a proof whenever the
+  // browser has a key; none went because this browser keeps none (no IndexedDB, or it failed).
+  // A refresh would go without a proof too: nothing here can repair it.
+  DPOP_PROOF_MISSING: 'report',
+  // The likely honest cause: the token is bound to a key this tab no longer uses (another tab
+  // signed out and in, replacing the key, and its message never came). A refresh, made with the
+  // key stored now, either answers a token bound to that key (repaired) or is refused because
+  // the session is bound to a key this browser has lost, which signs every tab out, honestly:
+  // no tab could refresh it. A clock far off (proofs too old or from the future) fails that
+  // refresh as well and signs out here; the server's session and cookie are untouched, so a
+  // reload once the clock is right restores it. Not `end-session`: a refused proof says nothing
+  // about the session itself, and the refresh finds out what can be saved.
+  DPOP_PROOF_INVALID: 'refresh',
+  // Our fetch already retried once with the nonce the server asked for; a second refusal is not
+  // something a refresh repairs (it would need a nonce as well).
+  DPOP_NONCE_REQUIRED: 'report',
 };
 
 /**

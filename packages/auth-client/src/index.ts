@@ -10,6 +10,24 @@ export {
   type TabCoordinatorOptions,
 } from './cross-tab';
 export {
+  createIndexedDbDeviceKeys,
+  DEVICE_KEY_DB,
+  type DeviceKey,
+  type DeviceKeyStore,
+  deviceKeyAvailable,
+  deviceKeySupported,
+  generateDeviceKey,
+} from './dpop/device-key';
+export { createDpopFetch, type DpopFetch, type DpopFetchOptions } from './dpop/dpop-fetch';
+export {
+  createDpopProof,
+  type DpopProofInput,
+  type ProofKey,
+  type PublicJwk,
+  proofTargetUri,
+  thumbprint,
+} from './dpop/proof';
+export {
   type FailurePolicy,
   type FailureReason,
   failurePolicy,

@@ -30,7 +30,18 @@ export interface AuthConfig {
    * until they set it up (`REQUIRE_2FA_FOR_ADMINS`).
    */
   requireTwoFactorForAdmins?: boolean;
+  /**
+   * DPoP (RFC 9449, `DPOP`): `optional` binds the sessions of clients that prove a device key
+   * and leaves the others Bearer sessions; `required` refuses a sign-in or refresh without a
+   * proof, and every token of a session bound to no key. Default `optional`.
+   */
+  dpop?: DpopPolicy;
+  /** Proofs must carry a server-issued nonce (`DPOP_NONCE=on`, RFC 9449 §8). */
+  dpopNonce?: boolean;
 }
+
+export const DPOP_POLICIES = ['optional', 'required'] as const;
+export type DpopPolicy = (typeof DPOP_POLICIES)[number];
 
 /** The defaults the server's environment starts from (README: environment variables). */
 export const defaultAuthConfig = {

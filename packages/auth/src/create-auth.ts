@@ -2,6 +2,7 @@ import { accessCapability } from './capabilities/access';
 import { accountCapability } from './capabilities/account';
 import { adminCapability } from './capabilities/admin';
 import { openAuthContext } from './capabilities/context';
+import { dpopCapability } from './capabilities/dpop';
 import { emailVerificationCapability } from './capabilities/email-verification';
 import type { CreateAuthOptions } from './capabilities/options';
 import { passwordsCapability } from './capabilities/passwords';
@@ -65,6 +66,7 @@ export async function createAuth(options: CreateAuthOptions) {
     ...socialCapability(context, options.identityProviders ?? []),
 
     ...accessCapability(context),
+    ...dpopCapability(context),
     ...accountCapability(context),
     ...adminCapability(context),
     ...upkeepCapability(context),

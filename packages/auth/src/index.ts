@@ -18,8 +18,9 @@ export {
 } from './capabilities/options';
 export { SOCIAL_REFUSALS, type SocialRefusal } from './capabilities/social';
 export type { SecondFactorProof } from './capabilities/two-factor';
-export { type AuthConfig, defaultAuthConfig, EMAIL_VERIFICATION_TTL } from './config';
+export { type AuthConfig, DPOP_POLICIES, type DpopPolicy, defaultAuthConfig, EMAIL_VERIFICATION_TTL } from './config';
 export { type Auth, createAuth } from './create-auth';
+export { DPOP_ALGORITHMS, type DpopProofCheck } from './dpop/dpop-proof';
 export { AuthError, type AuthErrorCode, BusyError, RateLimitedError } from './errors';
 export { type GithubEndpoints, githubProvider } from './identities/github-provider';
 export { IDENTITY_PROVIDERS, type IdentityProvider, type LinkedIdentity } from './identities/identities';

@@ -19,6 +19,9 @@ describe('FailureReason', () => {
       | 'INVALID_CODE'
       | 'PENDING_SIGN_IN_EXPIRED'
       | 'TWO_FACTOR_REQUIRED'
+      | 'DPOP_PROOF_MISSING'
+      | 'DPOP_PROOF_INVALID'
+      | 'DPOP_NONCE_REQUIRED'
     >();
   });
 });

@@ -40,6 +40,22 @@ export const FAILURE_REASONS = [
    * (`auth.twoFactor.setup`), then try again. Carried on FORBIDDEN; the session stays.
    */
   'TWO_FACTOR_REQUIRED',
+  /**
+   * The session is bound to a device key (DPoP, RFC 9449) and the request carried no proof from
+   * it: no `DPoP` header, or the bound token sent as `Bearer`. Under `DPOP=required`, also a sign-in
+   * or refresh without a proof. Sign in from a client that holds a key.
+   */
+  'DPOP_PROOF_MISSING',
+  /**
+   * The `DPoP` proof was refused: not signed by the key the session is bound to, made for another
+   * URL or method, too old, replayed, or malformed. The answer's `WWW-Authenticate` says so too.
+   */
+  'DPOP_PROOF_INVALID',
+  /**
+   * `DPOP_NONCE=on` and the proof did not carry the server's current nonce: retry once with the
+   * `DPoP-Nonce` header of this answer in the proof's `nonce` claim (the auth client does).
+   */
+  'DPOP_NONCE_REQUIRED',
 ] as const;
 
 export type FailureReason = (typeof FAILURE_REASONS)[number];

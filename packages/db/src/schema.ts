@@ -70,6 +70,12 @@ export const sessions = sqliteTable(
     authTime: integer('auth_time').notNull().default(0),
     /** How: one of `SIGN_IN_METHODS` (sign-in-methods.ts), the token's `amr`. */
     authMethod: text('auth_method', { enum: SIGN_IN_METHODS }).notNull().default('password'),
+    /**
+     * The RFC 7638 thumbprint of the device key the session is bound to (DPoP, RFC 9449): its
+     * access tokens carry it as `cnf.jkt`, and its refresh token works only with a proof from that
+     * key. Null for a Bearer session (a client that presented no key, or a session older than it).
+     */
+    dpopJkt: text('dpop_jkt'),
   },
   (table) => [
     index('sessions_user_id_idx').on(table.userId),
@@ -371,6 +377,8 @@ export const oauthRequests = sqliteTable(
     /** For a link or a proof: the signed-in user and session that asked (null for a sign-in). */
     userId: text('user_id').references(() => users.id, { onDelete: 'cascade' }),
     sessionId: text('session_id'),
+    /** The device key that started a sign-in (DPoP): the session the callback starts is bound to it. */
+    dpopJkt: text('dpop_jkt'),
     createdAt: integer('created_at').notNull(),
     expiresAt: integer('expires_at').notNull(),
   },

@@ -1,5 +1,6 @@
 export { buildTestApp } from './build-test-app';
 export { CookieJar } from './cookie-jar';
+export { type DpopKey, dpopKey, type ProofFor } from './dpop-key';
 export { type GithubAccount, startGithubStandIn } from './github-stand-in';
 export {
   callProcedure,

@@ -26,6 +26,7 @@ import {
 import { z } from 'zod';
 import { pendingSignInCookie, providerBindingCookie } from '../binding-cookie';
 import type { Context } from '../context';
+import { dpopRefusal } from '../dpop';
 import { fail, messages, unauthorized } from '../errors';
 import { type RefreshCookieOptions, refreshCookie } from '../refresh-cookie';
 
@@ -37,14 +38,19 @@ import {
   router,
   sameOriginProcedure,
   sessionProcedure,
+  signInProcedure,
 } from '../trpc';
 
 const providerInput = z.strictObject({
   provider: z.enum(['github', 'google', 'oidc'], { error: 'Unknown provider.' }),
 });
 
-function clientInfo(ctx: Context): ClientInfo {
-  return { userAgent: ctx.request.userAgent, ip: ctx.request.ip };
+/**
+ * The request's client, for the core: with the device key it proved (`dpopJkt`, set by
+ * `signInProcedure` and `protectedProcedure`), which a session it starts is bound to.
+ */
+function clientInfo(ctx: Context & { dpopJkt?: string | null }): ClientInfo {
+  return { userAgent: ctx.request.userAgent, ip: ctx.request.ip, dpopJkt: ctx.dpopJkt ?? null };
 }
 
 /**
@@ -96,7 +102,7 @@ export function createAuthRouter(options: { cookie: RefreshCookieOptions } = { c
     needsSecondStep(result) ? result : handOver(ctx, result);
 
   return router({
-    register: sameOriginProcedure
+    register: signInProcedure
       .input(registerInput)
       .mutation(async ({ ctx, input }) => handOver(ctx, await ctx.auth.register(input, clientInfo(ctx)))),
 
@@ -104,11 +110,11 @@ export function createAuthRouter(options: { cookie: RefreshCookieOptions } = { c
      * A Session and the refresh cookie; for an account with two-step verification, no cookie yet
      * but `{ secondFactorRequired: true, pendingSignIn }` for `twoFactor.verify`.
      */
-    login: sameOriginProcedure
+    login: signInProcedure
       .input(loginInput)
       .mutation(async ({ ctx, input }) => handOverOrSecondStep(ctx, await ctx.auth.login(input, clientInfo(ctx)))),
 
-    refresh: sameOriginProcedure.mutation(async ({ ctx }) => {
+    refresh: signInProcedure.mutation(async ({ ctx }) => {
       const token = cookie.read(ctx.request.cookieHeader);
       if (token === null) throw unauthorized('REFRESH_TOKEN_MISSING', messages.sessionExpired);
       try {
@@ -125,6 +131,11 @@ export function createAuthRouter(options: { cookie: RefreshCookieOptions } = { c
       } catch (error) {
         // Throttled: the token was not looked at, so it stays good and the cookie stays.
         if (error instanceof RateLimitedError) throw error;
+        // The session is bound to a device key this request did not prove: whoever sent it could
+        // not use it, and the owner still can, so the cookie stays where it is.
+        if (error instanceof AuthError && error.details.reason === 'wrong_key') {
+          throw dpopRefusal(ctx, 'DPOP_PROOF_INVALID', 'refresh token of a session bound to another key');
+        }
         if (error instanceof AuthError) {
           if (error.details.reason === 'reused') {
             ctx.log.warn(
@@ -221,7 +232,7 @@ export function createAuthRouter(options: { cookie: RefreshCookieOptions } = { c
        * `removedPasskeys`: the passkeys removed because this was the address's first proof;
        * `keptPasskeys`: those the account keeps, for its owner to check.
        */
-      reset: sameOriginProcedure.input(resetPasswordInput).mutation(async ({ ctx, input }) => {
+      reset: signInProcedure.input(resetPasswordInput).mutation(async ({ ctx, input }) => {
         const { removedPasskeys, keptPasskeys, ...result } = await ctx.auth.resetPassword(input, clientInfo(ctx));
         return { ...handOverOrSecondStep(ctx, result), removedPasskeys, keptPasskeys };
       }),
@@ -278,7 +289,7 @@ export function createAuthRouter(options: { cookie: RefreshCookieOptions } = { c
       ),
 
       /** Signs in with the signed challenge, exactly as `login` does: a Session, and the refresh cookie. */
-      authenticate: sameOriginProcedure
+      authenticate: signInProcedure
         .input(authenticatePasskeyInput)
         .mutation(async ({ ctx, input }) =>
           handOver(
@@ -337,7 +348,7 @@ export function createAuthRouter(options: { cookie: RefreshCookieOptions } = { c
        * cookie, as `login` answers. Without `pendingSignIn`, the one a provider's sign-in left in
        * its cookie (cleared once it succeeds).
        */
-      verify: sameOriginProcedure.input(verifyTwoFactorInput).mutation(async ({ ctx, input }) => {
+      verify: signInProcedure.input(verifyTwoFactorInput).mutation(async ({ ctx, input }) => {
         // After a provider's sign-in the handle is in an HttpOnly cookie, not in the input.
         const fromCookie = input.pendingSignIn === undefined;
         const pendingSignIn = input.pendingSignIn ?? pendingSignInCookie.read(ctx.request.cookieHeader);
@@ -359,7 +370,7 @@ export function createAuthRouter(options: { cookie: RefreshCookieOptions } = { c
        * the cookie that binds the answer to this browser. The answer comes to
        * `/auth/callback/<provider>`, which signs in and sends the browser to the app.
        */
-      start: sameOriginProcedure.input(providerInput).mutation(async ({ ctx, input }) => {
+      start: signInProcedure.input(providerInput).mutation(async ({ ctx, input }) => {
         const started = await ctx.auth.startSocialSignIn(input.provider, clientInfo(ctx));
         providerBindingCookie.set(ctx.response, started.browserBinding, started.expiresAt);
         return { url: started.url };

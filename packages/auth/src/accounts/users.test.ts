@@ -51,6 +51,7 @@ describeEngines('accounts', testEngines(), (engine) => {
       userAgent: null,
       credentialVersion: 0,
       method: 'password' as const,
+      dpopJkt: null,
     });
     const [first = '', second = ''] = ids;
     await store.startSession(lifetimes, subject(first), 995_000);

@@ -142,7 +142,7 @@ export interface AuthContext {
   /** Applies a credential change and ends every session (see `CredentialChange`), here at once, elsewhere within a poll. */
   endAllSessions(change: CredentialChange): Promise<CredentialChanged | null>;
   /** An access token for the session, carrying its role and its last proof (step-up reads it). */
-  accessFor(user: User, sessionId: string, proof: SessionProof): Promise<Session>;
+  accessFor(user: User, sessionId: string, proof: SessionProof, dpopJkt: string | null): Promise<Session>;
   /** The session's access token and its refresh token, as sign-in and refresh answer. */
   sessionFor(user: User, issued: IssuedRefreshToken): Promise<SignedIn>;
   /** A new link for `purpose` in a sealed mail to `to`: the same work whoever has the address. */
@@ -268,7 +268,8 @@ export async function openAuthContext({
     },
 
     startSession(subject, client, method) {
-      return store.startSession(config, { ...subject, userAgent: client.userAgent, method }, now());
+      const dpopJkt = client.dpopJkt ?? null;
+      return store.startSession(config, { ...subject, userAgent: client.userAgent, method, dpopJkt }, now());
     },
 
     async pendSignIn(subject, client, firstFactor = 'password') {
@@ -287,14 +288,14 @@ export async function openAuthContext({
       return changed;
     },
 
-    async accessFor(user, sessionId, proof) {
-      const subject = { userId: user.id, sessionId, role: user.role, proof };
+    async accessFor(user, sessionId, proof, dpopJkt) {
+      const subject = { userId: user.id, sessionId, role: user.role, proof, dpopJkt };
       const { accessToken, expiresAt } = await issueAccessToken(tokenOptions, subject, now());
       return { accessToken, expiresAt, user };
     },
 
     async sessionFor(user, issued) {
-      const session = await context.accessFor(user, issued.sessionId, issued.proof);
+      const session = await context.accessFor(user, issued.sessionId, issued.proof, issued.dpopJkt);
       return { session, refreshToken: issued.refreshToken, refreshTokenExpiresAt: issued.expiresAt };
     },
 

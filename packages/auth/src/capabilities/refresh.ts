@@ -28,7 +28,13 @@ export function refreshCapability({
       client: ClientInfo,
     ): Promise<SignedIn & { graceRetry: boolean; sessionId: string }> {
       await throttle.countRefresh(client.ip);
-      const request = { presentedToken: refreshToken, client: clientFingerprint(client), box };
+      const request = {
+        presentedToken: refreshToken,
+        client: clientFingerprint(client),
+        box,
+        dpopJkt: client.dpopJkt ?? null,
+        requireBinding: config.dpop === 'required',
+      };
       const rotated = await store.rotateRefreshToken(config, request, now());
       if (!rotated.ok) {
         if (rotated.reason === 'reused') {

@@ -104,6 +104,7 @@ export function socialCapability(
       secretsSealed: box.seal(JSON.stringify(secrets), secretsContext(stateHash)),
       userId: caller?.userId ?? null,
       sessionId: caller?.sessionId ?? null,
+      dpopJkt: client.dpopJkt ?? null,
       createdAt: at,
       expiresAt: at + OAUTH_REQUEST_TTL_MS,
     });
@@ -229,7 +230,10 @@ export function socialCapability(
       }
       // From here on a refusal says what the request was for: a link or a proof goes back to the
       // Account page, where its owner is signed in.
-      return answer(provider, request, callbackUrl, state, client).catch((error: unknown) => {
+      // The callback is a navigation, which carries no DPoP proof: the session binds to the device
+      // key that proved itself when the sign-in started, in this same browser (its binding cookie).
+      const bound = { ...client, dpopJkt: request.dpopJkt };
+      return answer(provider, request, callbackUrl, state, bound).catch((error: unknown) => {
         if (!(error instanceof AuthError) || error.code !== 'SOCIAL_SIGN_IN_REFUSED') throw error;
         throw new AuthError(error.code, error.message, { ...error.details, purpose: request.purpose });
       });

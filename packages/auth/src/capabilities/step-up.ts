@@ -86,7 +86,8 @@ export function stepUpCapability(
       const user = await userById.fresh(caller.userId);
       if (!user) throw credentialMoved();
       await record({ userId: user.id, type: 'reauthenticated', sessionId: caller.sessionId, client, method });
-      return accessFor(user, caller.sessionId, { authTime: at, method });
+      // The session's key, which this request proved it holds (the caller's token is bound to it).
+      return accessFor(user, caller.sessionId, { authTime: at, method }, client.dpopJkt ?? null);
     },
 
     /** Whether a proof made at `authTime` (epoch ms, the token's `auth_time`) is recent enough for a sensitive change. */

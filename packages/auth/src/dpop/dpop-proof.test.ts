@@ -82,11 +82,16 @@ describe('DPoP proofs (RFC 9449 §4.3)', () => {
   it('asks for the server’s nonce when it expects one', async () => {
     const device = await deviceKey();
     const proofs = dpopProofVerifier();
-    expect(proofs.verify(await device.proof(), { ...request, nonce: 'n-1' }, now)).toMatchObject({
+    const acceptsNonce = (nonce: unknown) => nonce === 'n-1';
+    expect(proofs.verify(await device.proof(), { ...request, acceptsNonce }, now)).toMatchObject({
       ok: false,
       reason: 'use_nonce',
     });
-    expect(proofs.verify(await device.proof({ nonce: 'n-1' }), { ...request, nonce: 'n-1' }, now)).toMatchObject({
+    expect(proofs.verify(await device.proof({ nonce: 'n-2' }), { ...request, acceptsNonce }, now)).toMatchObject({
+      ok: false,
+      reason: 'use_nonce',
+    });
+    expect(proofs.verify(await device.proof({ nonce: 'n-1' }), { ...request, acceptsNonce }, now)).toMatchObject({
       ok: true,
     });
   });

@@ -16,8 +16,8 @@ export interface DpopRequest {
   url: string;
   /** The access token sent with it (`Authorization: DPoP <token>`), whose hash `ath` must be. */
   accessToken?: string;
-  /** The `DPoP-Nonce` the server expects (`DPOP_NONCE=on`). */
-  nonce?: string;
+  /** Whether the proof's `nonce` is one the server issued and still takes (`DPOP_NONCE=on`); absent, none is asked. */
+  acceptsNonce?: (nonce: unknown) => boolean;
 }
 
 /** Why a proof was refused: `use_nonce` asks the client to retry with the server's nonce (§8). */
@@ -124,7 +124,7 @@ export function dpopProofVerifier(options: { replayCacheSize?: number; keyCacheS
         const ath = createHash('sha256').update(request.accessToken).digest('base64url');
         if (claims.ath !== ath) return refuse('invalid', 'ath is not the access token');
       }
-      if (request.nonce !== undefined && claims.nonce !== request.nonce) return refuse('use_nonce', 'nonce expected');
+      if (request.acceptsNonce && !request.acceptsNonce(claims.nonce)) return refuse('use_nonce', 'nonce expected');
       if (typeof claims.jti !== 'string' || claims.jti.length < 16 || claims.jti.length > 256) {
         return refuse('invalid', 'jti missing or not unique enough');
       }

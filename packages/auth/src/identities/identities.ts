@@ -75,6 +75,8 @@ export interface OAuthRequestRow {
   secretsSealed: string;
   userId: string | null;
   sessionId: string | null;
+  /** The device key that started a sign-in (DPoP), which its session will be bound to; null for none. */
+  dpopJkt: string | null;
   createdAt: number;
   expiresAt: number;
 }

@@ -25,7 +25,7 @@ describeEngines('passkeys', testEngines(), (current) => {
     const user = await store.insertUser({ email: 'ada@example.com', name: null, passwordHash }, t0);
     const { sessionId } = await store.startSession(
       lifetimes,
-      { userId: user.id, userAgent: null, credentialVersion: 0, method: 'password' },
+      { userId: user.id, userAgent: null, credentialVersion: 0, method: 'password', dpopJkt: null },
       t0,
     );
     return { engine, userId: user.id, sessionId };
@@ -41,7 +41,7 @@ describeEngines('passkeys', testEngines(), (current) => {
     // An expired session is no more live than an ended one.
     const { sessionId: later } = await store.startSession(
       lifetimes,
-      { userId, userAgent: null, credentialVersion: 1, method: 'password' },
+      { userId, userAgent: null, credentialVersion: 1, method: 'password', dpopJkt: null },
       t0 + 4,
     );
     expect(await store.insertPasskey(passkey(userId, 'p3'), 20, t0 + 4 + 600_000, later)).toBe('session_ended');

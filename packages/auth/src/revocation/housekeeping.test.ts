@@ -21,7 +21,7 @@ describeEngines('pruneExpired', testEngines(), (current) => {
   });
 
   async function session(startedAt: number, revokedAt: number | null = null): Promise<string> {
-    const subject = { userId, userAgent: null, credentialVersion: 0, method: 'password' as const };
+    const subject = { userId, userAgent: null, credentialVersion: 0, method: 'password' as const, dpopJkt: null };
     const { sessionId } = await engine.store.startSession(lifetimes, subject, startedAt);
     if (revokedAt !== null) await engine.store.revokeSession({ sessionId, userId, reason: 'logout' }, revokedAt);
     return sessionId;

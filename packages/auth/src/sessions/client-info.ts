@@ -6,6 +6,11 @@ export interface ClientInfo {
   userAgent: string | null;
   /** The client's address (from X-Forwarded-For only behind a trusted proxy). */
   ip: string;
+  /**
+   * The RFC 7638 thumbprint of the device key this request proved it holds (a valid DPoP proof),
+   * or null/absent. A sign-in binds its session to it; a refresh must come with the session's.
+   */
+  dpopJkt?: string | null;
 }
 
 /** Longest user agent kept: enough to recognise a browser, too short to fill the disk. */

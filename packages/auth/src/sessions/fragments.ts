@@ -36,6 +36,7 @@ export interface SessionColumns {
   revokedReason: Column;
   authTime: Column;
   authMethod: Column;
+  dpopJkt: Column;
 }
 
 /** The columns of `refresh_tokens` the rotation reads and writes. */
@@ -104,7 +105,7 @@ export type TokenWithSession<T extends TokenColumns, S extends SessionColumns, U
   sessionId: S['id'];
   user: Pick<U, keyof UserColumns>;
 } & Pick<T, 'replacedAt' | 'replacedById' | 'successorSealed' | 'rotatedBy' | 'generation'> &
-  Pick<S, 'userId' | 'revokedAt' | 'idleExpiresAt' | 'absoluteExpiresAt' | 'authTime' | 'authMethod'>;
+  Pick<S, 'userId' | 'revokedAt' | 'idleExpiresAt' | 'absoluteExpiresAt' | 'authTime' | 'authMethod' | 'dpopJkt'>;
 
 /** The rotation's read: the presented token's row, its session's and its user's (`FoundToken`). */
 export const tokenWithSession = <T extends TokenColumns, S extends SessionColumns, U extends UserColumns>(
@@ -125,6 +126,7 @@ export const tokenWithSession = <T extends TokenColumns, S extends SessionColumn
   absoluteExpiresAt: s.absoluteExpiresAt,
   authTime: s.authTime,
   authMethod: s.authMethod,
+  dpopJkt: s.dpopJkt,
   user: userSelection(u),
 });
 

@@ -49,6 +49,12 @@ export function* rotateRefreshToken(
   const found = yield* steps.findToken(hashRefreshToken(request.presentedToken));
   if (found === undefined) return { ok: false, reason: 'unknown', sessionId: null, userId: null };
   const { sessionId, userId, user } = found;
+  // Before anything can end the session (reuse detection): a token presented without its key is
+  // a thief's, who must not be able to end the owner's session with it either.
+  if (found.dpopJkt !== null && found.dpopJkt !== request.dpopJkt) {
+    return { ok: false, reason: 'wrong_key', sessionId, userId };
+  }
+  if (found.dpopJkt === null && request.requireBinding) return { ok: false, reason: 'unbound', sessionId, userId };
   if (found.revokedAt !== null) return { ok: false, reason: 'revoked', sessionId, userId };
   if (found.idleExpiresAt <= now || found.absoluteExpiresAt <= now) {
     return { ok: false, reason: 'expired', sessionId, userId };
@@ -65,6 +71,7 @@ export function* rotateRefreshToken(
     refreshToken,
     expiresAt,
     proof,
+    dpopJkt: found.dpopJkt,
   });
 
   if (found.replacedAt === null) {

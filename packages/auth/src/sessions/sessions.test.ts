@@ -25,14 +25,57 @@ describeEngines('sessions', testEngines(), (current) => {
   const addUser = (id: string, email: string) =>
     db.rows('insert into users (id, email, password_hash, created_at) values (?, ?, ?, ?)', id, email, 'x', t0);
   const start = (at = t0, userAgent: string | null = 'Test/1.0', userId = 'u1') =>
-    store.startSession(lifetimes, { userId, userAgent, credentialVersion: 0, method: 'password' }, at);
+    store.startSession(lifetimes, { userId, userAgent, credentialVersion: 0, method: 'password', dpopJkt: null }, at);
   const rotate = (presentedToken: string, at: number, client = CLIENT) =>
-    store.rotateRefreshToken(lifetimes, { presentedToken, client, box }, at);
+    store.rotateRefreshToken(lifetimes, { presentedToken, client, box, dpopJkt: null, requireBinding: false }, at);
   const sessionRow = async (id: string) =>
     (await db.rows('select last_used_at, revoked_at, revoked_reason from sessions where id = ?', id))[0];
   const tokensOf = (sessionId: string) =>
     db.rows('select token_hash, successor_sealed, grace_hits from refresh_tokens where session_id = ?', sessionId);
   const userRow = async () => (await db.rows('select password_hash, credential_version from users'))[0];
+
+  describe('sessions bound to a device key (DPoP)', () => {
+    const startBound = (dpopJkt: string | null) =>
+      store.startSession(
+        lifetimes,
+        { userId: 'u1', userAgent: null, credentialVersion: 0, method: 'password', dpopJkt },
+        t0,
+      );
+    const rotateWith = (presentedToken: string, at: number, dpopJkt: string | null, requireBinding = false) =>
+      store.rotateRefreshToken(lifetimes, { presentedToken, client: CLIENT, box, dpopJkt, requireBinding }, at);
+
+    it('rotates a bound session only with a proof of its key, and a refusal ends nothing, not even for a replaced token', async () => {
+      const first = await startBound('key-A');
+      expect(first.dpopJkt).toBe('key-A');
+      expect(await rotateWith(first.refreshToken, t0 + 1000, null)).toMatchObject({ ok: false, reason: 'wrong_key' });
+      expect(await rotateWith(first.refreshToken, t0 + 1000, 'key-B')).toMatchObject({
+        ok: false,
+        reason: 'wrong_key',
+      });
+      const second = await rotateWith(first.refreshToken, t0 + 2000, 'key-A');
+      expect(second).toMatchObject({ ok: true, dpopJkt: 'key-A' });
+      // The replaced token, after the grace window, from another key: a thief's, refused before
+      // reuse detection, so it cannot end the owner's session either.
+      expect(await rotateWith(first.refreshToken, t0 + 60_000, 'key-B')).toMatchObject({
+        ok: false,
+        reason: 'wrong_key',
+      });
+      expect((await sessionRow(first.sessionId))?.revoked_at).toBeNull();
+      if (second.ok) expect((await rotateWith(second.refreshToken, t0 + 61_000, 'key-A')).ok).toBe(true);
+    });
+
+    it('keeps a Bearer session unbound whatever key comes later, and DPOP=required refuses it without ending it', async () => {
+      const first = await startBound(null);
+      const second = await rotateWith(first.refreshToken, t0 + 1000, 'key-A');
+      expect(second).toMatchObject({ ok: true, dpopJkt: null });
+      if (!second.ok) return;
+      expect(await rotateWith(second.refreshToken, t0 + 2000, 'key-A', true)).toMatchObject({
+        ok: false,
+        reason: 'unbound',
+      });
+      expect((await sessionRow(first.sessionId))?.revoked_at).toBeNull();
+    });
+  });
 
   describe('refresh-token rotation', () => {
     it('stores only the hash of a 256-bit token', async () => {
@@ -259,7 +302,11 @@ describeEngines('sessions', testEngines(), (current) => {
   /** @see issue 20, finding 1: a sign-in in flight outlived a reset, a password change and a demotion. */
   describe('the security stamp', () => {
     const startWith = (credentialVersion: number) =>
-      store.startSession(lifetimes, { userId: 'u1', userAgent: null, credentialVersion, method: 'password' }, t0);
+      store.startSession(
+        lifetimes,
+        { userId: 'u1', userAgent: null, credentialVersion, method: 'password', dpopJkt: null },
+        t0,
+      );
 
     it('refuses a session for a credential read before the stamp moved, and carries the role stored now', async () => {
       const changed = await store.endAllSessions({ userId: 'u1', reason: 'role_changed', role: 'admin' }, t0);

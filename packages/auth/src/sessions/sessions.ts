@@ -38,9 +38,16 @@ export interface IssuedRefreshToken {
   /** Epoch ms: the session's idle expiry, never past its absolute one. */
   expiresAt: number;
   proof: SessionProof;
+  /** The device key the session is bound to (DPoP): its access tokens carry it as `cnf.jkt`. */
+  dpopJkt: string | null;
 }
 
-export type RotationFailure = 'unknown' | 'expired' | 'revoked' | 'reused';
+/**
+ * `wrong_key`: the session is bound to a device key (DPoP) and the exchange came without a proof
+ * from it; `unbound`: DPOP=required and the session is bound to none. Neither ends the session:
+ * whoever presented the token could not use it, and the owner still can.
+ */
+export type RotationFailure = 'unknown' | 'expired' | 'revoked' | 'reused' | 'wrong_key' | 'unbound';
 /**
  * Why a replaced token counted as reuse: presented after the grace window, by another client
  * than the one that exchanged it, or when it is not the latest replaced token.
@@ -49,7 +56,7 @@ export type ReuseKind = 'after_grace' | 'other_client' | 'not_latest';
 export type RotationResult =
   | ({ ok: true; graceRetry: boolean; user: UserRecord } & IssuedRefreshToken)
   | { ok: false; reason: 'unknown'; sessionId: null; userId: null }
-  | { ok: false; reason: 'expired' | 'revoked'; sessionId: string; userId: string }
+  | { ok: false; reason: 'expired' | 'revoked' | 'wrong_key' | 'unbound'; sessionId: string; userId: string }
   | { ok: false; reason: 'reused'; reuse: ReuseKind; sessionId: string; userId: string };
 
 /** The exchange being asked for: the cookie's token and who presents it. */
@@ -59,6 +66,10 @@ export interface RotationRequest {
   client: string;
   /** Seals the successor kept for the grace window. */
   box: SecretBox;
+  /** The thumbprint of the key whose DPoP proof came with the exchange, or null. */
+  dpopJkt: string | null;
+  /** DPOP=required: a session bound to no key is refused (`unbound`). */
+  requireBinding: boolean;
 }
 
 /**
@@ -77,6 +88,8 @@ export interface SessionSubject {
   userAgent: string | null;
   credentialVersion: number;
   method: SignInMethod;
+  /** The device key the sign-in proved it holds (DPoP): the session is bound to it; null for none. */
+  dpopJkt: string | null;
 }
 
 /** A session just started, and its user as read in the same transaction (the token's role is this one). */

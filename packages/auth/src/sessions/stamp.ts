@@ -55,6 +55,7 @@ export function* startSession(
     absoluteExpiresAt,
     authTime: now,
     authMethod: input.method,
+    dpopJkt: input.dpopJkt,
   });
   yield* steps.insertToken({
     id: randomUUID(),
@@ -64,7 +65,7 @@ export function* startSession(
     generation: 0,
   });
   const proof = { authTime: now, method: input.method };
-  return { sessionId, userId: input.userId, refreshToken, expiresAt, user: toUser(row), proof };
+  return { sessionId, userId: input.userId, refreshToken, expiresAt, user: toUser(row), proof, dpopJkt: input.dpopJkt };
 }
 
 /**

@@ -73,6 +73,8 @@ export interface FoundToken {
   absoluteExpiresAt: number;
   authTime: number;
   authMethod: SignInMethod;
+  /** The device key the session is bound to (DPoP), or null for a Bearer session. */
+  dpopJkt: string | null;
   /** The session's user as stored now: the new access token's claims (role included) are read here. */
   user: UserRecord;
 }
@@ -114,7 +116,34 @@ export type NewSession = {
   absoluteExpiresAt: number;
   authTime: number;
   authMethod: SignInMethod;
+  /** The thumbprint of the device key it is bound to (DPoP), or null. */
+  dpopJkt: string | null;
 };
+
+/** `columns` if it names every key of `T`, else a compile error: for lists an engine binds one by one. */
+const everyColumnOf =
+  <T>() =>
+  <const C extends ReadonlyArray<keyof T>>(
+    columns: C & ([Exclude<keyof T, C[number]>] extends [never] ? unknown : never),
+  ) =>
+    columns;
+
+/**
+ * Every column of a new session, for an engine that binds them one by one (SQLite's prepared
+ * insert): a column added to `NewSession` and not here fails to compile, not to be stored.
+ */
+export const NEW_SESSION_COLUMNS = everyColumnOf<NewSession>()([
+  'id',
+  'userId',
+  'userAgent',
+  'createdAt',
+  'lastUsedAt',
+  'idleExpiresAt',
+  'absoluteExpiresAt',
+  'authTime',
+  'authMethod',
+  'dpopJkt',
+]);
 
 /** The user as `toUser` reads them, with the security stamp. */
 export interface StampedUser {

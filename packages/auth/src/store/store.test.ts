@@ -78,11 +78,11 @@ describeEngines('the auth store', storeEngines, (current) => {
   const start = (userId: string, at = t0, subject: Partial<SessionSubject> = {}, times = lifetimes) =>
     store.startSession(
       times,
-      { userId, userAgent: 'Test/1.0', credentialVersion: 0, method: 'password', ...subject },
+      { userId, userAgent: 'Test/1.0', credentialVersion: 0, method: 'password', dpopJkt: null, ...subject },
       at,
     );
   const rotate = (presentedToken: string, at: number, client = 'client-a', times = lifetimes) =>
-    store.rotateRefreshToken(times, { presentedToken, client, box }, at);
+    store.rotateRefreshToken(times, { presentedToken, client, box, dpopJkt: null, requireBinding: false }, at);
   const status = (session: SessionIds, at: number) =>
     store.sessionStatus({ sessionId: session.sessionId, userId: session.userId }, at);
 
@@ -231,6 +231,7 @@ describeEngines('the auth store', storeEngines, (current) => {
         expiresAt: t0 + 600_000,
         user: ada,
         proof: { authTime: t0, method: 'password' },
+        dpopJkt: null,
       });
       expect(Buffer.from(started.refreshToken, 'base64url')).toHaveLength(32);
       expect(await store.listSessions(ada.id, t0)).toEqual([
@@ -297,6 +298,7 @@ describeEngines('the auth store', storeEngines, (current) => {
         refreshToken: expect.any(String),
         expiresAt: t0 + 660_000,
         proof: { authTime: t0, method: 'password' },
+        dpopJkt: null,
       });
       if (!second.ok) return;
       expect(second.refreshToken).not.toBe(first.refreshToken);
@@ -359,6 +361,7 @@ describeEngines('the auth store', storeEngines, (current) => {
         refreshToken: winner.refreshToken,
         expiresAt: t0 + 610_999,
         proof: { authTime: t0, method: 'password' },
+        dpopJkt: null,
       });
       expect(await status(first, t0 + 11_000)).toBe('live');
       expect(await rotate(winner.refreshToken, t0 + 12_000)).toMatchObject({ ok: true, graceRetry: false });
@@ -1239,6 +1242,8 @@ describeEngines('the auth store', storeEngines, (current) => {
         secretsSealed: 'sealed',
         userId: null,
         sessionId: null,
+        // The device key that started it (DPoP): the callback's session is bound to it.
+        dpopJkt: 'thumbprint',
         createdAt: t0,
         expiresAt,
       });

@@ -10,7 +10,7 @@ import { SIGNING_KEY_RELOAD_INTERVAL_MS, SigningKeyRing } from './signing-keys';
 const box = createSecretBox({ key: generateSecretKey() });
 
 const proof = { authTime: Date.UTC(2026, 0, 1, 11, 58), method: 'password' } as const;
-const subject = { userId: 'user-1', sessionId: 'session-1', role: 'user', proof } as const;
+const subject = { userId: 'user-1', sessionId: 'session-1', role: 'user', proof, dpopJkt: null } as const;
 const INVALID = { ok: false, reason: 'invalid' };
 const t0 = Date.UTC(2026, 0, 1);
 let handle: DbHandle;
@@ -85,6 +85,24 @@ describe('access tokens', () => {
     const old = await signWithOurKey({ role: 'user' });
     expect(await verifyAccessToken(options, old, t0)).toMatchObject({ ok: true, token: { authTime: 0 } });
     expect(await verifyAccessToken(options, await signWithOurKey({ auth_time: 'yesterday' }), t0)).toEqual(INVALID);
+  });
+
+  it('carries the device key of a bound session as cnf.jkt (RFC 9449 §6), none for a Bearer one, and refuses a malformed cnf', async () => {
+    const bound = await issueAccessToken(options, { ...subject, dpopJkt: 'thumbprint-of-the-key' }, t0);
+    expect(decodeJwt(bound.accessToken).cnf).toEqual({ jkt: 'thumbprint-of-the-key' });
+    expect(await verifyAccessToken(options, bound.accessToken, t0)).toMatchObject({
+      ok: true,
+      token: { dpopJkt: 'thumbprint-of-the-key' },
+    });
+    const bearer = await issueAccessToken(options, subject, t0);
+    expect(decodeJwt(bearer.accessToken).cnf).toBeUndefined();
+    expect(await verifyAccessToken(options, bearer.accessToken, t0)).toMatchObject({
+      ok: true,
+      token: { dpopJkt: null },
+    });
+    for (const cnf of [{}, { jkt: '' }, { jkt: 7 }, 'jkt']) {
+      expect(await verifyAccessToken(options, await signWithOurKey({ cnf }), t0)).toEqual(INVALID);
+    }
   });
 
   it('refuses an expired token, but not one inside the clock tolerance', async () => {

@@ -44,6 +44,8 @@ export interface AccessTokenSubject {
   role: Role;
   /** When and how the owner last proved a primary credential in this session. */
   proof: SessionProof;
+  /** The device key the session is bound to (DPoP): the token carries it as `cnf.jkt` (RFC 9449 §6). */
+  dpopJkt: string | null;
 }
 
 /** RFC 8176's authentication method references of each first factor and second step. */
@@ -108,6 +110,7 @@ export async function issueAccessToken(
     iat: issuedAt,
     exp: expiresAtS,
     jti: randomUUID(),
+    ...(subject.dpopJkt === null ? {} : { cnf: { jkt: subject.dpopJkt } }),
   };
   // A compact JWS (RFC 7515) signed with node:crypto's synchronous Ed25519: the same bytes jose
   // would produce, at a fifth of WebCrypto's cost. Verification stays with jose.
@@ -133,6 +136,14 @@ function keyRefusal(keys: SigningKeyRing, kid: string, iat: number): AccessToken
 }
 
 const INVALID = { ok: false, reason: 'invalid' } as const;
+
+/** The `cnf` claim's key thumbprint: null when the token has no `cnf`, undefined when it is malformed. */
+function boundKey(cnf: unknown): string | null | undefined {
+  if (cnf === undefined) return null;
+  if (typeof cnf !== 'object' || cnf === null) return undefined;
+  const { jkt } = cnf as { jkt?: unknown };
+  return typeof jkt === 'string' && jkt.length > 0 ? jkt : undefined;
+}
 
 /**
  * Verifies an access token without touching the database (keys are in memory). Pins the
@@ -188,6 +199,8 @@ export async function verifyAccessToken(
     // Tokens signed before roles existed carry none: they are a plain user's, for minutes at most.
     const role = payload.role ?? 'user';
     if (!isRole(role)) return INVALID;
+    const dpopJkt = boundKey(payload.cnf);
+    if (dpopJkt === undefined) return INVALID;
     const refusal = keyRefusal(options.keys, protectedHeader.kid, iat);
     if (refusal !== null) return { ok: false, reason: refusal };
     const verified = {
@@ -197,6 +210,7 @@ export async function verifyAccessToken(
       tokenId: jti,
       expiresAt: exp * 1000,
       authTime: authTime * 1000,
+      dpopJkt,
     };
     options.cache?.set(token, { token: verified, kid: protectedHeader.kid, exp, iat });
     return { ok: true, token: verified };

@@ -112,7 +112,7 @@ describeEngines('SigningKeyRing', testEngines(), (current) => {
     const options = { keys: ring, issuer: 'i', audience: 'a', ttl };
     const old = await issueAccessToken(
       options,
-      { userId: 'u', sessionId: 's', role: 'user', proof: { authTime: 0, method: 'password' } },
+      { userId: 'u', sessionId: 's', role: 'user', proof: { authTime: 0, method: 'password' }, dpopJkt: null },
       clock,
     );
     const oldKid = (await ring.signingKey()).kid;
@@ -134,7 +134,7 @@ describeEngines('SigningKeyRing', testEngines(), (current) => {
     // No time passes: the verifier loaded a moment ago, and reloads for the unknown kid anyway.
     const token = await issueAccessToken(
       { keys: signer, issuer: 'i', audience: 'a', ttl },
-      { userId: 'u', sessionId: 's', role: 'user', proof: { authTime: 0, method: 'password' } },
+      { userId: 'u', sessionId: 's', role: 'user', proof: { authTime: 0, method: 'password' }, dpopJkt: null },
       clock,
     );
     expect(

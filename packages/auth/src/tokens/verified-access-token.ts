@@ -13,4 +13,6 @@ export interface VerifiedAccessToken {
   expiresAt: number;
   /** Epoch ms (whole seconds): the claim `auth_time`; 0 when a token has none (issued before step-up existed). */
   authTime: number;
+  /** The claim `cnf.jkt`: the device key every request with this token must prove (DPoP), or null for a Bearer token. */
+  dpopJkt: string | null;
 }

@@ -13,6 +13,7 @@ const subject = {
   sessionId: 'session-1',
   role: 'user',
   proof: { authTime: 0, method: 'password' },
+  dpopJkt: null,
 } as const;
 const t0 = Date.UTC(2026, 0, 1);
 let clock = t0;

@@ -30,18 +30,24 @@ describe('the rotation on SQLite', () => {
   it('runs statements prepared once per database: none is prepared again, whatever the outcome', async () => {
     const started = await store.startSession(
       lifetimes,
-      { userId: 'u1', userAgent: null, credentialVersion: 0, method: 'password' },
+      { userId: 'u1', userAgent: null, credentialVersion: 0, method: 'password', dpopJkt: null },
       t0,
     );
     const first = await store.rotateRefreshToken(
       lifetimes,
-      { presentedToken: started.refreshToken, client: 'c', box },
+      { presentedToken: started.refreshToken, client: 'c', box, dpopJkt: null, requireBinding: false },
       t0 + 1,
     );
     if (!first.ok) throw new Error('rotation failed');
     prepared = [];
 
-    const request = (presentedToken: string) => ({ presentedToken, client: 'c', box });
+    const request = (presentedToken: string) => ({
+      presentedToken,
+      client: 'c',
+      box,
+      dpopJkt: null,
+      requireBinding: false,
+    });
     let previous = first.refreshToken;
     let token = first.refreshToken;
     for (let i = 2; i < 10; i++) {

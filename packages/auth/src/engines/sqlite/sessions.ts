@@ -1,7 +1,7 @@
 import { passkeys, recoveryCodes, refreshTokens, sessions, type TesseraDb, users } from '@tessera/db';
 import { desc, eq, sql } from 'drizzle-orm';
 import * as fragment from '../../sessions/fragments';
-import type { SessionSteps } from '../../sessions/steps';
+import { NEW_SESSION_COLUMNS, type SessionSteps } from '../../sessions/steps';
 import { placeholders } from '../../store/placeholders';
 import { immediate } from '../../store/step';
 
@@ -76,19 +76,7 @@ function prepare(db: TesseraDb) {
       .prepare(),
     insertSession: db
       .insert(sessions)
-      .values(
-        placeholders(
-          'id',
-          'userId',
-          'userAgent',
-          'createdAt',
-          'lastUsedAt',
-          'idleExpiresAt',
-          'absoluteExpiresAt',
-          'authTime',
-          'authMethod',
-        ),
-      )
+      .values(placeholders(...NEW_SESSION_COLUMNS))
       .prepare(),
     deletePasskeys: db
       .delete(passkeys)

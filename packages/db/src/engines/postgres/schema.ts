@@ -59,6 +59,7 @@ export const sessions = pgTable(
     })
       .notNull()
       .default('password'),
+    dpopJkt: text('dpop_jkt'),
   },
   (table) => [
     index('sessions_user_id_idx').on(table.userId),
@@ -258,6 +259,7 @@ export const oauthRequests = pgTable(
     purpose: text('purpose').notNull().default('sign_in'),
     userId: text('user_id').references(() => users.id, { onDelete: 'cascade' }),
     sessionId: text('session_id'),
+    dpopJkt: text('dpop_jkt'),
     createdAt: bigint('created_at', { mode: 'number' }).notNull(),
     expiresAt: bigint('expires_at', { mode: 'number' }).notNull(),
   },

@@ -1,0 +1,2 @@
+ALTER TABLE "oauth_requests" ADD COLUMN "dpop_jkt" text;--> statement-breakpoint
+ALTER TABLE "sessions" ADD COLUMN "dpop_jkt" text;
