@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { measureReload } from './browser.mjs';
 import { authPackagesJs, signInPageJs } from './bundle.mjs';
+import { dpopKey } from './dpop.mjs';
 import { run, summarise } from './measure.mjs';
 import { openDatabases } from './postgres.mjs';
 import { startServer, TESSERA_MAIN } from './processes.mjs';
@@ -130,6 +131,18 @@ try {
     });
   const registered = await signIn('auth.register', 'bench@example.com');
   const { accessToken } = (await registered.json()).result.data;
+  // A session bound to a device key (DPoP), as the SPA's are: each request carries a new proof.
+  // Proofs name PUBLIC_ORIGIN, which defaults to localhost on the server's port.
+  const tesseraOrigin = tessera.url.replace('127.0.0.1', 'localhost');
+  const deviceKey = dpopKey();
+  const boundSignIn = await fetch(`${tessera.url}/trpc/auth.login`, {
+    method: 'POST',
+    headers: { ...json, dpop: deviceKey.proof('POST', `${tesseraOrigin}/trpc/auth.login`) },
+    body: JSON.stringify({ email: 'bench@example.com', password: 'a strong password' }),
+  });
+  const boundToken = (await boundSignIn.json()).result.data.accessToken;
+  const meUrl = `${tesseraOrigin}/trpc/auth.me`;
+  const dpopHeaders = () => ({ authorization: `DPoP ${boundToken}`, dpop: deviceKey.proof('GET', meUrl, boundToken) });
   const refreshCookie = async () =>
     (await signIn('auth.login', 'bench@example.com')).headers.getSetCookie()[0].split(';')[0];
   // Fresh sessions for each run, one per connection: each rotates its own token, answer after
@@ -192,6 +205,15 @@ try {
       server: tessera,
       headers: { authorization: `Bearer ${accessToken}` },
       expect: (body) => body.result.data.email === 'bench@example.com',
+    },
+    {
+      id: 'tessera-me-dpop',
+      name: 'Tessera `auth.me`, DPoP-bound token + a fresh ES256 proof per request',
+      url: `${tessera.url}/trpc/auth.me`,
+      server: tessera,
+      check: { headers: dpopHeaders() },
+      expect: (body) => body.result.data.email === 'bench@example.com',
+      requests: [{ setupRequest: (request) => ({ ...request, headers: { ...request.headers, ...dpopHeaders() } }) }],
     },
     {
       id: 'tessera-me-many',

@@ -18,6 +18,7 @@ if (TEST_DATABASE_URL === null) console.warn('TEST_DATABASE_URL is not set: the 
 const ROWS = [
   'tessera-ping',
   'tessera-me',
+  'tessera-me-dpop',
   'tessera-me-many',
   'tessera-refresh',
   'peer-trpc-public',

@@ -10,6 +10,10 @@ const TARGETS = {
   meVsPing: 0.9,
   meVsSession: 0.95,
   meVsBetterAuth: 3,
+  // Issue 25: a DPoP-bound `auth.me` (one ES256 proof verified per request) against the tRPC
+  // floor (the public query in Tessera's process) and Better Auth's database read.
+  meDpopVsPing: 0.7,
+  meDpopVsBetterAuth: 3,
   refreshVsPing: 0.4,
   stormP99: 3,
   reload: 1.5,
@@ -190,6 +194,8 @@ function targetsTable(engine, run, byId) {
     const betterAuth = byId['peer-better-auth'];
     const betterAuthCached = byId['peer-better-auth-cookie-cache'];
     const meVsBetterAuth = me.rps / betterAuth.rps;
+    const dpop = byId['tessera-me-dpop'];
+    const dpopVsBetterAuth = dpop.rps / betterAuth.rps;
     const refreshVsMe = refresh.cpuUs / me.cpuUs;
     const signInKb = bundle?.signInPage ? bundle.signInPage.gzip / 1000 : Number.NaN;
     const authKb = bundle ? bundle.authPackages.gzip / 1000 : Number.NaN;
@@ -197,6 +203,8 @@ function targetsTable(engine, run, byId) {
       `| \`auth.me\` ÷ public query, same process | ≥ ${TARGETS.meVsPing}× | ${fixed(meRatio)}× | ${verdict(meRatio >= TARGETS.meVsPing)} |`,
       `| \`auth.me\` ÷ the session-lookup peer (tRPC + one SELECT) | ≥ ${TARGETS.meVsSession}× (level, within 5 %) | ${fixed(meVsSession)}× | ${verdict(meVsSession >= TARGETS.meVsSession)} |`,
       `| \`auth.me\` ÷ Better Auth \`get-session\` (database) | ≥ ${TARGETS.meVsBetterAuth}× | ${fixed(meVsBetterAuth)}× (cookie cache on: ${fixed(me.rps / betterAuthCached.rps)}×) | ${verdict(meVsBetterAuth >= TARGETS.meVsBetterAuth)} |`,
+      `| \`auth.me\` with DPoP ÷ public query, same process | ≥ ${TARGETS.meDpopVsPing}× | ${fixed(dpop.ratio)}× (Bearer ${fixed(meRatio)}×; ${us(dpop.cpuUs)} µs CPU against ${us(me.cpuUs)}) | ${verdict(dpop.ratio >= TARGETS.meDpopVsPing)} |`,
+      `| \`auth.me\` with DPoP ÷ Better Auth \`get-session\` (database) | ≥ ${TARGETS.meDpopVsBetterAuth}× | ${fixed(dpopVsBetterAuth)}× | ${verdict(dpopVsBetterAuth >= TARGETS.meDpopVsBetterAuth)} |`,
       `| \`auth.refresh\` ÷ public query | ≥ ${TARGETS.refreshVsPing}× | ${fixed(refresh.ratio)}× | ${verdict(refresh.ratio >= TARGETS.refreshVsPing)} |`,
       `| \`auth.refresh\` CPU ÷ \`auth.me\` CPU | ≤ ${TARGETS.refreshVsMeCpuSqlite}× | ${fixed(refreshVsMe)}× (${us(refresh.cpuUs)} ÷ ${us(me.cpuUs)} µs) | ${verdict(refreshVsMe <= TARGETS.refreshVsMeCpuSqlite)} |`,
       `| \`auth.me\` p99 during 20 concurrent sign-ins ÷ idle p99 | ≤ ${TARGETS.stormP99}× | ${fixed(signInStorm.ratio)}× (${signInStorm.stormP99} ms ÷ ${signInStorm.idleP99} ms; ${thousands(signInStorm.signInsPerSecond)} sign-ins/s) | ${verdict(signInStorm.ratio <= TARGETS.stormP99)} |`,

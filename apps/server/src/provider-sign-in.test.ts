@@ -9,7 +9,7 @@ import { decodeJwt } from 'jose';
 import { Secret, TOTP } from 'otpauth';
 import { afterEach, describe, expect, it } from 'vitest';
 import { REFRESH_COOKIE_NAME } from './refresh-cookie';
-import { createTestClient, rawSql, refusal, startOidcStandIn, type TestServer, testServers } from './testing';
+import { createTestClient, dpopKey, rawSql, refusal, startOidcStandIn, type TestServer, testServers } from './testing';
 import { startOidcProvider, type TestOidcProvider } from './testing/oidc-test-provider';
 
 const servers = testServers();
@@ -85,6 +85,24 @@ describe('sign-in through an OpenID Connect provider', () => {
     expect(await again.browser.client.auth.identities.list.query()).toMatchObject([
       { provider: 'oidc', displayName: 'Ada' },
     ]);
+  });
+
+  it('binds the session to the device key that started the sign-in (DPoP): the callback cannot carry a proof', async () => {
+    const { server } = await start();
+    provider?.accounts.set('key-sub', { sub: 'key-sub', email: 'key@example.com', email_verified: true });
+    const key = await dpopKey();
+    const browser = createTestClient(server.url, undefined, { key, origin: server.publicOrigin });
+    const { location } = await signInThroughProvider(server, 'key-sub', browser);
+    expect(location).toBe('/');
+    const cookie = browser.jar.get(REFRESH_COOKIE_NAME);
+    // The cookie without the key that started it: refused, however it came back.
+    const thief = createTestClient(server.url, undefined, { key: await dpopKey(), origin: server.publicOrigin });
+    thief.jar.set(REFRESH_COOKIE_NAME, cookie ?? '');
+    expect(await refusal(thief.client.auth.refresh.mutate())).toBe('UNAUTHORIZED:DPOP_PROOF_INVALID');
+    const session = await browser.client.auth.refresh.mutate();
+    expect(decodeJwt(session.accessToken).cnf).toEqual({ jkt: key.jkt });
+    browser.setAccessToken(session.accessToken);
+    expect((await browser.client.auth.me.query()).email).toBe('key@example.com');
   });
 
   it('refuses a replayed callback, a callback in another browser, and a forged state', async () => {

@@ -121,18 +121,40 @@ describe('the SPA in Chromium', () => {
     await expect(page.getByRole('button', { name: 'Sign out' }).isVisible()).resolves.toBe(true);
     expect(await signInFormSeen(page)).toBe(false);
 
-    const stored = await page.evaluate(async () => ({
-      local: JSON.stringify({ ...localStorage }),
-      session: JSON.stringify({ ...sessionStorage }),
-      cookie: document.cookie,
-      indexedDb: (await indexedDB.databases()).map((db) => db.name),
-    }));
+    const stored = await page.evaluate(async () => {
+      // IndexedDB holds one thing: the device key DPoP binds the session to (no token).
+      const deviceKey = await new Promise<Record<string, unknown>>((resolve, reject) => {
+        const open = indexedDB.open('tessera-dpop');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const read = open.result.transaction('keys').objectStore('keys').getAll();
+          read.onerror = () => reject(read.error);
+          read.onsuccess = () => {
+            open.result.close();
+            resolve({ records: read.result.length, fields: Object.keys(read.result[0] ?? {}).sort() });
+          };
+        };
+      });
+      return {
+        local: JSON.stringify({ ...localStorage }),
+        session: JSON.stringify({ ...sessionStorage }),
+        cookie: document.cookie,
+        indexedDb: (await indexedDB.databases()).map((db) => db.name),
+        deviceKey,
+      };
+    });
     const { accessToken } = refreshBody.result.data;
     expect(accessToken.split('.')).toHaveLength(3);
     expect(stored.local).not.toContain(accessToken);
     expect(stored.session).not.toContain(accessToken);
     // Script sees one cookie: the flag that a session may be restored, which holds no secret.
-    expect(stored).toEqual({ local: '{}', session: '{}', cookie: 'tessera_signed_in=1', indexedDb: [] });
+    expect(stored).toEqual({
+      local: '{}',
+      session: '{}',
+      cookie: 'tessera_signed_in=1',
+      indexedDb: ['tessera-dpop'],
+      deviceKey: { records: 1, fields: ['jkt', 'privateKey', 'publicJwk', 'publicKey'] },
+    });
     const cookies = await browser.context.cookies(origin());
     expect(cookies.find((cookie) => cookie.name === '__Secure-tessera_refresh')).toBeUndefined();
     const refreshCookies = await browser.context.cookies(`${origin()}/trpc/auth.refresh`);

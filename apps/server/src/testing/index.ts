@@ -26,4 +26,4 @@ export {
   spawnServer,
 } from './spawn-server';
 export { startTestServer, TEST_ENGINE, type TestServer, type TestServerOptions } from './test-server';
-export { createTestClient, refusal } from './trpc-test-client';
+export { createTestClient, refusal, type TestClientKey } from './trpc-test-client';

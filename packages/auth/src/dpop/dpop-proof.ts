@@ -66,11 +66,7 @@ const refuse = (reason: DpopRefusal, why: string): DpopProofCheck => ({ ok: fals
  */
 export function dpopProofVerifier(options: { replayCacheSize?: number; keyCacheSize?: number } = {}) {
   const keys = new LRUCache<string, ImportedKey>({ max: options.keyCacheSize ?? 10_000 });
-  const seen = new LRUCache<string, true>({
-    max: options.replayCacheSize ?? 100_000,
-    ttl: (DPOP_PROOF_MAX_AGE_S + CLOCK_TOLERANCE_S) * 1000,
-    ttlAutopurge: false,
-  });
+  const seen = replayCache(options.replayCacheSize ?? 100_000, (DPOP_PROOF_MAX_AGE_S + CLOCK_TOLERANCE_S) * 1000);
 
   function importKey(jwk: unknown): ImportedKey | null {
     if (typeof jwk !== 'object' || jwk === null) return null;
@@ -129,9 +125,7 @@ export function dpopProofVerifier(options: { replayCacheSize?: number; keyCacheS
         return refuse('invalid', 'jti missing or not unique enough');
       }
       // Checked last, so only a proof good in every other way spends its jti.
-      const replayKey = `${imported.jkt}:${claims.jti}`;
-      if (seen.has(replayKey)) return refuse('replayed', 'jti seen before');
-      seen.set(replayKey, true);
+      if (!seen.add(`${imported.jkt}:${claims.jti}`, now)) return refuse('replayed', 'jti seen before');
       return { ok: true, jkt: imported.jkt };
     },
   };
@@ -146,9 +140,36 @@ function decodeJson<T>(part: string): T | null {
   }
 }
 
+/**
+ * Remembers each key for at least `windowMs` (a proof's life), in two generations of at most
+ * `max / 2` each: the older is dropped when the newer is full or a window old. A flood past the
+ * bound forgets early, which a server nonce (`DPOP_NONCE=on`) or the window itself still limits.
+ * Two `Set`s instead of an LRU with timers: this runs on every protected request.
+ */
+function replayCache(max: number, windowMs: number) {
+  let current = new Set<string>();
+  let previous = new Set<string>();
+  let startedAt = Number.NEGATIVE_INFINITY;
+  return {
+    /** False when `key` was added before (a replay); else remembers it. */
+    add(key: string, now: number): boolean {
+      if (current.has(key) || previous.has(key)) return false;
+      if (now - startedAt >= windowMs || current.size >= max / 2) {
+        previous = current;
+        current = new Set();
+        startedAt = now;
+      }
+      current.add(key);
+      return true;
+    },
+  };
+}
+
 /** `htu` against the request's URL: scheme, host, port and path, without query or fragment (RFC 9449 §4.3). */
 function sameTarget(htu: string, requestUrl: string): boolean {
-  if (!URL.canParse(htu)) return false;
+  // The common case, a client that wrote the URL as the server reads it, needs no parsing.
+  if (htu === requestUrl) return true;
+  if (!URL.canParse(htu) || !URL.canParse(requestUrl)) return false;
   const claimed = new URL(htu);
   const actual = new URL(requestUrl);
   return claimed.origin === actual.origin && claimed.pathname === actual.pathname;
