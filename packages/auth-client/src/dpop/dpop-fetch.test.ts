@@ -234,6 +234,27 @@ describe('createDpopFetch', () => {
     expect(network.requests).toHaveLength(1);
   });
 
+  it('dates proofs by the server’s clock: a refusal from a server minutes ahead is retried once, dated by its Date', async () => {
+    const serverNow = Date.now() + 10 * 60_000;
+    const serverDate = new Date(serverNow).toUTCString();
+    const network = recordingFetch(
+      { status: 401, headers: { 'www-authenticate': 'DPoP error="invalid_dpop_proof"', date: serverDate } },
+      { headers: { date: serverDate } },
+    );
+    const dpopFetch = createDpopFetch(network.fetch, memoryDeviceKeys(), { baseUrl: BASE_URL });
+
+    expect((await dpopFetch('/trpc/auth.login', { method: 'POST', body: '{}' })).status).toBe(200);
+    expect(network.requests).toHaveLength(2);
+    const [first, second] = network.requests.map((request) => verifiedProof(request.dpop).claims.iat as number);
+    expect(Math.abs((first ?? 0) - Date.now() / 1000)).toBeLessThan(5);
+    expect(Math.abs((second ?? 0) - serverNow / 1000)).toBeLessThan(5);
+    // Known now: the next proof is dated right the first time, and a refusal then is not retried.
+    await dpopFetch('/trpc/auth.me');
+    expect(
+      Math.abs((verifiedProof(network.requests[2]?.dpop ?? null).claims.iat as number) - serverNow / 1000),
+    ).toBeLessThan(5);
+  });
+
   it('signs a Request the same way and retries with an unread copy of its body', async () => {
     const network = recordingFetch(NONCE_REFUSAL('n-1'), {});
     const dpopFetch = createDpopFetch(network.fetch, memoryDeviceKeys(), { baseUrl: BASE_URL });

@@ -36,6 +36,23 @@ function boundKeyOf(accessToken: string): string | undefined {
   return typeof cnf.jkt === 'string' ? cnf.jkt : undefined;
 }
 
+/** The server refused the proof itself (`DPOP_PROOF_INVALID`): with a skewed clock, its `iat`. */
+const proofRefused = (response: Response): boolean =>
+  response.status === 401 && (response.headers.get('www-authenticate') ?? '').includes('invalid_dpop_proof');
+
+/**
+ * How far this machine's clock is from the server's, as an answer's `Date` header says (to the
+ * second): proofs are dated by the server's clock, so a computer whose clock is minutes off still
+ * signs in. Null when the answer has no readable `Date`.
+ */
+function clockOffsetFrom(response: Response): number | null {
+  const date = Date.parse(response.headers.get('date') ?? '');
+  return Number.isNaN(date) ? null : date - Date.now();
+}
+
+/** More than this between the clocks, and a refused proof is worth one retry dated by the server's. */
+const SKEW_WORTH_A_RETRY_MS = 30_000;
+
 /** The server refused the proof for want of its current nonce, and sent the nonce to use. */
 const asksForNonce = (response: Response): boolean =>
   (response.headers.get('www-authenticate') ?? '').includes('use_dpop_nonce') && response.headers.has('dpop-nonce');
@@ -67,6 +84,8 @@ export function createDpopFetch(
   let held: DeviceKey | null = null;
   // The latest nonce any answer carried: the server's current one, for the whole page.
   let nonce: string | undefined;
+  // The server's clock minus ours, from the last answer's `Date`: proofs are dated by it.
+  let clockOffsetMs = 0;
 
   const keyFor = async (boundTo: string | undefined): Promise<DeviceKey | null> => {
     if (keys === false) return null;
@@ -105,6 +124,7 @@ export function createDpopFetch(
         accessToken: asDpop ? token : undefined,
         nonce,
         baseUrl: options.baseUrl,
+        now: Date.now() + clockOffsetMs,
       });
       const sent = new Headers(headers);
       sent.set('dpop', proof);
@@ -114,9 +134,15 @@ export function createDpopFetch(
       return response;
     };
 
+    const offsetBefore = clockOffsetMs;
     const response = await send();
-    if (!asksForNonce(response)) return response;
-    // tRPC's bodies are strings, so the same `init` can go again, now with the nonce it asked for.
+    const offset = clockOffsetFrom(response);
+    if (offset !== null) clockOffsetMs = offset;
+    // A proof refused while our clock was far from the server's, now known: once more, dated right.
+    const skewed = proofRefused(response) && Math.abs(clockOffsetMs - offsetBefore) > SKEW_WORTH_A_RETRY_MS;
+    if (!asksForNonce(response) && !skewed) return response;
+    // tRPC's bodies are strings, so the same `init` can go again, now with the nonce it asked for
+    // or dated by the server's clock.
     // The refused answer's body is not needed; releasing it frees the connection.
     response.body?.cancel().catch(() => undefined);
     return send();

@@ -35,6 +35,8 @@ export interface DpopProofInput {
   nonce?: string;
   /** Resolves a relative `url`; defaults to `location.href` where there is a page. */
   baseUrl?: string;
+  /** The time to sign as `iat`, epoch ms: the server's clock as the client last saw it. Defaults to now. */
+  now?: number;
 }
 
 const encoder = new TextEncoder();
@@ -103,7 +105,7 @@ export async function createDpopProof(key: ProofKey, input: DpopProofInput): Pro
     jti: base64url(crypto.getRandomValues(new Uint8Array(16))),
     htm: input.method.toUpperCase(),
     htu: proofTargetUri(input.url, input.baseUrl),
-    iat: Math.floor(Date.now() / 1000),
+    iat: Math.floor((input.now ?? Date.now()) / 1000),
     ...(input.accessToken === undefined ? {} : { ath: base64url(await sha256(input.accessToken)) }),
     ...(input.nonce === undefined ? {} : { nonce: input.nonce }),
   };
