@@ -112,6 +112,37 @@ describe('DPoP-bound sessions (RFC 9449)', () => {
     expect((await refresh(next, key)).status).toBe(200);
   });
 
+  it('under a storm of refreshes, the owner’s share one lineage and a thief’s, in flight at the same time, end nothing', async () => {
+    const { signIn, refresh } = await startDpopServer();
+    const key = await dpopKey();
+    const thief = await dpopKey();
+    const { refreshToken } = await signIn('storm@example.com', key);
+    const answers = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => refresh(refreshToken, i % 2 === 0 ? key : thief)),
+    );
+    const owners = answers.filter((_, i) => i % 2 === 0);
+    const thieves = answers.filter((_, i) => i % 2 === 1);
+    expect(thieves.map((answer) => answer.reason)).toEqual(thieves.map(() => 'DPOP_PROOF_INVALID'));
+    expect(owners.map((answer) => answer.status)).toEqual(owners.map(() => 200));
+    const successors = new Set(owners.map((answer) => refreshTokenFrom(answer.headers)));
+    expect(successors.size).toBe(1);
+    const [successor] = successors;
+    expect((await refresh(successor ?? '', key)).status).toBe(200);
+  });
+
+  it('refuses a bound token of an ended session at once, whatever proof comes with it', async () => {
+    const { server, at, me, signIn } = await startDpopServer();
+    const key = await dpopKey();
+    const { accessToken } = await signIn('ended@example.com', key);
+    const proofFor = (path: string, method: 'GET' | 'POST') => key.proof({ method, url: at(path), accessToken });
+    const logout = await callProcedure(server.url, 'auth.logout', {
+      headers: { authorization: `DPoP ${accessToken}`, dpop: await proofFor('auth.logout', 'POST') },
+    });
+    expect(logout.status).toBe(200);
+    const answer = await me({ authorization: `DPoP ${accessToken}`, dpop: await proofFor('auth.me', 'GET') });
+    expect(answer.reason).toBe('SESSION_REVOKED');
+  });
+
   it('gives a client without a key a Bearer session (DPOP=optional), whose token is refused as DPoP', async () => {
     const { server, at, me, signIn, refresh } = await startDpopServer();
     const { accessToken, refreshToken } = await signIn('script@example.com', null);

@@ -30,6 +30,9 @@ import type { FoundToken, SessionSteps } from './steps';
  *   tabs, a response lost on the way), gets that same successor back, while the successor is
  *   still the session's live token: one lineage remains.
  * - Any other replaced token is a replay, a sign of theft: the whole session is revoked.
+ * - Before all of these, a session bound to a device key (DPoP) is refused to a request that did
+ *   not prove that key (`wrong_key`), and ends nothing: the token is a thief's copy, whoever's
+ *   replay it would otherwise be. Under DPOP=required an unbound session is refused (`unbound`).
  *
  * Nothing derives a successor from its predecessor: neither an old token, nor a copy of the
  * database, nor both, yields the live token.
