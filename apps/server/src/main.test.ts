@@ -2,7 +2,7 @@ import { chownSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { MAIN_JS, ROTATE_JS, runProcess, runTool, type SpawnedServer, testServers } from './testing';
+import { dpopKey, MAIN_JS, ROTATE_JS, runProcess, runTool, type SpawnedServer, testServers } from './testing';
 
 const servers = testServers();
 
@@ -65,11 +65,14 @@ describe('the server process', () => {
     const { result } = (await register.json()) as { result: { data: { accessToken: string } } };
     const refreshToken = register.headers.getSetCookie()[0]?.split(';')[0]?.split('=')[1] ?? 'missing';
     await fetch(`${url}/trpc/auth.me`, { headers: { authorization: `Bearer ${result.data.accessToken}` } });
+    // A DPoP proof, refused or not, is no more logged than a token.
+    const proof = await (await dpopKey()).proof({ method: 'GET', url: `${url}/trpc/auth.me` });
+    await fetch(`${url}/trpc/auth.me`, { headers: { authorization: `DPoP ${result.data.accessToken}`, dpop: proof } });
 
     expect(await server.stop()).toBe(0);
     const { stdout, stderr } = server.output();
     expect(stdout).toContain('/trpc/auth.me');
-    for (const secret of ['secret password 1', result.data.accessToken, refreshToken]) {
+    for (const secret of ['secret password 1', result.data.accessToken, refreshToken, proof]) {
       expect(stdout + stderr).not.toContain(secret);
     }
   });

@@ -63,7 +63,8 @@ export async function buildServer({
       level: env.LOG_LEVEL,
       ...(logStream ? { stream: logStream } : readableWhenInteractive()),
       // Credentials never reach a log line, whatever a later serializer adds.
-      redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
+      // A DPoP proof too: within its minute it could be replayed at another instance.
+      redact: ['req.headers.authorization', 'req.headers.cookie', 'req.headers.dpop', 'res.headers["set-cookie"]'],
       // Errors without their query parameters: no hash or email reaches a log line.
       serializers: { req: requestForLog, err: serializeError },
     },
