@@ -33,6 +33,11 @@ describe('loadEnv', () => {
     });
   });
 
+  /** @see issue 26: `https://app.example.com/`, copied from an address bar, was refused. */
+  it('takes a PUBLIC_ORIGIN with a trailing slash as the origin it names', () => {
+    expect(loadEnv({ PUBLIC_ORIGIN: 'http://localhost:3000/' }).PUBLIC_ORIGIN).toBe('http://localhost:3000');
+  });
+
   it('derives the default PUBLIC_ORIGIN from PORT', () => {
     expect(loadEnv({ PORT: '4000' }).PUBLIC_ORIGIN).toBe('http://localhost:4000');
   });
@@ -62,7 +67,8 @@ describe('loadEnv', () => {
     ['ACCESS_TOKEN_TTL', '0'],
     ['REFRESH_REUSE_GRACE', '-1'],
     ['PUBLIC_ORIGIN', 'localhost:3000'],
-    ['PUBLIC_ORIGIN', 'https://app.example.com/'],
+    ['PUBLIC_ORIGIN', 'https://app.example.com/app'],
+    ['PUBLIC_ORIGIN', 'https://app.example.com/?x=1'],
     ['TRUST_PROXY', 'maybe'],
     ['TRUST_PROXY', '10.0.0.0/33'],
     ['TRUST_PROXY', '10.0.0.1, evil'],

@@ -130,9 +130,13 @@ const envSchema = z.object({
   DATABASE_URL: databaseUrl,
   PUBLIC_ORIGIN: z
     .url('must be an origin such as https://app.example.com')
+    // `https://app.example.com/`, as an address bar shows it, names the same origin: take it.
+    .transform((value) =>
+      value.endsWith('/') && new URL(value).origin === value.slice(0, -1) ? value.slice(0, -1) : value,
+    )
     .refine(
       (value) => new URL(value).origin === value,
-      'must be an origin: scheme, host and port only, no path or trailing slash',
+      'must be an origin: scheme, host and port only, no path, query or fragment',
     )
     // Browsers drop a `Secure` cookie set over plain http anywhere but localhost: every reload
     // would sign the user out, silently.

@@ -54,6 +54,15 @@ describe('the server process', () => {
     expect(me.status).toBe(200);
   });
 
+  /** @see issue 26: the start line named http://127.0.0.1:…, the one address where sign-in is refused. */
+  it('names PUBLIC_ORIGIN as the address to open when it starts', async () => {
+    const server = run({ PUBLIC_ORIGIN: 'http://localhost:5999' });
+    const url = await server.listening;
+    expect(server.output().stdout).toContain(
+      `"msg":"Tessera is ready: open http://localhost:5999 (listening on ${url})"`,
+    );
+  });
+
   it('serves, logs no credentials, and shuts down cleanly on SIGTERM', async () => {
     const server = run({ LOG_LEVEL: 'info' });
     const url = await server.listening;
@@ -136,6 +145,16 @@ describe('the server process', () => {
       /^tessera: cannot start: HOST: cannot listen on "no-such-host\.invalid" \(E[A-Z_]+\)/,
     );
     expect(badHost.stderr().trim().split('\n')).toHaveLength(1);
+  });
+
+  /** @see issue 26: a DATABASE_URL whose folder was a file ended with a bare `ENOTDIR`. */
+  it('names DATABASE_URL when the database’s folder is a file', async () => {
+    const notAFolder = join(servers.folder('tessera-notdir-'), 'data');
+    writeFileSync(notAFolder, '');
+    const refused = runTool(MAIN_JS, { DATABASE_URL: join(notAFolder, 'tessera.db'), HOST: '127.0.0.1', PORT: '0' });
+    expect(await refused.exited).toBe(1);
+    expect(refused.stderr()).toContain(`DATABASE_URL: cannot create the database ${join(notAFolder, 'tessera.db')}`);
+    expect(refused.stderr()).toContain(`${notAFolder} is a file, not a folder`);
   });
 
   /**

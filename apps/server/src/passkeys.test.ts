@@ -441,6 +441,13 @@ describe('passkeys', () => {
     expect(await refusal(anonymous.client.auth.passkeys.authenticationOptions.mutate())).toBe(
       'PRECONDITION_FAILED:-: Passkeys are not available on this server.',
     );
+    // Pages ask first, and hide their passkey buttons (issue 26).
+    expect(await anonymous.client.auth.passkeys.available.query()).toEqual({ available: false });
+  });
+
+  it('says passkeys are available on a host name, to anyone', async () => {
+    const { server } = await start();
+    expect(await createTestClient(server.url).client.auth.passkeys.available.query()).toEqual({ available: true });
   });
 
   it('names the site with RP_NAME', async () => {

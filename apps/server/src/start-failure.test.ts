@@ -13,6 +13,14 @@ describe('describeStartFailure', () => {
     ['ENOTFOUND', /^HOST: cannot listen on "no-such-host\.invalid" \(ENOTFOUND\)/],
     ['EACCES', /^DATABASE_URL: cannot create or write \/readonly \(EACCES\)/],
     ['EROFS', /^DATABASE_URL: cannot create or write \/readonly \(EROFS\)/],
+    [
+      'ENOTDIR',
+      /^DATABASE_URL: cannot create the database \/readonly\/tessera\.db: \/readonly is a file, not a folder \(ENOTDIR\)/,
+    ],
+    [
+      'EEXIST',
+      /^DATABASE_URL: cannot create the database \/readonly\/tessera\.db: \/readonly is a file, not a folder \(EEXIST\)/,
+    ],
     ['SQLITE_READONLY', /^DATABASE_URL: cannot write \/readonly\/tessera\.db \(SQLITE_READONLY\)/],
     ['SQLITE_READONLY_RECOVERY', /^DATABASE_URL: cannot write \/readonly\/tessera\.db \(SQLITE_READONLY_RECOVERY\)/],
   ])('names the setting for %s, in one line', (code, expected) => {

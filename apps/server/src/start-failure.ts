@@ -22,6 +22,10 @@ export function describeStartFailure(error: unknown, env: Env): string {
     case 'EAI_AGAIN':
     case 'EADDRNOTAVAIL':
       return `HOST: cannot listen on "${env.HOST}" (${code}); use an address of this machine, localhost, or 0.0.0.0 for all`;
+    // A folder on the way to the database is a file (mkdir says EEXIST for the last, ENOTDIR above).
+    case 'ENOTDIR':
+    case 'EEXIST':
+      return `DATABASE_URL: cannot create the database ${resolve(env.DATABASE_URL)}: ${path} is a file, not a folder (${code}); point DATABASE_URL into a folder, or move that file`;
     case 'EACCES':
     case 'EPERM':
     case 'EROFS':

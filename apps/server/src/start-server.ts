@@ -67,7 +67,12 @@ export async function startServer(env: Env, options: StartServerOptions): Promis
     for (const write of early.splice(0)) write(app.log);
     logSecretKeySource(app.log, secretKey.source);
     if (auth.passkeysUnavailable) app.log.warn({ event: 'passkeys_off' }, auth.passkeysUnavailable);
-    const url = await app.listen({ port: env.PORT, host: env.HOST });
+    const url = await app.listen({
+      port: env.PORT,
+      host: env.HOST,
+      // The address to open is PUBLIC_ORIGIN: the listening one (127.0.0.1) is refused for sign-in.
+      listenTextResolver: (address) => `Tessera is ready: open ${env.PUBLIC_ORIGIN} (listening on ${address})`,
+    });
     const started = auth;
     return {
       url,

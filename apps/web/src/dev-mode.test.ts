@@ -102,6 +102,6 @@ describe('npm run dev', () => {
 
   it('logs at LOG_LEVEL: warn keeps the per-request info lines out', () => {
     expect(output).not.toMatch(/"level":30/);
-    expect(output).not.toContain('Server listening');
+    expect(output).not.toContain('Tessera is ready');
   });
 });

@@ -99,7 +99,9 @@ describe('forms that guide', () => {
     const page = await browser.context.newPage();
     await page.setViewportSize({ width: 360, height: 740 });
     await createAccount(page, server.publicOrigin, email);
-    const lines = await page.locator('.account-email').evaluate((element) => {
+    await page.goto(`${server.publicOrigin}/account`);
+    await page.getByRole('heading', { name: 'Account', level: 1 }).waitFor();
+    const lines = await page.locator('.page-subtitle').evaluate((element) => {
       // The rendered lines: characters grouped by the top of their box.
       const byTop = new Map<number, string>();
       const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);

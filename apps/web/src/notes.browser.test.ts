@@ -25,8 +25,36 @@ describe('notes on the home page', () => {
     await list.getByRole('button', { name: 'Save' }).click();
     await list.getByText('eggs, milk').waitFor();
 
+    // Deleting asks first (issue 26); Cancel keeps the note.
     await page.getByRole('button', { name: 'Delete Groceries' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Delete this note?' });
+    await expect(dialog.textContent()).resolves.toContain('“Groceries” will be deleted for good.');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await expect(list.getByText('Groceries').isVisible()).resolves.toBe(true);
+
+    await page.getByRole('button', { name: 'Delete Groceries' }).click();
+    await dialog.getByRole('button', { name: 'Delete note' }).click();
     await page.getByText('No notes yet.').waitFor();
     await expect(list.count()).resolves.toBe(0);
+  });
+
+  /** @see issue 26: a paste longer than a note allows was cut without a word. */
+  it('says so when a paste is longer than a note allows', async () => {
+    const { server, browser } = app();
+    const page = await browser.context.newPage();
+    await createAccount(page, server.publicOrigin, 'paste@example.com');
+    const body = page.getByLabel('Body');
+    await body.focus();
+    await body.evaluate((textarea, text) => {
+      const data = new DataTransfer();
+      data.setData('text/plain', text);
+      textarea.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+    }, 'x'.repeat(25_000));
+    await expect(page.getByRole('alert').textContent()).resolves.toBe(
+      'Body can be at most 20000 characters: what you pasted was cut. Check it.',
+    );
+    await expect(body.getAttribute('aria-invalid')).resolves.toBe('true');
+    await body.fill('short again');
+    await expect(page.getByRole('alert').count()).resolves.toBe(0);
   });
 });

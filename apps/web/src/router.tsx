@@ -1,9 +1,10 @@
 import { type ComponentType, type ReactNode, Suspense, use, useEffect, useState } from 'react';
 import { matchRoutes, type RouteObject, useLocation, useRoutes } from 'react-router';
-import { AppLayout } from './components/app-layout';
 import { ErrorBoundary } from './components/error-boundary';
+import { GuestLayout } from './components/guest-layout';
 import { LoadingScreen } from './components/loading-screen';
 import { GuestOnly, Protected } from './components/route-guards';
+import { SignedInLayout } from './components/signed-in-layout';
 import { ErrorPage } from './pages/error-page';
 import { ForgotPasswordPage } from './pages/forgot-password-page';
 import { NotFoundPage } from './pages/not-found-page';
@@ -64,7 +65,8 @@ const lazyRoute = (path: string, page: LazyPage): RouteObject => ({
 /** Every page of the app. The server answers unknown paths with index.html, so these are the real routes. */
 const routes: RouteObject[] = [
   {
-    element: <AppLayout />,
+    // The app shell: header with the navigation and the way out, once signed in.
+    element: <SignedInLayout />,
     children: [
       lazyRoute(
         '/',
@@ -82,6 +84,11 @@ const routes: RouteObject[] = [
         '/admin',
         signedInPage(() => import('./pages/admin-page').then((page) => page.AdminPage)),
       ),
+    ],
+  },
+  {
+    element: <GuestLayout />,
+    children: [
       // The sign-in page and the two it links to are in the entry: those links switch at once.
       {
         path: '/sign-in',

@@ -5,7 +5,14 @@ import { z } from 'zod';
 import type { RequestInfo } from './context';
 import { RefusedError } from './errors';
 import { createTestAuth, TEST_ORIGIN as publicOrigin, testAuthForEachTest, testContext } from './testing/test-context';
-import { createCallerFactory, protectedProcedure, publicProcedure, router, sameOriginProcedure } from './trpc';
+import {
+  createCallerFactory,
+  inputErrorMessage,
+  protectedProcedure,
+  publicProcedure,
+  router,
+  sameOriginProcedure,
+} from './trpc';
 
 /** What node-postgres raises, with its SQLSTATE, wrapped the way Drizzle wraps it. */
 const databaseError = (code: string) =>
@@ -43,6 +50,19 @@ describe('every procedure', () => {
     expect(await codeOf(caller.failing({ code: '23505' }))).toBe('INTERNAL_SERVER_ERROR');
     // A procedure's own answer stands, whatever its cause.
     expect(await codeOf(caller.refusing())).toBe('NOT_FOUND');
+  });
+});
+
+describe('inputErrorMessage', () => {
+  it('reads as sentences: our schemas’ own as they are, a library default with its field in front', () => {
+    expect(inputErrorMessage([{ field: 'title', message: 'Give the note a title.' }])).toBe('Give the note a title.');
+    expect(
+      inputErrorMessage([
+        { field: 'title', message: 'Give the note a title.' },
+        { field: 'limit', message: 'Too big: expected number to be <=50' },
+        { field: null, message: 'Unrecognized key: "extra"' },
+      ]),
+    ).toBe('Give the note a title. limit: Too big: expected number to be <=50. Unrecognized key: "extra".');
   });
 });
 

@@ -21,12 +21,25 @@ const t = initTRPC.context<Context>().create({
         field: issue.path.join('.') || null,
         message: issue.message,
       }));
-      const summary = fieldErrors.map((f) => (f.field ? `${f.field}: ${f.message}` : f.message)).join('; ');
-      return { ...shape, message: `Invalid input. ${summary}`, data: { ...data, fieldErrors } };
+      return { ...shape, message: inputErrorMessage(fieldErrors), data: { ...data, fieldErrors } };
     }
     return { ...shape, data };
   },
 });
+
+/**
+ * The message of a refused input, as sentences a page can show: our schemas' messages are
+ * sentences already ("Title must be at most 200 characters."); a library default ("Too big: …")
+ * gets its field's path in front and a full stop.
+ *
+ * @example
+ * inputErrorMessage([{ field: 'title', message: 'Give the note a title.' }]); // 'Give the note a title.'
+ */
+export function inputErrorMessage(fieldErrors: readonly { field: string | null; message: string }[]): string {
+  return fieldErrors
+    .map(({ field, message }) => (/[.!?]$/.test(message) ? message : `${field ? `${field}: ` : ''}${message}.`))
+    .join(' ');
+}
 
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;

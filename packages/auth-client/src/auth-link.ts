@@ -15,6 +15,7 @@ export const AUTH_EXEMPT_PATHS: ReadonlySet<string> = new Set([
   'auth.login',
   'auth.register',
   'auth.refresh',
+  'auth.passkeys.available',
   'auth.passkeys.authenticationOptions',
   'auth.passkeys.authenticate',
   'auth.twoFactor.verify',

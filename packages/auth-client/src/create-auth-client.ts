@@ -98,6 +98,8 @@ export interface AuthClient {
   completeSignIn(input: SecondStepInput): Promise<Session>;
   /** The outside providers the server offers (`auth.social.providers`): `[{ provider, name }]`. */
   identityProviders(): Promise<IdentityProviderOption[]>;
+  /** Whether the server takes passkeys (`auth.passkeys.available`): off when PUBLIC_ORIGIN is an IP address. */
+  passkeysAvailable(): Promise<boolean>;
   /**
    * Where to send the browser to sign in through `provider` (`auth.social.start`, which also binds
    * the request to this browser). Coming back, the server sets the session's cookie and sends the
@@ -421,6 +423,7 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     refresh: refreshOnDemand,
     signIn: (input) => establish(() => api.auth.login.mutate(input)),
     identityProviders: () => api.auth.social.providers.query(),
+    passkeysAvailable: async () => (await api.auth.passkeys.available.query()).available,
     async providerSignInUrl(provider) {
       return (await api.auth.social.start.mutate({ provider })).url;
     },

@@ -16,6 +16,7 @@ export interface UseAuthResult {
   signIn: AuthClient['signIn'];
   completeSignIn: AuthClient['completeSignIn'];
   identityProviders: AuthClient['identityProviders'];
+  passkeysAvailable: AuthClient['passkeysAvailable'];
   providerSignInUrl: AuthClient['providerSignInUrl'];
   signInWithPasskey: AuthClient['signInWithPasskey'];
   signUp: AuthClient['signUp'];
@@ -50,6 +51,7 @@ export function useAuth(): UseAuthResult {
       signIn: client.signIn,
       completeSignIn: client.completeSignIn,
       identityProviders: client.identityProviders,
+      passkeysAvailable: client.passkeysAvailable,
       providerSignInUrl: client.providerSignInUrl,
       signInWithPasskey: client.signInWithPasskey,
       signUp: client.signUp,

@@ -20,7 +20,7 @@ export interface SpawnedServer {
 
 /**
  * Runs the built server in a child process of its own, on an ephemeral loopback port, with only
- * the environment given (plus PATH). The URL is read from the "Server listening" log line, so
+ * the environment given (plus PATH). The URL is read from the "Tessera is ready" log line, so
  * LOG_LEVEL must stay at info or below.
  *
  * @example
@@ -42,12 +42,12 @@ export function spawnServer(env: Record<string, string>): SpawnedServer {
   const listening = new Promise<string>((resolve, reject) => {
     // A start that never ends fails with what the process said, not as a silent test timeout.
     const stuck = setTimeout(
-      () => reject(new Error(`no "Server listening" line after ${STUCK_AFTER_MS} ms:\n${stdout}\n${stderr}`)),
+      () => reject(new Error(`no "Tessera is ready" line after ${STUCK_AFTER_MS} ms:\n${stdout}\n${stderr}`)),
       STUCK_AFTER_MS,
     ).unref();
     child.stdout.on('data', (chunk: Buffer) => {
       stdout += chunk;
-      const match = stdout.match(/Server listening at (http:\/\/127\.0\.0\.1:\d+)/);
+      const match = stdout.match(/Tessera is ready: open \S+ \(listening on (http:\/\/127\.0\.0\.1:\d+)\)/);
       if (match?.[1]) {
         clearTimeout(stuck);
         resolve(match[1]);

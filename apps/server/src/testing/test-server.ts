@@ -37,6 +37,8 @@ export interface TestServerOptions {
    * needs: the Origin check must match the address the browser loads.
    */
   browserOrigin?: boolean;
+  /** The host of that PUBLIC_ORIGIN: `localhost` unless a test needs an IP address (passkeys off). */
+  browserHost?: 'localhost' | '127.0.0.1';
   /** Where the server's JSON log lines go (LOG_LEVEL defaults to silent: set it too). */
   logStream?: LogStream;
   /** GitHub and Google at local stand-ins. */
@@ -72,7 +74,9 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   let publicOrigin = '';
   const running = await listenWithRetry(async () => {
     const port = options.browserOrigin ? await findFreePort() : 0;
-    const origin = options.browserOrigin ? { PUBLIC_ORIGIN: `http://localhost:${port}` } : {};
+    const origin = options.browserOrigin
+      ? { PUBLIC_ORIGIN: `http://${options.browserHost ?? 'localhost'}:${port}` }
+      : {};
     const env = loadEnv({
       LOG_LEVEL: 'silent',
       ...engineEnv,

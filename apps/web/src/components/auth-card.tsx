@@ -1,4 +1,5 @@
-import { type ReactNode, useEffect, useRef } from 'react';
+import { type ReactNode, useRef } from 'react';
+import { useFocusOnArrival } from '../lib/use-focus-on-arrival';
 
 /** Props of {@link AuthCard}. */
 export interface AuthCardProps {
@@ -10,15 +11,10 @@ export interface AuthCardProps {
   footer?: ReactNode;
 }
 
-/** The centred card every page sits in. */
+/** The centred card the pages for signed-out visitors (sign-in, sign-up, mailed links) sit in. */
 export function AuthCard({ title, subtitle, children, footer }: AuthCardProps) {
   const heading = useRef<HTMLHeadingElement>(null);
-  // A new page (after sign-in, sign-up, sign-out, or a link) starts the keyboard and the screen
-  // reader at its heading, unless something on it already holds focus.
-  useEffect(() => {
-    const focused = document.activeElement;
-    if (focused === null || focused === document.body || !focused.isConnected) heading.current?.focus();
-  }, []);
+  useFocusOnArrival(heading);
 
   return (
     <>

@@ -3,10 +3,14 @@ import { limits } from '@tessera/contract';
 import type { RouterOutputs } from '@tessera/server';
 import { type FormEvent, useId, useState } from 'react';
 import { formatTime } from '../lib/format-time';
+import { isLongNote } from '../lib/long-note';
+import { usePasteLimit } from '../lib/use-paste-limit';
 import { useTRPC } from '../trpc';
+import { ConfirmDialog } from './confirm-dialog';
 import { FormAlert } from './form-alert';
 import { LoadError } from './load-error';
 import { NextPageButton } from './next-page-button';
+import { pastedTooMuch } from './text-field';
 
 type Note = RouterOutputs['notes']['list']['items'][number];
 
@@ -22,6 +26,7 @@ export function NotesPanel() {
   const remove = useMutation(trpc.notes.delete.mutationOptions({ onSuccess: refresh }));
   const [title, setTitle] = useState('');
   const [body, setBody] = useState('');
+  const [deleting, setDeleting] = useState<Note | null>(null);
 
   const onCreate = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
@@ -60,11 +65,25 @@ export function NotesPanel() {
       ) : (
         <ul className="session-list" aria-label="Notes">
           {items.map((note) => (
-            <NoteItem key={note.id} note={note} onDelete={() => remove.mutate({ id: note.id })} onSaved={refresh} />
+            <NoteItem key={note.id} note={note} onDelete={() => setDeleting(note)} onSaved={refresh} />
           ))}
         </ul>
       )}
+      {remove.isError ? <FormAlert message="The note could not be deleted. Please try again." /> : null}
       <NextPageButton query={notes}>Show older notes</NextPageButton>
+      {deleting === null ? null : (
+        <ConfirmDialog
+          title="Delete this note?"
+          confirmLabel="Delete note"
+          onConfirm={() => {
+            remove.mutate({ id: deleting.id });
+            setDeleting(null);
+          }}
+          onCancel={() => setDeleting(null)}
+        >
+          “{deleting.title}” will be deleted for good.
+        </ConfirmDialog>
+      )}
     </section>
   );
 }
@@ -72,6 +91,8 @@ export function NotesPanel() {
 function NoteFields(props: { title: string; body: string; onTitle(value: string): void; onBody(value: string): void }) {
   // Several forms show these fields at once (the new note, a note being edited): ids must differ.
   const id = useId();
+  const titleLimit = usePasteLimit(limits.noteTitleMaxLength);
+  const bodyLimit = usePasteLimit(limits.noteBodyMaxLength);
   return (
     <>
       <div className="field">
@@ -83,8 +104,19 @@ function NoteFields(props: { title: string; body: string; onTitle(value: string)
           className="field-input"
           value={props.title}
           maxLength={limits.noteTitleMaxLength}
-          onChange={(event) => props.onTitle(event.target.value)}
+          aria-invalid={titleLimit.tooLong || undefined}
+          aria-describedby={titleLimit.tooLong ? `${id}-title-cut` : undefined}
+          onPaste={titleLimit.onPaste}
+          onChange={(event) => {
+            titleLimit.onChange(event.target.value);
+            props.onTitle(event.target.value);
+          }}
         />
+        {titleLimit.tooLong ? (
+          <p id={`${id}-title-cut`} className="field-error" role="alert">
+            {pastedTooMuch('Title', limits.noteTitleMaxLength)}
+          </p>
+        ) : null}
       </div>
       <div className="field">
         <label className="field-label" htmlFor={`${id}-body`}>
@@ -96,8 +128,19 @@ function NoteFields(props: { title: string; body: string; onTitle(value: string)
           value={props.body}
           maxLength={limits.noteBodyMaxLength}
           rows={3}
-          onChange={(event) => props.onBody(event.target.value)}
+          aria-invalid={bodyLimit.tooLong || undefined}
+          aria-describedby={bodyLimit.tooLong ? `${id}-body-cut` : undefined}
+          onPaste={bodyLimit.onPaste}
+          onChange={(event) => {
+            bodyLimit.onChange(event.target.value);
+            props.onBody(event.target.value);
+          }}
         />
+        {bodyLimit.tooLong ? (
+          <p id={`${id}-body-cut`} className="field-error" role="alert">
+            {pastedTooMuch('Body', limits.noteBodyMaxLength)}
+          </p>
+        ) : null}
       </div>
     </>
   );
@@ -106,6 +149,8 @@ function NoteFields(props: { title: string; body: string; onTitle(value: string)
 function NoteItem({ note, onDelete, onSaved }: { note: Note; onDelete(): void; onSaved(): void }) {
   const trpc = useTRPC();
   const [editing, setEditing] = useState(false);
+  const [expanded, setExpanded] = useState(false);
+  const bodyId = useId();
   const [title, setTitle] = useState(note.title);
   const [body, setBody] = useState(note.body);
   const update = useMutation(
@@ -145,7 +190,22 @@ function NoteItem({ note, onDelete, onSaved }: { note: Note; onDelete(): void; o
     <li className="session note">
       <div className="session-details">
         <p className="session-device">{note.title}</p>
-        {note.body === '' ? null : <p className="note-text">{note.body}</p>}
+        {note.body === '' ? null : (
+          <p id={bodyId} className={isLongNote(note.body) && !expanded ? 'note-text note-text-clamped' : 'note-text'}>
+            {note.body}
+          </p>
+        )}
+        {isLongNote(note.body) ? (
+          <button
+            type="button"
+            className="button-link"
+            aria-expanded={expanded}
+            aria-controls={bodyId}
+            onClick={() => setExpanded(!expanded)}
+          >
+            {expanded ? 'Show less' : 'Show more'}
+          </button>
+        ) : null}
         <p className="session-times">{formatTime(note.updatedAt)}</p>
       </div>
       <div className="note-actions">

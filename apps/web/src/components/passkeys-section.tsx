@@ -4,6 +4,7 @@ import { useState } from 'react';
 import { describeDevice } from '../lib/describe-device';
 import { formatTime } from '../lib/format-time';
 import { createPasskey, describePasskeyError, isCancelledByPage } from '../lib/passkeys';
+import { usePasskeysAvailable } from '../lib/use-passkeys-available';
 import { useStepUp } from '../lib/use-step-up';
 import { useTRPC } from '../trpc';
 import { ConfirmDialog } from './confirm-dialog';
@@ -31,6 +32,7 @@ function afterResetNotice({ removedPasskeys }: AfterReset, kept: number): string
  * reset removed, or offers "Remove all passkeys".
  */
 export function PasskeysSection({ afterReset = null }: { afterReset?: AfterReset | null }) {
+  const passkeysOffered = usePasskeysAvailable();
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const passkeys = useQuery(trpc.auth.passkeys.list.queryOptions());
@@ -118,6 +120,9 @@ export function PasskeysSection({ afterReset = null }: { afterReset?: AfterReset
         Sign in with your fingerprint, face or screen lock instead of your password. A passkey works only on this site,
         so it cannot be phished.
       </p>
+      {passkeysOffered === false ? (
+        <p className="section-hint">This server does not take passkeys at its address.</p>
+      ) : null}
       {outcome === null ? null : <OutcomeNotice message={outcome} />}
       {outcome === null && resetNotice !== null ? <OutcomeNotice message={resetNotice} /> : null}
       {passkeys.isError ? (
@@ -166,15 +171,17 @@ export function PasskeysSection({ afterReset = null }: { afterReset?: AfterReset
             Remove all passkeys
           </button>
         ) : null}
-        <button
-          type="button"
-          className="button button-secondary"
-          disabled={adding}
-          aria-busy={adding}
-          onClick={() => void add()}
-        >
-          Add a passkey
-        </button>
+        {passkeysOffered === true ? (
+          <button
+            type="button"
+            className="button button-secondary"
+            disabled={adding}
+            aria-busy={adding}
+            onClick={() => void add()}
+          >
+            Add a passkey
+          </button>
+        ) : null}
       </div>
       {problem === null ? null : (
         <p key={problem.attempt} className="alert alert-below" role="alert">

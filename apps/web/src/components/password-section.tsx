@@ -4,7 +4,7 @@ import { limits } from '@tessera/contract';
 import { type FormEvent, useState } from 'react';
 import { useFormSubmission } from '../lib/use-form-submission';
 import { useStepUp } from '../lib/use-step-up';
-import { MIN_PASSWORD_LENGTH, validateChangePassword, validateNewPassword } from '../lib/validate';
+import { MIN_PASSWORD_LENGTH, PASSWORD_HINT, validateChangePassword, validateNewPassword } from '../lib/validate';
 import { useTRPC } from '../trpc';
 import { FormAlert } from './form-alert';
 import { SubmitButton } from './submit-button';
@@ -148,7 +148,7 @@ function NewPasswordField(props: {
       required
       minLength={MIN_PASSWORD_LENGTH}
       maxLength={limits.passwordMaxLength}
-      hint={`${MIN_PASSWORD_LENGTH} to ${limits.passwordMaxLength} characters.`}
+      hint={PASSWORD_HINT}
       value={props.value}
       onChange={props.onChange}
       problem={props.problem}

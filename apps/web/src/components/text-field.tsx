@@ -1,5 +1,6 @@
-import { type ClipboardEvent, type HTMLInputAutoCompleteAttribute, useState } from 'react';
+import type { HTMLInputAutoCompleteAttribute } from 'react';
 import type { FieldName, FormProblem } from '../lib/form-problem';
+import { usePasteLimit } from '../lib/use-paste-limit';
 import { FORM_ALERT_ID } from './form-alert';
 
 /** Props of {@link TextField}. */
@@ -29,7 +30,7 @@ export interface TextFieldProps {
 
 /** A labelled input with an optional hint, wired to the form's alert when it is at fault. */
 export function TextField({ name, label, hint, problem, onChange, ...input }: TextFieldProps) {
-  const [tooLong, setTooLong] = useState(false);
+  const { tooLong, ...pasteLimit } = usePasteLimit(input.maxLength);
   const invalid = problem?.field === name || tooLong;
   const hintId = `${name}-hint`;
   const tooLongId = `${name}-too-long`;
@@ -40,14 +41,6 @@ export function TextField({ name, label, hint, problem, onChange, ...input }: Te
   ]
     .filter(Boolean)
     .join(' ');
-
-  // The browser cuts a paste at maxLength without a word: say so instead, on the field.
-  const onPaste = (event: ClipboardEvent<HTMLInputElement>) => {
-    if (input.maxLength === undefined) return;
-    const { value, selectionStart, selectionEnd } = event.currentTarget;
-    const kept = value.length - ((selectionEnd ?? value.length) - (selectionStart ?? value.length));
-    setTooLong(kept + event.clipboardData.getData('text').length > input.maxLength);
-  };
 
   return (
     <div className="field">
@@ -61,15 +54,15 @@ export function TextField({ name, label, hint, problem, onChange, ...input }: Te
         aria-invalid={invalid || undefined}
         aria-describedby={describedBy === '' ? undefined : describedBy}
         onChange={(event) => {
-          if (input.maxLength !== undefined && event.target.value.length < input.maxLength) setTooLong(false);
+          pasteLimit.onChange(event.target.value);
           onChange(event.target.value);
         }}
-        onPaste={onPaste}
+        onPaste={pasteLimit.onPaste}
         {...input}
       />
       {tooLong ? (
         <p id={tooLongId} className="field-error" role="alert">
-          {`${label} can be at most ${input.maxLength} characters: what you pasted was cut. Check it.`}
+          {pastedTooMuch(label, input.maxLength)}
         </p>
       ) : null}
       {hint === undefined ? null : (
@@ -80,3 +73,7 @@ export function TextField({ name, label, hint, problem, onChange, ...input }: Te
     </div>
   );
 }
+
+/** What a field says when a paste was cut at its limit. */
+export const pastedTooMuch = (label: string, maxLength: number | undefined) =>
+  `${label} can be at most ${maxLength} characters: what you pasted was cut. Check it.`;

@@ -4,6 +4,9 @@ import type { FormProblem } from './form-problem';
 /** The server's minimum, so people learn about it before a round trip, not instead of one. */
 export const MIN_PASSWORD_LENGTH = limits.passwordMinLength;
 
+/** The one hint under every field that sets a password (sign-up, reset, change, set). */
+export const PASSWORD_HINT = `${MIN_PASSWORD_LENGTH} to ${limits.passwordMaxLength} characters.`;
+
 // Deliberately loose: the server has the final word; this only catches obvious slips.
 const looksLikeEmail = (email: string) => /^[^\s@]+@[^\s@]+$/.test(email);
 

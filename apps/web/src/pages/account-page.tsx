@@ -1,6 +1,6 @@
 import { useAuth } from '@tessera/auth-react';
-import { Link, useLocation } from 'react-router';
-import { AuthCard } from '../components/auth-card';
+import { useLocation } from 'react-router';
+import { AppPage } from '../components/app-page';
 import { ConnectedAccountsSection } from '../components/connected-accounts-section';
 import { EmailAddress } from '../components/email-address';
 import { type AfterReset, PasskeysSection } from '../components/passkeys-section';
@@ -27,15 +27,11 @@ export function AccountPage() {
   const { user } = useAuth();
   const afterReset = afterResetIn(useLocation().state);
   return (
-    <AuthCard
-      title="Account"
-      subtitle={user ? <EmailAddress value={user.email} /> : undefined}
-      footer={<Link to="/">Home</Link>}
-    >
+    <AppPage title="Account" subtitle={user ? <EmailAddress value={user.email} /> : undefined}>
       <PasswordSection />
       <TwoFactorSection />
       <PasskeysSection afterReset={afterReset} />
       <ConnectedAccountsSection />
-    </AuthCard>
+    </AppPage>
   );
 }

@@ -3,7 +3,7 @@ import { getFailureReason } from '@tessera/auth-client';
 import { useAuth } from '@tessera/auth-react';
 import { useState } from 'react';
 import { Link } from 'react-router';
-import { AuthCard } from '../components/auth-card';
+import { AppPage } from '../components/app-page';
 import { ConfirmDialog } from '../components/confirm-dialog';
 import { EmailAddress } from '../components/email-address';
 import { FormAlert } from '../components/form-alert';
@@ -68,12 +68,12 @@ function AdminUsers() {
 
   if (getFailureReason(users.error) === 'TWO_FACTOR_REQUIRED') {
     return (
-      <AuthCard title="Admin" footer={<Link to="/">Home</Link>}>
+      <AppPage title="Admin">
         <p className="notice" role="status">
           Admins must use two-step verification here. <Link to="/account">Set it up on your Account page</Link>, then
           come back.
         </p>
-      </AuthCard>
+      </AppPage>
     );
   }
 
@@ -84,7 +84,7 @@ function AdminUsers() {
   };
 
   return (
-    <AuthCard title="Admin" subtitle="Every account, and its live sessions." footer={<Link to="/">Home</Link>}>
+    <AppPage title="Admin" subtitle="Every account, and its live sessions.">
       {users.isError || revoke.isError ? <FormAlert message="That did not work. Please try again." /> : null}
       {resetProblem === null ? null : <FormAlert message={resetProblem} />}
       {outcome === null ? null : (
@@ -169,6 +169,6 @@ function AdminUsers() {
           {confirming.sessions === 1 ? 'their one device' : `all ${confirming.sessions} devices`} at once.
         </ConfirmDialog>
       )}
-    </AuthCard>
+    </AppPage>
   );
 }

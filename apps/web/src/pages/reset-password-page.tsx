@@ -11,7 +11,7 @@ import { SubmitButton } from '../components/submit-button';
 import { TextField } from '../components/text-field';
 import { useLinkToken } from '../lib/link-token';
 import { useFormSubmission } from '../lib/use-form-submission';
-import { MIN_PASSWORD_LENGTH, validateNewPassword } from '../lib/validate';
+import { PASSWORD_HINT, validateNewPassword } from '../lib/validate';
 
 /**
  * `/reset-password#token=…`, opened from the reset mail: a new password, then signed in. The
@@ -84,7 +84,7 @@ export function ResetPasswordPage() {
           label="New password"
           type="password"
           autoComplete="new-password"
-          hint={`At least ${MIN_PASSWORD_LENGTH} characters.`}
+          hint={PASSWORD_HINT}
           required
           maxLength={limits.passwordMaxLength}
           value={newPassword}

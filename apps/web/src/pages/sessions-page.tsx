@@ -1,9 +1,8 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useAuth } from '@tessera/auth-react';
 import { useState } from 'react';
-import { Link } from 'react-router';
 import { ActivityList } from '../components/activity-list';
-import { AuthCard } from '../components/auth-card';
+import { AppPage } from '../components/app-page';
 import { ConfirmDialog } from '../components/confirm-dialog';
 import { FormAlert } from '../components/form-alert';
 import { LoadError } from '../components/load-error';
@@ -49,7 +48,7 @@ export function SessionsPage() {
   };
 
   return (
-    <AuthCard title="Sessions" subtitle="Devices signed in to your account." footer={<Link to="/">Home</Link>}>
+    <AppPage title="Sessions" subtitle="Devices signed in to your account.">
       {revoke.isError || signOutEverywhere.isError ? (
         <FormAlert message="That did not work. Please try again." />
       ) : null}
@@ -134,6 +133,6 @@ export function SessionsPage() {
           Every device signed in to your account, this one included, will be signed out at once.
         </ConfirmDialog>
       ) : null}
-    </AuthCard>
+    </AppPage>
   );
 }

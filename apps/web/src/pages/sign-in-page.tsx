@@ -14,6 +14,7 @@ import { describeSessionEnd } from '../lib/describe-session-end';
 import { isSignOutIncomplete } from '../lib/sign-out-state';
 import { useFormSubmission } from '../lib/use-form-submission';
 import { usePasskeySignIn } from '../lib/use-passkey-sign-in';
+import { usePasskeysAvailable } from '../lib/use-passkeys-available';
 import { validateSignIn } from '../lib/validate';
 
 /** `?second_step=<provider>`: the provider proved the first factor, the second is asked here. */
@@ -53,6 +54,7 @@ export function SignInPage() {
   const [password, setPassword] = useState('');
   const { pending, problem, attempt, submit } = useFormSubmission('sign-in');
   const passkey = usePasskeySignIn();
+  const passkeysOffered = usePasskeysAvailable() === true;
   // The first factor was right and the account asks for a second step: the address and its pending
   // sign-in, or a provider's sign-in (its pending sign-in is in an HttpOnly cookie).
   const [secondStep, setSecondStep] = useState<{ email: string; pendingSignIn: string } | 'after provider' | null>(
@@ -144,8 +146,8 @@ export function SignInPage() {
           label="Email"
           type="email"
           // "username webauthn": the browser suggests saved passkeys here as well as addresses.
-          autoComplete="username webauthn"
-          onFocus={() => void passkey.suggestPasskeys()}
+          autoComplete={passkeysOffered ? 'username webauthn' : 'username'}
+          onFocus={passkeysOffered ? () => void passkey.suggestPasskeys() : undefined}
           required
           maxLength={limits.emailMaxLength}
           value={email}
@@ -167,18 +169,22 @@ export function SignInPage() {
         {/* Under the button, so the button never moves when the alert comes or goes. */}
         {problem === null ? null : <FormAlert key={attempt} message={problem.message} />}
       </form>
-      <div className="form-divider" aria-hidden="true">
-        or
-      </div>
-      <button
-        type="button"
-        className="button button-secondary"
-        disabled={passkey.pending}
-        aria-busy={passkey.pending}
-        onClick={() => void passkey.signInWithButton()}
-      >
-        Sign in with a passkey
-      </button>
+      {passkeysOffered ? (
+        <>
+          <div className="form-divider" aria-hidden="true">
+            or
+          </div>
+          <button
+            type="button"
+            className="button button-secondary"
+            disabled={passkey.pending}
+            aria-busy={passkey.pending}
+            onClick={() => void passkey.signInWithButton()}
+          >
+            Sign in with a passkey
+          </button>
+        </>
+      ) : null}
       <ProviderButtons />
       {passkey.problem === null ? null : (
         <p key={passkey.problem.attempt} className="alert alert-below" role="alert">

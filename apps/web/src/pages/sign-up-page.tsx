@@ -8,7 +8,7 @@ import { ProviderButtons } from '../components/provider-buttons';
 import { SubmitButton } from '../components/submit-button';
 import { TextField } from '../components/text-field';
 import { useFormSubmission } from '../lib/use-form-submission';
-import { MIN_PASSWORD_LENGTH, validateSignUp } from '../lib/validate';
+import { MIN_PASSWORD_LENGTH, PASSWORD_HINT, validateSignUp } from '../lib/validate';
 
 /** `/sign-up`: creates the account and signs in; the route guard then moves on. */
 export function SignUpPage() {
@@ -73,7 +73,7 @@ export function SignUpPage() {
           required
           minLength={MIN_PASSWORD_LENGTH}
           maxLength={limits.passwordMaxLength}
-          hint={`${MIN_PASSWORD_LENGTH} to ${limits.passwordMaxLength} characters.`}
+          hint={PASSWORD_HINT}
           value={password}
           onChange={setPassword}
           problem={problem}

@@ -58,8 +58,13 @@ export async function launchBrowser(): Promise<TestBrowser> {
  * beforeEach(async () => { app = await startAppAndBrowser(); });
  * afterEach(() => app.dispose());
  */
-export async function startAppAndBrowser(options: { env?: Record<string, string> } = {}): Promise<AppUnderTest> {
-  const server = await startTestServer({ webRoot: WEB_ROOT, browserOrigin: true, env: options.env });
+export async function startAppAndBrowser(options: AppOptions = {}): Promise<AppUnderTest> {
+  const server = await startTestServer({
+    webRoot: WEB_ROOT,
+    browserOrigin: true,
+    browserHost: options.browserHost,
+    env: options.env,
+  });
   const browser = await launchBrowser();
   return {
     server,
@@ -82,11 +87,18 @@ export async function startAppAndBrowser(options: { env?: Record<string, string>
  *   const { server, browser } = app();
  * });
  */
-export function appForEachTest(options: { env?: Record<string, string> } = {}): () => AppUnderTest {
+export function appForEachTest(options: AppOptions = {}): () => AppUnderTest {
   return forEachTest(
     () => startAppAndBrowser(options),
     (app) => app.dispose(),
   );
+}
+
+export interface AppOptions {
+  /** The server's environment, as an operator sets it. */
+  env?: Record<string, string>;
+  /** The host of PUBLIC_ORIGIN and of the pages the browser opens (`localhost` by default). */
+  browserHost?: 'localhost' | '127.0.0.1';
 }
 
 export interface AppUnderTest {

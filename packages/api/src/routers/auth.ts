@@ -252,6 +252,12 @@ export function createAuthRouter(options: { cookie: RefreshCookieOptions } = { c
     }),
 
     passkeys: router({
+      /**
+       * Whether this server takes passkeys at all (not when PUBLIC_ORIGIN is an IP address, which
+       * cannot be a relying party): pages hide their passkey buttons rather than offer a refusal.
+       */
+      available: publicProcedure.query(({ ctx }) => ({ available: ctx.auth.passkeysUnavailable === null })),
+
       /** Options for `navigator.credentials.create()`: a challenge bound to this session, for 5 minutes. */
       registrationOptions: freshProcedure.mutation(({ ctx }) =>
         ctx.auth.passkeys.registrationOptions({ userId: ctx.user.id, sessionId: ctx.sessionId }, clientInfo(ctx)),

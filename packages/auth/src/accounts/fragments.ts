@@ -1,4 +1,4 @@
-import { and, type Column, count, desc, eq, lt, max, or, type SQL } from 'drizzle-orm';
+import { and, type Column, count, desc, eq, lt, or, type SQL, sql, type Table } from 'drizzle-orm';
 import { storedUserAgent } from '../sessions/client-info';
 import { liveSessionsOf, type SessionColumns } from '../sessions/fragments';
 import type { UsersCursor } from './admin';
@@ -19,8 +19,20 @@ export function credentialColumns<T extends Has<CredentialKey>>(t: T): Pick<T, C
 }
 
 type OverviewKey = 'id' | 'email' | 'role' | 'createdAt' | 'totpEnabledAt';
-/** The admin list's columns: an account with its live sessions (left-joined) counted. */
-function overviewColumns<U extends Has<OverviewKey>, S extends Has<'id' | 'lastUsedAt'>>(u: U, s: S) {
+/** A table with its columns, for a subquery over it. */
+type TableWith<K extends string> = Table & Record<K, Column>;
+
+/**
+ * The admin list's columns: an account, its live sessions (left-joined) counted, and when it was
+ * last active: the last use of any of its sessions, ended ones too, and its latest activity (a
+ * sign-in, a password change…), each a subquery, so "0 sessions" still says when it was last seen.
+ */
+function overviewColumns<U extends Has<OverviewKey>, S extends Has<'id'>>(
+  u: U,
+  s: S,
+  allSessions: TableWith<'userId' | 'lastUsedAt'>,
+  events: TableWith<'userId' | 'at'>,
+) {
   const account: Pick<U, OverviewKey> = {
     id: u.id,
     email: u.email,
@@ -28,8 +40,16 @@ function overviewColumns<U extends Has<OverviewKey>, S extends Has<'id' | 'lastU
     createdAt: u.createdAt,
     totpEnabledAt: u.totpEnabledAt,
   };
-  const lastUsedAt: S['lastUsedAt'] = s.lastUsedAt;
-  return { ...account, lastActiveAt: max(lastUsedAt), sessions: count(s.id) };
+  const lastSessionUse = sql<
+    number | null
+  >`(select max(${allSessions.lastUsedAt}) from ${allSessions} where ${allSessions.userId} = ${u.id})`;
+  const lastEventAt = sql<number | null>`(select max(${events.at}) from ${events} where ${events.userId} = ${u.id})`;
+  return {
+    ...account,
+    lastSessionUse: lastSessionUse.mapWith(Number),
+    lastEventAt: lastEventAt.mapWith(Number),
+    sessions: count(s.id),
+  };
 }
 
 /** Keyset paging, newest first: the accounts after `after` (none: every account). */
@@ -48,14 +68,15 @@ function newestUsersFirst(u: Has<'createdAt' | 'id'>): SQL[] {
  * where the page starts, and the order (each engine: select, from, left join, where, group by
  * the user's id, order, limit).
  */
-export function usersPageParts<U extends Has<OverviewKey>, S extends SessionColumns>(
+export function usersPageParts<U extends Has<OverviewKey>, S extends SessionColumns & Table>(
   u: U,
   s: S,
+  events: TableWith<'userId' | 'at'>,
   after: UsersCursor | null,
   now: number,
 ) {
   return {
-    columns: overviewColumns(u, s),
+    columns: overviewColumns(u, s, s, events),
     live: liveSessionsOf(s, u.id, now),
     keyset: usersAfter(u, after),
     order: newestUsersFirst(u),

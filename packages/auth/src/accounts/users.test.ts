@@ -78,10 +78,12 @@ describeEngines('accounts', testEngines(), (engine) => {
       email: 'u0@example.com',
       role: 'user',
       createdAt: 1_000,
-      lastActiveAt: 995_000,
+      // Last active: the ended session's last use counts too (issue 26: "last active never").
+      lastActiveAt: 995_500,
       sessions: 1,
       twoFactorEnabled: false,
     });
-    expect(items.find((item) => item.id === second)).toMatchObject({ lastActiveAt: null, sessions: 0 });
+    expect(items.find((item) => item.id === second)).toMatchObject({ lastActiveAt: 0, sessions: 0 });
+    expect(items.find((item) => item.id === ids[2])).toMatchObject({ lastActiveAt: null, sessions: 0 });
   });
 });

@@ -164,6 +164,9 @@ describeEngines('the auth store', storeEngines, (current) => {
       // Fourth: its only session idle-expired by the time of the listing.
       await start(fourth.id, t0);
       await store.endAllSessions({ userId: first.id, reason: 'role_changed', role: 'admin' }, t0);
+      // First: no session at all, but its activity says when it was last seen.
+      const client = { userAgent: null, ip: '203.0.113.7' };
+      await store.recordEvent({ userId: first.id, type: 'password_changed', sessionId: null, client }, t0 + 300_000);
 
       const now = t0 + 650_000;
       // The list says who has two-step verification.
@@ -177,7 +180,8 @@ describeEngines('the auth store', storeEngines, (current) => {
             email: newest.email,
             role: 'user',
             createdAt: t0 + 3,
-            lastActiveAt: t0 + 150_000,
+            // Its revoked session was the last one used: ended sessions count for "last active".
+            lastActiveAt: t0 + 200_000,
             sessions: 2,
             twoFactorEnabled: false,
           },
@@ -186,7 +190,8 @@ describeEngines('the auth store', storeEngines, (current) => {
             email: fourth.email,
             role: 'user',
             createdAt: t0 + 2,
-            lastActiveAt: null,
+            // Its only session expired, but it was used: "0 sessions", not "never active".
+            lastActiveAt: t0,
             sessions: 0,
             twoFactorEnabled: true,
           },
@@ -204,7 +209,7 @@ describeEngines('the auth store', storeEngines, (current) => {
             email: first.email,
             role: 'admin',
             createdAt: t0,
-            lastActiveAt: null,
+            lastActiveAt: t0 + 300_000,
             sessions: 0,
             twoFactorEnabled: false,
           },

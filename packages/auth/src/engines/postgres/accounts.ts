@@ -41,7 +41,7 @@ export function pgAccountSteps(q: PgQueryable, inTransaction = true): AccountSte
       ),
     credential: (id) => firstRow(q.select(account.credentialColumns(users)).from(users).where(eq(users.id, id))),
     usersPage: (after, rows, now) => {
-      const { columns, live, keyset, order } = account.usersPageParts(users, sessions, after, now);
+      const { columns, live, keyset, order } = account.usersPageParts(users, sessions, authEvents, after, now);
       const joined = q.select(columns).from(users).leftJoin(sessions, live);
       return awaited(
         joined

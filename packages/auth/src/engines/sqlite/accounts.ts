@@ -37,7 +37,7 @@ export function sqliteAccountSteps(db: TesseraDb): AccountSteps {
     userById: (id) => immediate(() => byId.get({ id })),
     credential: (id) => immediate(() => credential.get({ id })),
     usersPage: (after, rows, now) => {
-      const { columns, live, keyset, order } = account.usersPageParts(users, sessions, after, now);
+      const { columns, live, keyset, order } = account.usersPageParts(users, sessions, authEvents, after, now);
       const joined = db.select(columns).from(users).leftJoin(sessions, live);
       return immediate(() =>
         joined
