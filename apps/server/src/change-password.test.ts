@@ -60,7 +60,9 @@ describe('auth.changePassword', () => {
     const laptop = await signIn('auth.register');
     const short = await change(laptop.accessToken, { currentPassword: oldPassword, newPassword: 'short' });
     expect(short.code).toBe('BAD_REQUEST');
-    expect(short.message).toContain('newPassword');
+    // A sentence for the page, and the field it is about for the form.
+    expect(short.message).toMatch(/^Password must be at least 8 characters\.$/);
+    expect(short.body).toMatchObject({ error: { data: { fieldErrors: [{ field: 'newPassword' }] } } });
     expect((await change('', { currentPassword: oldPassword, newPassword })).code).toBe('UNAUTHORIZED');
   });
 });

@@ -185,6 +185,44 @@ describe('password reset', () => {
     expect(second.message).toBe('This reset link was already used. Ask for a new one if you need to.');
   });
 
+  /** @see issue 26: a changed or reset password told nobody, where an added passkey did. */
+  it('tells the owner when the password is reset or changed, when, and how to undo it', async () => {
+    const server = await start();
+    const ada = await registerUser(server.url, 'ada@example.com');
+    // An address nobody proved hears nothing: it may not be the account holder's.
+    const unproved = await callProcedure(server.url, 'auth.changePassword', {
+      input: { currentPassword: 'a strong password', newPassword: 'a second password' },
+      headers: { authorization: `Bearer ${ada.accessToken}` },
+    });
+    expect(unproved.status).toBe(200);
+
+    await requestReset(server.url, 'ada@example.com');
+    const [, resetMail] = await sink.waitFor(2);
+    const answer = await reset(server.url, tokenIn(resetMail?.text, '/reset-password'));
+    expect(answer.status).toBe(200);
+    const [, , resetNotice] = await sink.waitFor(3);
+    expect(resetNotice?.subject).toBe('Your password was reset');
+    expect(resetNotice?.text).toMatch(/reset through a mailed link on \d{4}-\d\d-\d\d \d\d:\d\d UTC/);
+    expect(resetNotice?.text).toContain(`${server.publicOrigin}/forgot-password`);
+    expect(resetNotice?.text).toContain('If you did not do this, reset your password now');
+
+    const { accessToken } = (answer.body as { result: { data: { accessToken: string } } }).result.data;
+    const changed = await callProcedure(server.url, 'auth.changePassword', {
+      input: { currentPassword: 'a brand new password', newPassword: 'a third password' },
+      headers: { authorization: `Bearer ${accessToken}` },
+    });
+    expect(changed.status).toBe(200);
+    const [, , , changeNotice] = await sink.waitFor(4);
+    expect(changeNotice?.subject).toBe('Your password was changed');
+    // Verification, reset link, and the two notices: the unproved change sent nothing.
+    expect(sink.received.map((mail) => mail.subject)).toEqual([
+      'Confirm your email address',
+      'Reset your password',
+      'Your password was reset',
+      'Your password was changed',
+    ]);
+  });
+
   it('refuses a link a newer request replaced, with a reason that says so', async () => {
     const server = await start();
     await registerUser(server.url, 'ada@example.com');

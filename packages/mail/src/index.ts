@@ -12,7 +12,9 @@ export {
   startMailSender,
 } from './sender';
 export {
+  type PasswordChange,
   passkeyAddedMail,
+  passwordChangedMail,
   passwordResetMail,
   recoveryCodeUsedMail,
   twoFactorResetMail,

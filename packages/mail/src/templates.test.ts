@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   passkeyAddedMail,
+  passwordChangedMail,
   passwordResetMail,
   recoveryCodeUsedMail,
   twoFactorResetMail,
@@ -14,6 +15,9 @@ describe('mail templates', () => {
       passwordResetMail({ to: 'ada@example.com', link, validMinutes: 30 }),
       verificationMail({ to: 'ada@example.com', link }),
       passkeyAddedMail({ to: 'ada@example.com', at: 0, link }),
+      passwordChangedMail({ to: 'ada@example.com', how: 'changed', at: 0, link }),
+      passwordChangedMail({ to: 'ada@example.com', how: 'reset', at: 0, link }),
+      passwordChangedMail({ to: 'ada@example.com', how: 'set', at: 0, link }),
       recoveryCodeUsedMail({ to: 'ada@example.com', at: 0, left: 9, link }),
       twoFactorResetMail({ to: 'ada@example.com', at: 0, link }),
     ]) {

@@ -83,6 +83,38 @@ export function passkeyAddedMail(input: { to: string; at: number; link: string }
   });
 }
 
+/** How a password came to be new, for {@link passwordChangedMail}. */
+export type PasswordChange = 'changed' | 'reset' | 'set';
+
+const PASSWORD_CHANGE_WORDS: Record<PasswordChange, { subject: string; did: string }> = {
+  changed: { subject: 'Your password was changed', did: 'Your password was changed' },
+  reset: { subject: 'Your password was reset', did: 'Your password was reset through a mailed link' },
+  set: { subject: 'A password was set on your account', did: 'A password was set on your account' },
+};
+
+/**
+ * Tells the owner their password changed (a change, a reset, a first password), when, and what to
+ * do if it was not them: whoever did it signed every other device out, the owner's included.
+ *
+ * @example
+ * passwordChangedMail({ to: 'ada@example.com', how: 'changed', at: Date.now(), link: 'https://app.example.com/forgot-password' });
+ */
+export function passwordChangedMail(input: { to: string; how: PasswordChange; at: number; link: string }): MailMessage {
+  const when = new Date(input.at).toISOString().replace('T', ' ').slice(0, 16);
+  const words = PASSWORD_CHANGE_WORDS[input.how];
+  return compose(input.to, words.subject, {
+    before: [
+      `${words.did} on ${when} UTC, and every other device signed in to your account was signed out.`,
+      'If that was you, there is nothing to do.',
+    ],
+    link: input.link,
+    action: 'Reset my password',
+    after: [
+      'If you did not do this, reset your password now with this link: that signs out every device, including the one that made the change. Then check your passkeys and two-step verification on your Account page.',
+    ],
+  });
+}
+
 /**
  * Tells the owner one of their recovery codes was used, whoever used it: a code in the wrong
  * hands is a way past the second step, and the owner should know at once.

@@ -1,4 +1,5 @@
 import { randomInt } from 'node:crypto';
+import { type PasswordChange, passwordChangedMail } from '@tessera/mail';
 import { AuthError } from '../errors';
 import { hashEmailToken } from '../mailed-links/mailed-links';
 import type { ClientInfo } from '../sessions/client-info';
@@ -16,6 +17,7 @@ const RESET_WORK_SPREAD_MS = 1_000;
 
 /** Changing the password (knowing the current one), and resetting it through a mailed link. */
 export function passwordsCapability({
+  config,
   store,
   background,
   throttle,
@@ -28,9 +30,20 @@ export function passwordsCapability({
   sessionFor,
   pendSignIn,
   linkMail,
+  mailNotice,
   afterAnswering,
   now,
 }: AuthContext) {
+  /**
+   * Tells the owner the password changed, with the way back if it was not them (issue 26). Only
+   * a proved address is told: an unproved one may not be the account holder's.
+   */
+  async function noticePasswordChange(user: { email: string; emailVerified: boolean }, how: PasswordChange) {
+    if (!user.emailVerified) return;
+    const link = `${config.issuer}/forgot-password`;
+    await mailNotice(passwordChangedMail({ to: user.email, how, at: now(), link }));
+  }
+
   /**
    * Puts `passwordHash` in place only from the stamp the old credential was read with (a reset or
    * another change meanwhile wins) and while the caller's session is live (ending it while the
@@ -41,6 +54,7 @@ export function passwordsCapability({
     passwordHash: string,
     expectedVersion: number,
     client: ClientInfo,
+    how: PasswordChange,
   ): Promise<SignedIn> {
     const { userId, sessionId } = caller;
     const changed = await endAllSessions({
@@ -53,6 +67,7 @@ export function passwordsCapability({
     if (!changed) throw credentialMoved();
     const started = await startSession({ userId, credentialVersion: changed.credentialVersion }, client, 'password');
     await record({ userId, type: 'password_changed', sessionId: started.sessionId, client });
+    await noticePasswordChange(started.user, how);
     return sessionFor(started.user, started);
   }
 
@@ -82,7 +97,7 @@ export function passwordsCapability({
       );
       if (newHash === null || !stored) throw new AuthError('WRONG_CURRENT_PASSWORD');
       await throttle.clearFailures(user.email);
-      return replacePassword(input, newHash, stored.credentialVersion, client);
+      return replacePassword(input, newHash, stored.credentialVersion, client, 'changed');
     },
 
     /**
@@ -102,7 +117,7 @@ export function passwordsCapability({
       if (!stored) throw credentialMoved();
       if (stored.passwordHash !== '') throw new AuthError('PASSWORD_ALREADY_SET');
       const newHash = await passwordChangeLane.run(laneGroup(client), () => passwordHasher.hash(input.newPassword));
-      return replacePassword(input, newHash, stored.credentialVersion, client);
+      return replacePassword(input, newHash, stored.credentialVersion, client, 'set');
     },
 
     /** Whether the account has a password (one made by a provider may have none yet). */
@@ -169,6 +184,8 @@ export function passwordsCapability({
       const subject = { userId: found.id, credentialVersion: changed.credentialVersion };
       const removedPasskeys = changed.removedPasskeys;
       const keptPasskeys = (await store.listPasskeys(found.id)).length;
+      // The reset itself proved the address.
+      await noticePasswordChange({ email: found.email, emailVerified: true }, 'reset');
       // The mailbox alone is one factor: an account with two-step verification still asks for the second.
       if (changed.user.twoFactorEnabled) {
         await record({ userId: found.id, type: 'password_reset', sessionId: null, client });
