@@ -2,6 +2,7 @@ import { adminRouter, mountAuthRouter, publicProcedure, router } from '@tessera/
 import { TRPC_PATH } from '@tessera/contract';
 import { notesRouter } from '@tessera/notes';
 import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
+import { features } from './features';
 
 /**
  * Every procedure the server serves at `/trpc`. The server is the composition root: feature
@@ -9,8 +10,9 @@ import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
  * so no package below depends on another's router.
  */
 export const appRouter = router({
-  // At `auth`: the refresh cookie's path follows from this mount (`/trpc/auth.refresh`).
-  ...mountAuthRouter({ prefix: TRPC_PATH }),
+  // At `auth`: the refresh cookie's path follows from this mount (`/trpc/auth.refresh`); every
+  // mounted feature's data goes into `auth.account.export`.
+  ...mountAuthRouter({ prefix: TRPC_PATH, features }),
   notes: notesRouter,
   admin: adminRouter,
   /**

@@ -182,8 +182,8 @@ describe('the sign-in loop over HTTP', () => {
     } catch (error) {
       if (!(error instanceof TRPCClientError)) throw error;
       expect(error.data?.code).toBe('BAD_REQUEST');
-      expect(error.message).toContain('email');
-      expect(error.message).toContain('password');
+      // Each field's own sentence (issue 26: not "Invalid input. email: …; password: …").
+      expect(error.message).toBe('Enter a valid email address. Password must be at least 8 characters.');
       expect(error.data?.fieldErrors).toEqual(
         expect.arrayContaining([
           expect.objectContaining({ field: 'email' }),

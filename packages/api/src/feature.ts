@@ -2,14 +2,15 @@ import type { FeatureMigrations, TesseraDb, TesseraPgDb } from '@tessera/db';
 import type { FeatureStores } from './context';
 
 /**
- * A feature package as the server mounts it: its tables' migrations on each engine, and its
- * stores built for the engine the server runs on. The server picks the engine once; the
- * feature's procedures only ever see `ctx.stores`.
+ * A feature package as the server mounts it: its tables' migrations on each engine, its stores
+ * built for the engine the server runs on, and its part in the account's life. The server picks
+ * the engine once; the feature's procedures only ever see `ctx.stores`.
  *
  * @example
  * export const notesFeature: Feature = {
  *   migrations: { name: 'notes', folder, pgFolder },
  *   stores: { sqlite: (db) => ({ notes: createSqliteNotesStore(db) }), postgres: (db) => ({ notes: createPgNotesStore(db) }) },
+ *   account: { exportUserData: async (stores, userId) => ({ notes: await allNotesOf(stores.notes, userId) }) },
  * };
  */
 export interface Feature {
@@ -17,6 +18,14 @@ export interface Feature {
   stores: {
     sqlite(db: TesseraDb): Partial<FeatureStores>;
     postgres(db: TesseraPgDb): Partial<FeatureStores>;
+  };
+  /** What the feature does for the account as a whole. Required: a feature cannot forget it. */
+  account: {
+    /**
+     * Everything the user keeps in this feature, as plain JSON, for `auth.account.export` (under
+     * the feature's name): their own words and times, never a secret, a hash or another user's data.
+     */
+    exportUserData(stores: FeatureStores, userId: string): Promise<unknown>;
   };
 }
 

@@ -8,6 +8,7 @@ export {
 } from './accounts/events';
 export type { User } from './accounts/users';
 export type { AccessCheck, RevocationHealth } from './capabilities/access';
+export type { AccountExport } from './capabilities/account';
 export { type Caller, needsSecondStep, type SecondStep, type Session, type SignedIn } from './capabilities/context';
 export {
   type CreateAuthOptions,

@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import type { Feature } from '@tessera/api';
+import { allNotesOf } from './account-data';
 import { createPgNotesStore } from './engines/postgres';
 import { createSqliteNotesStore } from './engines/sqlite';
 
@@ -7,7 +8,7 @@ export { notesRouter } from './router';
 export { notes } from './schema';
 export type { Note, NotesCursor, NotesStore } from './store';
 
-/** The notes feature as the server mounts it: its tables on either engine, and its store. */
+/** The notes feature as the server mounts it: its tables on either engine, its store, and its export. */
 export const notesFeature: Feature = {
   migrations: {
     name: 'notes',
@@ -17,5 +18,15 @@ export const notesFeature: Feature = {
   stores: {
     sqlite: (db) => ({ notes: createSqliteNotesStore(db) }),
     postgres: (db) => ({ notes: createPgNotesStore(db) }),
+  },
+  account: {
+    exportUserData: async (stores, userId) => ({
+      notes: (await allNotesOf(stores.notes, userId)).map(({ title, body, createdAt, updatedAt }) => ({
+        title,
+        body,
+        createdAt,
+        updatedAt,
+      })),
+    }),
   },
 };

@@ -28,7 +28,7 @@ describe('input validation', () => {
     expect(answer.status).toBe(400);
     expect(answer.code).toBe('BAD_REQUEST');
     expect(fieldsOf(answer.body)).toEqual(expect.arrayContaining(['email', 'password']));
-    expect(answer.message).toMatch(/email: .*password: /);
+    expect(answer.message).toBe('Enter a valid email address. Password must be at least 8 characters.');
   });
 
   it('trims, NFKC-normalises and lower-cases emails: Alice@Example.com and ａlice@example.com are one account', async () => {

@@ -20,9 +20,22 @@ export function PasswordSection() {
   const status = useQuery(trpc.auth.password.status.queryOptions());
   const [justSet, setJustSet] = useState(false);
   // Most accounts have one: the change form shows until the server says otherwise.
-  if (status.data?.hasPassword === false) return <SetPasswordForm onSet={() => setJustSet(true)} />;
+  const heading = (
+    <h2 id="password-title" className="section-title">
+      Password
+    </h2>
+  );
+  if (status.data?.hasPassword === false) {
+    return (
+      <>
+        {heading}
+        <SetPasswordForm onSet={() => setJustSet(true)} />
+      </>
+    );
+  }
   return (
     <>
+      {heading}
       {justSet ? (
         <p className="notice" role="status">
           Password set. You can now also sign in with your email address and this password. Every other device has been

@@ -2,6 +2,7 @@ import { useAuth } from '@tessera/auth-react';
 import { useLocation } from 'react-router';
 import { AppPage } from '../components/app-page';
 import { ConnectedAccountsSection } from '../components/connected-accounts-section';
+import { DataExportSection } from '../components/data-export-section';
 import { EmailAddress } from '../components/email-address';
 import { type AfterReset, PasskeysSection } from '../components/passkeys-section';
 import { PasswordSection } from '../components/password-section';
@@ -21,7 +22,7 @@ function afterResetIn(state: unknown): AfterReset | null {
 
 /**
  * `/account`: change (or set) the password, which signs out every other device; two-step
- * verification; passkeys; connected accounts.
+ * verification; passkeys; connected accounts; the account's data to take away.
  */
 export function AccountPage() {
   const { user } = useAuth();
@@ -32,6 +33,7 @@ export function AccountPage() {
       <TwoFactorSection />
       <PasskeysSection afterReset={afterReset} />
       <ConnectedAccountsSection />
+      <DataExportSection />
     </AppPage>
   );
 }

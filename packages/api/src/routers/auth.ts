@@ -28,6 +28,7 @@ import { pendingSignInCookie, providerBindingCookie } from '../binding-cookie';
 import type { Context } from '../context';
 import { dpopRefusal } from '../dpop';
 import { fail, messages, unauthorized } from '../errors';
+import type { Feature } from '../feature';
 import { type RefreshCookieOptions, refreshCookie } from '../refresh-cookie';
 
 import {
@@ -88,8 +89,11 @@ export const DEFAULT_REFRESH_COOKIE: RefreshCookieOptions = {
  * @example
  * const appRouter = router({ ...mountAuthRouter({ prefix: '/trpc' }), notes: notesRouter });
  */
-export function createAuthRouter(options: { cookie: RefreshCookieOptions } = { cookie: DEFAULT_REFRESH_COOKIE }) {
+export function createAuthRouter(
+  options: { cookie: RefreshCookieOptions; features?: readonly Feature[] } = { cookie: DEFAULT_REFRESH_COOKIE },
+) {
   const cookie = refreshCookie(options.cookie);
+  const features = options.features ?? [];
 
   /** Puts the refresh token in its cookie and returns only what the client may hold. */
   const handOver = (ctx: Context, signedIn: SignedIn) => {
@@ -183,6 +187,26 @@ export function createAuthRouter(options: { cookie: RefreshCookieOptions } = { c
         await ctx.auth.revokeSession({ userId: ctx.user.id, sessionId: ctx.sessionId }, input.id, clientInfo(ctx));
         if (input.id === ctx.sessionId) cookie.clear(ctx.response);
         return { ok: true as const };
+      }),
+    }),
+
+    account: router({
+      /**
+       * Everything kept about the account, as one JSON document for its owner to take away (a
+       * fresh proof first): the account, its sessions, activity, passkeys and connected accounts,
+       * and each feature's data under its name. No secret, hash or token is in it.
+       */
+      export: freshProcedure.query(async ({ ctx }) => {
+        const exportedAt = Date.now();
+        const core = await ctx.auth.exportAccount({ userId: ctx.user.id, sessionId: ctx.sessionId }, exportedAt);
+        if (!core) throw unauthorized('SESSION_REVOKED', messages.sessionRevoked);
+        const parts = await Promise.all(
+          features.map(async (feature) => [
+            feature.migrations.name,
+            await feature.account.exportUserData(ctx.stores, ctx.user.id),
+          ]),
+        );
+        return { format: 'tessera-export/1' as const, exportedAt, ...core, features: Object.fromEntries(parts) };
       }),
     }),
 
@@ -431,10 +455,11 @@ export function createAuthRouter(options: { cookie: RefreshCookieOptions } = { c
  * @example
  * router({ ...mountAuthRouter({ prefix: TRPC_PATH }), notes: notesRouter });
  */
-export function mountAuthRouter(options: { prefix: string; cookieName?: string }) {
+export function mountAuthRouter(options: { prefix: string; cookieName?: string; features?: readonly Feature[] }) {
   return {
     auth: createAuthRouter({
       cookie: { name: options.cookieName ?? DEFAULT_REFRESH_COOKIE.name, path: `${options.prefix}/auth.refresh` },
+      features: options.features,
     }),
   };
 }

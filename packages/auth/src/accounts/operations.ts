@@ -72,9 +72,9 @@ export function accountOperations(
         return usersPage(yield* steps.usersPage(page.after, page.limit + 1, now), page.limit);
       }),
     recordEvent: (event, now) => engine.read((steps) => steps.insertEvent(eventRow(event, now))),
-    listRecentEvents: (userId) =>
+    listRecentEvents: (userId, limit = RECENT_EVENTS_LIMIT) =>
       engine.read(function* (steps) {
-        return toAuthEvents(yield* steps.recentEvents(userId, RECENT_EVENTS_LIMIT));
+        return toAuthEvents(yield* steps.recentEvents(userId, limit));
       }),
   };
 }

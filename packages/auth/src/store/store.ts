@@ -159,7 +159,8 @@ export interface AuthStore {
   listIdentities(userId: string): Promise<LinkedIdentity[]>;
 
   recordEvent(event: NewAuthEvent, now: number): Promise<void>;
-  listRecentEvents(userId: string): Promise<AuthEvent[]>;
+  /** Newest first: the last `limit` (RECENT_EVENTS_LIMIT unless given). */
+  listRecentEvents(userId: string, limit?: number): Promise<AuthEvent[]>;
 
   /** Long-ended sessions, spent throttle counters, expired challenges and pending sign-ins, in batches. */
   pruneExpired(now: number): Promise<PruneResult>;
