@@ -94,6 +94,10 @@ describe.skipIf(TEST_DATABASE_URL === null)('two instances on one PostgreSQL dat
     ).toBe(200);
     const waited = await until(async () => (await me(a, accessToken)).status === 401, 2_000);
     expect(waited).toBeLessThan(1_000);
+    // The announcement says what ended it (issue 26): A tells the client, as B would.
+    expect((await me(a, accessToken)).body).toMatchObject({
+      error: { data: { reason: 'SESSION_REVOKED', sessionEnd: 'signed_out' } },
+    });
   });
 
   it('verifies on both a key rotated by keys:rotate, and keeps every session across a restart of both', async () => {

@@ -7,7 +7,15 @@ import { join } from 'node:path';
 import { TRPCClientError } from '@trpc/client';
 import { describe, expect, it } from 'vitest';
 import { REFRESH_COOKIE_NAME } from './refresh-cookie';
-import { callProcedure, createTestClient, registerUser, signedInOnly, type TestServer, testServers } from './testing';
+import {
+  callProcedure,
+  createTestClient,
+  rawSql,
+  registerUser,
+  signedInOnly,
+  type TestServer,
+  testServers,
+} from './testing';
 
 const servers = testServers();
 
@@ -114,6 +122,65 @@ describe('each way a session ends refuses its access token at once', () => {
   });
 });
 
+/** What a refusal says ended the session (`data.sessionEnd`), or 'none'; 'OK' if it passed. */
+async function sessionEndOf(call: Promise<unknown>): Promise<string> {
+  return call.then(
+    () => 'OK',
+    (error: unknown) => {
+      if (!(error instanceof TRPCClientError)) throw error;
+      const data = error.data as { reason?: string; sessionEnd?: string } | undefined;
+      return `${data?.reason}:${data?.sessionEnd ?? 'none'}`;
+    },
+  );
+}
+
+/** @see issue 26: the sign-in page said "signed out from another device" whatever had happened. */
+describe('a refusal says what ended the session, on an API call and on a refresh', () => {
+  it('signing out, everywhere, from another device, a password change, reuse, an administrator', async () => {
+    const server = await servers.start();
+    const first = await device(server, 'ends@example.com', true);
+    const second = await device(server, 'ends@example.com');
+    await first.client.auth.sessions.revoke.mutate({ id: second.sessionId });
+    expect(await sessionEndOf(second.client.auth.me.query())).toBe('SESSION_REVOKED:ended_from_another_device');
+    expect(await sessionEndOf(second.client.auth.refresh.mutate())).toBe('SESSION_REVOKED:ended_from_another_device');
+
+    const third = await device(server, 'ends@example.com');
+    await first.client.auth.changePassword.mutate({ currentPassword: password, newPassword: 'another password' });
+    expect(await sessionEndOf(third.client.auth.me.query())).toBe('SESSION_REVOKED:password_changed');
+    expect(await sessionEndOf(third.client.auth.refresh.mutate())).toBe('SESSION_REVOKED:password_changed');
+
+    const laptop = await device(server, 'all@example.com', true);
+    const phone = await device(server, 'all@example.com');
+    await laptop.client.auth.logoutAll.mutate();
+    expect(await sessionEndOf(phone.client.auth.me.query())).toBe('SESSION_REVOKED:signed_out_everywhere');
+
+    const own = await device(server, 'all@example.com');
+    const token = own.session.accessToken;
+    await own.client.auth.logout.mutate();
+    const afterLogout = createTestClient(server.url);
+    afterLogout.setAccessToken(token);
+    expect(await sessionEndOf(afterLogout.client.auth.me.query())).toBe('SESSION_REVOKED:signed_out');
+
+    const victim = await device(server, 'reuse@example.com', true);
+    const stolen = victim.jar.get(REFRESH_COOKIE_NAME) ?? '';
+    await victim.client.auth.refresh.mutate();
+    await victim.client.auth.refresh.mutate();
+    const thief = createTestClient(server.url);
+    thief.jar.set(REFRESH_COOKIE_NAME, stolen, '/trpc/auth.refresh');
+    await thief.client.auth.refresh.mutate().catch(() => undefined);
+    expect(await sessionEndOf(victim.client.auth.me.query())).toBe('SESSION_REVOKED:reuse_detected');
+
+    // An administrator ends every session of an account.
+    await registerUser(server.url, 'boss@example.com', { password });
+    await rawSql(server.dbFile, `update users set role = 'admin' where email = 'boss@example.com'`);
+    const boss = await device(server, 'boss@example.com');
+    const user = await device(server, 'user@example.com', true);
+    await boss.client.admin.users.revokeSessions.mutate({ userId: user.session.user.id });
+    expect(await sessionEndOf(user.client.auth.me.query())).toBe('SESSION_REVOKED:ended_by_admin');
+    expect(await sessionEndOf(user.client.auth.refresh.mutate())).toBe('SESSION_REVOKED:ended_by_admin');
+  });
+});
+
 describe('refusals say why', () => {
   it('a refresh says whether the cookie is missing, unknown, or its session revoked', async () => {
     const server = await servers.start();
@@ -189,6 +256,8 @@ describe('across server processes on one SQLite file', () => {
     console.log(`revocation reached the other process after ${lagMs.toFixed(0)} ms`);
     expect(onB).toMatchObject({ status: 401, reason: 'SESSION_REVOKED' });
     expect(lagMs).toBeLessThan(1_000);
+    // What ended it travels too (issue 26): the other process says so as well.
+    expect(onB.body).toMatchObject({ error: { data: { sessionEnd: 'signed_out' } } });
 
     const c = servers.spawn(env);
     expect(await me(await c.listening)).toMatchObject({ status: 401, reason: 'SESSION_REVOKED' });

@@ -1,8 +1,15 @@
 import { fileURLToPath } from 'node:url';
-import { startTestServer, type TestServer } from '@tessera/server/testing';
+import {
+  createTestClient,
+  rawSql,
+  registerUser,
+  signedInOnly,
+  startTestServer,
+  type TestServer,
+} from '@tessera/server/testing';
 import type { Page } from 'playwright-core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { countRefreshes, createAccount, signIn } from './testing/app-driver';
+import { countRefreshes, createAccount, signIn, TEST_PASSWORD } from './testing/app-driver';
 import { launchBrowser, type TestBrowser } from './testing/browser';
 
 const webRoot = fileURLToPath(new URL('../dist', import.meta.url));
@@ -55,16 +62,36 @@ describe('a session ended from another device', () => {
     // B's access token has minutes left; its very next call is refused all the same.
     await b.getByRole('link', { name: 'Sessions' }).click();
     await b.getByRole('button', { name: 'Sign in', exact: true }).waitFor({ timeout: 5_000 });
-    await expect(b.getByRole('status').textContent()).resolves.toBe(
-      'You were signed out on this device from another device.',
-    );
+    // What the server says ended it (issue 26): a sign-out everywhere, not just "another device".
+    await expect(b.getByRole('status').textContent()).resolves.toBe('You signed out on every device.');
     expect(b.url()).toBe(`${server.publicOrigin}/sign-in`);
     expect(refreshes.ok).toBe(0);
 
     // Signing in again clears the explanation, and takes B where it was going.
     await signIn(b, EMAIL);
     await b.getByRole('heading', { name: 'Sessions' }).waitFor();
-    await expect.poll(() => b.getByText('You were signed out on this device from another device.').count()).toBe(0);
+    await expect.poll(() => b.getByText('You signed out on every device.').count()).toBe(0);
+  });
+
+  /** @see issue 26: the sign-in page said "signed out from another device" whatever had happened. */
+  it('says an administrator ended the sessions, on the next click and after a reload', async () => {
+    const page = await device();
+    await createAccount(page, server.publicOrigin, EMAIL);
+    await registerUser(server.url, 'boss@example.com');
+    await rawSql(server.dbFile, `update users set role = 'admin' where email = 'boss@example.com'`);
+    const boss = createTestClient(server.url);
+    const login = await boss.client.auth.login.mutate({ email: 'boss@example.com', password: TEST_PASSWORD });
+    boss.setAccessToken(signedInOnly(login).accessToken);
+    const accounts = await boss.client.admin.users.list.query({});
+    const userId = accounts.items.find((account) => account.email === EMAIL)?.id ?? 'missing';
+    await boss.client.admin.users.revokeSessions.mutate({ userId });
+
+    const said = 'An administrator ended your sessions. Sign in again to continue.';
+    await page.getByRole('link', { name: 'Sessions' }).click();
+    await page.getByText(said).waitFor({ timeout: 20_000 });
+    await page.reload();
+    await page.getByText(said).waitFor();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).waitFor();
   });
 
   it('revoking B from A’s Sessions page does the same, and both show in the recent activity', async () => {

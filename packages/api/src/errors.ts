@@ -1,5 +1,5 @@
 import { AuthError, type AuthErrorCode, BusyError, RateLimitedError } from '@tessera/auth';
-import type { FailureReason } from '@tessera/contract';
+import { type FailureReason, isSessionEndCause, type SessionEndCause } from '@tessera/contract';
 import { isDatabaseUnavailable, isUnstorableText } from '@tessera/db';
 import { TRPCError } from '@trpc/server';
 import type { TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc';
@@ -128,6 +128,9 @@ const passkeyRefusal = (error: AuthError): TRPCError => {
  * throw new RefusedError('UNAUTHORIZED', 'SESSION_REVOKED', messages.sessionRevoked);
  */
 export class RefusedError extends TRPCError {
+  /** For `SESSION_REVOKED`: what ended the session, when known (`data.sessionEnd`). */
+  sessionEnd: SessionEndCause | null = null;
+
   constructor(
     code: 'UNAUTHORIZED' | 'TOO_MANY_REQUESTS' | 'FORBIDDEN',
     readonly reason: FailureReason,
@@ -136,6 +139,29 @@ export class RefusedError extends TRPCError {
   ) {
     super({ code, message, cause });
   }
+}
+
+/**
+ * `SESSION_REVOKED`, saying what ended the session when it is known, so the sign-in page can tell
+ * the user (an administrator, a password reset, …) instead of a generic "signed out".
+ *
+ * @example
+ * throw sessionRevoked('ended_by_admin');
+ */
+export function sessionRevoked(sessionEnd: SessionEndCause | null): RefusedError {
+  const error = unauthorized('SESSION_REVOKED', messages.sessionRevoked);
+  error.sessionEnd = sessionEnd;
+  return error;
+}
+
+/**
+ * What ended the session an error is about, for `data.sessionEnd`; null when none is known.
+ *
+ * @example
+ * sessionEndOf(sessionRevoked('role_changed')); // 'role_changed'
+ */
+export function sessionEndOf(error: TRPCError): SessionEndCause | null {
+  return error instanceof RefusedError ? error.sessionEnd : null;
 }
 
 /**
@@ -226,7 +252,10 @@ const clientErrors: Record<AuthErrorCode, (error: AuthError) => TRPCError> = {
   INVALID_CREDENTIALS: () => unauthorized('INVALID_CREDENTIALS', messages.invalidCredentials),
   WRONG_CURRENT_PASSWORD: () => unauthorized('INVALID_CREDENTIALS', messages.wrongCurrentPassword),
   EMAIL_TAKEN: () => fail('CONFLICT', messages.emailTaken),
-  INVALID_REFRESH_TOKEN: (error) => unauthorized(...(refusedRefresh.get(error.details.reason) ?? unknownRefreshToken)),
+  INVALID_REFRESH_TOKEN: (error) =>
+    error.details.reason === 'revoked'
+      ? sessionRevoked(isSessionEndCause(error.details.sessionEnd) ? error.details.sessionEnd : null)
+      : unauthorized(...(refusedRefresh.get(error.details.reason) ?? unknownRefreshToken)),
   // Someone else's session id gets the same answer as an unknown one.
   SESSION_NOT_FOUND: () => fail('NOT_FOUND', messages.sessionNotFound),
   SESSION_ENDED: () => unauthorized('SESSION_REVOKED', messages.sessionRevoked),

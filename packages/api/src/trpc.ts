@@ -4,14 +4,25 @@ import { initTRPC } from '@trpc/server';
 import { ZodError } from 'zod';
 import type { Context } from './context';
 import { presentedToken, provenDeviceKey, requireProofOfKey } from './dpop';
-import { fail, messages, RefusedError, reasonOf, toClientError, unauthorized } from './errors';
+import {
+  fail,
+  messages,
+  RefusedError,
+  reasonOf,
+  sessionEndOf,
+  sessionRevoked,
+  toClientError,
+  unauthorized,
+} from './errors';
 
 const t = initTRPC.context<Context>().create({
   // Never put stack traces in responses, whatever NODE_ENV says.
   isDev: false,
   errorFormatter({ shape, error, ctx }) {
     const { stack: _stack, ...rest } = shape.data;
-    const data = { ...rest, reason: reasonOf(error) };
+    const sessionEnd = sessionEndOf(error);
+    // `sessionEnd` only where there is one: every other answer keeps its shape.
+    const data = { ...rest, reason: reasonOf(error), ...(sessionEnd === null ? {} : { sessionEnd }) };
     if (error.code === 'INTERNAL_SERVER_ERROR') {
       // The original message may hold SQL or library text: it goes to the log, not the client.
       return { ...shape, message: messages.internal, data: { ...data, requestId: ctx?.request.requestId ?? null } };
@@ -86,10 +97,9 @@ export const signInProcedure = sameOriginProcedure.use(({ ctx, next }) =>
   next({ ctx: { dpopJkt: provenDeviceKey(ctx) } }),
 );
 
-const refusedAccess: Record<'invalid' | 'expired' | 'revoked', readonly [FailureReason, string]> = {
+const refusedAccess: Record<'invalid' | 'expired', readonly [FailureReason, string]> = {
   invalid: ['ACCESS_TOKEN_INVALID', messages.authenticationRequired],
   expired: ['ACCESS_TOKEN_EXPIRED', messages.accessTokenExpired],
-  revoked: ['SESSION_REVOKED', messages.sessionRevoked],
 };
 
 type SessionStatus = Awaited<ReturnType<Auth['sessionStatus']>>;
@@ -122,7 +132,9 @@ export const protectedProcedure = baseProcedure.use(async ({ ctx, next }) => {
   const presented = presentedToken(header);
   if (presented === null) throw unauthorized('ACCESS_TOKEN_INVALID');
   const check = await ctx.auth.verifyAccessToken(presented.token);
-  if (!check.ok) throw unauthorized(...refusedAccess[check.reason]);
+  if (!check.ok) {
+    throw check.reason === 'revoked' ? sessionRevoked(check.sessionEnd) : unauthorized(...refusedAccess[check.reason]);
+  }
   const { userId, role, sessionId, authTime, dpopJkt } = check.token;
   // A token bound to a device key is worth nothing without a fresh proof from it, cached or not.
   requireProofOfKey(ctx, presented, dpopJkt);

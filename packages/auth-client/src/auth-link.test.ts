@@ -193,7 +193,7 @@ describe('createAuthLink', () => {
       .notes.query()
       .catch((e: unknown) => e);
     expect(getFailureReason(error)).toBe('SESSION_REVOKED');
-    expect(options.endSession).toHaveBeenCalledExactlyOnceWith('SESSION_REVOKED', 'old');
+    expect(options.endSession).toHaveBeenCalledExactlyOnceWith('SESSION_REVOKED', 'old', null);
     expect(refreshTask).not.toHaveBeenCalled();
     expect(sent).toHaveLength(1);
   });

@@ -1,7 +1,8 @@
+import type { SessionEndCause } from '@tessera/contract';
 import type { Operation, TRPCLink } from '@trpc/client';
 import type { AnyTRPCRouter } from '@trpc/server';
 import { observable, type Unsubscribable } from '@trpc/server/observable';
-import { type FailureReason, failurePolicy, getFailureReason } from './errors';
+import { type FailureReason, failurePolicy, getFailureReason, getSessionEndCause } from './errors';
 
 /**
  * Procedures the link leaves alone. They establish the credential rather than use it, so an
@@ -47,7 +48,7 @@ export interface AuthLinkOptions {
    * The server says the session of `tokenSent` is over (revoked, reused, expired): the auth
    * client signs out every tab that still holds it. Called before the caller sees the error.
    */
-  endSession(reason: FailureReason, tokenSent: string): void;
+  endSession(reason: FailureReason, tokenSent: string, cause?: SessionEndCause | null): void;
   /** Which operations to pass straight through; defaults to {@link AUTH_EXEMPT_PATHS}. */
   isExempt?(op: Operation): boolean;
 }
@@ -103,7 +104,7 @@ export function createAuthLink<TRouter extends AnyTRPCRouter>(options: AuthLinkO
               } else if (!isRetry && tokenChanged(tokenSent)) {
                 send(true);
               } else if (policy === 'end-session') {
-                options.endSession(reason, tokenSent);
+                options.endSession(reason, tokenSent, getSessionEndCause(error));
                 observer.error(error);
               } else if (isRetry) {
                 observer.error(error);

@@ -290,7 +290,7 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
         () => true,
         () => false,
       ),
-    endSession: (reason, tokenSent) => state.endSession(reason, tokenSent),
+    endSession: (reason, tokenSent, cause) => state.endSession(reason, tokenSent, cause),
   });
 
   // Unbatched `httpLink` with fetch's default `credentials: 'same-origin'`: each auth call is its

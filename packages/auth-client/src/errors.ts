@@ -1,4 +1,4 @@
-import type { FailureReason } from '@tessera/contract';
+import { type FailureReason, isSessionEndCause, type SessionEndCause } from '@tessera/contract';
 
 export type { FailureReason };
 
@@ -127,17 +127,36 @@ const FAILURE_POLICY: Readonly<Record<FailureReason, FailurePolicy>> = {
 
 /**
  * Why a session ended, for the sign-in page to say in one line: the server's reasons (revoked
- * from another device, reuse detected, expired) or the user's own sign-out, in this tab or another
- * of this browser (`SIGNED_OUT`), or on every device (`SIGNED_OUT_EVERYWHERE`). A first visit
- * with no session has none.
+ * from another device, reuse detected, expired), refined by what ended it when the server says
+ * (`data.sessionEnd`: an administrator, a role change, a password change or reset, a reset of
+ * two-step verification), or the user's own sign-out, in this tab or another of this browser
+ * (`SIGNED_OUT`), or on every device (`SIGNED_OUT_EVERYWHERE`). A first visit with no session has none.
  *
  * @example
- * const reason: SessionEndReason = 'SESSION_REVOKED';
+ * const reason: SessionEndReason = 'ENDED_BY_ADMIN';
  */
 export type SessionEndReason =
   | Extract<FailureReason, 'SESSION_REVOKED' | 'REFRESH_TOKEN_REUSED' | 'SESSION_EXPIRED'>
   | 'SIGNED_OUT'
-  | 'SIGNED_OUT_EVERYWHERE';
+  | 'SIGNED_OUT_EVERYWHERE'
+  | 'ENDED_BY_ADMIN'
+  | 'ROLE_CHANGED'
+  | 'PASSWORD_CHANGED'
+  | 'PASSWORD_RESET'
+  | 'TWO_FACTOR_RESET';
+
+/** What a `SESSION_REVOKED` is, once the server has said what ended it. */
+const REVOKED_BECAUSE: Readonly<Record<SessionEndCause, SessionEndReason>> = {
+  signed_out: 'SIGNED_OUT',
+  signed_out_everywhere: 'SIGNED_OUT_EVERYWHERE',
+  ended_from_another_device: 'SESSION_REVOKED',
+  ended_by_admin: 'ENDED_BY_ADMIN',
+  role_changed: 'ROLE_CHANGED',
+  password_changed: 'PASSWORD_CHANGED',
+  password_reset: 'PASSWORD_RESET',
+  two_factor_reset: 'TWO_FACTOR_RESET',
+  reuse_detected: 'REFRESH_TOKEN_REUSED',
+};
 
 const SESSION_END_REASONS: readonly SessionEndReason[] = [
   'SESSION_REVOKED',
@@ -145,6 +164,11 @@ const SESSION_END_REASONS: readonly SessionEndReason[] = [
   'SESSION_EXPIRED',
   'SIGNED_OUT',
   'SIGNED_OUT_EVERYWHERE',
+  'ENDED_BY_ADMIN',
+  'ROLE_CHANGED',
+  'PASSWORD_CHANGED',
+  'PASSWORD_RESET',
+  'TWO_FACTOR_RESET',
 ];
 
 const isFailureReason = (value: unknown): value is FailureReason =>
@@ -163,6 +187,19 @@ export function getFailureReason(error: unknown): FailureReason | undefined {
 }
 
 /**
+ * What ended the session, as a `SESSION_REVOKED` refusal says in `data.sessionEnd`; null if it
+ * says nothing this client knows.
+ *
+ * @example
+ * getSessionEndCause(error); // 'ended_by_admin'
+ */
+export function getSessionEndCause(error: unknown): SessionEndCause | null {
+  if (!isTRPCClientError(error)) return null;
+  const cause: unknown = error.data?.sessionEnd;
+  return isSessionEndCause(cause) ? cause : null;
+}
+
+/**
  * What to do about a refused call; one without a known reason is reported as it is.
  *
  * @example
@@ -173,12 +210,15 @@ export function failurePolicy(reason: FailureReason | undefined): FailurePolicy 
 }
 
 /**
- * The reason to tell the user why their session ended, when there is one to tell.
+ * The reason to tell the user why their session ended, when there is one to tell: a
+ * `SESSION_REVOKED` the server explained (`cause`) becomes what ended it.
  *
  * @example
  * sessionEndReason('REFRESH_TOKEN_REUSED'); // 'REFRESH_TOKEN_REUSED'
+ * sessionEndReason('SESSION_REVOKED', 'password_reset'); // 'PASSWORD_RESET'
  * sessionEndReason('REFRESH_TOKEN_MISSING'); // null
  */
-export function sessionEndReason(reason: unknown): SessionEndReason | null {
+export function sessionEndReason(reason: unknown, cause: SessionEndCause | null = null): SessionEndReason | null {
+  if (reason === 'SESSION_REVOKED' && cause !== null) return REVOKED_BECAUSE[cause];
   return SESSION_END_REASONS.find((known) => known === reason) ?? null;
 }

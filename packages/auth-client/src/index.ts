@@ -34,6 +34,7 @@ export {
   getErrorCode,
   getFailureReason,
   getHttpStatus,
+  getSessionEndCause,
   isCredentialError,
   isTransientError,
   type SessionEndReason,

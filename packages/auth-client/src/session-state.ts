@@ -1,9 +1,11 @@
+import type { SessionEndCause } from '@tessera/contract';
 import { type BackoffOptions, backoffDelay } from './backoff';
 import type { TabCoordinator } from './cross-tab';
 import {
   type FailureReason,
   failurePolicy,
   getFailureReason,
+  getSessionEndCause,
   isCredentialError,
   type SessionEndReason,
   sessionEndReason,
@@ -102,9 +104,9 @@ export function createSessionState({ store, tabs, schedule, clearTimer }: Sessio
    * The server refused a call because the session of `tokenSent` has ended (revoked from another
    * device, reuse detected, expired). Unless a newer session has taken its place, it ends here.
    */
-  const endSession = (reason: FailureReason, tokenSent: string) => {
+  const endSession = (reason: FailureReason, tokenSent: string, cause: SessionEndCause | null = null) => {
     const held = store.getAccessToken();
-    if (held !== null && sameSession(held, tokenSent)) endHere(held, sessionEndReason(reason));
+    if (held !== null && sameSession(held, tokenSent)) endHere(held, sessionEndReason(reason, cause));
   };
 
   /** A signed-in tab that cannot reach a healthy server keeps its session and tries again later, a few times. */
@@ -123,7 +125,9 @@ export function createSessionState({ store, tabs, schedule, clearTimer }: Sessio
     /** A call made outside the link was refused because the session is over: it ends here too. */
     endIfSessionOver(error: unknown, tokenSent: string) {
       const reason = getFailureReason(error);
-      if (reason !== undefined && failurePolicy(reason) === 'end-session') endSession(reason, tokenSent);
+      if (reason !== undefined && failurePolicy(reason) === 'end-session') {
+        endSession(reason, tokenSent, getSessionEndCause(error));
+      }
     },
 
     /** A refresh failed for good (its retries spent). Only a refused credential signs out. */
@@ -131,7 +135,7 @@ export function createSessionState({ store, tabs, schedule, clearTimer }: Sessio
       const { status, session } = store.getState();
       if (isCredentialError(error)) {
         // The cookie all tabs share is dead, so the session is over everywhere.
-        const endedBecause = sessionEndReason(getFailureReason(error));
+        const endedBecause = sessionEndReason(getFailureReason(error), getSessionEndCause(error));
         if (status === 'authenticated') endHere(session.accessToken, endedBecause);
         else becomeAnonymous(endedBecause);
       } else if (status === 'loading') {

@@ -61,12 +61,14 @@ describe('revocation in the auth core', () => {
     // From here the token is in both processes' verified-token caches: revocation must win anyway.
 
     await a.logout(check.token, client);
-    expect(await a.verifyAccessToken(session.accessToken)).toEqual({ ok: false, reason: 'revoked' });
+    // Refused, saying what ended it, here and in the other process alike.
+    const signedOut = { ok: false, reason: 'revoked', sessionEnd: 'signed_out' };
+    expect(await a.verifyAccessToken(session.accessToken)).toEqual(signedOut);
     await until(async () => !(await b.verifyAccessToken(session.accessToken)).ok);
-    expect(await b.verifyAccessToken(session.accessToken)).toEqual({ ok: false, reason: 'revoked' });
+    expect(await b.verifyAccessToken(session.accessToken)).toEqual(signedOut);
 
     const c = await serverProcess();
-    expect(await c.verifyAccessToken(session.accessToken)).toEqual({ ok: false, reason: 'revoked' });
+    expect(await c.verifyAccessToken(session.accessToken)).toEqual(signedOut);
     expect(await c.sessionStatus(check.token)).toBe('revoked');
   });
 
@@ -86,14 +88,19 @@ describe('revocation in the auth core', () => {
       },
       client,
     );
-    expect(await auth.verifyAccessToken(first.session.accessToken)).toEqual({ ok: false, reason: 'revoked' });
-    expect(await auth.verifyAccessToken(second.session.accessToken)).toEqual({ ok: false, reason: 'revoked' });
+    const changedPassword = { ok: false, reason: 'revoked', sessionEnd: 'password_changed' };
+    expect(await auth.verifyAccessToken(first.session.accessToken)).toEqual(changedPassword);
+    expect(await auth.verifyAccessToken(second.session.accessToken)).toEqual(changedPassword);
     expect(await auth.verifyAccessToken(changed.session.accessToken)).toMatchObject({ ok: true });
 
     const changedCheck = await auth.verifyAccessToken(changed.session.accessToken);
     if (!changedCheck.ok) throw new Error('token refused');
     await auth.logoutAll(changedCheck.token, client);
-    expect(await auth.verifyAccessToken(changed.session.accessToken)).toEqual({ ok: false, reason: 'revoked' });
+    expect(await auth.verifyAccessToken(changed.session.accessToken)).toEqual({
+      ok: false,
+      reason: 'revoked',
+      sessionEnd: 'signed_out_everywhere',
+    });
 
     expect((await auth.recentActivity(first.session.user.id)).map((event) => event.type)).toEqual([
       'signed_out_everywhere',
@@ -116,7 +123,11 @@ describe('revocation in the auth core', () => {
 
     const thief = { userAgent: 'curl/8.0', ip: '198.51.100.9' };
     await expect(auth.refresh(refreshToken, thief)).rejects.toMatchObject({ details: { reason: 'reused' } });
-    expect(await auth.verifyAccessToken(session.accessToken)).toEqual({ ok: false, reason: 'revoked' });
+    expect(await auth.verifyAccessToken(session.accessToken)).toEqual({
+      ok: false,
+      reason: 'revoked',
+      sessionEnd: 'reuse_detected',
+    });
     expect((await auth.recentActivity(session.user.id))[0]).toMatchObject({
       type: 'refresh_token_reused',
       userAgent: 'curl/8.0',

@@ -27,4 +27,5 @@ export {
 } from './inputs';
 export { limits, MAX_BATCH_SIZE, ROLES, type Role, SIGNED_IN_FLAG_COOKIE, TRPC_PATH } from './limits';
 export type { Session, User } from './session';
+export { isSessionEndCause, SESSION_END_CAUSES, type SessionEndCause } from './session-end';
 export { followsTextRule, multiLineText, singleLineText, type TextOptions } from './text';

@@ -6,6 +6,12 @@ const EXPLANATIONS: Record<SessionEndReason, string> = {
   SESSION_EXPIRED: 'Your session expired. Please sign in again.',
   SIGNED_OUT: 'You signed out.',
   SIGNED_OUT_EVERYWHERE: 'You signed out on every device.',
+  ENDED_BY_ADMIN: 'An administrator ended your sessions. Sign in again to continue.',
+  ROLE_CHANGED: 'Your role was changed, so you were signed out. Sign in again to continue with it.',
+  PASSWORD_CHANGED:
+    'Your password was changed on another device, so this one was signed out. Sign in with the new password.',
+  PASSWORD_RESET: 'Your password was reset, so every device was signed out. Sign in with the new password.',
+  TWO_FACTOR_RESET: 'An administrator turned off your two-step verification, so every device was signed out.',
 };
 
 /**

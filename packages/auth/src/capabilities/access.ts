@@ -1,4 +1,6 @@
+import type { SessionEndCause } from '@tessera/contract';
 import type { JWK } from 'jose';
+import { sessionEndCause } from '../sessions/end-cause';
 import type { SessionStatus } from '../sessions/sessions';
 import { verifyAccessToken } from '../tokens/access-token';
 import type { VerifiedAccessToken } from '../tokens/verified-access-token';
@@ -6,11 +8,13 @@ import type { AuthContext, Caller } from './context';
 
 /**
  * An access-token check: the token's subject, or why it is refused. `revoked` means the token is
- * genuine and unexpired but its session has ended (signed out, revoked, password changed, reuse).
+ * genuine and unexpired but its session has ended (signed out, revoked, password changed, reuse),
+ * with what ended it when this process knows (`sessionEnd`, for the client to say).
  */
 export type AccessCheck =
   | { ok: true; token: VerifiedAccessToken }
-  | { ok: false; reason: 'invalid' | 'expired' | 'revoked' };
+  | { ok: false; reason: 'invalid' | 'expired' }
+  | { ok: false; reason: 'revoked'; sessionEnd: SessionEndCause | null };
 
 /** How current this process's list of ended sessions is; `/healthz` reports it. */
 export interface RevocationHealth {
@@ -37,7 +41,13 @@ export function accessCapability({ config, store, keys, tokenOptions, revoked, f
      */
     async verifyAccessToken(token: string): Promise<AccessCheck> {
       const check = await verifyAccessToken(tokenOptions, token, now());
-      if (check.ok && revoked.has(check.token.sessionId)) return { ok: false, reason: 'revoked' };
+      if (check.ok && revoked.has(check.token.sessionId)) {
+        return {
+          ok: false,
+          reason: 'revoked',
+          sessionEnd: sessionEndCause(revoked.endedBecause(check.token.sessionId)),
+        };
+      }
       return check;
     },
 

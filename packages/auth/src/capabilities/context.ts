@@ -120,8 +120,11 @@ export interface AuthContext {
   feed: RevocationFeed;
   /** Appends a security event to the user's activity. */
   record(event: NewAuthEvent): Promise<void>;
-  /** Ends sessions in this process's list at once; other processes read them from the database. */
-  forget(sessionIds: readonly string[], at: number): void;
+  /**
+   * Ends sessions in this process's list at once, with the reason recorded on them (what the
+   * client is told); other processes read them from the database.
+   */
+  forget(sessionIds: readonly string[], at: number, reason: string): void;
   /**
    * Starts a session for whoever just proved a credential, records `signed_in`, and signs its
    * first access token (see `startSession`).
@@ -257,8 +260,8 @@ export async function openAuthContext({
 
     record: (event) => store.recordEvent(event, now()),
 
-    forget(sessionIds, at) {
-      for (const sessionId of sessionIds) revoked.add(sessionId, at);
+    forget(sessionIds, at, reason) {
+      for (const sessionId of sessionIds) revoked.add(sessionId, at, reason);
     },
 
     async signIn(subject, client, method = 'password') {
@@ -283,7 +286,7 @@ export async function openAuthContext({
       const changed = await store.endAllSessions(change, at);
       if (changed) {
         userById.forget(change.userId);
-        context.forget(changed.endedSessionIds, at);
+        context.forget(changed.endedSessionIds, at, change.reason);
       }
       return changed;
     },

@@ -1,6 +1,7 @@
 import { toUser } from '../accounts/users';
 import { AuthError } from '../errors';
 import { type ClientInfo, clientFingerprint } from '../sessions/client-info';
+import { sessionEndCause } from '../sessions/end-cause';
 import type { AuthContext, SignedIn } from './context';
 
 /** Exchanging a refresh token: the rotation, reuse detection and grace are the store's (`rotateRefreshToken`). */
@@ -38,11 +39,12 @@ export function refreshCapability({
       const rotated = await store.rotateRefreshToken(config, request, now());
       if (!rotated.ok) {
         if (rotated.reason === 'reused') {
-          forget([rotated.sessionId], now());
+          forget([rotated.sessionId], now(), 'reuse_detected');
           await record({ userId: rotated.userId, type: 'refresh_token_reused', sessionId: rotated.sessionId, client });
         }
         throw new AuthError('INVALID_REFRESH_TOKEN', `Refresh refused: ${rotated.reason}`, {
           reason: rotated.reason,
+          sessionEnd: rotated.reason === 'revoked' ? sessionEndCause(rotated.revokedReason) : null,
           reuse: rotated.reason === 'reused' ? rotated.reuse : null,
           sessionId: rotated.sessionId,
         });
@@ -56,7 +58,7 @@ export function refreshCapability({
       if (config.requireVerifiedEmail && !user.emailVerified) {
         const at = now();
         await store.revokeSession({ sessionId: rotated.sessionId, userId: user.id, reason: 'email_not_verified' }, at);
-        forget([rotated.sessionId], at);
+        forget([rotated.sessionId], at, 'email_not_verified');
         throw new AuthError('EMAIL_NOT_VERIFIED');
       }
       const signedIn = await sessionFor(user, rotated);

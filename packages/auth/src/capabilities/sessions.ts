@@ -14,7 +14,7 @@ export function sessionsCapability({ store, record, forget, endAllSessions, now 
         at,
       );
       if (!ended) return;
-      forget([caller.sessionId], at);
+      forget([caller.sessionId], at, 'logout');
       await record({ userId: caller.userId, type: 'signed_out', sessionId: caller.sessionId, client });
     },
 
@@ -35,7 +35,7 @@ export function sessionsCapability({ store, record, forget, endAllSessions, now 
       if (!(await store.revokeSession({ sessionId, userId: caller.userId, reason: 'revoked' }, at))) {
         throw new AuthError('SESSION_NOT_FOUND');
       }
-      forget([sessionId], at);
+      forget([sessionId], at, 'revoked');
       await record({
         userId: caller.userId,
         type: 'session_revoked',

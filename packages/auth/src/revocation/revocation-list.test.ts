@@ -30,6 +30,19 @@ describe('RevocationList', () => {
     expect(revoked.size).toBe(0);
   });
 
+  /** @see issue 26: the client is told what ended the session, whichever process ended it. */
+  it('keeps why each session ended, from this process or the feed, and keeps it when the feed repeats it without', () => {
+    const { clock, revoked } = list();
+    revoked.add('here', clock.now(), 'revoked_by_admin');
+    revoked.caughtUp([{ sessionId: 'there', revokedAt: clock.now(), reason: 'password_reset' }], clock.now());
+    revoked.caughtUp([{ sessionId: 'here', revokedAt: clock.now() }], clock.now());
+    expect(revoked.endedBecause('here')).toBe('revoked_by_admin');
+    expect(revoked.endedBecause('there')).toBe('password_reset');
+    revoked.add('unknown', clock.now());
+    expect(revoked.endedBecause('unknown')).toBeNull();
+    expect(revoked.endedBecause('live')).toBeUndefined();
+  });
+
   it('holds at most the sessions ended within one window, however many end over time', () => {
     const { clock, revoked } = list();
     // One revocation a second for an hour: twelve windows' worth.

@@ -3,6 +3,14 @@ export interface Revocation {
   sessionId: string;
   /** Epoch ms. */
   revokedAt: number;
+  /** `sessions.revoked_reason` (`logout`, `revoked_by_admin`, …), when the source carries it. */
+  reason?: string | null;
+}
+
+/** An ended session as the list holds it. */
+interface Ended {
+  at: number;
+  reason: string | null;
 }
 
 export interface RevocationListOptions {
@@ -28,7 +36,7 @@ export interface RevocationListOptions {
  * revoked.has(sessionId); // true
  */
 export class RevocationList {
-  private readonly endedAt = new Map<string, number>();
+  private readonly ended = new Map<string, Ended>();
   private lastCaughtUpAt: number;
   private readonly now: () => number;
 
@@ -37,15 +45,24 @@ export class RevocationList {
     this.lastCaughtUpAt = this.now();
   }
 
-  /** Remembers a session as ended; one whose tokens have all expired is not worth keeping. */
-  add(sessionId: string, revokedAt: number): void {
+  /**
+   * Remembers a session as ended, and why if known (a reason once known is kept when the same
+   * revocation comes again without one); one whose tokens have all expired is not worth keeping.
+   */
+  add(sessionId: string, revokedAt: number, reason: string | null = null): void {
     if (revokedAt <= this.horizon()) return;
-    this.endedAt.set(sessionId, revokedAt);
+    const known = this.ended.get(sessionId);
+    this.ended.set(sessionId, { at: revokedAt, reason: reason ?? known?.reason ?? null });
   }
 
   /** True when the session ended within the window: its access tokens are refused. */
   has(sessionId: string): boolean {
-    return this.endedAt.has(sessionId);
+    return this.ended.has(sessionId);
+  }
+
+  /** Why the session ended (`sessions.revoked_reason`), null if not known; undefined if it has not. */
+  endedBecause(sessionId: string): string | null | undefined {
+    return this.ended.get(sessionId)?.reason;
   }
 
   /**
@@ -53,7 +70,7 @@ export class RevocationList {
    * ones included: the feed reads with some overlap). Also forgets what has left the window.
    */
   caughtUp(revocations: readonly Revocation[], asOf: number): void {
-    for (const { sessionId, revokedAt } of revocations) this.add(sessionId, revokedAt);
+    for (const { sessionId, revokedAt, reason } of revocations) this.add(sessionId, revokedAt, reason ?? null);
     this.lastCaughtUpAt = Math.max(this.lastCaughtUpAt, asOf);
     this.prune();
   }
@@ -70,7 +87,7 @@ export class RevocationList {
 
   /** How many sessions are held: at most those ended within the window. */
   get size(): number {
-    return this.endedAt.size;
+    return this.ended.size;
   }
 
   /** Epoch ms: sessions ended at or before this have no live access token left. */
@@ -80,8 +97,8 @@ export class RevocationList {
 
   private prune(): void {
     const horizon = this.horizon();
-    for (const [sessionId, revokedAt] of this.endedAt) {
-      if (revokedAt <= horizon) this.endedAt.delete(sessionId);
+    for (const [sessionId, { at }] of this.ended) {
+      if (at <= horizon) this.ended.delete(sessionId);
     }
   }
 }

@@ -105,7 +105,17 @@ export type TokenWithSession<T extends TokenColumns, S extends SessionColumns, U
   sessionId: S['id'];
   user: Pick<U, keyof UserColumns>;
 } & Pick<T, 'replacedAt' | 'replacedById' | 'successorSealed' | 'rotatedBy' | 'generation'> &
-  Pick<S, 'userId' | 'revokedAt' | 'idleExpiresAt' | 'absoluteExpiresAt' | 'authTime' | 'authMethod' | 'dpopJkt'>;
+  Pick<
+    S,
+    | 'userId'
+    | 'revokedAt'
+    | 'revokedReason'
+    | 'idleExpiresAt'
+    | 'absoluteExpiresAt'
+    | 'authTime'
+    | 'authMethod'
+    | 'dpopJkt'
+  >;
 
 /** The rotation's read: the presented token's row, its session's and its user's (`FoundToken`). */
 export const tokenWithSession = <T extends TokenColumns, S extends SessionColumns, U extends UserColumns>(
@@ -122,6 +132,7 @@ export const tokenWithSession = <T extends TokenColumns, S extends SessionColumn
   sessionId: s.id,
   userId: s.userId,
   revokedAt: s.revokedAt,
+  revokedReason: s.revokedReason,
   idleExpiresAt: s.idleExpiresAt,
   absoluteExpiresAt: s.absoluteExpiresAt,
   authTime: s.authTime,

@@ -58,7 +58,9 @@ export function* rotateRefreshToken(
     return { ok: false, reason: 'wrong_key', sessionId, userId };
   }
   if (found.dpopJkt === null && request.requireBinding) return { ok: false, reason: 'unbound', sessionId, userId };
-  if (found.revokedAt !== null) return { ok: false, reason: 'revoked', sessionId, userId };
+  if (found.revokedAt !== null) {
+    return { ok: false, reason: 'revoked', revokedReason: found.revokedReason, sessionId, userId };
+  }
   if (found.idleExpiresAt <= now || found.absoluteExpiresAt <= now) {
     return { ok: false, reason: 'expired', sessionId, userId };
   }

@@ -56,7 +56,9 @@ export type ReuseKind = 'after_grace' | 'other_client' | 'not_latest';
 export type RotationResult =
   | ({ ok: true; graceRetry: boolean; user: UserRecord } & IssuedRefreshToken)
   | { ok: false; reason: 'unknown'; sessionId: null; userId: null }
-  | { ok: false; reason: 'expired' | 'revoked' | 'wrong_key' | 'unbound'; sessionId: string; userId: string }
+  | { ok: false; reason: 'expired' | 'wrong_key' | 'unbound'; sessionId: string; userId: string }
+  /** `revokedReason`: what ended it (`sessions.revoked_reason`), for the client to be told. */
+  | { ok: false; reason: 'revoked'; revokedReason: string | null; sessionId: string; userId: string }
   | { ok: false; reason: 'reused'; reuse: ReuseKind; sessionId: string; userId: string };
 
 /** The exchange being asked for: the cookie's token and who presents it. */

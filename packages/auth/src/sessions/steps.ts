@@ -69,6 +69,8 @@ export interface FoundToken {
   sessionId: string;
   userId: string;
   revokedAt: number | null;
+  /** What ended the session (`sessions.revoked_reason`), null while it is live. */
+  revokedReason: string | null;
   idleExpiresAt: number;
   absoluteExpiresAt: number;
   authTime: number;

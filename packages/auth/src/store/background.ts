@@ -38,7 +38,7 @@ export interface BackgroundDb extends RevocationReader, MailOutbox {
  */
 export interface BackgroundSteps {
   /** Sessions revoked after `after`, oldest first (`revokedAt` is never null here, whatever the column says). */
-  revokedAfter(after: number): Step<Array<{ sessionId: string; revokedAt: number | null }>>;
+  revokedAfter(after: number): Step<Array<{ sessionId: string; revokedAt: number | null; reason: string | null }>>;
   /** Every signing key, in kid order. */
   signingKeyStates(): Step<KeyState[]>;
   /** Clears the successors of tokens replaced before `before`; how many it cleared. */
@@ -64,7 +64,9 @@ export function backgroundOperations(engine: Engine<BackgroundSteps>): Backgroun
 
 function* revokedAfter(steps: BackgroundSteps, after: number) {
   const rows = yield* steps.revokedAfter(after);
-  return rows.flatMap(({ sessionId, revokedAt }) => (revokedAt === null ? [] : [{ sessionId, revokedAt }]));
+  return rows.flatMap(({ sessionId, revokedAt, reason }) =>
+    revokedAt === null ? [] : [{ sessionId, revokedAt, reason }],
+  );
 }
 
 function* signingKeysVersion(steps: BackgroundSteps): Step<string> {
@@ -79,9 +81,12 @@ type Value<T> = T | SQLWrapper;
 
 /** Sessions' revocations, as the feed reads them. */
 export const revocations = {
-  fields: <T extends { id: Column; revokedAt: Column }>(t: T): { sessionId: T['id']; revokedAt: T['revokedAt'] } => ({
+  fields: <T extends { id: Column; revokedAt: Column; revokedReason: Column }>(
+    t: T,
+  ): { sessionId: T['id']; revokedAt: T['revokedAt']; reason: T['revokedReason'] } => ({
     sessionId: t.id,
     revokedAt: t.revokedAt,
+    reason: t.revokedReason,
   }),
   since: (t: { revokedAt: Column }, after: Value<number>): SQL => gt(t.revokedAt, after),
   oldestFirst: (t: { revokedAt: Column }): SQL => asc(t.revokedAt),

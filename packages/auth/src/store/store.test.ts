@@ -348,7 +348,11 @@ describeEngines('the auth store', storeEngines, (current) => {
 
       const revoked = await start(ada.id);
       await store.revokeSession({ sessionId: revoked.sessionId, userId: ada.id, reason: 'logout' }, t0 + 1);
-      expect(await rotate(revoked.refreshToken, t0 + 2)).toEqual(refused(revoked, 'revoked'));
+      // With what ended it, for the client to be told (issue 26).
+      expect(await rotate(revoked.refreshToken, t0 + 2)).toEqual({
+        ...refused(revoked, 'revoked'),
+        revokedReason: 'logout',
+      });
     });
 
     it('gives the token just replaced, back within the grace window from the same client, the same successor', async () => {
@@ -381,7 +385,7 @@ describeEngines('the auth store', storeEngines, (current) => {
       expect(await rotate(second.refreshToken, t0 + 11_001)).toMatchObject({ ok: false, reason: 'revoked' });
       expect(await status(first, t0 + 11_001)).toBe('revoked');
       expect(await opened.background.revokedAfter(t0)).toEqual([
-        { sessionId: first.sessionId, revokedAt: t0 + 11_000 },
+        { sessionId: first.sessionId, revokedAt: t0 + 11_000, reason: 'reuse_detected' },
       ]);
     });
 
@@ -475,7 +479,9 @@ describeEngines('the auth store', storeEngines, (current) => {
       expect(await status(session, t0 + 3)).toBe('revoked');
       expect(await rotate(session.refreshToken, t0 + 3)).toMatchObject({ ok: false, reason: 'revoked' });
       expect((await store.listSessions(ada.id, t0 + 3)).map((listed) => listed.id)).toEqual([other.sessionId]);
-      expect(await opened.background.revokedAfter(t0)).toEqual([{ sessionId: session.sessionId, revokedAt: t0 + 1 }]);
+      expect(await opened.background.revokedAfter(t0)).toEqual([
+        { sessionId: session.sessionId, revokedAt: t0 + 1, reason: 'logout' },
+      ]);
     });
 
     it('revokes a session once when two requests end it at once', async () => {
@@ -500,10 +506,12 @@ describeEngines('the auth store', storeEngines, (current) => {
       const second = await revokeAt(t0 + 2_000);
       await revokeAt(t0 + 500);
       expect(await opened.background.revokedAfter(t0 + 900)).toEqual([
-        { sessionId: first, revokedAt: t0 + 1_000 },
-        { sessionId: second, revokedAt: t0 + 2_000 },
+        { sessionId: first, revokedAt: t0 + 1_000, reason: 'logout' },
+        { sessionId: second, revokedAt: t0 + 2_000, reason: 'logout' },
       ]);
-      expect(await opened.background.revokedAfter(t0 + 1_000)).toEqual([{ sessionId: second, revokedAt: t0 + 2_000 }]);
+      expect(await opened.background.revokedAfter(t0 + 1_000)).toEqual([
+        { sessionId: second, revokedAt: t0 + 2_000, reason: 'logout' },
+      ]);
       expect(await opened.background.revokedAfter(t0 + 2_000)).toEqual([]);
     });
 

@@ -86,11 +86,12 @@ export function createListeningRevocationFeed(options: ListeningFeedOptions): Re
         sink.signingKeysChanged?.();
         return;
       }
-      const [sessionId, at] = (message.payload ?? '').split(' ');
+      // "<session id> <revoked_at> <revoked_reason>" (the reason since migration 0011; before, none).
+      const [sessionId, at, reason] = (message.payload ?? '').split(' ');
       const revokedAt = Number(at);
       if (!sessionId || !Number.isSafeInteger(revokedAt)) return;
       newestSeen = Math.max(newestSeen, revokedAt);
-      sink.caughtUp([{ sessionId, revokedAt }], now());
+      sink.caughtUp([{ sessionId, revokedAt, reason: reason || null }], now());
     });
     // A connection that errors also ends; 'end' alone schedules the one reconnect.
     client.on('error', fail);

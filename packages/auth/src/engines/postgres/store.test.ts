@@ -234,7 +234,11 @@ describe.skipIf(SKIP_POSTGRES)('the auth core on PostgreSQL', () => {
     await a.logout(check.token, client);
     // Its notice waits in the frozen path; a new listener's catch-up read brings it in.
     await until(async () => !(await b.verifyAccessToken(session.accessToken)).ok, 15_000);
-    expect(await b.verifyAccessToken(session.accessToken)).toEqual({ ok: false, reason: 'revoked' });
+    expect(await b.verifyAccessToken(session.accessToken)).toEqual({
+      ok: false,
+      reason: 'revoked',
+      sessionEnd: 'signed_out',
+    });
     const after = await listenerPids();
     expect(after).toHaveLength(2);
     expect(after.filter((pid) => !before.includes(pid))).toHaveLength(1);

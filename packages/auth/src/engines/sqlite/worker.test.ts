@@ -100,8 +100,8 @@ describe('createSqliteWorker', () => {
     expect(contents(inWorker)).toEqual(contents(inThread));
     expect(answers.slice(0, 3)).toEqual([
       [
-        { sessionId: 's1', revokedAt: 1_000 },
-        { sessionId: 's2', revokedAt: 2_000 },
+        { sessionId: 's1', revokedAt: 1_000, reason: null },
+        { sessionId: 's2', revokedAt: 2_000, reason: null },
       ],
       [],
       'a:2: b::',
@@ -172,6 +172,6 @@ describe('createSqliteWorker', () => {
     const handle = seeded('present.db');
     const missing = worker({ ...handle, file: join(dir, 'no-such.db') });
     await expect(missing.revokedAfter(0)).rejects.toThrow(/unable to open|does not exist|no such file/i);
-    expect(await worker(handle).revokedAfter(1_500)).toEqual([{ sessionId: 's2', revokedAt: 2_000 }]);
+    expect(await worker(handle).revokedAfter(1_500)).toEqual([{ sessionId: 's2', revokedAt: 2_000, reason: null }]);
   });
 });
