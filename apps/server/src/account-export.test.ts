@@ -6,19 +6,12 @@
 import { SoftwareAuthenticator } from '@tessera/auth/testing';
 import { describe, expect, it } from 'vitest';
 import { REFRESH_COOKIE_NAME } from './refresh-cookie';
-import { createTestClient, rawSql, refusal, type TestServer, testServers } from './testing';
+import { createTestClient, rawSql, refusal, signedUpDevice, type TestServer, testServers } from './testing';
 
 const servers = testServers();
 const password = 'a strong password';
 
-/** A signed-up device with a proved address (as the mailed link would), its token in hand. */
-async function signedUp(server: TestServer, email: string) {
-  const device = createTestClient(server.url);
-  const session = await device.client.auth.register.mutate({ email, password });
-  device.setAccessToken(session.accessToken);
-  await rawSql(server.dbFile, `update users set email_verified_at = 1 where email = '${email}'`);
-  return { ...device, session };
-}
+const signedUp = (server: TestServer, email: string) => signedUpDevice(server, email, password);
 
 describe('auth.account.export', () => {
   it('gives the owner everything kept about them, with no secret, hash or token in it', async () => {

@@ -8,7 +8,7 @@ import { limits } from '@tessera/contract';
 import { TRPCClientError } from '@trpc/client';
 import { describe, expect, it } from 'vitest';
 import { REFRESH_COOKIE_NAME } from './refresh-cookie';
-import { createTestClient, rawSql, signedInOnly, type TestServer, testServers } from './testing';
+import { createTestClient, rawSql, signedInOnly, signedUpDevice, type TestServer, testServers } from './testing';
 
 const servers = testServers();
 
@@ -26,15 +26,7 @@ const start = (env: Record<string, string> = {}) => servers.startLogging<LogLine
 
 const password = 'a strong password';
 
-/** A browser of its own (cookie jar, access token), signed in to a new account. */
-async function signedUp(server: TestServer, email: string) {
-  const device = createTestClient(server.url);
-  const session = await device.client.auth.register.mutate({ email, password });
-  device.setAccessToken(session.accessToken);
-  // As the mailed link would: no passkey is added to an address nobody has proved.
-  await rawSql(server.dbFile, `update users set email_verified_at = 1 where email = '${email}'`);
-  return { ...device, session };
-}
+const signedUp = (server: TestServer, email: string) => signedUpDevice(server, email, password);
 
 /** A passkey added for the signed-in device, through the two procedures a browser calls. */
 async function addPasskey(device: Awaited<ReturnType<typeof signedUp>>, authenticator: SoftwareAuthenticator) {
@@ -289,7 +281,7 @@ describe('passkeys', () => {
     // A passkey added to an unproved address before this rule existed.
     await rawSql(server.dbFile, 'update users set email_verified_at = 1');
     const authenticator = authenticatorFor(server);
-    await addPasskey({ ...attacker, session: claimed }, authenticator);
+    await addPasskey({ ...attacker, session: claimed, email: 'owner@example.com' }, authenticator);
     await rawSql(server.dbFile, 'update users set email_verified_at = null');
 
     // The owner, told the address is taken, resets the password: the address's first proof.

@@ -14,6 +14,7 @@ import {
   rawSql,
   refusal,
   signedInOnly,
+  signedUpDevice,
   type TestServer,
   testServers,
 } from './testing';
@@ -52,14 +53,7 @@ async function awayFromStepEdge(): Promise<void> {
   if (left < 3_000) await new Promise((resolve) => setTimeout(resolve, left + 50));
 }
 
-/** A browser of its own, signed up with a proved address. */
-async function signedUp(server: TestServer, email: string) {
-  const device = createTestClient(server.url);
-  const session = await device.client.auth.register.mutate({ email, password });
-  device.setAccessToken(session.accessToken);
-  await rawSql(server.dbFile, `update users set email_verified_at = 1 where email = '${email}'`);
-  return { ...device, session, email };
-}
+const signedUp = (server: TestServer, email: string) => signedUpDevice(server, email, password);
 type Device = Awaited<ReturnType<typeof signedUp>>;
 
 /**

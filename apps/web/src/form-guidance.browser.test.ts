@@ -2,6 +2,7 @@ import { callProcedure, registerUser } from '@tessera/server/testing';
 import { describe, expect, it } from 'vitest';
 import { createAccount, signIn } from './testing/app-driver';
 import { appForEachTest } from './testing/browser';
+import { pasteInto } from './testing/page-tools';
 
 const app = appForEachTest();
 
@@ -147,12 +148,7 @@ describe('forms that guide', () => {
     await expect(page.getByLabel('Email').getAttribute('maxlength')).resolves.toBe('254');
     await page.getByText('8 to 128 characters.').waitFor();
 
-    await password.focus();
-    await password.evaluate((input, text) => {
-      const data = new DataTransfer();
-      data.setData('text/plain', text);
-      input.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
-    }, 'p'.repeat(200));
+    await pasteInto(password, 'p'.repeat(200));
     await page.getByText('Password can be at most 128 characters').waitFor();
     await expect(password.getAttribute('aria-invalid')).resolves.toBe('true');
   });

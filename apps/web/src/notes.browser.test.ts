@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createAccount } from './testing/app-driver';
 import { appForEachTest } from './testing/browser';
+import { pasteInto } from './testing/page-tools';
 
 const app = appForEachTest();
 
@@ -44,12 +45,7 @@ describe('notes on the home page', () => {
     const page = await browser.context.newPage();
     await createAccount(page, server.publicOrigin, 'paste@example.com');
     const body = page.getByLabel('Body');
-    await body.focus();
-    await body.evaluate((textarea, text) => {
-      const data = new DataTransfer();
-      data.setData('text/plain', text);
-      textarea.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
-    }, 'x'.repeat(25_000));
+    await pasteInto(body, 'x'.repeat(25_000));
     await expect(page.getByRole('alert').textContent()).resolves.toBe(
       'Body can be at most 20000 characters: what you pasted was cut. Check it.',
     );

@@ -233,11 +233,13 @@ export function retryAfterSeconds(errors: readonly TRPCError[]): number | null {
 
 type Refusal = readonly [FailureReason, string];
 const unknownRefreshToken: Refusal = ['REFRESH_TOKEN_INVALID', messages.sessionExpired];
-/** Why a refresh was refused (the core's `details.reason`), as the client is told. */
+/**
+ * Why a refresh was refused (the core's `details.reason`), as the client is told; a `revoked` one
+ * is `sessionRevoked`, saying what ended the session.
+ */
 const refusedRefresh = new Map<string | null | undefined, Refusal>([
   ['unknown', unknownRefreshToken],
   ['expired', ['SESSION_EXPIRED', messages.sessionExpired]],
-  ['revoked', ['SESSION_REVOKED', messages.sessionRevoked]],
   ['reused', ['REFRESH_TOKEN_REUSED', messages.refreshTokenReused]],
   ['wrong_key', ['DPOP_PROOF_INVALID', messages.dpopProofInvalid]],
   // DPOP=required, and a session from before it that is bound to no key: sign in again.

@@ -16,6 +16,7 @@ export { type ProviderAccount, startOidcProvider, type TestOidcProvider } from '
 export { type ListeningServer, sharedTestServer, type TestServers, testServers } from './per-test';
 export { rawSql } from './raw-sql';
 export { signedInOnly } from './signed-in-only';
+export { signedUpDevice } from './signed-up-device';
 export {
   MAIN_JS,
   ROTATE_JS,

@@ -1,7 +1,7 @@
 import { useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-query';
 import { limits } from '@tessera/contract';
 import type { RouterOutputs } from '@tessera/server';
-import { type FormEvent, useId, useState } from 'react';
+import { type ChangeEvent, type FormEvent, useId, useState } from 'react';
 import { formatTime } from '../lib/format-time';
 import { isLongNote } from '../lib/long-note';
 import { usePasteLimit } from '../lib/use-paste-limit';
@@ -91,58 +91,63 @@ export function NotesPanel() {
 function NoteFields(props: { title: string; body: string; onTitle(value: string): void; onBody(value: string): void }) {
   // Several forms show these fields at once (the new note, a note being edited): ids must differ.
   const id = useId();
-  const titleLimit = usePasteLimit(limits.noteTitleMaxLength);
-  const bodyLimit = usePasteLimit(limits.noteBodyMaxLength);
   return (
     <>
-      <div className="field">
-        <label className="field-label" htmlFor={`${id}-title`}>
-          Title
-        </label>
-        <input
-          id={`${id}-title`}
-          className="field-input"
-          value={props.title}
-          maxLength={limits.noteTitleMaxLength}
-          aria-invalid={titleLimit.tooLong || undefined}
-          aria-describedby={titleLimit.tooLong ? `${id}-title-cut` : undefined}
-          onPaste={titleLimit.onPaste}
-          onChange={(event) => {
-            titleLimit.onChange(event.target.value);
-            props.onTitle(event.target.value);
-          }}
-        />
-        {titleLimit.tooLong ? (
-          <p id={`${id}-title-cut`} className="field-error" role="alert">
-            {pastedTooMuch('Title', limits.noteTitleMaxLength)}
-          </p>
-        ) : null}
-      </div>
-      <div className="field">
-        <label className="field-label" htmlFor={`${id}-body`}>
-          Body
-        </label>
-        <textarea
-          id={`${id}-body`}
-          className="field-input note-body"
-          value={props.body}
-          maxLength={limits.noteBodyMaxLength}
-          rows={3}
-          aria-invalid={bodyLimit.tooLong || undefined}
-          aria-describedby={bodyLimit.tooLong ? `${id}-body-cut` : undefined}
-          onPaste={bodyLimit.onPaste}
-          onChange={(event) => {
-            bodyLimit.onChange(event.target.value);
-            props.onBody(event.target.value);
-          }}
-        />
-        {bodyLimit.tooLong ? (
-          <p id={`${id}-body-cut`} className="field-error" role="alert">
-            {pastedTooMuch('Body', limits.noteBodyMaxLength)}
-          </p>
-        ) : null}
-      </div>
+      <NoteField
+        id={`${id}-title`}
+        label="Title"
+        value={props.title}
+        maxLength={limits.noteTitleMaxLength}
+        onChange={props.onTitle}
+      />
+      <NoteField
+        id={`${id}-body`}
+        label="Body"
+        value={props.body}
+        maxLength={limits.noteBodyMaxLength}
+        onChange={props.onBody}
+        multiline
+      />
     </>
+  );
+}
+
+/** One labelled field of a note, which says so when a paste was cut at its limit. */
+function NoteField(props: {
+  id: string;
+  label: string;
+  value: string;
+  maxLength: number;
+  onChange(value: string): void;
+  multiline?: boolean;
+}) {
+  const limit = usePasteLimit(props.maxLength);
+  const cutId = `${props.id}-cut`;
+  const input = {
+    id: props.id,
+    className: props.multiline ? 'field-input note-body' : 'field-input',
+    value: props.value,
+    maxLength: props.maxLength,
+    'aria-invalid': limit.tooLong || undefined,
+    'aria-describedby': limit.tooLong ? cutId : undefined,
+    onPaste: limit.onPaste,
+    onChange: (event: ChangeEvent<HTMLInputElement | HTMLTextAreaElement>) => {
+      limit.onChange(event.target.value);
+      props.onChange(event.target.value);
+    },
+  };
+  return (
+    <div className="field">
+      <label className="field-label" htmlFor={props.id}>
+        {props.label}
+      </label>
+      {props.multiline ? <textarea {...input} rows={3} /> : <input {...input} />}
+      {limit.tooLong ? (
+        <p id={cutId} className="field-error" role="alert">
+          {pastedTooMuch(props.label, props.maxLength)}
+        </p>
+      ) : null}
+    </div>
   );
 }
 

@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import type { CDPSession, Page } from 'playwright-core';
+import type { CDPSession, Locator, Page } from 'playwright-core';
 
 /** Where a test may leave screenshots to look at (kept out of the repository); unset, none are taken. */
 const SCREENSHOTS = process.env.SCREENSHOTS_DIR;
@@ -37,4 +37,20 @@ export async function addVirtualAuthenticator(page: Page): Promise<{ cdp: CDPSes
     },
   });
   return { cdp, authenticatorId };
+}
+
+/**
+ * Pastes `text` into a field as the clipboard would (a `paste` event with the text), for the
+ * page's own paste handling; the browser then inserts what fits its `maxlength`.
+ *
+ * @example
+ * await pasteInto(page.getByLabel('Body'), 'x'.repeat(25_000));
+ */
+export async function pasteInto(field: Locator, text: string): Promise<void> {
+  await field.focus();
+  await field.evaluate((element, pasted) => {
+    const data = new DataTransfer();
+    data.setData('text/plain', pasted);
+    element.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+  }, text);
 }
