@@ -4,7 +4,6 @@ import { ErrorBoundary } from './components/error-boundary';
 import { GuestLayout } from './components/guest-layout';
 import { LoadingScreen } from './components/loading-screen';
 import { GuestOnly, Protected } from './components/route-guards';
-import { SignedInLayout } from './components/signed-in-layout';
 import { ErrorPage } from './pages/error-page';
 import { ForgotPasswordPage } from './pages/forgot-password-page';
 import { NotFoundPage } from './pages/not-found-page';
@@ -39,17 +38,19 @@ function LazyPageView({ page }: { page: LazyPage }) {
 }
 
 /**
- * A signed-in page, loaded with what signed-in pages read data through: the sign-in page's
- * bundle carries none of it (TanStack Query, tRPC's React bindings, the Sessions page's
- * user-agent parser, the notes, the admin list).
+ * A signed-in page, loaded with what signed-in pages read data through and the app shell around
+ * them: the sign-in page's bundle carries none of it (TanStack Query, tRPC's React bindings, the
+ * header and its menu, the Sessions page's user-agent parser, the notes, the admin list).
  */
 const signedInPage = (load: () => Promise<ComponentType>) =>
   lazyPage(async () => {
-    const [{ SignedInProviders }, Page] = await Promise.all([import('./signed-in-providers'), load()]);
+    const [{ SignedInProviders, SignedInLayout }, Page] = await Promise.all([import('./signed-in-providers'), load()]);
     return (
       <SignedInProviders>
         <Protected>
-          <Page />
+          <SignedInLayout>
+            <Page />
+          </SignedInLayout>
         </Protected>
       </SignedInProviders>
     );
@@ -64,28 +65,23 @@ const lazyRoute = (path: string, page: LazyPage): RouteObject => ({
 
 /** Every page of the app. The server answers unknown paths with index.html, so these are the real routes. */
 const routes: RouteObject[] = [
-  {
-    // The app shell: header with the navigation and the way out, once signed in.
-    element: <SignedInLayout />,
-    children: [
-      lazyRoute(
-        '/',
-        signedInPage(() => import('./pages/home-page').then((page) => page.HomePage)),
-      ),
-      lazyRoute(
-        '/account',
-        signedInPage(() => import('./pages/account-page').then((page) => page.AccountPage)),
-      ),
-      lazyRoute(
-        '/sessions',
-        signedInPage(() => import('./pages/sessions-page').then((page) => page.SessionsPage)),
-      ),
-      lazyRoute(
-        '/admin',
-        signedInPage(() => import('./pages/admin-page').then((page) => page.AdminPage)),
-      ),
-    ],
-  },
+  // The signed-in pages, each inside the app shell (header, navigation, the way out).
+  lazyRoute(
+    '/',
+    signedInPage(() => import('./pages/home-page').then((page) => page.HomePage)),
+  ),
+  lazyRoute(
+    '/account',
+    signedInPage(() => import('./pages/account-page').then((page) => page.AccountPage)),
+  ),
+  lazyRoute(
+    '/sessions',
+    signedInPage(() => import('./pages/sessions-page').then((page) => page.SessionsPage)),
+  ),
+  lazyRoute(
+    '/admin',
+    signedInPage(() => import('./pages/admin-page').then((page) => page.AdminPage)),
+  ),
   {
     element: <GuestLayout />,
     children: [

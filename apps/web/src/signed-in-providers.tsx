@@ -24,3 +24,6 @@ export function SignedInProviders({ children }: { children: ReactNode }) {
     </QueryClientProvider>
   );
 }
+
+// The app shell loads with the signed-in pages' chunk (router.tsx imports it from here).
+export { SignedInLayout } from './components/signed-in-layout';

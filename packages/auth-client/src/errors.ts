@@ -1,4 +1,4 @@
-import { type FailureReason, isSessionEndCause, type SessionEndCause } from '@tessera/contract';
+import type { FailureReason, SessionEndCause } from '@tessera/contract';
 
 export type { FailureReason };
 
@@ -196,7 +196,8 @@ export function getFailureReason(error: unknown): FailureReason | undefined {
 export function getSessionEndCause(error: unknown): SessionEndCause | null {
   if (!isTRPCClientError(error)) return null;
   const cause: unknown = error.data?.sessionEnd;
-  return isSessionEndCause(cause) ? cause : null;
+  // The table's keys are every cause (a Record over the contract's union).
+  return typeof cause === 'string' && Object.hasOwn(REVOKED_BECAUSE, cause) ? (cause as SessionEndCause) : null;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { useAuth } from '@tessera/auth-react';
 import { type KeyboardEvent, useId, useRef, useState } from 'react';
-import { Link, NavLink, useLocation } from 'react-router';
+import { Link, useLocation } from 'react-router';
 import { useSignOut } from '../lib/use-sign-out';
 import { EmailAddress } from './email-address';
 import { Logo } from './logo';
@@ -46,12 +46,10 @@ export function AppHeader() {
         </button>
         <div id={menuId} className={menuOpen ? 'app-menu app-menu-open' : 'app-menu'}>
           <nav className="app-nav" aria-label="Main">
-            <NavLink to="/" end>
-              Home
-            </NavLink>
-            <NavLink to="/sessions">Sessions</NavLink>
-            <NavLink to="/account">Account</NavLink>
-            {user?.role === 'admin' ? <NavLink to="/admin">Admin</NavLink> : null}
+            <PageLink to="/">Home</PageLink>
+            <PageLink to="/sessions">Sessions</PageLink>
+            <PageLink to="/account">Account</PageLink>
+            {user?.role === 'admin' ? <PageLink to="/admin">Admin</PageLink> : null}
           </nav>
           <div className="app-account">
             <p className="app-account-email">
@@ -65,5 +63,18 @@ export function AppHeader() {
         </div>
       </div>
     </header>
+  );
+}
+
+/**
+ * A link in the navigation, marked `aria-current="page"` on its own page. Not React Router's
+ * `NavLink`: that would add itself to the sign-in page's bundle, which already has `Link`.
+ */
+function PageLink({ to, children }: { to: string; children: string }) {
+  const { pathname } = useLocation();
+  return (
+    <Link to={to} aria-current={pathname === to ? 'page' : undefined}>
+      {children}
+    </Link>
   );
 }

@@ -1,12 +1,12 @@
 import { needsSecondStep } from '@tessera/auth-client';
 import { useAuth } from '@tessera/auth-react';
 import { limits } from '@tessera/contract';
-import { type FormEvent, useEffect, useState } from 'react';
+import { type FormEvent, lazy, Suspense, useEffect, useState } from 'react';
 import { Link, useLocation } from 'react-router';
 import { AuthCard } from '../components/auth-card';
 import { FormAlert } from '../components/form-alert';
+import { LoadingScreen } from '../components/loading-screen';
 import { ProviderButtons } from '../components/provider-buttons';
-import { SecondStepForm } from '../components/second-step-form';
 import { SubmitButton } from '../components/submit-button';
 import { TextField } from '../components/text-field';
 import { describeProviderError } from '../lib/describe-provider-error';
@@ -16,6 +16,15 @@ import { useFormSubmission } from '../lib/use-form-submission';
 import { usePasskeySignIn } from '../lib/use-passkey-sign-in';
 import { usePasskeysAvailable } from '../lib/use-passkeys-available';
 import { validateSignIn } from '../lib/validate';
+
+/**
+ * The second step's form (a code, a recovery code, a passkey) loads only for the accounts that
+ * have one, when the password is sent (or on arrival after a provider): the sign-in page's own
+ * bundle does without it, and the form is in by the time the server has checked the password.
+ */
+const loadSecondStepForm = () =>
+  import('../components/second-step-form').then((module) => ({ default: module.SecondStepForm }));
+const SecondStepForm = lazy(loadSecondStepForm);
 
 /** `?second_step=<provider>`: the provider proved the first factor, the second is asked here. */
 function providerOfSecondStep(search: string): string | null {
@@ -68,6 +77,7 @@ export function SignInPage() {
   const onSubmit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     setExpired(false);
+    void loadSecondStepForm();
     void submit(
       () => validateSignIn({ email, password }),
       async () => {
@@ -96,13 +106,15 @@ export function SignInPage() {
           )
         }
       >
-        <SecondStepForm
-          pendingSignIn={secondStep === 'after provider' ? undefined : secondStep.pendingSignIn}
-          onExpired={() => {
-            setSecondStep(null);
-            setExpired(true);
-          }}
-        />
+        <Suspense fallback={<LoadingScreen />}>
+          <SecondStepForm
+            pendingSignIn={secondStep === 'after provider' ? undefined : secondStep.pendingSignIn}
+            onExpired={() => {
+              setSecondStep(null);
+              setExpired(true);
+            }}
+          />
+        </Suspense>
       </AuthCard>
     );
   }
