@@ -21,9 +21,6 @@ const CAUSES: Readonly<Record<string, SessionEndCause>> = {
  * sessionEndCause('revoked_by_admin'); // 'ended_by_admin'
  */
 export function sessionEndCause(revokedReason: string | null | undefined): SessionEndCause | null {
-  return (
-    (revokedReason !== null && revokedReason !== undefined && Object.hasOwn(CAUSES, revokedReason)
-      ? CAUSES[revokedReason]
-      : null) ?? null
-  );
+  if (typeof revokedReason !== 'string' || !Object.hasOwn(CAUSES, revokedReason)) return null;
+  return CAUSES[revokedReason] ?? null;
 }
