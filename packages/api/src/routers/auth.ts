@@ -27,7 +27,7 @@ import { z } from 'zod';
 import { pendingSignInCookie, providerBindingCookie } from '../binding-cookie';
 import type { Context } from '../context';
 import { dpopRefusal } from '../dpop';
-import { fail, messages, unauthorized } from '../errors';
+import { fail, messages, sessionRevoked, unauthorized } from '../errors';
 import type { Feature } from '../feature';
 import { type RefreshCookieOptions, refreshCookie } from '../refresh-cookie';
 
@@ -199,7 +199,7 @@ export function createAuthRouter(
       export: freshProcedure.query(async ({ ctx }) => {
         const exportedAt = Date.now();
         const core = await ctx.auth.exportAccount({ userId: ctx.user.id, sessionId: ctx.sessionId }, exportedAt);
-        if (!core) throw unauthorized('SESSION_REVOKED', messages.sessionRevoked);
+        if (!core) throw sessionRevoked(null);
         const parts = await Promise.all(
           features.map(async (feature) => [
             feature.migrations.name,

@@ -27,10 +27,9 @@ type TableWith<K extends string> = Table & Record<K, Column>;
  * last active: the last use of any of its sessions, ended ones too, and its latest activity (a
  * sign-in, a password change…), each a subquery, so "0 sessions" still says when it was last seen.
  */
-function overviewColumns<U extends Has<OverviewKey>, S extends Has<'id'>>(
+function overviewColumns<U extends Has<OverviewKey>, S extends TableWith<'id' | 'userId' | 'lastUsedAt'>>(
   u: U,
   s: S,
-  allSessions: TableWith<'userId' | 'lastUsedAt'>,
   events: TableWith<'userId' | 'at'>,
 ) {
   const account: Pick<U, OverviewKey> = {
@@ -40,9 +39,7 @@ function overviewColumns<U extends Has<OverviewKey>, S extends Has<'id'>>(
     createdAt: u.createdAt,
     totpEnabledAt: u.totpEnabledAt,
   };
-  const lastSessionUse = sql<
-    number | null
-  >`(select max(${allSessions.lastUsedAt}) from ${allSessions} where ${allSessions.userId} = ${u.id})`;
+  const lastSessionUse = sql<number | null>`(select max(${s.lastUsedAt}) from ${s} where ${s.userId} = ${u.id})`;
   const lastEventAt = sql<number | null>`(select max(${events.at}) from ${events} where ${events.userId} = ${u.id})`;
   return {
     ...account,
@@ -76,7 +73,7 @@ export function usersPageParts<U extends Has<OverviewKey>, S extends SessionColu
   now: number,
 ) {
   return {
-    columns: overviewColumns(u, s, s, events),
+    columns: overviewColumns(u, s, events),
     live: liveSessionsOf(s, u.id, now),
     keyset: usersAfter(u, after),
     order: newestUsersFirst(u),

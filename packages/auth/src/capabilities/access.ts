@@ -41,14 +41,12 @@ export function accessCapability({ config, store, keys, tokenOptions, revoked, f
      */
     async verifyAccessToken(token: string): Promise<AccessCheck> {
       const check = await verifyAccessToken(tokenOptions, token, now());
-      if (check.ok && revoked.has(check.token.sessionId)) {
-        return {
-          ok: false,
-          reason: 'revoked',
-          sessionEnd: sessionEndCause(revoked.endedBecause(check.token.sessionId)),
-        };
-      }
-      return check;
+      if (!check.ok) return check;
+      // One lookup: undefined while the session lives, else why it ended (null: not known).
+      const endedBecause = revoked.endedBecause(check.token.sessionId);
+      return endedBecause === undefined
+        ? check
+        : { ok: false, reason: 'revoked', sessionEnd: sessionEndCause(endedBecause) };
     },
 
     /** Reads the session in the database: for sensitive operations, which must not trust the list alone. */
