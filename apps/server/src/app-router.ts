@@ -1,4 +1,4 @@
-import { adminRouter, mountAuthRouter, publicProcedure, router } from '@tessera/api';
+import { createAdminRouter, mountAuthRouter, publicProcedure, router } from '@tessera/api';
 import { TRPC_PATH } from '@tessera/contract';
 import { notesRouter } from '@tessera/notes';
 import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
@@ -14,7 +14,7 @@ export const appRouter = router({
   // mounted feature's data goes into `auth.account.export`.
   ...mountAuthRouter({ prefix: TRPC_PATH, features }),
   notes: notesRouter,
-  admin: adminRouter,
+  admin: createAdminRouter({ features }),
   /**
    * Answers anyone, touching nothing: a client's "is the API up?", and the benchmark's floor
    * (what the framework costs before any authentication).

@@ -191,6 +191,11 @@ const envSchema = z.object({
     (value) => value >= 1,
     'must be at least 1 second (minutes in practice: time to open the mail)',
   ),
+  // How long the link that confirms a new address works (the old address's undo link: 7 days).
+  EMAIL_CHANGE_TTL: seconds(defaultAuthConfig.emailChangeTtl, 7 * 86_400).refine(
+    (value) => value >= 60,
+    'must be at least 60 seconds (time to open the mail)',
+  ),
   REQUIRE_VERIFIED_EMAIL: z
     .enum(['true', 'false'], { error: 'must be true or false' })
     .default('false')

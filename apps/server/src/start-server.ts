@@ -132,6 +132,7 @@ export function authConfigFrom(env: Env): AuthConfig {
     refreshReuseGrace: env.REFRESH_REUSE_GRACE,
     signingKeyMaxAge: defaultAuthConfig.signingKeyMaxAge,
     passwordResetTtl: env.PASSWORD_RESET_TTL,
+    emailChangeTtl: env.EMAIL_CHANGE_TTL,
     requireVerifiedEmail: env.REQUIRE_VERIFIED_EMAIL,
     rpName: env.RP_NAME,
     reauthMaxAge: env.REAUTH_MAX_AGE,

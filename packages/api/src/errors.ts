@@ -83,17 +83,37 @@ export const messages = {
       used: 'This confirmation link was already used.',
       superseded: 'A newer confirmation link was sent since this one. Use the newest mail.',
     },
+    email_change: {
+      unknown: 'This link is not valid. Ask for the change again on your Account page.',
+      expired: 'This link has expired. Ask for the change again on your Account page.',
+      used: 'This link was already used: the address was changed.',
+      superseded:
+        'This link no longer works: a newer link was sent, or the account changed since. Use the newest mail, or ask again.',
+      taken: 'That address now belongs to another account, so it cannot be yours. Choose another one.',
+    },
+    email_change_undo: {
+      unknown: 'This link is not valid.',
+      expired:
+        'This link has expired. Reset your password with this address, or contact the people who run this service.',
+      used: 'This link was already used: the address was put back.',
+      superseded: 'This link no longer works: the account changed since. Reset your password with this address.',
+      taken: 'This address now belongs to another account, so it cannot be put back.',
+    },
   },
+  emailUnchanged: 'That is your address already.',
+  deleteConfirmationMismatch: 'Type your email address exactly as it is shown to delete your account.',
+  lastAdmin:
+    'This is the only admin account, so it cannot be deleted. Make another account an admin first (npm run user:role -- <email> admin).',
+  userNotFound: 'No such user.',
 } as const;
 
 type LinkPurpose = keyof typeof messages.linkRefused;
-type LinkRefusal = keyof (typeof messages.linkRefused)['password_reset'];
+const linkPurposes = Object.keys(messages.linkRefused) as LinkPurpose[];
 const linkRefusal = (error: AuthError): string => {
-  const purpose: LinkPurpose = error.details.purpose === 'email_verification' ? 'email_verification' : 'password_reset';
-  const reasons = messages.linkRefused[purpose];
-  const reason = error.details.reason;
-  const known = (Object.keys(reasons) as LinkRefusal[]).find((key) => key === reason) ?? 'unknown';
-  return reasons[known];
+  const purpose = linkPurposes.find((key) => key === error.details.purpose) ?? 'password_reset';
+  const reasons: Record<string, string> = messages.linkRefused[purpose];
+  const reason = error.details.reason ?? 'unknown';
+  return (Object.hasOwn(reasons, reason) ? reasons[reason] : reasons.unknown) ?? messages.internal;
 };
 
 /**
@@ -282,6 +302,10 @@ const clientErrors: Record<AuthErrorCode, (error: AuthError) => TRPCError> = {
   // the callback's refusals are redirects to the sign-in page, not errors of a procedure.
   SOCIAL_SIGN_IN_REFUSED: () => fail('SERVICE_UNAVAILABLE', messages.providerUnavailable),
   IDENTITY_NOT_FOUND: () => fail('NOT_FOUND', messages.identityNotFound),
+  EMAIL_UNCHANGED: () => fail('BAD_REQUEST', messages.emailUnchanged),
+  DELETE_CONFIRMATION_MISMATCH: () => fail('BAD_REQUEST', messages.deleteConfirmationMismatch),
+  LAST_ADMIN: () => fail('PRECONDITION_FAILED', messages.lastAdmin),
+  USER_NOT_FOUND: () => fail('NOT_FOUND', messages.userNotFound),
 };
 
 /**

@@ -10,7 +10,10 @@ import type { FeatureStores } from './context';
  * export const notesFeature: Feature = {
  *   migrations: { name: 'notes', folder, pgFolder },
  *   stores: { sqlite: (db) => ({ notes: createSqliteNotesStore(db) }), postgres: (db) => ({ notes: createPgNotesStore(db) }) },
- *   account: { exportUserData: async (stores, userId) => ({ notes: await allNotesOf(stores.notes, userId) }) },
+ *   account: {
+ *     exportUserData: async (stores, userId) => ({ notes: await allNotesOf(stores.notes, userId) }),
+ *     deleteUserData: (stores, userId) => stores.notes.deleteAllOf(userId),
+ *   },
  * };
  */
 export interface Feature {
@@ -26,6 +29,13 @@ export interface Feature {
      * the feature's name): their own words and times, never a secret, a hash or another user's data.
      */
     exportUserData(stores: FeatureStores, userId: string): Promise<unknown>;
+    /**
+     * Deletes every row the user keeps in this feature, once the account is deleted (its sessions
+     * have ended by then). Must be safe to run twice. The feature's tables should also reference
+     * `users.id` with `ON DELETE CASCADE`, so anything written by a request already in flight goes
+     * when housekeeping deletes the account's row a day later.
+     */
+    deleteUserData(stores: FeatureStores, userId: string): Promise<void>;
   };
 }
 

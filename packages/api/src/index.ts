@@ -21,7 +21,7 @@ export { messages, RefusedError, retryAfterSeconds, unauthorized } from './error
 export { type Feature, featureStores } from './feature';
 export { decodePageCursor, encodePageCursor, type PageCursor, pageCursorInput } from './page-cursor';
 export { type RefreshCookieOptions, type ResponseHeaders, refreshCookie } from './refresh-cookie';
-export { adminRouter } from './routers/admin';
+export { createAdminRouter } from './routers/admin';
 export { type AuthRouter, createAuthRouter, DEFAULT_REFRESH_COOKIE, mountAuthRouter } from './routers/auth';
 export {
   createCallerFactory,

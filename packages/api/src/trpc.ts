@@ -143,6 +143,29 @@ export const protectedProcedure = baseProcedure.use(async ({ ctx, next }) => {
 });
 
 /**
+ * The signed-in caller, if the request carries a valid access token of a session this process
+ * has not seen end (with the proof a bound token needs); null otherwise, never a refusal: for a
+ * link a browser may open signed in or not (confirming a new address keeps the session that
+ * opened it, and ends the others).
+ *
+ * @example
+ * const openedIn = await callerIfSignedIn(ctx); // { userId, sessionId } or null
+ */
+export async function callerIfSignedIn(ctx: Context): Promise<Caller | null> {
+  const header = ctx.request.authorization;
+  const presented = header === null ? null : presentedToken(header);
+  if (presented === null) return null;
+  const check = await ctx.auth.verifyAccessToken(presented.token);
+  if (!check.ok) return null;
+  try {
+    requireProofOfKey(ctx, presented, check.token.dpopJkt);
+  } catch {
+    return null;
+  }
+  return { userId: check.token.userId, sessionId: check.token.sessionId };
+}
+
+/**
  * A protected procedure that also reads the session row and refuses it unless it is live, verified
  * address or not: for the ways out of an unverified session ("sign out everywhere", mailing a new
  * confirmation link), which REQUIRE_VERIFIED_EMAIL must not block.

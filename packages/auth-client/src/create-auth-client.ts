@@ -168,6 +168,29 @@ export interface AuthClient {
   /** Mails the signed-in user a fresh confirmation link (throttled). */
   requestEmailVerification(): Promise<void>;
   /**
+   * Mails a link to `newEmail` that makes it the account's address (`auth.email.requestChange`,
+   * a fresh proof first, else UNAUTHORIZED `REAUTH_REQUIRED`). Resolves the same whether or not
+   * the address is taken.
+   */
+  requestEmailChange(newEmail: string): Promise<void>;
+  /**
+   * Makes a change link's address the account's (`auth.email.confirmChange`): every other session
+   * ends; a tab signed in to that account keeps its session, and every tab here sees the new
+   * address at once.
+   */
+  confirmEmailChange(token: string): Promise<{ email: string; endedSessions: number }>;
+  /**
+   * Puts the old address back with its undo link (`auth.email.undoChange`): every session ends,
+   * this browser's too.
+   */
+  undoEmailChange(token: string): Promise<{ email: string; endedSessions: number }>;
+  /**
+   * Deletes the account (`auth.account.delete`, a fresh proof first, and the address typed again),
+   * then signs out every tab here (`ACCOUNT_DELETED`). Rejects with the server's TRPCClientError
+   * if the server did not delete it (PRECONDITION_FAILED for the last admin).
+   */
+  deleteAccount(input: { confirmEmail: string }): Promise<void>;
+  /**
    * `{ authorization: 'Bearer …' }` when signed in, else `{}`: pass to your terminating link,
    * with {@link AuthClient.fetch}, which sends a token bound to this device as `DPoP …` instead.
    */
@@ -480,6 +503,43 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     async requestEmailVerification() {
       await ensureFreshToken();
       await direct.auth.email.requestVerification.mutate();
+    },
+    async requestEmailChange(newEmail) {
+      await ensureFreshToken();
+      await direct.auth.email.requestChange.mutate({ newEmail });
+    },
+    async confirmEmailChange(token) {
+      // With the token, if signed in: the server keeps this session when it is the account's.
+      await settle(ensureFreshToken());
+      const changed = await api.auth.email.confirmChange.mutate({ token });
+      // A refresh carries the new address (or finds this session ended, when it was another account's).
+      if (store.getState().status === 'authenticated') await settle(refreshOnDemand());
+      return changed;
+    },
+    async undoEmailChange(token) {
+      const undone = await api.auth.email.undoChange.mutate({ token });
+      // Every session ended: a signed-in tab here finds out, and says why.
+      if (store.getState().status === 'authenticated') await settle(refreshOnDemand());
+      return undone;
+    },
+    async deleteAccount(input) {
+      await settle(refresh.inFlight());
+      await ensureFreshToken();
+      const token = store.getAccessToken();
+      if (token === null) throw new SignedOutError();
+      await tabs.withRefreshLock(async () => {
+        try {
+          await withTimeout((signal) => endingClient(token, false).auth.account.delete.mutate(input, { signal }));
+        } catch (error) {
+          state.endIfSessionOver(error, token);
+          throw error;
+        }
+        const held = store.getAccessToken();
+        if (held !== null && sameSession(held, token)) {
+          state.endHere(held, 'ACCOUNT_DELETED');
+          await discardDeviceKey();
+        }
+      });
     },
     async signOut() {
       // The other tabs first: they must not keep showing the session while we wait on the network.

@@ -143,7 +143,10 @@ export type SessionEndReason =
   | 'ROLE_CHANGED'
   | 'PASSWORD_CHANGED'
   | 'PASSWORD_RESET'
-  | 'TWO_FACTOR_RESET';
+  | 'TWO_FACTOR_RESET'
+  | 'EMAIL_CHANGED'
+  | 'EMAIL_CHANGE_UNDONE'
+  | 'ACCOUNT_DELETED';
 
 /** What a `SESSION_REVOKED` is, once the server has said what ended it. */
 const REVOKED_BECAUSE: Readonly<Record<SessionEndCause, SessionEndReason>> = {
@@ -156,6 +159,9 @@ const REVOKED_BECAUSE: Readonly<Record<SessionEndCause, SessionEndReason>> = {
   password_reset: 'PASSWORD_RESET',
   two_factor_reset: 'TWO_FACTOR_RESET',
   reuse_detected: 'REFRESH_TOKEN_REUSED',
+  email_changed: 'EMAIL_CHANGED',
+  email_change_undone: 'EMAIL_CHANGE_UNDONE',
+  account_deleted: 'ACCOUNT_DELETED',
 };
 
 const SESSION_END_REASONS: readonly SessionEndReason[] = [
@@ -169,6 +175,9 @@ const SESSION_END_REASONS: readonly SessionEndReason[] = [
   'PASSWORD_CHANGED',
   'PASSWORD_RESET',
   'TWO_FACTOR_RESET',
+  'EMAIL_CHANGED',
+  'EMAIL_CHANGE_UNDONE',
+  'ACCOUNT_DELETED',
 ];
 
 const isFailureReason = (value: unknown): value is FailureReason =>

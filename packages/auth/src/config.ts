@@ -16,6 +16,8 @@ export interface AuthConfig {
   signingKeyMaxAge: number;
   /** Seconds a password-reset link works (`PASSWORD_RESET_TTL`). */
   passwordResetTtl: number;
+  /** Seconds a link confirming a new address works (`EMAIL_CHANGE_TTL`). */
+  emailChangeTtl: number;
   /** Refuse sign-in until the address is verified (`REQUIRE_VERIFIED_EMAIL`). */
   requireVerifiedEmail: boolean;
   /** The name browsers show for this site's passkeys (`RP_NAME`); `DEFAULT_RP_NAME` when unset. */
@@ -51,9 +53,16 @@ export const defaultAuthConfig = {
   refreshReuseGrace: 10,
   signingKeyMaxAge: 2_592_000,
   passwordResetTtl: 1_800,
+  emailChangeTtl: 3_600,
   requireVerifiedEmail: false,
   reauthMaxAge: 600,
 } as const satisfies Partial<AuthConfig>;
 
 /** Seconds an email-verification link works. */
 export const EMAIL_VERIFICATION_TTL = 86_400;
+
+/**
+ * Seconds the old address's link that undoes an email change works: long enough for an owner
+ * back from a week away to see the notice and take the account back.
+ */
+export const EMAIL_CHANGE_UNDO_TTL = 7 * 86_400;

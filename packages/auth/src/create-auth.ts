@@ -1,8 +1,10 @@
 import { accessCapability } from './capabilities/access';
 import { accountCapability } from './capabilities/account';
+import { accountDeletionCapability } from './capabilities/account-deletion';
 import { adminCapability } from './capabilities/admin';
 import { openAuthContext } from './capabilities/context';
 import { dpopCapability } from './capabilities/dpop';
+import { emailChangeCapability } from './capabilities/email-change';
 import { emailVerificationCapability } from './capabilities/email-verification';
 import type { CreateAuthOptions } from './capabilities/options';
 import { passwordsCapability } from './capabilities/passwords';
@@ -52,6 +54,7 @@ export async function createAuth(options: CreateAuthOptions) {
     ...sessionsCapability(context),
     ...passwordsCapability(context),
     ...emailVerificationCapability(context),
+    ...emailChangeCapability(context),
     ...stepUpCapability(context, passkeys.verifyAssertion, checkSecondFactor),
 
     /** Two-step verification: TOTP, recovery codes, and the second step of a sign-in (capabilities/two-factor.ts). */
@@ -68,6 +71,7 @@ export async function createAuth(options: CreateAuthOptions) {
     ...accessCapability(context),
     ...dpopCapability(context),
     ...accountCapability(context),
+    ...accountDeletionCapability(context),
     ...adminCapability(context),
     ...upkeepCapability(context),
   };

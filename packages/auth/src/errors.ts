@@ -15,8 +15,9 @@ export type AuthErrorCode =
   /** Too much password hashing queued already; see `BusyError.retryAfterSeconds`. */
   | 'BUSY'
   /**
-   * A mailed link's token (password reset, email verification) is refused: `details.reason` is
-   * `unknown`, `expired`, `used` or `superseded`, `details.purpose` which link it was.
+   * A mailed link's token (password reset, email verification, email change or its undo) is
+   * refused: `details.reason` is `unknown`, `expired`, `used` or `superseded` (or, for an email
+   * change, `taken`), `details.purpose` which link it was.
    */
   | 'EMAIL_LINK_REFUSED'
   /** The password is right but the address is not verified yet (`REQUIRE_VERIFIED_EMAIL`). */
@@ -48,7 +49,15 @@ export type AuthErrorCode =
    */
   | 'SOCIAL_SIGN_IN_REFUSED'
   /** Not one of the caller's linked identities. */
-  | 'IDENTITY_NOT_FOUND';
+  | 'IDENTITY_NOT_FOUND'
+  /** `auth.email.requestChange` to the address the account has already. */
+  | 'EMAIL_UNCHANGED'
+  /** `auth.account.delete` with another address than the account's typed as the confirmation. */
+  | 'DELETE_CONFIRMATION_MISMATCH'
+  /** Deleting the only admin account would leave nobody to run the service. */
+  | 'LAST_ADMIN'
+  /** An admin named an account that does not exist (or is deleted already). */
+  | 'USER_NOT_FOUND';
 
 /**
  * A failure the caller is expected to handle: it maps to a client-facing error code.

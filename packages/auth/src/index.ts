@@ -9,7 +9,9 @@ export {
 export type { User } from './accounts/users';
 export type { AccessCheck, RevocationHealth } from './capabilities/access';
 export type { AccountExport } from './capabilities/account';
+export type { Deleter } from './capabilities/account-deletion';
 export { type Caller, needsSecondStep, type SecondStep, type Session, type SignedIn } from './capabilities/context';
+export type { EmailChanged } from './capabilities/email-change';
 export {
   type CreateAuthOptions,
   DEFAULT_REVOCATION_POLL_MS,
@@ -19,7 +21,14 @@ export {
 } from './capabilities/options';
 export { SOCIAL_REFUSALS, type SocialRefusal } from './capabilities/social';
 export type { SecondFactorProof } from './capabilities/two-factor';
-export { type AuthConfig, DPOP_POLICIES, type DpopPolicy, defaultAuthConfig, EMAIL_VERIFICATION_TTL } from './config';
+export {
+  type AuthConfig,
+  DPOP_POLICIES,
+  type DpopPolicy,
+  defaultAuthConfig,
+  EMAIL_CHANGE_UNDO_TTL,
+  EMAIL_VERIFICATION_TTL,
+} from './config';
 export { type Auth, createAuth } from './create-auth';
 export { DPOP_ALGORITHMS, type DpopProofCheck } from './dpop/dpop-proof';
 export { AuthError, type AuthErrorCode, BusyError, RateLimitedError } from './errors';
@@ -38,7 +47,11 @@ export type { PasskeyRefusal } from './passkeys/passkey-auth';
 export type { PasskeySummary, PasskeyTransport } from './passkeys/passkeys';
 export { CHALLENGE_TTL_MS, DEFAULT_RP_NAME, type RelyingParty, relyingPartyFor } from './passkeys/relying-party';
 export { argon2idHasher, type PasswordHasher } from './passwords/password';
-export { ENDED_SESSION_RETENTION_MS, type PruneResult } from './revocation/housekeeping';
+export {
+  DELETED_ACCOUNT_RETENTION_MS,
+  ENDED_SESSION_RETENTION_MS,
+  type PruneResult,
+} from './revocation/housekeeping';
 export {
   createPollingRevocationFeed,
   type PollingFeedOptions,

@@ -75,6 +75,15 @@ export const resetPasswordInput = z.strictObject({ token: mailedTokenInput, newP
 /** `auth.email.verify`: the token from the verification link. */
 export const verifyEmailInput = z.strictObject({ token: mailedTokenInput });
 
+/** `auth.email.requestChange`: the address to move the account to (normalised as every address is). */
+export const requestEmailChangeInput = z.strictObject({ newEmail: emailInput });
+
+/** `auth.email.confirmChange` and `auth.email.undoChange`: the token from the mailed link. */
+export const emailChangeTokenInput = z.strictObject({ token: mailedTokenInput });
+
+/** `auth.account.delete`: the account's address, typed again to confirm. */
+export const deleteAccountInput = z.strictObject({ confirmEmail: emailInput });
+
 /** WebAuthn's binary fields arrive base64url-encoded (`@simplewebauthn/browser` does it). */
 const base64url = (what: string, maxLength: number) =>
   singleLineText(what)

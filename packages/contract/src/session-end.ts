@@ -25,6 +25,12 @@ export const SESSION_END_CAUSES = [
   'two_factor_reset',
   /** A refresh token was used twice: the session may have been stolen. */
   'reuse_detected',
+  /** The account's address was changed (from another device, or through its link). */
+  'email_changed',
+  /** The old address's link undid a change of address: every session ended. */
+  'email_change_undone',
+  /** The account was deleted (by its owner, or an administrator). */
+  'account_deleted',
 ] as const;
 
 export type SessionEndCause = (typeof SESSION_END_CAUSES)[number];

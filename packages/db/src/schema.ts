@@ -43,6 +43,12 @@ export const users = sqliteTable('users', {
    * in the same statement that records it, so a code is used once (on every instance).
    */
   totpLastStep: integer('totp_last_step').notNull().default(0),
+  /**
+   * When the account was deleted (by its owner or an admin): its personal rows are gone, its
+   * email replaced by `deleted:<id>`, its sessions ended. The row itself stays only until every
+   * instance has seen those sessions end (housekeeping then deletes it, and what cascades).
+   */
+  deletedAt: integer('deleted_at'),
 });
 
 /** One row per sign-in: the family of refresh tokens that descend from it. */
@@ -182,8 +188,9 @@ export const authEvents = sqliteTable(
 );
 
 /**
- * Single-use tokens sent by mail: a password reset or an email verification. Only the SHA-256
- * hash is stored; the token itself is in the message (sealed in the outbox until sent).
+ * Single-use tokens sent by mail: a password reset, an email verification, an email change and
+ * its undo. Only the SHA-256 hash is stored; the token itself is in the message (sealed in the
+ * outbox until sent).
  */
 export const emailTokens = sqliteTable(
   'email_tokens',
@@ -192,8 +199,13 @@ export const emailTokens = sqliteTable(
     userId: text('user_id')
       .notNull()
       .references(() => users.id, { onDelete: 'cascade' }),
-    /** `password_reset` or `email_verification`. */
+    /** `password_reset`, `email_verification`, `email_change` or `email_change_undo`. */
     purpose: text('purpose').notNull(),
+    /**
+     * The address the token is about: for `email_change`, the new address it confirms; for
+     * `email_change_undo`, the old address it restores. Null for the other purposes.
+     */
+    address: text('address'),
     tokenHash: text('token_hash').notNull().unique(),
     createdAt: integer('created_at').notNull(),
     expiresAt: integer('expires_at').notNull(),
@@ -202,7 +214,11 @@ export const emailTokens = sqliteTable(
     /** Set when a newer token of the same purpose replaced it unused. */
     supersededAt: integer('superseded_at'),
   },
-  (table) => [index('email_tokens_user_purpose_idx').on(table.userId, table.purpose)],
+  (table) => [
+    index('email_tokens_user_purpose_idx').on(table.userId, table.purpose),
+    // A sign-up or change to an address that a live undo link may restore is refused.
+    index('email_tokens_address_idx').on(table.address),
+  ],
 );
 
 /**

@@ -12,6 +12,9 @@ export {
   startMailSender,
 } from './sender';
 export {
+  accountDeletedMail,
+  emailChangedMail,
+  emailChangeMail,
   type PasswordChange,
   passkeyAddedMail,
   passwordChangedMail,

@@ -156,3 +156,72 @@ export function twoFactorResetMail(input: { to: string; at: number; link: string
     after: ['If you did not ask for this, tell your administrator and change your password.'],
   });
 }
+
+/**
+ * The mail to a new address that confirms it: the change happens only when this link is opened.
+ *
+ * @example
+ * emailChangeMail({ to: 'ada@new.example', link: 'https://app.example.com/confirm-email-change#token=…', validMinutes: 60 });
+ */
+export function emailChangeMail(input: { to: string; link: string; validMinutes: number }): MailMessage {
+  return compose(input.to, 'Confirm your new email address', {
+    before: [
+      'Someone asked to use this address for their account.',
+      `To make it the account's address, open this link within ${input.validMinutes} minutes. It works once.`,
+    ],
+    link: input.link,
+    action: 'Use this address',
+    after: [
+      'Confirming signs the account out on every other device.',
+      'If you did not ask for this, ignore this mail: nothing changes without the link.',
+    ],
+  });
+}
+
+/**
+ * Tells the old address that the account's address changed, with the way back if it was not the
+ * owner: the link restores this address and signs every device out.
+ *
+ * @example
+ * emailChangedMail({ to: 'ada@old.example', newEmail: 'ada@new.example', at: Date.now(), link: '…/undo-email-change#token=…', validDays: 7 });
+ */
+export function emailChangedMail(input: {
+  to: string;
+  newEmail: string;
+  at: number;
+  link: string;
+  validDays: number;
+}): MailMessage {
+  const when = new Date(input.at).toISOString().replace('T', ' ').slice(0, 16);
+  return compose(input.to, 'Your account’s email address was changed', {
+    before: [
+      `On ${when} UTC the email address of your account was changed from this address to ${input.newEmail}.`,
+      'If that was you, there is nothing to do.',
+    ],
+    link: input.link,
+    action: 'This was not me: undo it',
+    after: [
+      `If it was not you, open the link within ${input.validDays} days. It puts this address back, signs out every device, and removes the passkeys, two-step verification and connected accounts that whoever changed it could have added. Then set a new password.`,
+    ],
+  });
+}
+
+/**
+ * The last mail to an account's address: the account and its data are gone.
+ *
+ * @example
+ * accountDeletedMail({ to: 'ada@example.com', at: Date.now(), byAdmin: false, link: 'https://app.example.com/register' });
+ */
+export function accountDeletedMail(input: { to: string; at: number; byAdmin: boolean; link: string }): MailMessage {
+  const when = new Date(input.at).toISOString().replace('T', ' ').slice(0, 16);
+  const who = input.byAdmin ? 'An administrator deleted your account' : 'Your account was deleted';
+  return compose(input.to, 'Your account was deleted', {
+    before: [
+      `${who} on ${when} UTC. Every device was signed out, and your data was deleted.`,
+      'This cannot be undone. You are welcome back at any time with a new account.',
+    ],
+    link: input.link,
+    action: 'Create a new account',
+    after: ['If you did not expect this, contact the people who run this service: the account cannot be restored.'],
+  });
+}

@@ -8,7 +8,7 @@ export { notesRouter } from './router';
 export { notes } from './schema';
 export type { Note, NotesCursor, NotesStore } from './store';
 
-/** The notes feature as the server mounts it: its tables on either engine, its store, and its export. */
+/** The notes feature as the server mounts it: its tables on either engine, its store, and its part in the account's life. */
 export const notesFeature: Feature = {
   migrations: {
     name: 'notes',
@@ -28,5 +28,8 @@ export const notesFeature: Feature = {
         updatedAt,
       })),
     }),
+    deleteUserData: async (stores, userId) => {
+      await stores.notes.removeAllOf(userId);
+    },
   },
 };

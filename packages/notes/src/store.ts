@@ -30,6 +30,8 @@ export interface NotesStore {
   ): Promise<Note | null>;
   /** False when the user has no such note. */
   remove(userId: string, id: string): Promise<boolean>;
+  /** Deletes every note of the user (their account was deleted): how many. */
+  removeAllOf(userId: string): Promise<number>;
 }
 
 declare module '@tessera/api' {

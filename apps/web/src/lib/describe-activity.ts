@@ -20,6 +20,9 @@ const WHAT_HAPPENED: Record<ActivityEvent['type'], string> = {
   recovery_code_used: 'Recovery code used',
   identity_linked: 'Connected an account at a provider',
   identity_unlinked: 'Disconnected an account at a provider',
+  email_change_requested: 'Asked to change the email address',
+  email_changed: 'Email address changed',
+  email_change_undone: 'Email address change undone from the old address',
 };
 
 type SignInMethod = NonNullable<ActivityEvent['method']>;

@@ -12,6 +12,11 @@ const EXPLANATIONS: Record<SessionEndReason, string> = {
     'Your password was changed on another device, so this one was signed out. Sign in with the new password.',
   PASSWORD_RESET: 'Your password was reset, so every device was signed out. Sign in with the new password.',
   TWO_FACTOR_RESET: 'An administrator turned off your two-step verification, so every device was signed out.',
+  EMAIL_CHANGED:
+    'Your account’s email address was changed, so this device was signed out. Sign in with the new address.',
+  EMAIL_CHANGE_UNDONE:
+    'A change of your email address was undone from the old address, so every device was signed out. Sign in with that address.',
+  ACCOUNT_DELETED: 'Your account was deleted, with everything in it.',
 };
 
 /**

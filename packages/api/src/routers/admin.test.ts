@@ -2,9 +2,9 @@ import { TRPCError } from '@trpc/server';
 import { describe, expect, it } from 'vitest';
 import { signedInContext, testAuthForEachTest } from '../testing/test-context';
 import { createCallerFactory, router } from '../trpc';
-import { adminRouter } from './admin';
+import { createAdminRouter } from './admin';
 
-const createCaller = createCallerFactory(router({ admin: adminRouter }));
+const createCaller = createCallerFactory(router({ admin: createAdminRouter() }));
 
 const testAuth = testAuthForEachTest();
 

@@ -10,11 +10,14 @@ import {
   authenticatePasskeyInput,
   changePasswordInput,
   confirmTwoFactorInput,
+  deleteAccountInput,
+  emailChangeTokenInput,
   loginInput,
   reauthenticateInput,
   registerInput,
   registerPasskeyInput,
   removePasskeyInput,
+  requestEmailChangeInput,
   requestResetInput,
   resetPasswordInput,
   revokeSessionInput,
@@ -24,6 +27,7 @@ import {
   verifyTwoFactorInput,
 } from '@tessera/contract';
 import { z } from 'zod';
+import { deleteAccountEverywhere } from '../account-deletion';
 import { pendingSignInCookie, providerBindingCookie } from '../binding-cookie';
 import type { Context } from '../context';
 import { dpopRefusal } from '../dpop';
@@ -32,6 +36,7 @@ import type { Feature } from '../feature';
 import { type RefreshCookieOptions, refreshCookie } from '../refresh-cookie';
 
 import {
+  callerIfSignedIn,
   freshProcedure,
   liveSessionProcedure,
   protectedProcedure,
@@ -208,6 +213,18 @@ export function createAuthRouter(
         );
         return { format: 'tessera-export/1' as const, exportedAt, ...core, features: Object.fromEntries(parts) };
       }),
+
+      /**
+       * Deletes the caller's account (a fresh proof first, and the address typed again): every
+       * session ends at once, every feature's rows and the core's personal rows go, a proved
+       * address gets a goodbye. The last admin is refused (PRECONDITION_FAILED).
+       */
+      delete: freshProcedure.input(deleteAccountInput).mutation(async ({ ctx, input }) => {
+        const owner = { userId: ctx.user.id, sessionId: ctx.sessionId };
+        await deleteAccountEverywhere(ctx, features, { owner, confirmEmail: input.confirmEmail });
+        cookie.clear(ctx.response);
+        return { ok: true as const };
+      }),
     }),
 
     activity: router({
@@ -273,6 +290,35 @@ export function createAuthRouter(
         await ctx.auth.requestEmailVerification({ userId: ctx.user.id, sessionId: ctx.sessionId });
         return { ok: true as const };
       }),
+
+      /**
+       * Mails a link to `newEmail` that makes it this account's address (a fresh proof first).
+       * Always `{ ok: true }`, as fast, whether or not another account has the address: nothing
+       * is sent then. BAD_REQUEST when it is the account's address already.
+       */
+      requestChange: freshProcedure.input(requestEmailChangeInput).mutation(async ({ ctx, input }) => {
+        const caller = { userId: ctx.user.id, sessionId: ctx.sessionId };
+        await ctx.auth.requestEmailChange(caller, input.newEmail, clientInfo(ctx));
+        return { ok: true as const };
+      }),
+
+      /**
+       * Makes the link's address the account's: `{ email, endedSessions }`. Every session ends
+       * but the one that opened the link, if it is signed in to that account (it keeps going;
+       * its next refresh carries the new address). The old address is mailed a way back.
+       */
+      confirmChange: sameOriginProcedure.input(emailChangeTokenInput).mutation(async ({ ctx, input }) => {
+        const openedIn = await callerIfSignedIn(ctx);
+        return ctx.auth.confirmEmailChange(input.token, openedIn, clientInfo(ctx));
+      }),
+
+      /**
+       * The old address's way back: puts it back, ends every session, removes passkeys, two-step
+       * verification and connected accounts: `{ email, endedSessions }`. The password stays.
+       */
+      undoChange: sameOriginProcedure
+        .input(emailChangeTokenInput)
+        .mutation(({ ctx, input }) => ctx.auth.undoEmailChange(input.token, clientInfo(ctx))),
     }),
 
     passkeys: router({

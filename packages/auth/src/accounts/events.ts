@@ -23,6 +23,12 @@ export const AUTH_EVENT_TYPES = [
   'recovery_code_used',
   'identity_linked',
   'identity_unlinked',
+  /** A link to a new address was asked for (from a session, after a fresh proof). */
+  'email_change_requested',
+  /** The new address's link was opened: the account's address is the new one. */
+  'email_changed',
+  /** The old address's undo link put it back (every session ended). */
+  'email_change_undone',
 ] as const;
 export type AuthEventType = (typeof AUTH_EVENT_TYPES)[number];
 

@@ -1,5 +1,6 @@
 import type { Session } from '@tessera/contract';
 import {
+  emailChangeMail,
   type MailMessage,
   type MailSender,
   type MailSenderLog,
@@ -149,15 +150,17 @@ export interface AuthContext {
   /** The session's access token and its refresh token, as sign-in and refresh answer. */
   sessionFor(user: User, issued: IssuedRefreshToken): Promise<SignedIn>;
   /** A new link for `purpose` in a sealed mail to `to`: the same work whoever has the address. */
-  linkMail(to: string, purpose: EmailTokenPurpose, at: number): Omit<NewEmailToken, 'userId'>;
+  linkMail(to: string, purpose: LinkPurpose, at: number): Omit<NewEmailToken, 'userId'>;
   /** Mails `user` a new link for `purpose`, superseding the last unused one, in one transaction. */
-  mailLink(user: User, purpose: EmailTokenPurpose): Promise<void>;
+  mailLink(user: User, purpose: LinkPurpose): Promise<void>;
   /**
    * Tells the owner a passkey was added, whoever added it (a session may be in the wrong hands):
    * at a proven address only, and at most `passkeyNotices` times a period, so add/remove cycles
    * cannot flood it (issue 20, finding 9). Each addition is in the activity all the same.
    */
   mailPasskeyNotice(userId: string): Promise<void>;
+  /** Tells the mail sender a rule queued mail (it would otherwise find it on its next round). */
+  wakeMailSender(): void;
   /** Queues a sealed notice (no link that signs in) and wakes the sender. */
   mailNotice(message: MailMessage): Promise<void>;
   /** Starts the process's mail sender (see `auth.startMailSender`); each mail queued then wakes it. */
@@ -170,6 +173,16 @@ export interface AuthContext {
   /** Waits for the work after answers, then stops the mail sender, the feed and the background. */
   close(): Promise<void>;
 }
+
+/** The links `linkMail` makes: the undo of an email change is made with its notice (capabilities/email-change.ts). */
+export type LinkPurpose = Exclude<EmailTokenPurpose, 'email_change_undo'>;
+
+/** Seconds each kind of link works. */
+const LINK_TTL: Record<LinkPurpose, (config: AuthConfig) => number> = {
+  password_reset: (config) => config.passwordResetTtl,
+  email_verification: () => EMAIL_VERIFICATION_TTL,
+  email_change: (config) => config.emailChangeTtl,
+};
 
 /** A mailed link's token refused: the `EMAIL_LINK_REFUSED` the client is told. */
 export function refusedLink(purpose: EmailTokenPurpose, reason: string): AuthError {
@@ -303,16 +316,18 @@ export async function openAuthContext({
     },
 
     linkMail(to, purpose, at) {
-      const reset = purpose === 'password_reset';
+      const ttl = LINK_TTL[purpose](config);
+      const validMinutes = Math.max(1, Math.round(ttl / 60));
       return mailedToken({
         box,
         origin: config.issuer,
         purpose,
-        expiresAt: at + (reset ? config.passwordResetTtl : EMAIL_VERIFICATION_TTL) * 1000,
-        compose: (link) =>
-          reset
-            ? passwordResetMail({ to, link, validMinutes: Math.max(1, Math.round(config.passwordResetTtl / 60)) })
-            : verificationMail({ to, link }),
+        expiresAt: at + ttl * 1000,
+        compose: (link) => {
+          if (purpose === 'password_reset') return passwordResetMail({ to, link, validMinutes });
+          if (purpose === 'email_change') return emailChangeMail({ to, link, validMinutes });
+          return verificationMail({ to, link });
+        },
       });
     },
 
@@ -330,6 +345,10 @@ export async function openAuthContext({
         sealedMail(box, passkeyAddedMail({ to: user.email, at, link: `${config.issuer}/account` })),
         at,
       );
+      sender?.wake();
+    },
+
+    wakeMailSender() {
       sender?.wake();
     },
 

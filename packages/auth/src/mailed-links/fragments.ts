@@ -18,6 +18,7 @@ export function tokenColumns<T extends Has<keyof EmailTokenRow>>(t: T): Pick<T, 
     id: t.id,
     userId: t.userId,
     purpose: t.purpose,
+    address: t.address,
     expiresAt: t.expiresAt,
     usedAt: t.usedAt,
     supersededAt: t.supersededAt,
@@ -43,8 +44,8 @@ export function unusedToken(t: Has<'id' | 'usedAt' | 'supersededAt'>, tokenId: B
 
 /** A new token's row (`id` is made by the rule). */
 export function newTokenRow(token: NewEmailToken, id: string, now: number) {
-  const { userId, purpose, tokenHash, expiresAt } = token;
-  return { id, userId, purpose, tokenHash, createdAt: now, expiresAt };
+  const { userId, purpose, tokenHash, expiresAt, address = null } = token;
+  return { id, userId, purpose, tokenHash, createdAt: now, expiresAt, address };
 }
 export type NewEmailTokenRow = ReturnType<typeof newTokenRow>;
 

@@ -8,6 +8,8 @@ import type { EmailTokenPurpose, NewEmailToken } from './email-tokens';
 const LINK_PATHS: Record<EmailTokenPurpose, string> = {
   password_reset: '/reset-password',
   email_verification: '/verify-email',
+  email_change: '/confirm-email-change',
+  email_change_undo: '/undo-email-change',
 };
 
 /** Binds a sealed message to its outbox row. */

@@ -2,6 +2,12 @@ import { type Column, lt, or, type SQL, sql } from 'drizzle-orm';
 
 /** Ended sessions are kept this long (for the sessions page's history and for audits), then pruned. */
 export const ENDED_SESSION_RETENTION_MS = 30 * 24 * 3600 * 1000;
+/**
+ * A deleted account's stripped row is kept this long, with its ended sessions (which cascade
+ * with it): far longer than an access token lives, so every instance, even one started since,
+ * has read those sessions end before they go.
+ */
+export const DELETED_ACCOUNT_RETENTION_MS = 24 * 3600 * 1000;
 /** Rows deleted per statement: small enough that a request waiting on the lock hardly notices. */
 export const PRUNE_BATCH_SIZE = 200;
 
@@ -16,6 +22,8 @@ export interface PruneResult {
   pendingSignIns: number;
   /** Sign-ins sent to a provider that never came back, once expired. */
   oauthRequests: number;
+  /** Deleted accounts' stripped rows, and what cascades from them (their ended sessions), after a day. */
+  deletedAccounts: number;
 }
 
 /** What pruning deletes, a table each (named as in {@link PrunableTables}). */
@@ -30,6 +38,7 @@ export interface PrunableTables {
   webauthnChallenges: { challengeHash: Column; expiresAt: Column };
   pendingSignIns: { handleHash: Column; expiresAt: Column };
   oauthRequests: { stateHash: Column; expiresAt: Column };
+  users: { id: Column; deletedAt: Column };
 }
 
 /** Which rows of each table are done with at `now`: the key a batch is chosen by, and the condition. */
@@ -47,6 +56,7 @@ const doneWith: { [K in PruneTarget]: (t: PrunableTables, now: number) => { key:
   webauthnChallenges: ({ webauthnChallenges: t }, now) => ({ key: t.challengeHash, where: lt(t.expiresAt, now) }),
   pendingSignIns: ({ pendingSignIns: t }, now) => ({ key: t.handleHash, where: lt(t.expiresAt, now) }),
   oauthRequests: ({ oauthRequests: t }, now) => ({ key: t.stateHash, where: lt(t.expiresAt, now) }),
+  users: ({ users: t }, now) => ({ key: t.id, where: lt(t.deletedAt, now - DELETED_ACCOUNT_RETENTION_MS) }),
 };
 
 /** Rows that ended before this are past the retention. */

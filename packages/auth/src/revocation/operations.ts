@@ -35,7 +35,8 @@ export async function pruneExpired(
   const challenges = await prune('webauthnChallenges');
   const pendingSignIns = await prune('pendingSignIns');
   const oauthRequests = await prune('oauthRequests');
-  return { sessions, rateLimits, mail, challenges, pendingSignIns, oauthRequests };
+  const deletedAccounts = await prune('users');
+  return { sessions, rateLimits, mail, challenges, pendingSignIns, oauthRequests, deletedAccounts };
 }
 
 /** The store's `pruneExpired`, on an engine. */

@@ -11,6 +11,9 @@ const CAUSES: Readonly<Record<string, SessionEndCause>> = {
   password_reset: 'password_reset',
   two_factor_reset: 'two_factor_reset',
   reuse_detected: 'reuse_detected',
+  email_changed: 'email_changed',
+  email_change_undone: 'email_change_undone',
+  account_deleted: 'account_deleted',
 };
 
 /**

@@ -250,5 +250,6 @@ export const stampMoved = (u: StampedUserColumns, change: CredentialChange) => (
   credentialVersion: sql`${u.credentialVersion} + 1`,
   ...(change.passwordHash === undefined ? {} : { passwordHash: change.passwordHash }),
   ...(change.role === undefined ? {} : { role: change.role }),
+  ...(change.email === undefined ? {} : { email: change.email.address, emailVerifiedAt: change.email.provedAt }),
   ...(change.removeSecondFactor ? totpCleared : {}),
 });

@@ -108,6 +108,8 @@ export interface CredentialChange {
   reason: string;
   passwordHash?: string;
   role?: Role;
+  /** A new address, proved at `provedAt` (an email change confirmed, or undone, by a mailed link). */
+  email?: { address: string; provedAt: number };
   removePasskeys?: boolean;
   /** Two-step verification off: the TOTP secret and the recovery codes removed (an admin's reset). */
   removeSecondFactor?: boolean;

@@ -1,4 +1,5 @@
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { AccountDeletion, EmailChangeConfirmation, EmailChangeOutcome } from '../account-life/account-life';
 import type { UserOverview, UsersCursor } from '../accounts/admin';
 import type { AuthEvent, NewAuthEvent } from '../accounts/events';
 import type { StoredCredential, User } from '../accounts/users';
@@ -157,6 +158,21 @@ export interface AuthStore {
   unlinkIdentity(input: { id: string; userId: string }): Promise<IdentityRemoval>;
   /** The user's linked identities, oldest first. */
   listIdentities(userId: string): Promise<LinkedIdentity[]>;
+
+  /**
+   * Moves the account to the address a mailed link confirms: one transaction (account-life/operations.ts),
+   * refused when another account has the address or may get it back.
+   */
+  confirmEmailChange(input: EmailChangeConfirmation, now: number): Promise<EmailChangeOutcome>;
+  /** Puts the old address back through its undo link and locks the account down: one transaction. */
+  undoEmailChange(tokenHash: string, now: number): Promise<EmailChangeOutcome>;
+  /** Deletes the account (never the last admin): one transaction. */
+  deleteAccount(
+    input: { userId: string; goodbye(email: string): NewEmailToken['mail'] },
+    now: number,
+  ): Promise<AccountDeletion>;
+  /** Whether an account other than `userId`'s has the address, or may get it back through a live undo link. */
+  addressTaken(address: string, userId: string, now: number): Promise<boolean>;
 
   recordEvent(event: NewAuthEvent, now: number): Promise<void>;
   /** Newest first: the last `limit` (RECENT_EVENTS_LIMIT unless given). */

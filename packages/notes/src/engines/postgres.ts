@@ -1,4 +1,5 @@
 import type { TesseraPgDb } from '@tessera/db';
+import { eq } from 'drizzle-orm';
 import { newestFirst, noteSelection, notesAfter, ownNote } from '../queries';
 import type { NotesStore } from '../store';
 import { notes } from './postgres-schema';
@@ -42,6 +43,9 @@ export function createPgNotesStore(db: TesseraPgDb): NotesStore {
     async remove(userId, id) {
       const result = await db.delete(notes).where(ownNote(notes, userId, id));
       return result.rowCount === 1;
+    },
+    async removeAllOf(userId) {
+      return (await db.delete(notes).where(eq(notes.userId, userId))).rowCount ?? 0;
     },
   };
 }

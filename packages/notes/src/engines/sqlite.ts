@@ -1,4 +1,5 @@
 import type { TesseraDb } from '@tessera/db';
+import { eq } from 'drizzle-orm';
 import { newestFirst, noteSelection, notesAfter, ownNote } from '../queries';
 import { notes } from '../schema';
 import type { NotesStore } from '../store';
@@ -53,6 +54,9 @@ export function createSqliteNotesStore(db: TesseraDb): NotesStore {
           .where(ownNote(notes, userId, id))
           .run().changes === 1
       );
+    },
+    async removeAllOf(userId) {
+      return db.delete(notes).where(eq(notes.userId, userId)).run().changes;
     },
   };
 }

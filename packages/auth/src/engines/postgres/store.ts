@@ -1,4 +1,5 @@
 import { pgSchema, type TesseraPgDb } from '@tessera/db';
+import { accountLifeOperations } from '../../account-life/operations';
 import { accountOperations } from '../../accounts/operations';
 import { identityOperations } from '../../identities/operations';
 import { mailedLinkOperations } from '../../mailed-links/operations';
@@ -9,6 +10,7 @@ import type { AuthStore } from '../../store/store';
 import { drizzleCounters } from '../../throttle/counters';
 import { signingKeyOperations } from '../../tokens/signing-key-rules';
 import { twoFactorOperations } from '../../two-factor/operations';
+import { pgAccountLifeSteps } from './account-life';
 import { pgAccountSteps } from './accounts';
 import { pgEngine } from './engine';
 import { pgPruneSteps } from './housekeeping';
@@ -34,6 +36,8 @@ const { rateLimits } = pgSchema;
 export function createPgStore(db: TesseraPgDb): AuthStore {
   return {
     ...accountOperations(pgEngine(db, pgAccountSteps)),
+
+    ...accountLifeOperations(pgEngine(db, pgAccountLifeSteps)),
 
     ...sessionOperations(pgEngine(db, pgSessionSteps)),
 

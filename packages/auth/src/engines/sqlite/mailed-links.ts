@@ -30,6 +30,7 @@ export function mailedLinkQueries(db: Pick<TesseraDb, 'select' | 'insert' | 'upd
         id: p('id'),
         userId: p('userId'),
         purpose: p('purpose'),
+        address: p('address'),
         tokenHash: p('tokenHash'),
         createdAt: p('createdAt'),
         expiresAt: p('expiresAt'),

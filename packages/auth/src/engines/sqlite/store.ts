@@ -1,4 +1,5 @@
 import { rateLimits, type TesseraDb } from '@tessera/db';
+import { accountLifeOperations } from '../../account-life/operations';
 import { accountOperations } from '../../accounts/operations';
 import { identityOperations } from '../../identities/operations';
 import { mailedLinkOperations } from '../../mailed-links/operations';
@@ -9,6 +10,7 @@ import type { AuthStore } from '../../store/store';
 import { drizzleCounters } from '../../throttle/counters';
 import { signingKeyOperations } from '../../tokens/signing-key-rules';
 import { twoFactorOperations } from '../../two-factor/operations';
+import { sqliteAccountLifeSteps } from './account-life';
 import { sqliteAccountSteps } from './accounts';
 import { sqliteEngine } from './engine';
 import { sqlitePruneSteps } from './housekeeping';
@@ -31,6 +33,8 @@ import { sqliteTwoFactorSteps } from './two-factor';
 export function createSqliteStore(db: TesseraDb): AuthStore {
   return {
     ...accountOperations(sqliteEngine(db, sqliteAccountSteps(db))),
+
+    ...accountLifeOperations(sqliteEngine(db, sqliteAccountLifeSteps(db))),
 
     ...sessionOperations(sqliteEngine(db, sqliteSessionSteps(db))),
 

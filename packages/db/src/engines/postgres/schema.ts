@@ -19,6 +19,7 @@ export const users = pgTable('users', {
   totpSecret: text('totp_secret'),
   totpEnabledAt: bigint('totp_enabled_at', { mode: 'number' }),
   totpLastStep: bigint('totp_last_step', { mode: 'number' }).notNull().default(0),
+  deletedAt: bigint('deleted_at', { mode: 'number' }),
 });
 
 export const sessions = pgTable(
@@ -135,13 +136,17 @@ export const emailTokens = pgTable(
       .notNull()
       .references(() => users.id, { onDelete: 'cascade' }),
     purpose: text('purpose').notNull(),
+    address: text('address'),
     tokenHash: text('token_hash').notNull().unique(),
     createdAt: bigint('created_at', { mode: 'number' }).notNull(),
     expiresAt: bigint('expires_at', { mode: 'number' }).notNull(),
     usedAt: bigint('used_at', { mode: 'number' }),
     supersededAt: bigint('superseded_at', { mode: 'number' }),
   },
-  (table) => [index('email_tokens_user_purpose_idx').on(table.userId, table.purpose)],
+  (table) => [
+    index('email_tokens_user_purpose_idx').on(table.userId, table.purpose),
+    index('email_tokens_address_idx').on(table.address),
+  ],
 );
 
 export const mailOutbox = pgTable(

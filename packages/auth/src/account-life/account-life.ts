@@ -1,0 +1,31 @@
+import type { NewEmailToken } from '../mailed-links/email-tokens';
+
+/** Why a mailed link of an email change (or its undo) was refused. */
+export type EmailChangeRefusal = 'unknown' | 'expired' | 'used' | 'superseded' | 'taken';
+
+/** A link confirming a new address, as presented. */
+export interface EmailChangeConfirmation {
+  tokenHash: string;
+  /** The session that opened the link, if the link's account is signed in there: it stays. */
+  openedIn: { userId: string; sessionId: string } | null;
+  /** The old address's notice, with its undo link, composed once the old address is read under the lock. */
+  undoNotice(oldEmail: string, newEmail: string): Omit<NewEmailToken, 'userId'>;
+}
+
+/** What confirming (or undoing) an email change did, or why it was refused. */
+export type EmailChangeOutcome =
+  | { ok: false; reason: EmailChangeRefusal }
+  | {
+      ok: true;
+      userId: string;
+      email: string;
+      previousEmail: string;
+      endedSessionIds: string[];
+      /** Whether the old address was mailed a way back (only a proved one is). */
+      undoSent: boolean;
+    };
+
+/** What a deletion did, or why it was refused. */
+export type AccountDeletion =
+  | { ok: false; reason: 'no_such_account' | 'last_admin' }
+  | { ok: true; userId: string; email: string; endedSessionIds: string[]; goodbyeSent: boolean };

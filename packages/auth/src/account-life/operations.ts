@@ -1,0 +1,160 @@
+import { randomUUID } from 'node:crypto';
+import { judgeEmailToken, type NewEmailToken } from '../mailed-links/email-tokens';
+import { newTokenRow, outboxRow } from '../mailed-links/fragments';
+import type { Engine } from '../store/engine';
+import type { Step } from '../store/step';
+import type { AuthStore } from '../store/store';
+import type { AccountDeletion, EmailChangeConfirmation, EmailChangeOutcome } from './account-life';
+import { type AccountLifeSteps, PERSONAL_TABLES } from './steps';
+
+/**
+ * The rules of an account's life, written once for every engine, each one write transaction.
+ *
+ * An address moves only through a link mailed to it, and never onto an address another account
+ * has or may get back (a live undo link holds it). Moving it moves the security stamp (a sign-in
+ * in flight, or a pending second step, is refused), supersedes every other link the account had
+ * (a reset mailed to the old address stops working), and ends every session but the one that
+ * opened the link, if it was the account's.
+ */
+export function* confirmEmailChange(
+  steps: AccountLifeSteps,
+  input: EmailChangeConfirmation,
+  now: number,
+): Step<EmailChangeOutcome> {
+  const row = yield* steps.links.lockTokenByHash(input.tokenHash);
+  const check = judgeEmailToken(row, 'email_change', now);
+  if (!check.ok) return check;
+  if (row === undefined) return { ok: false, reason: 'unknown' };
+  const { userId, address } = check;
+  const account = yield* steps.lockAccount(userId);
+  if (address === null || account === undefined || account.deletedAt !== null) return { ok: false, reason: 'unknown' };
+  if (yield* takenByAnother(steps, address, userId, now)) return { ok: false, reason: 'taken' };
+  yield* useToken(steps, row.id, now);
+  const moved = yield* steps.sessions.moveStamp({
+    userId,
+    reason: 'email_changed',
+    email: { address, provedAt: now },
+  });
+  if (moved === undefined) throw new Error('Account vanished under its lock');
+  // The old address's undo links stay: they are the owner's way back if this was not them.
+  yield* steps.supersedeTokensOf(userId, now, ['email_change_undo']);
+  const undoSent = account.emailVerifiedAt !== null;
+  if (undoSent) {
+    const undo = input.undoNotice(account.email, address);
+    yield* steps.links.insertToken(newTokenRow({ ...undo, userId }, randomUUID(), now));
+    yield* steps.links.queueMail(outboxRow(undo.mail, now));
+  }
+  const kept = input.openedIn?.userId === userId ? input.openedIn.sessionId : null;
+  const ended =
+    kept === null
+      ? yield* steps.sessions.endSessionsOf(userId, now, 'email_changed')
+      : yield* steps.endSessionsBut(userId, kept, now, 'email_changed');
+  return {
+    ok: true,
+    userId,
+    email: address,
+    previousEmail: account.email,
+    endedSessionIds: ended.map(({ id }) => id),
+    undoSent,
+  };
+}
+
+/**
+ * The old address's way back: it is put back (proved by this link), every session ends, and
+ * whatever the person who changed it could have added goes: passkeys, two-step verification,
+ * connected accounts. Every other link of the account is superseded (the new address's undo
+ * links too). The password stays; the owner is told to set a new one.
+ */
+export function* undoEmailChange(steps: AccountLifeSteps, tokenHash: string, now: number): Step<EmailChangeOutcome> {
+  const row = yield* steps.links.lockTokenByHash(tokenHash);
+  const check = judgeEmailToken(row, 'email_change_undo', now);
+  if (!check.ok) return check;
+  if (row === undefined) return { ok: false, reason: 'unknown' };
+  const { userId, address } = check;
+  const account = yield* steps.lockAccount(userId);
+  if (address === null || account === undefined || account.deletedAt !== null) return { ok: false, reason: 'unknown' };
+  if (yield* takenByAnother(steps, address, userId, now)) return { ok: false, reason: 'taken' };
+  yield* useToken(steps, row.id, now);
+  const moved = yield* steps.sessions.moveStamp({
+    userId,
+    reason: 'email_change_undone',
+    email: { address, provedAt: now },
+    removeSecondFactor: true,
+  });
+  if (moved === undefined) throw new Error('Account vanished under its lock');
+  yield* steps.sessions.deletePasskeys(userId);
+  yield* steps.sessions.deleteRecoveryCodes(userId);
+  yield* steps.deleteRowsOf('identities', userId);
+  yield* steps.supersedeTokensOf(userId, now, []);
+  const ended = yield* steps.sessions.endSessionsOf(userId, now, 'email_change_undone');
+  return {
+    ok: true,
+    userId,
+    email: address,
+    previousEmail: account.email,
+    endedSessionIds: ended.map(({ id }) => id),
+    undoSent: false,
+  };
+}
+
+/**
+ * Deletes an account: refused for the last admin (the admins' rows are locked first, so two
+ * admins deleting each other at once queue, and the second is refused). Every personal row goes
+ * ({@link PERSONAL_TABLES}), and every mail to the address, sent or waiting; the row is stripped
+ * (`accountStripped`) and every session ends with `account_deleted`, which every instance reads
+ * as it reads any ended session. A proved address gets `goodbye`, queued after the others were
+ * dropped. The stripped row and its ended sessions are deleted by housekeeping a day later.
+ */
+export function* deleteAccount(
+  steps: AccountLifeSteps,
+  input: { userId: string; goodbye(email: string): NewEmailToken['mail'] },
+  now: number,
+): Step<AccountDeletion> {
+  const admins = yield* steps.lockAdmins();
+  const account = yield* steps.lockAccount(input.userId);
+  if (account === undefined || account.deletedAt !== null) return { ok: false, reason: 'no_such_account' };
+  if (account.role === 'admin' && admins.every((id) => id === account.id)) return { ok: false, reason: 'last_admin' };
+  for (const table of PERSONAL_TABLES) yield* steps.deleteRowsOf(table, account.id);
+  yield* steps.deleteMailTo(account.email);
+  yield* steps.stripAccount(account.id, now);
+  const ended = yield* steps.sessions.endSessionsOf(account.id, now, 'account_deleted');
+  const goodbyeSent = account.emailVerifiedAt !== null;
+  if (goodbyeSent) yield* steps.links.queueMail(outboxRow(input.goodbye(account.email), now));
+  return {
+    ok: true,
+    userId: account.id,
+    email: account.email,
+    endedSessionIds: ended.map(({ id }) => id),
+    goodbyeSent,
+  };
+}
+
+/** Whether another account has the address, or may get it back through a live undo link. */
+function* takenByAnother(steps: AccountLifeSteps, address: string, userId: string, now: number): Step<boolean> {
+  const owner = yield* steps.links.lockUserByEmail(address);
+  if (owner !== undefined && owner.id !== userId) return true;
+  const holder = yield* steps.undoHolderOf(address, now);
+  return holder !== undefined && holder !== userId;
+}
+
+/** Marks the locked, judged token used: it cannot have changed since (the lock). */
+function* useToken(steps: AccountLifeSteps, tokenId: string, now: number): Step<void> {
+  if ((yield* steps.links.markUsed(tokenId, now)) !== 1) throw new Error('Email token changed under its lock');
+}
+
+/**
+ * The store's account-life methods on an engine.
+ *
+ * @example
+ * const store = { ...accountLifeOperations(sqliteEngine(db, sqliteAccountLifeSteps(db))), ... };
+ */
+export function accountLifeOperations(
+  engine: Engine<AccountLifeSteps>,
+): Pick<AuthStore, 'confirmEmailChange' | 'undoEmailChange' | 'deleteAccount' | 'addressTaken'> {
+  return {
+    confirmEmailChange: (input, now) => engine.write((steps) => confirmEmailChange(steps, input, now)),
+    undoEmailChange: (tokenHash, now) => engine.write((steps) => undoEmailChange(steps, tokenHash, now)),
+    deleteAccount: (input, now) => engine.write((steps) => deleteAccount(steps, input, now)),
+    addressTaken: (address, userId, now) => engine.read((steps) => takenByAnother(steps, address, userId, now)),
+  };
+}

@@ -1,0 +1,101 @@
+import { pgSchema } from '@tessera/db';
+import { asc, eq } from 'drizzle-orm';
+import * as life from '../../account-life/fragments';
+import type { AccountLifeSteps, PersonalTable } from '../../account-life/steps';
+import { ended } from '../../sessions/fragments';
+import { awaited } from '../../store/step';
+import type { PgQueryable } from './engine';
+import { pgMailedLinkSteps } from './mailed-links';
+import { pgSessionSteps } from './sessions';
+import { firstRow, run } from './statement-steps';
+
+const {
+  authEvents,
+  emailTokens,
+  identities,
+  mailOutbox,
+  oauthRequests,
+  passkeys,
+  pendingSignIns,
+  recoveryCodes,
+  sessions,
+  users,
+  webauthnChallenges,
+} = pgSchema;
+
+const personal = {
+  passkeys,
+  recoveryCodes,
+  identities,
+  emailTokens,
+  webauthnChallenges,
+  oauthRequests,
+  pendingSignIns,
+  authEvents,
+} satisfies Record<PersonalTable, unknown>;
+
+const accountRow = {
+  id: users.id,
+  email: users.email,
+  role: users.role,
+  emailVerifiedAt: users.emailVerifiedAt,
+  deletedAt: users.deletedAt,
+};
+
+/**
+ * The account's life on PostgreSQL: the account's row, and the admins' rows before a deletion,
+ * are locked `FOR UPDATE`, so two changes to one account, or two deletions of admins, queue.
+ */
+export function pgAccountLifeSteps(q: PgQueryable): AccountLifeSteps {
+  return {
+    sessions: pgSessionSteps(q),
+    links: pgMailedLinkSteps(q),
+    lockAccount: (userId) => firstRow(q.select(accountRow).from(users).where(eq(users.id, userId)).for('update')),
+    lockAdmins: () =>
+      awaited(
+        q
+          .select({ id: users.id })
+          .from(users)
+          .where(life.liveAdmins(users))
+          .orderBy(asc(users.id))
+          .for('update')
+          .then((rows) => rows.map(({ id }) => id)),
+      ),
+    undoHolderOf: (address, now) =>
+      awaited(
+        q
+          .select({ userId: emailTokens.userId })
+          .from(emailTokens)
+          .where(life.undoLinkFor(emailTokens, address, now))
+          .limit(1)
+          .then((rows) => rows[0]?.userId),
+      ),
+    supersedeTokensOf: (userId, now, kept) =>
+      run(
+        q
+          .update(emailTokens)
+          .set({ supersededAt: now })
+          .where(life.usableTokensBut(emailTokens, userId, kept)),
+      ),
+    endSessionsBut: (userId, keptSessionId, now, reason) =>
+      awaited(
+        q
+          .update(sessions)
+          .set(ended(now, reason))
+          .where(life.liveSessionsBut(sessions, userId, keptSessionId))
+          .returning({ id: sessions.id }),
+      ),
+    deleteRowsOf: (table, userId) => {
+      const rows = personal[table];
+      return run(q.delete(rows).where(eq(rows.userId, userId)));
+    },
+    deleteMailTo: (recipient) => run(q.delete(mailOutbox).where(eq(mailOutbox.recipient, recipient))),
+    stripAccount: (userId, now) =>
+      run(
+        q
+          .update(users)
+          .set(life.accountStripped(users, userId, now))
+          .where(eq(users.id, userId)),
+      ),
+  };
+}

@@ -1,0 +1,104 @@
+import {
+  authEvents,
+  emailTokens,
+  identities,
+  mailOutbox,
+  oauthRequests,
+  passkeys,
+  pendingSignIns,
+  recoveryCodes,
+  sessions,
+  type TesseraDb,
+  users,
+  webauthnChallenges,
+} from '@tessera/db';
+import { asc, eq } from 'drizzle-orm';
+import * as life from '../../account-life/fragments';
+import type { AccountLifeSteps, PersonalTable } from '../../account-life/steps';
+import { ended } from '../../sessions/fragments';
+import { immediate } from '../../store/step';
+import { sqliteMailedLinkSteps } from './mailed-links';
+import { sqliteSessionSteps } from './sessions';
+
+const personal = {
+  passkeys,
+  recoveryCodes,
+  identities,
+  emailTokens,
+  webauthnChallenges,
+  oauthRequests,
+  pendingSignIns,
+  authEvents,
+} satisfies Record<PersonalTable, unknown>;
+
+const accountRow = {
+  id: users.id,
+  email: users.email,
+  role: users.role,
+  emailVerifiedAt: users.emailVerifiedAt,
+  deletedAt: users.deletedAt,
+};
+
+/**
+ * The account's life on SQLite: the IMMEDIATE transaction around a rule is its lock, so the
+ * "lock" steps only read. Rare operations: each statement is built when it runs.
+ */
+export function sqliteAccountLifeSteps(db: TesseraDb): AccountLifeSteps {
+  return {
+    sessions: sqliteSessionSteps(db),
+    links: sqliteMailedLinkSteps(db),
+    lockAccount: (userId) => immediate(() => db.select(accountRow).from(users).where(eq(users.id, userId)).get()),
+    lockAdmins: () =>
+      immediate(() =>
+        db
+          .select({ id: users.id })
+          .from(users)
+          .where(life.liveAdmins(users))
+          .orderBy(asc(users.id))
+          .all()
+          .map(({ id }) => id),
+      ),
+    undoHolderOf: (address, now) =>
+      immediate(
+        () =>
+          db
+            .select({ userId: emailTokens.userId })
+            .from(emailTokens)
+            .where(life.undoLinkFor(emailTokens, address, now))
+            .get()?.userId,
+      ),
+    supersedeTokensOf: (userId, now, kept) =>
+      immediate(
+        () =>
+          void db
+            .update(emailTokens)
+            .set({ supersededAt: now })
+            .where(life.usableTokensBut(emailTokens, userId, kept))
+            .run(),
+      ),
+    endSessionsBut: (userId, keptSessionId, now, reason) =>
+      immediate(() =>
+        db
+          .update(sessions)
+          .set(ended(now, reason))
+          .where(life.liveSessionsBut(sessions, userId, keptSessionId))
+          .returning({ id: sessions.id })
+          .all(),
+      ),
+    deleteRowsOf: (table, userId) => {
+      const rows = personal[table];
+      return immediate(() => void db.delete(rows).where(eq(rows.userId, userId)).run());
+    },
+    deleteMailTo: (recipient) =>
+      immediate(() => void db.delete(mailOutbox).where(eq(mailOutbox.recipient, recipient)).run()),
+    stripAccount: (userId, now) =>
+      immediate(
+        () =>
+          void db
+            .update(users)
+            .set(life.accountStripped(users, userId, now))
+            .where(eq(users.id, userId))
+            .run(),
+      ),
+  };
+}
