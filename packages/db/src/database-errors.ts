@@ -59,6 +59,21 @@ export function isUnstorableText(error: unknown): boolean {
 }
 
 /**
+ * Whether `error` (or what it wraps) is a unique constraint refusing a row (PostgreSQL 23505,
+ * SQLite's SQLITE_CONSTRAINT_UNIQUE): two writers wanted one value and the other committed first.
+ *
+ * @example
+ * isUniqueViolation(Object.assign(new Error('duplicate key value'), { code: '23505' })); // true
+ */
+export function isUniqueViolation(error: unknown): boolean {
+  for (const current of causeChain(error)) {
+    const code = codeOf(current);
+    if (code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE') return true;
+  }
+  return false;
+}
+
+/**
  * A database error's text without the values it was run with: Drizzle's DrizzleQueryError puts
  * every parameter in its message ("Failed query: …\nparams: <email>,<hash>,…"), and so in its
  * stack. What is left names the statement, never a token hash, a password hash or an email.

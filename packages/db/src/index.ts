@@ -1,4 +1,4 @@
-export { isDatabaseUnavailable, isUnstorableText, withoutQueryParameters } from './database-errors';
+export { isDatabaseUnavailable, isUniqueViolation, isUnstorableText, withoutQueryParameters } from './database-errors';
 export {
   type CreatePgDbOptions,
   createPgDb,

@@ -28,6 +28,7 @@ export function* confirmEmailChange(
   const { userId, address } = check;
   const account = yield* steps.lockAccount(userId);
   if (address === null || account === undefined || account.deletedAt !== null) return { ok: false, reason: 'unknown' };
+  yield* steps.lockAddress(address);
   if (yield* takenByAnother(steps, address, userId, now)) return { ok: false, reason: 'taken' };
   yield* useToken(steps, row.id, now);
   const moved = yield* steps.sessions.moveStamp({
@@ -41,7 +42,7 @@ export function* confirmEmailChange(
   const undoSent = account.emailVerifiedAt !== null;
   if (undoSent) {
     const undo = input.undoNotice(account.email, address);
-    yield* steps.links.insertToken(newTokenRow({ ...undo, userId }, randomUUID(), now));
+    yield* steps.links.insertToken(newTokenRow({ ...undo, userId, address: account.email }, randomUUID(), now));
     yield* steps.links.queueMail(outboxRow(undo.mail, now));
   }
   const kept = input.openedIn?.userId === userId ? input.openedIn.sessionId : null;
@@ -73,6 +74,7 @@ export function* undoEmailChange(steps: AccountLifeSteps, tokenHash: string, now
   const { userId, address } = check;
   const account = yield* steps.lockAccount(userId);
   if (address === null || account === undefined || account.deletedAt !== null) return { ok: false, reason: 'unknown' };
+  yield* steps.lockAddress(address);
   if (yield* takenByAnother(steps, address, userId, now)) return { ok: false, reason: 'taken' };
   yield* useToken(steps, row.id, now);
   const moved = yield* steps.sessions.moveStamp({

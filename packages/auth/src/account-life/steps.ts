@@ -45,6 +45,13 @@ export interface AccountLifeSteps {
    * two deletions of admins queue here, so the second sees the first.
    */
   lockAdmins(): Step<string[]>;
+  /**
+   * Takes the address for the rest of the transaction: two accounts moving to one address queue
+   * here, and the second sees the first's (PostgreSQL: a transaction-scoped advisory lock on the
+   * address; SQLite: the IMMEDIATE transaction holds it already). A sign-up does not take it: the
+   * unique address then refuses whichever commits second.
+   */
+  lockAddress(address: string): Step<void>;
   /** Who holds a live undo link that would put this address back on their account, if anyone. */
   undoHolderOf(address: string, now: number): Step<string | undefined>;
   /** Supersedes the user's usable mailed tokens, but those of the `kept` purposes. */

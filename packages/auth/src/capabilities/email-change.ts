@@ -1,4 +1,5 @@
 import { randomInt } from 'node:crypto';
+import { isUniqueViolation } from '@tessera/db';
 import { emailChangedMail } from '@tessera/mail';
 import type { EmailChangeOutcome } from '../account-life/account-life';
 import { EMAIL_CHANGE_UNDO_TTL } from '../config';
@@ -75,22 +76,28 @@ export function emailChangeCapability({
     async confirmEmailChange(token: string, openedIn: Caller | null, client: ClientInfo): Promise<EmailChanged> {
       await throttle.countAttempt(client.ip);
       const at = now();
-      const outcome = await store.confirmEmailChange(
-        {
-          tokenHash: hashEmailToken(token),
-          openedIn,
-          undoNotice: (oldEmail, newEmail) =>
-            mailedToken({
-              box,
-              origin: config.issuer,
-              purpose: 'email_change_undo',
-              expiresAt: at + EMAIL_CHANGE_UNDO_TTL * 1000,
-              compose: (link) =>
-                emailChangedMail({ to: oldEmail, newEmail, at, link, validDays: EMAIL_CHANGE_UNDO_TTL / 86_400 }),
-            }),
-        },
-        at,
-      );
+      const outcome = await store
+        .confirmEmailChange(
+          {
+            tokenHash: hashEmailToken(token),
+            openedIn,
+            undoNotice: (oldEmail, newEmail) =>
+              mailedToken({
+                box,
+                origin: config.issuer,
+                purpose: 'email_change_undo',
+                expiresAt: at + EMAIL_CHANGE_UNDO_TTL * 1000,
+                compose: (link) =>
+                  emailChangedMail({ to: oldEmail, newEmail, at, link, validDays: EMAIL_CHANGE_UNDO_TTL / 86_400 }),
+              }),
+          },
+          at,
+        )
+        // A sign-up with the address committed while this waited on it: the address is taken.
+        .catch((error: unknown) => {
+          if (isUniqueViolation(error)) return { ok: false as const, reason: 'taken' as const };
+          throw error;
+        });
       if (!outcome.ok) throw refusedLink('email_change', outcome.reason);
       applied(outcome, 'email_changed', at);
       await record({ userId: outcome.userId, type: 'email_changed', sessionId: openedIn?.sessionId ?? null, client });

@@ -40,6 +40,7 @@ describeEngines('pruneExpired', testEngines(), (current) => {
       challenges: 0,
       pendingSignIns: 0,
       oauthRequests: 0,
+      deletedAccounts: 0,
     });
     expect(await sessionIds()).toEqual([kept]);
   });

@@ -14,6 +14,9 @@ describe('sessionEndCause', () => {
       'password_reset',
       'two_factor_reset',
       'reuse_detected',
+      'email_changed',
+      'email_change_undone',
+      'account_deleted',
     ];
     // Every cause the contract names comes from some recorded reason.
     expect(recorded.map(sessionEndCause).sort()).toEqual([...SESSION_END_CAUSES].sort());

@@ -672,7 +672,7 @@ describeEngines('the auth store', storeEngines, (current) => {
         at: number,
         purpose: NewEmailToken['purpose'] = 'password_reset',
       ) => store.useEmailToken(purpose, issued.tokenHash, at);
-      const accepted = { ok: true, userId: ada.id };
+      const accepted = { ok: true, userId: ada.id, address: null };
       const refusal = (reason: 'used' | 'expired' | 'superseded' | 'unknown') => ({ ok: false, reason });
       const nothing = { tokenHash: 'no-such-hash' };
 
@@ -707,9 +707,9 @@ describeEngines('the auth store', storeEngines, (current) => {
       const check = (issued: NewEmailToken) => store.checkEmailToken(issued.purpose, issued.tokenHash, t0 + 4);
       expect(await check(reset)).toEqual({ ok: false, reason: 'superseded' });
       expect(await check(used)).toEqual({ ok: false, reason: 'used' });
-      expect(await check(verification)).toEqual({ ok: true, userId: ada.id });
-      expect(await check(bobs)).toEqual({ ok: true, userId: bob.id });
-      expect(await check(latest)).toEqual({ ok: true, userId: ada.id });
+      expect(await check(verification)).toEqual({ ok: true, userId: ada.id, address: null });
+      expect(await check(bobs)).toEqual({ ok: true, userId: bob.id, address: null });
+      expect(await check(latest)).toEqual({ ok: true, userId: ada.id, address: null });
     });
 
     it('lets one of several uses of a token at once win', async () => {
@@ -719,7 +719,7 @@ describeEngines('the auth store', storeEngines, (current) => {
       const results = await Promise.all(
         [1, 2, 3].map(() => store.useEmailToken('email_verification', issued.tokenHash, t0 + 1)),
       );
-      expect(results.filter((result) => result.ok)).toEqual([{ ok: true, userId: ada.id }]);
+      expect(results.filter((result) => result.ok)).toEqual([{ ok: true, userId: ada.id, address: null }]);
       expect(results.filter((result) => !result.ok)).toEqual([
         { ok: false, reason: 'used' },
         { ok: false, reason: 'used' },
@@ -741,6 +741,7 @@ describeEngines('the auth store', storeEngines, (current) => {
       expect(await store.useEmailToken('password_reset', mailed.tokenHash, t0 + 2)).toEqual({
         ok: true,
         userId: ada.id,
+        address: null,
       });
       expect(await opened.background.claimDueMail(t0 + 2, t0 + 60_000, 10)).toEqual([
         {
@@ -816,6 +817,7 @@ describeEngines('the auth store', storeEngines, (current) => {
         expect(await store.checkEmailToken('password_reset', newer.tokenHash, t0 + 2)).toEqual({
           ok: true,
           userId: ada.id,
+          address: null,
         });
       }
     });
@@ -1381,7 +1383,15 @@ describeEngines('the auth store', storeEngines, (current) => {
   describe('housekeeping', () => {
     const now = Date.UTC(2026, 6, 1);
     const week = { refreshIdleTtl: 7 * 24 * 3600, sessionMaxAge: 30 * 24 * 3600, refreshReuseGrace: 10 };
-    const nothing = { sessions: 0, rateLimits: 0, mail: 0, challenges: 0, pendingSignIns: 0, oauthRequests: 0 };
+    const nothing = {
+      sessions: 0,
+      rateLimits: 0,
+      mail: 0,
+      challenges: 0,
+      pendingSignIns: 0,
+      oauthRequests: 0,
+      deletedAccounts: 0,
+    };
 
     it('prunes sessions revoked or expired more than the retention ago, with their tokens; keeps the rest', async () => {
       const ada = await user({ at: 0 });
@@ -1443,7 +1453,11 @@ describeEngines('the auth store', storeEngines, (current) => {
       await opened.background.markMailSent('sent', now);
 
       expect(await store.pruneExpired(now)).toEqual({ ...nothing, mail: 3 });
-      expect(await store.checkEmailToken('email_verification', 'new', now)).toEqual({ ok: true, userId: ada.id });
+      expect(await store.checkEmailToken('email_verification', 'new', now)).toEqual({
+        ok: true,
+        userId: ada.id,
+        address: null,
+      });
       expect(await store.checkEmailToken('password_reset', 'old', now)).toEqual({ ok: false, reason: 'unknown' });
       expect((await opened.background.claimDueMail(now, now + 60_000, 10)).map((due) => due.id)).toEqual(['still-due']);
     });

@@ -1,5 +1,5 @@
 import { pgSchema } from '@tessera/db';
-import { asc, eq } from 'drizzle-orm';
+import { asc, eq, sql } from 'drizzle-orm';
 import * as life from '../../account-life/fragments';
 import type { AccountLifeSteps, PersonalTable } from '../../account-life/steps';
 import { ended } from '../../sessions/fragments';
@@ -51,6 +51,8 @@ export function pgAccountLifeSteps(q: PgQueryable): AccountLifeSteps {
     sessions: pgSessionSteps(q),
     links: pgMailedLinkSteps(q),
     lockAccount: (userId) => firstRow(q.select(accountRow).from(users).where(eq(users.id, userId)).for('update')),
+    lockAddress: (address) =>
+      run(q.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`email:${address}`}, 0))`)),
     lockAdmins: () =>
       awaited(
         q

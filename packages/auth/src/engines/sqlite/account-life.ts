@@ -48,6 +48,7 @@ export function sqliteAccountLifeSteps(db: TesseraDb): AccountLifeSteps {
     sessions: sqliteSessionSteps(db),
     links: sqliteMailedLinkSteps(db),
     lockAccount: (userId) => immediate(() => db.select(accountRow).from(users).where(eq(users.id, userId)).get()),
+    lockAddress: () => immediate(() => undefined),
     lockAdmins: () =>
       immediate(() =>
         db
