@@ -100,6 +100,22 @@ describe.skipIf(TEST_DATABASE_URL === null)('two instances on one PostgreSQL dat
     });
   });
 
+  it('refuses on A, within a second, the access token of an account deleted on B (issue 26)', async () => {
+    const [a, b] = await Promise.all([instance(), instance()]);
+    const { accessToken } = await registerUser(a, 'ada@example.com', { headers: { origin: ORIGIN } });
+    expect((await me(a, accessToken)).status).toBe(200);
+    const deleted = await callProcedure(b, 'auth.account.delete', {
+      input: { confirmEmail: 'ada@example.com' },
+      headers: { authorization: `Bearer ${accessToken}` },
+    });
+    expect(deleted.status).toBe(200);
+    const waited = await until(async () => (await me(a, accessToken)).status === 401, 2_000);
+    expect(waited).toBeLessThan(1_000);
+    expect((await me(a, accessToken)).body).toMatchObject({
+      error: { data: { reason: 'SESSION_REVOKED', sessionEnd: 'account_deleted' } },
+    });
+  });
+
   it('verifies on both a key rotated by keys:rotate, and keeps every session across a restart of both', async () => {
     const [a, b] = await Promise.all([instance(), instance()]);
     const first = await registerUser(a, 'ada@example.com', { headers: { origin: ORIGIN } });

@@ -56,6 +56,21 @@ const signedInPage = (load: () => Promise<ComponentType>) =>
     );
   });
 
+/** A page for anyone, signed in or not, in the guest layout. */
+const guestPage = (load: () => Promise<ComponentType>) =>
+  lazyPage(async () => {
+    const Page = await load();
+    return <Page />;
+  });
+
+/** The pages opened from mailed links, signed in or not: each in chunks of its own. */
+const mailedLinkPages: Record<string, () => Promise<ComponentType>> = {
+  '/reset-password': () => import('./pages/reset-password-page').then((page) => page.ResetPasswordPage),
+  '/verify-email': () => import('./pages/verify-email-page').then((page) => page.VerifyEmailPage),
+  '/confirm-email-change': () => import('./pages/email-change-pages').then((pages) => pages.ConfirmEmailChangePage),
+  '/undo-email-change': () => import('./pages/email-change-pages').then((pages) => pages.UndoEmailChangePage),
+};
+
 /** A route whose page loads on first visit; `handle` keeps the load, for the first page (below). */
 const lazyRoute = (path: string, page: LazyPage): RouteObject => ({
   path,
@@ -110,21 +125,7 @@ const routes: RouteObject[] = [
           </GuestOnly>
         ),
       },
-      // Opened from mailed links, signed in or not.
-      lazyRoute(
-        '/reset-password',
-        lazyPage(async () => {
-          const { ResetPasswordPage } = await import('./pages/reset-password-page');
-          return <ResetPasswordPage />;
-        }),
-      ),
-      lazyRoute(
-        '/verify-email',
-        lazyPage(async () => {
-          const { VerifyEmailPage } = await import('./pages/verify-email-page');
-          return <VerifyEmailPage />;
-        }),
-      ),
+      ...Object.entries(mailedLinkPages).map(([path, load]) => lazyRoute(path, guestPage(load))),
       { path: '*', element: <NotFoundPage /> },
     ],
   },

@@ -1,4 +1,4 @@
-import type { HTMLInputAutoCompleteAttribute } from 'react';
+import type { HTMLInputAutoCompleteAttribute, ReactNode } from 'react';
 import type { FieldName, FormProblem } from '../lib/form-problem';
 import { usePasteLimit } from '../lib/use-paste-limit';
 import { FORM_ALERT_ID } from './form-alert';
@@ -24,8 +24,10 @@ export interface TextFieldProps {
   /** The server's limit. A paste that would overflow it is pointed out, not silently cut. */
   maxLength?: number;
   /** Guidance shown under the input and linked to it (e.g. password rules). */
-  hint?: string;
+  hint?: ReactNode;
   onFocus?: () => void;
+  /** Focus on mount: only for the one field a dialog opens to (a modal must put focus inside). */
+  autoFocus?: boolean;
 }
 
 /** A labelled input with an optional hint, wired to the form's alert when it is at fault. */

@@ -1,5 +1,15 @@
 /** The inputs a form can point an error at; each is also the input's `id`. */
-export type FieldName = 'email' | 'password' | 'name' | 'currentPassword' | 'newPassword' | 'code' | 'recoveryCode';
+export type FieldName =
+  | 'email'
+  | 'password'
+  | 'name'
+  | 'currentPassword'
+  | 'newPassword'
+  | 'code'
+  | 'recoveryCode'
+  /** The Account page's new address, and the address typed again to delete the account. */
+  | 'newEmail'
+  | 'confirmEmail';
 
 /** The forms that submit to the auth procedures. */
 export type AuthForm =

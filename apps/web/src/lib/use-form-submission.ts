@@ -3,7 +3,7 @@ import { FORM_ALERT_ID } from '../components/form-alert';
 import { describeAuthError } from './describe-auth-error';
 import type { AuthForm, FormProblem } from './form-problem';
 
-/** State and submit handler shared by the sign-in and sign-up forms. */
+/** State and submit handler shared by the app's forms. */
 export interface FormSubmission {
   pending: boolean;
   problem: FormProblem | null;
@@ -15,13 +15,15 @@ export interface FormSubmission {
 /**
  * Runs a form's action with client-side checks first, a pending flag (to disable the submit
  * button) and a readable problem on failure. The field with the problem gets focus, or else the
- * message, so keyboard and screen-reader users land where the fix is needed.
+ * message, so keyboard and screen-reader users land where the fix is needed. A failure is put in
+ * words for `form` (one of the auth forms), or by `form` itself when it is a function (a form
+ * whose server refusals are written for it).
  *
  * @example
  * const { pending, problem, submit } = useFormSubmission('sign-in');
  * onSubmit={(e) => { e.preventDefault(); void submit(() => validateSignIn(values), () => signIn(values)); }}
  */
-export function useFormSubmission(form: AuthForm): FormSubmission {
+export function useFormSubmission(form: AuthForm | ((error: unknown) => FormProblem)): FormSubmission {
   const [pending, setPending] = useState(false);
   const [problem, setProblem] = useState<FormProblem | null>(null);
   const [attempt, setAttempt] = useState(0);
@@ -58,7 +60,7 @@ export function useFormSubmission(form: AuthForm): FormSubmission {
         // On success the auth state flips and the route guard moves on: nothing else to do here.
         await action();
       } catch (error) {
-        fail(describeAuthError(error, form));
+        fail(typeof form === 'function' ? form(error) : describeAuthError(error, form));
       } finally {
         setPending(false);
       }

@@ -3,7 +3,9 @@ import { useLocation } from 'react-router';
 import { AppPage } from '../components/app-page';
 import { ConnectedAccountsSection } from '../components/connected-accounts-section';
 import { DataExportSection } from '../components/data-export-section';
+import { DeleteAccountSection } from '../components/delete-account-section';
 import { EmailAddress } from '../components/email-address';
+import { EmailChangeSection } from '../components/email-change-section';
 import { type AfterReset, PasskeysSection } from '../components/passkeys-section';
 import { PasswordSection } from '../components/password-section';
 import { TwoFactorSection } from '../components/two-factor-section';
@@ -21,19 +23,22 @@ function afterResetIn(state: unknown): AfterReset | null {
 }
 
 /**
- * `/account`: change (or set) the password, which signs out every other device; two-step
- * verification; passkeys; connected accounts; the account's data to take away.
+ * `/account`: the email address (and changing it); change (or set) the password, which signs out
+ * every other device; two-step verification; passkeys; connected accounts; the account's data to
+ * take away; deleting the account, last.
  */
 export function AccountPage() {
   const { user } = useAuth();
   const afterReset = afterResetIn(useLocation().state);
   return (
     <AppPage title="Account" subtitle={user ? <EmailAddress value={user.email} /> : undefined}>
+      <EmailChangeSection />
       <PasswordSection />
       <TwoFactorSection />
       <PasskeysSection afterReset={afterReset} />
       <ConnectedAccountsSection />
       <DataExportSection />
+      <DeleteAccountSection />
     </AppPage>
   );
 }

@@ -135,7 +135,7 @@ export function* deleteAccount(
 function* takenByAnother(steps: AccountLifeSteps, address: string, userId: string, now: number): Step<boolean> {
   const owner = yield* steps.links.lockUserByEmail(address);
   if (owner !== undefined && owner.id !== userId) return true;
-  const holder = yield* steps.undoHolderOf(address, now);
+  const holder = yield* steps.accounts.undoHolderOf(address, now);
   return holder !== undefined && holder !== userId;
 }
 

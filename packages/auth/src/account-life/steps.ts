@@ -1,4 +1,5 @@
 import type { Role } from '@tessera/contract';
+import type { AccountSteps } from '../accounts/steps';
 import type { EmailTokenPurpose } from '../mailed-links/email-tokens';
 import type { MailedLinkSteps } from '../mailed-links/steps';
 import type { SessionSteps } from '../sessions/steps';
@@ -38,6 +39,7 @@ export interface AccountRow {
 export interface AccountLifeSteps {
   sessions: SessionSteps;
   links: MailedLinkSteps;
+  accounts: AccountSteps;
   /** The account's row, locked for the transaction (PostgreSQL: `FOR UPDATE`). */
   lockAccount(userId: string): Step<AccountRow | undefined>;
   /**
@@ -52,8 +54,6 @@ export interface AccountLifeSteps {
    * unique address then refuses whichever commits second.
    */
   lockAddress(address: string): Step<void>;
-  /** Who holds a live undo link that would put this address back on their account, if anyone. */
-  undoHolderOf(address: string, now: number): Step<string | undefined>;
   /** Supersedes the user's usable mailed tokens, but those of the `kept` purposes. */
   supersedeTokensOf(userId: string, now: number, kept: readonly EmailTokenPurpose[]): Step<void>;
   /** Ends every live session of the user but `keptSessionId`: the ids it ended. */

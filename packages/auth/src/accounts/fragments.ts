@@ -1,4 +1,4 @@
-import { and, type Column, count, desc, eq, lt, or, type SQL, sql, type Table } from 'drizzle-orm';
+import { and, type Column, count, desc, eq, isNull, lt, or, type SQL, sql, type Table } from 'drizzle-orm';
 import { storedUserAgent } from '../sessions/client-info';
 import { liveSessionsOf, type SessionColumns } from '../sessions/fragments';
 import type { UsersCursor } from './admin';
@@ -49,10 +49,11 @@ function overviewColumns<U extends Has<OverviewKey>, S extends TableWith<'id' | 
   };
 }
 
-/** Keyset paging, newest first: the accounts after `after` (none: every account). */
-function usersAfter(u: Has<'createdAt' | 'id'>, after: UsersCursor | null): SQL | undefined {
-  if (after === null) return undefined;
-  return or(lt(u.createdAt, after.createdAt), and(eq(u.createdAt, after.createdAt), lt(u.id, after.id)));
+/** Keyset paging, newest first: the accounts after `after` (none: every account), deleted ones left out. */
+function usersAfter(u: Has<'createdAt' | 'id' | 'deletedAt'>, after: UsersCursor | null): SQL | undefined {
+  const live = isNull(u.deletedAt);
+  if (after === null) return live;
+  return and(live, or(lt(u.createdAt, after.createdAt), and(eq(u.createdAt, after.createdAt), lt(u.id, after.id))));
 }
 
 /** The admin list's order: newest first, the id breaking ties (the keyset of {@link usersAfter}). */
@@ -65,7 +66,7 @@ function newestUsersFirst(u: Has<'createdAt' | 'id'>): SQL[] {
  * where the page starts, and the order (each engine: select, from, left join, where, group by
  * the user's id, order, limit).
  */
-export function usersPageParts<U extends Has<OverviewKey>, S extends SessionColumns & Table>(
+export function usersPageParts<U extends Has<OverviewKey | 'deletedAt'>, S extends SessionColumns & Table>(
   u: U,
   s: S,
   events: TableWith<'userId' | 'at'>,

@@ -11,7 +11,7 @@ import { toUser, type User } from './users';
 
 /**
  * Inserts a user (the email already normalised by the caller); `AuthError('EMAIL_TAKEN')` when
- * the address has an account.
+ * the address has an account, or a live undo link may give it back to one.
  */
 export function* insertUser(
   steps: AccountSteps,
@@ -26,6 +26,8 @@ export function* insertUser(
     emailVerified: false,
     twoFactorEnabled: false,
   };
+  // An address an undo link may put back is its old account's until the link expires.
+  if ((yield* steps.undoHolderOf(input.email, now)) !== undefined) throw new AuthError('EMAIL_TAKEN');
   const inserted = yield* steps.insertUser(newUserRow(user, input.passwordHash, now));
   if (inserted === 0) throw new AuthError('EMAIL_TAKEN');
   return user;

@@ -9,6 +9,8 @@ import type { StoredCredential, UserRecord } from './users';
  * `engines/sqlite/accounts.ts` and `engines/postgres/accounts.ts` supply them.
  */
 export interface AccountSteps {
+  /** Who holds a live undo link that would put this address back on their account, if anyone. */
+  undoHolderOf(address: string, now: number): Step<string | undefined>;
   /** Inserts the user unless the address (or id) is taken: how many rows it inserted (0 or 1). */
   insertUser(row: NewUserRow): Step<number>;
   userByEmail(email: string): Step<(UserRecord & StoredCredential) | undefined>;

@@ -4,6 +4,7 @@ import * as life from '../../account-life/fragments';
 import type { AccountLifeSteps, PersonalTable } from '../../account-life/steps';
 import { ended } from '../../sessions/fragments';
 import { awaited } from '../../store/step';
+import { pgAccountSteps } from './accounts';
 import type { PgQueryable } from './engine';
 import { pgMailedLinkSteps } from './mailed-links';
 import { pgSessionSteps } from './sessions';
@@ -50,6 +51,7 @@ export function pgAccountLifeSteps(q: PgQueryable): AccountLifeSteps {
   return {
     sessions: pgSessionSteps(q),
     links: pgMailedLinkSteps(q),
+    accounts: pgAccountSteps(q),
     lockAccount: (userId) => firstRow(q.select(accountRow).from(users).where(eq(users.id, userId)).for('update')),
     lockAddress: (address) =>
       run(q.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`email:${address}`}, 0))`)),
@@ -62,15 +64,6 @@ export function pgAccountLifeSteps(q: PgQueryable): AccountLifeSteps {
           .orderBy(asc(users.id))
           .for('update')
           .then((rows) => rows.map(({ id }) => id)),
-      ),
-    undoHolderOf: (address, now) =>
-      awaited(
-        q
-          .select({ userId: emailTokens.userId })
-          .from(emailTokens)
-          .where(life.undoLinkFor(emailTokens, address, now))
-          .limit(1)
-          .then((rows) => rows[0]?.userId),
       ),
     supersedeTokensOf: (userId, now, kept) =>
       run(

@@ -1,5 +1,6 @@
 import { pgSchema } from '@tessera/db';
 import { desc, eq, sql } from 'drizzle-orm';
+import { undoLinkFor } from '../../account-life/fragments';
 import * as account from '../../accounts/fragments';
 import type { AccountSteps } from '../../accounts/steps';
 import { userSelection } from '../../accounts/users';
@@ -8,7 +9,7 @@ import type { PgQueryable } from './engine';
 import { preparedPerPool } from './named-statement';
 import { changed, firstRow, run } from './statement-steps';
 
-const { users, sessions, authEvents } = pgSchema;
+const { users, sessions, authEvents, emailTokens } = pgSchema;
 
 /**
  * A user by id, prepared once per pool: the signed-in path's one read (`auth.me` when the user
@@ -25,6 +26,15 @@ const userByIdOn = preparedPerPool((pool) =>
 /** The account steps on PostgreSQL: single statements, none of them locking. */
 export function pgAccountSteps(q: PgQueryable, inTransaction = true): AccountSteps {
   return {
+    undoHolderOf: (address, now) =>
+      awaited(
+        q
+          .select({ userId: emailTokens.userId })
+          .from(emailTokens)
+          .where(undoLinkFor(emailTokens, address, now))
+          .limit(1)
+          .then((rows) => rows[0]?.userId),
+      ),
     insertUser: (row) => changed(q.insert(users).values(row).onConflictDoNothing()),
     userByEmail: (email) =>
       firstRow(

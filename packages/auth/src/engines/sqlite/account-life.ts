@@ -17,6 +17,7 @@ import * as life from '../../account-life/fragments';
 import type { AccountLifeSteps, PersonalTable } from '../../account-life/steps';
 import { ended } from '../../sessions/fragments';
 import { immediate } from '../../store/step';
+import { sqliteAccountSteps } from './accounts';
 import { sqliteMailedLinkSteps } from './mailed-links';
 import { sqliteSessionSteps } from './sessions';
 
@@ -47,6 +48,7 @@ export function sqliteAccountLifeSteps(db: TesseraDb): AccountLifeSteps {
   return {
     sessions: sqliteSessionSteps(db),
     links: sqliteMailedLinkSteps(db),
+    accounts: sqliteAccountSteps(db),
     lockAccount: (userId) => immediate(() => db.select(accountRow).from(users).where(eq(users.id, userId)).get()),
     lockAddress: () => immediate(() => undefined),
     lockAdmins: () =>
@@ -58,15 +60,6 @@ export function sqliteAccountLifeSteps(db: TesseraDb): AccountLifeSteps {
           .orderBy(asc(users.id))
           .all()
           .map(({ id }) => id),
-      ),
-    undoHolderOf: (address, now) =>
-      immediate(
-        () =>
-          db
-            .select({ userId: emailTokens.userId })
-            .from(emailTokens)
-            .where(life.undoLinkFor(emailTokens, address, now))
-            .get()?.userId,
       ),
     supersedeTokensOf: (userId, now, kept) =>
       immediate(

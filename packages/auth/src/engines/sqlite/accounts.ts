@@ -1,5 +1,6 @@
-import { authEvents, sessions, type TesseraDb, users } from '@tessera/db';
+import { authEvents, emailTokens, sessions, type TesseraDb, users } from '@tessera/db';
 import { desc, eq, sql } from 'drizzle-orm';
+import { undoLinkFor } from '../../account-life/fragments';
 import * as account from '../../accounts/fragments';
 import type { AccountSteps } from '../../accounts/steps';
 import { userSelection } from '../../accounts/users';
@@ -32,6 +33,15 @@ export function sqliteAccountSteps(db: TesseraDb): AccountSteps {
     .limit(p('limit'))
     .prepare();
   return {
+    undoHolderOf: (address, now) =>
+      immediate(
+        () =>
+          db
+            .select({ userId: emailTokens.userId })
+            .from(emailTokens)
+            .where(undoLinkFor(emailTokens, address, now))
+            .get()?.userId,
+      ),
     insertUser: (row) => immediate(() => db.insert(users).values(row).onConflictDoNothing().run().changes),
     userByEmail: (email) => immediate(() => byEmail.get({ email })),
     userById: (id) => immediate(() => byId.get({ id })),
