@@ -52,6 +52,21 @@ describe.each(testEngines)('notes on $engine', ({ engine, skipReason }) => {
     expect(await codeOf(notes.get({ id: created.id }))).toBe('NOT_FOUND');
   });
 
+  it('deletes every note of a deleted account, and only theirs, when asked twice too (its account hook)', async () => {
+    const { ctx, user } = await signedInContext(auth, stores);
+    const mine = createCaller(ctx).notes;
+    const theirs = await signedIn();
+    await mine.create({ title: 'One', body: '' });
+    await mine.create({ title: 'Two', body: '' });
+    const kept = await theirs.create({ title: 'Not mine', body: '' });
+
+    await notesFeature.account.deleteUserData(stores, user.id);
+    await notesFeature.account.deleteUserData(stores, user.id);
+
+    expect((await mine.list({})).items).toEqual([]);
+    expect((await theirs.list({})).items).toEqual([kept]);
+  });
+
   it('answers NOT_FOUND, never FORBIDDEN, for another user’s note, and leaves it alone', async () => {
     const mine = await signedIn();
     const theirs = await signedIn();
