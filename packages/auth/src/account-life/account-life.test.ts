@@ -88,7 +88,7 @@ describeEngines('the account’s life', testEngines(), (current) => {
         userId: ada.id,
         email: 'ada@new.example',
         previousEmail: 'ada@old.example',
-        endedSessionIds: [elsewhere.sessionId],
+        ended: { sessionIds: [elsewhere.sessionId], reason: 'email_changed' },
         undoSent: true,
       });
       expect(await store.findUserById(ada.id)).toMatchObject({ email: 'ada@new.example', emailVerified: true });
@@ -120,7 +120,7 @@ describeEngines('the account’s life', testEngines(), (current) => {
 
       const outcome = await confirm(change, t0 + MINUTE, { userId: bob.id, sessionId: bobs.sessionId });
 
-      expect(outcome).toMatchObject({ ok: true, endedSessionIds: [adas.sessionId] });
+      expect(outcome).toMatchObject({ ok: true, ended: { sessionIds: [adas.sessionId] } });
       expect(await store.sessionStatus(bobs, t0 + MINUTE)).toBe('live');
     });
 
@@ -200,7 +200,7 @@ describeEngines('the account’s life', testEngines(), (current) => {
         ok: true,
         email: 'ada@old.example',
         previousEmail: 'thief@example.com',
-        endedSessionIds: [thiefs.sessionId],
+        ended: { sessionIds: [thiefs.sessionId], reason: 'email_change_undone' },
       });
       expect(await store.findUserById(ada.id)).toMatchObject({ email: 'ada@old.example', emailVerified: true });
       expect(await store.listPasskeys(ada.id)).toEqual([]);
@@ -253,7 +253,7 @@ describeEngines('the account’s life', testEngines(), (current) => {
         ok: true,
         userId: ada.id,
         email: 'ada@example.com',
-        endedSessionIds: [session.sessionId],
+        ended: { sessionIds: [session.sessionId], reason: 'account_deleted' },
         goodbyeSent: true,
       });
       expect(await store.sessionStatus(session, t0 + MINUTE)).toBe('revoked');
@@ -281,6 +281,19 @@ describeEngines('the account’s life', testEngines(), (current) => {
       // The address is free again.
       await expect(user({ email: 'ada@example.com' })).resolves.toMatchObject({ email: 'ada@example.com' });
       expect(await remove(ada.id)).toEqual({ ok: false, reason: 'no_such_account' });
+    });
+
+    it('drops the mail its links went out in, to its old and new addresses, before the goodbye', async () => {
+      const ada = await user({ email: 'ada@old.example' });
+      await confirm(await issue(ada.id, 'email_change', 'ada@new.example', 'ada@new.example'));
+      await issue(ada.id, 'email_change', 'ada@newer.example', 'ada@newer.example');
+      expect(await mailTo('ada@old.example')).toEqual(['undo-mail-ada@old.example']);
+
+      await remove(ada.id);
+
+      expect(await mailTo('ada@old.example')).toEqual([]);
+      expect(await mailTo('ada@newer.example')).toEqual([]);
+      expect(await mailTo('ada@new.example')).toEqual(['goodbye-ada@new.example']);
     });
 
     it('refuses the last admin, also when two admins delete each other at once', async () => {

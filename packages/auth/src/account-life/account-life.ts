@@ -12,6 +12,15 @@ export interface EmailChangeConfirmation {
   undoNotice(oldEmail: string, newEmail: string): Omit<NewEmailToken, 'userId'>;
 }
 
+/**
+ * The sessions a rule ended, and the reason it recorded on them (`sessions.revoked_reason`): the
+ * caller ends the same ones in its process's list with the same reason, read from here.
+ */
+export interface EndedSessions {
+  sessionIds: string[];
+  reason: 'email_changed' | 'email_change_undone' | 'account_deleted';
+}
+
 /** What confirming (or undoing) an email change did, or why it was refused. */
 export type EmailChangeOutcome =
   | { ok: false; reason: EmailChangeRefusal }
@@ -20,12 +29,12 @@ export type EmailChangeOutcome =
       userId: string;
       email: string;
       previousEmail: string;
-      endedSessionIds: string[];
-      /** Whether the old address was mailed a way back (only a proved one is). */
+      ended: EndedSessions;
+      /** Whether the old address was mailed a way back (only a proved one is, and never by an undo). */
       undoSent: boolean;
     };
 
 /** What a deletion did, or why it was refused. */
 export type AccountDeletion =
   | { ok: false; reason: 'no_such_account' | 'last_admin' }
-  | { ok: true; userId: string; email: string; endedSessionIds: string[]; goodbyeSent: boolean };
+  | { ok: true; userId: string; email: string; ended: EndedSessions; goodbyeSent: boolean };

@@ -46,16 +46,17 @@ export function* confirmEmailChange(
     yield* steps.links.queueMail(outboxRow(undo.mail, now));
   }
   const kept = input.openedIn?.userId === userId ? input.openedIn.sessionId : null;
+  const reason = 'email_changed';
   const ended =
     kept === null
-      ? yield* steps.sessions.endSessionsOf(userId, now, 'email_changed')
-      : yield* steps.endSessionsBut(userId, kept, now, 'email_changed');
+      ? yield* steps.sessions.endSessionsOf(userId, now, reason)
+      : yield* steps.endSessionsBut(userId, kept, now, reason);
   return {
     ok: true,
     userId,
     email: address,
     previousEmail: account.email,
-    endedSessionIds: ended.map(({ id }) => id),
+    ended: { sessionIds: ended.map(({ id }) => id), reason },
     undoSent,
   };
 }
@@ -77,9 +78,10 @@ export function* undoEmailChange(steps: AccountLifeSteps, tokenHash: string, now
   yield* steps.lockAddress(address);
   if (yield* takenByAnother(steps, address, userId, now)) return { ok: false, reason: 'taken' };
   yield* useToken(steps, row.id, now);
+  const reason = 'email_change_undone';
   const moved = yield* steps.sessions.moveStamp({
     userId,
-    reason: 'email_change_undone',
+    reason,
     email: { address, provedAt: now },
     removeSecondFactor: true,
   });
@@ -88,13 +90,13 @@ export function* undoEmailChange(steps: AccountLifeSteps, tokenHash: string, now
   yield* steps.sessions.deleteRecoveryCodes(userId);
   yield* steps.deleteRowsOf('identities', userId);
   yield* steps.supersedeTokensOf(userId, now, []);
-  const ended = yield* steps.sessions.endSessionsOf(userId, now, 'email_change_undone');
+  const ended = yield* steps.sessions.endSessionsOf(userId, now, reason);
   return {
     ok: true,
     userId,
     email: address,
     previousEmail: account.email,
-    endedSessionIds: ended.map(({ id }) => id),
+    ended: { sessionIds: ended.map(({ id }) => id), reason },
     undoSent: false,
   };
 }
@@ -102,7 +104,8 @@ export function* undoEmailChange(steps: AccountLifeSteps, tokenHash: string, now
 /**
  * Deletes an account: refused for the last admin (the admins' rows are locked first, so two
  * admins deleting each other at once queue, and the second is refused). Every personal row goes
- * ({@link PERSONAL_TABLES}), and every mail to the address, sent or waiting; the row is stripped
+ * ({@link PERSONAL_TABLES}), and every mail to the address or to those its links went to, sent
+ * or waiting; the row is stripped
  * (`accountStripped`) and every session ends with `account_deleted`, which every instance reads
  * as it reads any ended session. A proved address gets `goodbye`, queued after the others were
  * dropped. The stripped row and its ended sessions are deleted by housekeeping a day later.
@@ -116,17 +119,21 @@ export function* deleteAccount(
   const account = yield* steps.lockAccount(input.userId);
   if (account === undefined || account.deletedAt !== null) return { ok: false, reason: 'no_such_account' };
   if (account.role === 'admin' && admins.every((id) => id === account.id)) return { ok: false, reason: 'last_admin' };
+  // Mail to the addresses its links went to (a new address's confirmation, an old one's undo)
+  // goes too: read before the links are deleted.
+  const mailedTo = yield* steps.addressesOfLinks(account.id);
   for (const table of PERSONAL_TABLES) yield* steps.deleteRowsOf(table, account.id);
-  yield* steps.deleteMailTo(account.email);
+  yield* steps.deleteMailTo([account.email, ...mailedTo]);
   yield* steps.stripAccount(account.id, now);
-  const ended = yield* steps.sessions.endSessionsOf(account.id, now, 'account_deleted');
+  const reason = 'account_deleted';
+  const ended = yield* steps.sessions.endSessionsOf(account.id, now, reason);
   const goodbyeSent = account.emailVerifiedAt !== null;
   if (goodbyeSent) yield* steps.links.queueMail(outboxRow(input.goodbye(account.email), now));
   return {
     ok: true,
     userId: account.id,
     email: account.email,
-    endedSessionIds: ended.map(({ id }) => id),
+    ended: { sessionIds: ended.map(({ id }) => id), reason },
     goodbyeSent,
   };
 }

@@ -60,8 +60,10 @@ export interface AccountLifeSteps {
   endSessionsBut(userId: string, keptSessionId: string, now: number, reason: string): Step<Array<{ id: string }>>;
   /** Deletes the user's rows of the table. */
   deleteRowsOf(table: PersonalTable, userId: string): Step<void>;
-  /** Deletes every outbox row to the address, sent or waiting. */
-  deleteMailTo(recipient: string): Step<void>;
+  /** The addresses the user's mailed links name (a new address to confirm, an old one to restore). */
+  addressesOfLinks(userId: string): Step<string[]>;
+  /** Deletes every outbox row to these addresses, sent or waiting. */
+  deleteMailTo(recipients: readonly string[]): Step<void>;
   /**
    * Strips the account (see `accountStripped`): no address, name, password, second factor or
    * role is left, the stamp moves on, and `deleted_at` is set.

@@ -37,7 +37,7 @@ export function accountDeletionCapability({ config, box, store, userById, forget
         if (outcome.reason === 'last_admin') throw new AuthError('LAST_ADMIN');
         throw new AuthError('owner' in deleter ? 'SESSION_ENDED' : 'USER_NOT_FOUND');
       }
-      forget(outcome.endedSessionIds, at, 'account_deleted');
+      forget(outcome.ended.sessionIds, at, outcome.ended.reason);
       userById.forget(userId);
       if (outcome.goodbyeSent) wakeMailSender();
       return { userId };

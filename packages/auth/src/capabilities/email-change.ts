@@ -36,8 +36,8 @@ export function emailChangeCapability({
   now,
 }: AuthContext) {
   /** Ends the sessions the rule ended here at once (elsewhere within a poll), and forgets the cached user. */
-  function applied(outcome: EmailChangeOutcome & { ok: true }, reason: string, at: number) {
-    forget(outcome.endedSessionIds, at, reason);
+  function applied(outcome: EmailChangeOutcome & { ok: true }, at: number) {
+    forget(outcome.ended.sessionIds, at, outcome.ended.reason);
     userById.forget(outcome.userId);
     wakeMailSender();
   }
@@ -99,9 +99,10 @@ export function emailChangeCapability({
           throw error;
         });
       if (!outcome.ok) throw refusedLink('email_change', outcome.reason);
-      applied(outcome, 'email_changed', at);
-      await record({ userId: outcome.userId, type: 'email_changed', sessionId: openedIn?.sessionId ?? null, client });
-      return { email: outcome.email, endedSessions: outcome.endedSessionIds.length };
+      applied(outcome, at);
+      const keptSession = openedIn?.userId === outcome.userId ? openedIn.sessionId : null;
+      await record({ userId: outcome.userId, type: 'email_changed', sessionId: keptSession, client });
+      return { email: outcome.email, endedSessions: outcome.ended.sessionIds.length };
     },
 
     /**
@@ -114,9 +115,9 @@ export function emailChangeCapability({
       const at = now();
       const outcome = await store.undoEmailChange(hashEmailToken(token), at);
       if (!outcome.ok) throw refusedLink('email_change_undo', outcome.reason);
-      applied(outcome, 'email_change_undone', at);
+      applied(outcome, at);
       await record({ userId: outcome.userId, type: 'email_change_undone', sessionId: null, client });
-      return { email: outcome.email, endedSessions: outcome.endedSessionIds.length };
+      return { email: outcome.email, endedSessions: outcome.ended.sessionIds.length };
     },
   };
 }

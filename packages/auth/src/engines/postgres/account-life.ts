@@ -1,5 +1,5 @@
 import { pgSchema } from '@tessera/db';
-import { asc, eq, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNotNull, sql } from 'drizzle-orm';
 import * as life from '../../account-life/fragments';
 import type { AccountLifeSteps, PersonalTable } from '../../account-life/steps';
 import { ended } from '../../sessions/fragments';
@@ -84,7 +84,15 @@ export function pgAccountLifeSteps(q: PgQueryable): AccountLifeSteps {
       const rows = personal[table];
       return run(q.delete(rows).where(eq(rows.userId, userId)));
     },
-    deleteMailTo: (recipient) => run(q.delete(mailOutbox).where(eq(mailOutbox.recipient, recipient))),
+    addressesOfLinks: (userId) =>
+      awaited(
+        q
+          .selectDistinct({ address: emailTokens.address })
+          .from(emailTokens)
+          .where(and(eq(emailTokens.userId, userId), isNotNull(emailTokens.address)))
+          .then((rows) => rows.flatMap(({ address }) => (address === null ? [] : [address]))),
+      ),
+    deleteMailTo: (recipients) => run(q.delete(mailOutbox).where(inArray(mailOutbox.recipient, [...recipients]))),
     stripAccount: (userId, now) =>
       run(
         q

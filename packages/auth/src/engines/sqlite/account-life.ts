@@ -12,7 +12,7 @@ import {
   users,
   webauthnChallenges,
 } from '@tessera/db';
-import { asc, eq } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNotNull } from 'drizzle-orm';
 import * as life from '../../account-life/fragments';
 import type { AccountLifeSteps, PersonalTable } from '../../account-life/steps';
 import { ended } from '../../sessions/fragments';
@@ -83,8 +83,23 @@ export function sqliteAccountLifeSteps(db: TesseraDb): AccountLifeSteps {
       const rows = personal[table];
       return immediate(() => void db.delete(rows).where(eq(rows.userId, userId)).run());
     },
-    deleteMailTo: (recipient) =>
-      immediate(() => void db.delete(mailOutbox).where(eq(mailOutbox.recipient, recipient)).run()),
+    addressesOfLinks: (userId) =>
+      immediate(() =>
+        db
+          .selectDistinct({ address: emailTokens.address })
+          .from(emailTokens)
+          .where(and(eq(emailTokens.userId, userId), isNotNull(emailTokens.address)))
+          .all()
+          .flatMap(({ address }) => (address === null ? [] : [address])),
+      ),
+    deleteMailTo: (recipients) =>
+      immediate(
+        () =>
+          void db
+            .delete(mailOutbox)
+            .where(inArray(mailOutbox.recipient, [...recipients]))
+            .run(),
+      ),
     stripAccount: (userId, now) =>
       immediate(
         () =>
