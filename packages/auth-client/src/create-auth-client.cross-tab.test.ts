@@ -584,6 +584,32 @@ describe('createAuthClient across tabs', () => {
       await expect(a.signOutEverywhere()).rejects.toThrow();
       expect(a.getSession()).toEqual(first);
     });
+
+    it('deleteAccount deletes it on the server and signs every tab out, saying why', async () => {
+      const server = fakeServer();
+      const { a, b, first } = await twoSignedInTabs(server);
+      server.reply('auth.account.delete', { data: { ok: true } });
+
+      await a.deleteAccount({ confirmEmail: 'ada@example.com' });
+      await deliver();
+
+      expect(server.requests.filter((r) => r.path === 'auth.account.delete')).toEqual([
+        { path: 'auth.account.delete', authorization: `Bearer ${first.accessToken}`, credentials: undefined },
+      ]);
+      expect(a.getState()).toEqual({ status: 'anonymous', session: null, endedBecause: 'ACCOUNT_DELETED' });
+      expect(b.getState()).toEqual({ status: 'anonymous', session: null, endedBecause: 'ACCOUNT_DELETED' });
+    });
+
+    it('deleteAccount refused (the last admin) keeps every tab signed in and rejects with the server’s words', async () => {
+      const server = fakeServer();
+      const { a, b, first } = await twoSignedInTabs(server);
+      server.reply('auth.account.delete', { code: 'PRECONDITION_FAILED', status: 412 });
+
+      await expect(a.deleteAccount({ confirmEmail: 'ada@example.com' })).rejects.toThrow();
+      await deliver();
+      expect(a.getSession()).toEqual(first);
+      expect(b.getSession()).toEqual(first);
+    });
   });
 
   describe('dispose', () => {

@@ -5,7 +5,14 @@ import { type BackoffOptions, retryWithBackoff } from './backoff';
 import { createTabCoordinator, type TabCoordinator } from './cross-tab';
 import { type DeviceKeyStore, defaultDeviceKeyStore } from './dpop/device-key';
 import { createDpopFetch } from './dpop/dpop-fetch';
-import { type FailurePolicy, failurePolicy, getFailureReason, isTransientError, SignedOutError } from './errors';
+import {
+  type FailurePolicy,
+  failurePolicy,
+  getFailureReason,
+  isTransientError,
+  type SessionEndReason,
+  SignedOutError,
+} from './errors';
 import { sessionIdOf } from './jwt-claims';
 import { createRefreshTimer } from './refresh-timer';
 import { needsSecondStep } from './second-step';
@@ -350,6 +357,36 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
       ],
     });
 
+  /**
+   * A call that ends every session of the user, this one included ("sign out everywhere",
+   * deleting the account): made with this session's token under the refresh lock, then every tab
+   * here signs out with `reason`, unless a newer session took this one's place meanwhile. Rejects
+   * with the server's error if it did not happen (and signs out if that error says the session
+   * is over anyway).
+   */
+  const endEverySession = async (
+    call: (api: ReturnType<typeof endingClient>, signal: AbortSignal) => Promise<unknown>,
+    reason: SessionEndReason,
+  ): Promise<void> => {
+    await settle(refresh.inFlight());
+    await ensureFreshToken();
+    const token = store.getAccessToken();
+    if (token === null) throw new SignedOutError();
+    await tabs.withRefreshLock(async () => {
+      try {
+        await withTimeout((signal) => call(endingClient(token, false), signal));
+      } catch (error) {
+        state.endIfSessionOver(error, token);
+        throw error;
+      }
+      const held = store.getAccessToken();
+      if (held !== null && sameSession(held, token)) {
+        state.endHere(held, reason);
+        await discardDeviceKey();
+      }
+    });
+  };
+
   /** Renews a token about to run out before a call that cannot refresh on the way. */
   const ensureFreshToken = async () => {
     // Signed out, there is nothing to renew, and a refresh could only revive what was ended.
@@ -522,25 +559,8 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
       if (store.getState().status === 'authenticated') await settle(refreshOnDemand());
       return undone;
     },
-    async deleteAccount(input) {
-      await settle(refresh.inFlight());
-      await ensureFreshToken();
-      const token = store.getAccessToken();
-      if (token === null) throw new SignedOutError();
-      await tabs.withRefreshLock(async () => {
-        try {
-          await withTimeout((signal) => endingClient(token, false).auth.account.delete.mutate(input, { signal }));
-        } catch (error) {
-          state.endIfSessionOver(error, token);
-          throw error;
-        }
-        const held = store.getAccessToken();
-        if (held !== null && sameSession(held, token)) {
-          state.endHere(held, 'ACCOUNT_DELETED');
-          await discardDeviceKey();
-        }
-      });
-    },
+    deleteAccount: (input) =>
+      endEverySession((api, signal) => api.auth.account.delete.mutate(input, { signal }), 'ACCOUNT_DELETED'),
     async signOut() {
       // The other tabs first: they must not keep showing the session while we wait on the network.
       const ending = store.getAccessToken();
@@ -583,25 +603,8 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
         return { revoked: outcome === 'done' || outcome === 'end-session' };
       });
     },
-    async signOutEverywhere() {
-      await settle(refresh.inFlight());
-      await ensureFreshToken();
-      const token = store.getAccessToken();
-      if (token === null) throw new SignedOutError();
-      await tabs.withRefreshLock(async () => {
-        try {
-          await withTimeout((signal) => endingClient(token, false).auth.logoutAll.mutate(undefined, { signal }));
-        } catch (error) {
-          state.endIfSessionOver(error, token);
-          throw error;
-        }
-        const held = store.getAccessToken();
-        if (held !== null && sameSession(held, token)) {
-          state.endHere(held, 'SIGNED_OUT_EVERYWHERE');
-          await discardDeviceKey();
-        }
-      });
-    },
+    signOutEverywhere: () =>
+      endEverySession((api, signal) => api.auth.logoutAll.mutate(undefined, { signal }), 'SIGNED_OUT_EVERYWHERE'),
     changePassword: (input) => replaceSession(() => direct.auth.changePassword.mutate(input)),
     setPassword: (input) => replaceSession(() => direct.auth.password.set.mutate(input)),
     headers,

@@ -11,6 +11,16 @@ type Has<K extends string> = Record<K, Column>;
 /** The address a deleted account keeps: unique, and never an address anyone can sign up with. */
 export const deletedAddress = (userId: string) => `deleted:${userId}`;
 
+/** An account's row as the deletion reads it (`AccountRow`), of any engine's `users`. */
+type AccountKey = 'id' | 'email' | 'role' | 'emailVerifiedAt' | 'deletedAt';
+export const accountColumns = <U extends Has<AccountKey>>(u: U): Pick<U, AccountKey> => ({
+  id: u.id,
+  email: u.email,
+  role: u.role,
+  emailVerifiedAt: u.emailVerifiedAt,
+  deletedAt: u.deletedAt,
+});
+
 /** Admins whose accounts are not deleted. */
 export const liveAdmins = (u: Has<'role' | 'deletedAt'>): SQL | undefined =>
   and(eq(u.role, 'admin'), isNull(u.deletedAt));

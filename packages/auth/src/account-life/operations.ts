@@ -4,8 +4,8 @@ import { newTokenRow, outboxRow } from '../mailed-links/fragments';
 import type { Engine } from '../store/engine';
 import type { Step } from '../store/step';
 import type { AuthStore } from '../store/store';
-import type { AccountDeletion, EmailChangeConfirmation, EmailChangeOutcome } from './account-life';
-import { type AccountLifeSteps, PERSONAL_TABLES } from './steps';
+import type { AccountDeletion, EmailChangeConfirmation, EmailChangeOutcome, EmailChangeRefusal } from './account-life';
+import { type AccountLifeSteps, type AccountRow, PERSONAL_TABLES } from './steps';
 
 /**
  * The rules of an account's life, written once for every engine, each one write transaction.
@@ -21,16 +21,9 @@ export function* confirmEmailChange(
   input: EmailChangeConfirmation,
   now: number,
 ): Step<EmailChangeOutcome> {
-  const row = yield* steps.links.lockTokenByHash(input.tokenHash);
-  const check = judgeEmailToken(row, 'email_change', now);
-  if (!check.ok) return check;
-  if (row === undefined) return { ok: false, reason: 'unknown' };
-  const { userId, address } = check;
-  const account = yield* steps.lockAccount(userId);
-  if (address === null || account === undefined || account.deletedAt !== null) return { ok: false, reason: 'unknown' };
-  yield* steps.lockAddress(address);
-  if (yield* takenByAnother(steps, address, userId, now)) return { ok: false, reason: 'taken' };
-  yield* useToken(steps, row.id, now);
+  const link = yield* useAddressLink(steps, input.tokenHash, 'email_change', now);
+  if (!link.ok) return link;
+  const { userId, address, account } = link;
   const moved = yield* steps.sessions.moveStamp({
     userId,
     reason: 'email_changed',
@@ -68,16 +61,9 @@ export function* confirmEmailChange(
  * links too). The password stays; the owner is told to set a new one.
  */
 export function* undoEmailChange(steps: AccountLifeSteps, tokenHash: string, now: number): Step<EmailChangeOutcome> {
-  const row = yield* steps.links.lockTokenByHash(tokenHash);
-  const check = judgeEmailToken(row, 'email_change_undo', now);
-  if (!check.ok) return check;
-  if (row === undefined) return { ok: false, reason: 'unknown' };
-  const { userId, address } = check;
-  const account = yield* steps.lockAccount(userId);
-  if (address === null || account === undefined || account.deletedAt !== null) return { ok: false, reason: 'unknown' };
-  yield* steps.lockAddress(address);
-  if (yield* takenByAnother(steps, address, userId, now)) return { ok: false, reason: 'taken' };
-  yield* useToken(steps, row.id, now);
+  const link = yield* useAddressLink(steps, tokenHash, 'email_change_undo', now);
+  if (!link.ok) return link;
+  const { userId, address, account } = link;
   const reason = 'email_change_undone';
   const moved = yield* steps.sessions.moveStamp({
     userId,
@@ -138,17 +124,40 @@ export function* deleteAccount(
   };
 }
 
+/**
+ * Uses a link that moves an account to its address: the token and the account locked, judged,
+ * the address locked and checked free (no other account has it or may get it back), the token
+ * marked used. Refused as a link is, or `taken`.
+ */
+function* useAddressLink(
+  steps: AccountLifeSteps,
+  tokenHash: string,
+  purpose: 'email_change' | 'email_change_undo',
+  now: number,
+): Step<
+  { ok: false; reason: EmailChangeRefusal } | { ok: true; userId: string; address: string; account: AccountRow }
+> {
+  const row = yield* steps.links.lockTokenByHash(tokenHash);
+  const check = judgeEmailToken(row, purpose, now);
+  if (!check.ok) return check;
+  const { userId, address } = check;
+  const account = yield* steps.lockAccount(userId);
+  if (row === undefined || address === null || account === undefined || account.deletedAt !== null) {
+    return { ok: false, reason: 'unknown' };
+  }
+  yield* steps.lockAddress(address);
+  if (yield* takenByAnother(steps, address, userId, now)) return { ok: false, reason: 'taken' };
+  // The row has been locked since the read: nobody can have used or superseded it in between.
+  if ((yield* steps.links.markUsed(row.id, now)) !== 1) throw new Error('Email token changed under its lock');
+  return { ok: true, userId, address, account };
+}
+
 /** Whether another account has the address, or may get it back through a live undo link. */
 function* takenByAnother(steps: AccountLifeSteps, address: string, userId: string, now: number): Step<boolean> {
   const owner = yield* steps.links.lockUserByEmail(address);
   if (owner !== undefined && owner.id !== userId) return true;
   const holder = yield* steps.accounts.undoHolderOf(address, now);
   return holder !== undefined && holder !== userId;
-}
-
-/** Marks the locked, judged token used: it cannot have changed since (the lock). */
-function* useToken(steps: AccountLifeSteps, tokenId: string, now: number): Step<void> {
-  if ((yield* steps.links.markUsed(tokenId, now)) !== 1) throw new Error('Email token changed under its lock');
 }
 
 /**

@@ -1,7 +1,7 @@
 import { pgSchema } from '@tessera/db';
 import { and, asc, eq, inArray, isNotNull, sql } from 'drizzle-orm';
 import * as life from '../../account-life/fragments';
-import type { AccountLifeSteps, PersonalTable } from '../../account-life/steps';
+import type { AccountLifeSteps } from '../../account-life/steps';
 import { ended } from '../../sessions/fragments';
 import { awaited } from '../../store/step';
 import { pgAccountSteps } from './accounts';
@@ -10,38 +10,8 @@ import { pgMailedLinkSteps } from './mailed-links';
 import { pgSessionSteps } from './sessions';
 import { firstRow, run } from './statement-steps';
 
-const {
-  authEvents,
-  emailTokens,
-  identities,
-  mailOutbox,
-  oauthRequests,
-  passkeys,
-  pendingSignIns,
-  recoveryCodes,
-  sessions,
-  users,
-  webauthnChallenges,
-} = pgSchema;
-
-const personal = {
-  passkeys,
-  recoveryCodes,
-  identities,
-  emailTokens,
-  webauthnChallenges,
-  oauthRequests,
-  pendingSignIns,
-  authEvents,
-} satisfies Record<PersonalTable, unknown>;
-
-const accountRow = {
-  id: users.id,
-  email: users.email,
-  role: users.role,
-  emailVerifiedAt: users.emailVerifiedAt,
-  deletedAt: users.deletedAt,
-};
+const schema = pgSchema;
+const { emailTokens, mailOutbox, sessions, users } = schema;
 
 /**
  * The account's life on PostgreSQL: the account's row, and the admins' rows before a deletion,
@@ -52,7 +22,8 @@ export function pgAccountLifeSteps(q: PgQueryable): AccountLifeSteps {
     sessions: pgSessionSteps(q),
     links: pgMailedLinkSteps(q),
     accounts: pgAccountSteps(q),
-    lockAccount: (userId) => firstRow(q.select(accountRow).from(users).where(eq(users.id, userId)).for('update')),
+    lockAccount: (userId) =>
+      firstRow(q.select(life.accountColumns(users)).from(users).where(eq(users.id, userId)).for('update')),
     lockAddress: (address) =>
       run(q.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`email:${address}`}, 0))`)),
     lockAdmins: () =>
@@ -81,7 +52,7 @@ export function pgAccountLifeSteps(q: PgQueryable): AccountLifeSteps {
           .returning({ id: sessions.id }),
       ),
     deleteRowsOf: (table, userId) => {
-      const rows = personal[table];
+      const rows = schema[table];
       return run(q.delete(rows).where(eq(rows.userId, userId)));
     },
     addressesOfLinks: (userId) =>

@@ -1,44 +1,12 @@
-import {
-  authEvents,
-  emailTokens,
-  identities,
-  mailOutbox,
-  oauthRequests,
-  passkeys,
-  pendingSignIns,
-  recoveryCodes,
-  sessions,
-  type TesseraDb,
-  users,
-  webauthnChallenges,
-} from '@tessera/db';
+import { emailTokens, mailOutbox, schema, sessions, type TesseraDb, users } from '@tessera/db';
 import { and, asc, eq, inArray, isNotNull } from 'drizzle-orm';
 import * as life from '../../account-life/fragments';
-import type { AccountLifeSteps, PersonalTable } from '../../account-life/steps';
+import type { AccountLifeSteps } from '../../account-life/steps';
 import { ended } from '../../sessions/fragments';
 import { immediate } from '../../store/step';
 import { sqliteAccountSteps } from './accounts';
 import { sqliteMailedLinkSteps } from './mailed-links';
 import { sqliteSessionSteps } from './sessions';
-
-const personal = {
-  passkeys,
-  recoveryCodes,
-  identities,
-  emailTokens,
-  webauthnChallenges,
-  oauthRequests,
-  pendingSignIns,
-  authEvents,
-} satisfies Record<PersonalTable, unknown>;
-
-const accountRow = {
-  id: users.id,
-  email: users.email,
-  role: users.role,
-  emailVerifiedAt: users.emailVerifiedAt,
-  deletedAt: users.deletedAt,
-};
 
 /**
  * The account's life on SQLite: the IMMEDIATE transaction around a rule is its lock, so the
@@ -49,7 +17,8 @@ export function sqliteAccountLifeSteps(db: TesseraDb): AccountLifeSteps {
     sessions: sqliteSessionSteps(db),
     links: sqliteMailedLinkSteps(db),
     accounts: sqliteAccountSteps(db),
-    lockAccount: (userId) => immediate(() => db.select(accountRow).from(users).where(eq(users.id, userId)).get()),
+    lockAccount: (userId) =>
+      immediate(() => db.select(life.accountColumns(users)).from(users).where(eq(users.id, userId)).get()),
     lockAddress: () => immediate(() => undefined),
     lockAdmins: () =>
       immediate(() =>
@@ -80,7 +49,7 @@ export function sqliteAccountLifeSteps(db: TesseraDb): AccountLifeSteps {
           .all(),
       ),
     deleteRowsOf: (table, userId) => {
-      const rows = personal[table];
+      const rows = schema[table];
       return immediate(() => void db.delete(rows).where(eq(rows.userId, userId)).run());
     },
     addressesOfLinks: (userId) =>
