@@ -22,6 +22,7 @@ describe('loadEnv', () => {
       MAIL_TRANSPORT: 'log',
       MAIL_FROM: 'Tessera <no-reply@localhost>',
       PASSWORD_RESET_TTL: 1800,
+      EMAIL_CHANGE_TTL: 3600,
       REQUIRE_VERIFIED_EMAIL: false,
       REQUIRE_2FA_FOR_ADMINS: false,
       DPOP: 'optional',
