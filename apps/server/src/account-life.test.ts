@@ -233,7 +233,8 @@ describe('deleting an account', () => {
       await rawSql(server.dbFile, `select email, name, password_hash as "hash" from users where id = '${adaId}'`),
     ).toEqual([{ email: `deleted:${adaId}`, name: null, hash: '' }]);
     expect((await bob.client.notes.list.query({})).items).toHaveLength(1);
-    expect((await mailTo('ada@example.com', 'Your account was deleted'))?.text).toContain('deleted');
+    const goodbye = await mailTo('ada@example.com', 'Your account was deleted');
+    expect(goodbye?.text).toContain(`${server.publicOrigin}/sign-up`);
 
     // The address is free: a new account with it starts empty, whatever feature kept data before.
     const again = await signedUp(server, 'ada@example.com');

@@ -56,19 +56,19 @@ const signedInPage = (load: () => Promise<ComponentType>) =>
     );
   });
 
-/** A page for anyone, signed in or not, in the guest layout. */
-const guestPage = (load: () => Promise<ComponentType>) =>
+/** A page of the mailed links' one chunk (see `pages/mailed-link-pages.ts`). */
+const mailedLinkPage = (name: keyof typeof import('./pages/mailed-link-pages')) =>
   lazyPage(async () => {
-    const Page = await load();
+    const Page = (await import('./pages/mailed-link-pages'))[name];
     return <Page />;
   });
 
-/** The pages opened from mailed links, signed in or not: each in chunks of its own. */
-const mailedLinkPages: Record<string, () => Promise<ComponentType>> = {
-  '/reset-password': () => import('./pages/reset-password-page').then((page) => page.ResetPasswordPage),
-  '/verify-email': () => import('./pages/verify-email-page').then((page) => page.VerifyEmailPage),
-  '/confirm-email-change': () => import('./pages/email-change-pages').then((pages) => pages.ConfirmEmailChangePage),
-  '/undo-email-change': () => import('./pages/email-change-pages').then((pages) => pages.UndoEmailChangePage),
+/** The pages opened from mailed links, signed in or not. */
+const mailedLinkPages: Record<string, LazyPage> = {
+  '/reset-password': mailedLinkPage('ResetPasswordPage'),
+  '/verify-email': mailedLinkPage('VerifyEmailPage'),
+  '/confirm-email-change': mailedLinkPage('ConfirmEmailChangePage'),
+  '/undo-email-change': mailedLinkPage('UndoEmailChangePage'),
 };
 
 /** A route whose page loads on first visit; `handle` keeps the load, for the first page (below). */
@@ -125,7 +125,7 @@ const routes: RouteObject[] = [
           </GuestOnly>
         ),
       },
-      ...Object.entries(mailedLinkPages).map(([path, load]) => lazyRoute(path, guestPage(load))),
+      ...Object.entries(mailedLinkPages).map(([path, page]) => lazyRoute(path, page)),
       { path: '*', element: <NotFoundPage /> },
     ],
   },

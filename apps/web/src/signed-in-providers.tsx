@@ -1,6 +1,7 @@
 import { QueryClientProvider } from '@tanstack/react-query';
 import type { ReactNode } from 'react';
 import { authClient } from './auth-client';
+import { loadSignInReasons } from './lib/use-sign-in-reasons';
 import { clearQueriesOnSignOut, createQueryClient } from './query-client';
 import { TRPCProvider, trpcClient } from './trpc';
 
@@ -8,6 +9,9 @@ import { TRPCProvider, trpcClient } from './trpc';
 // neither TanStack Query nor tRPC's React bindings, so they load with the signed-in pages.
 const queryClient = createQueryClient();
 clearQueriesOnSignOut(queryClient, authClient);
+// A session ends on a signed-in page: the sign-in page it leads to then says why at once. (A
+// failed load is asked for again when the sign-in page needs it.)
+loadSignInReasons().catch(() => undefined);
 
 /**
  * What the signed-in pages read data through: TanStack Query and tRPC's bindings to it.

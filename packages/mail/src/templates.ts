@@ -210,7 +210,7 @@ export function emailChangedMail(input: {
  * The last mail to an account's address: the account and its data are gone.
  *
  * @example
- * accountDeletedMail({ to: 'ada@example.com', at: Date.now(), byAdmin: false, link: 'https://app.example.com/register' });
+ * accountDeletedMail({ to: 'ada@example.com', at: Date.now(), byAdmin: false, link: 'https://app.example.com/sign-up' });
  */
 export function accountDeletedMail(input: { to: string; at: number; byAdmin: boolean; link: string }): MailMessage {
   const when = new Date(input.at).toISOString().replace('T', ' ').slice(0, 16);

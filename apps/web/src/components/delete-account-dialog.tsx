@@ -26,8 +26,7 @@ export function DeleteAccountDialog({ email, onCancel }: { email: string; onCanc
 
   const remove = () =>
     submit(
-      () =>
-        matches ? null : { message: 'Type your email address exactly as it is shown.', field: 'confirmEmail' },
+      () => (matches ? null : { message: 'Type your email address exactly as it is shown.', field: 'confirmEmail' }),
       async () => {
         try {
           await deleteAccount({ confirmEmail: typed.trim() });
@@ -69,19 +68,14 @@ export function DeleteAccountDialog({ email, onCancel }: { email: string; onCanc
             value={typed}
             onChange={setTyped}
             problem={problem}
-            // biome-ignore lint/a11y/noAutofocus: a modal dialog must put focus inside; typing the address is its first step.
+            // A modal dialog must put focus inside; typing the address is its first step.
             autoFocus
           />
-          <div className="dialog-actions">
+          <div className="dialog-actions dialog-actions-fit">
             <button type="button" className="button button-secondary" onClick={onCancel}>
               Cancel
             </button>
-            <button
-              type="submit"
-              className="button button-danger"
-              disabled={!matches || pending}
-              aria-busy={pending}
-            >
+            <button type="submit" className="button button-danger" disabled={!matches || pending} aria-busy={pending}>
               Delete my account
             </button>
           </div>

@@ -19,7 +19,7 @@ export function DeleteAccountSection() {
       </h2>
       <p className="section-hint">
         Your account goes with everything in it: your notes, passkeys, connected accounts and activity, and every device
-        is signed out. This cannot be undone. We send a last mail to your address to say it is done.
+        is signed out. This cannot be undone. If your address is confirmed, a last mail to it says it is done.
       </p>
       <button type="button" className="button button-danger" onClick={() => setAsking(true)}>
         Delete account

@@ -96,35 +96,35 @@ function ChangeEmailForm(props: { currentEmail: string; onSent(to: string): void
   return (
     <>
       <form
-      className="form"
-      onSubmit={(event) => {
-        event.preventDefault();
-        void send();
-      }}
-      noValidate
-    >
-      <TextField
-        name="newEmail"
-        label="New email address"
-        type="email"
-        autoComplete="email"
-        hint="We send a link there. Your address changes when you open it, and every other device is signed out then."
-        required
-        maxLength={limits.emailMaxLength}
-        value={newEmail}
-        onChange={setNewEmail}
-        problem={problem}
-        // biome-ignore lint/a11y/noAutofocus: the user just asked for this form; the field is what it is for.
-        autoFocus
-      />
-      <div className="form-actions">
-        <SubmitButton pending={pending}>Send confirmation link</SubmitButton>
-        <button type="button" className="button button-secondary" onClick={props.onCancel}>
-          Cancel
-        </button>
-      </div>
-      {problem === null ? null : <FormAlert key={attempt} message={problem.message} />}
-    </form>
+        className="form"
+        onSubmit={(event) => {
+          event.preventDefault();
+          void send();
+        }}
+        noValidate
+      >
+        <TextField
+          name="newEmail"
+          label="New email address"
+          type="email"
+          autoComplete="email"
+          hint="We send a link there. Your address changes only once you open it and confirm; every other device is signed out then."
+          required
+          maxLength={limits.emailMaxLength}
+          value={newEmail}
+          onChange={setNewEmail}
+          problem={problem}
+          // The button that opened the form is gone: focus goes where the user types next.
+          autoFocus
+        />
+        <div className="form-actions">
+          <SubmitButton pending={pending}>Send confirmation link</SubmitButton>
+          <button type="button" className="button button-secondary" onClick={props.onCancel}>
+            Cancel
+          </button>
+        </div>
+        {problem === null ? null : <FormAlert key={attempt} message={problem.message} />}
+      </form>
       {/* Outside the form: the proof dialog has a form of its own. */}
       {stepUp.dialog}
     </>

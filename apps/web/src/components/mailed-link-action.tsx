@@ -66,10 +66,7 @@ export function MailedLinkAction<T>(props: MailedLinkActionProps<T>) {
     try {
       setOutcome({ state: 'done', result: await props.action(token) });
     } catch (error) {
-      // The link refused (expired, used, superseded, the address taken): the server says why, and what to do.
-      const final = isTRPCClientError(error) && getErrorCode(error) === 'BAD_REQUEST';
-      const { message } = final ? error : describeAuthError(error, 'forgot-password');
-      setOutcome({ state: 'refused', message, final });
+      setOutcome(refusal(error));
     }
   };
 
@@ -79,7 +76,7 @@ export function MailedLinkAction<T>(props: MailedLinkActionProps<T>) {
         <p ref={said} className="notice link-outcome" role="status" tabIndex={-1}>
           {props.describeDone(outcome.result)}
         </p>
-        {props.next}
+        {props.next === undefined ? null : <div className="link-next">{props.next}</div>}
       </AuthCard>
     );
   }
@@ -106,4 +103,17 @@ export function MailedLinkAction<T>(props: MailedLinkActionProps<T>) {
       )}
     </AuthCard>
   );
+}
+
+/** Why the link did not work, and whether trying again could help. */
+function refusal(error: unknown): Outcome<never> {
+  if (isTRPCClientError(error) && getErrorCode(error) === 'BAD_REQUEST') {
+    // A token cut short on its way from the mail, or one the server refused (expired, used,
+    // superseded, the address taken), which it says in a sentence, with what to do.
+    const cut = 'fieldErrors' in (error.data ?? {});
+    const message = cut ? 'This link is incomplete. Open it from the mail again, or copy all of it.' : error.message;
+    return { state: 'refused', message, final: true };
+  }
+  // Throttled, unreachable, busy: said as the forms say it, with the button to try again.
+  return { state: 'refused', message: describeAuthError(error, 'forgot-password').message, final: false };
 }

@@ -15,7 +15,9 @@ import type { FieldName, FormProblem } from './form-problem';
 export function describeAccountRefusal(error: unknown, field?: FieldName): FormProblem {
   const code = getErrorCode(error);
   if (isTRPCClientError(error) && (code === 'BAD_REQUEST' || code === 'PRECONDITION_FAILED' || code === 'NOT_FOUND')) {
-    return code === 'BAD_REQUEST' && field !== undefined ? { message: error.message, field } : { message: error.message };
+    return code === 'BAD_REQUEST' && field !== undefined
+      ? { message: error.message, field }
+      : { message: error.message };
   }
   // A proof the server did not take (an ended session is said by the sign-in page it leads to).
   if (code === 'UNAUTHORIZED' && failurePolicy(getFailureReason(error)) !== 'end-session') {

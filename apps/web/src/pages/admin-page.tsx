@@ -5,9 +5,11 @@ import { useState } from 'react';
 import { Link } from 'react-router';
 import { AppPage } from '../components/app-page';
 import { ConfirmDialog } from '../components/confirm-dialog';
+import { DeleteUserButton } from '../components/delete-user-button';
 import { EmailAddress } from '../components/email-address';
 import { FormAlert } from '../components/form-alert';
 import { NextPageButton } from '../components/next-page-button';
+import { OutcomeNotice } from '../components/outcome-notice';
 import { ReauthDialog } from '../components/reauth-dialog';
 import { formatTime } from '../lib/format-time';
 import { useTRPC } from '../trpc';
@@ -15,7 +17,7 @@ import { NotFoundPage } from './not-found-page';
 
 /**
  * `/admin`: every account (with whether it has two-step verification), with a way to end all of
- * one account's sessions and to reset its second factor. Admins only.
+ * one account's sessions, to reset its second factor, and to delete it. Admins only.
  */
 export function AdminPage() {
   const { user } = useAuth();
@@ -46,6 +48,8 @@ function AdminUsers() {
   const [proving, setProving] = useState<{ userId: string; email: string } | null>(null);
   const [outcome, setOutcome] = useState<string | null>(null);
   const [resetProblem, setResetProblem] = useState<string | null>(null);
+  // Keyed by attempt, so the same refusal twice is announced twice.
+  const [deleteProblem, setDeleteProblem] = useState<{ message: string; attempt: number } | null>(null);
 
   const confirmReset = (account: { userId: string; email: string }) => {
     setResetting(null);
@@ -87,11 +91,9 @@ function AdminUsers() {
     <AppPage title="Admin" subtitle="Every account, and its live sessions.">
       {users.isError || revoke.isError ? <FormAlert message="That did not work. Please try again." /> : null}
       {resetProblem === null ? null : <FormAlert message={resetProblem} />}
-      {outcome === null ? null : (
-        <p className="notice" role="status">
-          {outcome}
-        </p>
-      )}
+      {deleteProblem === null ? null : <FormAlert key={deleteProblem.attempt} message={deleteProblem.message} />}
+      {/* Focused: the button that did it may be gone with its row. */}
+      {outcome === null ? null : <OutcomeNotice message={outcome} />}
       {users.isPending ? (
         <p className="loading" aria-busy="true">
           Loading accounts…
@@ -131,6 +133,18 @@ function AdminUsers() {
                   Reset 2-step
                 </button>
               ) : null}
+              <DeleteUserButton
+                account={account}
+                onDeleted={(email) => {
+                  setOutcome(`${email} was deleted, with everything in it.`);
+                  setDeleteProblem(null);
+                  void queryClient.invalidateQueries({ queryKey: trpc.admin.users.list.pathKey() });
+                }}
+                onRefused={(message) => {
+                  setOutcome(null);
+                  setDeleteProblem((last) => ({ message, attempt: (last?.attempt ?? 0) + 1 }));
+                }}
+              />
             </li>
           ))}
         </ul>

@@ -9,12 +9,11 @@ import { LoadingScreen } from '../components/loading-screen';
 import { ProviderButtons } from '../components/provider-buttons';
 import { SubmitButton } from '../components/submit-button';
 import { TextField } from '../components/text-field';
-import { describeProviderError } from '../lib/describe-provider-error';
-import { describeSessionEnd } from '../lib/describe-session-end';
 import { isSignOutIncomplete } from '../lib/sign-out-state';
 import { useFormSubmission } from '../lib/use-form-submission';
 import { usePasskeySignIn } from '../lib/use-passkey-sign-in';
 import { usePasskeysAvailable } from '../lib/use-passkeys-available';
+import { useSignInReasons } from '../lib/use-sign-in-reasons';
 import { validateSignIn } from '../lib/validate';
 
 /**
@@ -71,8 +70,9 @@ export function SignInPage() {
   );
   const withProvider = useSigningInWith(providerOfSecondStep(location.search));
   const [expired, setExpired] = useState(false);
-  // Back from a provider that did not sign in: why, in one sentence.
-  const providerError = describeProviderError(location.search);
+  // How the last session ended, or (back from a provider that did not sign in) why, in one sentence.
+  const reasons = useSignInReasons(endedBecause !== null || new URLSearchParams(location.search).has('provider_error'));
+  const providerError = reasons?.describeProviderError(location.search) ?? null;
 
   const onSubmit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
@@ -147,9 +147,9 @@ export function SignInPage() {
         <p className="notice" role="status">
           That sign-in took too long or had too many wrong codes. Please sign in again.
         </p>
-      ) : endedBecause === null ? null : (
+      ) : endedBecause === null || reasons === null ? null : (
         <p className="notice" role="status">
-          {describeSessionEnd(endedBecause)}
+          {reasons.describeSessionEnd(endedBecause)}
         </p>
       )}
       <form className="form" onSubmit={onSubmit} noValidate>

@@ -17,6 +17,19 @@ export async function screenshot(page: Page, name: string): Promise<void> {
 }
 
 /**
+ * A screenshot of one part of the page (a section, a dialog) named `name`, in `SCREENSHOTS_DIR`
+ * when it is set: what a change touches, at a size to look at closely.
+ *
+ * @example
+ * await screenshotOf(page.getByRole('region', { name: 'Delete account' }), 'account-delete');
+ */
+export async function screenshotOf(part: Locator, name: string): Promise<void> {
+  if (!SCREENSHOTS) return;
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await part.screenshot({ path: `${SCREENSHOTS}/${name}.png` });
+}
+
+/**
  * A platform authenticator (a phone's or laptop's) in this tab, through the DevTools protocol,
  * that verifies its user at once: discoverable keys, user verification, no prompt to answer.
  *

@@ -27,7 +27,7 @@ export function accountDeletionCapability({ config, box, store, userById, forget
         if (user.email !== deleter.confirmEmail) throw new AuthError('DELETE_CONFIRMATION_MISMATCH');
       }
       const at = now();
-      const link = `${config.issuer}/register`;
+      const link = `${config.issuer}/sign-up`;
       const byAdmin = 'admin' in deleter && deleter.admin.userId !== userId;
       const outcome = await store.deleteAccount(
         { userId, goodbye: (email) => sealedMail(box, accountDeletedMail({ to: email, at, byAdmin, link })) },
