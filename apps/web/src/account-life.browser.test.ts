@@ -122,13 +122,11 @@ describe('changing the email address', () => {
     );
     await screenshot(tab, 'confirm-email-change-done-1280');
 
-    // This browser stays signed in, with the new address. (Its other tab is reloaded: a tab adopts
-    // another's refreshed session only when that expires later, and two refreshes within one
-    // second tie, so it may keep the older token, and address, until its own next refresh.)
+    // This browser stays signed in, with the new address, in both tabs and without a reload: the
+    // first tab adopts the refresh the second made, even within the second its own was made in.
     await tab.getByRole('link', { name: 'Go to your notes' }).click();
     await tab.getByRole('heading', { name: 'Welcome', exact: true, level: 1 }).waitFor();
     await expect(tab.getByRole('banner').getByText('grace@example.com').isVisible()).resolves.toBe(true);
-    await page.reload();
     await page.getByRole('banner').getByText('grace@example.com').waitFor();
     await section.getByText('You sign in with grace@example.com').waitFor();
     // The other device is out, and told why, on its next click.

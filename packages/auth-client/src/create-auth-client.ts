@@ -415,8 +415,7 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
         const session = await retryWithBackoff(requestRefresh, REFRESH_RETRY);
         // A sign-in or sign-out while we waited wins over this older answer.
         if (store.version() === version) {
-          state.accept(session);
-          tabs.publish({ type: 'refreshed', session });
+          state.refreshedHere(session);
         }
         return session;
       } catch (error) {
@@ -514,8 +513,7 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
       await ensureFreshToken();
       return tabs.withRefreshLock(async () => {
         const session = await direct.auth.reauthenticate.mutate(input);
-        state.accept(session);
-        tabs.publish({ type: 'refreshed', session });
+        state.refreshedHere(session);
         return session;
       });
     },

@@ -92,7 +92,7 @@ describe('createTabCoordinator', () => {
       b.onMessage((message) => received.push(message));
 
       const published = a.withRefreshLock(async () => {
-        a.publish({ type: 'refreshed', session });
+        a.publish({ type: 'refreshed', session, obtainedAt: Date.now() });
         return 'done';
       });
       let bTookOver = false;

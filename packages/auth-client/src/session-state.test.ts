@@ -47,17 +47,32 @@ describe('createSessionState (the auth client’s policy)', () => {
     expect(store.getState()).toMatchObject({ status: 'anonymous', endedBecause: 'REFRESH_TOKEN_REUSED' });
   });
 
+  /** @see issue 26: after an address change two refreshes within a second left a tab on the old address. */
+  it('takes, of two refreshes expiring in the same second, the one this browser obtained later', () => {
+    const { state, store } = setup();
+    const expiresAt = Date.now() + 300_000;
+    const first = { ...issue(Date.now(), 'zzz-first'), expiresAt };
+    const later = { ...issue(Date.now(), 'aaa-later'), expiresAt, user: { ...first.user, email: 'new@example.com' } };
+    state.accept(first, 1_000);
+
+    state.onTabMessage({ type: 'refreshed', session: later, obtainedAt: 1_400 });
+    expect(store.getState()).toMatchObject({ session: { user: { email: 'new@example.com' } } });
+    // The earlier one, arriving late, does not undo it.
+    state.onTabMessage({ type: 'refreshed', session: first, obtainedAt: 1_000 });
+    expect(store.getState()).toMatchObject({ session: { user: { email: 'new@example.com' } } });
+  });
+
   it('lets a tab whose restore could not reach the server join another tab’s refresh, but not a signed-out one', () => {
     const offline = setup();
     offline.state.refreshFailed(new TypeError('Failed to fetch'));
     expect(offline.store.getState().status).toBe('anonymous');
-    offline.state.onTabMessage({ type: 'refreshed', session: issue(Date.now(), 'from-a') });
+    offline.state.onTabMessage({ type: 'refreshed', session: issue(Date.now(), 'from-a'), obtainedAt: Date.now() });
     expect(offline.store.getState().status).toBe('authenticated');
 
     const signedOut = setup();
     signedOut.state.accept(issue(Date.now(), 'a'));
     signedOut.state.becomeAnonymous();
-    signedOut.state.onTabMessage({ type: 'refreshed', session: issue(Date.now(), 'late') });
+    signedOut.state.onTabMessage({ type: 'refreshed', session: issue(Date.now(), 'late'), obtainedAt: Date.now() });
     expect(signedOut.store.getState().status).toBe('anonymous');
   });
 });

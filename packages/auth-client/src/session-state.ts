@@ -30,13 +30,24 @@ const RETRY_LATER: Pick<BackoffOptions, 'baseDelayMs' | 'maxDelayMs'> = { baseDe
  */
 const MAX_FAILED_ROUNDS = 5;
 
+/** A session as a tab holds it: with when this browser obtained it (ms, the clock every tab shares). */
+interface Held {
+  session: Session;
+  obtainedAt: number;
+}
+
 /**
- * Orders sessions: the later expiry (on the server's clock) first, and between equal expiries
- * the greater token, an arbitrary but shared tie-break so that every tab picks the same one.
+ * Orders sessions: the later expiry (on the server's clock, to the second) first; between equal
+ * expiries, the one this browser obtained later (two refreshes within a second: the second may
+ * carry a changed address or role); then the greater token, an arbitrary but shared tie-break so
+ * that every tab picks the same one.
  */
-const isNewer = (candidate: Session, current: Session): boolean =>
-  candidate.expiresAt > current.expiresAt ||
-  (candidate.expiresAt === current.expiresAt && candidate.accessToken > current.accessToken);
+const isNewer = (candidate: Held, current: Held): boolean =>
+  candidate.session.expiresAt !== current.session.expiresAt
+    ? candidate.session.expiresAt > current.session.expiresAt
+    : candidate.obtainedAt !== current.obtainedAt
+      ? candidate.obtainedAt > current.obtainedAt
+      : candidate.session.accessToken > current.session.accessToken;
 
 /**
  * Whether two access tokens belong to one server-side session (refreshed tokens do).
@@ -74,9 +85,12 @@ export function createSessionState({ store, tabs, schedule, clearTimer }: Sessio
   let restoreUnreachable = false;
   // When the access token runs out, on the local clock (receipt time + lifetime, so skew-free).
   let expiresAtLocal = 0;
+  // When this browser obtained the held session (here, or in the tab that told us of it).
+  let obtainedAt = 0;
 
-  /** Holds `session`, and arms the refresh at 80 % of its lifetime. */
-  const accept = (session: Session) => {
+  /** Holds `session`, obtained at `at` (now, or when another tab did), and arms the refresh at 80 % of its lifetime. */
+  const accept = (session: Session, at = Date.now()) => {
+    obtainedAt = at;
     const receivedAt = Date.now();
     const lifetime = tokenLifetimeMs(session, receivedAt);
     expiresAtLocal = receivedAt + lifetime;
@@ -118,6 +132,11 @@ export function createSessionState({ store, tabs, schedule, clearTimer }: Sessio
 
   return {
     accept,
+    /** A session refreshed here (or re-proved): held, and every other tab told. */
+    refreshedHere(session: Session) {
+      accept(session);
+      tabs.publish({ type: 'refreshed', session, obtainedAt });
+    },
     becomeAnonymous,
     endHere,
     endSession,
@@ -165,7 +184,9 @@ export function createSessionState({ store, tabs, schedule, clearTimer }: Sessio
         if (status === 'anonymous' && !restoreUnreachable) return;
         // Messages from different tabs may cross on the way; keep the newest session, so all
         // tabs settle on the same one whatever the order of arrival.
-        if (session !== null && !isNewer(message.session, session)) return;
+        if (session !== null && !isNewer(message, { session, obtainedAt })) return;
+        accept(message.session, message.obtainedAt);
+        return;
       }
       accept(message.session);
     },

@@ -10,7 +10,13 @@ const session = {
 describe('parseTabMessage', () => {
   it('accepts the three message types', () => {
     expect(parseTabMessage({ type: 'signed-in', session })).toEqual({ type: 'signed-in', session });
-    expect(parseTabMessage({ type: 'refreshed', session })).toEqual({ type: 'refreshed', session });
+    expect(parseTabMessage({ type: 'refreshed', session, obtainedAt: 5 })).toEqual({
+      type: 'refreshed',
+      session,
+      obtainedAt: 5,
+    });
+    // From a tab of an older build, which says no time: older than any that does.
+    expect(parseTabMessage({ type: 'refreshed', session })).toEqual({ type: 'refreshed', session, obtainedAt: 0 });
     const ended = { type: 'signed-out', sessionId: 's1', reason: 'SESSION_REVOKED' };
     expect(parseTabMessage(ended)).toEqual(ended);
   });
@@ -26,7 +32,11 @@ describe('parseTabMessage', () => {
 
   it('keeps only the known fields', () => {
     const extra = { ...session, refreshToken: 'never', user: { ...session.user, avatar: 'x' } };
-    expect(parseTabMessage({ type: 'refreshed', session: extra, from: 'x' })).toEqual({ type: 'refreshed', session });
+    expect(parseTabMessage({ type: 'refreshed', session: extra, from: 'x' })).toEqual({
+      type: 'refreshed',
+      session,
+      obtainedAt: 0,
+    });
   });
 
   it.each([

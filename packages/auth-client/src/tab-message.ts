@@ -9,8 +9,9 @@ import type { Session } from './types';
  *
  * - `signed-in`: a sign-in or sign-up here. Every tab adopts it, even one showing the sign-in
  *   page: the refresh cookie they share now belongs to this session.
- * - `refreshed`: a refresh here. Tabs that are signed in or still restoring adopt it; a signed-out
- *   tab ignores it, so a refresh that was already on the wire cannot undo a sign-out.
+ * - `refreshed`: a refresh here, received at `obtainedAt` (ms, this browser's clock, which every
+ *   tab shares). Tabs that are signed in or still restoring adopt it unless they hold a newer one;
+ *   a signed-out tab ignores it, so a refresh that was already on the wire cannot undo a sign-out.
  * - `signed-out`: the session `sessionId` ended here (sign-out, or the server refused it). Every
  *   tab holding that session forgets it; a tab that already holds a newer one (a sign-in that
  *   crossed this message) keeps it. `sessionId` null ends whatever session a tab holds.
@@ -21,7 +22,7 @@ import type { Session } from './types';
  */
 export type TabMessage =
   | { readonly type: 'signed-in'; readonly session: Session }
-  | { readonly type: 'refreshed'; readonly session: Session }
+  | { readonly type: 'refreshed'; readonly session: Session; readonly obtainedAt: number }
   | { readonly type: 'signed-out'; readonly sessionId: string | null; readonly reason: SessionEndReason | null };
 
 /**
@@ -45,21 +46,25 @@ export function parseTabMessage(data: unknown): TabMessage | null {
   if (!('session' in data) || !isSession(data.session)) return null;
   const { accessToken, expiresAt, user } = data.session;
   // Copy the known fields only, so nothing unexpected reaches the store.
-  return {
-    type: data.type,
-    session: {
-      accessToken,
-      expiresAt,
-      user: {
-        id: user.id,
-        email: user.email,
-        name: user.name,
-        role: user.role,
-        emailVerified: user.emailVerified,
-        twoFactorEnabled: user.twoFactorEnabled,
-      },
+  const session = {
+    accessToken,
+    expiresAt,
+    user: {
+      id: user.id,
+      email: user.email,
+      name: user.name,
+      role: user.role,
+      emailVerified: user.emailVerified,
+      twoFactorEnabled: user.twoFactorEnabled,
     },
   };
+  if (data.type === 'signed-in') return { type: 'signed-in', session };
+  // A tab of an older build says no time: its refresh counts as older than any that does.
+  const obtainedAt =
+    'obtainedAt' in data && typeof data.obtainedAt === 'number' && Number.isFinite(data.obtainedAt)
+      ? data.obtainedAt
+      : 0;
+  return { type: 'refreshed', session, obtainedAt };
 }
 
 function isSession(value: unknown): value is Session {
