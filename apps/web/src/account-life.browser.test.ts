@@ -3,15 +3,14 @@
  * the old one), deleting the account from the Account page, and an administrator deleting one
  * from the Admin page. Mail goes through a real SMTP server; the links are read from it.
  */
-import { spawnSync } from 'node:child_process';
 import { type SmtpSink, startSmtpSink } from '@tessera/mail/testing';
-import { rawSql, SET_USER_ROLE_JS, type TestServer } from '@tessera/server/testing';
+import { rawSql } from '@tessera/server/testing';
 import type { Page } from 'playwright-core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createAccount, signIn, TEST_PASSWORD } from './testing/app-driver';
+import { createAccount, signIn, signInAsAdmin, TEST_PASSWORD } from './testing/app-driver';
 import { type AppUnderTest, launchBrowser, startAppAndBrowser, type TestBrowser } from './testing/browser';
 import { mailedLink, mailTo } from './testing/mailbox';
-import { screenshot, screenshotOf } from './testing/page-tools';
+import { screenshot, screenshotOf, scrollsSideways } from './testing/page-tools';
 
 const PHONE = { width: 380, height: 800 };
 const DESKTOP = { width: 1280, height: 800 };
@@ -42,19 +41,6 @@ async function confirmedAccount(page: Page, email: string): Promise<void> {
   await createAccount(page, app.server.publicOrigin, email);
   await page.goto(await mailedLink(sink, email, 'Confirm your email address', '/verify-email'));
   await page.getByText('Your email address is confirmed.').waitFor();
-}
-
-/** Makes `email` an admin (`npm run user:role`), which ends their sessions, and signs them in again. */
-async function signInAsAdmin(page: Page, server: TestServer, email: string): Promise<void> {
-  await createAccount(page, server.publicOrigin, email);
-  const granted = spawnSync(process.execPath, [SET_USER_ROLE_JS, email, 'admin'], {
-    env: { PATH: process.env.PATH ?? '', ...server.databaseEnv },
-  });
-  expect(granted.status).toBe(0);
-  await page.goto(`${server.publicOrigin}/`);
-  await page.getByRole('button', { name: 'Sign in', exact: true }).waitFor();
-  await signIn(page, email);
-  await page.getByRole('heading', { name: 'Welcome', exact: true, level: 1 }).waitFor();
 }
 
 /** Signed in long ago: the next silent refresh brings a token that says so, and changes ask for a proof. */
@@ -299,8 +285,6 @@ describe('the Account page’s new sections', () => {
     await page.goto(`${app.server.publicOrigin}/account`);
     const email = page.getByRole('region', { name: 'Email address' });
     const deletion = page.getByRole('region', { name: 'Delete account' });
-    const scrollsSideways = () =>
-      page.evaluate(() => document.documentElement.scrollWidth > document.documentElement.clientWidth);
 
     for (const colorScheme of ['light', 'dark'] as const) {
       await page.emulateMedia({ colorScheme });
@@ -315,13 +299,13 @@ describe('the Account page’s new sections', () => {
         await email.getByRole('button', { name: 'Send confirmation link' }).click();
         await email.getByRole('alert').waitFor();
         await page.waitForFunction(() => document.querySelector('[aria-busy="true"]') === null);
-        await expect(scrollsSideways()).resolves.toBe(false);
+        await expect(scrollsSideways(page)).resolves.toBe(false);
         await screenshotOf(email, `account-email-form-${width}-${colorScheme}`);
 
         await email.getByLabel('New email address').fill(`grace.hopper-${width}-${colorScheme}@compilers.example.com`);
         await email.getByRole('button', { name: 'Send confirmation link' }).click();
         await email.getByRole('status').waitFor();
-        await expect(scrollsSideways()).resolves.toBe(false);
+        await expect(scrollsSideways(page)).resolves.toBe(false);
         await screenshotOf(email, `account-email-sent-${width}-${colorScheme}`);
 
         await screenshotOf(deletion, `account-delete-${width}-${colorScheme}`);

@@ -1,13 +1,7 @@
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import type { TestServer } from '@tessera/server/testing';
-import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { createAccount, signIn } from './testing/app-driver';
+import { createAccount, signIn, signInAsAdmin } from './testing/app-driver';
 import { appForEachTest } from './testing/browser';
-import { screenshot } from './testing/page-tools';
-
-const SET_USER_ROLE_JS = fileURLToPath(new URL('../../server/dist/set-user-role.js', import.meta.url));
+import { screenshot, scrollsSideways } from './testing/page-tools';
 
 /** An address long enough to wrap on a phone, with parts that must each stay whole. */
 const LONG_EMAIL = 'ada.lovelace-byron@analytical-engine.example.com';
@@ -24,23 +18,6 @@ const PHONE = { width: 380, height: 800 };
 const DESKTOP = { width: 1280, height: 800 };
 
 const app = appForEachTest();
-
-/** Makes `email` an admin (`npm run user:role`), which ends their sessions, and signs them in again. */
-async function signInAsAdmin(page: Page, server: TestServer, email: string): Promise<void> {
-  await createAccount(page, server.publicOrigin, email);
-  const granted = spawnSync(process.execPath, [SET_USER_ROLE_JS, email, 'admin'], {
-    env: { PATH: process.env.PATH ?? '', DATABASE_URL: server.dbFile },
-  });
-  expect(granted.status).toBe(0);
-  await page.goto(`${server.publicOrigin}/`);
-  await page.getByRole('button', { name: 'Sign in', exact: true }).waitFor();
-  await signIn(page, email);
-  await page.getByRole('heading', { name: 'Welcome', exact: true, level: 1 }).waitFor();
-}
-
-/** Whether the page scrolls sideways: nothing on a signed-in page may be wider than the window. */
-const scrollsSideways = (page: Page) =>
-  page.evaluate(() => document.documentElement.scrollWidth > document.documentElement.clientWidth);
 
 describe('the app shell', () => {
   it('gives every signed-in page one header: the logo home, the pages (the current one marked), the email and Sign out', async () => {

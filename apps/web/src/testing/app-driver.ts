@@ -1,4 +1,7 @@
+import { spawnSync } from 'node:child_process';
+import { SET_USER_ROLE_JS, type TestServer } from '@tessera/server/testing';
 import type { Page } from 'playwright-core';
+import { expect } from 'vitest';
 
 /** What every test account uses; the email varies. */
 export const TEST_PASSWORD = 'a strong password';
@@ -61,4 +64,17 @@ export function countRefreshes(page: Page): { ok: number; failed: number } {
     if (request.url().includes('/trpc/auth.refresh')) counts.failed++;
   });
   return counts;
+}
+
+/** Makes `email` an admin (`npm run user:role`), which ends their sessions, and signs them in again. */
+export async function signInAsAdmin(page: Page, server: TestServer, email: string): Promise<void> {
+  await createAccount(page, server.publicOrigin, email);
+  const granted = spawnSync(process.execPath, [SET_USER_ROLE_JS, email, 'admin'], {
+    env: { PATH: process.env.PATH ?? '', ...server.databaseEnv },
+  });
+  expect(granted.status).toBe(0);
+  await page.goto(`${server.publicOrigin}/`);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).waitFor();
+  await signIn(page, email);
+  await page.getByRole('heading', { name: 'Welcome', exact: true, level: 1 }).waitFor();
 }
